@@ -1,0 +1,113 @@
+//! Wiring: from settings to a running desk, and `serve`.
+
+use crate::chat::render::Renderer;
+use crate::chat::Chat;
+use crate::clock::{Clock, SystemClock};
+use crate::commands::Catalog;
+use crate::config::org::{OrgFile, SAMPLE};
+use crate::config::Config;
+use crate::domain::policy::Policies;
+use crate::service::{self, Company, Desk};
+use crate::store::Store;
+use anyhow::{anyhow, Context};
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The approval policies shipped with bizdesk (the same file as `config/workflows.toml`).
+pub const DEFAULT_WORKFLOWS: &str = include_str!("../config/workflows.toml");
+
+/// Loads the approval policies from the configured file, or the embedded ones when the
+/// default file is absent.
+pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(_) if path == Path::new("config/workflows.toml") => DEFAULT_WORKFLOWS.to_string(),
+        Err(e) => return Err(anyhow!("cannot read workflows file {}: {e}", path.display())),
+    };
+    let p = Policies::from_toml(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    if p.get(service::requisitions::KIND).is_none() {
+        return Err(anyhow!("{}: no [requisition] policy; requisitions need one", path.display()));
+    }
+    Ok(p)
+}
+
+/// Loads the directory file, or the embedded sample when the default file is absent.
+pub fn load_org(path: &Path) -> anyhow::Result<OrgFile> {
+    if !path.exists() && path == Path::new("config/org.toml") {
+        return OrgFile::parse(SAMPLE).map_err(|e| anyhow!("embedded sample directory: {e}"));
+    }
+    OrgFile::load(path)
+}
+
+/// Opens everything a command needs: store (migrated), policies, catalog, templates.
+pub async fn open(config: &Config) -> anyhow::Result<Chat> {
+    open_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`open`] with a chosen clock (tests).
+pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Chat> {
+    let store = Store::open(
+        config.database.url.expose(),
+        config.database.max_connections,
+        config.database.busy_timeout_ms,
+    )
+    .await?;
+    let policies = load_policies(&config.workflows.file)?;
+    let catalog = Catalog::embedded().context("commands/*.toml")?;
+    let mut option_names = HashMap::new();
+    for c in &catalog.commands {
+        let opts = c.options.iter().chain(c.subcommands.iter().flat_map(|s| s.options.iter()));
+        for o in opts {
+            if !o.name_zh.is_empty() {
+                option_names.entry(o.name.clone()).or_insert_with(|| o.name_zh.clone());
+            }
+        }
+    }
+    let dir = &config.templates.dir;
+    let renderer = Renderer::load(Some(dir.as_path()), config.company.time_zone, option_names)?;
+    let company = Company {
+        name: config.company.name.clone(),
+        time_zone: config.company.time_zone,
+        locale: config.company.locale,
+        currency: config.company.currency,
+        categories: config.requisitions.categories.clone(),
+    };
+    let desk = Desk { store, company: Arc::new(company), policies: Arc::new(policies), clock };
+    let chat = Chat { desk, renderer: Arc::new(renderer), catalog: Arc::new(catalog) };
+    if service::directory::is_empty(&chat.desk).await? {
+        let org = load_org(&config.directory.file)?;
+        let report = service::directory::sync(&chat.desk, &org, "system").await?;
+        tracing::info!(added = report.added.len(), "loaded the company directory into a new database");
+    }
+    Ok(chat)
+}
+
+/// Runs the desk until `shutdown` resolves: syncs the directory, serves HTTP, and says which
+/// transports are on.
+pub async fn serve(config: &Config, chat: Chat, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    if config.directory.sync_on_start {
+        let org = load_org(&config.directory.file)?;
+        let report = service::directory::sync(&chat.desk, &org, "system").await?;
+        tracing::info!(file = %config.directory.file.display(), "directory synced: {}", report.summary());
+    }
+    if config.discord.token.is_set() {
+        tracing::warn!("a Discord token is configured, but this build has no Discord transport yet; use the console");
+    } else {
+        tracing::info!("Discord is off: set BIZDESK__DISCORD__TOKEN (or discord.token) to connect a bot");
+    }
+    let listener = tokio::net::TcpListener::bind(config.web.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}; set web.bind or BIZDESK__WEB__BIND to a free address", config.web.bind))?;
+    tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz)");
+    tracing::info!("bizdesk is running; try: bizdesk console --as li.na   (Ctrl-C stops)");
+    let store = chat.desk.store.clone();
+    axum::serve(listener, crate::web::router(chat.desk))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("web server")?;
+    store.close().await;
+    tracing::info!("bizdesk stopped cleanly");
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The terminal console: the same desk as Discord, for trying and scripting it.
+//!
+//! `console --as HANDLE -c LINE` runs one line; without `-c` it is interactive: it shows the
+//! employee's notifications as they arrive and numbers every button, so typing `2` does what
+//! clicking the second button would (asking for a reason first where Discord shows a modal).
+
+use super::{Action, Chat, Reply};
+use crate::domain::directory::Employee;
+use crate::store::{self, outbox};
+use std::io::Write;
+use std::time::Duration;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+/// Exit code for a user error (bad option, not allowed, not found).
+pub const EXIT_USER_ERROR: i32 = 2;
+
+/// Runs one line and prints the reply; returns the process exit code.
+pub async fn run_once(chat: &Chat, actor: &Employee, line: &str, out: &mut dyn Write) -> i32 {
+    let reply = chat.run_line(actor, line).await;
+    let _ = writeln!(out, "{}", reply.text);
+    for a in &reply.actions {
+        let _ = writeln!(out, "  → {}", a.command);
+    }
+    if reply.ok { 0 } else { EXIT_USER_ERROR }
+}
+
+/// An interactive session for one employee.
+pub struct Session<'a> {
+    chat: &'a Chat,
+    actor: Employee,
+    actions: Vec<Action>,
+}
+
+impl<'a> Session<'a> {
+    /// A session acting as `actor`.
+    pub fn new(chat: &'a Chat, actor: Employee) -> Self {
+        Session { chat, actor, actions: Vec::new() }
+    }
+
+    /// Reads lines until end of input or `quit`, showing notifications between commands and
+    /// every `poll` while idle.
+    pub async fn run<R: AsyncBufRead + Unpin>(&mut self, input: R, out: &mut dyn Write, poll: Duration) -> anyhow::Result<()> {
+        let locale = self.chat.locale_of(&self.actor);
+        let hello = self.chat.renderer.msg(locale, &crate::domain::Msg::new("console.hello").arg("name", &self.actor.name));
+        writeln!(out, "{hello}")?;
+        self.show_notifications(out).await?;
+        let mut lines = input.lines();
+        let mut tick = tokio::time::interval(poll);
+        tick.reset();
+        loop {
+            write!(out, "{}> ", self.actor.handle)?;
+            out.flush()?;
+            let line = loop {
+                tokio::select! {
+                    line = lines.next_line() => break line?,
+                    _ = tick.tick() => {
+                        if self.show_notifications(out).await? > 0 {
+                            write!(out, "{}> ", self.actor.handle)?;
+                            out.flush()?;
+                        }
+                    }
+                }
+            };
+            let Some(line) = line else { break };
+            let line = line.trim();
+            match line {
+                "" => continue,
+                "quit" | "exit" | "/quit" | "/exit" => break,
+                _ => {}
+            }
+            let command = match line.parse::<usize>() {
+                Ok(n) => match self.actions.get(n.wrapping_sub(1)).cloned() {
+                    Some(a) if a.needs_comment => {
+                        let ask = self.chat.renderer.msg(locale, &crate::domain::Msg::new("console.ask_reason"));
+                        write!(out, "{ask} ")?;
+                        out.flush()?;
+                        let reason = lines.next_line().await?.unwrap_or_default();
+                        format!("{} comment:\"{}\"", a.command, reason.trim().replace('\\', "\\\\").replace('"', "\\\""))
+                    }
+                    Some(a) => a.command,
+                    None => {
+                        let msg = self.chat.renderer.msg(locale, &crate::domain::Msg::new("console.no_such_action").arg("n", n));
+                        writeln!(out, "{msg}")?;
+                        continue;
+                    }
+                },
+                Err(_) => line.to_string(),
+            };
+            let reply = self.chat.run_line(&self.actor, &command).await;
+            self.print(out, &reply)?;
+            self.show_notifications(out).await?;
+        }
+        Ok(())
+    }
+
+    fn print(&mut self, out: &mut dyn Write, reply: &Reply) -> std::io::Result<()> {
+        if !reply.text.is_empty() {
+            writeln!(out, "{}", reply.text)?;
+        }
+        if !reply.actions.is_empty() {
+            let mut row = Vec::new();
+            for a in &reply.actions {
+                self.actions.push(a.clone());
+                row.push(format!("[{}] {}", self.actions.len(), a.label));
+            }
+            writeln!(out, "  {}", row.join("   "))?;
+        }
+        Ok(())
+    }
+
+    /// Delivers the employee's pending chat notifications to this terminal; returns how many.
+    pub async fn show_notifications(&mut self, out: &mut dyn Write) -> anyhow::Result<usize> {
+        let desk = &self.chat.desk;
+        let mut conn = desk.store.pool().acquire().await?;
+        let pending = outbox::pending_for(&mut conn, outbox::CHAT, self.actor.id).await?;
+        let locale = self.chat.locale_of(&self.actor);
+        let mut shown = 0;
+        for m in pending {
+            // Claim first: another console for the same person must not show it twice.
+            if !outbox::mark_sent(&mut conn, m.id, "console", store::to_ms(desk.now())).await? {
+                continue;
+            }
+            let reply = self.chat.notification(locale, &m);
+            writeln!(out, "\n🔔 {}", reply.text.replace('\n', "\n   "))?;
+            self.print(out, &Reply { text: String::new(), ..reply }).map(|_| ())?;
+            shown += 1;
+        }
+        Ok(shown)
+    }
+}

@@ -1,0 +1,12 @@
+//! Transports and what they share. A transport turns its input into an [`Invocation`] for an
+//! employee, asks [`Chat::run`] for a [`Reply`], and shows it; notifications from the outbox
+//! are rendered by [`Chat::notification`]. No business rules live here.
+//!
+//! [`Invocation`]: crate::commands::Invocation
+
+pub mod actions;
+pub mod console;
+pub mod render;
+mod views;
+
+pub use actions::{Action, Chat, Reply};

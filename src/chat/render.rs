@@ -1,0 +1,177 @@
+//! Rendering replies, notifications and messages from `templates/chat/<locale>/`.
+//!
+//! Templates are embedded in the binary; `templates.dir` may override any of them with a file
+//! at the same relative path. Rendering is strict: a missing variable is an error.
+
+use crate::domain::{Locale, Msg};
+use anyhow::{anyhow, Context};
+use chrono_tz::Tz;
+use include_dir::{include_dir, Dir};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, ErrorKind, State, UndefinedBehavior, Value};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Renders chat text in either locale.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Renderer")
+    }
+}
+
+impl Renderer {
+    /// Loads the embedded templates, then any overrides from `override_dir`.
+    /// `option_names_zh` localizes option names inside messages.
+    pub fn load(override_dir: Option<&Path>, tz: Tz, option_names_zh: HashMap<String, String>) -> anyhow::Result<Renderer> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        collect_embedded(&EMBEDDED, &mut files);
+        if let Some(dir) = override_dir.filter(|d| !d.as_os_str().is_empty()) {
+            collect_dir(dir, dir, &mut files).with_context(|| format!("reading templates from {}", dir.display()))?;
+        }
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(false);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        for (path, text) in files {
+            if let Some(rest) = path.strip_prefix("chat/") {
+                if let Some((locale, catalog)) = rest.split_once("/messages/") {
+                    if catalog.ends_with(".toml") {
+                        let table: toml::Table = text.parse().map_err(|e| anyhow!("templates/{path}: {e}"))?;
+                        let mut flat = Vec::new();
+                        flatten("", &table, &mut flat);
+                        for (key, value) in flat {
+                            env.add_template_owned(format!("{locale}/msg/{key}"), value)
+                                .map_err(|e| anyhow!("templates/{path}: key {key}: {e}"))?;
+                        }
+                        continue;
+                    }
+                }
+            }
+            env.add_template_owned(path.clone(), text).map_err(|e| anyhow!("templates/{path}: {e}"))?;
+        }
+        env.add_filter("time", move |v: Value| -> String { format_time(&v, tz) });
+        env.add_function("t", translate);
+        let names = option_names_zh;
+        env.add_function("option_name", move |state: &State, name: String| -> String {
+            let zh = state.lookup("locale").is_some_and(|l| l.as_str() == Some("zh-CN"));
+            if zh { names.get(&name).cloned().unwrap_or(name) } else { name }
+        });
+        Ok(Renderer { env })
+    }
+
+    /// Renders a named template (e.g. `reply/submitted.txt`) for a locale. The context gains
+    /// `locale`.
+    pub fn render(&self, locale: Locale, name: &str, ctx: impl Serialize) -> anyhow::Result<String> {
+        let full = format!("chat/{}/{name}", locale.tag());
+        let tmpl = self.env.get_template(&full).with_context(|| format!("template {full}"))?;
+        let ctx = minijinja::context! { locale => locale.tag(), ..Value::from_serialize(&ctx) };
+        let out = tmpl.render(ctx).with_context(|| format!("rendering {full}"))?;
+        Ok(out.trim_end().to_string())
+    }
+
+    /// Renders a message; a missing or broken message falls back to its key and arguments so
+    /// the user still sees something, and the log says what is wrong.
+    pub fn msg(&self, locale: Locale, msg: &Msg) -> String {
+        match self.try_msg(locale, msg) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(key = msg.key, error = %format!("{e:#}"), "message cannot be rendered");
+                let args: Vec<String> = msg.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{} ({})", msg.key, args.join(", "))
+            }
+        }
+    }
+
+    /// Renders a message, reporting a missing key or variable as an error (used by tests).
+    pub fn try_msg(&self, locale: Locale, msg: &Msg) -> anyhow::Result<String> {
+        let name = format!("{}/msg/{}", locale.tag(), msg.key);
+        let tmpl = self.env.get_template(&name).with_context(|| format!("no message {name}"))?;
+        let mut map: HashMap<&str, Value> = msg.args.iter().map(|(k, v)| (*k, Value::from(v.as_str()))).collect();
+        map.insert("locale", Value::from(locale.tag()));
+        Ok(tmpl.render(map)?.trim().to_string())
+    }
+
+    /// Every message key defined for a locale (for catalog completeness tests).
+    pub fn message_keys(&self, locale: Locale) -> Vec<String> {
+        let prefix = format!("{}/msg/", locale.tag());
+        let mut keys: Vec<String> = self
+            .env
+            .templates()
+            .filter_map(|(name, _)| name.strip_prefix(&prefix).map(str::to_string))
+            .collect();
+        keys.sort();
+        keys
+    }
+}
+
+/// `t("key", arg=value...)`: a message in the template's locale.
+fn translate(state: &State, key: String, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let locale = state
+        .lookup("locale")
+        .and_then(|l| l.as_str().map(str::to_string))
+        .unwrap_or_else(|| "en".into());
+    let name = format!("{locale}/msg/{key}");
+    let tmpl = state.env().get_template(&name)?;
+    let mut ctx: HashMap<String, Value> = HashMap::new();
+    for arg in kwargs.args() {
+        ctx.insert(arg.to_string(), kwargs.get::<Value>(arg)?);
+    }
+    ctx.insert("locale".into(), Value::from(locale));
+    tmpl.render(ctx).map(|s| s.trim().to_string()).map_err(|e| {
+        minijinja::Error::new(ErrorKind::InvalidOperation, format!("message {key}: {e}"))
+    })
+}
+
+/// Formats milliseconds since the epoch (number or numeric string) as local time.
+fn format_time(v: &Value, tz: Tz) -> String {
+    let ms = v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+    match ms {
+        Some(ms) => crate::store::from_ms(ms).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        None => v.to_string(),
+    }
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::String(s) => out.push((key, s.clone())),
+            other => out.push((key, other.to_string())),
+        }
+    }
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
+    for f in dir.files() {
+        if let Some(text) = f.contents_utf8() {
+            out.push((f.path().to_string_lossy().replace('\\', "/"), text.to_string()));
+        }
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out);
+    }
+}
+
+fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_dir(root, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(root)?.to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&path)?;
+            out.retain(|(p, _)| *p != rel);
+            out.push((rel, text));
+        }
+    }
+    Ok(())
+}

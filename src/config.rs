@@ -1,0 +1,331 @@
+//! Settings: embedded defaults, then a TOML file, then `BIZDESK__SECTION__KEY` variables.
+//!
+//! Unknown keys and bad values are errors naming the file (or variable), the key and what is
+//! expected. Secrets are `Secret` values whose `Debug` never shows them.
+
+use crate::domain::money::Currency;
+use crate::domain::Locale;
+pub mod org;
+
+use anyhow::{anyhow, bail, Context};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The defaults shipped with bizdesk (the same file as `config/bizdesk.toml`).
+pub const DEFAULTS: &str = include_str!("../config/bizdesk.toml");
+/// The path used when `--config` is not given.
+pub const DEFAULT_PATH: &str = "config/bizdesk.toml";
+
+/// A secret string: usable by code, invisible in `Debug`, `Display` and logs.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// Whether a value is set.
+    pub fn is_set(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "[redacted]" })
+    }
+}
+
+/// All settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub company: Company,
+    pub database: Database,
+    pub directory: DirectoryFile,
+    pub workflows: WorkflowsFile,
+    pub requisitions: Requisitions,
+    pub web: Web,
+    pub templates: Templates,
+    pub discord: Discord,
+    pub log: Log,
+}
+
+/// Who the company is and how it counts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub name: String,
+    #[serde(deserialize_with = "de_tz")]
+    pub time_zone: chrono_tz::Tz,
+    #[serde(deserialize_with = "de_locale")]
+    pub locale: Locale,
+    #[serde(deserialize_with = "de_currency")]
+    pub currency: Currency,
+}
+
+/// Where the data lives.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub url: Secret,
+    pub max_connections: u32,
+    pub busy_timeout_ms: u64,
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Database")
+            .field("url", &redact_url(self.url.expose()))
+            .field("max_connections", &self.max_connections)
+            .field("busy_timeout_ms", &self.busy_timeout_ms)
+            .finish()
+    }
+}
+
+/// A database URL with any password replaced, safe for logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let pw = if userinfo.contains(':') { ":[redacted]" } else { "" };
+            let tail = redact_query_password(tail);
+            format!("{scheme}://{user}{pw}@{host}{tail}")
+        }
+        None => format!("{scheme}://{authority}{}", redact_query_password(tail)),
+    }
+}
+
+fn redact_query_password(tail: &str) -> String {
+    let Some((path, query)) = tail.split_once('?') else {
+        return tail.to_string();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=[redacted]"),
+            _ => kv.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
+/// The directory file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryFile {
+    pub file: PathBuf,
+    pub sync_on_start: bool,
+}
+
+/// The approval policies file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowsFile {
+    pub file: PathBuf,
+}
+
+/// Requisition settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requisitions {
+    pub categories: Vec<String>,
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Web {
+    #[serde(deserialize_with = "de_socket")]
+    pub bind: std::net::SocketAddr,
+}
+
+/// Template overrides.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Templates {
+    pub dir: PathBuf,
+}
+
+/// Discord connection (the transport itself arrives with its own issue).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discord {
+    pub token: Secret,
+}
+
+/// Logging.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    pub level: String,
+}
+
+fn de_tz<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono_tz::Tz, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not an IANA time zone; write e.g. \"Asia/Shanghai\""
+        ))
+    })
+}
+
+fn de_locale<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Locale, D::Error> {
+    let s = String::deserialize(d)?;
+    Locale::parse(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!("`{s}` is not a locale; use \"zh-CN\" or \"en\""))
+    })
+}
+
+fn de_currency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
+    let s = String::deserialize(d)?;
+    Currency::new(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not an ISO currency code; write three capital letters such as \"CNY\""
+        ))
+    })
+}
+
+fn de_socket<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::SocketAddr, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not an address; write HOST:PORT such as \"127.0.0.1:8080\""
+        ))
+    })
+}
+
+/// Where the configuration came from, for error messages and the start-up log.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub file: Option<PathBuf>,
+    pub env_keys: Vec<String>,
+}
+
+impl Config {
+    /// Loads settings from `path` (or the default file when it exists, else the embedded
+    /// defaults), then applies `BIZDESK__SECTION__KEY` variables from `env`.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<(Config, Source)> {
+        let mut table: toml::Table = DEFAULTS.parse().context("embedded defaults")?;
+        let file = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None if Path::new(DEFAULT_PATH).exists() => Some(PathBuf::from(DEFAULT_PATH)),
+            None => None,
+        };
+        let label = file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "embedded defaults".into());
+        if let Some(p) = &file {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read config file {}", p.display()))?;
+            let user: toml::Table = text
+                .parse()
+                .map_err(|e| anyhow!("{}: {e}", p.display()))?;
+            merge(&mut table, user);
+        }
+        let mut env_keys = Vec::new();
+        for (k, v) in env {
+            let Some(rest) = k.strip_prefix("BIZDESK__") else {
+                continue;
+            };
+            let path: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
+            if path.len() != 2 || path.iter().any(|s| s.is_empty()) {
+                bail!("environment variable {k}: expected BIZDESK__SECTION__KEY");
+            }
+            set_from_env(&mut table, &path, &v).map_err(|e| anyhow!("environment variable {k}: {e}"))?;
+            env_keys.push(k);
+        }
+        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
+                let key = e.path().to_string();
+                let var = format!("BIZDESK__{}", key.replace('.', "__").to_ascii_uppercase());
+                let origin = if env_keys.contains(&var) { var } else { label.clone() };
+                anyhow!("{origin}: key `{key}`: {}", e.inner())
+            })?;
+        config.check().map_err(|e| anyhow!("{label}: {e}"))?;
+        Ok((config, Source { file, env_keys }))
+    }
+
+    /// Embedded defaults only; for tests and tools.
+    pub fn defaults() -> Config {
+        Config::load(Some(Path::new("/nonexistent")), []).map(|c| c.0).unwrap_or_else(|_| {
+            let t: toml::Table = DEFAULTS.parse().expect("embedded defaults parse");
+            t.try_into().expect("embedded defaults are valid")
+        })
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        let url = self.database.url.expose();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("key `database.url`: expected sqlite://PATH or postgres://USER@HOST/DB");
+        }
+        if self.database.max_connections == 0 {
+            bail!("key `database.max_connections`: must be at least 1");
+        }
+        for c in &self.requisitions.categories {
+            if c.is_empty() || c.chars().any(|ch| !(ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')) {
+                bail!("key `requisitions.categories`: `{c}` must be lowercase letters, digits or _");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Overlays `user` onto `base`, table by table.
+fn merge(base: &mut toml::Table, user: toml::Table) {
+    for (k, v) in user {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Sets `section.key` from an environment string, typed like the default it replaces.
+fn set_from_env(table: &mut toml::Table, path: &[String], raw: &str) -> anyhow::Result<()> {
+    let section = table
+        .entry(path[0].clone())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let toml::Value::Table(section) = section else {
+        bail!("`{}` is not a section", path[0]);
+    };
+    let value = match section.get(&path[1]) {
+        Some(toml::Value::Integer(_)) => toml::Value::Integer(
+            raw.trim().parse().map_err(|_| anyhow!("`{raw}` is not a whole number"))?,
+        ),
+        Some(toml::Value::Boolean(_)) => toml::Value::Boolean(match raw.trim() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            _ => bail!("`{raw}` is not true or false"),
+        }),
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            raw.split(',')
+                .map(|s| toml::Value::String(s.trim().to_string()))
+                .filter(|v| v.as_str() != Some(""))
+                .collect(),
+        ),
+        _ => toml::Value::String(raw.to_string()),
+    };
+    section.insert(path[1].clone(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

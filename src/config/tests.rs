@@ -1,0 +1,82 @@
+use super::*;
+use std::io::Write;
+
+fn load_text(text: &str, env: &[(&str, &str)]) -> anyhow::Result<Config> {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    Config::load(Some(f.path()), env).map(|(c, _)| c)
+}
+
+#[test]
+fn embedded_defaults_are_complete_and_valid() {
+    let c = load_text("", &[]).unwrap();
+    assert_eq!(c.company.time_zone, chrono_tz::Asia::Shanghai);
+    assert_eq!(c.company.locale, Locale::ZhCn);
+    assert_eq!(c.company.currency.as_str(), "CNY");
+    assert!(c.database.url.expose().starts_with("sqlite://"));
+    assert!(!c.discord.token.is_set());
+}
+
+#[test]
+fn env_overrides_file_and_is_typed_like_the_default() {
+    let c = load_text(
+        "[database]\nmax_connections = 3\n",
+        &[
+            ("BIZDESK__DATABASE__URL", "postgres://u:pw@db/x"),
+            ("BIZDESK__DATABASE__MAX_CONNECTIONS", "12"),
+            ("BIZDESK__COMPANY__LOCALE", "en"),
+            ("OTHER", "ignored"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(c.database.url.expose(), "postgres://u:pw@db/x");
+    assert_eq!(c.database.max_connections, 12);
+    assert_eq!(c.company.locale, Locale::En);
+}
+
+#[test]
+fn unknown_keys_and_bad_values_name_file_and_key() {
+    let err = load_text("[database]\nurll = \"x\"\n", &[]).unwrap_err().to_string();
+    assert!(err.contains("database.urll") || err.contains("urll"), "{err}");
+    assert!(err.contains(".tmp") || err.contains("tmp"), "{err}");
+
+    let err = load_text("[company]\ntime_zone = \"Mars/Olympus\"\n", &[]).unwrap_err().to_string();
+    assert!(err.contains("company.time_zone") && err.contains("Asia/Shanghai"), "{err}");
+
+    let err = load_text("[company]\ncurrency = \"yuan\"\n", &[]).unwrap_err().to_string();
+    assert!(err.contains("company.currency"), "{err}");
+
+    let err = load_text("", &[("BIZDESK__DATABASE__MAX_CONNECTIONS", "many")]).unwrap_err().to_string();
+    assert!(err.contains("BIZDESK__DATABASE__MAX_CONNECTIONS") && err.contains("whole number"), "{err}");
+
+    let err = load_text("", &[("BIZDESK__NOPE__KEY", "1")]).unwrap_err().to_string();
+    assert!(err.contains("BIZDESK__NOPE__KEY"), "{err}");
+
+    let err = load_text("[web]\nbind = \"everywhere\"\n", &[]).unwrap_err().to_string();
+    assert!(err.contains("web.bind") && err.contains("HOST:PORT"), "{err}");
+
+    let err = load_text("[database]\nurl = \"mysql://x\"\n", &[]).unwrap_err().to_string();
+    assert!(err.contains("database.url"), "{err}");
+}
+
+#[test]
+fn secrets_never_appear_in_debug() {
+    let c = load_text(
+        "[discord]\ntoken = \"MTIz.super-secret-token\"\n",
+        &[("BIZDESK__DATABASE__URL", "postgres://bizdesk:hunter2@db:5432/bizdesk?password=hunter3")],
+    )
+    .unwrap();
+    let dbg = format!("{c:?}");
+    assert!(!dbg.contains("super-secret-token"), "{dbg}");
+    assert!(!dbg.contains("hunter2"), "{dbg}");
+    assert!(!dbg.contains("hunter3"), "{dbg}");
+    assert!(dbg.contains("bizdesk:[redacted]@db:5432"), "{dbg}");
+    assert_eq!(c.discord.token.expose(), "MTIz.super-secret-token");
+}
+
+#[test]
+fn redacts_urls_without_passwords_unchanged() {
+    assert_eq!(redact_url("sqlite://data/bizdesk.db"), "sqlite://data/bizdesk.db");
+    assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+}

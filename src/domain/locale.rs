@@ -1,0 +1,64 @@
+//! The two languages bizdesk speaks.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A supported user language. Anything Chinese maps to `ZhCn`, everything else to `En`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl Locale {
+    /// The tag used for template folders and Discord localizations.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::ZhCn => "zh-CN",
+        }
+    }
+
+    /// Strict parse for configuration: only the two tags (case-insensitive) are accepted.
+    pub fn parse(s: &str) -> Option<Locale> {
+        match s.to_ascii_lowercase().as_str() {
+            "en" | "en-us" | "en-gb" => Some(Locale::En),
+            "zh-cn" | "zh" | "zh-hans" => Some(Locale::ZhCn),
+            _ => None,
+        }
+    }
+
+    /// Lenient mapping of a client's locale (e.g. Discord's `zh-TW`, `de`) to the nearest one.
+    pub fn nearest(s: &str) -> Locale {
+        if s.to_ascii_lowercase().starts_with("zh") {
+            Locale::ZhCn
+        } else {
+            Locale::En
+        }
+    }
+
+    /// Both locales, for loading catalogs.
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::ZhCn];
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tags_and_maps_client_locales() {
+        assert_eq!(Locale::parse("zh-CN"), Some(Locale::ZhCn));
+        assert_eq!(Locale::parse("EN"), Some(Locale::En));
+        assert_eq!(Locale::parse("fr"), None);
+        assert_eq!(Locale::nearest("zh-TW"), Locale::ZhCn);
+        assert_eq!(Locale::nearest("en-US"), Locale::En);
+    }
+}

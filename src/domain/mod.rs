@@ -1,0 +1,15 @@
+//! Pure types and rules. Nothing in here does I/O or knows about sqlx, serenity or lettre.
+
+pub mod approval;
+pub mod audit;
+pub mod delegation;
+pub mod directory;
+pub mod locale;
+pub mod money;
+pub mod msg;
+pub mod policy;
+pub mod reference;
+pub mod requisition;
+
+pub use locale::Locale;
+pub use msg::Msg;

@@ -1,0 +1,663 @@
+//! Amounts of money: integer minor units in one currency, and a forgiving parser for what
+//! people type in chat (`40,000.50`, `¥40000`, `40000元`, `CNY 40000`, …).
+
+use super::msg::Msg;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The largest accepted amount in minor units: one trillion major units.
+#[allow(clippy::inconsistent_digit_grouping)] // grouped as major units, then the two decimals
+pub const MAX_MINOR: i64 = 1_000_000_000_000_00;
+
+/// Longest `input` argument echoed back in an error message; longer input is cut with `…`.
+const MAX_ECHO_CHARS: usize = 100;
+
+/// An ISO-4217-style currency code: exactly three uppercase ASCII letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Chinese yuan (renminbi).
+    pub const CNY: Currency = Currency(*b"CNY");
+    /// US dollar.
+    pub const USD: Currency = Currency(*b"USD");
+    /// Euro.
+    pub const EUR: Currency = Currency(*b"EUR");
+
+    /// A currency from exactly three uppercase ASCII letters (`"CNY"`); anything else is `None`.
+    pub fn new(code: &str) -> Option<Currency> {
+        let b = code.as_bytes();
+        if b.len() == 3 && b.iter().all(u8::is_ascii_uppercase) {
+            Some(Currency([b[0], b[1], b[2]]))
+        } else {
+            None
+        }
+    }
+
+    /// The three-letter code.
+    pub fn as_str(&self) -> &str {
+        // Only ever built from ASCII uppercase letters.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+
+    /// The usual symbol, for the currencies that have an unambiguous one here.
+    pub fn symbol(&self) -> Option<&'static str> {
+        match &self.0 {
+            b"CNY" => Some("¥"),
+            b"USD" => Some("$"),
+            b"EUR" => Some("€"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Currency::new(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid currency code `{s}`: expected three uppercase letters such as CNY"
+            ))
+        })
+    }
+}
+
+/// An amount in integer minor units (always two decimals) of one currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    /// Amount in hundredths of the major unit (fen, cents).
+    pub minor: i64,
+    /// The currency of the amount.
+    pub currency: Currency,
+}
+
+impl Money {
+    /// An amount of `minor` hundredths in `currency`. No range check.
+    pub fn new(minor: i64, currency: Currency) -> Money {
+        Money { minor, currency }
+    }
+
+    /// Zero in `currency`.
+    pub fn zero(currency: Currency) -> Money {
+        Money { minor: 0, currency }
+    }
+
+    /// `self × qty`, or `None` on overflow or if the result's magnitude exceeds [`MAX_MINOR`].
+    pub fn checked_mul(self, qty: i64) -> Option<Money> {
+        let minor = self.minor.checked_mul(qty)?;
+        within_max(minor).then_some(Money { minor, ..self })
+    }
+
+    /// `self + other`, or `None` if the currencies differ, on overflow, or if the result's
+    /// magnitude exceeds [`MAX_MINOR`].
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        if self.currency != other.currency {
+            return None;
+        }
+        let minor = self.minor.checked_add(other.minor)?;
+        within_max(minor).then_some(Money { minor, ..self })
+    }
+
+    /// The amount without separators or currency: `80000.00`, `-5.20`.
+    pub fn format_plain(&self) -> String {
+        let (sign, major, cents) = self.parts();
+        format!("{sign}{major}.{cents:02}")
+    }
+
+    fn parts(&self) -> (&'static str, u64, u64) {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        (sign, abs / 100, abs % 100)
+    }
+}
+
+fn within_max(minor: i64) -> bool {
+    minor.unsigned_abs() <= MAX_MINOR as u64
+}
+
+/// `80,000.00 CNY`: thousands separators, always two decimals, then the code.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (sign, major, cents) = self.parts();
+        write!(
+            f,
+            "{sign}{}.{cents:02} {}",
+            group_thousands(major),
+            self.currency
+        )
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Parses an amount typed by a person, in `default` currency.
+///
+/// Accepts `40000`, `40000.5`, `40,000.50`, `¥40000` / `￥40000`, `40000 CNY`, `CNY 40000`,
+/// `40000cny`, `40000元` (yuan only), full-width digits and punctuation, surrounding
+/// whitespace. `RMB` is read as CNY. Errors are `money.*` messages with args `input` (the
+/// trimmed text, cut to 100 characters) and `currency` (the default code), plus `max` for
+/// `money.too_large` and `given`/`expected` for `money.wrong_currency`.
+pub fn parse_money(input: &str, default: Currency) -> Result<Money, Msg> {
+    let trimmed = input.trim();
+    let err = |key: &'static str| {
+        Msg::new(key)
+            .arg("input", shorten(trimmed))
+            .arg("currency", default)
+    };
+    if trimmed.is_empty() {
+        return Err(err("money.empty"));
+    }
+    let normalized: String = trimmed.chars().map(normalize_char).collect();
+    let mut s = normalized.trim();
+    let mut negative = false;
+    let mut given: Vec<Currency> = Vec::new();
+
+    // `(40)` is accounting notation for a negative amount.
+    if s.len() >= 2 && s.starts_with('(') && s.ends_with(')') {
+        negative = true;
+        s = s[1..s.len() - 1].trim();
+    }
+    // Prefix: [sign] [code] [symbol] [sign], at most one sign in all.
+    let take_sign = |s: &mut &str, negative: &mut bool| -> bool {
+        match s.strip_prefix('-') {
+            Some(rest) if !*negative => {
+                *negative = true;
+                *s = rest.trim_start();
+                true
+            }
+            _ => false,
+        }
+    };
+    take_sign(&mut s, &mut negative);
+    if let Some((cur, rest)) = strip_code_prefix(s) {
+        given.push(cur);
+        s = rest.trim_start();
+    }
+    if let Some((cur, rest)) = strip_symbol_prefix(s) {
+        given.push(cur);
+        s = rest.trim_start();
+    }
+    take_sign(&mut s, &mut negative);
+    // Suffix: [code | 元].
+    if let Some(rest) = s.strip_suffix('元') {
+        given.push(Currency::CNY);
+        s = rest.trim_end();
+    } else if let Some((cur, rest)) = strip_code_suffix(s) {
+        given.push(cur);
+        s = rest.trim_end();
+    }
+
+    let Some((int_digits, frac_digits)) = split_number(s) else {
+        return Err(err("money.invalid"));
+    };
+    if let Some(other) = given.iter().find(|c| **c != default) {
+        return Err(err("money.wrong_currency")
+            .arg("given", other)
+            .arg("expected", default));
+    }
+    if negative {
+        return Err(err("money.negative"));
+    }
+    if frac_digits.len() > 2 {
+        return Err(err("money.too_many_decimals"));
+    }
+    let too_large = || err("money.too_large").arg("max", Money::new(MAX_MINOR, default));
+    let mut major: i64 = 0;
+    for b in int_digits.bytes().filter(u8::is_ascii_digit) {
+        major = major
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i64::from(b - b'0')))
+            .ok_or_else(too_large)?;
+    }
+    let mut cents: i64 = 0;
+    for (i, b) in frac_digits.bytes().enumerate() {
+        cents += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };
+    }
+    let minor = major
+        .checked_mul(100)
+        .and_then(|m| m.checked_add(cents))
+        .ok_or_else(too_large)?;
+    if minor > MAX_MINOR {
+        return Err(too_large());
+    }
+    Ok(Money::new(minor, default))
+}
+
+/// Maps full-width forms (what Chinese input methods produce) and look-alikes to ASCII.
+fn normalize_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{2212}' | '\u{2013}' | '\u{2014}' => '-',
+        '\u{FFE5}' => '¥',
+        '\u{FFE1}' => '£',
+        _ => c,
+    }
+}
+
+fn code_currency(letters: &str) -> Option<Currency> {
+    let upper = letters.to_ascii_uppercase();
+    if upper == "RMB" {
+        return Some(Currency::CNY);
+    }
+    Currency::new(&upper)
+}
+
+fn strip_code_prefix(s: &str) -> Option<(Currency, &str)> {
+    let b = s.as_bytes();
+    if b.len() < 3 || !b[..3].iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    if b.get(3).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    Some((code_currency(&s[..3])?, &s[3..]))
+}
+
+fn strip_code_suffix(s: &str) -> Option<(Currency, &str)> {
+    let b = s.as_bytes();
+    let n = b.len();
+    if n < 3 || !b[n - 3..].iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    if n > 3 && b[n - 4].is_ascii_alphabetic() {
+        return None;
+    }
+    Some((code_currency(&s[n - 3..])?, &s[..n - 3]))
+}
+
+fn strip_symbol_prefix(s: &str) -> Option<(Currency, &str)> {
+    let c = s.chars().next()?;
+    let cur = match c {
+        '¥' => Currency::CNY,
+        '$' => Currency::USD,
+        '€' => Currency::EUR,
+        '£' => Currency(*b"GBP"),
+        _ => return None,
+    };
+    Some((cur, &s[c.len_utf8()..]))
+}
+
+/// Splits `40,000.50` into (`40,000`, `50`) if it is a well-formed number: digits with
+/// optional thousands groups of three, and an optional non-empty fraction.
+fn split_number(s: &str) -> Option<(&str, &str)> {
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s, ""),
+    };
+    if s.contains('.') && (frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let mut groups = int.split(',');
+    let first = groups.next()?;
+    let all_digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(first) {
+        return None;
+    }
+    let mut grouped = false;
+    for g in groups {
+        if g.len() != 3 || !all_digits(g) {
+            return None;
+        }
+        grouped = true;
+    }
+    if grouped && first.len() > 3 {
+        return None;
+    }
+    Some((int, frac))
+}
+
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cny(minor: i64) -> Money {
+        Money::new(minor, Currency::CNY)
+    }
+
+    fn ok(s: &str) -> Money {
+        parse_money(s, Currency::CNY).unwrap_or_else(|e| panic!("{s:?} refused: {e:?}"))
+    }
+
+    fn refused(s: &str, default: Currency) -> Msg {
+        match parse_money(s, default) {
+            Ok(m) => panic!("{s:?} accepted as {m:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn key(s: &str) -> &'static str {
+        refused(s, Currency::CNY).key
+    }
+
+    #[test]
+    fn currency_basics() {
+        assert_eq!(Currency::new("CNY"), Some(Currency::CNY));
+        assert_eq!(Currency::new("cny"), None);
+        assert_eq!(Currency::new("CN"), None);
+        assert_eq!(Currency::new("CNYY"), None);
+        assert_eq!(Currency::new("C1Y"), None);
+        assert_eq!(Currency::new("ÄBC"), None);
+        assert_eq!(Currency::CNY.as_str(), "CNY");
+        assert_eq!(Currency::CNY.to_string(), "CNY");
+        assert_eq!(Currency::CNY.symbol(), Some("¥"));
+        assert_eq!(Currency::USD.symbol(), Some("$"));
+        assert_eq!(Currency::EUR.symbol(), Some("€"));
+        assert_eq!(Currency::new("JPY").unwrap().symbol(), None);
+    }
+
+    #[test]
+    fn currency_serde_is_the_code() {
+        assert_eq!(serde_json::to_string(&Currency::CNY).unwrap(), "\"CNY\"");
+        let c: Currency = serde_json::from_str("\"USD\"").unwrap();
+        assert_eq!(c, Currency::USD);
+        assert!(serde_json::from_str::<Currency>("\"usd\"").is_err());
+        assert!(serde_json::from_str::<Currency>("\"DOLLAR\"").is_err());
+        let m = cny(8_000_000);
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, r#"{"minor":8000000,"currency":"CNY"}"#);
+        assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), m);
+    }
+
+    #[test]
+    fn display_and_plain() {
+        assert_eq!(cny(8_000_000).to_string(), "80,000.00 CNY");
+        assert_eq!(cny(8_000_000).format_plain(), "80000.00");
+        assert_eq!(cny(0).to_string(), "0.00 CNY");
+        assert_eq!(cny(5).to_string(), "0.05 CNY");
+        assert_eq!(cny(99_999).to_string(), "999.99 CNY");
+        assert_eq!(cny(100_000).to_string(), "1,000.00 CNY");
+        assert_eq!(cny(12_345_678_901).to_string(), "123,456,789.01 CNY");
+        assert_eq!(cny(MAX_MINOR).to_string(), "1,000,000,000,000.00 CNY");
+        assert_eq!(cny(-123_456).to_string(), "-1,234.56 CNY");
+        assert_eq!(cny(-123_456).format_plain(), "-1234.56");
+        assert_eq!(Money::new(150, Currency::USD).to_string(), "1.50 USD");
+        // Extremes do not panic.
+        assert_eq!(cny(i64::MIN).format_plain(), "-92233720368547758.08");
+        assert_eq!(cny(i64::MAX).to_string(), "92,233,720,368,547,758.07 CNY");
+    }
+
+    #[test]
+    fn checked_arithmetic() {
+        assert_eq!(cny(250).checked_mul(4), Some(cny(1000)));
+        assert_eq!(cny(250).checked_mul(0), Some(cny(0)));
+        assert_eq!(cny(MAX_MINOR).checked_mul(1), Some(cny(MAX_MINOR)));
+        assert_eq!(cny(MAX_MINOR).checked_mul(2), None);
+        assert_eq!(cny(i64::MAX).checked_mul(2), None);
+        assert_eq!(cny(100).checked_add(cny(50)), Some(cny(150)));
+        assert_eq!(cny(MAX_MINOR).checked_add(cny(1)), None);
+        assert_eq!(cny(i64::MAX).checked_add(cny(1)), None);
+        assert_eq!(cny(100).checked_add(Money::new(1, Currency::USD)), None);
+        assert_eq!(Money::zero(Currency::USD), Money::new(0, Currency::USD));
+    }
+
+    #[test]
+    fn accepts_plain_numbers() {
+        assert_eq!(ok("40000"), cny(4_000_000));
+        assert_eq!(ok("40000.5"), cny(4_000_050));
+        assert_eq!(ok("40000.50"), cny(4_000_050));
+        assert_eq!(ok("40000.05"), cny(4_000_005));
+        assert_eq!(ok("0"), cny(0));
+        assert_eq!(ok("0.01"), cny(1));
+        assert_eq!(ok("007"), cny(700));
+        assert_eq!(ok("  40000 \t"), cny(4_000_000));
+    }
+
+    #[test]
+    fn accepts_thousands_separators() {
+        assert_eq!(ok("40,000.50"), cny(4_000_050));
+        assert_eq!(ok("40,000"), cny(4_000_000));
+        assert_eq!(ok("1,234,567.89"), cny(123_456_789));
+        assert_eq!(ok("999"), cny(99_900));
+        assert_eq!(ok("40，000．50"), cny(4_000_050)); // full-width punctuation
+        assert_eq!(ok("４００００"), cny(4_000_000)); // full-width digits
+    }
+
+    #[test]
+    fn accepts_currency_markers() {
+        let m = cny(4_000_000);
+        for s in [
+            "¥40000",
+            "￥40000",
+            "¥ 40000",
+            "40000 CNY",
+            "CNY 40000",
+            "CNY40000",
+            "40000cny",
+            "40000 Cny",
+            "cny 40,000",
+            "40000元",
+            "40000 元",
+            "40000 RMB",
+            "RMB40000",
+            "CNY ¥40000",
+            "¥40000 CNY",
+            "　￥４００００元　",
+        ] {
+            assert_eq!(ok(s), m, "{s}");
+        }
+        assert_eq!(
+            parse_money("$12.50", Currency::USD),
+            Ok(Money::new(1250, Currency::USD))
+        );
+        assert_eq!(
+            parse_money("12.50 usd", Currency::USD),
+            Ok(Money::new(1250, Currency::USD))
+        );
+        assert_eq!(
+            parse_money("€3", Currency::EUR),
+            Ok(Money::new(300, Currency::EUR))
+        );
+    }
+
+    #[test]
+    fn refuses_empty() {
+        for s in ["", "   ", "\t\n", "　"] {
+            let e = refused(s, Currency::CNY);
+            assert_eq!(e.key, "money.empty");
+            assert_eq!(e.get("input"), Some(""));
+            assert_eq!(e.get("currency"), Some("CNY"));
+        }
+    }
+
+    #[test]
+    fn refuses_negative() {
+        for s in [
+            "-40000", "-0", "-0.00", "(40)", "( 40 )", "-¥40000", "¥-40000", "CNY -40", "- 40",
+            "−40", "－40", "-40元", "(¥40)",
+        ] {
+            assert_eq!(key(s), "money.negative", "{s}");
+        }
+        let e = refused("  -40 ", Currency::CNY);
+        assert_eq!(e.get("input"), Some("-40"));
+    }
+
+    #[test]
+    fn refuses_too_many_decimals() {
+        for s in ["40000.505", "0.001", "40,000.000", "¥1.234", "1.2345 CNY"] {
+            let e = refused(s, Currency::CNY);
+            assert_eq!(e.key, "money.too_many_decimals", "{s}");
+            assert_eq!(e.get("input"), Some(s));
+        }
+    }
+
+    #[test]
+    fn refuses_too_large() {
+        assert_eq!(ok("1000000000000"), cny(MAX_MINOR));
+        assert_eq!(ok("1,000,000,000,000.00"), cny(MAX_MINOR));
+        for s in [
+            "1000000000000.01",
+            "1000000000001",
+            "92233720368547758",
+            "92233720368547758.07",
+            "9223372036854775808",
+            "99999999999999999999999999999999999999999999999999",
+        ] {
+            let e = refused(s, Currency::CNY);
+            assert_eq!(e.key, "money.too_large", "{s}");
+            assert_eq!(e.get("max"), Some("1,000,000,000,000.00 CNY"));
+        }
+        let huge = "9".repeat(100_000);
+        assert_eq!(key(&huge), "money.too_large");
+        let zeros = format!("{}1", "0".repeat(100_000));
+        assert_eq!(ok(&zeros), cny(100));
+    }
+
+    #[test]
+    fn refuses_wrong_currency() {
+        let cases = [
+            ("$40000", "USD"),
+            ("40000 USD", "USD"),
+            ("EUR 40000", "EUR"),
+            ("€40000", "EUR"),
+            ("£40000", "GBP"),
+            ("40000 jpy", "JPY"),
+            ("¥40000 USD", "USD"),
+        ];
+        for (s, given) in cases {
+            let e = refused(s, Currency::CNY);
+            assert_eq!(e.key, "money.wrong_currency", "{s}");
+            assert_eq!(e.get("given"), Some(given), "{s}");
+            assert_eq!(e.get("expected"), Some("CNY"));
+            assert_eq!(e.get("input"), Some(s));
+        }
+        // 元 and ¥ mean yuan, so they are refused when another currency is expected.
+        for s in ["40000元", "¥40000", "40000 CNY"] {
+            let e = refused(s, Currency::USD);
+            assert_eq!(e.key, "money.wrong_currency", "{s}");
+            assert_eq!(e.get("given"), Some("CNY"));
+            assert_eq!(e.get("expected"), Some("USD"));
+        }
+    }
+
+    #[test]
+    fn refuses_invalid() {
+        for s in [
+            "abc",
+            "40k",
+            "4e4",
+            "4,00,00",
+            "40,00",
+            "4000,000",
+            ",400",
+            "400,",
+            "40,000,",
+            "1.2.3",
+            "40000.",
+            ".5",
+            "40 000",
+            "40000 CNYY",
+            "CNYX 40",
+            "--40",
+            "-(40)",
+            "40-",
+            "¥",
+            "CNY",
+            "元",
+            "40元元",
+            "¥¥40",
+            "+40",
+            "40.5e2",
+            "1.-5",
+            "1.٣",
+            "٣",
+            "(",
+            ")",
+            "()",
+        ] {
+            let e = refused(s, Currency::CNY);
+            assert_eq!(e.key, "money.invalid", "{s}");
+            assert_eq!(e.get("input"), Some(s));
+            assert_eq!(e.get("currency"), Some("CNY"));
+        }
+    }
+
+    #[test]
+    fn long_input_is_shortened_in_the_message() {
+        let s = "x".repeat(500);
+        let e = refused(&s, Currency::CNY);
+        let echoed = e.get("input").unwrap();
+        assert_eq!(echoed.chars().count(), MAX_ECHO_CHARS + 1);
+        assert!(echoed.ends_with('…'));
+    }
+
+    fn any_currency() -> impl Strategy<Value = Currency> {
+        prop_oneof![
+            Just(Currency::CNY),
+            Just(Currency::USD),
+            Just(Currency::EUR),
+            Just(Currency(*b"JPY")),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn display_and_plain_roundtrip(minor in 0..=MAX_MINOR, cur in any_currency()) {
+            let m = Money::new(minor, cur);
+            prop_assert_eq!(parse_money(&m.to_string(), cur), Ok(m));
+            prop_assert_eq!(parse_money(&m.format_plain(), cur), Ok(m));
+        }
+
+        #[test]
+        fn never_panics_on_any_string(s in ".*") {
+            let _ = parse_money(&s, Currency::CNY);
+            let _ = parse_money(&s, Currency::USD);
+        }
+
+        #[test]
+        fn never_panics_on_money_like_strings(s in "[0-9,.\\-¥￥ CNYcny元()$]{0,40}") {
+            let _ = parse_money(&s, Currency::CNY);
+            let _ = parse_money(&s, Currency::USD);
+        }
+
+        #[test]
+        fn three_or_more_decimals_are_refused(
+            major in any::<u64>(),
+            frac in any::<u64>(),
+            extra_zeros in 0usize..5,
+            grouped in any::<bool>(),
+            decoration in 0usize..4,
+        ) {
+            let int = if grouped { group_thousands(major) } else { major.to_string() };
+            let number = format!("{int}.{frac:03}{}", "0".repeat(extra_zeros));
+            let s = match decoration {
+                0 => number,
+                1 => format!("¥{number}"),
+                2 => format!("{number} CNY"),
+                _ => format!("{number}元"),
+            };
+            let got = parse_money(&s, Currency::CNY).map_err(|e| e.key);
+            prop_assert_eq!(got, Err("money.too_many_decimals"), "{}", s);
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Human references for the subjects people talk about: `REQ-000042`, `PO-000007`, ….
+
+use super::msg::Msg;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// Longest `input` argument echoed back in an error message; longer input is cut with `…`.
+const MAX_ECHO_CHARS: usize = 100;
+
+/// What a reference points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RefKind {
+    Requisition,
+    Inquiry,
+    SalesOrder,
+    PurchaseOrder,
+    Opportunity,
+    Contract,
+}
+
+impl RefKind {
+    /// Every kind, in prefix order of the docs.
+    pub const ALL: [RefKind; 6] = [
+        RefKind::Requisition,
+        RefKind::Inquiry,
+        RefKind::SalesOrder,
+        RefKind::PurchaseOrder,
+        RefKind::Opportunity,
+        RefKind::Contract,
+    ];
+
+    /// The uppercase prefix: `REQ`, `INQ`, `SO`, `PO`, `OPP`, `CTR`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            RefKind::Requisition => "REQ",
+            RefKind::Inquiry => "INQ",
+            RefKind::SalesOrder => "SO",
+            RefKind::PurchaseOrder => "PO",
+            RefKind::Opportunity => "OPP",
+            RefKind::Contract => "CTR",
+        }
+    }
+
+    /// The kind for a prefix, case-insensitively.
+    pub fn from_prefix(prefix: &str) -> Option<RefKind> {
+        RefKind::ALL
+            .into_iter()
+            .find(|k| k.prefix().eq_ignore_ascii_case(prefix))
+    }
+
+    /// An example reference of this kind for messages: `REQ-000042`.
+    pub fn example(self) -> String {
+        Reference {
+            kind: self,
+            number: 42,
+        }
+        .to_string()
+    }
+}
+
+impl fmt::Display for RefKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix())
+    }
+}
+
+/// A reference such as `REQ-000042`. `number` is at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reference {
+    pub kind: RefKind,
+    pub number: i64,
+}
+
+impl Reference {
+    /// A reference, or `None` if `number` is below 1.
+    pub fn new(kind: RefKind, number: i64) -> Option<Reference> {
+        (number >= 1).then_some(Reference { kind, number })
+    }
+
+    /// Parses `REQ-000042`, `req-42`, `REQ42`, ` REQ - 42 ` (case-insensitive, full-width
+    /// forms accepted).
+    ///
+    /// Errors: `reference.invalid` (arg `input`), `reference.unknown_kind` (args `input`,
+    /// `prefix`, `known`). `input` is the trimmed text, cut to 100 characters.
+    pub fn parse(s: &str) -> Result<Reference, Msg> {
+        let trimmed = s.trim();
+        let normalized = normalize(trimmed);
+        let invalid = || Msg::new("reference.invalid").arg("input", shorten(trimmed));
+        let Some((prefix, digits)) = split(&normalized) else {
+            return Err(invalid());
+        };
+        if prefix.is_empty() {
+            return Err(invalid());
+        }
+        let Some(kind) = RefKind::from_prefix(prefix) else {
+            return Err(Msg::new("reference.unknown_kind")
+                .arg("input", shorten(trimmed))
+                .arg("prefix", shorten(&prefix.to_ascii_uppercase()))
+                .arg("known", known_prefixes()));
+        };
+        let number = parse_number(digits).ok_or_else(invalid)?;
+        Ok(Reference { kind, number })
+    }
+
+    /// Like [`Reference::parse`], but for a place where only `kind` makes sense: also accepts a
+    /// bare number (`42`), and refuses another kind with `reference.wrong_kind` (args `input`,
+    /// `expected` = an example such as `REQ-000042`).
+    pub fn parse_as(s: &str, kind: RefKind) -> Result<Reference, Msg> {
+        let trimmed = s.trim();
+        let normalized = normalize(trimmed);
+        if let Some(("", digits)) = split(&normalized) {
+            return parse_number(digits)
+                .map(|number| Reference { kind, number })
+                .ok_or_else(|| Msg::new("reference.invalid").arg("input", shorten(trimmed)));
+        }
+        let r = Reference::parse(s)?;
+        if r.kind != kind {
+            return Err(Msg::new("reference.wrong_kind")
+                .arg("input", shorten(trimmed))
+                .arg("expected", kind.example()));
+        }
+        Ok(r)
+    }
+}
+
+/// `REQ-000042`: the prefix, a hyphen, the number zero-padded to six digits.
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:06}", self.kind.prefix(), self.number)
+    }
+}
+
+impl FromStr for Reference {
+    type Err = Msg;
+    fn from_str(s: &str) -> Result<Self, Msg> {
+        Reference::parse(s)
+    }
+}
+
+impl Serialize for Reference {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Reference {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Reference::parse(&s).map_err(|_| {
+            serde::de::Error::custom(format!("invalid reference `{s}`: expected e.g. REQ-000042"))
+        })
+    }
+}
+
+fn known_prefixes() -> String {
+    RefKind::ALL.map(RefKind::prefix).join(", ")
+}
+
+/// Full-width forms to ASCII, dash look-alikes to `-`.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Splits `REQ-42` / `REQ42` / `REQ - 42` / `42` into (letters, digits); `None` if the shape
+/// is wrong. Whitespace is allowed around the hyphen, not inside the number.
+fn split(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim();
+    let letters_end = s
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len());
+    let (prefix, rest) = s.split_at(letters_end);
+    let digits = if prefix.is_empty() {
+        rest
+    } else {
+        let rest = rest.trim_start();
+        rest.strip_prefix('-').unwrap_or(rest).trim_start()
+    };
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some((prefix, digits))
+}
+
+/// A positive number that fits in `i64`.
+fn parse_number(digits: &str) -> Option<i64> {
+    let mut n: i64 = 0;
+    for b in digits.bytes() {
+        n = n.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    (n >= 1).then_some(n)
+}
+
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn req(n: i64) -> Reference {
+        Reference {
+            kind: RefKind::Requisition,
+            number: n,
+        }
+    }
+
+    #[test]
+    fn prefixes_roundtrip() {
+        for k in RefKind::ALL {
+            assert_eq!(RefKind::from_prefix(k.prefix()), Some(k));
+            assert_eq!(RefKind::from_prefix(&k.prefix().to_lowercase()), Some(k));
+        }
+        assert_eq!(RefKind::from_prefix("XYZ"), None);
+        assert_eq!(RefKind::from_prefix(""), None);
+        assert_eq!(RefKind::SalesOrder.prefix(), "SO");
+        assert_eq!(RefKind::Contract.example(), "CTR-000042");
+    }
+
+    #[test]
+    fn display_pads_to_six_digits() {
+        assert_eq!(req(42).to_string(), "REQ-000042");
+        assert_eq!(req(1).to_string(), "REQ-000001");
+        assert_eq!(req(999_999).to_string(), "REQ-999999");
+        assert_eq!(req(1_234_567).to_string(), "REQ-1234567");
+        assert_eq!(
+            Reference {
+                kind: RefKind::PurchaseOrder,
+                number: 7
+            }
+            .to_string(),
+            "PO-000007"
+        );
+        assert_eq!(Reference::new(RefKind::Inquiry, 0), None);
+        assert_eq!(
+            Reference::new(RefKind::Inquiry, 3).unwrap().to_string(),
+            "INQ-000003"
+        );
+    }
+
+    #[test]
+    fn parses_forms() {
+        for s in [
+            "REQ-000042",
+            "REQ-42",
+            "req-000042",
+            "REQ42",
+            "req42",
+            "  Req-42 ",
+            "REQ - 42",
+            "REQ 42",
+            "ＲＥＱ－４２",
+            "REQ–42",
+        ] {
+            assert_eq!(Reference::parse(s), Ok(req(42)), "{s}");
+        }
+        assert_eq!(
+            Reference::parse("so-7"),
+            Ok(Reference {
+                kind: RefKind::SalesOrder,
+                number: 7
+            })
+        );
+        assert_eq!(
+            "OPP-000001".parse::<Reference>().map(|r| r.kind),
+            Ok(RefKind::Opportunity)
+        );
+        assert_eq!(
+            Reference::parse(&format!("CTR-{}", i64::MAX)),
+            Ok(Reference {
+                kind: RefKind::Contract,
+                number: i64::MAX
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_invalid() {
+        for s in [
+            "",
+            "  ",
+            "42",
+            "REQ",
+            "REQ-",
+            "REQ-0",
+            "REQ-000000",
+            "REQ--42",
+            "REQ-42a",
+            "REQ-4 2x",
+            "REQ-42-1",
+            "REQ-4 2",
+            "-42",
+            "REQ-+42",
+            "REQ-9223372036854775808",
+            "REQ-٤٢",
+            "申请-42",
+            "#REQ-42",
+        ] {
+            let e = Reference::parse(s).unwrap_err();
+            assert_eq!(e.key, "reference.invalid", "{s}");
+            assert_eq!(e.get("input"), Some(s.trim()));
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_kind() {
+        let e = Reference::parse(" foo-12 ").unwrap_err();
+        assert_eq!(e.key, "reference.unknown_kind");
+        assert_eq!(e.get("input"), Some("foo-12"));
+        assert_eq!(e.get("prefix"), Some("FOO"));
+        assert_eq!(e.get("known"), Some("REQ, INQ, SO, PO, OPP, CTR"));
+        let e = Reference::parse("RE-1").unwrap_err();
+        assert_eq!(e.key, "reference.unknown_kind");
+        assert_eq!(e.get("prefix"), Some("RE"));
+    }
+
+    #[test]
+    fn parse_as_accepts_bare_numbers_and_checks_kind() {
+        let k = RefKind::Requisition;
+        assert_eq!(Reference::parse_as("42", k), Ok(req(42)));
+        assert_eq!(Reference::parse_as(" 000042 ", k), Ok(req(42)));
+        assert_eq!(Reference::parse_as("req-42", k), Ok(req(42)));
+        assert_eq!(
+            Reference::parse_as("0", k).unwrap_err().key,
+            "reference.invalid"
+        );
+        assert_eq!(
+            Reference::parse_as("abc", k).unwrap_err().key,
+            "reference.invalid"
+        );
+        assert_eq!(
+            Reference::parse_as("42 43", k).unwrap_err().key,
+            "reference.invalid"
+        );
+        assert_eq!(
+            Reference::parse_as("", k).unwrap_err().key,
+            "reference.invalid"
+        );
+        assert_eq!(
+            Reference::parse_as("XX-1", k).unwrap_err().key,
+            "reference.unknown_kind"
+        );
+        let e = Reference::parse_as(" PO-000007 ", k).unwrap_err();
+        assert_eq!(e.key, "reference.wrong_kind");
+        assert_eq!(e.get("input"), Some("PO-000007"));
+        assert_eq!(e.get("expected"), Some("REQ-000042"));
+    }
+
+    #[test]
+    fn serde_is_the_display_string() {
+        let r = req(42);
+        assert_eq!(serde_json::to_string(&r).unwrap(), "\"REQ-000042\"");
+        assert_eq!(
+            serde_json::from_str::<Reference>("\"REQ-000042\"").unwrap(),
+            r
+        );
+        assert_eq!(serde_json::from_str::<Reference>("\"req-42\"").unwrap(), r);
+        assert!(serde_json::from_str::<Reference>("\"nope\"").is_err());
+    }
+
+    #[test]
+    fn long_input_is_shortened() {
+        let s = format!("{}-1", "Q".repeat(300));
+        let e = Reference::parse(&s).unwrap_err();
+        assert!(e.get("input").unwrap().ends_with('…'));
+        assert!(e.get("prefix").unwrap().chars().count() <= MAX_ECHO_CHARS + 1);
+    }
+
+    fn any_kind() -> impl Strategy<Value = RefKind> {
+        proptest::sample::select(RefKind::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn display_parse_roundtrip(kind in any_kind(), number in 1..=i64::MAX) {
+            let r = Reference { kind, number };
+            let shown = r.to_string();
+            prop_assert_eq!(Reference::parse(&shown), Ok(r));
+            prop_assert_eq!(Reference::parse(&shown.to_lowercase()), Ok(r));
+            prop_assert_eq!(Reference::parse_as(&shown, kind), Ok(r));
+            prop_assert_eq!(Reference::parse_as(&number.to_string(), kind), Ok(r));
+        }
+
+        #[test]
+        fn never_panics(s in ".*") {
+            let _ = Reference::parse(&s);
+            let _ = Reference::parse_as(&s, RefKind::PurchaseOrder);
+        }
+
+        #[test]
+        fn never_panics_on_reference_like(s in "[A-Za-z0-9 \\-－０-９]{0,24}") {
+            let _ = Reference::parse(&s);
+            let _ = Reference::parse_as(&s, RefKind::SalesOrder);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! bizdesk: a chat-ops desk for a company's centralized business processes.
+//!
+//! # Layout
+//!
+//! Layers, from the inside out; an inner layer never imports an outer one.
+//!
+//! * [`domain`]: pure types and rules (money, references, the directory, approval policies and
+//!   the approval state machine, requisitions, delegation, the audit hash chain). No I/O.
+//! * [`store`]: persistence on SQLite and PostgreSQL through one set of queries; the schema is
+//!   in `migrations/sqlite` and `migrations/postgres` (paired versions).
+//! * [`service`]: use cases, one function per action (`service::requisitions::submit`,
+//!   `service::approvals::decide`, ...). Each runs in one transaction that writes the change,
+//!   its audit event and the outbox messages it causes.
+//! * [`commands`]: the slash commands as data (`commands/*.toml` at the top of the repo) and
+//!   the one parser every transport uses.
+//! * [`chat`]: transports (the terminal console now, Discord later) and rendering of replies
+//!   and notifications from `templates/chat/<locale>/`. No business rules here.
+//! * [`web`]: the HTTP server (health now; the Discord endpoint and web pages later).
+//! * [`config`]: settings (`config/bizdesk.toml`, env overrides) and the directory file
+//!   (`config/org.toml`). Approval policies are `config/workflows.toml`.
+//! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
+//! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
+//! * [`clock`]: time as a dependency, so tests move time instead of sleeping.
+//!
+//! The command-line entry point is `src/main.rs`; end-to-end tests live in `tests/`.
+
+pub mod app;
+pub mod bench;
+pub mod chat;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod service;
+pub mod store;
+pub mod web;

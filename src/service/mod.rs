@@ -1,0 +1,117 @@
+//! Use cases: one function per action. Each runs in ONE transaction that writes the state
+//! change, its audit event and the outbox messages it causes.
+
+pub mod approvals;
+pub mod audit;
+pub mod delegations;
+pub mod directory;
+pub mod notify;
+pub mod requisitions;
+
+use crate::clock::Clock;
+use crate::domain::audit::AuditEvent;
+use crate::domain::directory::Employee;
+use crate::domain::money::Currency;
+use crate::domain::policy::Policies;
+use crate::domain::{Locale, Msg};
+use crate::store::Store;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
+
+/// Company facts the services need.
+#[derive(Debug, Clone)]
+pub struct Company {
+    pub name: String,
+    pub time_zone: chrono_tz::Tz,
+    pub locale: Locale,
+    pub currency: Currency,
+    pub categories: Vec<String>,
+}
+
+/// Everything a use case needs: the store, the rules, and the clock.
+#[derive(Clone)]
+pub struct Desk {
+    pub store: Store,
+    pub company: Arc<Company>,
+    pub policies: Arc<Policies>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Desk {
+    /// Now, from the desk's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today's date in the company's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.company.time_zone).date_naive()
+    }
+
+    /// The locale an employee reads in.
+    pub fn locale_of(&self, e: &Employee) -> Locale {
+        e.locale.unwrap_or(self.company.locale)
+    }
+}
+
+/// A use case's failure: the caller's mistake (shown to them) or an internal fault (logged).
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// Something the user can fix; every problem at once.
+    #[error("{}", .0.iter().map(|m| m.key).collect::<Vec<_>>().join(", "))]
+    User(Vec<Msg>),
+    /// Anything else; the user sees a generic apology, the log gets the cause chain.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for DeskError {
+    fn from(e: sqlx::Error) -> Self {
+        DeskError::Internal(e.into())
+    }
+}
+
+impl From<Msg> for DeskError {
+    fn from(m: Msg) -> Self {
+        DeskError::User(vec![m])
+    }
+}
+
+impl From<Vec<Msg>> for DeskError {
+    fn from(m: Vec<Msg>) -> Self {
+        DeskError::User(m)
+    }
+}
+
+impl DeskError {
+    /// The user messages, if this is the user's mistake.
+    pub fn user_msgs(&self) -> Option<&[Msg]> {
+        match self {
+            DeskError::User(m) => Some(m),
+            DeskError::Internal(_) => None,
+        }
+    }
+}
+
+/// Result of a use case.
+pub type DeskResult<T> = Result<T, DeskError>;
+
+/// Builds an audit event for an actor (acting for someone else when `on_behalf_of` is set).
+pub fn audit_event(
+    at: DateTime<Utc>,
+    actor: &str,
+    on_behalf_of: Option<&str>,
+    action: &str,
+    subject: &str,
+    summary: impl Into<String>,
+) -> AuditEvent {
+    AuditEvent {
+        seq: 0,
+        at_ms: at.timestamp_millis(),
+        actor: actor.to_string(),
+        on_behalf_of: on_behalf_of.map(str::to_string),
+        action: action.to_string(),
+        subject: subject.to_string(),
+        summary: summary.into(),
+    }
+}

@@ -1,0 +1,117 @@
+//! The chat notifications a change causes, as outbox messages. Payloads carry facts only;
+//! delivery renders them in the recipient's language.
+
+use crate::domain::directory::EmployeeId;
+use crate::store::outbox::{NewMessage, CHAT};
+use serde_json::{json, Value};
+
+/// Kinds of chat notification (template names under `templates/chat/<locale>/notify/`).
+pub mod kind {
+    /// A prompt to decide, with Approve / Reject / Request changes.
+    pub const APPROVAL_PROMPT: &str = "approval_prompt";
+    /// An edit of an earlier prompt: the stage or approval ended.
+    pub const PROMPT_CLOSED: &str = "prompt_closed";
+    /// To the requester: a stage passed and the next one started.
+    pub const STAGE_PASSED: &str = "stage_passed";
+    /// To the requester: the round ended (approved, rejected, changes requested).
+    pub const OUTCOME: &str = "request_outcome";
+    /// To a delegate: someone delegated their approvals to them.
+    pub const DELEGATION: &str = "delegation_notice";
+}
+
+/// A prompt to one approver for one task. `subject` is the round's snapshot (item, totals...).
+pub fn prompt(
+    to: EmployeeId,
+    subject_ref: &str,
+    task_id: i64,
+    stage: &str,
+    stage_zh: &str,
+    requester: &str,
+    subject: &Value,
+) -> NewMessage {
+    NewMessage {
+        channel: CHAT,
+        recipient: Some(to),
+        kind: kind::APPROVAL_PROMPT,
+        subject_ref: Some(subject_ref.to_string()),
+        payload: json!({
+            "ref": subject_ref, "task_id": task_id, "stage": stage, "stage_zh": stage_zh,
+            "requester": requester, "subject": subject,
+        }),
+        edits: None,
+    }
+}
+
+/// Closes a prompt: shows the outcome and removes the buttons.
+pub fn prompt_closed(
+    to: EmployeeId,
+    prompt_id: i64,
+    subject_ref: &str,
+    outcome: &str,
+    by: Option<&str>,
+    at_ms: i64,
+) -> NewMessage {
+    NewMessage {
+        channel: CHAT,
+        recipient: Some(to),
+        kind: kind::PROMPT_CLOSED,
+        subject_ref: Some(subject_ref.to_string()),
+        payload: json!({ "ref": subject_ref, "outcome": outcome, "by": by, "at_ms": at_ms }),
+        edits: Some(prompt_id),
+    }
+}
+
+/// Tells the requester a stage passed and who has it now.
+pub fn stage_passed(
+    to: EmployeeId,
+    subject_ref: &str,
+    stage: (&str, &str),
+    by: &str,
+    next: (&str, &str),
+    next_approvers: &[String],
+) -> NewMessage {
+    NewMessage {
+        channel: CHAT,
+        recipient: Some(to),
+        kind: kind::STAGE_PASSED,
+        subject_ref: Some(subject_ref.to_string()),
+        payload: json!({
+            "ref": subject_ref, "stage": stage.0, "stage_zh": stage.1, "by": by,
+            "next": next.0, "next_zh": next.1, "next_approvers": next_approvers,
+        }),
+        edits: None,
+    }
+}
+
+/// Tells the requester how the round ended.
+pub fn outcome(
+    to: EmployeeId,
+    subject_ref: &str,
+    outcome: &str,
+    by: Option<&str>,
+    comment: Option<&str>,
+    subject: &Value,
+) -> NewMessage {
+    NewMessage {
+        channel: CHAT,
+        recipient: Some(to),
+        kind: kind::OUTCOME,
+        subject_ref: Some(subject_ref.to_string()),
+        payload: json!({
+            "ref": subject_ref, "outcome": outcome, "by": by, "comment": comment, "subject": subject,
+        }),
+        edits: None,
+    }
+}
+
+/// Tells a delegate they may decide someone's tasks.
+pub fn delegation(to: EmployeeId, from_name: &str, starts_on: &str, ends_on: &str) -> NewMessage {
+    NewMessage {
+        channel: CHAT,
+        recipient: Some(to),
+        kind: kind::DELEGATION,
+        subject_ref: None,
+        payload: json!({ "from": from_name, "starts_on": starts_on, "ends_on": ends_on }),
+        edits: None,
+    }
+}

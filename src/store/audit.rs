@@ -1,0 +1,101 @@
+//! The audit trail: append in the caller's transaction; read back to verify or export.
+
+use super::Conn;
+use crate::domain::audit::{AuditEvent, StoredEvent};
+use sqlx::FromRow;
+
+/// Appends an event, chaining its hash to the previous one. Takes the chain head's row lock,
+/// so call it last in a transaction to hold that lock briefly.
+pub async fn append(conn: &mut Conn, mut event: AuditEvent) -> sqlx::Result<i64> {
+    let (seq, prev): (i64, String) = sqlx::query_as(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    event.seq = seq;
+    let hash = event.hash(&prev);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, on_behalf_of, action, subject, summary, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(event.at_ms)
+    .bind(&event.actor)
+    .bind(&event.on_behalf_of)
+    .bind(&event.action)
+    .bind(&event.subject)
+    .bind(&event.summary)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(conn)
+        .await?;
+    Ok(seq)
+}
+
+#[derive(FromRow)]
+struct Row {
+    seq: i64,
+    at: i64,
+    actor: String,
+    on_behalf_of: Option<String>,
+    action: String,
+    subject: String,
+    summary: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<Row> for StoredEvent {
+    fn from(r: Row) -> StoredEvent {
+        StoredEvent {
+            event: AuditEvent {
+                seq: r.seq,
+                at_ms: r.at,
+                actor: r.actor,
+                on_behalf_of: r.on_behalf_of,
+                action: r.action,
+                subject: r.subject,
+                summary: r.summary,
+            },
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+/// A page of events with `seq > after`, in order, at `at >= since_ms`.
+pub async fn page(conn: &mut Conn, after: i64, since_ms: i64, limit: i64) -> sqlx::Result<Vec<StoredEvent>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT seq, at, actor, on_behalf_of, action, subject, summary, prev_hash, hash FROM audit_events \
+         WHERE seq > $1 AND at >= $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(after)
+    .bind(since_ms)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(StoredEvent::from).collect())
+}
+
+/// Events about one subject, in order.
+pub async fn for_subject(conn: &mut Conn, subject: &str) -> sqlx::Result<Vec<StoredEvent>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT seq, at, actor, on_behalf_of, action, subject, summary, prev_hash, hash FROM audit_events \
+         WHERE subject = $1 ORDER BY seq",
+    )
+    .bind(subject)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(StoredEvent::from).collect())
+}
+
+/// The recorded chain head: last sequence number and hash.
+pub async fn head(conn: &mut Conn) -> sqlx::Result<(i64, String)> {
+    sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
