@@ -254,7 +254,12 @@ impl Config {
             .map_err(|e| {
                 let key = e.path().to_string();
                 let var = format!("BIZDESK__{}", key.replace('.', "__").to_ascii_uppercase());
-                let origin = if env_keys.contains(&var) { var } else { label.clone() };
+                // An unknown section fails at `section`, an unknown key at `section.key`.
+                let origin = env_keys
+                    .iter()
+                    .find(|k| **k == var || k.starts_with(&format!("{var}__")))
+                    .cloned()
+                    .unwrap_or_else(|| label.clone());
                 anyhow!("{origin}: key `{key}`: {}", e.inner())
             })?;
         config.check().map_err(|e| anyhow!("{label}: {e}"))?;

@@ -1,1 +1,293 @@
-fn main() {}
+//! The `bizdesk` command line: serve, console, org sync, audit, backup/restore, bench.
+
+use anyhow::{bail, Context};
+use bizdesk::app;
+use bizdesk::chat::console::{self, Session, EXIT_USER_ERROR};
+use bizdesk::config::{org::OrgFile, redact_url, Config};
+use bizdesk::service;
+use bizdesk::store::backup;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "bizdesk", version, about = "A chat-ops desk for a company's centralized business processes")]
+struct Cli {
+    /// Settings file (default: config/bizdesk.toml, else the embedded defaults).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the desk: database, directory sync, web server, and Discord when configured.
+    Serve,
+    /// Use the desk in a terminal as an employee.
+    Console {
+        /// The employee's handle, e.g. li.na.
+        #[arg(long = "as", value_name = "HANDLE")]
+        as_handle: String,
+        /// Run one command line and exit (0 ok, 2 user error).
+        #[arg(short = 'c', value_name = "LINE")]
+        line: Option<String>,
+    },
+    /// The company directory.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// The tamper-evident audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Copy the live SQLite database to FILE (consistent while serving).
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup (stop `serve` first).
+    Restore {
+        file: PathBuf,
+        /// Overwrite even when the current database has newer history than the backup.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Measure requisition submissions through the service layer against raw SQL.
+    Bench(bizdesk::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Apply a directory file: add, change and deactivate employees (idempotent).
+    Sync { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad sequence number.
+    Verify,
+    /// Write the trail as CSV to standard output.
+    Export {
+        /// Only events on or after this date (YYYY-MM-DD, company time zone).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (config, source) = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bizdesk: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log.level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let quiet = !matches!(cli.command, Command::Serve);
+    tracing_subscriber::fmt()
+        .with_env_filter(if quiet { tracing_subscriber::EnvFilter::new("warn") } else { filter })
+        .with_writer(std::io::stderr)
+        .init();
+    tracing::debug!(?source, "configuration loaded");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bizdesk: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("bizdesk: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
+    match command {
+        Command::Serve => {
+            tracing::info!(database = %redact_url(config.database.url.expose()), "starting bizdesk");
+            let chat = app::open(&config).await?;
+            app::serve(&config, chat, shutdown_signal()).await?;
+            Ok(0)
+        }
+        Command::Console { as_handle, line } => {
+            let chat = app::open(&config).await?;
+            let actor = match service::directory::actor_by_handle(&chat.desk, &as_handle).await {
+                Ok(a) => a,
+                Err(e) => {
+                    let locale = chat.desk.company.locale;
+                    for m in e.user_msgs().unwrap_or_default() {
+                        eprintln!("{}", chat.renderer.msg(locale, m));
+                    }
+                    if e.user_msgs().is_none() {
+                        eprintln!("bizdesk: {e:#}");
+                    }
+                    return Ok(EXIT_USER_ERROR as u8);
+                }
+            };
+            let mut out = std::io::stdout();
+            let code = match line {
+                Some(line) => console::run_once(&chat, &actor, &line, &mut out).await,
+                None => {
+                    let input = tokio::io::BufReader::new(tokio::io::stdin());
+                    Session::new(&chat, actor).run(input, &mut out, Duration::from_secs(2)).await?;
+                    0
+                }
+            };
+            out.flush()?;
+            chat.desk.store.close().await;
+            Ok(code as u8)
+        }
+        Command::Org { command: OrgCommand::Sync { file } } => {
+            let org = OrgFile::load(&file)?;
+            let chat = app::open(&config).await?;
+            let report = service::directory::sync(&chat.desk, &org, "operator").await.map_err(anyhow::Error::from)?;
+            println!("{}: {}", file.display(), report.summary());
+            for (what, list) in [
+                ("added", &report.added),
+                ("changed", &report.changed),
+                ("deactivated", &report.deactivated),
+                ("reactivated", &report.reactivated),
+                ("departments", &report.departments_changed),
+            ] {
+                if !list.is_empty() {
+                    println!("  {what}: {}", list.join(", "));
+                }
+            }
+            Ok(0)
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let chat = app::open(&config).await?;
+            match service::audit::verify(&chat.desk).await.map_err(anyhow::Error::from)? {
+                Ok(n) => {
+                    println!("audit trail intact: {n} events");
+                    Ok(0)
+                }
+                Err(fault) => {
+                    println!("audit trail BROKEN at sequence {}: {fault:?}", fault.seq());
+                    Ok(1)
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Export { since } } => {
+            let chat = app::open(&config).await?;
+            let since_ms = match since {
+                Some(d) => {
+                    let local = d.and_hms_opt(0, 0, 0).context("date")?;
+                    let tz = chat.desk.company.time_zone;
+                    let start = local.and_local_timezone(tz).earliest().context("no such local time")?;
+                    start.timestamp_millis()
+                }
+                None => i64::MIN,
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            let n = service::audit::export(&chat.desk, since_ms, &mut out).await.map_err(anyhow::Error::from)?;
+            out.flush()?;
+            eprintln!("exported {n} events");
+            Ok(0)
+        }
+        Command::Backup { file } => {
+            let chat = app::open(&config).await?;
+            backup::backup(&chat.desk.store, &file).await?;
+            println!("backup written to {}", file.display());
+            Ok(0)
+        }
+        Command::Restore { file, force } => restore(&config, &file, force).await,
+        Command::Bench(args) => bizdesk::bench::run(&config, args).await.map(|_| 0),
+    }
+}
+
+/// Replaces the SQLite database with a backup, refusing to go back in time without `--force`.
+async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow::Result<u8> {
+    let url = config.database.url.expose();
+    let Some(target) = backup::sqlite_path(url) else {
+        bail!("restore works on SQLite databases; on PostgreSQL use pg_restore");
+    };
+    if !file.exists() {
+        bail!("{} does not exist", file.display());
+    }
+    // Work on a copy beside the target, so the backup itself is never touched and the swap
+    // at the end is one rename.
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = target.with_extension("db.restoring");
+    std::fs::copy(file, &tmp).with_context(|| format!("copying to {}", tmp.display()))?;
+    let incoming = match check_backup(&tmp).await {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.context(format!("{} is not a usable bizdesk backup", file.display())));
+        }
+    };
+    if target.exists() {
+        let current = bizdesk::store::Store::open(url, 1, 5000).await?;
+        let mut conn = current.pool().acquire().await?;
+        let now = backup::progress(&mut conn).await?;
+        drop(conn);
+        current.close().await;
+        if now.audit_seq > incoming.audit_seq && !force {
+            let _ = std::fs::remove_file(&tmp);
+            eprintln!(
+                "refusing to restore: the current database has {} audit events, the backup {} (it is older). \
+                 Use --force to overwrite anyway.",
+                now.audit_seq, incoming.audit_seq
+            );
+            return Ok(EXIT_USER_ERROR as u8);
+        }
+    }
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", target.display()));
+        if side.exists() {
+            std::fs::remove_file(&side).with_context(|| format!("removing {}", side.display()))?;
+        }
+    }
+    std::fs::rename(&tmp, &target).with_context(|| format!("replacing {}", target.display()))?;
+    println!("restored {} from {} ({} audit events)", target.display(), file.display(), incoming.audit_seq);
+    Ok(0)
+}
+
+/// Opens a copied backup (migrating it to this version), checks it and reads its progress.
+async fn check_backup(path: &std::path::Path) -> anyhow::Result<backup::Progress> {
+    let src = bizdesk::store::Store::open(&format!("sqlite://{}", path.display()), 1, 5000).await?;
+    let mut conn = src.pool().acquire().await?;
+    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut *conn).await?;
+    if ok != "ok" {
+        bail!("integrity check failed: {ok}");
+    }
+    let progress = backup::progress(&mut conn).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
+    drop(conn);
+    src.close().await;
+    Ok(progress)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

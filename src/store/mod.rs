@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod delegations;
 pub mod directory;
+pub mod fresh;
 pub mod outbox;
 pub mod requisitions;
 

@@ -1,0 +1,100 @@
+//! Test harness: a fresh desk per test on a fresh database (SQLite, or PostgreSQL when
+//! `BIZDESK_TEST_POSTGRES_URL` names a server), a manual clock, and one helper per user action.
+#![allow(dead_code)]
+
+use bizdesk::chat::{Chat, Reply};
+use bizdesk::clock::ManualClock;
+use bizdesk::config::{Config, Secret};
+use bizdesk::domain::directory::Employee;
+use bizdesk::service;
+use bizdesk::store::{fresh, outbox};
+use chrono::{TimeZone, Utc};
+use std::sync::Arc;
+
+/// The PostgreSQL server to test against, if any.
+pub fn postgres() -> Option<String> {
+    std::env::var("BIZDESK_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+pub struct TestDesk {
+    pub chat: Chat,
+    pub clock: ManualClock,
+    pub url: String,
+    pub config: Config,
+    _dir: tempfile::TempDir,
+}
+
+/// A desk with the sample company on a fresh database, its clock stopped at
+/// 2026-11-26 10:00 in Shanghai.
+pub async fn spawn_desk() -> TestDesk {
+    spawn_desk_with(|_| {}).await
+}
+
+/// [`spawn_desk`] with settings changed first.
+pub async fn spawn_desk_with(change: impl FnOnce(&mut Config)) -> TestDesk {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("bizdesk=warn"))
+        .with_test_writer()
+        .try_init();
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh::fresh_url(postgres().as_deref(), dir.path(), "test").await.unwrap();
+    let mut config = Config::defaults();
+    config.database.url = Secret::new(url.clone());
+    config.directory.file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml").into();
+    config.workflows.file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/workflows.toml").into();
+    change(&mut config);
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 2, 0, 0).unwrap());
+    let chat = bizdesk::app::open_with_clock(&config, Arc::new(clock.clone())).await.unwrap();
+    TestDesk { chat, clock, url, config, _dir: dir }
+}
+
+impl TestDesk {
+    pub async fn employee(&self, handle: &str) -> Employee {
+        service::directory::actor_by_handle(&self.chat.desk, handle).await.unwrap()
+    }
+
+    /// Runs a command line as `handle`.
+    pub async fn run(&self, handle: &str, line: &str) -> Reply {
+        let actor = self.employee(handle).await;
+        self.chat.run_line(&actor, line).await
+    }
+
+    /// Runs a command that must succeed, returning its text.
+    pub async fn ok(&self, handle: &str, line: &str) -> String {
+        let r = self.run(handle, line).await;
+        assert!(r.ok, "{handle}: {line}\n  failed: {}", r.text);
+        r.text
+    }
+
+    /// Runs a command that must be refused, returning its message.
+    pub async fn refused(&self, handle: &str, line: &str) -> String {
+        let r = self.run(handle, line).await;
+        assert!(!r.ok, "{handle}: {line}\n  should have been refused but said: {}", r.text);
+        r.text
+    }
+
+    /// Submits a requisition and returns its reference.
+    pub async fn submit(&self, handle: &str, item: &str, quantity: i64, unit_price: &str) -> String {
+        let text = self
+            .ok(handle, &format!("/requisition new item:\"{item}\" quantity:{quantity} unit_price:{unit_price} reason:\"test\""))
+            .await;
+        text.split_whitespace()
+            .find(|w| w.starts_with("REQ-"))
+            .map(|w| w.trim_end_matches([',', '.', '，', '。']).to_string())
+            .unwrap_or_else(|| panic!("no reference in: {text}"))
+    }
+
+    /// Chat notifications waiting for `handle` (without consuming them), rendered.
+    pub async fn notifications(&self, handle: &str) -> Vec<(String, Reply)> {
+        let e = self.employee(handle).await;
+        let mut conn = self.chat.desk.store.pool().acquire().await.unwrap();
+        let pending = outbox::pending_for(&mut conn, outbox::CHAT, e.id).await.unwrap();
+        let locale = self.chat.locale_of(&e);
+        pending.iter().map(|m| (m.kind.clone(), self.chat.notification(locale, m))).collect()
+    }
+
+    /// Runs a SQL statement directly (for tampering tests).
+    pub async fn sql(&self, statement: &str) {
+        sqlx::query(statement).execute(self.chat.desk.store.pool()).await.unwrap();
+    }
+}
