@@ -61,7 +61,7 @@ async fn a_rejection_needs_a_comment_and_reaches_the_requester() {
     assert!(text.contains("rejected"), "{text}");
     // A decided round stays decided, and says who decided it.
     let again = d.refused("chen.jie", &format!("/approval approve ref:{r}")).await;
-    assert!(again.contains("rejected") && again.contains("王芳"), "{again}");
+    assert!(again.contains("已驳回") && again.contains("王芳"), "{again}");
 }
 
 #[tokio::test]
