@@ -159,7 +159,8 @@ impl Chat {
             "requisition.list" => {
                 let status = inv.str("status").and_then(ApprovalStatus::parse);
                 let rows = requisitions::list(desk, actor, status).await?;
-                let rows: Vec<views::ListRow> = rows.iter().map(views::ListRow::new).collect();
+                let rows: Vec<views::ListRow> =
+                    rows.iter().map(|(r, s)| views::ListRow::new(r, s.as_ref(), locale)).collect();
                 self.render(locale, "reply/list.txt", json!({ "rows": rows, "status": status.map(|s| s.as_str()) }))
             }
             "requisition.withdraw" => {
@@ -187,6 +188,7 @@ impl Chat {
                 self.render(locale, "reply/decided.txt", json!({
                     "ref": out.reference, "decision": format!("{:?}", out.decision).to_lowercase(),
                     "on_behalf_of": out.on_behalf_of, "progress": views::progress(&out.progress, locale),
+                    "stage_ended": out.stage_ended,
                 }))
             }
             "delegate.set" => {

@@ -48,17 +48,20 @@ pub struct ListRow {
     pub quantity: i64,
     pub total: String,
     pub status: String,
+    /// The current stage of a pending one, in the reader's language.
+    pub stage: Option<String>,
     pub created_ms: i64,
 }
 
 impl ListRow {
-    pub fn new(r: &Requisition) -> Self {
+    pub fn new(r: &Requisition, stage: Option<&(String, String)>, locale: Locale) -> Self {
         ListRow {
             r#ref: r.reference.to_string(),
             item: r.draft.item.clone(),
             quantity: r.draft.quantity,
             total: r.draft.total.to_string(),
             status: r.status.as_str().to_string(),
+            stage: stage.map(|(en, zh)| stage_name(en, zh, locale)),
             created_ms: r.created_at_ms,
         }
     }

@@ -194,6 +194,8 @@ pub struct Decided {
     pub reference: String,
     pub decision: Decision,
     pub on_behalf_of: Option<String>,
+    /// Whether the decision ended its stage (so `progress` is about the next stage).
+    pub stage_ended: bool,
     pub progress: Progress,
 }
 
@@ -345,7 +347,8 @@ pub async fn decide(
         }
     };
     tx.commit().await?;
-    Ok(Decided { reference: subject_ref, decision, on_behalf_of: behalf_name, progress })
+    let stage_ended = outcome != StageOutcome::Pending;
+    Ok(Decided { reference: subject_ref, decision, on_behalf_of: behalf_name, stage_ended, progress })
 }
 
 fn decision_word(d: Decision) -> &'static str {

@@ -218,8 +218,27 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
     Ok(Story { requisition: r, requester, rounds })
 }
 
-/// The actor's own requisitions, newest first.
-pub async fn list(desk: &Desk, actor: &Employee, status: Option<ApprovalStatus>) -> DeskResult<Vec<Requisition>> {
+/// The actor's own requisitions, newest first, each pending one with its current stage
+/// (English and Chinese names).
+pub async fn list(
+    desk: &Desk,
+    actor: &Employee,
+    status: Option<ApprovalStatus>,
+) -> DeskResult<Vec<(Requisition, Option<(String, String)>)>> {
     let mut conn = desk.store.pool().acquire().await?;
-    Ok(reqs::list_for(&mut conn, actor.id, status, 50).await?)
+    let mut out = Vec::new();
+    for r in reqs::list_for(&mut conn, actor.id, status, 50).await? {
+        let mut stage = None;
+        if r.status == ApprovalStatus::Pending {
+            if let Some(a) = rows::latest_for(&mut conn, KIND, r.id).await? {
+                let stages = rows::stages(&mut conn, a.id).await?;
+                stage = stages
+                    .into_iter()
+                    .find(|s| Some(s.idx) == a.current_stage)
+                    .map(|s| (s.name, s.name_zh));
+            }
+        }
+        out.push((r, stage));
+    }
+    Ok(out)
 }
