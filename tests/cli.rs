@@ -1,0 +1,141 @@
+//! The `bizdesk` binary as an operator and a console user run it: exit codes, audit verify
+//! after tampering, backup and restore. Runs on SQLite (files the CLI opens directly), or on
+//! PostgreSQL when the suite does (backup/restore are SQLite-only and skip there).
+
+mod common;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("BIZDESK__DATABASE__URL", url)
+        .env("BIZDESK__TEMPLATES__DIR", "")
+        .env("HOME", dir)
+        .output()
+        .expect("run bizdesk")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+async fn fresh() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = bizdesk::store::fresh::fresh_url(common::postgres().as_deref(), dir.path(), "cli").await.unwrap();
+    (dir, url)
+}
+
+#[tokio::test]
+async fn console_one_line_exits_0_on_success_and_2_on_user_errors() {
+    let (dir, url) = fresh().await;
+    let ok = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition new item:\"ThinkPad X1\" quantity:2 unit_price:40000 reason:\"new hires\""]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(text(&ok).contains("REQ-000001"), "{}", text(&ok));
+    for bad in ["quantity:-3 unit_price:1", "quantity:abc unit_price:1", "quantity:1 unit_price:1.234"] {
+        let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", &format!("/requisition new item:x {bad}")]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+        assert!(!text(&o).trim().is_empty());
+    }
+    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/approval approve ref:REQ-000001"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = bizdesk(&url, dir.path(), &["console", "--as", "nobody", "-c", "/inbox"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("nobody"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn audit_verify_passes_then_names_the_tampered_row() {
+    let (dir, url) = fresh().await;
+    for (who, line) in [
+        ("li.na", "/requisition new item:Chair quantity:1 unit_price:500"),
+        ("wang.fang", "/approval approve ref:REQ-000001"),
+    ] {
+        let o = bizdesk(&url, dir.path(), &["console", "--as", who, "-c", line]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("intact: 3 events"), "{}", text(&o));
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2").execute(&pool).await.unwrap();
+    pool.close().await;
+    let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("sequence 2"), "{}", text(&o));
+
+    let o = bizdesk(&url, dir.path(), &["audit", "export", "--since", "2020-01-01"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 4);
+}
+
+#[tokio::test]
+async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
+    if common::postgres().is_some() {
+        let (dir, url) = fresh().await;
+        let o = bizdesk(&url, dir.path(), &["backup", dir.path().join("b.db").to_str().unwrap()]);
+        assert_ne!(o.status.code(), Some(0));
+        assert!(text(&o).contains("pg_dump"), "{}", text(&o));
+        return;
+    }
+    let (dir, url) = fresh().await;
+    let backup = dir.path().join("backups/one.db");
+    let b = backup.to_str().unwrap();
+    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition new item:Lamp quantity:1 unit_price:80"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // A backup taken while another connection holds the database open.
+    let live = bizdesk::store::Store::open(&url, 2, 5000).await.unwrap();
+    let o = bizdesk(&url, dir.path(), &["backup", b]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    live.close().await;
+    let o = bizdesk(&url, dir.path(), &["backup", b]);
+    assert_ne!(o.status.code(), Some(0), "never overwrites a backup: {}", text(&o));
+
+    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition new item:Rug quantity:1 unit_price:300"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = bizdesk(&url, dir.path(), &["restore", b]);
+    assert_eq!(o.status.code(), Some(2), "the live database is newer: {}", text(&o));
+    assert!(text(&o).contains("--force"), "{}", text(&o));
+    let o = bizdesk(&url, dir.path(), &["restore", b, "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition list"]);
+    let listing = text(&o);
+    assert!(listing.contains("Lamp") && !listing.contains("Rug"), "{listing}");
+    let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn org_sync_reports_and_is_idempotent() {
+    let (dir, url) = fresh().await;
+    let org = dir.path().join("org.toml");
+    let sample = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml")).unwrap();
+    std::fs::write(&org, sample.replace("handle = \"tom.baker\"", "handle = \"tom.b\"")).unwrap();
+    let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("added: tom.b") && text(&o).contains("deactivated: tom.baker"), "{}", text(&o));
+    let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
+    assert!(text(&o).contains("added 0, changed 0, deactivated 0"), "{}", text(&o));
+    std::fs::write(&org, "[[departments]]\ncode = \"x\"\nname = \"X\"\n").unwrap();
+    let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("org.toml") && text(&o).contains("code"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn bad_configuration_names_the_key() {
+    let (dir, url) = fresh().await;
+    let o = Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+        .args(["console", "--as", "li.na", "-c", "/inbox"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("BIZDESK__DATABASE__URL", &url)
+        .env("BIZDESK__COMPANY__TIME_ZONE", "Mars/Base")
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("BIZDESK__COMPANY__TIME_ZONE") && text(&o).contains("company.time_zone"), "{}", text(&o));
+}

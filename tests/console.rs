@@ -1,0 +1,44 @@
+//! The interactive console: notifications appear, buttons are numbered, and pressing one does
+//! what the button would (asking for a reason where Discord shows a modal).
+
+mod common;
+use bizdesk::chat::console::Session;
+use common::spawn_desk;
+use std::time::Duration;
+
+async fn session(d: &common::TestDesk, handle: &str, input: &str) -> String {
+    let actor = d.employee(handle).await;
+    let mut out = Vec::new();
+    Session::new(&d.chat, actor)
+        .run(input.as_bytes(), &mut out, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[tokio::test]
+async fn an_approver_sees_the_prompt_and_decides_by_number() {
+    let d = spawn_desk().await;
+    let r = d.submit("tom.baker", "Whiteboard", 1, "1200").await;
+    // Button 2 is Reject: it asks for the reason, then rejects with it.
+    let out = session(&d, "emily.chen", "quit\n").await;
+    assert!(!out.contains(&r), "not an approver, no prompt: {out}");
+    let out = session(&d, "wang.fang", "2\ntoo expensive\nquit\n").await;
+    assert!(out.contains("🔔") && out.contains(&r) && out.contains("[1] 同意   [2] 驳回   [3] 退回修改"), "{out}");
+    assert!(out.contains("理由"), "asked for a reason: {out}");
+    assert!(out.contains("你驳回了"), "{out}");
+    // Shown once: the next session has no new notification for that prompt, only its closing.
+    let again = session(&d, "wang.fang", "quit\n").await;
+    assert!(!again.contains("待审批"), "{again}");
+    // The requester's session shows the outcome with the reason.
+    let tom = session(&d, "tom.baker", "quit\n").await;
+    assert!(tom.contains("rejected") && tom.contains("too expensive"), "{tom}");
+}
+
+#[tokio::test]
+async fn numbers_that_are_not_on_screen_are_explained() {
+    let d = spawn_desk().await;
+    let out = session(&d, "tom.baker", "7\n/whoami\nquit\n").await;
+    assert!(out.contains("[7]"), "{out}");
+    assert!(out.contains("Tom Baker (@tom.baker)") && out.contains("Sales"), "{out}");
+}
