@@ -24,11 +24,19 @@ pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(_) if path == Path::new("config/workflows.toml") => DEFAULT_WORKFLOWS.to_string(),
-        Err(e) => return Err(anyhow!("cannot read workflows file {}: {e}", path.display())),
+        Err(e) => {
+            return Err(anyhow!(
+                "cannot read workflows file {}: {e}",
+                path.display()
+            ))
+        }
     };
     let p = Policies::from_toml(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     if p.get(service::requisitions::KIND).is_none() {
-        return Err(anyhow!("{}: no [requisition] policy; requisitions need one", path.display()));
+        return Err(anyhow!(
+            "{}: no [requisition] policy; requisitions need one",
+            path.display()
+        ));
     }
     Ok(p)
 }
@@ -58,10 +66,15 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
     let catalog = Catalog::embedded().context("commands/*.toml")?;
     let mut option_names = HashMap::new();
     for c in &catalog.commands {
-        let opts = c.options.iter().chain(c.subcommands.iter().flat_map(|s| s.options.iter()));
+        let opts = c
+            .options
+            .iter()
+            .chain(c.subcommands.iter().flat_map(|s| s.options.iter()));
         for o in opts {
             if !o.name_zh.is_empty() {
-                option_names.entry(o.name.clone()).or_insert_with(|| o.name_zh.clone());
+                option_names
+                    .entry(o.name.clone())
+                    .or_insert_with(|| o.name_zh.clone());
             }
         }
     }
@@ -74,19 +87,35 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         currency: config.company.currency,
         categories: config.requisitions.categories.clone(),
     };
-    let desk = Desk { store, company: Arc::new(company), policies: Arc::new(policies), clock };
-    let chat = Chat { desk, renderer: Arc::new(renderer), catalog: Arc::new(catalog) };
+    let desk = Desk {
+        store,
+        company: Arc::new(company),
+        policies: Arc::new(policies),
+        clock,
+    };
+    let chat = Chat {
+        desk,
+        renderer: Arc::new(renderer),
+        catalog: Arc::new(catalog),
+    };
     if service::directory::is_empty(&chat.desk).await? {
         let org = load_org(&config.directory.file)?;
         let report = service::directory::sync(&chat.desk, &org, "system").await?;
-        tracing::info!(added = report.added.len(), "loaded the company directory into a new database");
+        tracing::info!(
+            added = report.added.len(),
+            "loaded the company directory into a new database"
+        );
     }
     Ok(chat)
 }
 
 /// Runs the desk until `shutdown` resolves: syncs the directory, serves HTTP, and says which
 /// transports are on.
-pub async fn serve(config: &Config, chat: Chat, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    config: &Config,
+    chat: Chat,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     if config.directory.sync_on_start {
         let org = load_org(&config.directory.file)?;
         let report = service::directory::sync(&chat.desk, &org, "system").await?;
@@ -95,11 +124,18 @@ pub async fn serve(config: &Config, chat: Chat, shutdown: impl Future<Output = (
     if config.discord.token.is_set() {
         tracing::warn!("a Discord token is configured, but this build has no Discord transport yet; use the console");
     } else {
-        tracing::info!("Discord is off: set BIZDESK__DISCORD__TOKEN (or discord.token) to connect a bot");
+        tracing::info!(
+            "Discord is off: set BIZDESK__DISCORD__TOKEN (or discord.token) to connect a bot"
+        );
     }
     let listener = tokio::net::TcpListener::bind(config.web.bind)
         .await
-        .with_context(|| format!("cannot listen on {}; set web.bind or BIZDESK__WEB__BIND to a free address", config.web.bind))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {}; set web.bind or BIZDESK__WEB__BIND to a free address",
+                config.web.bind
+            )
+        })?;
     tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz)");
     tracing::info!("bizdesk is running; try: bizdesk console --as li.na   (Ctrl-C stops)");
     let store = chat.desk.store.clone();

@@ -39,7 +39,11 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "\"\"" } else { "[redacted]" })
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "[redacted]"
+        })
     }
 }
 
@@ -99,7 +103,11 @@ pub fn redact_url(url: &str) -> String {
     match authority.rsplit_once('@') {
         Some((userinfo, host)) => {
             let user = userinfo.split(':').next().unwrap_or("");
-            let pw = if userinfo.contains(':') { ":[redacted]" } else { "" };
+            let pw = if userinfo.contains(':') {
+                ":[redacted]"
+            } else {
+                ""
+            };
             let tail = redact_query_password(tail);
             format!("{scheme}://{user}{pw}@{host}{tail}")
         }
@@ -233,9 +241,7 @@ impl Config {
         if let Some(p) = &file {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read config file {}", p.display()))?;
-            let user: toml::Table = text
-                .parse()
-                .map_err(|e| anyhow!("{}: {e}", p.display()))?;
+            let user: toml::Table = text.parse().map_err(|e| anyhow!("{}: {e}", p.display()))?;
             merge(&mut table, user);
         }
         let mut env_keys = Vec::new();
@@ -247,11 +253,12 @@ impl Config {
             if path.len() != 2 || path.iter().any(|s| s.is_empty()) {
                 bail!("environment variable {k}: expected BIZDESK__SECTION__KEY");
             }
-            set_from_env(&mut table, &path, &v).map_err(|e| anyhow!("environment variable {k}: {e}"))?;
+            set_from_env(&mut table, &path, &v)
+                .map_err(|e| anyhow!("environment variable {k}: {e}"))?;
             env_keys.push(k);
         }
-        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(table))
-            .map_err(|e| {
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
                 let key = e.path().to_string();
                 let var = format!("BIZDESK__{}", key.replace('.', "__").to_ascii_uppercase());
                 // An unknown section fails at `section`, an unknown key at `section.key`.
@@ -268,23 +275,33 @@ impl Config {
 
     /// Embedded defaults only; for tests and tools.
     pub fn defaults() -> Config {
-        Config::load(Some(Path::new("/nonexistent")), []).map(|c| c.0).unwrap_or_else(|_| {
-            let t: toml::Table = DEFAULTS.parse().expect("embedded defaults parse");
-            t.try_into().expect("embedded defaults are valid")
-        })
+        Config::load(Some(Path::new("/nonexistent")), [])
+            .map(|c| c.0)
+            .unwrap_or_else(|_| {
+                let t: toml::Table = DEFAULTS.parse().expect("embedded defaults parse");
+                t.try_into().expect("embedded defaults are valid")
+            })
     }
 
     fn check(&self) -> anyhow::Result<()> {
         let url = self.database.url.expose();
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             bail!("key `database.url`: expected sqlite://PATH or postgres://USER@HOST/DB");
         }
         if self.database.max_connections == 0 {
             bail!("key `database.max_connections`: must be at least 1");
         }
         for c in &self.requisitions.categories {
-            if c.is_empty() || c.chars().any(|ch| !(ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')) {
-                bail!("key `requisitions.categories`: `{c}` must be lowercase letters, digits or _");
+            if c.is_empty()
+                || c.chars()
+                    .any(|ch| !(ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'))
+            {
+                bail!(
+                    "key `requisitions.categories`: `{c}` must be lowercase letters, digits or _"
+                );
             }
         }
         Ok(())
@@ -313,7 +330,9 @@ fn set_from_env(table: &mut toml::Table, path: &[String], raw: &str) -> anyhow::
     };
     let value = match section.get(&path[1]) {
         Some(toml::Value::Integer(_)) => toml::Value::Integer(
-            raw.trim().parse().map_err(|_| anyhow!("`{raw}` is not a whole number"))?,
+            raw.trim()
+                .parse()
+                .map_err(|_| anyhow!("`{raw}` is not a whole number"))?,
         ),
         Some(toml::Value::Boolean(_)) => toml::Value::Boolean(match raw.trim() {
             "true" | "1" | "yes" => true,

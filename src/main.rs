@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "bizdesk", version, about = "A chat-ops desk for a company's centralized business processes")]
+#[command(
+    name = "bizdesk",
+    version,
+    about = "A chat-ops desk for a company's centralized business processes"
+)]
 struct Cli {
     /// Settings file (default: config/bizdesk.toml, else the embedded defaults).
     #[arg(long, global = true, value_name = "PATH")]
@@ -90,11 +94,18 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let quiet = !matches!(cli.command, Command::Serve);
     tracing_subscriber::fmt()
-        .with_env_filter(if quiet { tracing_subscriber::EnvFilter::new("warn") } else { filter })
+        .with_env_filter(if quiet {
+            tracing_subscriber::EnvFilter::new("warn")
+        } else {
+            filter
+        })
         .with_writer(std::io::stderr)
         .init();
     tracing::debug!(?source, "configuration loaded");
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("bizdesk: cannot start the runtime: {e}");
@@ -138,7 +149,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
                 Some(line) => console::run_once(&chat, &actor, &line, &mut out).await,
                 None => {
                     let input = tokio::io::BufReader::new(tokio::io::stdin());
-                    Session::new(&chat, actor).run(input, &mut out, Duration::from_secs(2)).await?;
+                    Session::new(&chat, actor)
+                        .run(input, &mut out, Duration::from_secs(2))
+                        .await?;
                     0
                 }
             };
@@ -146,10 +159,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             chat.desk.store.close().await;
             Ok(code as u8)
         }
-        Command::Org { command: OrgCommand::Sync { file } } => {
+        Command::Org {
+            command: OrgCommand::Sync { file },
+        } => {
             let org = OrgFile::load(&file)?;
             let chat = app::open(&config).await?;
-            let report = service::directory::sync(&chat.desk, &org, "operator").await.map_err(anyhow::Error::from)?;
+            let report = service::directory::sync(&chat.desk, &org, "operator")
+                .await
+                .map_err(anyhow::Error::from)?;
             println!("{}: {}", file.display(), report.summary());
             for (what, list) in [
                 ("added", &report.added),
@@ -164,9 +181,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let chat = app::open(&config).await?;
-            match service::audit::verify(&chat.desk).await.map_err(anyhow::Error::from)? {
+            match service::audit::verify(&chat.desk)
+                .await
+                .map_err(anyhow::Error::from)?
+            {
                 Ok(n) => {
                     println!("audit trail intact: {n} events");
                     Ok(0)
@@ -177,19 +199,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
                 }
             }
         }
-        Command::Audit { command: AuditCommand::Export { since } } => {
+        Command::Audit {
+            command: AuditCommand::Export { since },
+        } => {
             let chat = app::open(&config).await?;
             let since_ms = match since {
                 Some(d) => {
                     let local = d.and_hms_opt(0, 0, 0).context("date")?;
                     let tz = chat.desk.company.time_zone;
-                    let start = local.and_local_timezone(tz).earliest().context("no such local time")?;
+                    let start = local
+                        .and_local_timezone(tz)
+                        .earliest()
+                        .context("no such local time")?;
                     start.timestamp_millis()
                 }
                 None => i64::MIN,
             };
             let mut out = std::io::BufWriter::new(std::io::stdout());
-            let n = service::audit::export(&chat.desk, since_ms, &mut out).await.map_err(anyhow::Error::from)?;
+            let n = service::audit::export(&chat.desk, since_ms, &mut out)
+                .await
+                .map_err(anyhow::Error::from)?;
             out.flush()?;
             eprintln!("exported {n} events");
             Ok(0)
@@ -251,7 +280,12 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
         }
     }
     std::fs::rename(&tmp, &target).with_context(|| format!("replacing {}", target.display()))?;
-    println!("restored {} from {} ({} audit events)", target.display(), file.display(), incoming.audit_seq);
+    println!(
+        "restored {} from {} ({} audit events)",
+        target.display(),
+        file.display(),
+        incoming.audit_seq
+    );
     Ok(0)
 }
 
@@ -259,12 +293,16 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
 async fn check_backup(path: &std::path::Path) -> anyhow::Result<backup::Progress> {
     let src = bizdesk::store::Store::open(&format!("sqlite://{}", path.display()), 1, 5000).await?;
     let mut conn = src.pool().acquire().await?;
-    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut *conn).await?;
+    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&mut *conn)
+        .await?;
     if ok != "ok" {
         bail!("integrity check failed: {ok}");
     }
     let progress = backup::progress(&mut conn).await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut *conn)
+        .await?;
     drop(conn);
     src.close().await;
     Ok(progress)

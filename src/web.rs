@@ -8,7 +8,9 @@ use axum::Router;
 
 /// The routes bizdesk serves.
 pub fn router(desk: Desk) -> Router {
-    Router::new().route("/healthz", get(health)).with_state(desk)
+    Router::new()
+        .route("/healthz", get(health))
+        .with_state(desk)
 }
 
 /// 200 when the database answers, 503 otherwise.

@@ -7,8 +7,10 @@ use common::spawn_desk;
 async fn desk_with_history() -> common::TestDesk {
     let d = spawn_desk().await;
     let r = d.submit("tom.baker", "Chair", 2, "700").await;
-    d.ok("wang.fang", &format!("/approval approve ref:{r}")).await;
-    d.ok("chen.jie", &format!("/approval approve ref:{r}")).await;
+    d.ok("wang.fang", &format!("/approval approve ref:{r}"))
+        .await;
+    d.ok("chen.jie", &format!("/approval approve ref:{r}"))
+        .await;
     d
 }
 
@@ -22,15 +24,30 @@ async fn an_intact_chain_verifies() {
 #[tokio::test]
 async fn an_edited_row_is_named() {
     let d = desk_with_history().await;
-    d.sql("UPDATE audit_events SET summary = 'Chair x 200' WHERE seq = 3").await;
-    assert_eq!(audit::verify(&d.chat.desk).await.unwrap().unwrap_err().seq(), 3);
+    d.sql("UPDATE audit_events SET summary = 'Chair x 200' WHERE seq = 3")
+        .await;
+    assert_eq!(
+        audit::verify(&d.chat.desk)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq(),
+        3
+    );
 }
 
 #[tokio::test]
 async fn a_deleted_row_is_named() {
     let d = desk_with_history().await;
     d.sql("DELETE FROM audit_events WHERE seq = 2").await;
-    assert_eq!(audit::verify(&d.chat.desk).await.unwrap().unwrap_err().seq(), 2);
+    assert_eq!(
+        audit::verify(&d.chat.desk)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -41,24 +58,44 @@ async fn an_inserted_or_trailing_row_is_named() {
          VALUES (6, 0, 'mallory', NULL, 'approval.approve', 'REQ-000001', 'x', 'y', 'z')",
     )
     .await;
-    assert_eq!(audit::verify(&d.chat.desk).await.unwrap().unwrap_err().seq(), 6);
+    assert_eq!(
+        audit::verify(&d.chat.desk)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq(),
+        6
+    );
     // Cutting the newest event off is caught by the chain head.
     d.sql("DELETE FROM audit_events WHERE seq >= 5").await;
-    assert_eq!(audit::verify(&d.chat.desk).await.unwrap().unwrap_err().seq(), 5);
+    assert_eq!(
+        audit::verify(&d.chat.desk)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq(),
+        5
+    );
 }
 
 #[tokio::test]
 async fn export_writes_csv_with_on_behalf_of() {
     let d = spawn_desk().await;
-    d.ok("wang.fang", "/delegate to:li.na until:2026-12-10").await;
+    d.ok("wang.fang", "/delegate to:li.na until:2026-12-10")
+        .await;
     let r = d.submit("tom.baker", "Lamp, desk", 1, "90").await;
     d.ok("li.na", &format!("/approval approve ref:{r}")).await;
     let mut out = Vec::new();
-    let n = audit::export(&d.chat.desk, i64::MIN, &mut out).await.unwrap();
+    let n = audit::export(&d.chat.desk, i64::MIN, &mut out)
+        .await
+        .unwrap();
     let csv = String::from_utf8(out).unwrap();
     assert_eq!(csv.lines().count() as u64, n + 1, "{csv}");
     assert!(csv.starts_with("seq,time,actor,on_behalf_of,action,subject,summary,hash"));
-    assert!(csv.contains("li.na,wang.fang,approval.approve,REQ-000001"), "{csv}");
+    assert!(
+        csv.contains("li.na,wang.fang,approval.approve,REQ-000001"),
+        "{csv}"
+    );
     assert!(csv.contains("\"Lamp, desk × 1 = 90.00 CNY\""), "{csv}");
     assert!(csv.contains("+08:00"), "times in the company's zone: {csv}");
 }

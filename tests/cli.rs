@@ -18,12 +18,18 @@ fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 async fn fresh() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let url = bizdesk::store::fresh::fresh_url(common::postgres().as_deref(), dir.path(), "cli").await.unwrap();
+    let url = bizdesk::store::fresh::fresh_url(common::postgres().as_deref(), dir.path(), "cli")
+        .await
+        .unwrap();
     (dir, url)
 }
 
@@ -33,14 +39,42 @@ async fn console_one_line_exits_0_on_success_and_2_on_user_errors() {
     let ok = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition new item:\"ThinkPad X1\" quantity:2 unit_price:40000 reason:\"new hires\""]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
     assert!(text(&ok).contains("REQ-000001"), "{}", text(&ok));
-    for bad in ["quantity:-3 unit_price:1", "quantity:abc unit_price:1", "quantity:1 unit_price:1.234"] {
-        let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", &format!("/requisition new item:x {bad}")]);
+    for bad in [
+        "quantity:-3 unit_price:1",
+        "quantity:abc unit_price:1",
+        "quantity:1 unit_price:1.234",
+    ] {
+        let o = bizdesk(
+            &url,
+            dir.path(),
+            &[
+                "console",
+                "--as",
+                "li.na",
+                "-c",
+                &format!("/requisition new item:x {bad}"),
+            ],
+        );
         assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
         assert!(!text(&o).trim().is_empty());
     }
-    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/approval approve ref:REQ-000001"]);
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &[
+            "console",
+            "--as",
+            "li.na",
+            "-c",
+            "/approval approve ref:REQ-000001",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    let o = bizdesk(&url, dir.path(), &["console", "--as", "nobody", "-c", "/inbox"]);
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["console", "--as", "nobody", "-c", "/inbox"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nobody"), "{}", text(&o));
 }
@@ -49,7 +83,10 @@ async fn console_one_line_exits_0_on_success_and_2_on_user_errors() {
 async fn audit_verify_passes_then_names_the_tampered_row() {
     let (dir, url) = fresh().await;
     for (who, line) in [
-        ("li.na", "/requisition new item:Chair quantity:1 unit_price:500"),
+        (
+            "li.na",
+            "/requisition new item:Chair quantity:1 unit_price:500",
+        ),
         ("wang.fang", "/approval approve ref:REQ-000001"),
     ] {
         let o = bizdesk(&url, dir.path(), &["console", "--as", who, "-c", line]);
@@ -61,13 +98,20 @@ async fn audit_verify_passes_then_names_the_tampered_row() {
 
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    sqlx::query("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("sequence 2"), "{}", text(&o));
 
-    let o = bizdesk(&url, dir.path(), &["audit", "export", "--since", "2020-01-01"]);
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["audit", "export", "--since", "2020-01-01"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 4);
 }
@@ -76,7 +120,11 @@ async fn audit_verify_passes_then_names_the_tampered_row() {
 async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
     if common::postgres().is_some() {
         let (dir, url) = fresh().await;
-        let o = bizdesk(&url, dir.path(), &["backup", dir.path().join("b.db").to_str().unwrap()]);
+        let o = bizdesk(
+            &url,
+            dir.path(),
+            &["backup", dir.path().join("b.db").to_str().unwrap()],
+        );
         assert_ne!(o.status.code(), Some(0));
         assert!(text(&o).contains("pg_dump"), "{}", text(&o));
         return;
@@ -84,7 +132,17 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
     let (dir, url) = fresh().await;
     let backup = dir.path().join("backups/one.db");
     let b = backup.to_str().unwrap();
-    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition new item:Lamp quantity:1 unit_price:80"]);
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &[
+            "console",
+            "--as",
+            "li.na",
+            "-c",
+            "/requisition new item:Lamp quantity:1 unit_price:80",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // A backup taken while another connection holds the database open.
     let live = bizdesk::store::Store::open(&url, 2, 5000).await.unwrap();
@@ -92,18 +150,45 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     live.close().await;
     let o = bizdesk(&url, dir.path(), &["backup", b]);
-    assert_ne!(o.status.code(), Some(0), "never overwrites a backup: {}", text(&o));
+    assert_ne!(
+        o.status.code(),
+        Some(0),
+        "never overwrites a backup: {}",
+        text(&o)
+    );
 
-    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition new item:Rug quantity:1 unit_price:300"]);
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &[
+            "console",
+            "--as",
+            "li.na",
+            "-c",
+            "/requisition new item:Rug quantity:1 unit_price:300",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = bizdesk(&url, dir.path(), &["restore", b]);
-    assert_eq!(o.status.code(), Some(2), "the live database is newer: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the live database is newer: {}",
+        text(&o)
+    );
     assert!(text(&o).contains("--force"), "{}", text(&o));
     let o = bizdesk(&url, dir.path(), &["restore", b, "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition list"]);
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["console", "--as", "li.na", "-c", "/requisition list"],
+    );
     let listing = text(&o);
-    assert!(listing.contains("Lamp") && !listing.contains("Rug"), "{listing}");
+    assert!(
+        listing.contains("Lamp") && !listing.contains("Rug"),
+        "{listing}"
+    );
     let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
@@ -112,17 +197,34 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
 async fn org_sync_reports_and_is_idempotent() {
     let (dir, url) = fresh().await;
     let org = dir.path().join("org.toml");
-    let sample = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml")).unwrap();
-    std::fs::write(&org, sample.replace("handle = \"tom.baker\"", "handle = \"tom.b\"")).unwrap();
+    let sample =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml")).unwrap();
+    std::fs::write(
+        &org,
+        sample.replace("handle = \"tom.baker\"", "handle = \"tom.b\""),
+    )
+    .unwrap();
     let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("added: tom.b") && text(&o).contains("deactivated: tom.baker"), "{}", text(&o));
+    assert!(
+        text(&o).contains("added: tom.b") && text(&o).contains("deactivated: tom.baker"),
+        "{}",
+        text(&o)
+    );
     let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
-    assert!(text(&o).contains("added 0, changed 0, deactivated 0"), "{}", text(&o));
+    assert!(
+        text(&o).contains("added 0, changed 0, deactivated 0"),
+        "{}",
+        text(&o)
+    );
     std::fs::write(&org, "[[departments]]\ncode = \"x\"\nname = \"X\"\n").unwrap();
     let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("org.toml") && text(&o).contains("code"), "{}", text(&o));
+    assert!(
+        text(&o).contains("org.toml") && text(&o).contains("code"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[tokio::test]
@@ -137,5 +239,9 @@ async fn bad_configuration_names_the_key() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("BIZDESK__COMPANY__TIME_ZONE") && text(&o).contains("company.time_zone"), "{}", text(&o));
+    assert!(
+        text(&o).contains("BIZDESK__COMPANY__TIME_ZONE") && text(&o).contains("company.time_zone"),
+        "{}",
+        text(&o)
+    );
 }

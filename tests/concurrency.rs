@@ -11,21 +11,35 @@ use common::spawn_desk;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_central_office_approvers_clicking_at_once_yield_one_outcome() {
     let d = spawn_desk().await;
+    // A second desk on the same database, as a second bizdesk process would have: its own
+    // pools and connections, so the race crosses connections on SQLite too.
+    let other = bizdesk::app::open_with_clock(&d.config, std::sync::Arc::new(d.clock.clone()))
+        .await
+        .unwrap();
+    let desks = [d.chat.desk.clone(), other.desk.clone()];
     let chen = d.employee("chen.jie").await;
     let liu = d.employee("liu.yang").await;
     let mut refs = Vec::new();
     for i in 0..12 {
         let r = d.submit("tom.baker", &format!("Item {i}"), 1, "1000").await;
-        d.ok("wang.fang", &format!("/approval approve ref:{r}")).await;
+        d.ok("wang.fang", &format!("/approval approve ref:{r}"))
+            .await;
         refs.push(r);
     }
     let mut handles = Vec::new();
     for (i, r) in refs.iter().enumerate() {
         let reference = Reference::parse(r).unwrap();
         // Mix decisions so a wrong winner would show up as a wrong final status.
-        let (a, b) = if i % 2 == 0 { (Decision::Approve, Decision::Reject) } else { (Decision::Reject, Decision::Approve) };
-        for (who, decision) in [(chen.clone(), a), (liu.clone(), b), (chen.clone(), a)] {
-            let desk = d.chat.desk.clone();
+        let (a, b) = if i % 2 == 0 {
+            (Decision::Approve, Decision::Reject)
+        } else {
+            (Decision::Reject, Decision::Approve)
+        };
+        for (k, (who, decision)) in [(chen.clone(), a), (liu.clone(), b), (chen.clone(), a)]
+            .into_iter()
+            .enumerate()
+        {
+            let desk = desks[(i + k) % 2].clone();
             handles.push(tokio::spawn(async move {
                 approvals::decide(&desk, &who, reference, decision, Some("race")).await
             }));
@@ -58,7 +72,10 @@ async fn two_central_office_approvers_clicking_at_once_yield_one_outcome() {
         .fetch_one(pool)
         .await
         .unwrap();
-        assert_eq!(decided, 2, "{r}: the head's decision and exactly one central-office decision");
+        assert_eq!(
+            decided, 2,
+            "{r}: the head's decision and exactly one central-office decision"
+        );
         let (outcomes,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM audit_events WHERE subject = $1 AND action IN ('approval.approved', 'approval.rejected')",
         )
@@ -83,7 +100,11 @@ async fn concurrent_submissions_all_land_with_distinct_references() {
         let actor = d.employee(who).await;
         let chat = d.chat.clone();
         handles.push(tokio::spawn(async move {
-            chat.run_line(&actor, &format!("/requisition new item:\"Pen {i}\" quantity:1 unit_price:10")).await
+            chat.run_line(
+                &actor,
+                &format!("/requisition new item:\"Pen {i}\" quantity:1 unit_price:10"),
+            )
+            .await
         }));
     }
     for h in handles {
@@ -95,5 +116,8 @@ async fn concurrent_submissions_all_land_with_distinct_references() {
         .await
         .unwrap();
     assert_eq!(n, 24);
-    assert_eq!(bizdesk::service::audit::verify(&d.chat.desk).await.unwrap(), Ok(25));
+    assert_eq!(
+        bizdesk::service::audit::verify(&d.chat.desk).await.unwrap(),
+        Ok(25)
+    );
 }

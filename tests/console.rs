@@ -24,7 +24,12 @@ async fn an_approver_sees_the_prompt_and_decides_by_number() {
     let out = session(&d, "emily.chen", "quit\n").await;
     assert!(!out.contains(&r), "not an approver, no prompt: {out}");
     let out = session(&d, "wang.fang", "2\ntoo expensive\nquit\n").await;
-    assert!(out.contains("🔔") && out.contains(&r) && out.contains("[1] 同意   [2] 驳回   [3] 退回修改"), "{out}");
+    assert!(
+        out.contains("🔔")
+            && out.contains(&r)
+            && out.contains("[1] 同意   [2] 驳回   [3] 退回修改"),
+        "{out}"
+    );
     assert!(out.contains("理由"), "asked for a reason: {out}");
     assert!(out.contains("你驳回了"), "{out}");
     // Shown once: the next session has no new notification for that prompt, only its closing.
@@ -32,7 +37,10 @@ async fn an_approver_sees_the_prompt_and_decides_by_number() {
     assert!(!again.contains("待审批"), "{again}");
     // The requester's session shows the outcome with the reason.
     let tom = session(&d, "tom.baker", "quit\n").await;
-    assert!(tom.contains("rejected") && tom.contains("too expensive"), "{tom}");
+    assert!(
+        tom.contains("rejected") && tom.contains("too expensive"),
+        "{tom}"
+    );
 }
 
 #[tokio::test]
@@ -40,5 +48,8 @@ async fn numbers_that_are_not_on_screen_are_explained() {
     let d = spawn_desk().await;
     let out = session(&d, "tom.baker", "7\n/whoami\nquit\n").await;
     assert!(out.contains("[7]"), "{out}");
-    assert!(out.contains("Tom Baker (@tom.baker)") && out.contains("Sales"), "{out}");
+    assert!(
+        out.contains("Tom Baker (@tom.baker)") && out.contains("Sales"),
+        "{out}"
+    );
 }

@@ -19,15 +19,22 @@ async fn directory_sync_is_idempotent_and_deactivates_instead_of_deleting() {
     // Tom leaves; Li Na changes department and language.
     let edited = SAMPLE
         .replace("handle = \"tom.baker\"", "handle = \"tom.gone\"")
-        .replace("department = \"SAL\"\nroles = [\"sales\"]\nlocale = \"zh-CN\"", "department = \"SVC\"\nroles = [\"service\"]\nlocale = \"en\"");
+        .replace(
+            "department = \"SAL\"\nroles = [\"sales\"]\nlocale = \"zh-CN\"",
+            "department = \"SVC\"\nroles = [\"service\"]\nlocale = \"en\"",
+        );
     let org2 = OrgFile::parse(&edited).unwrap();
     let report = directory::sync(&d.chat.desk, &org2, "test").await.unwrap();
     assert_eq!(report.added, ["tom.gone"]);
     assert_eq!(report.deactivated, ["tom.baker"]);
     assert_eq!(report.changed, ["li.na"]);
-    assert!(directory::actor_by_handle(&d.chat.desk, "tom.baker").await.is_err());
+    assert!(directory::actor_by_handle(&d.chat.desk, "tom.baker")
+        .await
+        .is_err());
     // History keeps the leaver's name.
-    let story = d.ok("wang.fang", &format!("/requisition show ref:{r}")).await;
+    let story = d
+        .ok("wang.fang", &format!("/requisition show ref:{r}"))
+        .await;
     assert!(story.contains("Tom Baker"), "{story}");
     // And bringing him back reactivates the same person.
     let report = directory::sync(&d.chat.desk, &org, "test").await.unwrap();
@@ -41,7 +48,11 @@ async fn reopening_the_database_keeps_everything_and_migrations_are_idempotent()
     let r = d.submit("tom.baker", "Stapler", 1, "30").await;
     d.chat.desk.store.close().await;
     let chat = bizdesk::app::open(&d.config).await.unwrap();
-    let tom = directory::actor_by_handle(&chat.desk, "tom.baker").await.unwrap();
-    let reply = chat.run_line(&tom, &format!("/requisition show ref:{r}")).await;
+    let tom = directory::actor_by_handle(&chat.desk, "tom.baker")
+        .await
+        .unwrap();
+    let reply = chat
+        .run_line(&tom, &format!("/requisition show ref:{r}"))
+        .await;
     assert!(reply.ok && reply.text.contains("Stapler"), "{}", reply.text);
 }

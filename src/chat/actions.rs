@@ -9,7 +9,7 @@ use crate::domain::directory::Employee;
 use crate::domain::requisition::RequisitionInput;
 use crate::domain::{Locale, Msg};
 use crate::service::notify::kind;
-use crate::service::{approvals, delegations, requisitions, DeskError, Desk};
+use crate::service::{approvals, delegations, requisitions, Desk, DeskError};
 use crate::store::{self, outbox};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -37,7 +37,11 @@ pub struct Reply {
 
 impl Reply {
     fn ok(text: String) -> Reply {
-        Reply { text, ok: true, actions: vec![] }
+        Reply {
+            text,
+            ok: true,
+            actions: vec![],
+        }
     }
 }
 
@@ -58,7 +62,9 @@ impl Chat {
     /// Parses and runs one command line as `actor`.
     pub async fn run_line(&self, actor: &Employee, line: &str) -> Reply {
         let locale = self.locale_of(actor);
-        let ctx = ParseContext { currency: self.desk.company.currency };
+        let ctx = ParseContext {
+            currency: self.desk.company.currency,
+        };
         match parse_line(&self.catalog, line, &ctx) {
             Ok(inv) => self.run(actor, &inv).await,
             Err(problems) => self.user_error(locale, &problems),
@@ -73,19 +79,34 @@ impl Chat {
             Err(DeskError::User(msgs)) => self.user_error(locale, &msgs),
             Err(DeskError::Internal(e)) => {
                 tracing::error!(action = %inv.action, actor = %actor.handle, error = %format!("{e:#}"), "action failed");
-                Reply { text: self.renderer.msg(locale, &Msg::new("error.internal")), ok: false, actions: vec![] }
+                Reply {
+                    text: self.renderer.msg(locale, &Msg::new("error.internal")),
+                    ok: false,
+                    actions: vec![],
+                }
             }
         }
     }
 
     fn user_error(&self, locale: Locale, msgs: &[Msg]) -> Reply {
-        let lines: Vec<String> = msgs.iter().map(|m| self.renderer.msg(locale, &self.localize(m, locale))).collect();
+        let lines: Vec<String> = msgs
+            .iter()
+            .map(|m| self.renderer.msg(locale, &self.localize(m, locale)))
+            .collect();
         let text = if lines.len() == 1 {
             lines[0].clone()
         } else {
-            lines.iter().map(|l| format!("• {l}")).collect::<Vec<_>>().join("\n")
+            lines
+                .iter()
+                .map(|l| format!("• {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
-        Reply { text, ok: false, actions: vec![] }
+        Reply {
+            text,
+            ok: false,
+            actions: vec![],
+        }
     }
 
     /// Puts option names into the reader's language (the parser reports English names).
@@ -116,7 +137,12 @@ impl Chat {
         Ok(Reply::ok(self.renderer.render(locale, name, ctx)?))
     }
 
-    async fn dispatch(&self, actor: &Employee, inv: &Invocation, locale: Locale) -> Result<Reply, DeskError> {
+    async fn dispatch(
+        &self,
+        actor: &Employee,
+        inv: &Invocation,
+        locale: Locale,
+    ) -> Result<Reply, DeskError> {
         let desk = &self.desk;
         let now_ms = store::to_ms(desk.now());
         match inv.action.as_str() {
@@ -125,7 +151,9 @@ impl Chat {
                 let (given, held) = delegations::show(desk, actor).await?;
                 let mut conn = desk.store.pool().acquire().await?;
                 let dir = store::directory::load(&mut conn).await?;
-                let dept = dir.department(&actor.department).map(|d| d.display_name(locale).to_string());
+                let dept = dir
+                    .department(&actor.department)
+                    .map(|d| d.display_name(locale).to_string());
                 let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
                 self.render(locale, "reply/whoami.txt", json!({
                     "handle": actor.handle, "name": actor.name, "email": actor.email,
@@ -136,18 +164,27 @@ impl Chat {
             }
             "requisition.new" => {
                 let out = requisitions::submit(desk, actor, requisition_input(inv)).await?;
-                self.render(locale, "reply/submitted.txt", json!({
-                    "ref": out.reference.to_string(), "total": out.total, "round": out.round,
-                    "progress": views::progress(&out.progress, locale), "resubmitted": false,
-                }))
+                self.render(
+                    locale,
+                    "reply/submitted.txt",
+                    json!({
+                        "ref": out.reference.to_string(), "total": out.total, "round": out.round,
+                        "progress": views::progress(&out.progress, locale), "resubmitted": false,
+                    }),
+                )
             }
             "requisition.resubmit" => {
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let out = requisitions::resubmit(desk, actor, reference, requisition_input(inv)).await?;
-                self.render(locale, "reply/submitted.txt", json!({
-                    "ref": out.reference.to_string(), "total": out.total, "round": out.round,
-                    "progress": views::progress(&out.progress, locale), "resubmitted": true,
-                }))
+                let out =
+                    requisitions::resubmit(desk, actor, reference, requisition_input(inv)).await?;
+                self.render(
+                    locale,
+                    "reply/submitted.txt",
+                    json!({
+                        "ref": out.reference.to_string(), "total": out.total, "round": out.round,
+                        "progress": views::progress(&out.progress, locale), "resubmitted": true,
+                    }),
+                )
             }
             "requisition.show" => {
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
@@ -159,21 +196,36 @@ impl Chat {
             "requisition.list" => {
                 let status = inv.str("status").and_then(ApprovalStatus::parse);
                 let rows = requisitions::list(desk, actor, status).await?;
-                let rows: Vec<views::ListRow> =
-                    rows.iter().map(|(r, s)| views::ListRow::new(r, s.as_ref(), locale)).collect();
-                self.render(locale, "reply/list.txt", json!({ "rows": rows, "status": status.map(|s| s.as_str()) }))
+                let rows: Vec<views::ListRow> = rows
+                    .iter()
+                    .map(|(r, s)| views::ListRow::new(r, s.as_ref(), locale))
+                    .collect();
+                self.render(
+                    locale,
+                    "reply/list.txt",
+                    json!({ "rows": rows, "status": status.map(|s| s.as_str()) }),
+                )
             }
             "requisition.withdraw" => {
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 let r = requisitions::withdraw(desk, actor, reference).await?;
-                self.render(locale, "reply/withdrawn.txt", json!({ "ref": r.to_string() }))
+                self.render(
+                    locale,
+                    "reply/withdrawn.txt",
+                    json!({ "ref": r.to_string() }),
+                )
             }
             "inbox" => {
                 let items = approvals::inbox(desk, actor).await?;
-                let rows: Vec<Value> = items.iter().map(|i| views::inbox_row(i, now_ms, locale)).collect();
+                let rows: Vec<Value> = items
+                    .iter()
+                    .map(|i| views::inbox_row(i, now_ms, locale))
+                    .collect();
                 let mut reply = self.render(locale, "reply/inbox.txt", json!({ "rows": rows }))?;
                 for i in &items {
-                    reply.actions.extend(self.decision_actions(locale, &i.reference, None));
+                    reply
+                        .actions
+                        .extend(self.decision_actions(locale, &i.reference, None));
                 }
                 Ok(reply)
             }
@@ -184,7 +236,8 @@ impl Chat {
                     _ => Decision::Changes,
                 };
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let out = approvals::decide(desk, actor, reference, decision, inv.str("comment")).await?;
+                let out =
+                    approvals::decide(desk, actor, reference, decision, inv.str("comment")).await?;
                 self.render(locale, "reply/decided.txt", json!({
                     "ref": out.reference, "decision": format!("{:?}", out.decision).to_lowercase(),
                     "on_behalf_of": out.on_behalf_of, "progress": views::progress(&out.progress, locale),
@@ -205,11 +258,17 @@ impl Chat {
             }
             "delegate.show" => {
                 let (given, held) = delegations::show(desk, actor).await?;
-                self.render(locale, "reply/delegations.txt", json!({
-                    "given": delegation_rows(&given), "held": delegation_rows(&held),
-                }))
+                self.render(
+                    locale,
+                    "reply/delegations.txt",
+                    json!({
+                        "given": delegation_rows(&given), "held": delegation_rows(&held),
+                    }),
+                )
             }
-            other => Err(DeskError::Internal(anyhow::anyhow!("no handler for action {other}"))),
+            other => Err(DeskError::Internal(anyhow::anyhow!(
+                "no handler for action {other}"
+            ))),
         }
     }
 
@@ -234,22 +293,39 @@ impl Chat {
             })
             .collect();
         if commands.is_empty() {
-            return Err(Msg::new("command.unknown").arg("command", command.unwrap_or("")).into());
+            return Err(Msg::new("command.unknown")
+                .arg("command", command.unwrap_or(""))
+                .into());
         }
-        self.render(locale, "reply/help.txt", json!({ "commands": commands, "detail": command.is_some() }))
+        self.render(
+            locale,
+            "reply/help.txt",
+            json!({ "commands": commands, "detail": command.is_some() }),
+        )
     }
 
     /// Approve / Reject / Request changes for a subject, as buttons and commands.
-    fn decision_actions(&self, locale: Locale, subject_ref: &str, task_id: Option<i64>) -> Vec<Action> {
-        let id = task_id.map(|t| t.to_string()).unwrap_or_else(|| subject_ref.to_string());
+    fn decision_actions(
+        &self,
+        locale: Locale,
+        subject_ref: &str,
+        task_id: Option<i64>,
+    ) -> Vec<Action> {
+        let id = task_id
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| subject_ref.to_string());
         [("approve", false), ("reject", true), ("changes", true)]
             .into_iter()
             .map(|(verb, needs_comment)| Action {
-                label: self.renderer.msg(locale, &Msg::new(match verb {
-                    "approve" => "button.approve",
-                    "reject" => "button.reject",
-                    _ => "button.changes",
-                }).arg("ref", subject_ref)),
+                label: self.renderer.msg(
+                    locale,
+                    &Msg::new(match verb {
+                        "approve" => "button.approve",
+                        "reject" => "button.reject",
+                        _ => "button.changes",
+                    })
+                    .arg("ref", subject_ref),
+                ),
                 command: format!("/approval {verb} ref:{subject_ref}"),
                 needs_comment,
                 custom_id: format!("appr:{verb}:{id}"),
@@ -269,12 +345,23 @@ impl Chat {
             }
         };
         let actions = if m.kind == kind::APPROVAL_PROMPT {
-            let subject_ref = payload.get("ref").and_then(Value::as_str).unwrap_or_default();
-            self.decision_actions(locale, subject_ref, payload.get("task_id").and_then(Value::as_i64))
+            let subject_ref = payload
+                .get("ref")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            self.decision_actions(
+                locale,
+                subject_ref,
+                payload.get("task_id").and_then(Value::as_i64),
+            )
         } else {
             vec![]
         };
-        Reply { text, ok: true, actions }
+        Reply {
+            text,
+            ok: true,
+            actions,
+        }
     }
 }
 

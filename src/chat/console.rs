@@ -21,7 +21,11 @@ pub async fn run_once(chat: &Chat, actor: &Employee, line: &str, out: &mut dyn W
     for a in &reply.actions {
         let _ = writeln!(out, "  → {}", a.command);
     }
-    if reply.ok { 0 } else { EXIT_USER_ERROR }
+    if reply.ok {
+        0
+    } else {
+        EXIT_USER_ERROR
+    }
 }
 
 /// An interactive session for one employee.
@@ -34,14 +38,26 @@ pub struct Session<'a> {
 impl<'a> Session<'a> {
     /// A session acting as `actor`.
     pub fn new(chat: &'a Chat, actor: Employee) -> Self {
-        Session { chat, actor, actions: Vec::new() }
+        Session {
+            chat,
+            actor,
+            actions: Vec::new(),
+        }
     }
 
     /// Reads lines until end of input or `quit`, showing notifications between commands and
     /// every `poll` while idle.
-    pub async fn run<R: AsyncBufRead + Unpin>(&mut self, input: R, out: &mut dyn Write, poll: Duration) -> anyhow::Result<()> {
+    pub async fn run<R: AsyncBufRead + Unpin>(
+        &mut self,
+        input: R,
+        out: &mut dyn Write,
+        poll: Duration,
+    ) -> anyhow::Result<()> {
         let locale = self.chat.locale_of(&self.actor);
-        let hello = self.chat.renderer.msg(locale, &crate::domain::Msg::new("console.hello").arg("name", &self.actor.name));
+        let hello = self.chat.renderer.msg(
+            locale,
+            &crate::domain::Msg::new("console.hello").arg("name", &self.actor.name),
+        );
         writeln!(out, "{hello}")?;
         self.show_notifications(out).await?;
         let mut lines = input.lines();
@@ -71,15 +87,25 @@ impl<'a> Session<'a> {
             let command = match line.parse::<usize>() {
                 Ok(n) => match self.actions.get(n.wrapping_sub(1)).cloned() {
                     Some(a) if a.needs_comment => {
-                        let ask = self.chat.renderer.msg(locale, &crate::domain::Msg::new("console.ask_reason"));
+                        let ask = self
+                            .chat
+                            .renderer
+                            .msg(locale, &crate::domain::Msg::new("console.ask_reason"));
                         write!(out, "{ask} ")?;
                         out.flush()?;
                         let reason = lines.next_line().await?.unwrap_or_default();
-                        format!("{} comment:\"{}\"", a.command, reason.trim().replace('\\', "\\\\").replace('"', "\\\""))
+                        format!(
+                            "{} comment:\"{}\"",
+                            a.command,
+                            reason.trim().replace('\\', "\\\\").replace('"', "\\\"")
+                        )
                     }
                     Some(a) => a.command,
                     None => {
-                        let msg = self.chat.renderer.msg(locale, &crate::domain::Msg::new("console.no_such_action").arg("n", n));
+                        let msg = self.chat.renderer.msg(
+                            locale,
+                            &crate::domain::Msg::new("console.no_such_action").arg("n", n),
+                        );
                         writeln!(out, "{msg}")?;
                         continue;
                     }
@@ -122,7 +148,14 @@ impl<'a> Session<'a> {
             }
             let reply = self.chat.notification(locale, &m);
             writeln!(out, "\n🔔 {}", reply.text.replace('\n', "\n   "))?;
-            self.print(out, &Reply { text: String::new(), ..reply }).map(|_| ())?;
+            self.print(
+                out,
+                &Reply {
+                    text: String::new(),
+                    ..reply
+                },
+            )
+            .map(|_| ())?;
             shown += 1;
         }
         Ok(shown)

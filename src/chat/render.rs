@@ -29,11 +29,16 @@ impl std::fmt::Debug for Renderer {
 impl Renderer {
     /// Loads the embedded templates, then any overrides from `override_dir`.
     /// `option_names_zh` localizes option names inside messages.
-    pub fn load(override_dir: Option<&Path>, tz: Tz, option_names_zh: HashMap<String, String>) -> anyhow::Result<Renderer> {
+    pub fn load(
+        override_dir: Option<&Path>,
+        tz: Tz,
+        option_names_zh: HashMap<String, String>,
+    ) -> anyhow::Result<Renderer> {
         let mut files: Vec<(String, String)> = Vec::new();
         collect_embedded(&EMBEDDED, &mut files);
         if let Some(dir) = override_dir.filter(|d| !d.as_os_str().is_empty()) {
-            collect_dir(dir, dir, &mut files).with_context(|| format!("reading templates from {}", dir.display()))?;
+            collect_dir(dir, dir, &mut files)
+                .with_context(|| format!("reading templates from {}", dir.display()))?;
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -44,7 +49,8 @@ impl Renderer {
             if let Some(rest) = path.strip_prefix("chat/") {
                 if let Some((locale, catalog)) = rest.split_once("/messages/") {
                     if catalog.ends_with(".toml") {
-                        let table: toml::Table = text.parse().map_err(|e| anyhow!("templates/{path}: {e}"))?;
+                        let table: toml::Table =
+                            text.parse().map_err(|e| anyhow!("templates/{path}: {e}"))?;
                         let mut flat = Vec::new();
                         flatten("", &table, &mut flat);
                         for (key, value) in flat {
@@ -55,25 +61,45 @@ impl Renderer {
                     }
                 }
             }
-            env.add_template_owned(path.clone(), text).map_err(|e| anyhow!("templates/{path}: {e}"))?;
+            env.add_template_owned(path.clone(), text)
+                .map_err(|e| anyhow!("templates/{path}: {e}"))?;
         }
         env.add_filter("time", move |v: Value| -> String { format_time(&v, tz) });
         env.add_function("t", translate);
         let names = option_names_zh;
-        env.add_function("option_name", move |state: &State, name: String| -> String {
-            let zh = state.lookup("locale").is_some_and(|l| l.as_str() == Some("zh-CN"));
-            if zh { names.get(&name).cloned().unwrap_or(name) } else { name }
-        });
+        env.add_function(
+            "option_name",
+            move |state: &State, name: String| -> String {
+                let zh = state
+                    .lookup("locale")
+                    .is_some_and(|l| l.as_str() == Some("zh-CN"));
+                if zh {
+                    names.get(&name).cloned().unwrap_or(name)
+                } else {
+                    name
+                }
+            },
+        );
         Ok(Renderer { env })
     }
 
     /// Renders a named template (e.g. `reply/submitted.txt`) for a locale. The context gains
     /// `locale`.
-    pub fn render(&self, locale: Locale, name: &str, ctx: impl Serialize) -> anyhow::Result<String> {
+    pub fn render(
+        &self,
+        locale: Locale,
+        name: &str,
+        ctx: impl Serialize,
+    ) -> anyhow::Result<String> {
         let full = format!("chat/{}/{name}", locale.tag());
-        let tmpl = self.env.get_template(&full).with_context(|| format!("template {full}"))?;
+        let tmpl = self
+            .env
+            .get_template(&full)
+            .with_context(|| format!("template {full}"))?;
         let ctx = minijinja::context! { locale => locale.tag(), ..Value::from_serialize(&ctx) };
-        let out = tmpl.render(ctx).with_context(|| format!("rendering {full}"))?;
+        let out = tmpl
+            .render(ctx)
+            .with_context(|| format!("rendering {full}"))?;
         Ok(out.trim_end().to_string())
     }
 
@@ -93,8 +119,15 @@ impl Renderer {
     /// Renders a message, reporting a missing key or variable as an error (used by tests).
     pub fn try_msg(&self, locale: Locale, msg: &Msg) -> anyhow::Result<String> {
         let name = format!("{}/msg/{}", locale.tag(), msg.key);
-        let tmpl = self.env.get_template(&name).with_context(|| format!("no message {name}"))?;
-        let mut map: HashMap<&str, Value> = msg.args.iter().map(|(k, v)| (*k, Value::from(v.as_str()))).collect();
+        let tmpl = self
+            .env
+            .get_template(&name)
+            .with_context(|| format!("no message {name}"))?;
+        let mut map: HashMap<&str, Value> = msg
+            .args
+            .iter()
+            .map(|(k, v)| (*k, Value::from(v.as_str())))
+            .collect();
         map.insert("locale", Value::from(locale.tag()));
         Ok(tmpl.render(map)?.trim().to_string())
     }
@@ -132,16 +165,25 @@ fn translate(state: &State, key: String, kwargs: Kwargs) -> Result<String, minij
 
 /// Formats milliseconds since the epoch (number or numeric string) as local time.
 fn format_time(v: &Value, tz: Tz) -> String {
-    let ms = v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+    let ms = v
+        .as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()));
     match ms {
-        Some(ms) => crate::store::from_ms(ms).with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        Some(ms) => crate::store::from_ms(ms)
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
         None => v.to_string(),
     }
 }
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::Table(t) => flatten(&key, t, out),
             toml::Value::String(s) => out.push((key, s.clone())),
@@ -153,7 +195,10 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
     for f in dir.files() {
         if let Some(text) = f.contents_utf8() {
-            out.push((f.path().to_string_lossy().replace('\\', "/"), text.to_string()));
+            out.push((
+                f.path().to_string_lossy().replace('\\', "/"),
+                text.to_string(),
+            ));
         }
     }
     for d in dir.dirs() {
@@ -167,7 +212,10 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> anyh
         if path.is_dir() {
             collect_dir(root, &path, out)?;
         } else {
-            let rel = path.strip_prefix(root)?.to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)?
+                .to_string_lossy()
+                .replace('\\', "/");
             let text = std::fs::read_to_string(&path)?;
             out.retain(|(p, _)| *p != rel);
             out.push((rel, text));

@@ -14,11 +14,27 @@ pub fn age(now_ms: i64, since_ms: i64, locale: Locale) -> String {
     let mins = ((now_ms - since_ms).max(0)) / 60_000;
     let (d, h, m) = (mins / 1440, (mins % 1440) / 60, mins % 60);
     let zh = locale == Locale::ZhCn;
-    let unit = |n: i64, en: &str, cn: &str| if zh { format!("{n}{cn}") } else { format!("{n}{en}") };
+    let unit = |n: i64, en: &str, cn: &str| {
+        if zh {
+            format!("{n}{cn}")
+        } else {
+            format!("{n}{en}")
+        }
+    };
     if d > 0 {
-        format!("{}{}{}", unit(d, "d", "天"), if zh { "" } else { " " }, unit(h, "h", "小时"))
+        format!(
+            "{}{}{}",
+            unit(d, "d", "天"),
+            if zh { "" } else { " " },
+            unit(h, "h", "小时")
+        )
     } else if h > 0 {
-        format!("{}{}{}", unit(h, "h", "小时"), if zh { "" } else { " " }, unit(m, "m", "分钟"))
+        format!(
+            "{}{}{}",
+            unit(h, "h", "小时"),
+            if zh { "" } else { " " },
+            unit(m, "m", "分钟")
+        )
     } else {
         unit(m, "m", "分钟")
     }
@@ -26,17 +42,27 @@ pub fn age(now_ms: i64, since_ms: i64, locale: Locale) -> String {
 
 /// A stage name in a locale.
 pub fn stage_name(en: &str, zh: &str, locale: Locale) -> String {
-    if locale == Locale::ZhCn && !zh.is_empty() { zh.to_string() } else { en.to_string() }
+    if locale == Locale::ZhCn && !zh.is_empty() {
+        zh.to_string()
+    } else {
+        en.to_string()
+    }
 }
 
 /// The progress of a round, for replies.
 pub fn progress(p: &Progress, locale: Locale) -> Value {
     match p {
-        Progress::AtStage { stage, stage_zh, approvers } => json!({
+        Progress::AtStage {
+            stage,
+            stage_zh,
+            approvers,
+        } => json!({
             "finished": false, "stage": stage_name(stage, stage_zh, locale), "approvers": approvers.join(", "),
             "status": "pending",
         }),
-        Progress::Finished(s) => json!({ "finished": true, "status": s.as_str(), "stage": "", "approvers": "" }),
+        Progress::Finished(s) => {
+            json!({ "finished": true, "status": s.as_str(), "stage": "", "approvers": "" })
+        }
     }
 }
 
@@ -78,7 +104,10 @@ pub fn inbox_row(i: &InboxItem, now_ms: i64, locale: Locale) -> Value {
 
 /// The whole story of a requisition, for `/requisition show`.
 pub fn story(s: &Story, dir: &Directory, locale: Locale) -> Value {
-    let name = |id: Option<i64>| -> Option<String> { id.and_then(|i| dir.by_id(i)).map(|e: &Employee| e.name.clone()) };
+    let name = |id: Option<i64>| -> Option<String> {
+        id.and_then(|i| dir.by_id(i))
+            .map(|e: &Employee| e.name.clone())
+    };
     let r = &s.requisition;
     let rounds: Vec<Value> = s
         .rounds

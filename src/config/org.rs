@@ -79,7 +79,12 @@ impl OrgFile {
         let mut codes = BTreeSet::new();
         for (i, d) in self.departments.iter().enumerate() {
             let at = format!("departments[{i}] ({})", d.code);
-            if d.code.is_empty() || !d.code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+            if d.code.is_empty()
+                || !d
+                    .code
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
                 bail!("{at}: `code` must be capital letters or digits, e.g. \"SAL\"");
             }
             if !codes.insert(d.code.as_str()) {
@@ -144,7 +149,11 @@ impl OrgFile {
                 if !seen.insert(p) {
                     bail!("{at}: `parent` chain loops back through {p}");
                 }
-                cur = self.departments.iter().find(|x| x.code == p).and_then(|x| x.parent.as_deref());
+                cur = self
+                    .departments
+                    .iter()
+                    .find(|x| x.code == p)
+                    .and_then(|x| x.parent.as_deref());
             }
         }
         Ok(())
@@ -175,8 +184,14 @@ mod tests {
         for code in ["SAL", "PUR", "SVC", "FIN", "HR", "BCMO", "LEG", "MGT"] {
             assert!(org.departments.iter().any(|d| d.code == code), "{code}");
         }
-        assert!(org.employees.iter().any(|e| e.locale.as_deref() == Some("en")));
-        assert!(org.employees.iter().any(|e| e.locale.as_deref() == Some("zh-CN")));
+        assert!(org
+            .employees
+            .iter()
+            .any(|e| e.locale.as_deref() == Some("en")));
+        assert!(org
+            .employees
+            .iter()
+            .any(|e| e.locale.as_deref() == Some("zh-CN")));
     }
 
     #[test]

@@ -37,26 +37,52 @@ fn env_overrides_file_and_is_typed_like_the_default() {
 
 #[test]
 fn unknown_keys_and_bad_values_name_file_and_key() {
-    let err = load_text("[database]\nurll = \"x\"\n", &[]).unwrap_err().to_string();
-    assert!(err.contains("database.urll") || err.contains("urll"), "{err}");
+    let err = load_text("[database]\nurll = \"x\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("database.urll") || err.contains("urll"),
+        "{err}"
+    );
     assert!(err.contains(".tmp") || err.contains("tmp"), "{err}");
 
-    let err = load_text("[company]\ntime_zone = \"Mars/Olympus\"\n", &[]).unwrap_err().to_string();
-    assert!(err.contains("company.time_zone") && err.contains("Asia/Shanghai"), "{err}");
+    let err = load_text("[company]\ntime_zone = \"Mars/Olympus\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("company.time_zone") && err.contains("Asia/Shanghai"),
+        "{err}"
+    );
 
-    let err = load_text("[company]\ncurrency = \"yuan\"\n", &[]).unwrap_err().to_string();
+    let err = load_text("[company]\ncurrency = \"yuan\"\n", &[])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("company.currency"), "{err}");
 
-    let err = load_text("", &[("BIZDESK__DATABASE__MAX_CONNECTIONS", "many")]).unwrap_err().to_string();
-    assert!(err.contains("BIZDESK__DATABASE__MAX_CONNECTIONS") && err.contains("whole number"), "{err}");
+    let err = load_text("", &[("BIZDESK__DATABASE__MAX_CONNECTIONS", "many")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("BIZDESK__DATABASE__MAX_CONNECTIONS") && err.contains("whole number"),
+        "{err}"
+    );
 
-    let err = load_text("", &[("BIZDESK__NOPE__KEY", "1")]).unwrap_err().to_string();
+    let err = load_text("", &[("BIZDESK__NOPE__KEY", "1")])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("BIZDESK__NOPE__KEY"), "{err}");
 
-    let err = load_text("[web]\nbind = \"everywhere\"\n", &[]).unwrap_err().to_string();
-    assert!(err.contains("web.bind") && err.contains("HOST:PORT"), "{err}");
+    let err = load_text("[web]\nbind = \"everywhere\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("web.bind") && err.contains("HOST:PORT"),
+        "{err}"
+    );
 
-    let err = load_text("[database]\nurl = \"mysql://x\"\n", &[]).unwrap_err().to_string();
+    let err = load_text("[database]\nurl = \"mysql://x\"\n", &[])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("database.url"), "{err}");
 }
 
@@ -64,7 +90,10 @@ fn unknown_keys_and_bad_values_name_file_and_key() {
 fn secrets_never_appear_in_debug() {
     let c = load_text(
         "[discord]\ntoken = \"MTIz.super-secret-token\"\n",
-        &[("BIZDESK__DATABASE__URL", "postgres://bizdesk:hunter2@db:5432/bizdesk?password=hunter3")],
+        &[(
+            "BIZDESK__DATABASE__URL",
+            "postgres://bizdesk:hunter2@db:5432/bizdesk?password=hunter3",
+        )],
     )
     .unwrap();
     let dbg = format!("{c:?}");
@@ -77,6 +106,12 @@ fn secrets_never_appear_in_debug() {
 
 #[test]
 fn redacts_urls_without_passwords_unchanged() {
-    assert_eq!(redact_url("sqlite://data/bizdesk.db"), "sqlite://data/bizdesk.db");
-    assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+    assert_eq!(
+        redact_url("sqlite://data/bizdesk.db"),
+        "sqlite://data/bizdesk.db"
+    );
+    assert_eq!(
+        redact_url("postgres://postgres@127.0.0.1/x"),
+        "postgres://postgres@127.0.0.1/x"
+    );
 }

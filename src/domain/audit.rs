@@ -66,7 +66,9 @@ impl ChainFault {
     pub fn seq(&self) -> i64 {
         match self {
             ChainFault::Gap { expected, .. } => *expected,
-            ChainFault::Link { seq } | ChainFault::Content { seq } | ChainFault::Head { seq } => *seq,
+            ChainFault::Link { seq } | ChainFault::Content { seq } | ChainFault::Head { seq } => {
+                *seq
+            }
         }
     }
 }
@@ -137,7 +139,11 @@ mod tests {
                     summary: "ThinkPad".into(),
                 };
                 let hash = event.hash(&prev);
-                let stored = StoredEvent { event, prev_hash: prev.clone(), hash: hash.clone() };
+                let stored = StoredEvent {
+                    event,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 stored
             })
@@ -160,7 +166,10 @@ mod tests {
 
         let mut edited = c.clone();
         edited[2].event.summary = "MacBook".into();
-        assert_eq!(verify(&edited, 5, &head), Err(ChainFault::Content { seq: 3 }));
+        assert_eq!(
+            verify(&edited, 5, &head),
+            Err(ChainFault::Content { seq: 3 })
+        );
 
         let mut deleted = c.clone();
         deleted.remove(1);

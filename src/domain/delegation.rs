@@ -62,18 +62,41 @@ mod tests {
     fn validates_ranges() {
         let today = d("2026-11-26");
         assert_eq!(validate(1, 2, None, d("2026-12-01"), today), Ok(today));
-        assert_eq!(validate(1, 1, None, d("2026-12-01"), today).unwrap_err().key, "delegate.self");
-        assert_eq!(validate(1, 2, None, d("2026-11-01"), today).unwrap_err().key, "delegate.until_past");
         assert_eq!(
-            validate(1, 2, Some(d("2026-12-05")), d("2026-12-01"), today).unwrap_err().key,
+            validate(1, 1, None, d("2026-12-01"), today)
+                .unwrap_err()
+                .key,
+            "delegate.self"
+        );
+        assert_eq!(
+            validate(1, 2, None, d("2026-11-01"), today)
+                .unwrap_err()
+                .key,
+            "delegate.until_past"
+        );
+        assert_eq!(
+            validate(1, 2, Some(d("2026-12-05")), d("2026-12-01"), today)
+                .unwrap_err()
+                .key,
             "delegate.from_after_until"
         );
-        assert_eq!(validate(1, 2, None, d("2028-12-01"), today).unwrap_err().key, "delegate.too_long");
+        assert_eq!(
+            validate(1, 2, None, d("2028-12-01"), today)
+                .unwrap_err()
+                .key,
+            "delegate.too_long"
+        );
     }
 
     #[test]
     fn active_range_is_inclusive() {
-        let del = Delegation { id: 1, delegator: 1, delegate: 2, starts_on: d("2026-12-01"), ends_on: d("2026-12-03") };
+        let del = Delegation {
+            id: 1,
+            delegator: 1,
+            delegate: 2,
+            starts_on: d("2026-12-01"),
+            ends_on: d("2026-12-03"),
+        };
         assert!(!del.active_on(d("2026-11-30")));
         assert!(del.active_on(d("2026-12-01")));
         assert!(del.active_on(d("2026-12-03")));

@@ -15,7 +15,10 @@ pub struct Msg {
 impl Msg {
     /// A message with no arguments yet.
     pub fn new(key: &'static str) -> Self {
-        Msg { key, args: Vec::new() }
+        Msg {
+            key,
+            args: Vec::new(),
+        }
     }
 
     /// Adds a named argument.

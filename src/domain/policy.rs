@@ -148,7 +148,9 @@ impl Policies {
         let mut by_kind = BTreeMap::new();
         for (kind, rp) in raw {
             if rp.stages.is_empty() {
-                return Err(format!("`{kind}.stages`: a policy needs at least one stage"));
+                return Err(format!(
+                    "`{kind}.stages`: a policy needs at least one stage"
+                ));
             }
             let mut stages = Vec::new();
             for (i, rs) in rp.stages.into_iter().enumerate() {
@@ -239,9 +241,7 @@ impl RawStage {
                 ))
             }
             ("any" | "all", Some(_)) => {
-                return Err(format!(
-                    "`{at}.quorum`: only valid with mode = \"quorum\""
-                ))
+                return Err(format!("`{at}.quorum`: only valid with mode = \"quorum\""))
             }
             (m, _) => {
                 return Err(format!(
@@ -314,7 +314,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             'h' => 3600,
             'd' => 86_400,
             'w' => 604_800,
-            _ => return Err(format!("`{s}` is not a duration; write e.g. 30m, 24h or 2d")),
+            _ => {
+                return Err(format!(
+                    "`{s}` is not a duration; write e.g. 30m, 24h or 2d"
+                ))
+            }
         };
         let n: u64 = num
             .parse()
@@ -327,7 +331,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         any = true;
     }
     if !num.is_empty() || !any || total == 0 {
-        return Err(format!("`{s}` is not a duration; write e.g. 30m, 24h or 2d"));
+        return Err(format!(
+            "`{s}` is not a duration; write e.g. 30m, 24h or 2d"
+        ));
     }
     Ok(Duration::from_secs(total))
 }

@@ -103,7 +103,11 @@ impl RequisitionDraft {
     }
 
     /// Applies a resubmission's field changes over this draft, then validates the result.
-    pub fn amended(&self, changes: RequisitionInput, rules: &RequisitionRules) -> Result<Self, Vec<Msg>> {
+    pub fn amended(
+        &self,
+        changes: RequisitionInput,
+        rules: &RequisitionRules,
+    ) -> Result<Self, Vec<Msg>> {
         let input = RequisitionInput {
             item: changes.item.or_else(|| Some(self.item.clone())),
             spec: changes.spec.or_else(|| Some(self.spec.clone())),

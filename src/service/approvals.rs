@@ -2,9 +2,10 @@
 //! `domain::approval` and `domain::policy`).
 
 use super::notify;
-use super::{audit_event, DeskError, DeskResult, Desk};
+use super::{audit_event, Desk, DeskError, DeskResult};
 use crate::domain::approval::{
-    check_comment, pick_task, stage_outcome, ApprovalStatus, Decision, OpenTask, StageOutcome, TaskStatus,
+    check_comment, pick_task, stage_outcome, ApprovalStatus, Decision, OpenTask, StageOutcome,
+    TaskStatus,
 };
 use crate::domain::directory::{Directory, Employee, EmployeeId};
 use crate::domain::policy::{self, Mode, SubjectFacts};
@@ -29,7 +30,11 @@ pub struct RoundSpec<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     /// A stage is waiting on these approvers (display names).
-    AtStage { stage: String, stage_zh: String, approvers: Vec<String> },
+    AtStage {
+        stage: String,
+        stage_zh: String,
+        approvers: Vec<String>,
+    },
     /// The round ended.
     Finished(ApprovalStatus),
 }
@@ -43,10 +48,9 @@ pub(crate) async fn open_round(
     requester: &Employee,
     dir: &Directory,
 ) -> DeskResult<Progress> {
-    let policy = desk
-        .policies
-        .get(spec.kind)
-        .ok_or_else(|| anyhow::anyhow!("no approval policy for `{}` in workflows.toml", spec.kind))?;
+    let policy = desk.policies.get(spec.kind).ok_or_else(|| {
+        anyhow::anyhow!("no approval policy for `{}` in workflows.toml", spec.kind)
+    })?;
     let planned = policy::plan(policy, &spec.facts, dir)?;
     let with_sla: Vec<_> = planned
         .into_iter()
@@ -142,7 +146,9 @@ async fn start_next_stage(
 }
 
 fn name_of(dir: &Directory, id: EmployeeId) -> String {
-    dir.by_id(id).map(|e| e.name.clone()).unwrap_or_else(|| format!("#{id}"))
+    dir.by_id(id)
+        .map(|e| e.name.clone())
+        .unwrap_or_else(|| format!("#{id}"))
 }
 
 /// Mirrors a round's status onto its subject, which users list and filter by.
@@ -222,7 +228,11 @@ pub async fn decide(
     };
     let dir = store::directory::load(&mut tx).await?;
     let stages = rows::stages(&mut tx, approval.id).await?;
-    let Some(stage) = stages.iter().find(|s| Some(s.idx) == approval.current_stage).cloned() else {
+    let Some(stage) = stages
+        .iter()
+        .find(|s| Some(s.idx) == approval.current_stage)
+        .cloned()
+    else {
         return Err(anyhow::anyhow!("pending round {} has no active stage", approval.id).into());
     };
     let tasks = rows::tasks(&mut tx, approval.id).await?;
@@ -230,7 +240,10 @@ pub async fn decide(
     let open: Vec<OpenTask> = stage_tasks
         .iter()
         .filter(|t| t.status() == TaskStatus::Open)
-        .map(|t| OpenTask { task_id: t.id, assignee: t.assignee_id })
+        .map(|t| OpenTask {
+            task_id: t.id,
+            assignee: t.assignee_id,
+        })
         .collect();
     let today = desk.today();
     let delegators = delegations::delegators_of(&mut tx, actor.id, today).await?;
@@ -238,7 +251,10 @@ pub async fn decide(
         Ok(a) => a,
         Err(e) if e.key == "approval.not_assigned" => {
             // Their own task in this stage may already carry their decision.
-            if let Some(mine) = stage_tasks.iter().find(|t| t.assignee_id == actor.id && t.decided_by.is_some()) {
+            if let Some(mine) = stage_tasks
+                .iter()
+                .find(|t| t.assignee_id == actor.id && t.decided_by.is_some())
+            {
                 return Err(Msg::new("approval.already_decided")
                     .arg("ref", &subject_ref)
                     .arg("by", name_of(&dir, mine.decided_by.unwrap_or(actor.id)))
@@ -250,14 +266,32 @@ pub async fn decide(
         Err(e) => return Err(e.arg("ref", &subject_ref).into()),
     };
     let now = store::to_ms(desk.now());
-    let won = rows::close_task(&mut tx, acting.task_id, decision, actor.id, acting.on_behalf_of, comment, now).await?;
+    let won = rows::close_task(
+        &mut tx,
+        acting.task_id,
+        decision,
+        actor.id,
+        acting.on_behalf_of,
+        comment,
+        now,
+    )
+    .await?;
     if !won {
         // Cannot happen while we hold the round's lock; refuse rather than guess.
-        return Err(DeskError::Internal(anyhow::anyhow!("task {} changed under the round lock", acting.task_id)));
+        return Err(DeskError::Internal(anyhow::anyhow!(
+            "task {} changed under the round lock",
+            acting.task_id
+        )));
     }
     let statuses: Vec<TaskStatus> = stage_tasks
         .iter()
-        .map(|t| if t.id == acting.task_id { decision.task_status() } else { t.status() })
+        .map(|t| {
+            if t.id == acting.task_id {
+                decision.task_status()
+            } else {
+                t.status()
+            }
+        })
         .collect();
     let mode = match stage.mode.as_str() {
         "all" => Mode::All,
@@ -266,7 +300,10 @@ pub async fn decide(
     };
     let outcome = stage_outcome(mode, stage.required as u32, &statuses);
     let behalf_name = acting.on_behalf_of.map(|id| name_of(&dir, id));
-    let behalf_handle = acting.on_behalf_of.and_then(|id| dir.by_id(id)).map(|e| e.handle.clone());
+    let behalf_handle = acting
+        .on_behalf_of
+        .and_then(|id| dir.by_id(id))
+        .map(|e| e.handle.clone());
     let decided_by = match &behalf_name {
         Some(b) => format!("{} ({b})", actor.name),
         None => actor.name.clone(),
@@ -276,13 +313,25 @@ pub async fn decide(
         Decision::Reject => "approval.reject",
         Decision::Changes => "approval.changes",
     };
-    let mut summary = format!("stage {} ({}): {}", stage.idx + 1, stage.name, decision_word(decision));
+    let mut summary = format!(
+        "stage {} ({}): {}",
+        stage.idx + 1,
+        stage.name,
+        decision_word(decision)
+    );
     if let Some(c) = comment {
         summary.push_str(&format!(" — {c}"));
     }
     audit::append(
         &mut tx,
-        audit_event(desk.now(), &actor.handle, behalf_handle.as_deref(), action, &subject_ref, summary),
+        audit_event(
+            desk.now(),
+            &actor.handle,
+            behalf_handle.as_deref(),
+            action,
+            &subject_ref,
+            summary,
+        ),
     )
     .await?;
     let snapshot: Value = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
@@ -293,15 +342,32 @@ pub async fn decide(
                 .filter(|t| t.task_id != acting.task_id)
                 .map(|t| name_of(&dir, t.assignee))
                 .collect();
-            Progress::AtStage { stage: stage.name.clone(), stage_zh: stage.name_zh.clone(), approvers: waiting }
+            Progress::AtStage {
+                stage: stage.name.clone(),
+                stage_zh: stage.name_zh.clone(),
+                approvers: waiting,
+            }
         }
         StageOutcome::Approved => {
             rows::void_open_tasks(&mut tx, approval.id, now).await?;
             rows::close_stage(&mut tx, stage.id, "approved", now).await?;
-            close_prompts(&mut tx, &approval, Some(stage.id), "approved", Some(&decided_by), now).await?;
-            let next = start_next_stage(&mut tx, &approval, &stages, Some(stage.idx), &dir, now).await?;
+            close_prompts(
+                &mut tx,
+                &approval,
+                Some(stage.id),
+                "approved",
+                Some(&decided_by),
+                now,
+            )
+            .await?;
+            let next =
+                start_next_stage(&mut tx, &approval, &stages, Some(stage.idx), &dir, now).await?;
             match &next {
-                Progress::AtStage { stage: n, stage_zh: nz, approvers } => {
+                Progress::AtStage {
+                    stage: n,
+                    stage_zh: nz,
+                    approvers,
+                } => {
                     let m = notify::stage_passed(
                         approval.requester_id,
                         &subject_ref,
@@ -313,11 +379,25 @@ pub async fn decide(
                     outbox::enqueue(&mut tx, &m, now).await?;
                 }
                 Progress::Finished(status) => {
-                    let m = notify::outcome(approval.requester_id, &subject_ref, status.as_str(), Some(&decided_by), comment, &snapshot);
+                    let m = notify::outcome(
+                        approval.requester_id,
+                        &subject_ref,
+                        status.as_str(),
+                        Some(&decided_by),
+                        comment,
+                        &snapshot,
+                    );
                     outbox::enqueue(&mut tx, &m, now).await?;
                     audit::append(
                         &mut tx,
-                        audit_event(desk.now(), &actor.handle, behalf_handle.as_deref(), "approval.approved", &subject_ref, format!("round {} approved", approval.round)),
+                        audit_event(
+                            desk.now(),
+                            &actor.handle,
+                            behalf_handle.as_deref(),
+                            "approval.approved",
+                            &subject_ref,
+                            format!("round {} approved", approval.round),
+                        ),
                     )
                     .await?;
                 }
@@ -335,12 +415,34 @@ pub async fn decide(
             rows::cancel_remaining_stages(&mut tx, approval.id, now).await?;
             rows::finish(&mut tx, approval.id, status, now).await?;
             set_subject_status(&mut tx, &approval, status, now).await?;
-            close_prompts(&mut tx, &approval, Some(stage.id), status.as_str(), Some(&decided_by), now).await?;
-            let m = notify::outcome(approval.requester_id, &subject_ref, status.as_str(), Some(&decided_by), comment, &snapshot);
+            close_prompts(
+                &mut tx,
+                &approval,
+                Some(stage.id),
+                status.as_str(),
+                Some(&decided_by),
+                now,
+            )
+            .await?;
+            let m = notify::outcome(
+                approval.requester_id,
+                &subject_ref,
+                status.as_str(),
+                Some(&decided_by),
+                comment,
+                &snapshot,
+            );
             outbox::enqueue(&mut tx, &m, now).await?;
             audit::append(
                 &mut tx,
-                audit_event(desk.now(), &actor.handle, behalf_handle.as_deref(), &format!("approval.{}", status.as_str()), &subject_ref, format!("round {} {}", approval.round, status.as_str())),
+                audit_event(
+                    desk.now(),
+                    &actor.handle,
+                    behalf_handle.as_deref(),
+                    &format!("approval.{}", status.as_str()),
+                    &subject_ref,
+                    format!("round {} {}", approval.round, status.as_str()),
+                ),
             )
             .await?;
             Progress::Finished(status)
@@ -348,7 +450,13 @@ pub async fn decide(
     };
     tx.commit().await?;
     let stage_ended = outcome != StageOutcome::Pending;
-    Ok(Decided { reference: subject_ref, decision, on_behalf_of: behalf_name, stage_ended, progress })
+    Ok(Decided {
+        reference: subject_ref,
+        decision,
+        on_behalf_of: behalf_name,
+        stage_ended,
+        progress,
+    })
 }
 
 fn decision_word(d: Decision) -> &'static str {
@@ -372,10 +480,15 @@ async fn explain_closed(conn: &mut Conn, approval: &Approval, actor: &Employee) 
     }
     let by = match last.and_then(|t| t.decided_by) {
         Some(id) if id == actor.id => "you".to_string(),
-        Some(id) => store::directory::by_id(conn, id).await?.map(|e| e.name).unwrap_or_default(),
+        Some(id) => store::directory::by_id(conn, id)
+            .await?
+            .map(|e| e.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
-    let at = last.and_then(|t| t.decided_at).unwrap_or(approval.closed_at.unwrap_or(0));
+    let at = last
+        .and_then(|t| t.decided_at)
+        .unwrap_or(approval.closed_at.unwrap_or(0));
     Ok(Msg::new("approval.closed")
         .arg("ref", &approval.subject_ref)
         .arg("status", status.as_str())
@@ -432,5 +545,7 @@ pub async fn inbox(desk: &Desk, actor: &Employee) -> DeskResult<Vec<InboxItem>> 
 }
 
 fn rows_has_own(items: &[InboxItem], subject_ref: &str) -> bool {
-    items.iter().any(|i| i.reference == subject_ref && i.on_behalf_of.is_none())
+    items
+        .iter()
+        .any(|i| i.reference == subject_ref && i.on_behalf_of.is_none())
 }

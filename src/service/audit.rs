@@ -1,6 +1,6 @@
 //! Proving and exporting the audit trail.
 
-use super::{DeskResult, Desk};
+use super::{Desk, DeskResult};
 use crate::domain::audit::{ChainFault, StoredEvent, Verifier};
 use crate::store::{self, audit};
 use std::io::Write;
@@ -30,7 +30,11 @@ pub async fn verify(desk: &Desk) -> DeskResult<Result<i64, ChainFault>> {
 pub async fn export(desk: &Desk, since_ms: i64, out: &mut dyn Write) -> DeskResult<u64> {
     let mut conn = desk.store.pool().acquire().await?;
     let tz = desk.company.time_zone;
-    writeln!(out, "seq,time,actor,on_behalf_of,action,subject,summary,hash").map_err(anyhow::Error::from)?;
+    writeln!(
+        out,
+        "seq,time,actor,on_behalf_of,action,subject,summary,hash"
+    )
+    .map_err(anyhow::Error::from)?;
     let mut after = 0;
     let mut n = 0;
     loop {
@@ -60,7 +64,11 @@ pub async fn export(desk: &Desk, since_ms: i64, out: &mut dyn Write) -> DeskResu
 
 /// Quotes a CSV field when needed (RFC 4180), and defuses spreadsheet formulas.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -1,6 +1,6 @@
 //! Delegation: `/delegate to: until: [from:]`, `/delegate off`, `/delegate show`.
 
-use super::{audit_event, notify, DeskResult, Desk};
+use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::delegation::{self, Delegation};
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
@@ -32,12 +32,32 @@ pub async fn set(
     let starts_on = delegation::validate(actor.id, delegate.id, from, until, desk.today())?;
     let now_ms = store::to_ms(now);
     delegations::replace(&mut tx, actor.id, delegate.id, starts_on, until, now_ms).await?;
-    let note = notify::delegation(delegate.id, &actor.name, &starts_on.to_string(), &until.to_string());
+    let note = notify::delegation(
+        delegate.id,
+        &actor.name,
+        &starts_on.to_string(),
+        &until.to_string(),
+    );
     outbox::enqueue(&mut tx, &note, now_ms).await?;
     let summary = format!("to {} from {starts_on} until {until}", delegate.handle);
-    audit::append(&mut tx, audit_event(now, &actor.handle, None, "delegation.set", &format!("@{}", actor.handle), summary)).await?;
+    audit::append(
+        &mut tx,
+        audit_event(
+            now,
+            &actor.handle,
+            None,
+            "delegation.set",
+            &format!("@{}", actor.handle),
+            summary,
+        ),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(DelegationView { other: delegate.name, starts_on, ends_on: until })
+    Ok(DelegationView {
+        other: delegate.name,
+        starts_on,
+        ends_on: until,
+    })
 }
 
 /// Ends the actor's delegations; returns how many were ended.
@@ -46,19 +66,41 @@ pub async fn off(desk: &Desk, actor: &Employee) -> DeskResult<u64> {
     let mut tx = desk.store.begin().await?;
     let n = delegations::revoke_all(&mut tx, actor.id, store::to_ms(now)).await?;
     if n > 0 {
-        audit::append(&mut tx, audit_event(now, &actor.handle, None, "delegation.off", &format!("@{}", actor.handle), format!("ended {n}"))).await?;
+        audit::append(
+            &mut tx,
+            audit_event(
+                now,
+                &actor.handle,
+                None,
+                "delegation.off",
+                &format!("@{}", actor.handle),
+                format!("ended {n}"),
+            ),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(n)
 }
 
 /// Delegations the actor has given (current or future) and holds today.
-pub async fn show(desk: &Desk, actor: &Employee) -> DeskResult<(Vec<DelegationView>, Vec<DelegationView>)> {
+pub async fn show(
+    desk: &Desk,
+    actor: &Employee,
+) -> DeskResult<(Vec<DelegationView>, Vec<DelegationView>)> {
     let mut conn = desk.store.pool().acquire().await?;
     let today = desk.today();
     let dir = store::directory::load(&mut conn).await?;
-    let name = |id| dir.by_id(id).map(|e: &Employee| e.name.clone()).unwrap_or_default();
-    let view = |d: &Delegation, other| DelegationView { other, starts_on: d.starts_on, ends_on: d.ends_on };
+    let name = |id| {
+        dir.by_id(id)
+            .map(|e: &Employee| e.name.clone())
+            .unwrap_or_default()
+    };
+    let view = |d: &Delegation, other| DelegationView {
+        other,
+        starts_on: d.starts_on,
+        ends_on: d.ends_on,
+    };
     let given = delegations::given_by(&mut conn, actor.id, today).await?;
     let given = given.iter().map(|d| view(d, name(d.delegate))).collect();
     let held = delegations::delegators_of(&mut conn, actor.id, today).await?;

@@ -1,6 +1,6 @@
 //! The directory as the desk uses it: who is acting, and syncing `org.toml`.
 
-use super::{audit_event, DeskResult, Desk};
+use super::{audit_event, Desk, DeskResult};
 use crate::config::org::OrgFile;
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
@@ -14,7 +14,9 @@ pub async fn actor_by_handle(desk: &Desk, handle: &str) -> DeskResult<Employee> 
     match store::directory::by_handle(&mut conn, &handle).await? {
         Some(e) if e.active => Ok(e),
         Some(_) => Err(Msg::new("directory.inactive").arg("handle", handle).into()),
-        None => Err(Msg::new("directory.unknown_handle").arg("handle", handle).into()),
+        None => Err(Msg::new("directory.unknown_handle")
+            .arg("handle", handle)
+            .into()),
     }
 }
 
@@ -24,7 +26,18 @@ pub async fn sync(desk: &Desk, org: &OrgFile, actor: &str) -> DeskResult<SyncRep
     let mut tx = desk.store.begin().await?;
     let report = store::directory::sync(&mut tx, org, store::to_ms(now)).await?;
     if !report.is_empty() {
-        audit::append(&mut tx, audit_event(now, actor, None, "directory.sync", "directory", report.summary())).await?;
+        audit::append(
+            &mut tx,
+            audit_event(
+                now,
+                actor,
+                None,
+                "directory.sync",
+                "directory",
+                report.summary(),
+            ),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(report)
@@ -33,6 +46,8 @@ pub async fn sync(desk: &Desk, org: &OrgFile, actor: &str) -> DeskResult<SyncRep
 /// Whether the directory has anyone in it yet (a fresh database).
 pub async fn is_empty(desk: &Desk) -> DeskResult<bool> {
     let mut conn = desk.store.pool().acquire().await?;
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM employees").fetch_one(&mut *conn).await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM employees")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(n == 0)
 }

@@ -45,7 +45,9 @@ impl Desk {
 
     /// Today's date in the company's time zone.
     pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&self.company.time_zone).date_naive()
+        self.now()
+            .with_timezone(&self.company.time_zone)
+            .date_naive()
     }
 
     /// The locale an employee reads in.

@@ -1,7 +1,7 @@
 //! Requisitions: submit, show, list, withdraw, resubmit.
 
 use super::approvals::{self, close_prompts, Progress, RoundSpec};
-use super::{audit_event, DeskResult, Desk};
+use super::{audit_event, Desk, DeskResult};
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::directory::{Employee, Role};
 use crate::domain::policy::SubjectFacts;
@@ -17,7 +17,10 @@ use serde_json::{json, Value};
 pub const KIND: &str = "requisition";
 
 fn rules(desk: &Desk) -> RequisitionRules {
-    RequisitionRules { categories: desk.company.categories.clone(), today: desk.today() }
+    RequisitionRules {
+        categories: desk.company.categories.clone(),
+        today: desk.today(),
+    }
 }
 
 /// What prompts and history show of a requisition at one round.
@@ -40,13 +43,27 @@ pub struct Submitted {
 }
 
 /// Submits a new requisition and starts its approval.
-pub async fn submit(desk: &Desk, actor: &Employee, input: RequisitionInput) -> DeskResult<Submitted> {
+pub async fn submit(
+    desk: &Desk,
+    actor: &Employee,
+    input: RequisitionInput,
+) -> DeskResult<Submitted> {
     let draft = RequisitionDraft::build(input, &rules(desk))?;
     let now = desk.now();
     let mut tx = desk.store.begin().await?;
     let dir = store::directory::load(&mut tx).await?;
-    let id = reqs::insert(&mut tx, actor.id, &actor.department, &draft, store::to_ms(now)).await?;
-    let reference = Reference { kind: RefKind::Requisition, number: id };
+    let id = reqs::insert(
+        &mut tx,
+        actor.id,
+        &actor.department,
+        &draft,
+        store::to_ms(now),
+    )
+    .await?;
+    let reference = Reference {
+        kind: RefKind::Requisition,
+        number: id,
+    };
     let spec = RoundSpec {
         kind: KIND,
         subject_id: id,
@@ -62,29 +79,56 @@ pub async fn submit(desk: &Desk, actor: &Employee, input: RequisitionInput) -> D
     };
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
     let summary = format!("{} × {} = {}", draft.item, draft.quantity, draft.total);
-    audit::append(&mut tx, audit_event(now, &actor.handle, None, "requisition.submit", &reference.to_string(), summary)).await?;
+    audit::append(
+        &mut tx,
+        audit_event(
+            now,
+            &actor.handle,
+            None,
+            "requisition.submit",
+            &reference.to_string(),
+            summary,
+        ),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Submitted { reference, total: draft.total.to_string(), round: 1, progress })
+    Ok(Submitted {
+        reference,
+        total: draft.total.to_string(),
+        round: 1,
+        progress,
+    })
 }
 
 /// Loads a requisition or says it does not exist.
 async fn load(conn: &mut Conn, reference: Reference) -> DeskResult<Requisition> {
     if reference.kind != RefKind::Requisition {
-        return Err(Msg::new("reference.wrong_kind").arg("input", reference).arg("expected", RefKind::Requisition.example()).into());
+        return Err(Msg::new("reference.wrong_kind")
+            .arg("input", reference)
+            .arg("expected", RefKind::Requisition.example())
+            .into());
     }
-    reqs::get(conn, reference.number)
-        .await?
-        .ok_or_else(|| Msg::new("requisition.not_found").arg("ref", reference).into())
+    reqs::get(conn, reference.number).await?.ok_or_else(|| {
+        Msg::new("requisition.not_found")
+            .arg("ref", reference)
+            .into()
+    })
 }
 
 /// Withdraws a pending (or returned) requisition; only its requester may.
-pub async fn withdraw(desk: &Desk, actor: &Employee, reference: Reference) -> DeskResult<Reference> {
+pub async fn withdraw(
+    desk: &Desk,
+    actor: &Employee,
+    reference: Reference,
+) -> DeskResult<Reference> {
     let now = desk.now();
     let now_ms = store::to_ms(now);
     let mut tx = desk.store.begin().await?;
     let r = load(&mut tx, reference).await?;
     if r.requester != actor.id {
-        return Err(Msg::new("requisition.only_requester").arg("ref", reference).into());
+        return Err(Msg::new("requisition.only_requester")
+            .arg("ref", reference)
+            .into());
     }
     match r.status {
         ApprovalStatus::Pending => {
@@ -93,44 +137,85 @@ pub async fn withdraw(desk: &Desk, actor: &Employee, reference: Reference) -> De
                 Some(a) => rows::lock_approval(&mut tx, a.id).await?,
                 None => None,
             }) else {
-                return Err(Msg::new("requisition.not_withdrawable").arg("ref", reference).arg("status", r.status.as_str()).into());
+                return Err(Msg::new("requisition.not_withdrawable")
+                    .arg("ref", reference)
+                    .arg("status", r.status.as_str())
+                    .into());
             };
             let stage_id = current_stage_id(&mut tx, &approval).await?;
-            close_prompts(&mut tx, &approval, stage_id, "withdrawn", Some(&actor.name), now_ms).await?;
+            close_prompts(
+                &mut tx,
+                &approval,
+                stage_id,
+                "withdrawn",
+                Some(&actor.name),
+                now_ms,
+            )
+            .await?;
             rows::void_open_tasks(&mut tx, approval.id, now_ms).await?;
             rows::cancel_remaining_stages(&mut tx, approval.id, now_ms).await?;
             rows::finish(&mut tx, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
         }
         ApprovalStatus::ChangesRequested => {}
         s => {
-            return Err(Msg::new("requisition.not_withdrawable").arg("ref", reference).arg("status", s.as_str()).into());
+            return Err(Msg::new("requisition.not_withdrawable")
+                .arg("ref", reference)
+                .arg("status", s.as_str())
+                .into());
         }
     }
     reqs::set_status(&mut tx, r.id, ApprovalStatus::Withdrawn, now_ms).await?;
-    audit::append(&mut tx, audit_event(now, &actor.handle, None, "requisition.withdraw", &reference.to_string(), format!("withdrawn in round {}", r.round))).await?;
+    audit::append(
+        &mut tx,
+        audit_event(
+            now,
+            &actor.handle,
+            None,
+            "requisition.withdraw",
+            &reference.to_string(),
+            format!("withdrawn in round {}", r.round),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(reference)
 }
 
 async fn current_stage_id(conn: &mut Conn, approval: &Approval) -> DeskResult<Option<i64>> {
     let stages = rows::stages(conn, approval.id).await?;
-    Ok(stages.iter().find(|s| Some(s.idx) == approval.current_stage).map(|s| s.id))
+    Ok(stages
+        .iter()
+        .find(|s| Some(s.idx) == approval.current_stage)
+        .map(|s| s.id))
 }
 
 /// Resubmits a requisition that was returned for changes, with field changes, as a new round.
-pub async fn resubmit(desk: &Desk, actor: &Employee, reference: Reference, changes: RequisitionInput) -> DeskResult<Submitted> {
+pub async fn resubmit(
+    desk: &Desk,
+    actor: &Employee,
+    reference: Reference,
+    changes: RequisitionInput,
+) -> DeskResult<Submitted> {
     let now = desk.now();
     let mut tx = desk.store.begin().await?;
     let r = load(&mut tx, reference).await?;
     if r.requester != actor.id {
-        return Err(Msg::new("requisition.only_requester").arg("ref", reference).into());
+        return Err(Msg::new("requisition.only_requester")
+            .arg("ref", reference)
+            .into());
     }
     if r.status != ApprovalStatus::ChangesRequested {
-        return Err(Msg::new("requisition.not_resubmittable").arg("ref", reference).arg("status", r.status.as_str()).into());
+        return Err(Msg::new("requisition.not_resubmittable")
+            .arg("ref", reference)
+            .arg("status", r.status.as_str())
+            .into());
     }
     let draft = r.draft.amended(changes, &rules(desk))?;
     if !reqs::resubmit(&mut tx, r.id, r.round, &draft, store::to_ms(now)).await? {
-        return Err(Msg::new("requisition.not_resubmittable").arg("ref", reference).arg("status", "changed").into());
+        return Err(Msg::new("requisition.not_resubmittable")
+            .arg("ref", reference)
+            .arg("status", "changed")
+            .into());
     }
     let dir = store::directory::load(&mut tx).await?;
     let round = r.round + 1;
@@ -148,10 +233,29 @@ pub async fn resubmit(desk: &Desk, actor: &Employee, reference: Reference, chang
         snapshot: snapshot(&draft),
     };
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
-    let summary = format!("round {round}: {} × {} = {}", draft.item, draft.quantity, draft.total);
-    audit::append(&mut tx, audit_event(now, &actor.handle, None, "requisition.resubmit", &reference.to_string(), summary)).await?;
+    let summary = format!(
+        "round {round}: {} × {} = {}",
+        draft.item, draft.quantity, draft.total
+    );
+    audit::append(
+        &mut tx,
+        audit_event(
+            now,
+            &actor.handle,
+            None,
+            "requisition.resubmit",
+            &reference.to_string(),
+            summary,
+        ),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Submitted { reference, total: draft.total.to_string(), round, progress })
+    Ok(Submitted {
+        reference,
+        total: draft.total.to_string(),
+        round,
+        progress,
+    })
 }
 
 /// A requisition's whole story: its fields and every round with its stages and decisions.
@@ -177,9 +281,15 @@ fn may_read(actor: &Employee, r: &Requisition, assigned: bool, head_of_dept: boo
     r.requester == actor.id
         || assigned
         || head_of_dept
-        || [Role::Bcmo, Role::Finance, Role::Management, Role::Admin, Role::Auditor]
-            .iter()
-            .any(|role| actor.has_role(*role))
+        || [
+            Role::Bcmo,
+            Role::Finance,
+            Role::Management,
+            Role::Admin,
+            Role::Auditor,
+        ]
+        .iter()
+        .any(|role| actor.has_role(*role))
 }
 
 /// The full story of a requisition, for `/requisition show`.
@@ -192,30 +302,50 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
     for approval in rows::rounds_for(&mut conn, KIND, r.id).await? {
         let stages = rows::stages(&mut conn, approval.id).await?;
         let tasks = rows::tasks(&mut conn, approval.id).await?;
-        assigned |= tasks.iter().any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id));
+        assigned |= tasks
+            .iter()
+            .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id));
         let snapshot = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
         let stages = stages
             .into_iter()
             .map(|s| {
-                let ts = tasks.iter().filter(|t| t.stage_id == s.id).cloned().collect();
+                let ts = tasks
+                    .iter()
+                    .filter(|t| t.stage_id == s.id)
+                    .cloned()
+                    .collect();
                 (s, ts)
             })
             .collect();
-        rounds.push(RoundStory { approval, snapshot, stages });
+        rounds.push(RoundStory {
+            approval,
+            snapshot,
+            stages,
+        });
     }
     let head = dir.head_of(&r.department).is_some_and(|h| h.id == actor.id);
     let delegated = {
         let from = store::delegations::delegators_of(&mut conn, actor.id, desk.today()).await?;
-        rounds.iter().any(|rs| rs.stages.iter().any(|(_, ts)| ts.iter().any(|t| from.contains(&t.assignee_id))))
+        rounds.iter().any(|rs| {
+            rs.stages
+                .iter()
+                .any(|(_, ts)| ts.iter().any(|t| from.contains(&t.assignee_id)))
+        })
     };
     if !may_read(actor, &r, assigned || delegated, head) {
-        return Err(Msg::new("requisition.not_visible").arg("ref", reference).into());
+        return Err(Msg::new("requisition.not_visible")
+            .arg("ref", reference)
+            .into());
     }
     let requester = dir
         .by_id(r.requester)
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("requester {} missing from directory", r.requester))?;
-    Ok(Story { requisition: r, requester, rounds })
+    Ok(Story {
+        requisition: r,
+        requester,
+        rounds,
+    })
 }
 
 /// The actor's own requisitions, newest first, each pending one with its current stage

@@ -81,11 +81,13 @@ impl TaskRow {
     }
 }
 
-const APPROVAL_COLS: &str = "id, subject_kind, subject_id, subject_ref, round, requester_id, policy, \
+const APPROVAL_COLS: &str =
+    "id, subject_kind, subject_id, subject_ref, round, requester_id, policy, \
     snapshot, status, current_stage, version, created_at, closed_at";
 const STAGE_COLS: &str =
     "id, approval_id, idx, name, name_zh, mode, required, approvers, status, started_at, closed_at";
-const TASK_COLS: &str = "id, approval_id, stage_id, assignee_id, status, decided_by, on_behalf_of, \
+const TASK_COLS: &str =
+    "id, approval_id, stage_id, assignee_id, status, decided_by, on_behalf_of, \
     comment, created_at, decided_at";
 
 /// What a new round needs.
@@ -202,7 +204,11 @@ pub async fn lock_approval(conn: &mut Conn, approval_id: i64) -> sqlx::Result<Op
 }
 
 /// The latest round of a subject.
-pub async fn latest_for(conn: &mut Conn, kind: &str, subject_id: i64) -> sqlx::Result<Option<Approval>> {
+pub async fn latest_for(
+    conn: &mut Conn,
+    kind: &str,
+    subject_id: i64,
+) -> sqlx::Result<Option<Approval>> {
     sqlx::query_as(&format!(
         "SELECT {APPROVAL_COLS} FROM approvals WHERE subject_kind = $1 AND subject_id = $2 ORDER BY round DESC LIMIT 1"
     ))
@@ -213,7 +219,11 @@ pub async fn latest_for(conn: &mut Conn, kind: &str, subject_id: i64) -> sqlx::R
 }
 
 /// Every round of a subject, oldest first.
-pub async fn rounds_for(conn: &mut Conn, kind: &str, subject_id: i64) -> sqlx::Result<Vec<Approval>> {
+pub async fn rounds_for(
+    conn: &mut Conn,
+    kind: &str,
+    subject_id: i64,
+) -> sqlx::Result<Vec<Approval>> {
     sqlx::query_as(&format!(
         "SELECT {APPROVAL_COLS} FROM approvals WHERE subject_kind = $1 AND subject_id = $2 ORDER BY round"
     ))
@@ -289,7 +299,12 @@ pub async fn void_open_tasks(conn: &mut Conn, approval_id: i64, now_ms: i64) -> 
 }
 
 /// Closes a stage with its outcome.
-pub async fn close_stage(conn: &mut Conn, stage_id: i64, status: &str, now_ms: i64) -> sqlx::Result<()> {
+pub async fn close_stage(
+    conn: &mut Conn,
+    stage_id: i64,
+    status: &str,
+    now_ms: i64,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE approval_stages SET status = $2, closed_at = $3 WHERE id = $1")
         .bind(stage_id)
         .bind(status)
@@ -300,7 +315,11 @@ pub async fn close_stage(conn: &mut Conn, stage_id: i64, status: &str, now_ms: i
 }
 
 /// Marks every stage still waiting or active as cancelled (the round ended early).
-pub async fn cancel_remaining_stages(conn: &mut Conn, approval_id: i64, now_ms: i64) -> sqlx::Result<()> {
+pub async fn cancel_remaining_stages(
+    conn: &mut Conn,
+    approval_id: i64,
+    now_ms: i64,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE approval_stages SET status = 'cancelled', closed_at = $2 \
          WHERE approval_id = $1 AND status IN ('waiting', 'active')",
@@ -313,13 +332,20 @@ pub async fn cancel_remaining_stages(conn: &mut Conn, approval_id: i64, now_ms: 
 }
 
 /// Ends a round with its final status.
-pub async fn finish(conn: &mut Conn, approval_id: i64, status: ApprovalStatus, now_ms: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE approvals SET status = $2, closed_at = $3, current_stage = NULL WHERE id = $1")
-        .bind(approval_id)
-        .bind(status.as_str())
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
+pub async fn finish(
+    conn: &mut Conn,
+    approval_id: i64,
+    status: ApprovalStatus,
+    now_ms: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE approvals SET status = $2, closed_at = $3, current_stage = NULL WHERE id = $1",
+    )
+    .bind(approval_id)
+    .bind(status.as_str())
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -339,7 +365,10 @@ pub struct InboxRow {
 }
 
 /// Open tasks assigned to any of `assignees`, oldest first.
-pub async fn open_tasks_for(conn: &mut Conn, assignees: &[EmployeeId]) -> sqlx::Result<Vec<InboxRow>> {
+pub async fn open_tasks_for(
+    conn: &mut Conn,
+    assignees: &[EmployeeId],
+) -> sqlx::Result<Vec<InboxRow>> {
     if assignees.is_empty() {
         return Ok(vec![]);
     }

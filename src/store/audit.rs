@@ -7,11 +7,10 @@ use sqlx::FromRow;
 /// Appends an event, chaining its hash to the previous one. Takes the chain head's row lock,
 /// so call it last in a transaction to hold that lock briefly.
 pub async fn append(conn: &mut Conn, mut event: AuditEvent) -> sqlx::Result<i64> {
-    let (seq, prev): (i64, String) = sqlx::query_as(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let (seq, prev): (i64, String) =
+        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *conn)
+            .await?;
     event.seq = seq;
     let hash = event.hash(&prev);
     sqlx::query(
@@ -68,7 +67,12 @@ impl From<Row> for StoredEvent {
 }
 
 /// A page of events with `seq > after`, in order, at `at >= since_ms`.
-pub async fn page(conn: &mut Conn, after: i64, since_ms: i64, limit: i64) -> sqlx::Result<Vec<StoredEvent>> {
+pub async fn page(
+    conn: &mut Conn,
+    after: i64,
+    since_ms: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<StoredEvent>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT seq, at, actor, on_behalf_of, action, subject, summary, prev_hash, hash FROM audit_events \
          WHERE seq > $1 AND at >= $2 ORDER BY seq LIMIT $3",

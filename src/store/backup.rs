@@ -50,7 +50,9 @@ pub async fn progress(conn: &mut Conn) -> anyhow::Result<Progress> {
 
 /// The file behind a `sqlite://` URL.
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let file = rest.split('?').next()?;
     (!file.is_empty() && file != ":memory:").then(|| PathBuf::from(file))
 }

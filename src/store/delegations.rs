@@ -66,7 +66,11 @@ pub async fn revoke_all(conn: &mut Conn, delegator: EmployeeId, now_ms: i64) -> 
 }
 
 /// Unrevoked delegations given by someone that have not ended before `today`.
-pub async fn given_by(conn: &mut Conn, delegator: EmployeeId, today: NaiveDate) -> sqlx::Result<Vec<Delegation>> {
+pub async fn given_by(
+    conn: &mut Conn,
+    delegator: EmployeeId,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<Delegation>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM delegations WHERE delegator_id = $1 AND revoked_at IS NULL AND ends_on >= $2 ORDER BY id"
     ))
@@ -78,7 +82,11 @@ pub async fn given_by(conn: &mut Conn, delegator: EmployeeId, today: NaiveDate) 
 }
 
 /// Who has delegated to `delegate` with a delegation in force on `today`.
-pub async fn delegators_of(conn: &mut Conn, delegate: EmployeeId, today: NaiveDate) -> sqlx::Result<Vec<EmployeeId>> {
+pub async fn delegators_of(
+    conn: &mut Conn,
+    delegate: EmployeeId,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<EmployeeId>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM delegations WHERE delegate_id = $1 AND revoked_at IS NULL \
          AND starts_on <= $2 AND ends_on >= $2 ORDER BY id"

@@ -51,10 +51,11 @@ const EMPLOYEE_COLS: &str =
 
 /// The whole directory (active and inactive employees, active departments).
 pub async fn load(conn: &mut Conn) -> sqlx::Result<Directory> {
-    let employees: Vec<EmployeeRow> =
-        sqlx::query_as(&format!("SELECT {EMPLOYEE_COLS} FROM employees ORDER BY id"))
-            .fetch_all(&mut *conn)
-            .await?;
+    let employees: Vec<EmployeeRow> = sqlx::query_as(&format!(
+        "SELECT {EMPLOYEE_COLS} FROM employees ORDER BY id"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
     let departments: Vec<DepartmentRow> = sqlx::query_as(
         "SELECT code, name, name_zh, head_handle, parent_code FROM departments WHERE active = 1 ORDER BY code",
     )
@@ -77,21 +78,23 @@ pub async fn load(conn: &mut Conn) -> sqlx::Result<Directory> {
 
 /// An employee by handle, active or not.
 pub async fn by_handle(conn: &mut Conn, handle: &str) -> sqlx::Result<Option<Employee>> {
-    let row: Option<EmployeeRow> =
-        sqlx::query_as(&format!("SELECT {EMPLOYEE_COLS} FROM employees WHERE handle = $1"))
-            .bind(handle)
-            .fetch_optional(conn)
-            .await?;
+    let row: Option<EmployeeRow> = sqlx::query_as(&format!(
+        "SELECT {EMPLOYEE_COLS} FROM employees WHERE handle = $1"
+    ))
+    .bind(handle)
+    .fetch_optional(conn)
+    .await?;
     Ok(row.map(Employee::from))
 }
 
 /// An employee by id.
 pub async fn by_id(conn: &mut Conn, id: EmployeeId) -> sqlx::Result<Option<Employee>> {
-    let row: Option<EmployeeRow> =
-        sqlx::query_as(&format!("SELECT {EMPLOYEE_COLS} FROM employees WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
+    let row: Option<EmployeeRow> = sqlx::query_as(&format!(
+        "SELECT {EMPLOYEE_COLS} FROM employees WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
     Ok(row.map(Employee::from))
 }
 
@@ -133,11 +136,10 @@ impl SyncReport {
 pub async fn sync(conn: &mut Conn, org: &OrgFile, now_ms: i64) -> sqlx::Result<SyncReport> {
     let mut report = SyncReport::default();
     let current = load(&mut *conn).await?;
-    let all_depts: Vec<DepartmentRow> = sqlx::query_as(
-        "SELECT code, name, name_zh, head_handle, parent_code FROM departments",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let all_depts: Vec<DepartmentRow> =
+        sqlx::query_as("SELECT code, name, name_zh, head_handle, parent_code FROM departments")
+            .fetch_all(&mut *conn)
+            .await?;
     for d in &org.departments {
         let same = current.departments.iter().any(|c| {
             c.code == d.code

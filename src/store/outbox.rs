@@ -38,7 +38,8 @@ pub struct Message {
     pub sent_at: Option<i64>,
 }
 
-const COLS: &str = "id, channel, recipient_id, kind, subject_ref, payload, edits_id, status, attempts, \
+const COLS: &str =
+    "id, channel, recipient_id, kind, subject_ref, payload, edits_id, status, attempts, \
     provider_id, last_error, created_at, sent_at";
 
 /// Enqueues a message; returns its id.
@@ -60,7 +61,11 @@ pub async fn enqueue(conn: &mut Conn, m: &NewMessage, now_ms: i64) -> sqlx::Resu
 }
 
 /// Pending messages of a channel for one recipient, oldest first.
-pub async fn pending_for(conn: &mut Conn, channel: &str, recipient: EmployeeId) -> sqlx::Result<Vec<Message>> {
+pub async fn pending_for(
+    conn: &mut Conn,
+    channel: &str,
+    recipient: EmployeeId,
+) -> sqlx::Result<Vec<Message>> {
     sqlx::query_as(&format!(
         "SELECT {COLS} FROM outbox WHERE channel = $1 AND recipient_id = $2 AND status = 'pending' ORDER BY id"
     ))
@@ -71,7 +76,12 @@ pub async fn pending_for(conn: &mut Conn, channel: &str, recipient: EmployeeId) 
 }
 
 /// Marks a message delivered, if it is still pending; returns whether this call did it.
-pub async fn mark_sent(conn: &mut Conn, id: i64, provider_id: &str, now_ms: i64) -> sqlx::Result<bool> {
+pub async fn mark_sent(
+    conn: &mut Conn,
+    id: i64,
+    provider_id: &str,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE outbox SET status = 'sent', provider_id = $2, sent_at = $3, attempts = attempts + 1, locked_until = NULL \
          WHERE id = $1 AND status = 'pending'",

@@ -107,10 +107,11 @@ pub async fn insert(
 
 /// A requisition by id.
 pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Requisition>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLS} FROM requisitions WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLS} FROM requisitions WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     Ok(row.map(Requisition::from))
 }
 

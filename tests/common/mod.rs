@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 /// The PostgreSQL server to test against, if any.
 pub fn postgres() -> Option<String> {
-    std::env::var("BIZDESK_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("BIZDESK_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 pub struct TestDesk {
@@ -37,20 +39,32 @@ pub async fn spawn_desk_with(change: impl FnOnce(&mut Config)) -> TestDesk {
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().unwrap();
-    let url = fresh::fresh_url(postgres().as_deref(), dir.path(), "test").await.unwrap();
+    let url = fresh::fresh_url(postgres().as_deref(), dir.path(), "test")
+        .await
+        .unwrap();
     let mut config = Config::defaults();
     config.database.url = Secret::new(url.clone());
     config.directory.file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml").into();
     config.workflows.file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/workflows.toml").into();
     change(&mut config);
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 2, 0, 0).unwrap());
-    let chat = bizdesk::app::open_with_clock(&config, Arc::new(clock.clone())).await.unwrap();
-    TestDesk { chat, clock, url, config, _dir: dir }
+    let chat = bizdesk::app::open_with_clock(&config, Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    TestDesk {
+        chat,
+        clock,
+        url,
+        config,
+        _dir: dir,
+    }
 }
 
 impl TestDesk {
     pub async fn employee(&self, handle: &str) -> Employee {
-        service::directory::actor_by_handle(&self.chat.desk, handle).await.unwrap()
+        service::directory::actor_by_handle(&self.chat.desk, handle)
+            .await
+            .unwrap()
     }
 
     /// Runs a command line as `handle`.
@@ -69,12 +83,22 @@ impl TestDesk {
     /// Runs a command that must be refused, returning its message.
     pub async fn refused(&self, handle: &str, line: &str) -> String {
         let r = self.run(handle, line).await;
-        assert!(!r.ok, "{handle}: {line}\n  should have been refused but said: {}", r.text);
+        assert!(
+            !r.ok,
+            "{handle}: {line}\n  should have been refused but said: {}",
+            r.text
+        );
         r.text
     }
 
     /// Submits a requisition and returns its reference.
-    pub async fn submit(&self, handle: &str, item: &str, quantity: i64, unit_price: &str) -> String {
+    pub async fn submit(
+        &self,
+        handle: &str,
+        item: &str,
+        quantity: i64,
+        unit_price: &str,
+    ) -> String {
         let text = self
             .ok(handle, &format!("/requisition new item:\"{item}\" quantity:{quantity} unit_price:{unit_price} reason:\"test\""))
             .await;
@@ -88,13 +112,21 @@ impl TestDesk {
     pub async fn notifications(&self, handle: &str) -> Vec<(String, Reply)> {
         let e = self.employee(handle).await;
         let mut conn = self.chat.desk.store.pool().acquire().await.unwrap();
-        let pending = outbox::pending_for(&mut conn, outbox::CHAT, e.id).await.unwrap();
+        let pending = outbox::pending_for(&mut conn, outbox::CHAT, e.id)
+            .await
+            .unwrap();
         let locale = self.chat.locale_of(&e);
-        pending.iter().map(|m| (m.kind.clone(), self.chat.notification(locale, m))).collect()
+        pending
+            .iter()
+            .map(|m| (m.kind.clone(), self.chat.notification(locale, m)))
+            .collect()
     }
 
     /// Runs a SQL statement directly (for tampering tests).
     pub async fn sql(&self, statement: &str) {
-        sqlx::query(statement).execute(self.chat.desk.store.pool()).await.unwrap();
+        sqlx::query(statement)
+            .execute(self.chat.desk.store.pool())
+            .await
+            .unwrap();
     }
 }

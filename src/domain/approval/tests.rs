@@ -8,14 +8,26 @@ fn any_mode_first_decision_decides() {
     assert_eq!(stage_outcome(Mode::Any, 1, &[O, O]), StageOutcome::Pending);
     assert_eq!(stage_outcome(Mode::Any, 1, &[A, V]), StageOutcome::Approved);
     assert_eq!(stage_outcome(Mode::Any, 1, &[V, R]), StageOutcome::Rejected);
-    assert_eq!(stage_outcome(Mode::Any, 1, &[C, O]), StageOutcome::ChangesRequested);
+    assert_eq!(
+        stage_outcome(Mode::Any, 1, &[C, O]),
+        StageOutcome::ChangesRequested
+    );
 }
 
 #[test]
 fn all_mode_needs_everyone_and_one_rejection_rejects() {
-    assert_eq!(stage_outcome(Mode::All, 3, &[A, A, O]), StageOutcome::Pending);
-    assert_eq!(stage_outcome(Mode::All, 3, &[A, A, A]), StageOutcome::Approved);
-    assert_eq!(stage_outcome(Mode::All, 3, &[A, R, O]), StageOutcome::Rejected);
+    assert_eq!(
+        stage_outcome(Mode::All, 3, &[A, A, O]),
+        StageOutcome::Pending
+    );
+    assert_eq!(
+        stage_outcome(Mode::All, 3, &[A, A, A]),
+        StageOutcome::Approved
+    );
+    assert_eq!(
+        stage_outcome(Mode::All, 3, &[A, R, O]),
+        StageOutcome::Rejected
+    );
 }
 
 #[test]
@@ -47,7 +59,10 @@ fn picking_a_task_prefers_own_then_delegated_and_refuses_others() {
         pick_task(12, 99, &open, &[]).unwrap_err().key,
         "approval.not_assigned"
     );
-    assert_eq!(pick_task(99, 99, &open, &[10]).unwrap_err().key, "approval.self");
+    assert_eq!(
+        pick_task(99, 99, &open, &[10]).unwrap_err().key,
+        "approval.self"
+    );
 }
 
 #[test]
@@ -77,7 +92,12 @@ fn decision_strategy() -> impl Strategy<Value = Decision> {
 
 /// Replays decisions the way the service does: each decision closes one open task, and the
 /// stage is re-evaluated; once decided, remaining tasks are voided and nothing changes it.
-fn replay(mode: Mode, required: u32, n: usize, decisions: &[(usize, Decision)]) -> Vec<StageOutcome> {
+fn replay(
+    mode: Mode,
+    required: u32,
+    n: usize,
+    decisions: &[(usize, Decision)],
+) -> Vec<StageOutcome> {
     let mut tasks = vec![O; n];
     let mut outcome = StageOutcome::Pending;
     let mut history = vec![];

@@ -79,13 +79,20 @@ fn default_policy_routes_by_amount() {
     let p = Policies::from_toml(POLICY).unwrap();
     let policy = p.get("requisition").unwrap();
     let big = plan(policy, &facts(1, "SAL", 80_000), &company()).unwrap();
-    let active: Vec<_> = big.iter().filter(|s| !s.skipped).map(|s| s.name.as_str()).collect();
+    let active: Vec<_> = big
+        .iter()
+        .filter(|s| !s.skipped)
+        .map(|s| s.name.as_str())
+        .collect();
     assert_eq!(active, ["dept_head", "bcmo", "finance"]);
     assert_eq!(big[0].approvers, vec![2]);
     assert_eq!(big[1].approvers, vec![3, 6]);
     let small = plan(policy, &facts(1, "SAL", 3_000), &company()).unwrap();
     assert!(small[2].skipped);
-    assert_eq!(policy.stages[0].sla.remind_after, Some(Duration::from_secs(86_400)));
+    assert_eq!(
+        policy.stages[0].sla.remind_after,
+        Some(Duration::from_secs(86_400))
+    );
 }
 
 #[test]
@@ -106,22 +113,46 @@ fn a_heads_own_request_goes_to_the_superior_never_to_themselves() {
 #[test]
 fn bad_policies_name_the_key() {
     let cases = [
-        (r#"[r]
-stages = [{ name = "a", approvers = ["boss"] }]"#, "r.stages[0].approvers"),
-        (r#"[r]
-stages = [{ name = "a", approvers = ["role:king"] }]"#, "unknown role"),
-        (r#"[r]
-stages = [{ name = "a", approvers = ["dept_head"], mode = "quorum" }]"#, "r.stages[0].quorum"),
-        (r#"[r]
-stages = [{ name = "a", approvers = ["dept_head"], mode = "most" }]"#, "r.stages[0].mode"),
-        (r#"[r]
-stages = [{ name = "a", approvers = ["dept_head"], remind_after = "soon" }]"#, "remind_after"),
-        (r#"[r]
-stages = [{ name = "a", approvers = ["dept_head"], escalate_after = "2d" }]"#, "together"),
-        (r#"[r]
-stages = [{ name = "a", approvers = ["dept_head"], colour = "red" }]"#, "colour"),
-        (r#"[r]
-stages = []"#, "at least one stage"),
+        (
+            r#"[r]
+stages = [{ name = "a", approvers = ["boss"] }]"#,
+            "r.stages[0].approvers",
+        ),
+        (
+            r#"[r]
+stages = [{ name = "a", approvers = ["role:king"] }]"#,
+            "unknown role",
+        ),
+        (
+            r#"[r]
+stages = [{ name = "a", approvers = ["dept_head"], mode = "quorum" }]"#,
+            "r.stages[0].quorum",
+        ),
+        (
+            r#"[r]
+stages = [{ name = "a", approvers = ["dept_head"], mode = "most" }]"#,
+            "r.stages[0].mode",
+        ),
+        (
+            r#"[r]
+stages = [{ name = "a", approvers = ["dept_head"], remind_after = "soon" }]"#,
+            "remind_after",
+        ),
+        (
+            r#"[r]
+stages = [{ name = "a", approvers = ["dept_head"], escalate_after = "2d" }]"#,
+            "together",
+        ),
+        (
+            r#"[r]
+stages = [{ name = "a", approvers = ["dept_head"], colour = "red" }]"#,
+            "colour",
+        ),
+        (
+            r#"[r]
+stages = []"#,
+            "at least one stage",
+        ),
     ];
     for (text, expect) in cases {
         let err = Policies::from_toml(text).unwrap_err();
