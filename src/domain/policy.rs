@@ -43,6 +43,17 @@ impl ApproverSpec {
     }
 }
 
+impl std::fmt::Display for ApproverSpec {
+    /// The form written in `workflows.toml`, which [`ApproverSpec::parse`] reads back.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApproverSpec::DeptHead => f.write_str("dept_head"),
+            ApproverSpec::Role(r) => write!(f, "role:{r}"),
+            ApproverSpec::Handle(h) => write!(f, "user:{h}"),
+        }
+    }
+}
+
 /// How many of a stage's approvers must act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

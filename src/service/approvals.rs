@@ -59,7 +59,7 @@ pub(crate) async fn open_round(
             let sla = StageSla {
                 remind_after_s: s.sla.remind_after.map(|d| d.as_secs() as i64),
                 escalate_after_s: s.sla.escalate_after.map(|d| d.as_secs() as i64),
-                escalate_to: s.sla.escalate_to.as_ref().map(|e| format!("{e:?}")),
+                escalate_to: s.sla.escalate_to.as_ref().map(|e| e.to_string()),
             };
             (p, sla)
         })

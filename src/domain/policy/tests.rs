@@ -161,6 +161,13 @@ stages = []"#,
 }
 
 #[test]
+fn approver_specs_print_as_written() {
+    for s in ["dept_head", "role:bcmo", "user:li.na"] {
+        assert_eq!(ApproverSpec::parse(s).unwrap().to_string(), s);
+    }
+}
+
+#[test]
 fn durations_parse() {
     assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
     assert_eq!(parse_duration("1d12h"), Ok(Duration::from_secs(129_600)));
