@@ -6,8 +6,11 @@
 //! up with the same [`Invocation`]: an action name plus typed, validated option values, or a
 //! list of [`Msg`](crate::domain::Msg) problems to show the user.
 
+mod convert;
 pub mod parse;
 pub mod spec;
+mod tokenize;
+mod validate;
 
 pub use parse::{bind, parse_line, Invocation, ParseContext, RawValue, Value};
 pub use spec::{
