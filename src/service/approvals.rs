@@ -308,6 +308,12 @@ pub async fn decide(
         Some(b) => format!("{} ({b})", actor.name),
         None => actor.name.clone(),
     };
+    let decider = Decider {
+        handle: &actor.handle,
+        on_behalf_of: behalf_handle.as_deref(),
+        display: &decided_by,
+        comment,
+    };
     let action = match decision {
         Decision::Approve => "approval.approve",
         Decision::Reject => "approval.reject",
@@ -379,27 +385,8 @@ pub async fn decide(
                     outbox::enqueue(&mut tx, &m, now).await?;
                 }
                 Progress::Finished(status) => {
-                    let m = notify::outcome(
-                        approval.requester_id,
-                        &subject_ref,
-                        status.as_str(),
-                        Some(&decided_by),
-                        comment,
-                        &snapshot,
-                    );
-                    outbox::enqueue(&mut tx, &m, now).await?;
-                    audit::append(
-                        &mut tx,
-                        audit_event(
-                            desk.now(),
-                            &actor.handle,
-                            behalf_handle.as_deref(),
-                            "approval.approved",
-                            &subject_ref,
-                            format!("round {} approved", approval.round),
-                        ),
-                    )
-                    .await?;
+                    announce_outcome(&mut tx, desk, &approval, *status, &decider, &snapshot, now)
+                        .await?;
                 }
             }
             next
@@ -424,27 +411,7 @@ pub async fn decide(
                 now,
             )
             .await?;
-            let m = notify::outcome(
-                approval.requester_id,
-                &subject_ref,
-                status.as_str(),
-                Some(&decided_by),
-                comment,
-                &snapshot,
-            );
-            outbox::enqueue(&mut tx, &m, now).await?;
-            audit::append(
-                &mut tx,
-                audit_event(
-                    desk.now(),
-                    &actor.handle,
-                    behalf_handle.as_deref(),
-                    &format!("approval.{}", status.as_str()),
-                    &subject_ref,
-                    format!("round {} {}", approval.round, status.as_str()),
-                ),
-            )
-            .await?;
+            announce_outcome(&mut tx, desk, &approval, status, &decider, &snapshot, now).await?;
             Progress::Finished(status)
         }
     };
@@ -457,6 +424,46 @@ pub async fn decide(
         stage_ended,
         progress,
     })
+}
+
+/// Who decided, as the outcome notice and the audit trail record it.
+struct Decider<'a> {
+    handle: &'a str,
+    on_behalf_of: Option<&'a str>,
+    /// "Name" or "Name (on behalf of Other)".
+    display: &'a str,
+    comment: Option<&'a str>,
+}
+
+/// Tells the requester how a round ended and records the outcome in the audit trail.
+async fn announce_outcome(
+    conn: &mut Conn,
+    desk: &Desk,
+    approval: &Approval,
+    status: ApprovalStatus,
+    decider: &Decider<'_>,
+    snapshot: &Value,
+    now: i64,
+) -> DeskResult<()> {
+    let m = notify::outcome(
+        approval.requester_id,
+        &approval.subject_ref,
+        status.as_str(),
+        Some(decider.display),
+        decider.comment,
+        snapshot,
+    );
+    outbox::enqueue(&mut *conn, &m, now).await?;
+    let event = audit_event(
+        desk.now(),
+        decider.handle,
+        decider.on_behalf_of,
+        &format!("approval.{}", status.as_str()),
+        &approval.subject_ref,
+        format!("round {} {}", approval.round, status.as_str()),
+    );
+    audit::append(conn, event).await?;
+    Ok(())
 }
 
 fn decision_word(d: Decision) -> &'static str {

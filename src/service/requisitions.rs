@@ -60,44 +60,9 @@ pub async fn submit(
         store::to_ms(now),
     )
     .await?;
-    let reference = Reference {
-        kind: RefKind::Requisition,
-        number: id,
-    };
-    let spec = RoundSpec {
-        kind: KIND,
-        subject_id: id,
-        reference,
-        round: 1,
-        facts: SubjectFacts {
-            requester: actor.id,
-            department: actor.department.clone(),
-            amount_minor: draft.total.minor,
-            category: draft.category.clone(),
-        },
-        snapshot: snapshot(&draft),
-    };
-    let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
-    let summary = format!("{} × {} = {}", draft.item, draft.quantity, draft.total);
-    audit::append(
-        &mut tx,
-        audit_event(
-            now,
-            &actor.handle,
-            None,
-            "requisition.submit",
-            &reference.to_string(),
-            summary,
-        ),
-    )
-    .await?;
+    let out = open_round(&mut tx, desk, actor, &dir, id, &actor.department, 1, &draft).await?;
     tx.commit().await?;
-    Ok(Submitted {
-        reference,
-        total: draft.total.to_string(),
-        round: 1,
-        progress,
-    })
+    Ok(out)
 }
 
 /// Loads a requisition or says it does not exist.
@@ -219,37 +184,74 @@ pub async fn resubmit(
     }
     let dir = store::directory::load(&mut tx).await?;
     let round = r.round + 1;
+    let out = open_round(
+        &mut tx,
+        desk,
+        actor,
+        &dir,
+        r.id,
+        &r.department,
+        round,
+        &draft,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Opens approval round `round` of a requisition and records the submission in the audit
+/// trail, inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn open_round(
+    conn: &mut Conn,
+    desk: &Desk,
+    actor: &Employee,
+    dir: &crate::domain::directory::Directory,
+    id: i64,
+    department: &str,
+    round: i64,
+    draft: &RequisitionDraft,
+) -> DeskResult<Submitted> {
+    let reference = Reference {
+        kind: RefKind::Requisition,
+        number: id,
+    };
     let spec = RoundSpec {
         kind: KIND,
-        subject_id: r.id,
+        subject_id: id,
         reference,
         round,
         facts: SubjectFacts {
             requester: actor.id,
-            department: r.department.clone(),
+            department: department.to_string(),
             amount_minor: draft.total.minor,
             category: draft.category.clone(),
         },
-        snapshot: snapshot(&draft),
+        snapshot: snapshot(draft),
     };
-    let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
-    let summary = format!(
-        "round {round}: {} × {} = {}",
-        draft.item, draft.quantity, draft.total
-    );
-    audit::append(
-        &mut tx,
-        audit_event(
-            now,
-            &actor.handle,
-            None,
-            "requisition.resubmit",
-            &reference.to_string(),
-            summary,
+    let progress = approvals::open_round(&mut *conn, desk, &spec, actor, dir).await?;
+    let (action, summary) = match round {
+        1 => (
+            "requisition.submit",
+            format!("{} × {} = {}", draft.item, draft.quantity, draft.total),
         ),
-    )
-    .await?;
-    tx.commit().await?;
+        n => (
+            "requisition.resubmit",
+            format!(
+                "round {n}: {} × {} = {}",
+                draft.item, draft.quantity, draft.total
+            ),
+        ),
+    };
+    let event = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        action,
+        &reference.to_string(),
+        summary,
+    );
+    audit::append(conn, event).await?;
     Ok(Submitted {
         reference,
         total: draft.total.to_string(),
