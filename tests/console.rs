@@ -44,6 +44,47 @@ async fn an_approver_sees_the_prompt_and_decides_by_number() {
 }
 
 #[tokio::test]
+async fn a_stale_reject_button_says_so_before_asking_for_a_reason() {
+    let d = spawn_desk().await;
+    let r = d.submit("tom.baker", "Whiteboard", 1, "1200").await;
+    d.ok("wang.fang", &format!("/approval approve ref:{r}"))
+        .await;
+    // Liu's prompt arrives; Chen approves first; Liu then presses Reject.
+    let out = session(&d, "liu.yang", "quit\n").await;
+    assert!(out.contains("[2] 驳回"), "{out}");
+    d.ok("chen.jie", &format!("/approval approve ref:{r}"))
+        .await;
+    let actor = d.employee("liu.yang").await;
+    let mut out = Vec::new();
+    let mut s = Session::new(&d.chat, actor);
+    s.run("".as_bytes(), &mut out, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let reject = bizdesk::chat::Action {
+        label: "驳回".into(),
+        command: format!("/approval reject ref:{r}"),
+        needs_comment: true,
+        custom_id: "x".into(),
+        reference: Some(r.clone()),
+    };
+    let refused = d
+        .chat
+        .precheck(&d.employee("liu.yang").await, &reject)
+        .await
+        .expect("stale");
+    assert!(
+        refused.text.contains("陈杰") && !refused.ok,
+        "{}",
+        refused.text
+    );
+    // A head who already decided and clicks again hears their own decision back.
+    let again = d
+        .refused("wang.fang", &format!("/approval approve ref:{r}"))
+        .await;
+    assert!(again.contains("王芳") || again.contains("已"), "{again}");
+}
+
+#[tokio::test]
 async fn numbers_that_are_not_on_screen_are_explained() {
     let d = spawn_desk().await;
     let out = session(&d, "tom.baker", "7\n/whoami\nquit\n").await;

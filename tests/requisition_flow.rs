@@ -24,6 +24,11 @@ async fn a_large_requisition_goes_head_bcmo_finance_and_the_story_is_told() {
     assert!(prompts[0].1.actions[0].custom_id.len() <= 100);
 
     d.ok("wang.fang", "/approval approve ref:REQ-000001").await;
+    // A double click after the stage moved on hears back the decision, and changes nothing.
+    let again = d
+        .refused("wang.fang", "/approval approve ref:REQ-000001")
+        .await;
+    assert!(again.contains("已") && again.contains("已批准"), "{again}");
     let text = d
         .ok(
             "chen.jie",
@@ -359,5 +364,24 @@ async fn inbox_lists_oldest_first_with_age() {
     assert!(
         inbox.contains("5小时30分钟") || inbox.contains("5h 30m"),
         "{inbox}"
+    );
+}
+
+#[tokio::test]
+async fn only_people_involved_read_a_requisition() {
+    let d = spawn_desk().await;
+    let r = d.submit("tom.baker", "Tablet", 1, "3000").await;
+    d.refused("xu.jing", &format!("/requisition show ref:{r}"))
+        .await;
+    d.ok("wang.fang", &format!("/requisition show ref:{r}"))
+        .await;
+    d.ok("liu.yang", &format!("/requisition show ref:{r}"))
+        .await;
+    d.refused("tom.baker", "/requisition show ref:INQ-000001")
+        .await;
+    let listing = d.ok("li.na", "/requisition list").await;
+    assert!(
+        !listing.contains(&r),
+        "a list shows only one's own: {listing}"
     );
 }

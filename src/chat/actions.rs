@@ -6,6 +6,7 @@ use super::views;
 use crate::commands::{parse_line, Catalog, Invocation, ParseContext};
 use crate::domain::approval::{ApprovalStatus, Decision};
 use crate::domain::directory::Employee;
+use crate::domain::reference::Reference;
 use crate::domain::requisition::RequisitionInput;
 use crate::domain::{Locale, Msg};
 use crate::service::notify::kind;
@@ -24,6 +25,8 @@ pub struct Action {
     pub needs_comment: bool,
     /// Discord's button id: only the action and ids, so it works after a restart.
     pub custom_id: String,
+    /// The subject the button decides, for checking it is still open before asking more.
+    pub reference: Option<String>,
 }
 
 /// What the user sees after a command or in a notification.
@@ -329,8 +332,27 @@ impl Chat {
                 command: format!("/approval {verb} ref:{subject_ref}"),
                 needs_comment,
                 custom_id: format!("appr:{verb}:{id}"),
+                reference: Some(subject_ref.to_string()),
             })
             .collect()
+    }
+
+    /// Whether a decision button can still be used by `actor`; `Some(reply)` says why not.
+    /// Lets a transport refuse a stale button before asking for a reason.
+    pub async fn precheck(&self, actor: &Employee, action: &Action) -> Option<Reply> {
+        let reference = action
+            .reference
+            .as_deref()
+            .and_then(|r| Reference::parse(r).ok())?;
+        let locale = self.locale_of(actor);
+        match approvals::precheck(&self.desk, actor, reference).await {
+            Ok(()) => None,
+            Err(DeskError::User(msgs)) => Some(self.user_error(locale, &msgs)),
+            Err(DeskError::Internal(e)) => {
+                tracing::error!(error = %format!("{e:#}"), "precheck failed");
+                None // let the action itself run and report
+            }
+        }
     }
 
     /// Renders an outbox notification for its recipient, with its buttons.

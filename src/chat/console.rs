@@ -87,6 +87,10 @@ impl<'a> Session<'a> {
             let command = match line.parse::<usize>() {
                 Ok(n) => match self.actions.get(n.wrapping_sub(1)).cloned() {
                     Some(a) if a.needs_comment => {
+                        if let Some(refused) = self.chat.precheck(&self.actor, &a).await {
+                            self.print(out, &refused)?;
+                            continue;
+                        }
                         let ask = self
                             .chat
                             .renderer

@@ -4,8 +4,8 @@
 use super::notify;
 use super::{audit_event, Desk, DeskError, DeskResult};
 use crate::domain::approval::{
-    check_comment, pick_task, stage_outcome, ApprovalStatus, Decision, OpenTask, StageOutcome,
-    TaskStatus,
+    check_comment, pick_task, stage_outcome, Acting, ApprovalStatus, Decision, OpenTask,
+    StageOutcome, TaskStatus,
 };
 use crate::domain::directory::{Directory, Employee, EmployeeId};
 use crate::domain::policy::{self, Mode, SubjectFacts};
@@ -194,6 +194,81 @@ pub(crate) async fn close_prompts(
     Ok(())
 }
 
+/// A pending round as one decider sees it: the task they may decide, and what decide needs.
+struct Seat {
+    dir: Directory,
+    stages: Vec<StageRow>,
+    stage: StageRow,
+    tasks: Vec<rows::TaskRow>,
+    acting: Acting,
+}
+
+/// Finds the task `actor` may decide in a pending round's active stage, or says why not:
+/// their own request, already decided by them (at this or an earlier stage), or not theirs.
+async fn take_seat(
+    conn: &mut Conn,
+    desk: &Desk,
+    actor: &Employee,
+    approval: &Approval,
+) -> DeskResult<Seat> {
+    let subject_ref = &approval.subject_ref;
+    let dir = store::directory::load(&mut *conn).await?;
+    let stages = rows::stages(&mut *conn, approval.id).await?;
+    let Some(stage) = stages
+        .iter()
+        .find(|s| Some(s.idx) == approval.current_stage)
+        .cloned()
+    else {
+        return Err(anyhow::anyhow!("pending round {} has no active stage", approval.id).into());
+    };
+    let tasks = rows::tasks(&mut *conn, approval.id).await?;
+    let open: Vec<OpenTask> = tasks
+        .iter()
+        .filter(|t| t.stage_id == stage.id && t.status() == TaskStatus::Open)
+        .map(|t| OpenTask {
+            task_id: t.id,
+            assignee: t.assignee_id,
+        })
+        .collect();
+    let delegators = delegations::delegators_of(&mut *conn, actor.id, desk.today()).await?;
+    match pick_task(actor.id, approval.requester_id, &open, &delegators) {
+        Ok(acting) => Ok(Seat {
+            dir,
+            stages,
+            stage,
+            tasks,
+            acting,
+        }),
+        Err(e) if e.key == "approval.not_assigned" => {
+            // A second click after deciding (perhaps at an earlier stage) gets their decision back.
+            let mine = tasks.iter().rev().find(|t| t.decided_by == Some(actor.id));
+            if let Some(mine) = mine {
+                return Err(Msg::new("approval.already_decided")
+                    .arg("ref", subject_ref)
+                    .arg("by", &actor.name)
+                    .arg("decision", mine.status.clone())
+                    .into());
+            }
+            Err(e.arg("ref", subject_ref).into())
+        }
+        Err(e) => Err(e.arg("ref", subject_ref).into()),
+    }
+}
+
+/// Checks, without changing anything, that `actor` could decide `reference` now: lets a
+/// transport say "already decided" before asking for a reason.
+pub async fn precheck(desk: &Desk, actor: &Employee, reference: Reference) -> DeskResult<()> {
+    let subject_ref = reference.to_string();
+    let mut conn = desk.store.pool().acquire().await?;
+    let latest = rows::latest_by_ref(&mut conn, &subject_ref)
+        .await?
+        .ok_or_else(|| Msg::new("approval.not_found").arg("ref", &subject_ref))?;
+    if latest.status() != ApprovalStatus::Pending {
+        return Err(explain_closed(&mut conn, &latest, actor).await?.into());
+    }
+    take_seat(&mut conn, desk, actor, &latest).await.map(|_| ())
+}
+
 /// The result of a decision, for the reply.
 #[derive(Debug, Clone)]
 pub struct Decided {
@@ -226,16 +301,13 @@ pub async fn decide(
         let closed = explain_closed(&mut tx, &latest, actor).await?;
         return Err(closed.into());
     };
-    let dir = store::directory::load(&mut tx).await?;
-    let stages = rows::stages(&mut tx, approval.id).await?;
-    let Some(stage) = stages
-        .iter()
-        .find(|s| Some(s.idx) == approval.current_stage)
-        .cloned()
-    else {
-        return Err(anyhow::anyhow!("pending round {} has no active stage", approval.id).into());
-    };
-    let tasks = rows::tasks(&mut tx, approval.id).await?;
+    let Seat {
+        dir,
+        stages,
+        stage,
+        tasks,
+        acting,
+    } = take_seat(&mut tx, desk, actor, &approval).await?;
     let stage_tasks: Vec<_> = tasks.iter().filter(|t| t.stage_id == stage.id).collect();
     let open: Vec<OpenTask> = stage_tasks
         .iter()
@@ -245,26 +317,6 @@ pub async fn decide(
             assignee: t.assignee_id,
         })
         .collect();
-    let today = desk.today();
-    let delegators = delegations::delegators_of(&mut tx, actor.id, today).await?;
-    let acting = match pick_task(actor.id, approval.requester_id, &open, &delegators) {
-        Ok(a) => a,
-        Err(e) if e.key == "approval.not_assigned" => {
-            // Their own task in this stage may already carry their decision.
-            if let Some(mine) = stage_tasks
-                .iter()
-                .find(|t| t.assignee_id == actor.id && t.decided_by.is_some())
-            {
-                return Err(Msg::new("approval.already_decided")
-                    .arg("ref", &subject_ref)
-                    .arg("by", name_of(&dir, mine.decided_by.unwrap_or(actor.id)))
-                    .arg("decision", mine.status.clone())
-                    .into());
-            }
-            return Err(e.arg("ref", &subject_ref).into());
-        }
-        Err(e) => return Err(e.arg("ref", &subject_ref).into()),
-    };
     let now = store::to_ms(desk.now());
     let won = rows::close_task(
         &mut tx,
