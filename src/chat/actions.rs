@@ -160,7 +160,7 @@ impl Chat {
                 let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
                 self.render(locale, "reply/whoami.txt", json!({
                     "handle": actor.handle, "name": actor.name, "email": actor.email,
-                    "department": dept.unwrap_or_else(|| actor.department.clone()), "roles": roles.join(", "),
+                    "department": dept.unwrap_or_else(|| actor.department.clone()), "roles": roles,
                     "discord_id": actor.discord_id, "language": locale.tag(),
                     "given": delegation_rows(&given), "held": delegation_rows(&held),
                 }))
