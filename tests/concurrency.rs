@@ -5,7 +5,8 @@
 mod common;
 use bizdesk::domain::approval::Decision;
 use bizdesk::domain::reference::Reference;
-use bizdesk::service::{approvals, DeskError};
+use bizdesk::service::decisions::{decide, Target};
+use bizdesk::service::DeskError;
 use common::spawn_desk;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -41,7 +42,7 @@ async fn two_central_office_approvers_clicking_at_once_yield_one_outcome() {
         {
             let desk = desks[(i + k) % 2].clone();
             handles.push(tokio::spawn(async move {
-                approvals::decide(&desk, &who, reference, decision, Some("race")).await
+                decide(&desk, &who, Target::Ref(reference), decision, Some("race")).await
             }));
         }
     }
@@ -52,7 +53,12 @@ async fn two_central_office_approvers_clicking_at_once_yield_one_outcome() {
             Ok(_) => wins += 1,
             Err(DeskError::User(m)) => {
                 assert!(
-                    ["approval.closed", "approval.already_decided"].contains(&m[0].key),
+                    [
+                        "approval.closed",
+                        "approval.already_decided",
+                        "approval.stage_decided"
+                    ]
+                    .contains(&m[0].key),
                     "unexpected refusal {m:?}"
                 );
                 refusals += 1;

@@ -49,39 +49,29 @@ async fn a_stale_reject_button_says_so_before_asking_for_a_reason() {
     let r = d.submit("tom.baker", "Whiteboard", 1, "1200").await;
     d.ok("wang.fang", &format!("/approval approve ref:{r}"))
         .await;
-    // Liu's prompt arrives; Chen approves first; Liu then presses Reject.
-    let out = session(&d, "liu.yang", "quit\n").await;
-    assert!(out.contains("[2] 驳回"), "{out}");
+    // Both central-office members get a prompt; Chen approves first by command.
+    let prompts = d.notifications("liu.yang").await;
     d.ok("chen.jie", &format!("/approval approve ref:{r}"))
         .await;
+    // Liu presses Reject (button 2 of the prompt shown before Chen decided): no reason is
+    // asked for, and the reply names who decided.
+    let input = "2\nquit\n";
     let actor = d.employee("liu.yang").await;
     let mut out = Vec::new();
     let mut s = Session::new(&d.chat, actor);
-    s.run("".as_bytes(), &mut out, Duration::from_secs(3600))
+    s.run(input.as_bytes(), &mut out, Duration::from_secs(3600))
         .await
         .unwrap();
-    let reject = bizdesk::chat::Action {
-        label: "驳回".into(),
-        command: format!("/approval reject ref:{r}"),
-        needs_comment: true,
-        custom_id: "x".into(),
-        reference: Some(r.clone()),
-    };
-    let refused = d
-        .chat
-        .precheck(&d.employee("liu.yang").await, &reject)
-        .await
-        .expect("stale");
+    let out = String::from_utf8(out).unwrap();
     assert!(
-        refused.text.contains("陈杰") && !refused.ok,
-        "{}",
-        refused.text
+        prompts[0].1.actions[1].task_id.is_some(),
+        "prompt buttons carry their task"
     );
-    // A head who already decided and clicks again hears their own decision back.
-    let again = d
-        .refused("wang.fang", &format!("/approval approve ref:{r}"))
-        .await;
-    assert!(again.contains("王芳") || again.contains("已"), "{again}");
+    assert!(
+        !out.contains("理由（必填）"),
+        "no reason asked for a stale button: {out}"
+    );
+    assert!(out.contains("陈杰"), "says who decided: {out}");
 }
 
 #[tokio::test]

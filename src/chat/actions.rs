@@ -1,48 +1,36 @@
 //! From an invocation to a rendered reply: calls the service for the action and renders the
 //! result in the actor's language. Shared by every transport.
 
+use super::buttons::Action;
 use super::render::Renderer;
 use super::views;
 use crate::commands::{parse_line, Catalog, Invocation, ParseContext};
 use crate::domain::approval::{ApprovalStatus, Decision};
 use crate::domain::directory::Employee;
-use crate::domain::reference::Reference;
 use crate::domain::requisition::RequisitionInput;
 use crate::domain::{Locale, Msg};
-use crate::service::notify::kind;
-use crate::service::{approvals, delegations, requisitions, Desk, DeskError};
-use crate::store::{self, outbox};
+use crate::service::decisions::{self, Target};
+use crate::service::{delegations, directory, inbox, requisitions, Desk, DeskError};
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-/// A button, as data: the console shows it as a numbered action, Discord as a button.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Action {
-    pub label: String,
-    /// The equivalent command line (the comment is appended when `needs_comment`).
-    pub command: String,
-    /// Reject and Request changes ask for a reason first.
-    pub needs_comment: bool,
-    /// Discord's button id: only the action and ids, so it works after a restart.
-    pub custom_id: String,
-    /// The subject the button decides, for checking it is still open before asking more.
-    pub reference: Option<String>,
-}
 
 /// What the user sees after a command or in a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     pub text: String,
-    /// False for a user error (bad input, not allowed, not found).
+    /// False for a user error (bad input, not allowed, not found) or an internal failure.
     pub ok: bool,
+    /// True when the failure was ours, not the user's (the console then exits 1, not 2).
+    pub internal: bool,
     pub actions: Vec<Action>,
 }
 
 impl Reply {
-    fn ok(text: String) -> Reply {
+    pub(super) fn ok(text: String) -> Reply {
         Reply {
             text,
             ok: true,
+            internal: false,
             actions: vec![],
         }
     }
@@ -79,53 +67,64 @@ impl Chat {
         let locale = self.locale_of(actor);
         match self.dispatch(actor, inv, locale).await {
             Ok(reply) => reply,
-            Err(DeskError::User(msgs)) => self.user_error(locale, &msgs),
-            Err(DeskError::Internal(e)) => {
-                tracing::error!(action = %inv.action, actor = %actor.handle, error = %format!("{e:#}"), "action failed");
+            Err(e) => self.failure(actor, &inv.action, e),
+        }
+    }
+
+    /// The reply to a failed action: the user's mistake in their words, or an apology (and
+    /// the cause chain in the log) for ours.
+    pub(super) fn failure(&self, actor: &Employee, action: &str, e: DeskError) -> Reply {
+        let locale = self.locale_of(actor);
+        match e {
+            DeskError::User(msgs) => self.user_error(locale, &msgs),
+            DeskError::Internal(e) => {
+                tracing::error!(action, actor = %actor.handle, error = %format!("{e:#}"), "action failed");
+                let text = self.renderer.msg(locale, &Msg::new("error.internal"));
                 Reply {
-                    text: self.renderer.msg(locale, &Msg::new("error.internal")),
+                    text,
                     ok: false,
+                    internal: true,
                     actions: vec![],
                 }
             }
         }
     }
 
-    fn user_error(&self, locale: Locale, msgs: &[Msg]) -> Reply {
+    pub(super) fn user_error(&self, locale: Locale, msgs: &[Msg]) -> Reply {
         let lines: Vec<String> = msgs
             .iter()
             .map(|m| self.renderer.msg(locale, &self.localize(m, locale)))
             .collect();
-        let text = if lines.len() == 1 {
-            lines[0].clone()
-        } else {
-            lines
+        let text = match lines.as_slice() {
+            [one] => one.clone(),
+            many => many
                 .iter()
                 .map(|l| format!("• {l}"))
                 .collect::<Vec<_>>()
-                .join("\n")
+                .join("\n"),
         };
         Reply {
             text,
             ok: false,
+            internal: false,
             actions: vec![],
         }
     }
 
     /// Puts option names into the reader's language (the parser reports English names).
     fn localize(&self, m: &Msg, locale: Locale) -> Msg {
+        let mut out = m.clone();
         if locale != Locale::ZhCn {
-            return m.clone();
+            return out;
         }
         let (Some(option), Some(action)) = (m.get("option"), m.get("action")) else {
-            return m.clone();
+            return out;
         };
         let zh = self
             .catalog
             .options_for(action)
             .and_then(|opts| opts.iter().find(|o| o.name == option))
             .map(|o| o.localized_name(locale).to_string());
-        let mut out = m.clone();
         if let Some(zh) = zh {
             for (k, v) in out.args.iter_mut() {
                 if *k == "option" {
@@ -136,8 +135,33 @@ impl Chat {
         out
     }
 
-    fn render(&self, locale: Locale, name: &str, ctx: Value) -> Result<Reply, DeskError> {
+    pub(super) fn render(
+        &self,
+        locale: Locale,
+        name: &str,
+        ctx: Value,
+    ) -> Result<Reply, DeskError> {
         Ok(Reply::ok(self.renderer.render(locale, name, ctx)?))
+    }
+
+    pub(super) fn decided_reply(
+        &self,
+        locale: Locale,
+        out: &decisions::Decided,
+    ) -> Result<Reply, DeskError> {
+        let decision = match out.decision {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::Changes => "changes",
+        };
+        self.render(
+            locale,
+            "reply/decided.txt",
+            json!({
+                "ref": out.reference, "decision": decision, "on_behalf_of": out.on_behalf_of,
+                "progress": views::progress(&out.progress, locale), "stage_ended": out.stage_ended,
+            }),
+        )
     }
 
     async fn dispatch(
@@ -147,13 +171,11 @@ impl Chat {
         locale: Locale,
     ) -> Result<Reply, DeskError> {
         let desk = &self.desk;
-        let now_ms = store::to_ms(desk.now());
         match inv.action.as_str() {
             "help" => self.help(locale, inv.str("command")),
             "whoami" => {
                 let (given, held) = delegations::show(desk, actor).await?;
-                let mut conn = desk.store.pool().acquire().await?;
-                let dir = store::directory::load(&mut conn).await?;
+                let dir = directory::snapshot(desk).await?;
                 let dept = dir
                     .department(&actor.department)
                     .map(|d| d.display_name(locale).to_string());
@@ -165,36 +187,23 @@ impl Chat {
                     "given": delegation_rows(&given), "held": delegation_rows(&held),
                 }))
             }
-            "requisition.new" => {
-                let out = requisitions::submit(desk, actor, requisition_input(inv)).await?;
-                self.render(
-                    locale,
-                    "reply/submitted.txt",
-                    json!({
-                        "ref": out.reference.to_string(), "total": out.total, "round": out.round,
-                        "progress": views::progress(&out.progress, locale), "resubmitted": false,
-                    }),
-                )
-            }
-            "requisition.resubmit" => {
-                let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let out =
-                    requisitions::resubmit(desk, actor, reference, requisition_input(inv)).await?;
-                self.render(
-                    locale,
-                    "reply/submitted.txt",
-                    json!({
-                        "ref": out.reference.to_string(), "total": out.total, "round": out.round,
-                        "progress": views::progress(&out.progress, locale), "resubmitted": true,
-                    }),
-                )
+            "requisition.new" | "requisition.resubmit" => {
+                let resubmitted = inv.action == "requisition.resubmit";
+                let out = if resubmitted {
+                    let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                    requisitions::resubmit(desk, actor, reference, requisition_input(inv)).await?
+                } else {
+                    requisitions::submit(desk, actor, requisition_input(inv)).await?
+                };
+                self.render(locale, "reply/submitted.txt", json!({
+                    "ref": out.reference.to_string(), "total": out.total, "round": out.round,
+                    "progress": views::progress(&out.progress, locale), "resubmitted": resubmitted,
+                }))
             }
             "requisition.show" => {
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 let story = requisitions::show(desk, actor, reference).await?;
-                let mut conn = desk.store.pool().acquire().await?;
-                let dir = store::directory::load(&mut conn).await?;
-                self.render(locale, "reply/show.txt", views::story(&story, &dir, locale))
+                self.render(locale, "reply/show.txt", views::story(&story, locale))
             }
             "requisition.list" => {
                 let status = inv.str("status").and_then(ApprovalStatus::parse);
@@ -219,7 +228,8 @@ impl Chat {
                 )
             }
             "inbox" => {
-                let items = approvals::inbox(desk, actor).await?;
+                let items = inbox::open_tasks(desk, actor).await?;
+                let now_ms = desk.now().timestamp_millis();
                 let rows: Vec<Value> = items
                     .iter()
                     .map(|i| views::inbox_row(i, now_ms, locale))
@@ -239,13 +249,15 @@ impl Chat {
                     _ => Decision::Changes,
                 };
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let out =
-                    approvals::decide(desk, actor, reference, decision, inv.str("comment")).await?;
-                self.render(locale, "reply/decided.txt", json!({
-                    "ref": out.reference, "decision": format!("{:?}", out.decision).to_lowercase(),
-                    "on_behalf_of": out.on_behalf_of, "progress": views::progress(&out.progress, locale),
-                    "stage_ended": out.stage_ended,
-                }))
+                let out = decisions::decide(
+                    desk,
+                    actor,
+                    Target::Ref(reference),
+                    decision,
+                    inv.str("comment"),
+                )
+                .await?;
+                self.decided_reply(locale, &out)
             }
             "delegate.set" => {
                 let to = inv.handle("to").ok_or_else(|| missing("to"))?;
@@ -276,23 +288,29 @@ impl Chat {
     }
 
     fn help(&self, locale: Locale, command: Option<&str>) -> Result<Reply, DeskError> {
+        let option = |o: &crate::commands::OptionSpec| {
+            json!({
+                "name": o.localized_name(locale), "required": o.required, "description": o.localized_description(locale),
+            })
+        };
         let commands: Vec<Value> = self
             .catalog
             .commands
             .iter()
             .filter(|c| command.is_none_or(|w| c.matches(w)))
             .map(|c| {
-                let subs: Vec<Value> = c.subcommands.iter().map(|s| {
-                    let opts: Vec<Value> = s.options.iter().map(|o| json!({
-                        "name": o.localized_name(locale), "required": o.required,
-                        "description": o.localized_description(locale),
-                    })).collect();
-                    json!({ "name": s.localized_name(locale), "description": s.localized_description(locale), "options": opts })
-                }).collect();
-                let opts: Vec<Value> = c.options.iter().map(|o| json!({
-                    "name": o.localized_name(locale), "required": o.required, "description": o.localized_description(locale),
-                })).collect();
-                json!({ "name": c.localized_name(locale), "description": c.localized_description(locale), "subcommands": subs, "options": opts })
+                let subs: Vec<Value> = c
+                    .subcommands
+                    .iter()
+                    .map(|s| json!({
+                        "name": s.localized_name(locale), "description": s.localized_description(locale),
+                        "options": s.options.iter().map(option).collect::<Vec<_>>(),
+                    }))
+                    .collect();
+                json!({
+                    "name": c.localized_name(locale), "description": c.localized_description(locale),
+                    "subcommands": subs, "options": c.options.iter().map(option).collect::<Vec<_>>(),
+                })
             })
             .collect();
         if commands.is_empty() {
@@ -305,85 +323,6 @@ impl Chat {
             "reply/help.txt",
             json!({ "commands": commands, "detail": command.is_some() }),
         )
-    }
-
-    /// Approve / Reject / Request changes for a subject, as buttons and commands.
-    fn decision_actions(
-        &self,
-        locale: Locale,
-        subject_ref: &str,
-        task_id: Option<i64>,
-    ) -> Vec<Action> {
-        let id = task_id
-            .map(|t| t.to_string())
-            .unwrap_or_else(|| subject_ref.to_string());
-        [("approve", false), ("reject", true), ("changes", true)]
-            .into_iter()
-            .map(|(verb, needs_comment)| Action {
-                label: self.renderer.msg(
-                    locale,
-                    &Msg::new(match verb {
-                        "approve" => "button.approve",
-                        "reject" => "button.reject",
-                        _ => "button.changes",
-                    })
-                    .arg("ref", subject_ref),
-                ),
-                command: format!("/approval {verb} ref:{subject_ref}"),
-                needs_comment,
-                custom_id: format!("appr:{verb}:{id}"),
-                reference: Some(subject_ref.to_string()),
-            })
-            .collect()
-    }
-
-    /// Whether a decision button can still be used by `actor`; `Some(reply)` says why not.
-    /// Lets a transport refuse a stale button before asking for a reason.
-    pub async fn precheck(&self, actor: &Employee, action: &Action) -> Option<Reply> {
-        let reference = action
-            .reference
-            .as_deref()
-            .and_then(|r| Reference::parse(r).ok())?;
-        let locale = self.locale_of(actor);
-        match approvals::precheck(&self.desk, actor, reference).await {
-            Ok(()) => None,
-            Err(DeskError::User(msgs)) => Some(self.user_error(locale, &msgs)),
-            Err(DeskError::Internal(e)) => {
-                tracing::error!(error = %format!("{e:#}"), "precheck failed");
-                None // let the action itself run and report
-            }
-        }
-    }
-
-    /// Renders an outbox notification for its recipient, with its buttons.
-    pub fn notification(&self, locale: Locale, m: &outbox::Message) -> Reply {
-        let payload: Value = serde_json::from_str(&m.payload).unwrap_or(Value::Null);
-        let name = format!("notify/{}.txt", m.kind);
-        let text = match self.renderer.render(locale, &name, &payload) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(id = m.id, kind = %m.kind, error = %format!("{e:#}"), "notification cannot be rendered");
-                format!("[{}] {}", m.kind, m.subject_ref.clone().unwrap_or_default())
-            }
-        };
-        let actions = if m.kind == kind::APPROVAL_PROMPT {
-            let subject_ref = payload
-                .get("ref")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            self.decision_actions(
-                locale,
-                subject_ref,
-                payload.get("task_id").and_then(Value::as_i64),
-            )
-        } else {
-            vec![]
-        };
-        Reply {
-            text,
-            ok: true,
-            actions,
-        }
     }
 }
 

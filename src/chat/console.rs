@@ -6,13 +6,15 @@
 
 use super::{Action, Chat, Reply};
 use crate::domain::directory::Employee;
-use crate::store::{self, outbox};
+use crate::domain::Msg;
 use std::io::Write;
 use std::time::Duration;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 /// Exit code for a user error (bad option, not allowed, not found).
 pub const EXIT_USER_ERROR: i32 = 2;
+/// Exit code when the failure was ours (database down, a bug).
+pub const EXIT_INTERNAL_ERROR: i32 = 1;
 
 /// Runs one line and prints the reply; returns the process exit code.
 pub async fn run_once(chat: &Chat, actor: &Employee, line: &str, out: &mut dyn Write) -> i32 {
@@ -21,10 +23,10 @@ pub async fn run_once(chat: &Chat, actor: &Employee, line: &str, out: &mut dyn W
     for a in &reply.actions {
         let _ = writeln!(out, "  → {}", a.command);
     }
-    if reply.ok {
-        0
-    } else {
-        EXIT_USER_ERROR
+    match (reply.ok, reply.internal) {
+        (true, _) => 0,
+        (false, true) => EXIT_INTERNAL_ERROR,
+        (false, false) => EXIT_USER_ERROR,
     }
 }
 
@@ -56,7 +58,7 @@ impl<'a> Session<'a> {
         let locale = self.chat.locale_of(&self.actor);
         let hello = self.chat.renderer.msg(
             locale,
-            &crate::domain::Msg::new("console.hello").arg("name", &self.actor.name),
+            &Msg::new("console.hello").arg("name", &self.actor.name),
         );
         writeln!(out, "{hello}")?;
         self.show_notifications(out).await?;
@@ -84,39 +86,35 @@ impl<'a> Session<'a> {
                 "quit" | "exit" | "/quit" | "/exit" => break,
                 _ => {}
             }
-            let command = match line.parse::<usize>() {
-                Ok(n) => match self.actions.get(n.wrapping_sub(1)).cloned() {
-                    Some(a) if a.needs_comment => {
-                        if let Some(refused) = self.chat.precheck(&self.actor, &a).await {
+            let reply = match line.parse::<usize>() {
+                Ok(n) => {
+                    let Some(action) = self.actions.get(n.wrapping_sub(1)).cloned() else {
+                        let msg = Msg::new("console.no_such_action").arg("n", n);
+                        writeln!(out, "{}", self.chat.renderer.msg(locale, &msg))?;
+                        continue;
+                    };
+                    let mut comment = None;
+                    if action.needs_comment {
+                        // Say a stale prompt is stale before asking for a reason, as
+                        // Discord will before opening its modal.
+                        if let Some(refused) = self.chat.precheck(&self.actor, &action).await {
                             self.print(out, &refused)?;
                             continue;
                         }
                         let ask = self
                             .chat
                             .renderer
-                            .msg(locale, &crate::domain::Msg::new("console.ask_reason"));
+                            .msg(locale, &Msg::new("console.ask_reason"));
                         write!(out, "{ask} ")?;
                         out.flush()?;
-                        let reason = lines.next_line().await?.unwrap_or_default();
-                        format!(
-                            "{} comment:\"{}\"",
-                            a.command,
-                            reason.trim().replace('\\', "\\\\").replace('"', "\\\"")
-                        )
+                        comment = Some(lines.next_line().await?.unwrap_or_default());
                     }
-                    Some(a) => a.command,
-                    None => {
-                        let msg = self.chat.renderer.msg(
-                            locale,
-                            &crate::domain::Msg::new("console.no_such_action").arg("n", n),
-                        );
-                        writeln!(out, "{msg}")?;
-                        continue;
-                    }
-                },
-                Err(_) => line.to_string(),
+                    self.chat
+                        .press(&self.actor, &action, comment.as_deref())
+                        .await
+                }
+                Err(_) => self.chat.run_line(&self.actor, line).await,
             };
-            let reply = self.chat.run_line(&self.actor, &command).await;
             self.print(out, &reply)?;
             self.show_notifications(out).await?;
         }
@@ -140,17 +138,11 @@ impl<'a> Session<'a> {
 
     /// Delivers the employee's pending chat notifications to this terminal; returns how many.
     pub async fn show_notifications(&mut self, out: &mut dyn Write) -> anyhow::Result<usize> {
-        let desk = &self.chat.desk;
-        let mut conn = desk.store.pool().acquire().await?;
-        let pending = outbox::pending_for(&mut conn, outbox::CHAT, self.actor.id).await?;
+        let claimed =
+            crate::service::notify::claim_chat(&self.chat.desk, self.actor.id, "console").await?;
         let locale = self.chat.locale_of(&self.actor);
-        let mut shown = 0;
-        for m in pending {
-            // Claim first: another console for the same person must not show it twice.
-            if !outbox::mark_sent(&mut conn, m.id, "console", store::to_ms(desk.now())).await? {
-                continue;
-            }
-            let reply = self.chat.notification(locale, &m);
+        for m in &claimed {
+            let reply = self.chat.notification(locale, m);
             writeln!(out, "\n🔔 {}", reply.text.replace('\n', "\n   "))?;
             self.print(
                 out,
@@ -158,10 +150,8 @@ impl<'a> Session<'a> {
                     text: String::new(),
                     ..reply
                 },
-            )
-            .map(|_| ())?;
-            shown += 1;
+            )?;
         }
-        Ok(shown)
+        Ok(claimed.len())
     }
 }

@@ -5,8 +5,10 @@
 //! [`Invocation`]: crate::commands::Invocation
 
 pub mod actions;
+pub mod buttons;
 pub mod console;
 pub mod render;
 mod views;
 
-pub use actions::{Action, Chat, Reply};
+pub use actions::{Chat, Reply};
+pub use buttons::Action;

@@ -1,9 +1,10 @@
 //! Template contexts: what each reply shows, flattened into plain serializable values.
 
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::directory::{Directory, Employee};
+use crate::domain::directory::Employee;
 use crate::domain::Locale;
-use crate::service::approvals::{InboxItem, Progress};
+use crate::service::approvals::Progress;
+use crate::service::inbox::InboxItem;
 use crate::service::requisitions::Story;
 use crate::store::requisitions::Requisition;
 use serde::Serialize;
@@ -103,7 +104,8 @@ pub fn inbox_row(i: &InboxItem, now_ms: i64, locale: Locale) -> Value {
 }
 
 /// The whole story of a requisition, for `/requisition show`.
-pub fn story(s: &Story, dir: &Directory, locale: Locale) -> Value {
+pub fn story(s: &Story, locale: Locale) -> Value {
+    let dir = &s.dir;
     let name = |id: Option<i64>| -> Option<String> {
         id.and_then(|i| dir.by_id(i))
             .map(|e: &Employee| e.name.clone())

@@ -197,35 +197,47 @@ pub struct Acting {
     pub on_behalf_of: Option<EmployeeId>,
 }
 
-/// Picks the task the actor may decide: their own first, else one they hold as an active
-/// delegate (`delegators` = employees who have delegated to the actor today).
+/// Picks the task the actor may decide in the active stage.
+///
+/// * Never the requester's own request (`approval.self`).
+/// * One person, one vote per stage: once the actor decided a task of this stage, as
+///   themselves or as a delegate, they get `approval.already_decided`.
+/// * `wanted` is the task a prompt's button was sent for: only that task, and only while it is
+///   open (`approval.prompt_closed` otherwise), so an old button never decides a later stage.
+/// * Without `wanted`: their own task first, else one they hold as an active delegate
+///   (`delegators` = employees who have delegated to the actor today).
 pub fn pick_task(
     actor: EmployeeId,
     requester: EmployeeId,
     open: &[OpenTask],
     delegators: &[EmployeeId],
+    already_voted: bool,
+    wanted: Option<i64>,
 ) -> Result<Acting, Msg> {
     if actor == requester {
         return Err(Msg::new("approval.self"));
     }
-    if let Some(t) = open.iter().find(|t| t.assignee == actor) {
-        return Ok(Acting {
-            task_id: t.task_id,
-            assignee: t.assignee,
-            on_behalf_of: None,
-        });
+    if already_voted {
+        return Err(Msg::new("approval.already_decided"));
     }
-    if let Some(t) = open
-        .iter()
-        .find(|t| delegators.contains(&t.assignee) && t.assignee != actor)
-    {
-        return Ok(Acting {
-            task_id: t.task_id,
-            assignee: t.assignee,
-            on_behalf_of: Some(t.assignee),
-        });
+    let acting = |t: &OpenTask| Acting {
+        task_id: t.task_id,
+        assignee: t.assignee,
+        on_behalf_of: (t.assignee != actor).then_some(t.assignee),
+    };
+    let may = |t: &&OpenTask| t.assignee == actor || delegators.contains(&t.assignee);
+    if let Some(w) = wanted {
+        return match open.iter().find(|t| t.task_id == w) {
+            Some(t) if may(&t) => Ok(acting(t)),
+            Some(_) => Err(Msg::new("approval.not_assigned")),
+            None => Err(Msg::new("approval.prompt_closed")),
+        };
     }
-    Err(Msg::new("approval.not_assigned"))
+    open.iter()
+        .find(|t| t.assignee == actor)
+        .or_else(|| open.iter().find(may))
+        .map(acting)
+        .ok_or_else(|| Msg::new("approval.not_assigned"))
 }
 
 /// Checks that a decision carries the comment it needs.

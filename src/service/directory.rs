@@ -2,7 +2,7 @@
 
 use super::{audit_event, Desk, DeskResult};
 use crate::config::org::OrgFile;
-use crate::domain::directory::Employee;
+use crate::domain::directory::{Directory, Employee};
 use crate::domain::Msg;
 use crate::store::directory::SyncReport;
 use crate::store::{self, audit};
@@ -18,6 +18,12 @@ pub async fn actor_by_handle(desk: &Desk, handle: &str) -> DeskResult<Employee> 
             .arg("handle", handle)
             .into()),
     }
+}
+
+/// The whole directory, for naming people in replies.
+pub async fn snapshot(desk: &Desk) -> DeskResult<Directory> {
+    let mut conn = desk.store.pool().acquire().await?;
+    Ok(store::directory::load(&mut conn).await?)
 }
 
 /// Applies a directory file in one transaction, auditing what changed.

@@ -3,8 +3,10 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod decisions;
 pub mod delegations;
 pub mod directory;
+pub mod inbox;
 pub mod notify;
 pub mod requisitions;
 

@@ -1,8 +1,10 @@
 //! The chat notifications a change causes, as outbox messages. Payloads carry facts only;
 //! delivery renders them in the recipient's language.
 
+use super::{Desk, DeskResult};
 use crate::domain::directory::EmployeeId;
 use crate::store::outbox::{NewMessage, CHAT};
+use crate::store::{self, outbox};
 use serde_json::{json, Value};
 
 /// Kinds of chat notification (template names under `templates/chat/<locale>/notify/`).
@@ -114,4 +116,22 @@ pub fn delegation(to: EmployeeId, from_name: &str, starts_on: &str, ends_on: &st
         payload: json!({ "from": from_name, "starts_on": starts_on, "ends_on": ends_on }),
         edits: None,
     }
+}
+
+/// Claims an employee's pending chat notifications for delivery through `via` (e.g. the
+/// console): each is marked sent as it is claimed, so two readers never show one twice.
+pub async fn claim_chat(
+    desk: &Desk,
+    recipient: EmployeeId,
+    via: &str,
+) -> DeskResult<Vec<outbox::Message>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let now = store::to_ms(desk.now());
+    let mut claimed = Vec::new();
+    for m in outbox::pending_for(&mut conn, CHAT, recipient).await? {
+        if outbox::mark_sent(&mut conn, m.id, via, now).await? {
+            claimed.push(m);
+        }
+    }
+    Ok(claimed)
 }

@@ -3,7 +3,7 @@
 use super::approvals::{self, close_prompts, Progress, RoundSpec};
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::directory::{Employee, Role};
+use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::policy::SubjectFacts;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::requisition::{RequisitionDraft, RequisitionInput, RequisitionRules};
@@ -206,7 +206,7 @@ async fn open_round(
     conn: &mut Conn,
     desk: &Desk,
     actor: &Employee,
-    dir: &crate::domain::directory::Directory,
+    dir: &Directory,
     id: i64,
     department: &str,
     round: i64,
@@ -264,6 +264,8 @@ async fn open_round(
 #[derive(Debug, Clone)]
 pub struct Story {
     pub requisition: Requisition,
+    /// The directory as of reading, to name everyone in the story.
+    pub dir: Directory,
     pub requester: Employee,
     pub rounds: Vec<RoundStory>,
 }
@@ -344,6 +346,7 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("requester {} missing from directory", r.requester))?;
     Ok(Story {
+        dir,
         requisition: r,
         requester,
         rounds,

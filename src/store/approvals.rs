@@ -203,6 +203,26 @@ pub async fn lock_approval(conn: &mut Conn, approval_id: i64) -> sqlx::Result<Op
     .await
 }
 
+/// A round by id.
+pub async fn get(conn: &mut Conn, approval_id: i64) -> sqlx::Result<Option<Approval>> {
+    sqlx::query_as(&format!(
+        "SELECT {APPROVAL_COLS} FROM approvals WHERE id = $1"
+    ))
+    .bind(approval_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A task by id.
+pub async fn task(conn: &mut Conn, task_id: i64) -> sqlx::Result<Option<TaskRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {TASK_COLS} FROM approval_tasks WHERE id = $1"
+    ))
+    .bind(task_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// The latest round of a subject.
 pub async fn latest_for(
     conn: &mut Conn,

@@ -103,3 +103,14 @@ pub async fn prompts_for_tasks(conn: &mut Conn, subject_ref: &str) -> sqlx::Resu
     .fetch_all(conn)
     .await
 }
+
+/// Ids of a subject's prompts that already have a closing edit.
+pub async fn closed_prompt_ids(conn: &mut Conn, subject_ref: &str) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(Option<i64>,)> = sqlx::query_as(
+        "SELECT edits_id FROM outbox WHERE subject_ref = $1 AND kind = 'prompt_closed'",
+    )
+    .bind(subject_ref)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().filter_map(|(id,)| id).collect())
+}

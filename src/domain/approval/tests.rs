@@ -52,17 +52,49 @@ fn picking_a_task_prefers_own_then_delegated_and_refuses_others() {
             assignee: 11,
         },
     ];
-    assert_eq!(pick_task(11, 99, &open, &[10]).unwrap().task_id, 2);
-    let delegated = pick_task(12, 99, &open, &[10]).unwrap();
+    assert_eq!(
+        pick_task(11, 99, &open, &[10], false, None)
+            .unwrap()
+            .task_id,
+        2
+    );
+    let delegated = pick_task(12, 99, &open, &[10], false, None).unwrap();
     assert_eq!((delegated.task_id, delegated.on_behalf_of), (1, Some(10)));
     assert_eq!(
-        pick_task(12, 99, &open, &[]).unwrap_err().key,
+        pick_task(12, 99, &open, &[], false, None).unwrap_err().key,
         "approval.not_assigned"
     );
     assert_eq!(
-        pick_task(99, 99, &open, &[10]).unwrap_err().key,
+        pick_task(99, 99, &open, &[10], false, None)
+            .unwrap_err()
+            .key,
         "approval.self"
     );
+}
+
+#[test]
+fn one_vote_per_person_per_stage_and_buttons_decide_only_their_task() {
+    let open = [
+        OpenTask {
+            task_id: 1,
+            assignee: 10,
+        },
+        OpenTask {
+            task_id: 2,
+            assignee: 11,
+        },
+    ];
+    // 11 decided their own task already; their delegated task for 10 is not a second vote.
+    let err = pick_task(11, 99, &open, &[10], true, None).unwrap_err();
+    assert_eq!(err.key, "approval.already_decided");
+    // A button names its task: someone else's open task needs a delegation.
+    let err = pick_task(11, 99, &open, &[], false, Some(1)).unwrap_err();
+    assert_eq!(err.key, "approval.not_assigned");
+    let acting = pick_task(11, 99, &open, &[10], false, Some(1)).unwrap();
+    assert_eq!(acting.on_behalf_of, Some(10));
+    // A button for a task no longer open (decided, void, or an earlier stage or round).
+    let err = pick_task(11, 99, &open, &[], false, Some(7)).unwrap_err();
+    assert_eq!(err.key, "approval.prompt_closed");
 }
 
 #[test]
@@ -173,7 +205,7 @@ proptest! {
     ) {
         let open: Vec<OpenTask> = assignees.iter().enumerate()
             .map(|(i, a)| OpenTask { task_id: i as i64, assignee: *a }).collect();
-        match pick_task(actor, requester, &open, &delegators) {
+        match pick_task(actor, requester, &open, &delegators, false, None) {
             Ok(acting) => {
                 prop_assert_ne!(actor, requester);
                 match acting.on_behalf_of {

@@ -1,0 +1,136 @@
+//! Buttons: what a prompt offers, pressing one, and rendering outbox notifications with them.
+//!
+//! A prompt's button carries its task id, so it decides exactly the task it was sent for and
+//! keeps working after a restart (Discord's `custom_id` holds `appr:<verb>:<task>`).
+
+use super::actions::{Chat, Reply};
+use crate::domain::approval::Decision;
+use crate::domain::directory::Employee;
+use crate::domain::reference::Reference;
+use crate::domain::{Locale, Msg};
+use crate::service::decisions::{self, Target};
+use crate::service::notify::kind;
+use crate::service::DeskError;
+use crate::store::outbox;
+use serde_json::Value;
+
+/// A button, as data: the console shows it as a numbered action, Discord as a button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub label: String,
+    /// The equivalent command line (the comment is appended when `needs_comment`).
+    pub command: String,
+    /// Reject and Request changes ask for a reason first.
+    pub needs_comment: bool,
+    /// Discord's button id: only the action and ids, so it works after a restart.
+    pub custom_id: String,
+    /// The subject the button decides.
+    pub reference: Option<String>,
+    /// The task a prompt's button decides: only that one, never a later stage's.
+    pub task_id: Option<i64>,
+}
+
+const VERBS: [(&str, Decision, bool, &str); 3] = [
+    ("approve", Decision::Approve, false, "button.approve"),
+    ("reject", Decision::Reject, true, "button.reject"),
+    ("changes", Decision::Changes, true, "button.changes"),
+];
+
+impl Chat {
+    /// Approve / Reject / Request changes for a subject (and, from a prompt, its task).
+    pub(super) fn decision_actions(
+        &self,
+        locale: Locale,
+        subject_ref: &str,
+        task_id: Option<i64>,
+    ) -> Vec<Action> {
+        let id = task_id
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| subject_ref.to_string());
+        VERBS
+            .iter()
+            .map(|(verb, _, needs_comment, label)| Action {
+                label: self
+                    .renderer
+                    .msg(locale, &Msg::new(label).arg("ref", subject_ref)),
+                command: format!("/approval {verb} ref:{subject_ref}"),
+                needs_comment: *needs_comment,
+                custom_id: format!("appr:{verb}:{id}"),
+                reference: Some(subject_ref.to_string()),
+                task_id,
+            })
+            .collect()
+    }
+
+    /// Whether a decision button can still be used by `actor`; `Some(reply)` says why not.
+    /// Lets a transport refuse a stale button before asking for a reason.
+    pub async fn precheck(&self, actor: &Employee, action: &Action) -> Option<Reply> {
+        let target = target_of(action)?;
+        match decisions::precheck(&self.desk, actor, target).await {
+            Ok(()) => None,
+            Err(DeskError::User(msgs)) => Some(self.user_error(self.locale_of(actor), &msgs)),
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "precheck failed");
+                None // let the action itself run and report
+            }
+        }
+    }
+
+    /// Presses a button: a prompt's decision goes to exactly its task; other buttons run
+    /// their command line. `comment` answers `needs_comment`.
+    pub async fn press(&self, actor: &Employee, action: &Action, comment: Option<&str>) -> Reply {
+        let decision = action
+            .custom_id
+            .split(':')
+            .nth(1)
+            .and_then(|verb| VERBS.iter().find(|v| v.0 == verb))
+            .map(|v| v.1);
+        let (Some(task), Some(decision)) = (action.task_id, decision) else {
+            let line = match comment {
+                Some(c) => format!(
+                    "{} comment:\"{}\"",
+                    action.command,
+                    c.replace('\\', "\\\\").replace('"', "\\\"")
+                ),
+                None => action.command.clone(),
+            };
+            return self.run_line(actor, &line).await;
+        };
+        let locale = self.locale_of(actor);
+        let result =
+            decisions::decide(&self.desk, actor, Target::Task(task), decision, comment).await;
+        match result.and_then(|out| self.decided_reply(locale, &out)) {
+            Ok(reply) => reply,
+            Err(e) => self.failure(actor, "press", e),
+        }
+    }
+
+    /// Renders an outbox notification for its recipient, with its buttons.
+    pub fn notification(&self, locale: Locale, m: &outbox::Message) -> Reply {
+        let payload: Value = serde_json::from_str(&m.payload).unwrap_or(Value::Null);
+        let name = format!("notify/{}.txt", m.kind);
+        let text = self.renderer.render(locale, &name, &payload).unwrap_or_else(|e| {
+            tracing::error!(id = m.id, kind = %m.kind, error = %format!("{e:#}"), "notification cannot be rendered");
+            format!("[{}] {}", m.kind, m.subject_ref.clone().unwrap_or_default())
+        });
+        let mut reply = Reply::ok(text);
+        if m.kind == kind::APPROVAL_PROMPT {
+            let subject_ref = payload
+                .get("ref")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let task = payload.get("task_id").and_then(Value::as_i64);
+            reply.actions = self.decision_actions(locale, subject_ref, task);
+        }
+        reply
+    }
+}
+
+/// What a decision button targets: its task when it has one, else its subject.
+fn target_of(action: &Action) -> Option<Target> {
+    match (action.task_id, action.reference.as_deref()) {
+        (Some(task), _) => Some(Target::Task(task)),
+        (None, Some(r)) => Reference::parse(r).ok().map(Target::Ref),
+        (None, None) => None,
+    }
+}
