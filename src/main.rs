@@ -189,8 +189,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
                 .await
                 .map_err(anyhow::Error::from)?
             {
-                Ok(n) => {
-                    println!("audit trail intact: {n} events");
+                Ok(v) => {
+                    println!("audit trail intact: {} events", v.events);
+                    println!("head hash: {} (record it elsewhere to anchor this history)", v.head_hash);
                     Ok(0)
                 }
                 Err(fault) => {

@@ -7,13 +7,23 @@ use std::io::Write;
 
 const PAGE: i64 = 1000;
 
-/// Verifies the whole chain. `Ok(Ok(n))`: intact with n events; `Ok(Err(fault))`: tampered.
-pub async fn verify(desk: &Desk) -> DeskResult<Result<i64, ChainFault>> {
-    let mut conn = desk.store.pool().acquire().await?;
+/// An intact chain: how many events, and the head hash to record outside the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub events: i64,
+    /// Keep this somewhere else (a ticket, a printed report): a later verify whose chain no
+    /// longer passes through it proves history was rewritten, even with recomputed hashes.
+    pub head_hash: String,
+}
+
+/// Verifies the whole chain on one consistent snapshot, so appends committed meanwhile are
+/// not mistaken for tampering. `Ok(Err(fault))` names the first bad sequence number.
+pub async fn verify(desk: &Desk) -> DeskResult<Result<Verified, ChainFault>> {
+    let mut tx = desk.store.begin_snapshot().await?;
     let mut v = Verifier::default();
     let mut after = 0;
     loop {
-        let page = audit::page(&mut conn, after, i64::MIN, PAGE).await?;
+        let page = audit::page(&mut tx, after, i64::MIN, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.event.seq;
         for e in &page {
@@ -22,8 +32,9 @@ pub async fn verify(desk: &Desk) -> DeskResult<Result<i64, ChainFault>> {
             }
         }
     }
-    let (seq, hash) = audit::head(&mut conn).await?;
-    Ok(v.finish(seq, &hash))
+    let (seq, hash) = audit::head(&mut tx).await?;
+    tx.rollback().await?;
+    Ok(v.finish(seq, &hash).map(|events| Verified { events, head_hash: hash }))
 }
 
 /// Writes events at or after `since_ms` as CSV, times in the company's zone.

@@ -102,10 +102,8 @@ pub async fn withdraw(
                 Some(a) => rows::lock_approval(&mut tx, a.id).await?,
                 None => None,
             }) else {
-                return Err(Msg::new("requisition.not_withdrawable")
-                    .arg("ref", reference)
-                    .arg("status", r.status.as_str())
-                    .into());
+                // A decision ended the round between our read and the lock.
+                return Err(not_withdrawable(&mut tx, reference).await?.into());
             };
             let stage_id = current_stage_id(&mut tx, &approval).await?;
             close_prompts(
@@ -129,7 +127,10 @@ pub async fn withdraw(
                 .into());
         }
     }
-    reqs::set_status(&mut tx, r.id, ApprovalStatus::Withdrawn, now_ms).await?;
+    // Only if nothing changed since we read it (a resubmission racing this on PostgreSQL).
+    if !reqs::withdraw_if(&mut tx, r.id, r.status, r.round, now_ms).await? {
+        return Err(not_withdrawable(&mut tx, reference).await?.into());
+    }
     audit::append(
         &mut tx,
         audit_event(
@@ -144,6 +145,14 @@ pub async fn withdraw(
     .await?;
     tx.commit().await?;
     Ok(reference)
+}
+
+/// "Cannot withdraw", with the status as it is now (not as first read).
+async fn not_withdrawable(conn: &mut Conn, reference: Reference) -> DeskResult<Msg> {
+    let status = reqs::get(conn, reference.number).await?.map(|r| r.status);
+    Ok(Msg::new("requisition.not_withdrawable")
+        .arg("ref", reference)
+        .arg("status", status.unwrap_or(ApprovalStatus::Pending).as_str()))
 }
 
 async fn current_stage_id(conn: &mut Conn, approval: &Approval) -> DeskResult<Option<i64>> {

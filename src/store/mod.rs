@@ -140,6 +140,20 @@ impl Store {
         }
     }
 
+    /// Begins a read-only transaction that sees one consistent snapshot throughout (for
+    /// reports that read several tables or pages, such as `audit verify`).
+    pub async fn begin_snapshot(&self) -> sqlx::Result<Tx> {
+        match self.backend {
+            // In WAL mode a read transaction keeps the snapshot of its first read.
+            Backend::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await
+            }
+        }
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.writer.close().await;

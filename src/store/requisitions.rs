@@ -150,6 +150,27 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Withdraws a requisition only if it is still in the status and round the caller saw;
+/// returns false when a concurrent change (a resubmission, a decision) got there first.
+pub async fn withdraw_if(
+    conn: &mut Conn,
+    id: i64,
+    seen_status: ApprovalStatus,
+    seen_round: i64,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE requisitions SET status = 'withdrawn', updated_at = $4 WHERE id = $1 AND status = $2 AND round = $3",
+    )
+    .bind(id)
+    .bind(seen_status.as_str())
+    .bind(seen_round)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Replaces a requisition's fields for a new round, only if it is still waiting for changes
 /// in the round the caller saw. Returns false when someone else got there first.
 pub async fn resubmit(
