@@ -121,6 +121,13 @@ pub async fn serve(
         let report = service::directory::sync(&chat.desk, &org, "system").await?;
         tracing::info!(file = %config.directory.file.display(), "directory synced: {}", report.summary());
     }
+    // Tell `bizdesk restore` that this database is in use.
+    let _serving = match crate::store::backup::sqlite_path(config.database.url.expose()) {
+        Some(db) => Some(
+            crate::store::backup::ServingGuard::new(&db).context("writing the serving marker")?,
+        ),
+        None => None,
+    };
     if config.discord.token.is_set() {
         tracing::warn!("a Discord token is configured, but this build has no Discord transport yet; use the console");
     } else {

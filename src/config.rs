@@ -99,19 +99,26 @@ pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
+    let (before_query, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (rest, None),
+    };
+    // The userinfo ends at the LAST `@` before the query: a password may hold `/` or `@`.
+    let redacted = match before_query.rsplit_once('@') {
+        Some((userinfo, host_and_path)) => {
             let user = userinfo.split(':').next().unwrap_or("");
             let pw = if userinfo.contains(':') {
                 ":[redacted]"
             } else {
                 ""
             };
-            let tail = redact_query_password(tail);
-            format!("{scheme}://{user}{pw}@{host}{tail}")
+            format!("{scheme}://{user}{pw}@{host_and_path}")
         }
-        None => format!("{scheme}://{authority}{}", redact_query_password(tail)),
+        None => format!("{scheme}://{before_query}"),
+    };
+    match query {
+        Some(q) => format!("{redacted}{}", redact_query_password(&format!("?{q}"))),
+        None => redacted,
     }
 }
 

@@ -191,7 +191,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             {
                 Ok(v) => {
                     println!("audit trail intact: {} events", v.events);
-                    println!("head hash: {} (record it elsewhere to anchor this history)", v.head_hash);
+                    println!(
+                        "head hash: {} (record it elsewhere to anchor this history)",
+                        v.head_hash
+                    );
                     Ok(0)
                 }
                 Err(fault) => {
@@ -243,6 +246,13 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
     };
     if !file.exists() {
         bail!("{} does not exist", file.display());
+    }
+    if let Some(pid) = backup::serving_pid(&target) {
+        eprintln!(
+            "refusing to restore: bizdesk serve (pid {pid}) is using {}; stop it first",
+            target.display()
+        );
+        return Ok(EXIT_USER_ERROR as u8);
     }
     // Work on a copy beside the target, so the backup itself is never touched and the swap
     // at the end is one rename.

@@ -18,7 +18,10 @@ async fn desk_with_history() -> common::TestDesk {
 async fn an_intact_chain_verifies() {
     let d = desk_with_history().await;
     // directory sync, submit, head approve, BCMO approve, final approval
-    assert_eq!(audit::verify(&d.chat.desk).await.unwrap().map(|v| v.events), Ok(5));
+    assert_eq!(
+        audit::verify(&d.chat.desk).await.unwrap().map(|v| v.events),
+        Ok(5)
+    );
 }
 
 #[tokio::test]
@@ -108,15 +111,26 @@ async fn verify_while_others_append_never_reports_false_tampering() {
         let tom = d.employee("tom.baker").await;
         tokio::spawn(async move {
             for i in 0..40 {
-                let r = d_chat.run_line(&tom, &format!("/requisition new item:\"Pen {i}\" quantity:1 unit_price:5")).await;
+                let r = d_chat
+                    .run_line(
+                        &tom,
+                        &format!("/requisition new item:\"Pen {i}\" quantity:1 unit_price:5"),
+                    )
+                    .await;
                 assert!(r.ok, "{}", r.text);
             }
         })
     };
     for _ in 0..20 {
         let v = audit::verify(&d.chat.desk).await.unwrap();
-        assert!(v.is_ok(), "a consistent snapshot never looks tampered: {v:?}");
+        assert!(
+            v.is_ok(),
+            "a consistent snapshot never looks tampered: {v:?}"
+        );
     }
     writer.await.unwrap();
-    assert_eq!(audit::verify(&d.chat.desk).await.unwrap().map(|v| v.events), Ok(45));
+    assert_eq!(
+        audit::verify(&d.chat.desk).await.unwrap().map(|v| v.events),
+        Ok(45)
+    );
 }

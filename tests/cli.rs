@@ -177,6 +177,13 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
         text(&o)
     );
     assert!(text(&o).contains("--force"), "{}", text(&o));
+    // Never under a running server, even with --force.
+    let db = bizdesk::store::backup::sqlite_path(&url).unwrap();
+    let serving = bizdesk::store::backup::ServingGuard::new(&db).unwrap();
+    let o = bizdesk(&url, dir.path(), &["restore", b, "--force"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("stop it first"), "{}", text(&o));
+    drop(serving);
     let o = bizdesk(&url, dir.path(), &["restore", b, "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = bizdesk(

@@ -91,7 +91,11 @@ async fn two_central_office_approvers_clicking_at_once_yield_one_outcome() {
         .unwrap();
         assert_eq!(outcomes, 1, "{r}: one final outcome in the audit trail");
     }
-    match bizdesk::service::audit::verify(&d.chat.desk).await.unwrap().map(|v| v.events) {
+    match bizdesk::service::audit::verify(&d.chat.desk)
+        .await
+        .unwrap()
+        .map(|v| v.events)
+    {
         Ok(n) => assert!(n > 0),
         Err(f) => panic!("chain broken after races: {f:?}"),
     }
@@ -123,7 +127,10 @@ async fn concurrent_submissions_all_land_with_distinct_references() {
         .unwrap();
     assert_eq!(n, 24);
     assert_eq!(
-        bizdesk::service::audit::verify(&d.chat.desk).await.unwrap().map(|v| v.events),
+        bizdesk::service::audit::verify(&d.chat.desk)
+            .await
+            .unwrap()
+            .map(|v| v.events),
         Ok(25)
     );
 }

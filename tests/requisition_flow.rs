@@ -385,3 +385,25 @@ async fn only_people_involved_read_a_requisition() {
         "a list shows only one's own: {listing}"
     );
 }
+
+#[tokio::test]
+async fn the_general_manager_can_submit_and_the_central_office_decides() {
+    let d = spawn_desk().await;
+    let text = d
+        .ok(
+            "zhang.wei",
+            "/requisition new item:\"Car lease\" quantity:1 unit_price:20000",
+        )
+        .await;
+    assert!(text.contains("陈杰") && text.contains("刘洋"), "{text}");
+    let r = "REQ-000001";
+    d.ok("chen.jie", &format!("/approval approve ref:{r}"))
+        .await;
+    let story = d
+        .ok("zhang.wei", &format!("/requisition show ref:{r}"))
+        .await;
+    assert!(
+        story.contains("不适用") && story.contains("已批准"),
+        "{story}"
+    );
+}

@@ -60,6 +60,7 @@ CREATE TABLE approvals (
     closed_at     BIGINT,
     UNIQUE (subject_kind, subject_id, round)
 );
+CREATE INDEX approvals_subject_ref ON approvals (subject_ref, round);
 
 CREATE TABLE approval_stages (
     id               BIGSERIAL PRIMARY KEY,
@@ -126,6 +127,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (channel, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX outbox_recipient ON outbox (recipient_id, id);
+CREATE INDEX outbox_subject ON outbox (subject_ref, kind);
 
 -- The tamper-evident trail. `audit_head` holds the last sequence and hash; appending updates
 -- it first, which also serializes appenders.

@@ -115,3 +115,12 @@ fn redacts_urls_without_passwords_unchanged() {
         "postgres://postgres@127.0.0.1/x"
     );
 }
+
+#[test]
+fn redacts_passwords_holding_slashes_and_at_signs() {
+    let r = redact_url("postgres://u:ab/cd@ef@db.example:5432/bizdesk?sslmode=require&password=x");
+    assert_eq!(
+        r,
+        "postgres://u:[redacted]@db.example:5432/bizdesk?sslmode=require&password=[redacted]"
+    );
+}

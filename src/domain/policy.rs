@@ -130,6 +130,9 @@ pub struct Stage {
     pub condition: Condition,
     /// Who decides when self-approval removes every approver and no superior exists.
     pub fallback: Vec<ApproverSpec>,
+    /// When nobody at all can approve (e.g. the top of the company's own request): skip the
+    /// stage instead of refusing the submission.
+    pub skip_if_no_approver: bool,
     pub sla: Sla,
 }
 
@@ -200,6 +203,7 @@ struct RawStage {
     remind_after: Option<String>,
     escalate_after: Option<String>,
     escalate_to: Option<String>,
+    if_no_approver: Option<String>,
 }
 
 fn default_mode() -> String {
@@ -297,7 +301,17 @@ impl RawStage {
                 ));
             }
         }
+        let skip_if_no_approver = match self.if_no_approver.as_deref() {
+            None | Some("refuse") => false,
+            Some("skip") => true,
+            Some(other) => {
+                return Err(format!(
+                    "`{at}.if_no_approver`: `{other}` is not allowed; use \"refuse\" or \"skip\""
+                ))
+            }
+        };
         Ok(Stage {
+            skip_if_no_approver,
             name: self.name,
             name_zh: self.name_zh,
             approvers,
@@ -384,6 +398,18 @@ pub fn plan(
             continue;
         }
         let approvers = resolve_stage(stage, facts, dir);
+        if approvers.is_empty() && stage.skip_if_no_approver {
+            out.push(PlannedStage {
+                index,
+                name: stage.name.clone(),
+                name_zh: stage.name_zh.clone(),
+                mode: stage.mode,
+                required: 0,
+                approvers: vec![],
+                skipped: true,
+            });
+            continue;
+        }
         if approvers.is_empty() {
             return Err(Msg::new("approval.no_approver").arg("stage", &stage.name));
         }

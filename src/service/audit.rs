@@ -34,7 +34,10 @@ pub async fn verify(desk: &Desk) -> DeskResult<Result<Verified, ChainFault>> {
     }
     let (seq, hash) = audit::head(&mut tx).await?;
     tx.rollback().await?;
-    Ok(v.finish(seq, &hash).map(|events| Verified { events, head_hash: hash }))
+    Ok(v.finish(seq, &hash).map(|events| Verified {
+        events,
+        head_hash: hash,
+    }))
 }
 
 /// Writes events at or after `since_ms` as CSV, times in the company's zone.

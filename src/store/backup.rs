@@ -56,3 +56,37 @@ pub fn sqlite_path(url: &str) -> Option<PathBuf> {
     let file = rest.split('?').next()?;
     (!file.is_empty() && file != ":memory:").then(|| PathBuf::from(file))
 }
+
+/// The marker `serve` keeps beside a SQLite database while it runs (it holds the PID).
+pub fn serving_marker(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.serving", db.display()))
+}
+
+/// The PID of a live `serve` using this database, if any (a stale marker is ignored).
+pub fn serving_pid(db: &Path) -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string(serving_marker(db))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let alive = Path::new(&format!("/proc/{pid}")).exists() || !Path::new("/proc/self").exists();
+    alive.then_some(pid)
+}
+
+/// Marks a SQLite database as served by this process until the guard is dropped.
+pub struct ServingGuard(PathBuf);
+
+impl ServingGuard {
+    /// Writes the marker for `db`.
+    pub fn new(db: &Path) -> std::io::Result<ServingGuard> {
+        let marker = serving_marker(db);
+        std::fs::write(&marker, std::process::id().to_string())?;
+        Ok(ServingGuard(marker))
+    }
+}
+
+impl Drop for ServingGuard {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

@@ -108,6 +108,27 @@ fn a_heads_own_request_goes_to_the_superior_never_to_themselves() {
     // The top of the tree: no superior, so the fallback (management) minus the requester: nobody.
     let err = super::plan(policy, &facts(5, "MGT", 1_000), &company()).unwrap_err();
     assert_eq!(err.key, "approval.no_approver");
+    // Unless the stage says to skip itself then.
+    let skipping = POLICY.replacen(
+        "fallback = [\"role:management\"]",
+        "fallback = [\"role:management\"]\nif_no_approver = \"skip\"",
+        1,
+    );
+    let p = Policies::from_toml(&skipping).unwrap();
+    let plan = super::plan(
+        p.get("requisition").unwrap(),
+        &facts(5, "MGT", 1_000),
+        &company(),
+    )
+    .unwrap();
+    assert!(plan[0].skipped && plan[1].approvers == vec![3, 6]);
+    assert!(Policies::from_toml(&POLICY.replacen(
+        "fallback = [\"role:management\"]",
+        "if_no_approver = \"maybe\"",
+        1
+    ))
+    .unwrap_err()
+    .contains("if_no_approver"));
 }
 
 #[test]
