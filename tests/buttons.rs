@@ -159,3 +159,41 @@ async fn in_an_all_stage_the_deciders_own_prompt_closes_at_once() {
         "{chen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_delegate_receives_the_prompt_and_its_button_decides_on_behalf() {
+    let d = spawn_desk().await;
+    d.ok("wang.fang", "/delegate to:emily.chen until:2026-12-10")
+        .await;
+    let r = d.submit("tom.baker", "Keyboard", 1, "300").await;
+    let notes = d.notifications("emily.chen").await;
+    let (_, prompt) = notes
+        .iter()
+        .find(|(k, _)| k == "approval_prompt")
+        .expect("the delegate is prompted");
+    assert!(prompt.text.contains("for 王芳"), "{}", prompt.text);
+    let reply = press(&d, "emily.chen", &prompt.actions[0], None).await;
+    assert!(
+        reply.ok && reply.text.contains("on behalf of 王芳"),
+        "{}",
+        reply.text
+    );
+    // Both copies of the prompt (the head's and the delegate's) are closed.
+    for who in ["wang.fang", "emily.chen"] {
+        let n = d.notifications(who).await;
+        assert!(n.iter().any(|(k, _)| k == "prompt_closed"), "{who}: {n:?}");
+    }
+    let story = d
+        .ok("tom.baker", &format!("/requisition show ref:{r}"))
+        .await;
+    assert!(story.contains("Emily Chen on behalf of 王芳"), "{story}");
+    // The requester is never prompted as someone's delegate for their own request.
+    d.ok("wang.fang", "/delegate to:tom.baker until:2026-12-10")
+        .await;
+    d.submit("tom.baker", "Mouse", 1, "80").await;
+    assert!(d
+        .notifications("tom.baker")
+        .await
+        .iter()
+        .all(|(k, _)| k != "approval_prompt"));
+}

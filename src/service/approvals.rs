@@ -11,7 +11,8 @@ use crate::domain::directory::{Directory, Employee, EmployeeId};
 use crate::domain::policy::{self, SubjectFacts};
 use crate::domain::reference::Reference;
 use crate::store::approvals::{self as rows, Approval, NewApproval, StageRow, StageSla};
-use crate::store::{self, audit, outbox, requisitions, Conn};
+use crate::store::{self, audit, delegations, outbox, requisitions, Conn};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 /// What a new round needs from its subject.
@@ -96,7 +97,8 @@ pub(crate) async fn open_round(
         created_at: now,
         closed_at: None,
     };
-    let progress = start_next_stage(&mut *conn, &approval, &stages, None, dir, now).await?;
+    let progress =
+        start_next_stage(&mut *conn, &approval, &stages, None, dir, desk.today(), now).await?;
     if let Progress::Finished(status) = progress {
         // No stage applied: the requester still hears the outcome, and the trail records it.
         let system = Decider {
@@ -128,6 +130,7 @@ pub(crate) async fn start_next_stage(
     stages: &[StageRow],
     after: Option<i64>,
     dir: &Directory,
+    today: NaiveDate,
     now: i64,
 ) -> DeskResult<Progress> {
     let next = stages
@@ -146,17 +149,24 @@ pub(crate) async fn start_next_stage(
     let snapshot: Value = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
     let mut names = Vec::new();
     for (task_id, assignee) in tasks {
-        let msg = notify::prompt(
-            assignee,
-            &approval.subject_ref,
+        let p = notify::Prompt {
+            subject_ref: &approval.subject_ref,
             task_id,
-            &stage.name,
-            &stage.name_zh,
-            &requester,
-            &snapshot,
-        );
-        outbox::enqueue(&mut *conn, &msg, now).await?;
-        names.push(name_of(dir, assignee));
+            stage: &stage.name,
+            stage_zh: &stage.name_zh,
+            requester: &requester,
+            subject: &snapshot,
+        };
+        outbox::enqueue(&mut *conn, &notify::prompt(assignee, &p, None), now).await?;
+        // Whoever stands in for the approver today gets the same prompt, on their behalf.
+        let assignee_name = name_of(dir, assignee);
+        for delegate in delegations::delegates_of(&mut *conn, assignee, today).await? {
+            if delegate != approval.requester_id {
+                let m = notify::prompt(delegate, &p, Some(&assignee_name));
+                outbox::enqueue(&mut *conn, &m, now).await?;
+            }
+        }
+        names.push(assignee_name);
     }
     Ok(Progress::AtStage {
         stage: stage.name.clone(),

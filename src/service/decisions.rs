@@ -328,8 +328,16 @@ pub async fn decide(
             rows::close_stage(&mut tx, stage.id, "approved", now).await?;
             let ids: Vec<i64> = stage_tasks.iter().map(|t| t.id).collect();
             close_task_prompts(&mut tx, &approval, &ids, "approved", Some(&display), now).await?;
-            let next =
-                start_next_stage(&mut tx, &approval, &stages, Some(stage.idx), &dir, now).await?;
+            let next = start_next_stage(
+                &mut tx,
+                &approval,
+                &stages,
+                Some(stage.idx),
+                &dir,
+                desk.today(),
+                now,
+            )
+            .await?;
             match &next {
                 Progress::AtStage {
                     stage: n,

@@ -21,24 +21,26 @@ pub mod kind {
     pub const DELEGATION: &str = "delegation_notice";
 }
 
-/// A prompt to one approver for one task. `subject` is the round's snapshot (item, totals...).
-pub fn prompt(
-    to: EmployeeId,
-    subject_ref: &str,
-    task_id: i64,
-    stage: &str,
-    stage_zh: &str,
-    requester: &str,
-    subject: &Value,
-) -> NewMessage {
+/// What an approval prompt shows. `subject` is the round's snapshot (item, totals...).
+pub struct Prompt<'a> {
+    pub subject_ref: &'a str,
+    pub task_id: i64,
+    pub stage: &'a str,
+    pub stage_zh: &'a str,
+    pub requester: &'a str,
+    pub subject: &'a Value,
+}
+
+/// A prompt for one task, to its approver or (with `on_behalf_of`) to their delegate.
+pub fn prompt(to: EmployeeId, p: &Prompt<'_>, on_behalf_of: Option<&str>) -> NewMessage {
     NewMessage {
         channel: CHAT,
         recipient: Some(to),
         kind: kind::APPROVAL_PROMPT,
-        subject_ref: Some(subject_ref.to_string()),
+        subject_ref: Some(p.subject_ref.to_string()),
         payload: json!({
-            "ref": subject_ref, "task_id": task_id, "stage": stage, "stage_zh": stage_zh,
-            "requester": requester, "subject": subject,
+            "ref": p.subject_ref, "task_id": p.task_id, "stage": p.stage, "stage_zh": p.stage_zh,
+            "requester": p.requester, "subject": p.subject, "on_behalf_of": on_behalf_of,
         }),
         edits: None,
     }

@@ -102,3 +102,24 @@ pub async fn delegators_of(
         .map(|d| d.delegator)
         .collect())
 }
+
+/// Who stands in for `delegator` on `today`.
+pub async fn delegates_of(
+    conn: &mut Conn,
+    delegator: EmployeeId,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<EmployeeId>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLS} FROM delegations WHERE delegator_id = $1 AND revoked_at IS NULL \
+         AND starts_on <= $2 AND ends_on >= $2 ORDER BY id"
+    ))
+    .bind(delegator)
+    .bind(today.to_string())
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(Row::into_domain)
+        .map(|d| d.delegate)
+        .collect())
+}
