@@ -95,7 +95,7 @@ fn main() -> ExitCode {
     let quiet = !matches!(cli.command, Command::Serve);
     tracing_subscriber::fmt()
         .with_env_filter(if quiet {
-            tracing_subscriber::EnvFilter::new("warn")
+            tracing_subscriber::EnvFilter::new("warn,sqlx=error")
         } else {
             filter
         })
