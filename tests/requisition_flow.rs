@@ -22,8 +22,14 @@ async fn a_large_requisition_goes_head_bcmo_finance_and_the_story_is_told() {
     assert_eq!(prompts[0].0, "approval_prompt");
     assert_eq!(prompts[0].1.actions.len(), 3);
     let lines: Vec<&str> = prompts[0].1.text.lines().collect();
-    assert!(lines[0].ends_with("部门负责人审批"), "heading on its own line: {lines:?}");
-    assert!(lines[1].starts_with("ThinkPad X1 × 2 · 80,000.00 CNY"), "{lines:?}");
+    assert!(
+        lines[0].ends_with("部门负责人审批"),
+        "heading on its own line: {lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("ThinkPad X1 × 2 · 80,000.00 CNY"),
+        "{lines:?}"
+    );
     assert!(prompts[0].1.actions[0].custom_id.len() <= 100);
 
     d.ok("wang.fang", "/approval approve ref:REQ-000001").await;
