@@ -376,6 +376,21 @@ pub struct PlannedStage {
     pub skipped: bool,
 }
 
+impl PlannedStage {
+    /// A stage that does not apply to this subject.
+    fn skipped(index: usize, stage: &Stage) -> PlannedStage {
+        PlannedStage {
+            index,
+            name: stage.name.clone(),
+            name_zh: stage.name_zh.clone(),
+            mode: stage.mode,
+            required: 0,
+            approvers: vec![],
+            skipped: true,
+        }
+    }
+}
+
 /// Plans every stage of a policy for a subject: evaluates conditions and resolves approvers,
 /// never assigning the requester (self-approval is routed to a superior or the fallback).
 pub fn plan(
@@ -386,28 +401,12 @@ pub fn plan(
     let mut out = Vec::new();
     for (index, stage) in policy.stages.iter().enumerate() {
         if !stage.condition.holds(facts) {
-            out.push(PlannedStage {
-                index,
-                name: stage.name.clone(),
-                name_zh: stage.name_zh.clone(),
-                mode: stage.mode,
-                required: 0,
-                approvers: vec![],
-                skipped: true,
-            });
+            out.push(PlannedStage::skipped(index, stage));
             continue;
         }
         let approvers = resolve_stage(stage, facts, dir);
         if approvers.is_empty() && stage.skip_if_no_approver {
-            out.push(PlannedStage {
-                index,
-                name: stage.name.clone(),
-                name_zh: stage.name_zh.clone(),
-                mode: stage.mode,
-                required: 0,
-                approvers: vec![],
-                skipped: true,
-            });
+            out.push(PlannedStage::skipped(index, stage));
             continue;
         }
         if approvers.is_empty() {

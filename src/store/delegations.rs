@@ -81,17 +81,18 @@ pub async fn given_by(
     Ok(rows.into_iter().filter_map(Row::into_domain).collect())
 }
 
-/// Who has delegated to `delegate` with a delegation in force on `today`.
-pub async fn delegators_of(
+/// Delegations in force on `today` where `column` (`delegator_id` or `delegate_id`) is `who`.
+async fn in_force(
     conn: &mut Conn,
-    delegate: EmployeeId,
+    column: &str,
+    who: EmployeeId,
     today: NaiveDate,
-) -> sqlx::Result<Vec<EmployeeId>> {
+) -> sqlx::Result<Vec<Delegation>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM delegations WHERE delegate_id = $1 AND revoked_at IS NULL \
+        "SELECT {COLS} FROM delegations WHERE {column} = $1 AND revoked_at IS NULL \
          AND starts_on <= $2 AND ends_on >= $2 ORDER BY id"
     ))
-    .bind(delegate)
+    .bind(who)
     .bind(today.to_string())
     .fetch_all(conn)
     .await?;
@@ -99,6 +100,18 @@ pub async fn delegators_of(
         .into_iter()
         .filter_map(Row::into_domain)
         .filter(|d| d.active_on(today))
+        .collect())
+}
+
+/// Who has delegated to `delegate` with a delegation in force on `today`.
+pub async fn delegators_of(
+    conn: &mut Conn,
+    delegate: EmployeeId,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<EmployeeId>> {
+    Ok(in_force(conn, "delegate_id", delegate, today)
+        .await?
+        .into_iter()
         .map(|d| d.delegator)
         .collect())
 }
@@ -109,17 +122,9 @@ pub async fn delegates_of(
     delegator: EmployeeId,
     today: NaiveDate,
 ) -> sqlx::Result<Vec<EmployeeId>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM delegations WHERE delegator_id = $1 AND revoked_at IS NULL \
-         AND starts_on <= $2 AND ends_on >= $2 ORDER BY id"
-    ))
-    .bind(delegator)
-    .bind(today.to_string())
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
+    Ok(in_force(conn, "delegator_id", delegator, today)
+        .await?
         .into_iter()
-        .filter_map(Row::into_domain)
         .map(|d| d.delegate)
         .collect())
 }
