@@ -1,12 +1,15 @@
 //! Wiring: from settings to a running desk, and `serve`.
 
+use crate::chat::discord::{endpoint, gateway, Discord};
 use crate::chat::render::Renderer;
 use crate::chat::Chat;
 use crate::clock::{Clock, SystemClock};
 use crate::commands::Catalog;
 use crate::config::org::{OrgFile, SAMPLE};
 use crate::config::Config;
+use crate::config::DiscordMode;
 use crate::domain::policy::Policies;
+use crate::outbox::discord::DiscordOutbox;
 use crate::service::{self, Company, Desk};
 use crate::store::Store;
 use anyhow::{anyhow, Context};
@@ -14,6 +17,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The approval policies shipped with bizdesk (the same file as `config/workflows.toml`).
 pub const DEFAULT_WORKFLOWS: &str = include_str!("../config/workflows.toml");
@@ -109,11 +113,21 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
     Ok(chat)
 }
 
-/// Runs the desk until `shutdown` resolves: syncs the directory, serves HTTP, and says which
-/// transports are on.
+/// Runs the desk until `shutdown` resolves: syncs the directory, serves HTTP, connects to
+/// Discord when a token is set, and delivers chat messages.
 pub async fn serve(
     config: &Config,
     chat: Chat,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    serve_on(config, chat, None, shutdown).await
+}
+
+/// [`serve`] on a listener the caller bound (tests bind 127.0.0.1:0 first).
+pub async fn serve_on(
+    config: &Config,
+    chat: Chat,
+    listener: Option<tokio::net::TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     if config.directory.sync_on_start {
@@ -128,28 +142,65 @@ pub async fn serve(
         ),
         None => None,
     };
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let mut router = crate::web::router(chat.desk.clone());
+    let mut tasks = Vec::new();
     if config.discord.token.is_set() {
-        tracing::warn!("a Discord token is configured, but this build has no Discord transport yet; use the console");
+        let discord = Arc::new(Discord::new(config, chat.clone()).await?);
+        let n = discord.register_commands(config.discord.guild_id).await?;
+        let scope = config
+            .discord
+            .guild_id
+            .map_or("globally".to_string(), |g| format!("in server {g}"));
+        tracing::info!(commands = n, "registered slash commands {scope}");
+        match config.discord.mode {
+            DiscordMode::Gateway => {
+                let (cfg, d, s) = (config.clone(), discord.clone(), stop.clone());
+                tasks.push(tokio::spawn(async move {
+                    if let Err(e) = gateway::run(&cfg, d, s).await {
+                        tracing::error!(error = %format!("{e:#}"), "Discord gateway stopped");
+                    }
+                }));
+            }
+            DiscordMode::Http => {
+                router = router.merge(endpoint::router(
+                    discord.clone(),
+                    &config.discord.public_key,
+                )?);
+                tracing::info!("Discord interactions endpoint: POST /discord/interactions");
+            }
+        }
+        let worker = DiscordOutbox::new(discord);
+        tasks.push(tokio::spawn(
+            worker.run(stop.clone(), Duration::from_millis(500)),
+        ));
     } else {
         tracing::info!(
             "Discord is off: set BIZDESK__DISCORD__TOKEN (or discord.token) to connect a bot"
         );
     }
-    let listener = tokio::net::TcpListener::bind(config.web.bind)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {}; set web.bind or BIZDESK__WEB__BIND to a free address",
-                config.web.bind
-            )
-        })?;
+    let listener = match listener {
+        Some(l) => l,
+        None => tokio::net::TcpListener::bind(config.web.bind)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on {}; set web.bind or BIZDESK__WEB__BIND to a free address",
+                    config.web.bind
+                )
+            })?,
+    };
     tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz)");
     tracing::info!("bizdesk is running; try: bizdesk console --as li.na   (Ctrl-C stops)");
     let store = chat.desk.store.clone();
-    axum::serve(listener, crate::web::router(chat.desk))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("web server")?;
+    let web = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    web.await.context("web server")?;
+    for t in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(10), t).await;
+    }
     store.close().await;
     tracing::info!("bizdesk stopped cleanly");
     Ok(())

@@ -173,11 +173,40 @@ pub struct Templates {
     pub dir: PathBuf,
 }
 
-/// Discord connection (the transport itself arrives with its own issue).
+/// How Discord reaches bizdesk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiscordMode {
+    /// A gateway websocket from this process.
+    Gateway,
+    /// Discord POSTs interactions to `/discord/interactions`.
+    Http,
+}
+
+/// The Discord connection.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Discord {
     pub token: Secret,
+    pub mode: DiscordMode,
+    #[serde(deserialize_with = "de_snowflake")]
+    pub application_id: Option<u64>,
+    pub public_key: String,
+    #[serde(deserialize_with = "de_snowflake")]
+    pub guild_id: Option<u64>,
+    pub api_base: String,
+}
+
+fn de_snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    s.trim().parse().map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not a Discord id; copy the number from Discord (Developer Mode > Copy ID)"
+        ))
+    })
 }
 
 /// Logging.
@@ -300,6 +329,21 @@ impl Config {
         }
         if self.database.max_connections == 0 {
             bail!("key `database.max_connections`: must be at least 1");
+        }
+        let d = &self.discord;
+        if d.mode == DiscordMode::Http && d.token.is_set() {
+            if d.application_id.is_none() {
+                bail!("key `discord.application_id`: http mode needs the application id");
+            }
+            if d.public_key.len() != 64 || !d.public_key.chars().all(|c| c.is_ascii_hexdigit()) {
+                bail!("key `discord.public_key`: http mode needs the application's public key (64 hex characters)");
+            }
+        }
+        let base_ok = d.api_base.is_empty()
+            || d.api_base.starts_with("http://")
+            || d.api_base.starts_with("https://");
+        if !base_ok {
+            bail!("key `discord.api_base`: expected an http:// or https:// URL, or empty for Discord itself");
         }
         for c in &self.requisitions.categories {
             if c.is_empty()

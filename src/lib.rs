@@ -13,9 +13,11 @@
 //!   its audit event and the outbox messages it causes.
 //! * [`commands`]: the slash commands as data (`commands/*.toml` at the top of the repo) and
 //!   the one parser every transport uses.
-//! * [`chat`]: transports (the terminal console now, Discord later) and rendering of replies
+//! * [`chat`]: transports (the terminal console and Discord) and rendering of replies
 //!   and notifications from `templates/chat/<locale>/`. No business rules here.
-//! * [`web`]: the HTTP server (health now; the Discord endpoint and web pages later).
+//! * [`outbox`]: delivery of outbox rows (chat messages to Discord DMs) with leases, retries
+//!   and dead letters.
+//! * [`web`]: the HTTP server (health, the Discord interactions endpoint; web pages later).
 //! * [`config`]: settings (`config/bizdesk.toml`, env overrides) and the directory file
 //!   (`config/org.toml`). Approval policies are `config/workflows.toml`.
 //! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
@@ -31,6 +33,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod outbox;
 pub mod service;
 pub mod store;
 pub mod web;

@@ -58,8 +58,19 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Discord: register the slash commands now (serve also does at start).
+    Discord {
+        #[command(subcommand)]
+        command: DiscordCommand,
+    },
     /// Measure requisition submissions through the service layer against raw SQL.
     Bench(bizdesk::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum DiscordCommand {
+    /// Overwrite the application's commands with commands/*.toml (in discord.guild_id when set).
+    Register,
 }
 
 #[derive(Subcommand)]
@@ -234,6 +245,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Restore { file, force } => restore(&config, &file, force).await,
+        Command::Discord {
+            command: DiscordCommand::Register,
+        } => {
+            if !config.discord.token.is_set() {
+                bail!("set discord.token (or BIZDESK__DISCORD__TOKEN) first");
+            }
+            let chat = app::open(&config).await?;
+            let discord = bizdesk::chat::discord::Discord::new(&config, chat).await?;
+            let n = discord.register_commands(config.discord.guild_id).await?;
+            match config.discord.guild_id {
+                Some(g) => println!("registered {n} commands in server {g} (available at once)"),
+                None => println!(
+                    "registered {n} global commands (Discord may take up to an hour to show them)"
+                ),
+            }
+            Ok(0)
+        }
         Command::Bench(args) => bizdesk::bench::run(&config, args).await.map(|_| 0),
     }
 }

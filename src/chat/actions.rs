@@ -73,7 +73,7 @@ impl Chat {
 
     /// The reply to a failed action: the user's mistake in their words, or an apology (and
     /// the cause chain in the log) for ours.
-    pub(super) fn failure(&self, actor: &Employee, action: &str, e: DeskError) -> Reply {
+    pub(crate) fn failure(&self, actor: &Employee, action: &str, e: DeskError) -> Reply {
         let locale = self.locale_of(actor);
         match e {
             DeskError::User(msgs) => self.user_error(locale, &msgs),
@@ -90,7 +90,7 @@ impl Chat {
         }
     }
 
-    pub(super) fn user_error(&self, locale: Locale, msgs: &[Msg]) -> Reply {
+    pub(crate) fn user_error(&self, locale: Locale, msgs: &[Msg]) -> Reply {
         let lines: Vec<String> = msgs
             .iter()
             .map(|m| self.renderer.msg(locale, &self.localize(m, locale)))

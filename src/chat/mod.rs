@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod buttons;
 pub mod console;
+pub mod discord;
 pub mod render;
 mod views;
 

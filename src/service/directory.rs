@@ -2,7 +2,7 @@
 
 use super::{audit_event, Desk, DeskResult};
 use crate::config::org::OrgFile;
-use crate::domain::directory::{Directory, Employee};
+use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::Msg;
 use crate::store::directory::SyncReport;
 use crate::store::{self, audit};
@@ -18,6 +18,40 @@ pub async fn actor_by_handle(desk: &Desk, handle: &str) -> DeskResult<Employee> 
             .arg("handle", handle)
             .into()),
     }
+}
+
+/// The active employee with this Discord user id, if any.
+pub async fn actor_by_discord_id(desk: &Desk, discord_id: &str) -> DeskResult<Option<Employee>> {
+    let dir = snapshot(desk).await?;
+    Ok(dir
+        .employees
+        .into_iter()
+        .find(|e| e.active && e.discord_id.as_deref() == Some(discord_id)))
+}
+
+/// Who can add people to the directory (admins, else management), by name.
+pub async fn admins(desk: &Desk) -> DeskResult<Vec<String>> {
+    let dir = snapshot(desk).await?;
+    let mut names: Vec<String> = dir
+        .with_role(Role::Admin)
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    if names.is_empty() {
+        names = dir
+            .with_role(Role::Management)
+            .iter()
+            .map(|e| e.name.clone())
+            .collect();
+    }
+    Ok(names)
+}
+
+/// Records a Discord interaction id; false when it was seen before (a gateway replay).
+pub async fn first_delivery(desk: &Desk, interaction_id: &str) -> DeskResult<bool> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let now = store::to_ms(desk.now());
+    Ok(store::interactions::first_delivery(&mut conn, interaction_id, now).await?)
 }
 
 /// The whole directory, for naming people in replies.

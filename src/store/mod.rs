@@ -13,6 +13,7 @@ pub mod backup;
 pub mod delegations;
 pub mod directory;
 pub mod fresh;
+pub mod interactions;
 pub mod outbox;
 pub mod requisitions;
 

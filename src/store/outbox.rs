@@ -114,3 +114,72 @@ pub async fn closed_prompt_ids(conn: &mut Conn, subject_ref: &str) -> sqlx::Resu
     .await?;
     Ok(rows.into_iter().filter_map(|(id,)| id).collect())
 }
+
+/// Claims up to `limit` due chat messages whose recipient has a Discord id, leasing them until
+/// `now + lease_ms` (a crashed worker's rows come back when the lease ends). Several workers
+/// never claim the same row: SKIP LOCKED on PostgreSQL, the single writer on SQLite.
+pub async fn claim_discord(
+    conn: &mut Conn,
+    backend: super::Backend,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Message>> {
+    let lock = match backend {
+        super::Backend::Postgres => "FOR UPDATE OF o SKIP LOCKED",
+        super::Backend::Sqlite => "",
+    };
+    sqlx::query_as(&format!(
+        "UPDATE outbox SET locked_until = $1 + $2, attempts = attempts + 1 WHERE id IN ( \
+           SELECT o.id FROM outbox o JOIN employees e ON e.id = o.recipient_id \
+           WHERE o.channel = 'chat' AND o.status = 'pending' AND o.next_attempt_at <= $1 \
+             AND (o.locked_until IS NULL OR o.locked_until < $1) AND e.discord_id IS NOT NULL \
+           ORDER BY o.id LIMIT $3 {lock}) \
+         RETURNING {COLS}"
+    ))
+    .bind(now_ms)
+    .bind(lease_ms)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// A message by id.
+pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Message>> {
+    sqlx::query_as(&format!("SELECT {COLS} FROM outbox WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Puts a claimed message back for another try at `next_ms`, noting why.
+pub async fn retry_at(conn: &mut Conn, id: i64, next_ms: i64, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND status = 'pending'")
+        .bind(id)
+        .bind(next_ms)
+        .bind(error)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives up on a message for good (a dead letter), with the reason.
+pub async fn give_up(conn: &mut Conn, id: i64, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET status = 'dead', locked_until = NULL, last_error = $2 WHERE id = $1 AND status = 'pending'")
+        .bind(id)
+        .bind(error)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Messages about a subject that could not be delivered: (recipient, reason).
+pub async fn undelivered(
+    conn: &mut Conn,
+    subject_ref: &str,
+) -> sqlx::Result<Vec<(Option<i64>, Option<String>)>> {
+    sqlx::query_as("SELECT recipient_id, last_error FROM outbox WHERE subject_ref = $1 AND status = 'dead' ORDER BY id")
+        .bind(subject_ref)
+        .fetch_all(conn)
+        .await
+}

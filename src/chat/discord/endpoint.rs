@@ -1,0 +1,75 @@
+//! HTTP mode: Discord POSTs interactions to `/discord/interactions`. Every request must carry a
+//! valid Ed25519 signature over timestamp ‖ body, made with the application's key; anything
+//! else gets 401. Stateless, so several bizdesk processes can sit behind one load balancer.
+
+use super::Discord;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serenity::all::Interaction;
+use serenity::interactions_endpoint::Verifier;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone)]
+struct Endpoint {
+    discord: Arc<Discord>,
+    verifier: Arc<Verifier>,
+}
+
+/// The route, given the application's public key (hex).
+pub fn router(discord: Arc<Discord>, public_key: &str) -> anyhow::Result<Router> {
+    let bytes =
+        hex::decode(public_key).map_err(|_| anyhow::anyhow!("discord.public_key is not hex"))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("discord.public_key must be 32 bytes (64 hex characters)"))?;
+    let verifier = Verifier::try_new(key)
+        .map_err(|_| anyhow::anyhow!("discord.public_key is not an Ed25519 key"))?;
+    let state = Endpoint {
+        discord,
+        verifier: Arc::new(verifier),
+    };
+    Ok(Router::new()
+        .route("/discord/interactions", post(interaction))
+        .with_state(state))
+}
+
+async fn interaction(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (signature, timestamp) = (
+        header("x-signature-ed25519"),
+        header("x-signature-timestamp"),
+    );
+    if signature.is_empty() || ep.verifier.verify(&signature, &timestamp, &body).is_err() {
+        return (StatusCode::UNAUTHORIZED, "invalid request signature").into_response();
+    }
+    let interaction: Interaction = match serde_json::from_slice(&body) {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::warn!(error = %e, "an interaction we cannot read");
+            return (StatusCode::BAD_REQUEST, "unreadable interaction").into_response();
+        }
+    };
+    let (first, later) = ep.discord.respond(interaction).await;
+    if let Some(later) = later {
+        // Our HTTP answer is the deferral; give it a moment to reach Discord before the edit.
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let _ = later.await;
+        });
+    }
+    match first {
+        Some(body) => Json(body).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
+}

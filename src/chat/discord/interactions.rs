@@ -1,0 +1,310 @@
+//! One Discord interaction in, one response out: slash commands, buttons, the reason modal
+//! and autocomplete. The same code serves the gateway and the HTTP endpoint.
+
+use super::components;
+use crate::chat::{Action, Chat};
+use crate::commands::{bind, ParseContext, RawValue};
+use crate::domain::directory::Employee;
+use crate::domain::{Locale, Msg};
+use crate::service::{self, directory};
+use serde_json::{json, Value};
+use serenity::all::{
+    ActionRowComponent, CommandDataOption, CommandDataOptionValue, CommandInteraction,
+    ComponentInteraction, Interaction, ModalInteraction,
+};
+
+/// What to answer an interaction with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A PING (HTTP mode): answer PONG.
+    Pong,
+    /// A message (type 4), or the edit of a deferred response; `data` is its body.
+    Message(Value),
+    /// A modal asking for input (type 9).
+    Modal(Value),
+    /// Autocomplete choices (type 8).
+    Choices(Value),
+    /// Already handled (a replay): say nothing more.
+    Duplicate,
+}
+
+impl Outcome {
+    /// The interaction-response body for this outcome.
+    pub fn response(&self) -> Option<Value> {
+        match self {
+            Outcome::Pong => Some(json!({ "type": 1 })),
+            Outcome::Message(d) => Some(json!({ "type": 4, "data": d })),
+            Outcome::Modal(d) => Some(json!({ "type": 9, "data": d })),
+            Outcome::Choices(d) => Some(json!({ "type": 8, "data": d })),
+            Outcome::Duplicate => None,
+        }
+    }
+}
+
+/// Handles any interaction.
+pub async fn handle(chat: &Chat, interaction: &Interaction) -> Outcome {
+    match interaction {
+        Interaction::Ping(_) => Outcome::Pong,
+        Interaction::Autocomplete(a) => autocomplete(chat, a).await,
+        Interaction::Command(c) => once(chat, c.id.get(), async { command(chat, c).await }).await,
+        Interaction::Component(c) => once(chat, c.id.get(), async { button(chat, c).await }).await,
+        Interaction::Modal(m) => once(chat, m.id.get(), async { modal(chat, m).await }).await,
+        _ => Outcome::Message(components::text(
+            &chat
+                .renderer
+                .msg(Locale::En, &Msg::new("discord.unsupported")),
+        )),
+    }
+}
+
+/// Acts only on an interaction's first delivery (the gateway may replay after RESUME).
+async fn once(chat: &Chat, id: u64, act: impl std::future::Future<Output = Outcome>) -> Outcome {
+    match directory::first_delivery(&chat.desk, &id.to_string()).await {
+        Ok(true) => act.await,
+        Ok(false) => Outcome::Duplicate,
+        Err(e) => {
+            tracing::error!(interaction = id, error = %format!("{e:#}"), "cannot record the interaction");
+            Outcome::Message(components::text(
+                &chat.renderer.msg(Locale::En, &Msg::new("error.internal")),
+            ))
+        }
+    }
+}
+
+/// The employee behind a Discord user, reading in the interaction's language; or the message
+/// telling a stranger who can add them.
+async fn who(chat: &Chat, user_id: u64, locale: &str) -> Result<Employee, Outcome> {
+    let locale = Locale::nearest(locale);
+    let id = user_id.to_string();
+    match directory::actor_by_discord_id(&chat.desk, &id).await {
+        Ok(Some(mut e)) => {
+            e.locale = Some(locale);
+            Ok(e)
+        }
+        Ok(None) => {
+            let admins = directory::admins(&chat.desk)
+                .await
+                .unwrap_or_default()
+                .join(", ");
+            let msg = Msg::new("discord.unknown_user")
+                .arg("id", &id)
+                .arg("admins", admins);
+            Err(Outcome::Message(components::text(
+                &chat.renderer.msg(locale, &msg),
+            )))
+        }
+        Err(e) => Err(Outcome::Message(components::reply(&chat.failure(
+            &anonymous(locale),
+            "identify",
+            e,
+        )))),
+    }
+}
+
+fn anonymous(locale: Locale) -> Employee {
+    Employee {
+        id: 0,
+        handle: "discord".into(),
+        name: String::new(),
+        email: String::new(),
+        department: String::new(),
+        roles: vec![],
+        discord_id: None,
+        locale: Some(locale),
+        active: false,
+    }
+}
+
+async fn command(chat: &Chat, c: &CommandInteraction) -> Outcome {
+    let actor = match who(chat, c.user.id.get(), &c.locale).await {
+        Ok(a) => a,
+        Err(o) => return o,
+    };
+    let (sub, options) = flatten(&c.data.options);
+    let mut raw = Vec::new();
+    for (name, value) in options {
+        raw.push((name, raw_value(chat, value).await));
+    }
+    let ctx = ParseContext {
+        currency: chat.desk.company.currency,
+    };
+    let reply = match bind(&chat.catalog, &c.data.name, sub.as_deref(), raw, &ctx) {
+        Ok(inv) => chat.run(&actor, &inv).await,
+        Err(problems) => chat.user_error(chat.locale_of(&actor), &problems),
+    };
+    Outcome::Message(components::reply(&reply))
+}
+
+/// Splits a subcommand off and lists the remaining options.
+fn flatten(
+    options: &[CommandDataOption],
+) -> (Option<String>, Vec<(String, &CommandDataOptionValue)>) {
+    if let [only] = options {
+        if let CommandDataOptionValue::SubCommand(inner) = &only.value {
+            return (
+                Some(only.name.clone()),
+                inner.iter().map(|o| (o.name.clone(), &o.value)).collect(),
+            );
+        }
+    }
+    (
+        None,
+        options.iter().map(|o| (o.name.clone(), &o.value)).collect(),
+    )
+}
+
+/// A Discord option value as the shared parser takes it; a user becomes their handle.
+async fn raw_value(chat: &Chat, v: &CommandDataOptionValue) -> RawValue {
+    match v {
+        CommandDataOptionValue::String(s) => RawValue::Text(s.clone()),
+        CommandDataOptionValue::Integer(i) => RawValue::Int(*i),
+        CommandDataOptionValue::Number(n) => RawValue::Number(*n),
+        CommandDataOptionValue::Boolean(b) => RawValue::Bool(*b),
+        CommandDataOptionValue::User(u) => {
+            let id = u.get().to_string();
+            match directory::actor_by_discord_id(&chat.desk, &id).await {
+                Ok(Some(e)) => RawValue::Text(e.handle),
+                _ => RawValue::Text(format!("discord-user-{id}")),
+            }
+        }
+        CommandDataOptionValue::Autocomplete { value, .. } => RawValue::Text(value.clone()),
+        other => RawValue::Text(format!("{other:?}")),
+    }
+}
+
+/// A button's custom id (`appr:<verb>:<task or reference>`) as the chat layer's action.
+fn action_from(custom_id: &str, locale: Locale, chat: &Chat) -> Option<Action> {
+    let mut parts = custom_id.splitn(3, ':');
+    let (kind, verb, id) = (parts.next()?, parts.next()?, parts.next()?);
+    if kind != "appr" && kind != "apprm" {
+        return None;
+    }
+    let key = match verb {
+        "approve" => "button.approve",
+        "reject" => "button.reject",
+        "changes" => "button.changes",
+        _ => return None,
+    };
+    let task_id = id.parse::<i64>().ok();
+    let reference = task_id.is_none().then(|| id.to_string());
+    Some(Action {
+        label: chat.renderer.msg(locale, &Msg::new(key)),
+        command: format!("/approval {verb} ref:{id}"),
+        needs_comment: verb != "approve",
+        custom_id: format!("appr:{verb}:{id}"),
+        reference,
+        task_id,
+    })
+}
+
+async fn button(chat: &Chat, c: &ComponentInteraction) -> Outcome {
+    let actor = match who(chat, c.user.id.get(), &c.locale).await {
+        Ok(a) => a,
+        Err(o) => return o,
+    };
+    let locale = chat.locale_of(&actor);
+    let Some(action) = action_from(&c.data.custom_id, locale, chat) else {
+        return Outcome::Message(components::text(
+            &chat
+                .renderer
+                .msg(locale, &Msg::new("approval.unknown_prompt")),
+        ));
+    };
+    if action.needs_comment {
+        if let Some(refused) = chat.precheck(&actor, &action).await {
+            return Outcome::Message(components::reply(&refused));
+        }
+        let title = chat.renderer.msg(
+            locale,
+            &Msg::new(match action.custom_id.split(':').nth(1) {
+                Some("reject") => "discord.reject_title",
+                _ => "discord.changes_title",
+            }),
+        );
+        let label = chat.renderer.msg(locale, &Msg::new("console.ask_reason"));
+        let modal_id = action.custom_id.replacen("appr:", "apprm:", 1);
+        return Outcome::Modal(components::reason_modal(&modal_id, &title, &label));
+    }
+    Outcome::Message(components::reply(&chat.press(&actor, &action, None).await))
+}
+
+async fn modal(chat: &Chat, m: &ModalInteraction) -> Outcome {
+    let actor = match who(chat, m.user.id.get(), &m.locale).await {
+        Ok(a) => a,
+        Err(o) => return o,
+    };
+    let locale = chat.locale_of(&actor);
+    let Some(action) = action_from(&m.data.custom_id, locale, chat) else {
+        return Outcome::Message(components::text(
+            &chat
+                .renderer
+                .msg(locale, &Msg::new("approval.unknown_prompt")),
+        ));
+    };
+    let reason = m
+        .data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            ActionRowComponent::InputText(t) if t.custom_id == components::REASON => {
+                t.value.clone()
+            }
+            _ => None,
+        });
+    Outcome::Message(components::reply(
+        &chat.press(&actor, &action, reason.as_deref()).await,
+    ))
+}
+
+/// Suggestions for the option being typed: references (one's own requisitions and inbox) and
+/// categories. Autocomplete is read-only, so replays need no de-duplication.
+async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
+    let empty = Outcome::Choices(json!({ "choices": [] }));
+    let Ok(actor) = who(chat, a.user.id.get(), &a.locale).await else {
+        return empty;
+    };
+    let (_, options) = flatten(&a.data.options);
+    let Some((name, typed)) = options.iter().find_map(|(n, v)| match v {
+        CommandDataOptionValue::Autocomplete { value, .. } => {
+            Some((n.clone(), value.to_lowercase()))
+        }
+        _ => None,
+    }) else {
+        return empty;
+    };
+    let mut choices: Vec<(String, String)> = Vec::new();
+    match name.as_str() {
+        "category" => {
+            for c in &chat.desk.company.categories {
+                choices.push((c.clone(), c.clone()));
+            }
+        }
+        "ref" => {
+            if let Ok(items) = service::inbox::open_tasks(&chat.desk, &actor).await {
+                for i in items {
+                    let label = format!(
+                        "{} · {}",
+                        i.reference,
+                        i.snapshot["item"].as_str().unwrap_or("")
+                    );
+                    choices.push((label, i.reference));
+                }
+            }
+            if let Ok(own) = service::requisitions::list(&chat.desk, &actor, None).await {
+                for (r, _) in own {
+                    let label = format!("{} · {}", r.reference, r.draft.item);
+                    choices.push((label, r.reference.to_string()));
+                }
+            }
+        }
+        _ => {}
+    }
+    let list: Vec<Value> = choices
+        .into_iter()
+        .filter(|(label, _)| label.to_lowercase().contains(&typed))
+        .take(25)
+        .map(|(label, value)| json!({ "name": label.chars().take(100).collect::<String>(), "value": value }))
+        .collect();
+    Outcome::Choices(json!({ "choices": list }))
+}

@@ -1,0 +1,143 @@
+//! The Discord transport: slash commands, buttons and modals over the gateway (a websocket
+//! from this process) or over HTTP (Discord POSTs to `/discord/interactions`). Both hand each
+//! interaction to [`interactions::handle`]; neither holds business rules.
+
+pub mod components;
+pub mod endpoint;
+pub mod gateway;
+pub mod interactions;
+pub mod register;
+pub mod rest;
+
+use crate::chat::Chat;
+use crate::config::Config;
+use anyhow::Context;
+use interactions::Outcome;
+use rest::Rest;
+use serde_json::{json, Value};
+use serenity::all::Interaction;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long an interaction may run before it is answered with "thinking…" (Discord allows 3 s
+/// for the first response; the rest covers the network).
+pub const DEADLINE: Duration = Duration::from_millis(2200);
+
+/// The bot: the chat desk plus Discord's REST API.
+#[derive(Clone, Debug)]
+pub struct Discord {
+    pub chat: Chat,
+    pub rest: Rest,
+    pub app_id: u64,
+    pub deadline: Duration,
+}
+
+impl std::fmt::Debug for Chat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Chat")
+    }
+}
+
+impl Discord {
+    /// Connects to Discord's REST API and learns the application id when it is not configured.
+    pub async fn new(config: &Config, chat: Chat) -> anyhow::Result<Discord> {
+        let d = &config.discord;
+        let rest = Rest::new(&d.api_base, d.token.expose())?;
+        let app_id = match d.application_id {
+            Some(id) => id,
+            None => rest
+                .application_id()
+                .await
+                .context("asking Discord for the application id (is the token right?)")?,
+        };
+        Ok(Discord {
+            chat,
+            rest,
+            app_id,
+            deadline: DEADLINE,
+        })
+    }
+
+    /// Registers every command (bulk overwrite): in one server when `guild` is set (instant),
+    /// else globally. Returns how many Discord accepted.
+    pub async fn register_commands(&self, guild: Option<u64>) -> anyhow::Result<usize> {
+        let body = register::registration_body(&self.chat.catalog);
+        self.rest
+            .register_commands(self.app_id, guild, &body)
+            .await
+            .context("registering slash commands")
+    }
+
+    /// Works out the first response within the deadline. When the work is slower, the first
+    /// response is "deferred" and the returned task finishes it; the caller sends the first
+    /// response, then lets the task edit it.
+    pub async fn respond(
+        &self,
+        interaction: Interaction,
+    ) -> (Option<Value>, Option<tokio::task::JoinHandle<()>>) {
+        let token = interaction_token(&interaction);
+        let chat = self.chat.clone();
+        let mut work = tokio::spawn(async move { interactions::handle(&chat, &interaction).await });
+        match tokio::time::timeout(self.deadline, &mut work).await {
+            Ok(Ok(outcome)) => (outcome.response(), None),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "interaction handler failed");
+                (
+                    Some(json!({ "type": 4, "data": components::text("⚠️") })),
+                    None,
+                )
+            }
+            Err(_) => {
+                let me = self.clone();
+                let finish = tokio::spawn(async move {
+                    let body = match work.await {
+                        Ok(Outcome::Message(data)) => data,
+                        Ok(Outcome::Duplicate) => return,
+                        Ok(_) | Err(_) => components::text("⚠️ Please try again."),
+                    };
+                    if let Some(token) = token {
+                        if let Err(e) = me.rest.edit_original(me.app_id, &token, &body).await {
+                            tracing::warn!(error = %e, "cannot edit a deferred response");
+                        }
+                    }
+                });
+                (
+                    Some(json!({ "type": 5, "data": { "flags": 64 } })),
+                    Some(finish),
+                )
+            }
+        }
+    }
+
+    /// Answers an interaction that arrived over the gateway: first response by REST, then the
+    /// deferred edit if the work was slow.
+    pub async fn answer(self: Arc<Self>, interaction: Interaction) {
+        let (id, token) = (
+            interaction.id().get().to_string(),
+            interaction_token(&interaction),
+        );
+        let (first, later) = self.respond(interaction).await;
+        if let (Some(body), Some(token)) = (first, token) {
+            if let Err(e) = self.rest.interaction_callback(&id, &token, &body).await {
+                tracing::warn!(interaction = %id, error = %e, "cannot answer an interaction");
+            }
+        }
+        if let Some(later) = later {
+            let _ = later.await;
+        }
+    }
+}
+
+fn interaction_token(i: &Interaction) -> Option<String> {
+    match i {
+        Interaction::Command(c) | Interaction::Autocomplete(c) => Some(c.token.clone()),
+        Interaction::Component(c) => Some(c.token.clone()),
+        Interaction::Modal(m) => Some(m.token.clone()),
+        _ => None,
+    }
+}
+
+/// Sends a JSON body as a DM (used by the outbox worker).
+pub fn dm_body(content: &str, actions: &[crate::chat::Action]) -> Value {
+    components::dm(content, actions)
+}

@@ -1,0 +1,13 @@
+//! Interactions already acted on, so a replayed one acts once.
+
+use super::Conn;
+
+/// Records an interaction id; returns false when it was recorded before (a replay).
+pub async fn first_delivery(conn: &mut Conn, id: &str, now_ms: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("INSERT INTO discord_interactions (id, received_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
