@@ -1,0 +1,193 @@
+//! Discord end to end: the real serenity client in `bizdesk serve` against a wire-level fake
+//! Discord on 127.0.0.1 — slash commands, prompts with buttons, the reason modal, prompt edits.
+
+mod common;
+mod discord_support;
+mod fake_discord;
+
+use discord_support::{content, discord_id, requisition, Bot};
+use fake_discord::Interaction;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requisition_from_slash_command_to_final_approval_with_every_prompt_edited() {
+    let bot = Bot::start().await;
+    // Commands were registered in the guild, with Chinese localizations.
+    let cmds = bot.fake.guild_commands(fake_discord::GUILD_ID);
+    let req = cmds
+        .iter()
+        .find(|c| c["name"] == "requisition")
+        .expect("requisition registered");
+    assert_eq!(req["name_localizations"]["zh-CN"], "采购申请");
+
+    let r = bot
+        .slash(
+            "tom.baker",
+            "en-US",
+            "requisition",
+            Some("new"),
+            requisition("ThinkPad X1", 2, "40000"),
+        )
+        .await;
+    assert_eq!(r["type"], 4, "{r}");
+    assert_eq!(r["data"]["flags"], 64, "private reply: {r}");
+    assert!(
+        content(&r).contains("REQ-000001") && content(&r).contains("80,000.00 CNY"),
+        "{r}"
+    );
+
+    // Stage 1: the head's DM prompt, with Approve / Reject / Request changes.
+    let p1 = bot.prompt("wang.fang", "REQ-000001").await;
+    assert_eq!(p1.custom_ids().len(), 3, "{:?}", p1.custom_ids());
+    assert!(p1.custom_ids().iter().all(|c| c.len() <= 100));
+    let text = p1.text();
+    for expect in [
+        "ThinkPad X1",
+        "× 2",
+        "80,000.00 CNY",
+        "Tom Baker",
+        "new hires",
+        "部门负责人审批",
+    ] {
+        assert!(text.contains(expect), "prompt lacks {expect}: {text}");
+    }
+    let click = bot.click("wang.fang", &p1, 0).await;
+    assert!(content(&click).contains("你同意了"), "{click}");
+
+    // Stage 2: both central-office members are prompted; the first click decides.
+    let p2a = bot.prompt("chen.jie", "REQ-000001").await;
+    let p2b = bot.prompt("liu.yang", "REQ-000001").await;
+    bot.click("chen.jie", &p2a, 0).await;
+    let stale = bot.click("liu.yang", &p2b, 0).await;
+    assert!(
+        content(&stale).contains("陈杰"),
+        "a stale click says who decided: {stale}"
+    );
+
+    // Stage 3 (≥ 50,000): finance.
+    let p3 = bot.prompt("grace.lin", "REQ-000001").await;
+    let last = bot.click("grace.lin", &p3, 0).await;
+    assert!(content(&last).contains("已批准"), "{last}");
+
+    // Every prompt is edited to show the outcome, buttons removed.
+    for who in ["wang.fang", "chen.jie", "liu.yang", "grace.lin", "zhao.min"] {
+        let edited = bot
+            .dm(who, |m| {
+                let t = m.text();
+                t.contains("REQ-000001")
+                    && m.custom_ids().is_empty()
+                    && (t.contains("已关闭") || t.contains("is closed"))
+            })
+            .await;
+        let t = edited.text();
+        assert!(
+            t.contains("已批准") || t.contains("approved by"),
+            "{who}: {t}"
+        );
+    }
+    // The requester hears the outcome.
+    let outcome = bot
+        .dm("tom.baker", |m| m.text().contains("is approved"))
+        .await;
+    assert!(outcome.text().contains("REQ-000001"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reject_opens_a_modal_and_the_reason_reaches_the_requester() {
+    let bot = Bot::start().await;
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Sofa", 1, "7000"),
+    )
+    .await;
+    let p = bot.prompt("wang.fang", "REQ-000001").await;
+    let modal = bot.click("wang.fang", &p, 1).await;
+    assert_eq!(modal["type"], 9, "Reject asks why in a modal: {modal}");
+    let modal_id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = Interaction::modal_submit(
+        discord_id("wang.fang"),
+        "zh-CN",
+        &modal_id,
+        vec![("reason", "not in budget")],
+    );
+    let pushed = bot.fake.push(&submit).await;
+    let r = bot
+        .fake
+        .wait_callback(pushed.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    assert!(content(&r).contains("你驳回了"), "{r}");
+    let note = bot.dm("tom.baker", |m| m.text().contains("rejected")).await;
+    assert!(note.text().contains("not in budget"), "{}", note.text());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_replays_and_languages() {
+    let bot = Bot::start().await;
+    // Someone not in the directory is told who can add them.
+    let i = Interaction::slash(4242, "en-US", "inbox", None, vec![]);
+    let pushed = bot.fake.push(&i).await;
+    let r = bot
+        .fake
+        .wait_callback(pushed.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    assert!(
+        content(&r).contains("4242") && content(&r).contains("IT Admin"),
+        "{r}"
+    );
+    assert_eq!(r["data"]["flags"], 64);
+
+    // The same interaction delivered twice (a gateway replay) acts once.
+    let i = Interaction::slash(
+        discord_id("tom.baker"),
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Pen", 1, "5"),
+    );
+    let first = bot.fake.push(&i).await;
+    bot.fake
+        .wait_callback(first.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    bot.fake.push_raw(i.json().clone()).await;
+    let list = bot
+        .slash("tom.baker", "en-US", "requisition", Some("list"), vec![])
+        .await;
+    assert_eq!(content(&list).matches("REQ-").count(), 1, "{list}");
+    let callbacks = bot
+        .fake
+        .callbacks()
+        .iter()
+        .filter(|c| c.interaction_id == first.id)
+        .count();
+    assert_eq!(callbacks, 1);
+
+    // An English speaker with a Chinese client reads Chinese; bad options in the client's language.
+    let r = bot
+        .slash(
+            "tom.baker",
+            "zh-CN",
+            "requisition",
+            Some("new"),
+            requisition("Pen", 1, "1.234"),
+        )
+        .await;
+    assert!(content(&r).contains("小数"), "{r}");
+    let r = bot
+        .slash(
+            "li.na",
+            "en-US",
+            "requisition",
+            Some("new"),
+            requisition("Pen", 1, "1.234"),
+        )
+        .await;
+    assert!(content(&r).contains("decimals"), "{r}");
+    bot.stop().await;
+}

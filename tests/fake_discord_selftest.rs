@@ -1,0 +1,615 @@
+//! The fake Discord speaks the protocol serenity expects: proved with the real serenity client
+//! and no bizdesk code.
+
+mod fake_discord;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_discord::{dm_channel_id, FakeDiscord, Interaction, APP_ID, BOT_USER_ID, TOKEN};
+use serde_json::{json, Value};
+use serenity::all::{
+    ChannelId, Client, ClientBuilder, Context, CreateActionRow, CreateAutocompleteResponse,
+    CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
+    EditInteractionResponse, EditMessage, EventHandler, GatewayIntents, Http, HttpBuilder,
+    Interaction as SInteraction, Ready, ShardManager, UserId,
+};
+use tokio::sync::mpsc;
+
+const T: Duration = Duration::from_secs(10);
+
+enum Ev {
+    Ready(Ready),
+    /// The interaction and how the handler's response call went.
+    Interaction(SInteraction, Result<(), String>),
+}
+
+struct Recorder {
+    tx: mpsc::UnboundedSender<Ev>,
+}
+
+#[serenity::async_trait]
+impl EventHandler for Recorder {
+    async fn ready(&self, _ctx: Context, ready: Ready) {
+        let _ = self.tx.send(Ev::Ready(ready));
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: SInteraction) {
+        let result = match &interaction {
+            SInteraction::Command(c) => {
+                let text = format!("got /{} {:?}", c.data.name, c.data.options());
+                c.create_response(
+                    &ctx.http,
+                    CreateInteractionResponse::Message(
+                        CreateInteractionResponseMessage::new().content(text),
+                    ),
+                )
+                .await
+            }
+            SInteraction::Component(c) => {
+                match c
+                    .create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
+                    .await
+                {
+                    // a deferred update: @original is the clicked message
+                    Ok(()) => c
+                        .edit_response(
+                            &ctx.http,
+                            EditInteractionResponse::new()
+                                .content(format!("Done: {}", c.data.custom_id))
+                                .components(vec![]),
+                        )
+                        .await
+                        .map(|_| ()),
+                    Err(e) => Err(e),
+                }
+            }
+            SInteraction::Modal(m) => {
+                m.create_response(
+                    &ctx.http,
+                    CreateInteractionResponse::Message(
+                        CreateInteractionResponseMessage::new()
+                            .content("thanks")
+                            .ephemeral(true),
+                    ),
+                )
+                .await
+            }
+            SInteraction::Autocomplete(a) => {
+                a.create_response(
+                    &ctx.http,
+                    CreateInteractionResponse::Autocomplete(
+                        CreateAutocompleteResponse::new().add_string_choice("Chair", "chair"),
+                    ),
+                )
+                .await
+            }
+            _ => Ok(()),
+        };
+        let _ = self.tx.send(Ev::Interaction(
+            interaction,
+            result.map_err(|e| format!("{e:?}")),
+        ));
+    }
+}
+
+struct Bot {
+    http: Arc<Http>,
+    shards: Arc<ShardManager>,
+    task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
+    events: mpsc::UnboundedReceiver<Ev>,
+}
+
+fn http_for(fake: &FakeDiscord) -> Http {
+    HttpBuilder::new(TOKEN)
+        .proxy(fake.api_base())
+        .ratelimiter_disabled(true)
+        .client(reqwest::Client::builder().no_proxy().build().unwrap())
+        .build()
+}
+
+async fn start_bot(fake: &FakeDiscord) -> Bot {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let (tx, events) = mpsc::unbounded_channel();
+    let mut client: Client =
+        ClientBuilder::new_with_http(http_for(fake), GatewayIntents::DIRECT_MESSAGES)
+            .event_handler(Recorder { tx })
+            .await
+            .expect("client");
+    let http = client.http.clone();
+    let shards = client.shard_manager.clone();
+    let task = tokio::spawn(async move { client.start().await });
+    Bot {
+        http,
+        shards,
+        task,
+        events,
+    }
+}
+
+impl Bot {
+    async fn next(&mut self) -> Ev {
+        tokio::time::timeout(T, self.events.recv())
+            .await
+            .expect("an event within the timeout")
+            .expect("event channel open")
+    }
+
+    async fn ready(&mut self) -> Ready {
+        match self.next().await {
+            Ev::Ready(r) => r,
+            Ev::Interaction(i, _) => panic!("expected READY, got {i:?}"),
+        }
+    }
+
+    /// The next interaction and the outcome of the handler's response.
+    async fn interaction_result(&mut self) -> (SInteraction, Result<(), String>) {
+        match self.next().await {
+            Ev::Interaction(i, r) => (i, r),
+            Ev::Ready(_) => panic!("expected an interaction, got READY"),
+        }
+    }
+
+    /// The next interaction; its response must have been accepted.
+    async fn interaction(&mut self) -> SInteraction {
+        let (i, r) = self.interaction_result().await;
+        r.unwrap_or_else(|e| panic!("response to {i:?} refused: {e}"));
+        i
+    }
+
+    async fn shutdown(self) {
+        tokio::time::timeout(T, self.shards.shutdown_all())
+            .await
+            .expect("shutdown within the timeout");
+        tokio::time::timeout(T, self.task)
+            .await
+            .expect("client task ends")
+            .expect("client task not panicked")
+            .ok();
+    }
+}
+
+#[tokio::test]
+async fn the_client_identifies_and_gets_ready() {
+    let fake = FakeDiscord::start().await;
+    let mut bot = start_bot(&fake).await;
+    let ready = bot.ready().await;
+    assert_eq!(ready.user.id.get(), BOT_USER_ID);
+    assert_eq!(ready.application.id.get(), APP_ID);
+    assert_eq!(fake.identifies(), 1);
+    let identify = &fake.identify_payloads()[0];
+    assert_eq!(identify["token"], format!("Bot {TOKEN}"));
+    assert_eq!(identify["shard"], json!([0, 1]));
+    // serenity learnt the application id from READY
+    assert_eq!(bot.http.application_id().map(|a| a.get()), Some(APP_ID));
+    // heartbeats are sent and acked
+    assert!(fake.wait_heartbeats(1, T).await, "a heartbeat");
+    let gw = fake.requests_to("GET", "/gateway");
+    assert_eq!(gw.len(), 1, "{gw:?}");
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_slash_command_reaches_the_handler_and_its_response_reaches_discord() {
+    let fake = FakeDiscord::start().await;
+    let mut bot = start_bot(&fake).await;
+    bot.ready().await;
+
+    let i = Interaction::slash(
+        4242,
+        "zh-CN",
+        "request",
+        Some("new"),
+        vec![("item", json!("Chair")), ("qty", json!(2))],
+    );
+    let pushed = fake.push(&i).await;
+    let SInteraction::Command(cmd) = bot.interaction().await else {
+        panic!("not a command")
+    };
+    assert_eq!(cmd.data.name, "request");
+    assert_eq!(cmd.user.id.get(), 4242);
+    assert_eq!(cmd.locale, "zh-CN");
+    assert_eq!(cmd.channel_id.get(), dm_channel_id(4242));
+    assert!(cmd.guild_id.is_none());
+    let opts = cmd.data.options();
+    assert_eq!(opts.len(), 1);
+    assert_eq!(opts[0].name, "new");
+    let serenity::all::ResolvedValue::SubCommand(sub) = &opts[0].value else {
+        panic!("subcommand expected: {opts:?}")
+    };
+    assert_eq!(sub[0].name, "item");
+    assert!(matches!(
+        sub[0].value,
+        serenity::all::ResolvedValue::String("Chair")
+    ));
+    assert_eq!(sub[1].name, "qty");
+    assert!(matches!(
+        sub[1].value,
+        serenity::all::ResolvedValue::Integer(2)
+    ));
+
+    let body = fake.wait_callback(pushed.id, T).await.expect("a callback");
+    assert_eq!(body["type"], 4);
+    assert!(body["data"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("got /request"));
+    let cb = &fake.callbacks()[0];
+    assert_eq!((cb.status, cb.token.as_str()), (204, pushed.token.as_str()));
+    // the response became the interaction's original message
+    let original = fake.original_message(&pushed.token).expect("original");
+    assert_eq!(original["content"], body["data"]["content"]);
+
+    // the same interaction from a guild arrives with a member
+    let g = Interaction::slash(4242, "en-US", "status", None, vec![]).in_guild();
+    fake.push(&g).await;
+    let SInteraction::Command(cmd) = bot.interaction().await else {
+        panic!("not a command")
+    };
+    assert_eq!(cmd.user.id.get(), 4242);
+    assert_eq!(cmd.guild_id.map(|g| g.get()), Some(fake_discord::GUILD_ID));
+    assert!(cmd.member.is_some());
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn buttons_modals_and_autocomplete_reach_the_handler() {
+    let fake = FakeDiscord::start().await;
+    let mut bot = start_bot(&fake).await;
+    bot.ready().await;
+
+    // a real DM with a button, clicked
+    let ch = UserId::new(5151)
+        .create_dm_channel(&bot.http)
+        .await
+        .expect("dm");
+    ch.id
+        .send_message(
+            &bot.http,
+            CreateMessage::new()
+                .content("Approve?")
+                .components(vec![CreateActionRow::Buttons(vec![CreateButton::new(
+                    "approve:7",
+                )
+                .label("Approve")])]),
+        )
+        .await
+        .expect("sent");
+    let stored = fake.dm_messages(5151).remove(0);
+    let b = Interaction::button(5151, "en-US", "approve:7", stored.to_json());
+    let pushed = fake.push(&b).await;
+    let SInteraction::Component(c) = bot.interaction().await else {
+        panic!("not a component")
+    };
+    assert_eq!(c.data.custom_id, "approve:7");
+    assert_eq!(c.user.id.get(), 5151);
+    assert_eq!(c.message.content, "Approve?");
+    assert_eq!(c.message.id.get(), stored.id);
+    let body = fake.wait_callback(pushed.id, T).await.expect("ack");
+    assert_eq!(body, json!({"type": 6, "data": null}));
+    // the deferred update's edit of @original changed the clicked message in place
+    let edit = fake
+        .wait_original_edit(&pushed.token, T)
+        .await
+        .expect("an @original edit");
+    assert_eq!(edit["content"], "Done: approve:7");
+    let now = fake.dm_messages(5151).remove(0);
+    assert_eq!(
+        (now.id, now.content.as_str(), now.edits),
+        (stored.id, "Done: approve:7", 1)
+    );
+    assert!(now.custom_ids().is_empty());
+
+    // a replay of the same interaction reaches the handler again, and Discord refuses the
+    // second acknowledgement with 40060
+    fake.push_raw(b.json().clone()).await;
+    let (SInteraction::Component(_), refused) = bot.interaction_result().await else {
+        panic!("replay not delivered")
+    };
+    let refused = refused.expect_err("second acknowledgement refused");
+    assert!(refused.contains("40060"), "{refused}");
+
+    let m = Interaction::modal_submit(5151, "en-US", "reject:7", vec![("reason", "too dear")]);
+    let pushed = fake.push(&m).await;
+    let SInteraction::Modal(modal) = bot.interaction().await else {
+        panic!("not a modal")
+    };
+    assert_eq!(modal.data.custom_id, "reject:7");
+    let serenity::all::ActionRowComponent::InputText(input) =
+        &modal.data.components[0].components[0]
+    else {
+        panic!("not a text input")
+    };
+    assert_eq!(
+        (input.custom_id.as_str(), input.value.as_deref()),
+        ("reason", Some("too dear"))
+    );
+    let body = fake
+        .wait_callback(pushed.id, T)
+        .await
+        .expect("modal answer");
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 64);
+
+    let a = Interaction::autocomplete(
+        5151,
+        "en-US",
+        "request",
+        Some("new"),
+        vec![],
+        ("item", "Ch"),
+    );
+    let pushed = fake.push(&a).await;
+    let SInteraction::Autocomplete(ac) = bot.interaction().await else {
+        panic!("not autocomplete")
+    };
+    let focused = ac.data.autocomplete().expect("a focused option");
+    assert_eq!((focused.name, focused.value), ("item", "Ch"));
+    let body = fake.wait_callback(pushed.id, T).await.expect("choices");
+    assert_eq!(
+        body,
+        json!({"type": 8, "data": {"choices": [{"name": "Chair", "value": "chair"}]}})
+    );
+
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn after_reconnect_the_client_resumes_and_still_gets_interactions() {
+    let fake = FakeDiscord::start().await;
+    let mut bot = start_bot(&fake).await;
+    bot.ready().await;
+    fake.send_reconnect();
+    assert!(fake.wait_resumes(1, T).await, "RESUME");
+    assert!(fake.wait_live(T).await);
+    assert_eq!((fake.identifies(), fake.resumes()), (1, 1));
+    assert_eq!(fake.connections(), 2);
+
+    let i = Interaction::slash(77, "en-US", "ping", None, vec![]);
+    let pushed = fake.push(&i).await;
+    let SInteraction::Command(cmd) = bot.interaction().await else {
+        panic!("not a command")
+    };
+    assert_eq!(cmd.data.name, "ping");
+    assert!(fake.wait_callback(pushed.id, T).await.is_some());
+    // the sequence carried on across the resume
+    let resume = fake
+        .gateway_frames()
+        .into_iter()
+        .find(|f| f["op"] == 6)
+        .unwrap();
+    assert_eq!(resume["d"]["seq"], 1);
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_dm_posted_and_edited_shows_up() {
+    let fake = FakeDiscord::start().await;
+    let http = http_for(&fake);
+    let user = UserId::new(9001);
+    let channel = user.create_dm_channel(&http).await.expect("DM channel");
+    assert_eq!(channel.id.get(), dm_channel_id(9001));
+    assert_eq!(channel.recipient.id, user);
+    let msg = channel
+        .id
+        .send_message(
+            &http,
+            CreateMessage::new()
+                .content("Approve Chair x 2?")
+                .components(vec![CreateActionRow::Buttons(vec![
+                    CreateButton::new("approve:1").label("Approve"),
+                    CreateButton::new("reject:1").label("Reject"),
+                ])]),
+        )
+        .await
+        .expect("message sent");
+    assert_eq!(msg.author.id.get(), BOT_USER_ID);
+    let dms = fake.dm_messages(9001);
+    assert_eq!(dms.len(), 1);
+    assert_eq!(dms[0].custom_ids(), vec!["approve:1", "reject:1"]);
+    assert!(dms[0].button("Approve").is_some());
+
+    let edited = channel
+        .id
+        .edit_message(
+            &http,
+            msg.id,
+            EditMessage::new().content("Approved").components(vec![]),
+        )
+        .await
+        .expect("edited");
+    assert_eq!(edited.content, "Approved");
+    let found = fake
+        .wait_dm(9001, |m| m.content == "Approved", T)
+        .await
+        .expect("the edit");
+    assert_eq!((found.id, found.edits), (msg.id.get(), 1));
+    assert!(found.components.is_empty());
+
+    // Discord's limits: an over-long message is refused with 50035 and a path
+    let err = ChannelId::new(dm_channel_id(9001))
+        .send_message(&http, CreateMessage::new().content("x".repeat(2001)))
+        .await
+        .expect_err("too long");
+    // serenity checks the length itself before sending
+    assert!(matches!(err, serenity::Error::Model(_)), "{err:?}");
+    let err = http
+        .send_message(
+            ChannelId::new(dm_channel_id(9001)),
+            vec![],
+            &json!({"content": "x".repeat(2001)}),
+        )
+        .await
+        .expect_err("too long");
+    let serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(resp)) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((resp.status_code.as_u16(), resp.error.code), (400, 50035));
+    assert_eq!(resp.error.errors[0].path, "content");
+    assert_eq!(fake.dm_messages(9001).len(), 1);
+}
+
+#[tokio::test]
+async fn injected_faults_are_answered_as_discord_would() {
+    let fake = FakeDiscord::start().await;
+    let http = http_for(&fake);
+    let ch = ChannelId::new(dm_channel_id(31));
+    fake.fail_next(
+        "POST",
+        &format!("/channels/{ch}/messages"),
+        429,
+        json!({"message": "You are being rate limited.", "retry_after": 0.05, "global": false}),
+        1,
+    );
+    let err = http
+        .send_message(ch, vec![], &json!({"content": "hi"}))
+        .await
+        .expect_err("rate limited");
+    let serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(resp)) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(resp.status_code.as_u16(), 429);
+    // Discord's 429 body has no "code", so serenity cannot decode it as DiscordJsonError:
+    // code -1 and retry_after is NOT available from the error.
+    assert_eq!(resp.error.code, -1, "{resp:?}");
+    // the second attempt goes through
+    http.send_message(ch, vec![], &json!({"content": "hi"}))
+        .await
+        .expect("sent after the fault");
+
+    // what is on the wire: Retry-After header and retry_after in the body
+    fake.fail_next(
+        "POST",
+        "/api/v10/channels/",
+        429,
+        json!({"message": "You are being rate limited.", "retry_after": 0.05, "global": false}),
+        1,
+    );
+    let raw = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!(
+            "{}/api/v10/channels/{ch}/messages",
+            fake.api_base()
+        ))
+        .header("Authorization", format!("Bot {TOKEN}"))
+        .json(&json!({"content": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 429);
+    assert_eq!(raw.headers()["retry-after"], "1");
+    assert_eq!(raw.headers()["x-ratelimit-reset-after"], "0.050");
+    let body: Value = raw.json().await.unwrap();
+    assert_eq!(body["retry_after"], 0.05);
+
+    // a 403 with a code is decoded: the bot can tell "DMs closed" (50007) apart
+    fake.fail_next(
+        "POST",
+        "/channels/",
+        403,
+        json!({"message": "Cannot send messages to this user", "code": 50007}),
+        1,
+    );
+    let err = http
+        .send_message(ch, vec![], &json!({"content": "hi"}))
+        .await
+        .expect_err("forbidden");
+    let serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(resp)) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (
+            resp.status_code.as_u16(),
+            resp.error.code,
+            resp.error.message.as_str()
+        ),
+        (403, 50007, "Cannot send messages to this user")
+    );
+    assert_eq!(err.to_string(), "Cannot send messages to this user");
+    fake.block_dms(31);
+    let err = ch.say(&http, "hi").await.expect_err("blocked");
+    assert!(matches!(
+        &err,
+        serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)) if r.error.code == 50007
+    ));
+
+    // 500s and delays
+    fake.fail_next(
+        "*",
+        "/users/@me",
+        500,
+        json!({"message": "500: Internal Server Error", "code": 0}),
+        2,
+    );
+    assert!(http.get_current_user().await.is_err());
+    assert!(http.get_current_user().await.is_err());
+    fake.delay("/users/@me", Duration::from_millis(300));
+    let t0 = std::time::Instant::now();
+    let me = http.get_current_user().await.expect("me");
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+    assert_eq!(me.id.get(), BOT_USER_ID);
+
+    // unknown routes are visible
+    let err = http
+        .get_guild(serenity::all::GuildId::new(5))
+        .await
+        .expect_err("404");
+    let serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(resp)) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((resp.status_code.as_u16(), resp.error.code), (404, 0));
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert!(
+        statuses.contains(&429) && statuses.contains(&404),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_heartbeat_acks_the_client_reconnects() {
+    let fake = FakeDiscord::start().await;
+    let mut bot = start_bot(&fake).await;
+    bot.ready().await;
+    fake.drop_heartbeat_acks(true);
+    let reconnected = fake
+        .wait_until(T, |v| (v.connections() >= 2).then_some(()))
+        .await;
+    assert!(reconnected.is_some(), "a new connection after missed ACKs");
+    fake.drop_heartbeat_acks(false);
+    assert!(fake.wait_live(T).await);
+    eprintln!(
+        "after missed ACKs: identifies={} resumes={}",
+        fake.identifies(),
+        fake.resumes()
+    );
+    let pushed = fake
+        .push(&Interaction::slash(8, "en-US", "ping", None, vec![]))
+        .await;
+    bot.interaction().await;
+    assert!(fake.wait_callback(pushed.id, T).await.is_some());
+
+    // a server-side close (4000) is also survived
+    let before = fake.connections();
+    fake.close_gateway(4000);
+    assert!(fake
+        .wait_until(T, |v| (v.connections() > before).then_some(()))
+        .await
+        .is_some());
+    assert!(fake.wait_live(T).await);
+    eprintln!(
+        "after close 4000: identifies={} resumes={}",
+        fake.identifies(),
+        fake.resumes()
+    );
+    let pushed = fake
+        .push(&Interaction::slash(8, "en-US", "ping", None, vec![]))
+        .await;
+    bot.interaction().await;
+    assert!(fake.wait_callback(pushed.id, T).await.is_some());
+    bot.shutdown().await;
+}
