@@ -9,14 +9,15 @@ use std::time::Duration;
 use fake_discord::{dm_channel_id, FakeDiscord, Interaction, APP_ID, BOT_USER_ID, TOKEN};
 use serde_json::{json, Value};
 use serenity::all::{
-    ChannelId, Client, ClientBuilder, Context, CreateActionRow, CreateAutocompleteResponse,
-    CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
-    EditInteractionResponse, EditMessage, EventHandler, GatewayIntents, Http, HttpBuilder,
-    Interaction as SInteraction, Ready, ShardManager, UserId,
+    ChannelId, Client, ClientBuilder, CommandOptionType, Context, CreateActionRow,
+    CreateAutocompleteResponse, CreateButton, CreateCommand, CreateCommandOption,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    CreateMessage, EditInteractionResponse, EditMessage, EventHandler, GatewayIntents, GuildId,
+    Http, HttpBuilder, Interaction as SInteraction, Ready, ShardManager, UserId,
 };
 use tokio::sync::mpsc;
 
-const T: Duration = Duration::from_secs(10);
+const T: Duration = Duration::from_secs(15);
 
 enum Ev {
     Ready(Ready),
@@ -198,6 +199,56 @@ async fn a_slash_command_reaches_the_handler_and_its_response_reaches_discord() 
     let mut bot = start_bot(&fake).await;
     bot.ready().await;
 
+    // command registration: echoed back as serenity's Command, limits enforced
+    let commands = vec![CreateCommand::new("request")
+        .description("Raise a request")
+        .name_localized("zh-CN", "申请")
+        .description_localized("zh-CN", "提交申请")
+        .add_option(
+            CreateCommandOption::new(CommandOptionType::SubCommand, "new", "A new request")
+                .add_sub_option(
+                    CreateCommandOption::new(CommandOptionType::String, "item", "What")
+                        .required(true)
+                        .set_autocomplete(true),
+                )
+                .add_sub_option(CreateCommandOption::new(
+                    CommandOptionType::Integer,
+                    "qty",
+                    "How many",
+                )),
+        )];
+    let registered = serenity::all::Command::set_global_commands(&bot.http, commands)
+        .await
+        .expect("registered");
+    assert_eq!(registered[0].name, "request");
+    assert_eq!(registered[0].application_id.get(), APP_ID);
+    assert_eq!(fake.registered_commands().len(), 1);
+    let guild = GuildId::new(fake_discord::GUILD_ID)
+        .set_commands(
+            &bot.http,
+            vec![CreateCommand::new("status").description("Status")],
+        )
+        .await
+        .expect("guild commands");
+    assert_eq!(
+        guild[0].guild_id.map(|g| g.get()),
+        Some(fake_discord::GUILD_ID)
+    );
+    let err = serenity::all::Command::set_global_commands(
+        &bot.http,
+        vec![CreateCommand::new("Request").description("uppercase")],
+    )
+    .await
+    .expect_err("uppercase names are refused");
+    let serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(resp)) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (resp.error.code, resp.error.errors[0].path.as_str()),
+        (50035, "0.name")
+    );
+    assert_eq!(fake.global_commands()[0]["name"], "request");
+
     let i = Interaction::slash(
         4242,
         "zh-CN",
@@ -210,6 +261,7 @@ async fn a_slash_command_reaches_the_handler_and_its_response_reaches_discord() 
         panic!("not a command")
     };
     assert_eq!(cmd.data.name, "request");
+    assert_eq!(cmd.data.id, registered[0].id, "the registered command's id");
     assert_eq!(cmd.user.id.get(), 4242);
     assert_eq!(cmd.locale, "zh-CN");
     assert_eq!(cmd.channel_id.get(), dm_channel_id(4242));
@@ -242,6 +294,31 @@ async fn a_slash_command_reaches_the_handler_and_its_response_reaches_discord() 
     // the response became the interaction's original message
     let original = fake.original_message(&pushed.token).expect("original");
     assert_eq!(original["content"], body["data"]["content"]);
+    // GET @original, a follow-up, editing and deleting it
+    let got = cmd.get_response(&bot.http).await.expect("GET @original");
+    assert_eq!(Some(got.content.as_str()), body["data"]["content"].as_str());
+    let f = cmd
+        .create_followup(
+            &bot.http,
+            CreateInteractionResponseFollowup::new().content("more"),
+        )
+        .await
+        .expect("follow-up");
+    let followups = fake.wait_followups(&pushed.token, 1, T).await.unwrap();
+    assert_eq!(followups[0]["content"], "more");
+    assert_eq!(followups[0]["id"], f.id.to_string());
+    cmd.edit_followup(
+        &bot.http,
+        f.id,
+        CreateInteractionResponseFollowup::new().content("even more"),
+    )
+    .await
+    .expect("edit follow-up");
+    assert_eq!(fake.followups(&pushed.token)[0]["content"], "even more");
+    cmd.delete_followup(&bot.http, f.id)
+        .await
+        .expect("delete follow-up");
+    assert!(fake.followups(&pushed.token).is_empty());
 
     // the same interaction from a guild arrives with a member
     let g = Interaction::slash(4242, "en-US", "status", None, vec![]).in_guild();
@@ -333,6 +410,14 @@ async fn buttons_modals_and_autocomplete_reach_the_handler() {
         .expect("modal answer");
     assert_eq!(body["type"], 4);
     assert_eq!(body["data"]["flags"], 64);
+
+    // every builder variant passes serenity's deserializer (they panic otherwise)
+    let _ = Interaction::select(5151, "ja", "pick", vec!["a", "b"], stored.to_json()).in_guild();
+    let _ = Interaction::modal_submit(5151, "zh-TW", "m", vec![("a", "b")]).in_guild();
+    let _ = Interaction::button(5151, "de", "x", Value::Null)
+        .in_guild()
+        .with_username("Tom Baker");
+    let _ = Interaction::autocomplete(5151, "fr", "c", None, vec![], ("q", "")).in_guild();
 
     let a = Interaction::autocomplete(
         5151,
@@ -582,11 +667,10 @@ async fn without_heartbeat_acks_the_client_reconnects() {
     assert!(reconnected.is_some(), "a new connection after missed ACKs");
     fake.drop_heartbeat_acks(false);
     assert!(fake.wait_live(T).await);
-    eprintln!(
-        "after missed ACKs: identifies={} resumes={}",
-        fake.identifies(),
-        fake.resumes()
-    );
+    // serenity restarts the shard: a fresh IDENTIFY and READY, not a RESUME (and its restart
+    // waits 5 s for itself to shut down)
+    bot.ready().await;
+    assert_eq!((fake.identifies(), fake.resumes()), (2, 0));
     let pushed = fake
         .push(&Interaction::slash(8, "en-US", "ping", None, vec![]))
         .await;
@@ -601,15 +685,29 @@ async fn without_heartbeat_acks_the_client_reconnects() {
         .await
         .is_some());
     assert!(fake.wait_live(T).await);
-    eprintln!(
-        "after close 4000: identifies={} resumes={}",
-        fake.identifies(),
-        fake.resumes()
-    );
+    // a close other than auth failure makes serenity RESUME the session
+    assert_eq!((fake.identifies(), fake.resumes()), (2, 1));
     let pushed = fake
         .push(&Interaction::slash(8, "en-US", "ping", None, vec![]))
         .await;
     bot.interaction().await;
     assert!(fake.wait_callback(pushed.id, T).await.is_some());
+    bot.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_late_response_is_refused_as_unknown_interaction() {
+    let fake = FakeDiscord::start_with(fake_discord::FakeOptions {
+        interaction_deadline: Some(Duration::ZERO),
+        ..Default::default()
+    })
+    .await;
+    let mut bot = start_bot(&fake).await;
+    bot.ready().await;
+    fake.push(&Interaction::slash(12, "en-US", "ping", None, vec![]))
+        .await;
+    let (_, result) = bot.interaction_result().await;
+    let err = result.expect_err("too late");
+    assert!(err.contains("10062"), "{err}");
     bot.shutdown().await;
 }

@@ -152,5 +152,6 @@ pub fn story(s: &Story, locale: Locale) -> Value {
         "total": d.total.to_string(), "needed_by": d.needed_by.map(|n| n.to_string()), "reason": d.reason,
         "category": d.category, "created_ms": r.created_at_ms, "round": r.round, "rounds": rounds,
         "withdrawn": r.status == ApprovalStatus::Withdrawn, "updated_ms": r.updated_at_ms,
+        "undelivered": s.undelivered.iter().map(|(who, why)| json!({ "name": who, "reason": why })).collect::<Vec<_>>(),
     })
 }

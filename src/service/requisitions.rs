@@ -275,6 +275,8 @@ pub struct Story {
     pub requisition: Requisition,
     /// The directory as of reading, to name everyone in the story.
     pub dir: Directory,
+    /// Notifications about it that could not be delivered: (recipient's name, reason).
+    pub undelivered: Vec<(String, String)>,
     pub requester: Employee,
     pub rounds: Vec<RoundStory>,
 }
@@ -354,7 +356,16 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
         .by_id(r.requester)
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("requester {} missing from directory", r.requester))?;
+    let undelivered = crate::store::outbox::undelivered(&mut conn, &reference.to_string())
+        .await?
+        .into_iter()
+        .map(|(who, why)| {
+            let name = who.and_then(|id| dir.by_id(id)).map(|e| e.name.clone()).unwrap_or_default();
+            (name, why.unwrap_or_default())
+        })
+        .collect();
     Ok(Story {
+        undelivered,
         dir,
         requisition: r,
         requester,
