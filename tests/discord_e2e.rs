@@ -191,3 +191,105 @@ async fn strangers_replays_and_languages() {
     assert!(content(&r).contains("decimals"), "{r}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
+    let bot = Bot::start().await;
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Printer", 1, "2000"),
+    )
+    .await;
+    let p1 = bot.prompt("wang.fang", "REQ-000001").await;
+    bot.click("wang.fang", &p1, 0).await;
+    let a = bot.prompt("chen.jie", "REQ-000001").await;
+    let b = bot.prompt("liu.yang", "REQ-000001").await;
+    let ia = Interaction::button(
+        discord_id("chen.jie"),
+        "zh-CN",
+        &a.custom_ids()[0],
+        a.to_json(),
+    );
+    let ib = Interaction::button(
+        discord_id("liu.yang"),
+        "zh-CN",
+        &b.custom_ids()[1],
+        b.to_json(),
+    );
+    let (pa, pb) = tokio::join!(bot.fake.push(&ia), bot.fake.push(&ib));
+    let ra = bot
+        .fake
+        .wait_callback(pa.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    let rb = bot
+        .fake
+        .wait_callback(pb.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    // Chen approves; Liu's Reject either opened a modal before Chen won, or was told who decided.
+    let decided = [&ra, &rb]
+        .iter()
+        .filter(|r| content(r).contains("你同意了"))
+        .count();
+    assert_eq!(decided, 1, "{ra} / {rb}");
+    let show = bot
+        .slash(
+            "tom.baker",
+            "en-US",
+            "requisition",
+            Some("show"),
+            vec![("ref", serde_json::json!("REQ-000001"))],
+        )
+        .await;
+    assert_eq!(content(&show).matches("陈杰 approved").count(), 1, "{show}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_suggests_references_and_categories() {
+    let bot = Bot::start().await;
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Monitor", 1, "1500"),
+    )
+    .await;
+    let ac = Interaction::autocomplete(
+        discord_id("tom.baker"),
+        "en-US",
+        "requisition",
+        Some("show"),
+        vec![],
+        ("ref", "req"),
+    );
+    let pushed = bot.fake.push(&ac).await;
+    let r = bot
+        .fake
+        .wait_callback(pushed.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    assert_eq!(r["type"], 8, "{r}");
+    assert_eq!(r["data"]["choices"][0]["value"], "REQ-000001", "{r}");
+    let ac = Interaction::autocomplete(
+        discord_id("tom.baker"),
+        "en-US",
+        "requisition",
+        Some("new"),
+        vec![],
+        ("category", "off"),
+    );
+    let pushed = bot.fake.push(&ac).await;
+    let r = bot
+        .fake
+        .wait_callback(pushed.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    assert_eq!(r["data"]["choices"][0]["value"], "office", "{r}");
+    bot.stop().await;
+}

@@ -14,7 +14,14 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_sent_before_a_restart_works_after_it() {
     let bot = Bot::start().await;
-    bot.slash("tom.baker", "en-US", "requisition", Some("new"), requisition("Desk", 1, "900")).await;
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Desk", 1, "900"),
+    )
+    .await;
     let prompt = bot.prompt("wang.fang", "REQ-000001").await;
     let (fake, config, dir) = bot.stop().await;
     let bot = Bot::start_with(fake, config).await;
@@ -28,12 +35,22 @@ async fn a_prompt_sent_before_a_restart_works_after_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconnect_mid_flow_resumes_and_nothing_is_lost() {
     let bot = Bot::start().await;
-    bot.slash("tom.baker", "en-US", "requisition", Some("new"), requisition("Chair", 1, "500")).await;
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Chair", 1, "500"),
+    )
+    .await;
     let prompt = bot.prompt("wang.fang", "REQ-000001").await;
     bot.fake.send_reconnect();
     let deadline = tokio::time::Instant::now() + WAIT;
     while bot.fake.resumes() < 1 {
-        assert!(tokio::time::Instant::now() < deadline, "no RESUME after RECONNECT");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no RESUME after RECONNECT"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let r = bot.click("wang.fang", &prompt, 0).await;
@@ -44,8 +61,21 @@ async fn a_reconnect_mid_flow_resumes_and_nothing_is_lost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rate_limited_dm_is_retried_after_retry_after_and_arrives_once() {
     let bot = Bot::start().await;
-    bot.fake.fail_next("POST", "/api/v10/channels/", 429, json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false }), 1);
-    bot.slash("tom.baker", "en-US", "requisition", Some("new"), requisition("Lamp", 1, "80")).await;
+    bot.fake.fail_next(
+        "POST",
+        "/api/v10/channels/",
+        429,
+        json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false }),
+        1,
+    );
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Lamp", 1, "80"),
+    )
+    .await;
     bot.prompt("wang.fang", "REQ-000001").await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     let prompts = bot.fake.dm_messages(discord_id("wang.fang"));
@@ -57,20 +87,42 @@ async fn a_rate_limited_dm_is_retried_after_retry_after_and_arrives_once() {
 async fn closed_dms_are_recorded_and_shown_to_the_requester_not_retried() {
     let bot = Bot::start().await;
     bot.fake.block_dms(discord_id("wang.fang"));
-    bot.slash("tom.baker", "en-US", "requisition", Some("new"), requisition("Phone", 1, "3000")).await;
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Phone", 1, "3000"),
+    )
+    .await;
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let show = bot.slash("tom.baker", "en-US", "requisition", Some("show"), vec![("ref", json!("REQ-000001"))]).await;
+        let show = bot
+            .slash(
+                "tom.baker",
+                "en-US",
+                "requisition",
+                Some("show"),
+                vec![("ref", json!("REQ-000001"))],
+            )
+            .await;
         if content(&show).contains("DMs closed") {
             assert!(content(&show).contains("王芳"), "{show}");
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "not reported: {show}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not reported: {show}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let attempts = bot.fake.requests_to("POST", "/api/v10/channels/").len();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(bot.fake.requests_to("POST", "/api/v10/channels/").len(), attempts, "a 50007 is never retried");
+    assert_eq!(
+        bot.fake.requests_to("POST", "/api/v10/channels/").len(),
+        attempts,
+        "a 50007 is never retried"
+    );
     bot.stop().await;
 }
 
@@ -79,7 +131,9 @@ async fn a_slow_database_gets_a_deferred_answer_then_the_edit() {
     let bot = Bot::start().await;
     // Hold the write lock (SQLite) or the audit chain's head row (PostgreSQL) for 3.5 s.
     sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(bot.config.database.url.expose()).await.unwrap();
+    let pool = sqlx::AnyPool::connect(bot.config.database.url.expose())
+        .await
+        .unwrap();
     let mut blocker = pool.begin().await.unwrap();
     let lock = if bot.config.database.url.expose().starts_with("sqlite") {
         "UPDATE audit_head SET seq = seq WHERE id = 1"
@@ -91,14 +145,43 @@ async fn a_slow_database_gets_a_deferred_answer_then_the_edit() {
         tokio::time::sleep(Duration::from_millis(3500)).await;
         blocker.rollback().await.unwrap();
     });
-    let i = Interaction::slash(discord_id("tom.baker"), "en-US", "requisition", Some("new"), requisition("Fan", 1, "60"));
+    let i = Interaction::slash(
+        discord_id("tom.baker"),
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Fan", 1, "60"),
+    );
     let pushed = bot.fake.push(&i).await;
-    let first = bot.fake.wait_callback(pushed.id, WAIT).await.expect("a first response");
+    let first = bot
+        .fake
+        .wait_callback(pushed.id, WAIT)
+        .await
+        .expect("a first response");
     assert_eq!(first["type"], 5, "deferred within Discord's 3 s: {first}");
-    let cb = bot.fake.callbacks().into_iter().find(|c| c.interaction_id == pushed.id).unwrap();
-    assert!(cb.latency.unwrap() < Duration::from_secs(3) && cb.status == 204, "{:?}", cb.latency);
-    let edit = bot.fake.wait_original_edit(&pushed.token, WAIT).await.expect("the deferred answer is edited in");
-    assert!(edit["content"].as_str().unwrap_or_default().contains("REQ-000001"), "{edit}");
+    let cb = bot
+        .fake
+        .callbacks()
+        .into_iter()
+        .find(|c| c.interaction_id == pushed.id)
+        .unwrap();
+    assert!(
+        cb.latency.unwrap() < Duration::from_secs(3) && cb.status == 204,
+        "{:?}",
+        cb.latency
+    );
+    let edit = bot
+        .fake
+        .wait_original_edit(&pushed.token, WAIT)
+        .await
+        .expect("the deferred answer is edited in");
+    assert!(
+        edit["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("REQ-000001"),
+        "{edit}"
+    );
     release.await.unwrap();
     pool.close().await;
     bot.stop().await;
@@ -125,22 +208,52 @@ async fn http_mode_verifies_signatures_and_runs_the_same_handlers() {
 
     let ping = json!({ "id": "1", "application_id": fake_discord::APP_ID.to_string(), "type": 1, "token": "t", "version": 1 }).to_string();
     let (sig, ts) = signed(&key, &ping);
-    let r = client.post(&url).header("X-Signature-Ed25519", sig).header("X-Signature-Timestamp", ts).body(ping.clone()).send().await.unwrap();
+    let r = client
+        .post(&url)
+        .header("X-Signature-Ed25519", sig)
+        .header("X-Signature-Timestamp", ts)
+        .body(ping.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), json!({ "type": 1 }));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        json!({ "type": 1 })
+    );
 
     // Forged: signed by another key, or not signed at all.
     let (bad, ts) = signed(&SigningKey::from_bytes(&[9u8; 32]), &ping);
-    let r = client.post(&url).header("X-Signature-Ed25519", bad).header("X-Signature-Timestamp", ts).body(ping.clone()).send().await.unwrap();
+    let r = client
+        .post(&url)
+        .header("X-Signature-Ed25519", bad)
+        .header("X-Signature-Timestamp", ts)
+        .body(ping.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let r = client.post(&url).body(ping).send().await.unwrap();
     assert_eq!(r.status(), 401);
 
     // A slash command over HTTP: the same handler, answered in the HTTP response.
-    let slash = Interaction::slash(discord_id("tom.baker"), "en-US", "requisition", Some("new"), requisition("Mug", 2, "30"));
+    let slash = Interaction::slash(
+        discord_id("tom.baker"),
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Mug", 2, "30"),
+    );
     let body = slash.json().to_string();
     let (sig, ts) = signed(&key, &body);
-    let r = client.post(&url).header("X-Signature-Ed25519", sig).header("X-Signature-Timestamp", ts).body(body).send().await.unwrap();
+    let r = client
+        .post(&url)
+        .header("X-Signature-Ed25519", sig)
+        .header("X-Signature-Timestamp", ts)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let answer: serde_json::Value = r.json().await.unwrap();
     assert!(content(&answer).contains("REQ-000001"), "{answer}");

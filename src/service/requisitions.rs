@@ -360,7 +360,10 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
         .await?
         .into_iter()
         .map(|(who, why)| {
-            let name = who.and_then(|id| dir.by_id(id)).map(|e| e.name.clone()).unwrap_or_default();
+            let name = who
+                .and_then(|id| dir.by_id(id))
+                .map(|e| e.name.clone())
+                .unwrap_or_default();
             (name, why.unwrap_or_default())
         })
         .collect();
