@@ -19,8 +19,9 @@ use tokio::sync::mpsc;
 
 const T: Duration = Duration::from_secs(15);
 
+#[allow(clippy::large_enum_variant)]
 enum Ev {
-    Ready(Ready),
+    Ready(Box<Ready>),
     /// The interaction and how the handler's response call went.
     Interaction(SInteraction, Result<(), String>),
 }
@@ -32,7 +33,7 @@ struct Recorder {
 #[serenity::async_trait]
 impl EventHandler for Recorder {
     async fn ready(&self, _ctx: Context, ready: Ready) {
-        let _ = self.tx.send(Ev::Ready(ready));
+        let _ = self.tx.send(Ev::Ready(Box::new(ready)));
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: SInteraction) {
@@ -141,7 +142,7 @@ impl Bot {
 
     async fn ready(&mut self) -> Ready {
         match self.next().await {
-            Ev::Ready(r) => r,
+            Ev::Ready(r) => *r,
             Ev::Interaction(i, _) => panic!("expected READY, got {i:?}"),
         }
     }
@@ -534,6 +535,15 @@ async fn a_dm_posted_and_edited_shows_up() {
     };
     assert_eq!((resp.status_code.as_u16(), resp.error.code), (400, 50035));
     assert_eq!(resp.error.errors[0].path, "content");
+    // an empty message is refused with 50006
+    let err = ChannelId::new(dm_channel_id(9001))
+        .send_message(&http, CreateMessage::new())
+        .await
+        .expect_err("empty");
+    let serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(resp)) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((resp.status_code.as_u16(), resp.error.code), (400, 50006));
     assert_eq!(fake.dm_messages(9001).len(), 1);
 }
 

@@ -2070,11 +2070,14 @@ fn check_message(body: &Value, prefix: &str, require_content: bool) -> Option<Re
         return Some(form_error(&errs));
     }
     if require_content {
-        let empty_content = body["content"].as_str().map_or(true, str::is_empty);
+        let empty_content = body["content"].as_str().is_none_or(str::is_empty);
         let has_files = body["attachments"]
             .as_array()
             .is_some_and(|a| !a.is_empty());
-        let has_other = !body["sticker_ids"].is_null() || !body["poll"].is_null();
+        let has_other = body["sticker_ids"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+            || !body["poll"].is_null();
         if empty_content && embeds.is_empty() && rows.is_empty() && !has_files && !has_other {
             return Some(Reply::error(400, 50006, "Cannot send an empty message"));
         }
