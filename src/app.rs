@@ -193,6 +193,10 @@ pub async fn serve_on(
     tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz)");
     tracing::info!("bizdesk is running; try: bizdesk console --as li.na   (Ctrl-C stops)");
     let store = chat.desk.store.clone();
+    // Small JSON answers (the Discord endpoint's first responses) must not wait for delayed ACKs.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let web = axum::serve(listener, router).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stop_tx.send(true);

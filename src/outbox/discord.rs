@@ -72,7 +72,7 @@ impl DiscordOutbox {
         };
         for m in &claimed {
             let verdict = self.deliver(m).await;
-            let mut conn = desk.store.pool().acquire().await?;
+            let mut conn = desk.store.begin().await?;
             let now = store::to_ms(desk.now());
             match verdict {
                 Verdict::Sent(provider) => {
@@ -95,6 +95,7 @@ impl DiscordOutbox {
                     outbox::give_up(&mut conn, m.id, &reason).await?;
                 }
             }
+            conn.commit().await?;
         }
         Ok(claimed.len())
     }

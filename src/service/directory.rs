@@ -22,11 +22,9 @@ pub async fn actor_by_handle(desk: &Desk, handle: &str) -> DeskResult<Employee> 
 
 /// The active employee with this Discord user id, if any.
 pub async fn actor_by_discord_id(desk: &Desk, discord_id: &str) -> DeskResult<Option<Employee>> {
-    let dir = snapshot(desk).await?;
-    Ok(dir
-        .employees
-        .into_iter()
-        .find(|e| e.active && e.discord_id.as_deref() == Some(discord_id)))
+    let mut conn = desk.store.pool().acquire().await?;
+    let e = store::directory::by_discord_id(&mut conn, discord_id).await?;
+    Ok(e.filter(|e| e.active))
 }
 
 /// Who can add people to the directory (admins, else management), by name.
@@ -49,9 +47,11 @@ pub async fn admins(desk: &Desk) -> DeskResult<Vec<String>> {
 
 /// Records a Discord interaction id; false when it was seen before (a gateway replay).
 pub async fn first_delivery(desk: &Desk, interaction_id: &str) -> DeskResult<bool> {
-    let mut conn = desk.store.pool().acquire().await?;
+    let mut tx = desk.store.begin().await?;
     let now = store::to_ms(desk.now());
-    Ok(store::interactions::first_delivery(&mut conn, interaction_id, now).await?)
+    let first = store::interactions::first_delivery(&mut tx, interaction_id, now).await?;
+    tx.commit().await?;
+    Ok(first)
 }
 
 /// The whole directory, for naming people in replies.

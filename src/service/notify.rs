@@ -127,13 +127,14 @@ pub async fn claim_chat(
     recipient: EmployeeId,
     via: &str,
 ) -> DeskResult<Vec<outbox::Message>> {
-    let mut conn = desk.store.pool().acquire().await?;
+    let mut tx = desk.store.begin().await?;
     let now = store::to_ms(desk.now());
     let mut claimed = Vec::new();
-    for m in outbox::pending_for(&mut conn, CHAT, recipient).await? {
-        if outbox::mark_sent(&mut conn, m.id, via, now).await? {
+    for m in outbox::pending_for(&mut tx, CHAT, recipient).await? {
+        if outbox::mark_sent(&mut tx, m.id, via, now).await? {
             claimed.push(m);
         }
     }
+    tx.commit().await?;
     Ok(claimed)
 }

@@ -87,6 +87,17 @@ pub async fn by_handle(conn: &mut Conn, handle: &str) -> sqlx::Result<Option<Emp
     Ok(row.map(Employee::from))
 }
 
+/// An employee by Discord user id (unique).
+pub async fn by_discord_id(conn: &mut Conn, discord_id: &str) -> sqlx::Result<Option<Employee>> {
+    let row: Option<EmployeeRow> = sqlx::query_as(&format!(
+        "SELECT {EMPLOYEE_COLS} FROM employees WHERE discord_id = $1"
+    ))
+    .bind(discord_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Employee::from))
+}
+
 /// An employee by id.
 pub async fn by_id(conn: &mut Conn, id: EmployeeId) -> sqlx::Result<Option<Employee>> {
     let row: Option<EmployeeRow> = sqlx::query_as(&format!(

@@ -23,7 +23,7 @@ pub fn discord_id(handle: &str) -> u64 {
 }
 
 /// The sample directory with a `discord_id` for everyone.
-fn org_with_discord_ids(dir: &std::path::Path) -> PathBuf {
+pub fn org_with_discord_ids(dir: &std::path::Path) -> PathBuf {
     let sample = include_str!("../../config/org.toml");
     let mut out = String::new();
     for line in sample.lines() {

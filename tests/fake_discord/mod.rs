@@ -669,6 +669,10 @@ impl FakeDiscord {
             .fallback(rest_handler)
             .with_state(shared.clone());
         let rest_task = tokio::spawn(async move {
+            // Without TCP_NODELAY small answers wait for delayed ACKs (~40 ms on Linux).
+            let rest = axum::serve::ListenerExt::tap_io(rest, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(rest, app).await;
         });
         let gw_shared = shared.clone();
@@ -1173,6 +1177,7 @@ fn send_dispatch(gw: &mut GatewayState, t: &str, d: Value) -> Option<u64> {
 // ---------------------------------------------------------------------------------------------
 
 async fn gateway_conn(stream: TcpStream, shared: Arc<Shared>) {
+    let _ = stream.set_nodelay(true);
     let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
         return;
     };
