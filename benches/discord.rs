@@ -19,7 +19,6 @@ use fake_discord::{FakeDiscord, Interaction};
 use serenity::all::{Context, EventHandler, GatewayIntents, Interaction as SInteraction};
 use serenity::client::ClientBuilder;
 use serenity::http::HttpBuilder;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Args {

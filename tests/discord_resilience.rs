@@ -262,3 +262,57 @@ async fn http_mode_verifies_signatures_and_runs_the_same_handlers() {
     let (_, _, _) = bot.stop().await;
     drop(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_on_a_dm_is_retried_with_backoff() {
+    let bot = Bot::start().await;
+    bot.fake.fail_next(
+        "POST",
+        "/api/v10/channels/",
+        500,
+        json!({ "message": "oops", "code": 0 }),
+        1,
+    );
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "requisition",
+        Some("new"),
+        requisition("Tray", 1, "20"),
+    )
+    .await;
+    bot.prompt("wang.fang", "REQ-000001").await;
+    assert_eq!(
+        bot.fake.requests_to("POST", "/api/v10/channels/").len(),
+        2,
+        "one failure, one retry"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_register_overwrites_the_commands_from_the_cli() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_for(&fake, dir.path()).await;
+    let out = tokio::task::spawn_blocking({
+        let (url, base) = (config.database.url.expose().to_string(), fake.api_base());
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+                .args(["discord", "register"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("BIZDESK__DATABASE__URL", url)
+                .env("BIZDESK__DISCORD__TOKEN", fake_discord::TOKEN)
+                .env("BIZDESK__DISCORD__API_BASE", base)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("registered 6 global commands"), "{text}");
+    assert_eq!(fake.global_commands().len(), 6);
+}
