@@ -96,6 +96,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         company: Arc::new(company),
         policies: Arc::new(policies),
         clock,
+        request_key: None,
     };
     let chat = Chat {
         desk,

@@ -22,6 +22,8 @@ pub struct Reply {
     pub ok: bool,
     /// True when the failure was ours, not the user's (the console then exits 1, not 2).
     pub internal: bool,
+    /// True when the request was a replay that was already served: show nothing new.
+    pub duplicate: bool,
     pub actions: Vec<Action>,
 }
 
@@ -31,6 +33,7 @@ impl Reply {
             text,
             ok: true,
             internal: false,
+            duplicate: false,
             actions: vec![],
         }
     }
@@ -77,6 +80,13 @@ impl Chat {
         let locale = self.locale_of(actor);
         match e {
             DeskError::User(msgs) => self.user_error(locale, &msgs),
+            DeskError::Duplicate => Reply {
+                text: String::new(),
+                ok: false,
+                internal: false,
+                duplicate: true,
+                actions: vec![],
+            },
             DeskError::Internal(e) => {
                 tracing::error!(action, actor = %actor.handle, error = %format!("{e:#}"), "action failed");
                 let text = self.renderer.msg(locale, &Msg::new("error.internal"));
@@ -84,6 +94,7 @@ impl Chat {
                     text,
                     ok: false,
                     internal: true,
+                    duplicate: false,
                     actions: vec![],
                 }
             }
@@ -107,6 +118,7 @@ impl Chat {
             text,
             ok: false,
             internal: false,
+            duplicate: false,
             actions: vec![],
         }
     }

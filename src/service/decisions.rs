@@ -225,7 +225,7 @@ pub async fn decide(
 ) -> DeskResult<Decided> {
     check_comment(decision, comment)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    let mut tx = desk.store.begin().await?;
+    let mut tx = desk.begin().await?;
     let (latest, wanted) = locate(&mut tx, target).await?;
     let Some(approval) = rows::lock_approval(&mut tx, latest.id).await? else {
         // Someone ended the round first; read it again to say how (the copy above is stale).

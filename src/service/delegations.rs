@@ -24,7 +24,7 @@ pub async fn set(
     until: NaiveDate,
 ) -> DeskResult<DelegationView> {
     let now = desk.now();
-    let mut tx = desk.store.begin().await?;
+    let mut tx = desk.begin().await?;
     let delegate = store::directory::by_handle(&mut tx, to)
         .await?
         .filter(|e| e.active)
@@ -63,7 +63,7 @@ pub async fn set(
 /// Ends the actor's delegations; returns how many were ended.
 pub async fn off(desk: &Desk, actor: &Employee) -> DeskResult<u64> {
     let now = desk.now();
-    let mut tx = desk.store.begin().await?;
+    let mut tx = desk.begin().await?;
     let n = delegations::revoke_all(&mut tx, actor.id, store::to_ms(now)).await?;
     if n > 0 {
         audit::append(

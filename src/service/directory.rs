@@ -45,15 +45,6 @@ pub async fn admins(desk: &Desk) -> DeskResult<Vec<String>> {
     Ok(names)
 }
 
-/// Records a Discord interaction id; false when it was seen before (a gateway replay).
-pub async fn first_delivery(desk: &Desk, interaction_id: &str) -> DeskResult<bool> {
-    let mut tx = desk.store.begin().await?;
-    let now = store::to_ms(desk.now());
-    let first = store::interactions::first_delivery(&mut tx, interaction_id, now).await?;
-    tx.commit().await?;
-    Ok(first)
-}
-
 /// The whole directory, for naming people in replies.
 pub async fn snapshot(desk: &Desk) -> DeskResult<Directory> {
     let mut conn = desk.store.pool().acquire().await?;
@@ -63,7 +54,7 @@ pub async fn snapshot(desk: &Desk) -> DeskResult<Directory> {
 /// Applies a directory file in one transaction, auditing what changed.
 pub async fn sync(desk: &Desk, org: &OrgFile, actor: &str) -> DeskResult<SyncReport> {
     let now = desk.now();
-    let mut tx = desk.store.begin().await?;
+    let mut tx = desk.begin().await?;
     let report = store::directory::sync(&mut tx, org, store::to_ms(now)).await?;
     if !report.is_empty() {
         audit::append(

@@ -37,6 +37,9 @@ pub struct Desk {
     pub company: Arc<Company>,
     pub policies: Arc<Policies>,
     pub clock: Arc<dyn Clock>,
+    /// The id of the request being served (a Discord interaction id), when a transport
+    /// must act on it at most once; recorded inside the use case's own transaction.
+    pub request_key: Option<Arc<str>>,
 }
 
 impl Desk {
@@ -50,6 +53,28 @@ impl Desk {
         self.now()
             .with_timezone(&self.company.time_zone)
             .date_naive()
+    }
+
+    /// This desk, serving one request that must act at most once.
+    pub fn for_request(&self, key: &str) -> Desk {
+        Desk {
+            request_key: Some(Arc::from(key)),
+            ..self.clone()
+        }
+    }
+
+    /// Begins a use case's transaction. With a request key, the key is recorded first, in the
+    /// same transaction: a replayed request gets [`DeskError::Duplicate`], and the record
+    /// commits (or rolls back) together with the change it guards.
+    pub async fn begin(&self) -> DeskResult<crate::store::Tx> {
+        let mut tx = self.store.begin().await?;
+        if let Some(key) = &self.request_key {
+            let now = crate::store::to_ms(self.now());
+            if !crate::store::interactions::first_delivery(&mut tx, key, now).await? {
+                return Err(DeskError::Duplicate);
+            }
+        }
+        Ok(tx)
     }
 
     /// The locale an employee reads in.
@@ -67,6 +92,9 @@ pub enum DeskError {
     /// Anything else; the user sees a generic apology, the log gets the cause chain.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// This request was already served (a replay); nothing was done again.
+    #[error("request already handled")]
+    Duplicate,
 }
 
 impl From<sqlx::Error> for DeskError {
@@ -92,7 +120,7 @@ impl DeskError {
     pub fn user_msgs(&self) -> Option<&[Msg]> {
         match self {
             DeskError::User(m) => Some(m),
-            DeskError::Internal(_) => None,
+            DeskError::Internal(_) | DeskError::Duplicate => None,
         }
     }
 }

@@ -50,7 +50,7 @@ pub async fn submit(
 ) -> DeskResult<Submitted> {
     let draft = RequisitionDraft::build(input, &rules(desk))?;
     let now = desk.now();
-    let mut tx = desk.store.begin().await?;
+    let mut tx = desk.begin().await?;
     let dir = store::directory::load(&mut tx).await?;
     let id = reqs::insert(
         &mut tx,
@@ -88,7 +88,7 @@ pub async fn withdraw(
 ) -> DeskResult<Reference> {
     let now = desk.now();
     let now_ms = store::to_ms(now);
-    let mut tx = desk.store.begin().await?;
+    let mut tx = desk.begin().await?;
     let r = load(&mut tx, reference).await?;
     if r.requester != actor.id {
         return Err(Msg::new("requisition.only_requester")
@@ -171,7 +171,7 @@ pub async fn resubmit(
     changes: RequisitionInput,
 ) -> DeskResult<Submitted> {
     let now = desk.now();
-    let mut tx = desk.store.begin().await?;
+    let mut tx = desk.begin().await?;
     let r = load(&mut tx, reference).await?;
     if r.requester != actor.id {
         return Err(Msg::new("requisition.only_requester")

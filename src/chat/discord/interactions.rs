@@ -46,9 +46,11 @@ pub async fn handle(chat: &Chat, interaction: &Interaction) -> Outcome {
     match interaction {
         Interaction::Ping(_) => Outcome::Pong,
         Interaction::Autocomplete(a) => autocomplete(chat, a).await,
-        Interaction::Command(c) => once(chat, c.id.get(), async { command(chat, c).await }).await,
-        Interaction::Component(c) => once(chat, c.id.get(), async { button(chat, c).await }).await,
-        Interaction::Modal(m) => once(chat, m.id.get(), async { modal(chat, m).await }).await,
+        // Each acts at most once: the interaction id is recorded inside the transaction of
+        // whatever it changes, so a gateway replay after RESUME finds it and does nothing.
+        Interaction::Command(c) => command(&for_request(chat, c.id.get()), c).await,
+        Interaction::Component(c) => button(&for_request(chat, c.id.get()), c).await,
+        Interaction::Modal(m) => modal(&for_request(chat, m.id.get()), m).await,
         _ => Outcome::Message(components::text(
             &chat
                 .renderer
@@ -57,17 +59,19 @@ pub async fn handle(chat: &Chat, interaction: &Interaction) -> Outcome {
     }
 }
 
-/// Acts only on an interaction's first delivery (the gateway may replay after RESUME).
-async fn once(chat: &Chat, id: u64, act: impl std::future::Future<Output = Outcome>) -> Outcome {
-    match directory::first_delivery(&chat.desk, &id.to_string()).await {
-        Ok(true) => act.await,
-        Ok(false) => Outcome::Duplicate,
-        Err(e) => {
-            tracing::error!(interaction = id, error = %format!("{e:#}"), "cannot record the interaction");
-            Outcome::Message(components::text(
-                &chat.renderer.msg(Locale::En, &Msg::new("error.internal")),
-            ))
-        }
+fn for_request(chat: &Chat, interaction_id: u64) -> Chat {
+    Chat {
+        desk: chat.desk.for_request(&interaction_id.to_string()),
+        ..chat.clone()
+    }
+}
+
+/// A reply as a message outcome; a replay that was already served says nothing more.
+fn message(reply: &crate::chat::Reply) -> Outcome {
+    if reply.duplicate {
+        Outcome::Duplicate
+    } else {
+        Outcome::Message(components::reply(reply))
     }
 }
 
@@ -132,7 +136,7 @@ async fn command(chat: &Chat, c: &CommandInteraction) -> Outcome {
         Ok(inv) => chat.run(&actor, &inv).await,
         Err(problems) => chat.user_error(chat.locale_of(&actor), &problems),
     };
-    Outcome::Message(components::reply(&reply))
+    message(&reply)
 }
 
 /// Splits a subcommand off and lists the remaining options.
@@ -225,7 +229,7 @@ async fn button(chat: &Chat, c: &ComponentInteraction) -> Outcome {
         let modal_id = action.custom_id.replacen("appr:", "apprm:", 1);
         return Outcome::Modal(components::reason_modal(&modal_id, &title, &label));
     }
-    Outcome::Message(components::reply(&chat.press(&actor, &action, None).await))
+    message(&chat.press(&actor, &action, None).await)
 }
 
 async fn modal(chat: &Chat, m: &ModalInteraction) -> Outcome {
