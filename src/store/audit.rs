@@ -4,13 +4,21 @@ use super::Conn;
 use crate::domain::audit::{AuditEvent, StoredEvent};
 use sqlx::FromRow;
 
-/// Appends an event, chaining its hash to the previous one. Takes the chain head's row lock,
-/// so call it last in a transaction to hold that lock briefly.
+/// Appends an event, chaining its hash to the previous one. Locks the chain head's row (on
+/// SQLite the single writer already excludes others), so call it last in a transaction to
+/// hold that lock briefly. The head row is updated once per event: it is the hottest row.
 pub async fn append(conn: &mut Conn, mut event: AuditEvent) -> sqlx::Result<i64> {
-    let (seq, prev): (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *conn)
-            .await?;
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let (last, prev): (i64, String) = sqlx::query_as(&format!(
+        "SELECT seq, hash FROM audit_head WHERE id = 1{lock}"
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq = last + 1;
     event.seq = seq;
     let hash = event.hash(&prev);
     sqlx::query(
@@ -28,7 +36,8 @@ pub async fn append(conn: &mut Conn, mut event: AuditEvent) -> sqlx::Result<i64>
     .bind(&hash)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
         .bind(&hash)
         .execute(conn)
         .await?;
