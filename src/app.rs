@@ -148,12 +148,20 @@ pub async fn serve_on(
     let mut tasks = Vec::new();
     if config.discord.token.is_set() {
         let discord = Arc::new(Discord::new(config, chat.clone()).await?);
-        let n = discord.register_commands(config.discord.guild_id).await?;
-        let scope = config
-            .discord
-            .guild_id
-            .map_or("globally".to_string(), |g| format!("in server {g}"));
-        tracing::info!(commands = n, "registered slash commands {scope}");
+        // Commands registered earlier keep working, so a failed registration is reported,
+        // not fatal; `bizdesk discord register` retries it.
+        match discord.register_commands(config.discord.guild_id).await {
+            Ok(n) => {
+                let scope = config
+                    .discord
+                    .guild_id
+                    .map_or("globally".to_string(), |g| format!("in server {g}"));
+                tracing::info!(commands = n, "registered slash commands {scope}");
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "could not register slash commands; run `bizdesk discord register` later")
+            }
+        }
         match config.discord.mode {
             DiscordMode::Gateway => {
                 let (cfg, d, s) = (config.clone(), discord.clone(), stop.clone());

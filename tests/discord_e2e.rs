@@ -207,6 +207,7 @@ async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
     bot.click("wang.fang", &p1, 0).await;
     let a = bot.prompt("chen.jie", "REQ-000001").await;
     let b = bot.prompt("liu.yang", "REQ-000001").await;
+    // Both press Approve at the same moment: one decision, one "already decided by …".
     let ia = Interaction::button(
         discord_id("chen.jie"),
         "zh-CN",
@@ -216,7 +217,7 @@ async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
     let ib = Interaction::button(
         discord_id("liu.yang"),
         "zh-CN",
-        &b.custom_ids()[1],
+        &b.custom_ids()[0],
         b.to_json(),
     );
     let (pa, pb) = tokio::join!(bot.fake.push(&ia), bot.fake.push(&ib));
@@ -230,12 +231,18 @@ async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
         .wait_callback(pb.id, discord_support::WAIT)
         .await
         .unwrap();
-    // Chen approves; Liu's Reject either opened a modal before Chen won, or was told who decided.
-    let decided = [&ra, &rb]
-        .iter()
-        .filter(|r| content(r).contains("你同意了"))
-        .count();
-    assert_eq!(decided, 1, "{ra} / {rb}");
+    let (ca, cb) = (content(&ra), content(&rb));
+    let decided = [&ca, &cb].iter().filter(|c| c.contains("你同意了")).count();
+    assert_eq!(decided, 1, "exactly one decision: {ca} / {cb}");
+    let loser = if ca.contains("你同意了") {
+        &cb
+    } else {
+        &ca
+    };
+    assert!(
+        loser.contains("陈杰") || loser.contains("刘洋"),
+        "the other hears who decided: {loser}"
+    );
     let show = bot
         .slash(
             "tom.baker",
@@ -245,7 +252,11 @@ async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
             vec![("ref", serde_json::json!("REQ-000001"))],
         )
         .await;
-    assert_eq!(content(&show).matches("陈杰 approved").count(), 1, "{show}");
+    assert_eq!(
+        content(&show).matches("approved at").count(),
+        2,
+        "head + one central-office decision: {show}"
+    );
     bot.stop().await;
 }
 

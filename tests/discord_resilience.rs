@@ -316,3 +316,33 @@ async fn discord_register_overwrites_the_commands_from_the_cli() {
     assert!(text.contains("registered 6 global commands"), "{text}");
     assert_eq!(fake.global_commands().len(), 6);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_id_is_learnt_from_the_bot_user_when_not_configured() {
+    let fake = FakeDiscord::start().await;
+    // A Discord that does not answer the application route: the bot user's id is used.
+    fake.fail_next(
+        "GET",
+        "/api/v10/oauth2/applications/@me",
+        404,
+        json!({ "message": "Unknown route", "code": 0 }),
+        5,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_for(&fake, dir.path()).await;
+    assert!(config.discord.application_id.is_none());
+    let bot = Bot::start_with(fake, config).await;
+    let regs = bot.fake.requests_to("PUT", "/api/v10/applications/");
+    let bot_id = fake_discord::BOT_USER_ID.to_string();
+    assert!(
+        regs.iter().any(|r| r.path.contains(&bot_id)),
+        "{:?}",
+        regs.iter().map(|r| r.path.clone()).collect::<Vec<_>>()
+    );
+    let r = bot
+        .slash("tom.baker", "en-US", "whoami", None, vec![])
+        .await;
+    assert!(content(&r).contains("Tom Baker"), "{r}");
+    bot.stop().await;
+    drop(dir);
+}

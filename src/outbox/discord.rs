@@ -58,44 +58,66 @@ impl DiscordOutbox {
     /// Claims one batch of due messages and delivers it; returns how many it handled.
     pub async fn drain_once(&self) -> anyhow::Result<usize> {
         let desk = &self.discord.chat.desk;
-        let now = store::to_ms(desk.now());
+        let lease = LEASE.as_millis() as i64;
+        // Every write goes through the store's writer (one connection on SQLite).
         let claimed = {
-            let mut conn = desk.store.pool().acquire().await?;
-            outbox::claim_discord(
-                &mut conn,
-                desk.store.backend(),
-                now,
-                LEASE.as_millis() as i64,
-                BATCH,
-            )
-            .await?
-        };
-        for m in &claimed {
-            let verdict = self.deliver(m).await;
-            let mut conn = desk.store.begin().await?;
+            let mut tx = desk.store.begin().await?;
             let now = store::to_ms(desk.now());
-            match verdict {
-                Verdict::Sent(provider) => {
-                    outbox::mark_sent(&mut conn, m.id, &provider, now).await?;
+            let rows =
+                outbox::claim_discord(&mut tx, desk.store.backend(), now, lease, BATCH).await?;
+            tx.commit().await?;
+            rows
+        };
+        // After a 429 the rest of the batch waits too, instead of earning more 429s.
+        let mut paused: Option<Duration> = None;
+        for m in &claimed {
+            let Some(held) = m.locked_until else { continue };
+            let now = store::to_ms(desk.now());
+            let verdict = match paused {
+                Some(wait) => Verdict::Wait(wait, "rate limited".into()),
+                None => {
+                    // Renew just before sending: if our lease ran out and another worker took
+                    // the row, it is theirs to send.
+                    let mut tx = desk.store.begin().await?;
+                    let ours = outbox::renew(&mut tx, m.id, held, now + lease).await?;
+                    tx.commit().await?;
+                    if !ours {
+                        continue;
+                    }
+                    self.deliver(m).await
                 }
-                Verdict::Retry(_, reason) if m.attempts >= MAX_ATTEMPTS => {
-                    outbox::give_up(
-                        &mut conn,
-                        m.id,
-                        &format!("gave up after {} attempts: {reason}", m.attempts),
-                    )
-                    .await?;
-                }
-                Verdict::Retry(after, reason) => {
-                    outbox::retry_at(&mut conn, m.id, now + after.as_millis() as i64, &reason)
-                        .await?;
-                }
-                Verdict::Dead(reason) => {
-                    tracing::warn!(id = m.id, kind = %m.kind, reason = %reason, "chat message undeliverable");
-                    outbox::give_up(&mut conn, m.id, &reason).await?;
+            };
+            let held = if paused.is_some() { held } else { now + lease };
+            if let Verdict::Wait(wait, reason) = &verdict {
+                if reason == "rate limited" {
+                    paused = Some(*wait);
                 }
             }
-            conn.commit().await?;
+            let now = store::to_ms(desk.now());
+            let at = |d: Duration| now + d.as_millis() as i64;
+            let settle = match &verdict {
+                Verdict::Sent(provider) => outbox::Settle::Sent(provider),
+                Verdict::Retry(_, reason) if m.attempts >= MAX_ATTEMPTS => {
+                    outbox::Settle::Dead(reason)
+                }
+                Verdict::Retry(after, reason) => outbox::Settle::Retry {
+                    at_ms: at(*after),
+                    error: reason,
+                    counts: true,
+                },
+                Verdict::Wait(after, reason) => outbox::Settle::Retry {
+                    at_ms: at(*after),
+                    error: reason,
+                    counts: false,
+                },
+                Verdict::Dead(reason) => {
+                    tracing::warn!(id = m.id, kind = %m.kind, reason = %reason, "chat message undeliverable");
+                    outbox::Settle::Dead(reason)
+                }
+            };
+            let mut tx = desk.store.begin().await?;
+            outbox::settle(&mut tx, m.id, held, settle, now).await?;
+            tx.commit().await?;
         }
         Ok(claimed.len())
     }
@@ -174,7 +196,8 @@ impl DiscordOutbox {
         let chat = &self.discord.chat;
         let prompt = chat.notification(locale, &original).text;
         let outcome = chat.notification(locale, m).text;
-        let body = json!({ "content": format!("{prompt}\n\n{outcome}"), "components": [] });
+        let mut body = crate::chat::discord::components::dm(&format!("{prompt}\n\n{outcome}"), &[]);
+        body["components"] = json!([]);
         match self
             .discord
             .rest
@@ -203,7 +226,7 @@ impl DiscordOutbox {
 /// retried blindly (Discord bans bots that keep making invalid requests).
 fn verdict(m: &Message, e: RestError) -> Verdict {
     match e {
-        RestError::RateLimited(wait) => Verdict::Retry(wait, "rate limited".into()),
+        RestError::RateLimited(wait) => Verdict::Wait(wait, "rate limited".into()),
         RestError::Refused {
             code: RestError::DMS_CLOSED,
             ..

@@ -11,8 +11,11 @@ use std::time::Duration;
 pub enum Verdict {
     /// Delivered; the provider's id (for Discord: `channel:message`).
     Sent(String),
-    /// Try again after this long.
+    /// Try again after this long (a failed attempt).
     Retry(Duration, String),
+    /// Wait this long and try again, without counting an attempt: a rate limit, or an edit
+    /// whose message is not sent yet.
+    Wait(Duration, String),
     /// Never retry (a permanent refusal); the reason is recorded and shown.
     Dead(String),
 }

@@ -130,7 +130,7 @@ pub async fn claim_chat(
     let mut tx = desk.store.begin().await?;
     let now = store::to_ms(desk.now());
     let mut claimed = Vec::new();
-    for m in outbox::pending_for(&mut tx, CHAT, recipient).await? {
+    for m in outbox::pending_for(&mut tx, CHAT, recipient, now).await? {
         if outbox::mark_sent(&mut tx, m.id, via, now).await? {
             claimed.push(m);
         }

@@ -32,6 +32,8 @@ pub struct Message {
     pub edits_id: Option<i64>,
     pub status: String,
     pub attempts: i64,
+    /// Until when a worker holds it (its lease), if claimed.
+    pub locked_until: Option<i64>,
     pub provider_id: Option<String>,
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -39,7 +41,7 @@ pub struct Message {
 }
 
 const COLS: &str =
-    "id, channel, recipient_id, kind, subject_ref, payload, edits_id, status, attempts, \
+    "id, channel, recipient_id, kind, subject_ref, payload, edits_id, status, attempts, locked_until, \
     provider_id, last_error, created_at, sent_at";
 
 /// Enqueues a message; returns its id.
@@ -60,17 +62,21 @@ pub async fn enqueue(conn: &mut Conn, m: &NewMessage, now_ms: i64) -> sqlx::Resu
     Ok(id)
 }
 
-/// Pending messages of a channel for one recipient, oldest first.
+/// Pending messages of a channel for one recipient that no worker holds at `now_ms`, oldest
+/// first.
 pub async fn pending_for(
     conn: &mut Conn,
     channel: &str,
     recipient: EmployeeId,
+    now_ms: i64,
 ) -> sqlx::Result<Vec<Message>> {
     sqlx::query_as(&format!(
-        "SELECT {COLS} FROM outbox WHERE channel = $1 AND recipient_id = $2 AND status = 'pending' ORDER BY id"
+        "SELECT {COLS} FROM outbox WHERE channel = $1 AND recipient_id = $2 AND status = 'pending' \
+         AND (locked_until IS NULL OR locked_until < $3) ORDER BY id"
     ))
     .bind(channel)
     .bind(recipient)
+    .bind(now_ms)
     .fetch_all(conn)
     .await
 }
@@ -182,4 +188,66 @@ pub async fn undelivered(
         .bind(subject_ref)
         .fetch_all(conn)
         .await
+}
+
+/// Extends a claimed message's lease from `held` to `until`, only if we still hold it (nobody
+/// re-claimed it after our lease ran out). Call just before sending, so only one worker sends.
+pub async fn renew(conn: &mut Conn, id: i64, held: i64, until: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE outbox SET locked_until = $3 WHERE id = $1 AND status = 'pending' AND locked_until = $2")
+        .bind(id)
+        .bind(held)
+        .bind(until)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How a leased delivery attempt ended.
+pub enum Settle<'a> {
+    Sent(&'a str),
+    /// Try again at this time; `counts` says whether this was a failed attempt (a wait for
+    /// a rate limit or for another message is not).
+    Retry {
+        at_ms: i64,
+        error: &'a str,
+        counts: bool,
+    },
+    Dead(&'a str),
+}
+
+/// Records an attempt's outcome, only if we still hold the lease `held`.
+pub async fn settle(
+    conn: &mut Conn,
+    id: i64,
+    held: i64,
+    outcome: Settle<'_>,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
+    let q = match outcome {
+        Settle::Sent(provider) => sqlx::query(
+            "UPDATE outbox SET status = 'sent', provider_id = $3, sent_at = $4, locked_until = NULL \
+             WHERE id = $1 AND locked_until = $2 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(held)
+        .bind(provider)
+        .bind(now_ms),
+        Settle::Retry { at_ms, error, counts } => sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $3, last_error = $4, locked_until = NULL, \
+             attempts = attempts - $5 WHERE id = $1 AND locked_until = $2 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(held)
+        .bind(at_ms)
+        .bind(error)
+        .bind(if counts { 0i64 } else { 1i64 }),
+        Settle::Dead(error) => sqlx::query(
+            "UPDATE outbox SET status = 'dead', last_error = $3, locked_until = NULL \
+             WHERE id = $1 AND locked_until = $2 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(held)
+        .bind(error),
+    };
+    Ok(q.execute(conn).await?.rows_affected() == 1)
 }

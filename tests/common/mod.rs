@@ -112,7 +112,7 @@ impl TestDesk {
     pub async fn notifications(&self, handle: &str) -> Vec<(String, Reply)> {
         let e = self.employee(handle).await;
         let mut conn = self.chat.desk.store.pool().acquire().await.unwrap();
-        let pending = outbox::pending_for(&mut conn, outbox::CHAT, e.id)
+        let pending = outbox::pending_for(&mut conn, outbox::CHAT, e.id, i64::MAX)
             .await
             .unwrap();
         let locale = self.chat.locale_of(&e);

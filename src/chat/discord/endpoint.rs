@@ -60,12 +60,14 @@ async fn interaction(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes
             return (StatusCode::BAD_REQUEST, "unreadable interaction").into_response();
         }
     };
-    let (first, later) = ep.discord.respond(interaction).await;
-    if let Some(later) = later {
-        // Our HTTP answer is the deferral; give it a moment to reach Discord before the edit.
+    let (first, deferred) = ep.discord.respond(interaction).await;
+    if let Some(deferred) = deferred {
+        // Our HTTP answer is the deferral: edit only once it has had time to reach Discord
+        // (and `finish` retries while Discord does not know it yet).
+        let discord = ep.discord.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let _ = later.await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            discord.finish(deferred).await;
         });
     }
     match first {

@@ -189,8 +189,16 @@ fn action_from(custom_id: &str, locale: Locale, chat: &Chat) -> Option<Action> {
         "changes" => "button.changes",
         _ => return None,
     };
+    // Only ids we issue: a task number, or a reference (never free text into a command line).
     let task_id = id.parse::<i64>().ok();
-    let reference = task_id.is_none().then(|| id.to_string());
+    let reference = match task_id {
+        Some(_) => None,
+        None => Some(
+            crate::domain::reference::Reference::parse(id)
+                .ok()?
+                .to_string(),
+        ),
+    };
     Some(Action {
         label: chat.renderer.msg(locale, &Msg::new(key)),
         command: format!("/approval {verb} ref:{id}"),
@@ -218,18 +226,40 @@ async fn button(chat: &Chat, c: &ComponentInteraction) -> Outcome {
         if let Some(refused) = chat.precheck(&actor, &action).await {
             return Outcome::Message(components::reply(&refused));
         }
-        let title = chat.renderer.msg(
-            locale,
-            &Msg::new(match action.custom_id.split(':').nth(1) {
-                Some("reject") => "discord.reject_title",
-                _ => "discord.changes_title",
-            }),
-        );
-        let label = chat.renderer.msg(locale, &Msg::new("console.ask_reason"));
-        let modal_id = action.custom_id.replacen("appr:", "apprm:", 1);
-        return Outcome::Modal(components::reason_modal(&modal_id, &title, &label));
+        return reason_modal(chat, locale, &action);
     }
     message(&chat.press(&actor, &action, None).await)
+}
+
+/// The modal asking why, for Reject or Request changes.
+fn reason_modal(chat: &Chat, locale: Locale, action: &Action) -> Outcome {
+    let title = chat.renderer.msg(
+        locale,
+        &Msg::new(match action.custom_id.split(':').nth(1) {
+            Some("reject") => "discord.reject_title",
+            _ => "discord.changes_title",
+        }),
+    );
+    let label = chat.renderer.msg(locale, &Msg::new("console.ask_reason"));
+    let modal_id = action.custom_id.replacen("appr:", "apprm:", 1);
+    Outcome::Modal(components::reason_modal(&modal_id, &title, &label))
+}
+
+/// What to answer when the work misses the deadline and a deferral is not allowed:
+/// autocomplete gets no suggestions, and Reject / Request changes open their modal anyway
+/// (the decision checks everything again when the reason is submitted).
+pub fn slow_fallback(chat: &Chat, interaction: &Interaction) -> Option<Outcome> {
+    match interaction {
+        Interaction::Autocomplete(_) => Some(Outcome::Choices(json!({ "choices": [] }))),
+        Interaction::Component(c) => {
+            let locale = Locale::nearest(&c.locale);
+            let action = action_from(&c.data.custom_id, locale, chat)?;
+            action
+                .needs_comment
+                .then(|| reason_modal(chat, locale, &action))
+        }
+        _ => None,
+    }
 }
 
 async fn modal(chat: &Chat, m: &ModalInteraction) -> Outcome {
@@ -256,9 +286,7 @@ async fn modal(chat: &Chat, m: &ModalInteraction) -> Outcome {
             }
             _ => None,
         });
-    Outcome::Message(components::reply(
-        &chat.press(&actor, &action, reason.as_deref()).await,
-    ))
+    message(&chat.press(&actor, &action, reason.as_deref()).await)
 }
 
 /// Suggestions for the option being typed: references (one's own requisitions and inbox) and

@@ -45,10 +45,15 @@ impl Discord {
         let rest = Rest::new(&d.api_base, d.token.expose())?;
         let app_id = match d.application_id {
             Some(id) => id,
-            None => rest
-                .application_id()
-                .await
-                .context("asking Discord for the application id (is the token right?)")?,
+            // A bot's user id is its application's id; ask for the application first, then
+            // for the bot user (the one every Discord, real or fake, answers).
+            None => match rest.application_id().await {
+                Ok(id) => id,
+                Err(_) => rest
+                    .bot_user_id()
+                    .await
+                    .context("asking Discord who this bot is (is the token right?)")?,
+            },
         };
         Ok(Discord {
             chat,
@@ -69,13 +74,11 @@ impl Discord {
     }
 
     /// Works out the first response within the deadline. When the work is slower, the first
-    /// response is "deferred" and the returned task finishes it; the caller sends the first
-    /// response, then lets the task edit it.
-    pub async fn respond(
-        &self,
-        interaction: Interaction,
-    ) -> (Option<Value>, Option<tokio::task::JoinHandle<()>>) {
+    /// response is a deferral and the still-running work is handed back: the caller sends the
+    /// first response, then calls [`Discord::finish`] so the edit never precedes the deferral.
+    pub async fn respond(&self, interaction: Interaction) -> (Option<Value>, Option<Deferred>) {
         let token = interaction_token(&interaction);
+        let fallback = interactions::slow_fallback(&self.chat, &interaction);
         let chat = self.chat.clone();
         let mut work = tokio::spawn(async move { interactions::handle(&chat, &interaction).await });
         match tokio::time::timeout(self.deadline, &mut work).await {
@@ -87,24 +90,43 @@ impl Discord {
                     None,
                 )
             }
+            // Autocomplete cannot be deferred, and a modal cannot follow a deferral: answer
+            // those directly (the decision itself checks everything again on submit).
+            Err(_) if fallback.is_some() => (fallback.and_then(|o| o.response()), None),
             Err(_) => {
-                let me = self.clone();
-                let finish = tokio::spawn(async move {
-                    let body = match work.await {
-                        Ok(Outcome::Message(data)) => data,
-                        Ok(Outcome::Duplicate) => return,
-                        Ok(_) | Err(_) => components::text("⚠️ Please try again."),
-                    };
-                    if let Some(token) = token {
-                        if let Err(e) = me.rest.edit_original(me.app_id, &token, &body).await {
-                            tracing::warn!(error = %e, "cannot edit a deferred response");
-                        }
-                    }
-                });
+                let deferred = token.map(|token| Deferred { token, work });
                 (
                     Some(json!({ "type": 5, "data": { "flags": 64 } })),
-                    Some(finish),
+                    deferred,
                 )
+            }
+        }
+    }
+
+    /// Finishes a deferred interaction: waits for the work and edits its answer in. Retries a
+    /// few times while Discord does not know the deferral yet (10015, unknown message).
+    pub async fn finish(&self, deferred: Deferred) {
+        let body = match deferred.work.await {
+            Ok(Outcome::Message(data)) => data,
+            Ok(Outcome::Duplicate) => return,
+            Ok(_) | Err(_) => components::text("⚠️ Please try again."),
+        };
+        let mut body = body;
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("flags"); // fixed by the deferral; an edit cannot change it
+        }
+        for attempt in 0..4u64 {
+            match self
+                .rest
+                .edit_original(self.app_id, &deferred.token, &body)
+                .await
+            {
+                Ok(()) => return,
+                Err(e) if attempt < 3 => {
+                    tracing::debug!(error = %e, "deferred edit not accepted yet; retrying");
+                    tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot edit a deferred response"),
             }
         }
     }
@@ -116,16 +138,23 @@ impl Discord {
             interaction.id().get().to_string(),
             interaction_token(&interaction),
         );
-        let (first, later) = self.respond(interaction).await;
+        let (first, deferred) = self.respond(interaction).await;
         if let (Some(body), Some(token)) = (first, token) {
             if let Err(e) = self.rest.interaction_callback(&id, &token, &body).await {
                 tracing::warn!(interaction = %id, error = %e, "cannot answer an interaction");
+                return;
             }
         }
-        if let Some(later) = later {
-            let _ = later.await;
+        if let Some(d) = deferred {
+            self.finish(d).await;
         }
     }
+}
+
+/// A deferred interaction: its token and the work still running.
+pub struct Deferred {
+    token: String,
+    work: tokio::task::JoinHandle<Outcome>,
 }
 
 fn interaction_token(i: &Interaction) -> Option<String> {

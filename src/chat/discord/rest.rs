@@ -96,7 +96,8 @@ impl Rest {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<f64>().ok());
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite());
         let text = resp.text().await.unwrap_or_default();
         let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         match status {
@@ -105,6 +106,7 @@ impl Rest {
                 let secs = json
                     .get("retry_after")
                     .and_then(Value::as_f64)
+                    .filter(|v| v.is_finite())
                     .or(header_wait)
                     .unwrap_or(1.0);
                 Err(RestError::RateLimited(Duration::from_secs_f64(
@@ -182,6 +184,15 @@ impl Rest {
             .and_then(Value::as_str)
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| RestError::Network("application without an id".into()))
+    }
+
+    /// The bot user's id (for a bot application, also the application's id).
+    pub async fn bot_user_id(&self) -> Result<u64, RestError> {
+        let me = self.call(reqwest::Method::GET, "/users/@me", None).await?;
+        me.get("id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| RestError::Network("bot user without an id".into()))
     }
 
     /// Opens (or finds) the DM channel with a user; returns its id.
