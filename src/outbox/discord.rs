@@ -16,6 +16,10 @@ use tokio::sync::{watch, Mutex};
 
 /// How long a claimed row stays ours before another worker may take it.
 const LEASE: Duration = Duration::from_secs(60);
+/// The longest one send may take (two REST calls at their 15 s timeout, plus margin). A row
+/// is sent only while its lease has at least this long left, so no other worker can have
+/// taken it meanwhile; outcomes are recorded only while the lease is still ours.
+const SEND_BUDGET: Duration = Duration::from_secs(35);
 /// How many rows one claim takes.
 const BATCH: i64 = 20;
 
@@ -73,21 +77,14 @@ impl DiscordOutbox {
         for m in &claimed {
             let Some(held) = m.locked_until else { continue };
             let now = store::to_ms(desk.now());
-            let verdict = match paused {
-                Some(wait) => Verdict::Wait(wait, "rate limited".into()),
-                None => {
-                    // Renew just before sending: if our lease ran out and another worker took
-                    // the row, it is theirs to send.
-                    let mut tx = desk.store.begin().await?;
-                    let ours = outbox::renew(&mut tx, m.id, held, now + lease).await?;
-                    tx.commit().await?;
-                    if !ours {
-                        continue;
-                    }
-                    self.deliver(m).await
-                }
+            let verdict = if let Some(wait) = paused {
+                Verdict::Wait(wait, "rate limited".into())
+            } else if now + SEND_BUDGET.as_millis() as i64 > held {
+                // Our lease could run out mid-send and another worker take the row: leave it.
+                Verdict::Wait(Duration::ZERO, "lease running out".into())
+            } else {
+                self.deliver(m).await
             };
-            let held = if paused.is_some() { held } else { now + lease };
             if let Verdict::Wait(wait, reason) = &verdict {
                 if reason == "rate limited" {
                     paused = Some(*wait);

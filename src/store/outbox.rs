@@ -190,18 +190,6 @@ pub async fn undelivered(
         .await
 }
 
-/// Extends a claimed message's lease from `held` to `until`, only if we still hold it (nobody
-/// re-claimed it after our lease ran out). Call just before sending, so only one worker sends.
-pub async fn renew(conn: &mut Conn, id: i64, held: i64, until: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE outbox SET locked_until = $3 WHERE id = $1 AND status = 'pending' AND locked_until = $2")
-        .bind(id)
-        .bind(held)
-        .bind(until)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// How a leased delivery attempt ended.
 pub enum Settle<'a> {
     Sent(&'a str),
