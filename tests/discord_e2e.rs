@@ -19,15 +19,7 @@ async fn a_requisition_from_slash_command_to_final_approval_with_every_prompt_ed
         .expect("requisition registered");
     assert_eq!(req["name_localizations"]["zh-CN"], "采购申请");
 
-    let r = bot
-        .slash(
-            "tom.baker",
-            "en-US",
-            "requisition",
-            Some("new"),
-            requisition("ThinkPad X1", 2, "40000"),
-        )
-        .await;
+    let r = bot.submit("tom.baker", "ThinkPad X1", 2, "40000").await;
     assert_eq!(r["type"], 4, "{r}");
     assert_eq!(r["data"]["flags"], 64, "private reply: {r}");
     assert!(
@@ -95,14 +87,7 @@ async fn a_requisition_from_slash_command_to_final_approval_with_every_prompt_ed
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reject_opens_a_modal_and_the_reason_reaches_the_requester() {
     let bot = Bot::start().await;
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Sofa", 1, "7000"),
-    )
-    .await;
+    bot.submit("tom.baker", "Sofa", 1, "7000").await;
     let p = bot.prompt("wang.fang", "REQ-000001").await;
     let modal = bot.click("wang.fang", &p, 1).await;
     assert_eq!(modal["type"], 9, "Reject asks why in a modal: {modal}");
@@ -179,15 +164,7 @@ async fn strangers_replays_and_languages() {
         )
         .await;
     assert!(content(&r).contains("小数"), "{r}");
-    let r = bot
-        .slash(
-            "li.na",
-            "en-US",
-            "requisition",
-            Some("new"),
-            requisition("Pen", 1, "1.234"),
-        )
-        .await;
+    let r = bot.submit("li.na", "Pen", 1, "1.234").await;
     assert!(content(&r).contains("decimals"), "{r}");
     bot.stop().await;
 }
@@ -195,14 +172,7 @@ async fn strangers_replays_and_languages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
     let bot = Bot::start().await;
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Printer", 1, "2000"),
-    )
-    .await;
+    bot.submit("tom.baker", "Printer", 1, "2000").await;
     let p1 = bot.prompt("wang.fang", "REQ-000001").await;
     bot.click("wang.fang", &p1, 0).await;
     let a = bot.prompt("chen.jie", "REQ-000001").await;
@@ -263,14 +233,7 @@ async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autocomplete_suggests_references_and_categories() {
     let bot = Bot::start().await;
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Monitor", 1, "1500"),
-    )
-    .await;
+    bot.submit("tom.baker", "Monitor", 1, "1500").await;
     let ac = Interaction::autocomplete(
         discord_id("tom.baker"),
         "en-US",

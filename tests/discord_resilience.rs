@@ -14,14 +14,7 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_sent_before_a_restart_works_after_it() {
     let bot = Bot::start().await;
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Desk", 1, "900"),
-    )
-    .await;
+    bot.submit("tom.baker", "Desk", 1, "900").await;
     let prompt = bot.prompt("wang.fang", "REQ-000001").await;
     let (fake, config, dir) = bot.stop().await;
     let bot = Bot::start_with(fake, config).await;
@@ -35,14 +28,7 @@ async fn a_prompt_sent_before_a_restart_works_after_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconnect_mid_flow_resumes_and_nothing_is_lost() {
     let bot = Bot::start().await;
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Chair", 1, "500"),
-    )
-    .await;
+    bot.submit("tom.baker", "Chair", 1, "500").await;
     let prompt = bot.prompt("wang.fang", "REQ-000001").await;
     bot.fake.send_reconnect();
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -68,14 +54,7 @@ async fn a_rate_limited_dm_is_retried_after_retry_after_and_arrives_once() {
         json!({ "message": "You are being rate limited.", "retry_after": 0.2, "global": false }),
         1,
     );
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Lamp", 1, "80"),
-    )
-    .await;
+    bot.submit("tom.baker", "Lamp", 1, "80").await;
     bot.prompt("wang.fang", "REQ-000001").await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     let prompts = bot.fake.dm_messages(discord_id("wang.fang"));
@@ -87,14 +66,7 @@ async fn a_rate_limited_dm_is_retried_after_retry_after_and_arrives_once() {
 async fn closed_dms_are_recorded_and_shown_to_the_requester_not_retried() {
     let bot = Bot::start().await;
     bot.fake.block_dms(discord_id("wang.fang"));
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Phone", 1, "3000"),
-    )
-    .await;
+    bot.submit("tom.baker", "Phone", 1, "3000").await;
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let show = bot
@@ -273,14 +245,7 @@ async fn a_server_error_on_a_dm_is_retried_with_backoff() {
         json!({ "message": "oops", "code": 0 }),
         1,
     );
-    bot.slash(
-        "tom.baker",
-        "en-US",
-        "requisition",
-        Some("new"),
-        requisition("Tray", 1, "20"),
-    )
-    .await;
+    bot.submit("tom.baker", "Tray", 1, "20").await;
     bot.prompt("wang.fang", "REQ-000001").await;
     assert_eq!(
         bot.fake.requests_to("POST", "/api/v10/channels/").len(),

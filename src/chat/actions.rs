@@ -47,6 +47,12 @@ pub struct Chat {
     pub catalog: Arc<Catalog>,
 }
 
+impl std::fmt::Debug for Chat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Chat")
+    }
+}
+
 impl Chat {
     /// The locale an employee reads in.
     pub fn locale_of(&self, e: &Employee) -> Locale {

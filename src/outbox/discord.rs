@@ -4,7 +4,7 @@
 
 use super::{backoff, Verdict, MAX_ATTEMPTS};
 use crate::chat::discord::rest::RestError;
-use crate::chat::discord::{dm_body, Discord};
+use crate::chat::discord::{components, Discord};
 use crate::domain::Locale;
 use crate::service::notify::kind;
 use crate::store::{self, outbox, outbox::Message};
@@ -78,17 +78,15 @@ impl DiscordOutbox {
             let Some(held) = m.locked_until else { continue };
             let now = store::to_ms(desk.now());
             let verdict = if let Some(wait) = paused {
-                Verdict::Wait(wait, "rate limited".into())
+                Verdict::RateLimited(wait)
             } else if now + SEND_BUDGET.as_millis() as i64 > held {
                 // Our lease could run out mid-send and another worker take the row: leave it.
                 Verdict::Wait(Duration::ZERO, "lease running out".into())
             } else {
                 self.deliver(m).await
             };
-            if let Verdict::Wait(wait, reason) = &verdict {
-                if reason == "rate limited" {
-                    paused = Some(*wait);
-                }
+            if let Verdict::RateLimited(wait) = &verdict {
+                paused = Some(*wait);
             }
             let now = store::to_ms(desk.now());
             let at = |d: Duration| now + d.as_millis() as i64;
@@ -105,6 +103,11 @@ impl DiscordOutbox {
                 Verdict::Wait(after, reason) => outbox::Settle::Retry {
                     at_ms: at(*after),
                     error: reason,
+                    counts: false,
+                },
+                Verdict::RateLimited(after) => outbox::Settle::Retry {
+                    at_ms: at(*after),
+                    error: "rate limited",
                     counts: false,
                 },
                 Verdict::Dead(reason) => {
@@ -149,7 +152,7 @@ impl DiscordOutbox {
         }
         drop(conn);
         let reply = chat.notification(locale, m);
-        let body = dm_body(&reply.text, &reply.actions);
+        let body = components::dm(&reply.text, &reply.actions);
         let channel = match self.channel(&user).await {
             Ok(c) => c,
             Err(e) => return Ok(verdict(m, e)),
@@ -193,7 +196,7 @@ impl DiscordOutbox {
         let chat = &self.discord.chat;
         let prompt = chat.notification(locale, &original).text;
         let outcome = chat.notification(locale, m).text;
-        let mut body = crate::chat::discord::components::dm(&format!("{prompt}\n\n{outcome}"), &[]);
+        let mut body = components::dm(&format!("{prompt}\n\n{outcome}"), &[]);
         body["components"] = json!([]);
         match self
             .discord
@@ -223,7 +226,7 @@ impl DiscordOutbox {
 /// retried blindly (Discord bans bots that keep making invalid requests).
 fn verdict(m: &Message, e: RestError) -> Verdict {
     match e {
-        RestError::RateLimited(wait) => Verdict::Wait(wait, "rate limited".into()),
+        RestError::RateLimited(wait) => Verdict::RateLimited(wait),
         RestError::Refused {
             code: RestError::DMS_CLOSED,
             ..

@@ -13,9 +13,11 @@ pub enum Verdict {
     Sent(String),
     /// Try again after this long (a failed attempt).
     Retry(Duration, String),
-    /// Wait this long and try again, without counting an attempt: a rate limit, or an edit
-    /// whose message is not sent yet.
+    /// Wait this long and try again, without counting an attempt (an edit whose message is
+    /// not sent yet, or a lease about to run out).
     Wait(Duration, String),
+    /// Rate limited: wait as told, without counting an attempt, and pause the rest of the batch.
+    RateLimited(Duration),
     /// Never retry (a permanent refusal); the reason is recorded and shown.
     Dead(String),
 }

@@ -158,27 +158,6 @@ pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Message>> {
         .await
 }
 
-/// Puts a claimed message back for another try at `next_ms`, noting why.
-pub async fn retry_at(conn: &mut Conn, id: i64, next_ms: i64, error: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND status = 'pending'")
-        .bind(id)
-        .bind(next_ms)
-        .bind(error)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Gives up on a message for good (a dead letter), with the reason.
-pub async fn give_up(conn: &mut Conn, id: i64, error: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'dead', locked_until = NULL, last_error = $2 WHERE id = $1 AND status = 'pending'")
-        .bind(id)
-        .bind(error)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Messages about a subject that could not be delivered: (recipient, reason).
 pub async fn undelivered(
     conn: &mut Conn,

@@ -148,6 +148,18 @@ impl Bot {
             .expect("no response to the slash command")
     }
 
+    /// Submits a requisition by slash command as `handle` (English client); returns the response.
+    pub async fn submit(&self, handle: &str, item: &str, quantity: i64, unit_price: &str) -> Value {
+        self.slash(
+            handle,
+            "en-US",
+            "requisition",
+            Some("new"),
+            requisition(item, quantity, unit_price),
+        )
+        .await
+    }
+
     /// The newest DM to `handle` that satisfies `pred`.
     pub async fn dm(
         &self,

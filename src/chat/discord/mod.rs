@@ -32,12 +32,6 @@ pub struct Discord {
     pub deadline: Duration,
 }
 
-impl std::fmt::Debug for Chat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Chat")
-    }
-}
-
 impl Discord {
     /// Connects to Discord's REST API and learns the application id when it is not configured.
     pub async fn new(config: &Config, chat: Chat) -> anyhow::Result<Discord> {
@@ -164,9 +158,4 @@ fn interaction_token(i: &Interaction) -> Option<String> {
         Interaction::Modal(m) => Some(m.token.clone()),
         _ => None,
     }
-}
-
-/// Sends a JSON body as a DM (used by the outbox worker).
-pub fn dm_body(content: &str, actions: &[crate::chat::Action]) -> Value {
-    components::dm(content, actions)
 }
