@@ -9,7 +9,9 @@ use crate::config::org::{OrgFile, SAMPLE};
 use crate::config::Config;
 use crate::config::DiscordMode;
 use crate::domain::policy::Policies;
+use crate::mail::Mailer;
 use crate::outbox::discord::DiscordOutbox;
+use crate::outbox::email::EmailOutbox;
 use crate::service::{self, Company, Desk};
 use crate::store::Store;
 use anyhow::{anyhow, Context};
@@ -115,7 +117,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
 }
 
 /// Runs the desk until `shutdown` resolves: syncs the directory, serves HTTP, connects to
-/// Discord when a token is set, and delivers chat messages.
+/// Discord when a token is set, and delivers chat messages and email.
 pub async fn serve(
     config: &Config,
     chat: Chat,
@@ -188,6 +190,16 @@ pub async fn serve_on(
             "Discord is off: set BIZDESK__DISCORD__TOKEN (or discord.token) to connect a bot"
         );
     }
+    let mailer = Arc::new(Mailer::from_config(&config.smtp, &config.company.name)?);
+    let email = EmailOutbox::new(
+        chat.desk.clone(),
+        chat.renderer.clone(),
+        mailer,
+        config.smtp.pool_size as usize,
+    );
+    tasks.push(tokio::spawn(
+        email.run(stop.clone(), Duration::from_millis(500)),
+    ));
     let listener = match listener {
         Some(l) => l,
         None => tokio::net::TcpListener::bind(config.web.bind)

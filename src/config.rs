@@ -59,6 +59,7 @@ pub struct Config {
     pub web: Web,
     pub templates: Templates,
     pub discord: Discord,
+    pub smtp: Smtp,
     pub log: Log,
 }
 
@@ -209,6 +210,83 @@ fn de_snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D
     })
 }
 
+/// Outgoing email.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// `smtp://[USER@]HOST[:PORT][?tls=required|opportunistic]` or `smtps://...`; empty: write
+    /// `.eml` files to `drop_dir`.
+    pub url: Secret,
+    pub password: Secret,
+    pub from: String,
+    pub from_name: String,
+    pub reply_to: String,
+    pub drop_dir: PathBuf,
+    pub pool_size: u32,
+    pub timeout_secs: u64,
+}
+
+impl fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Smtp")
+            .field("url", &redact_url(self.url.expose()))
+            .field("password", &self.password)
+            .field("from", &self.from)
+            .field("from_name", &self.from_name)
+            .field("reply_to", &self.reply_to)
+            .field("drop_dir", &self.drop_dir)
+            .field("pool_size", &self.pool_size)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
+}
+
+impl Smtp {
+    fn check(&self) -> anyhow::Result<()> {
+        let url = self.url.expose().trim();
+        if !url.is_empty() {
+            let Some((scheme, rest)) = url.split_once("://") else {
+                bail!("key `smtp.url`: expected smtp://HOST:PORT, smtp://HOST:587?tls=required (STARTTLS) or smtps://HOST:465, or empty to write .eml files");
+            };
+            if scheme != "smtp" && scheme != "smtps" {
+                bail!("key `smtp.url`: scheme `{scheme}` is not smtp or smtps (smtp://HOST:587?tls=required for STARTTLS, smtps://HOST:465 for TLS)");
+            }
+            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+            let host = host.split(['/', '?']).next().unwrap_or("");
+            if host.is_empty() || host.starts_with(':') {
+                bail!("key `smtp.url`: no host in `{}`", redact_url(url));
+            }
+            if let Some((_, port)) = host.rsplit_once(':') {
+                if port.parse::<u16>().is_err() {
+                    bail!("key `smtp.url`: `{port}` is not a port number");
+                }
+            }
+            if let Some((_, q)) = rest.split_once('?') {
+                for kv in q.split('&') {
+                    match kv.split_once('=') {
+                        Some(("tls", "required" | "opportunistic")) => {}
+                        Some(("tls", v)) => bail!("key `smtp.url`: tls={v}: use tls=required (STARTTLS) or tls=opportunistic"),
+                        _ => bail!("key `smtp.url`: unknown parameter `{kv}`; the only one is tls=required|opportunistic"),
+                    }
+                }
+            }
+        }
+        if self.from.parse::<lettre::Address>().is_err() {
+            bail!("key `smtp.from`: `{}` is not an email address", self.from);
+        }
+        if !self.reply_to.is_empty() && self.reply_to.parse::<lettre::Address>().is_err() {
+            bail!("key `smtp.reply_to`: `{}` is not an email address", self.reply_to);
+        }
+        if !(1..=100).contains(&self.pool_size) {
+            bail!("key `smtp.pool_size`: must be between 1 and 100");
+        }
+        if !(1..=600).contains(&self.timeout_secs) {
+            bail!("key `smtp.timeout_secs`: must be between 1 and 600");
+        }
+        Ok(())
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -345,6 +423,7 @@ impl Config {
         if !base_ok {
             bail!("key `discord.api_base`: expected an http:// or https:// URL, or empty for Discord itself");
         }
+        self.smtp.check()?;
         for c in &self.requisitions.categories {
             if c.is_empty()
                 || c.chars()

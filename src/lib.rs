@@ -15,8 +15,10 @@
 //!   the one parser every transport uses.
 //! * [`chat`]: transports (the terminal console and Discord) and rendering of replies
 //!   and notifications from `templates/chat/<locale>/`. No business rules here.
-//! * [`outbox`]: delivery of outbox rows (chat messages to Discord DMs) with leases, retries
-//!   and dead letters.
+//! * [`outbox`]: delivery of outbox rows (chat messages to Discord DMs, email) with leases,
+//!   retries and dead letters.
+//! * [`mail`]: composing email from `templates/email/<locale>/`, Message-IDs and threading,
+//!   sending by pooled SMTP or into `.eml` files, and advice when SMTP fails.
 //! * [`web`]: the HTTP server (health, the Discord interactions endpoint; web pages later).
 //! * [`config`]: settings (`config/bizdesk.toml`, env overrides) and the directory file
 //!   (`config/org.toml`). Approval policies are `config/workflows.toml`.
@@ -33,6 +35,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod mail;
 pub mod outbox;
 pub mod service;
 pub mod store;

@@ -65,6 +65,38 @@ enum Command {
     },
     /// Measure requisition submissions through the service layer against raw SQL.
     Bench(bizdesk::bench::BenchArgs),
+    /// Outbound messages: list them, replay dead letters.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Send a test email with the [smtp] settings, and explain what fails.
+    SendTestEmail {
+        /// Where to send it.
+        address: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// The latest messages (newest first), or only dead letters with --failed.
+    List {
+        /// Only messages that could not be delivered (dead letters).
+        #[arg(long)]
+        failed: bool,
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Put dead letters back in the queue: one by ID, or all with --all-failed.
+    Retry {
+        /// The message's id (from `outbox list --failed`).
+        #[arg(required_unless_present = "all_failed", conflicts_with = "all_failed")]
+        id: Option<i64>,
+        /// Every dead letter.
+        #[arg(long)]
+        all_failed: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -191,6 +223,40 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
                 }
             }
             Ok(0)
+        }
+        Command::Outbox { command } => {
+            let chat = app::open(&config).await?;
+            let code = outbox_command(&chat, command).await?;
+            chat.desk.store.close().await;
+            Ok(code)
+        }
+        Command::SendTestEmail { address } => {
+            let chat = app::open(&config).await?;
+            let mailer = bizdesk::mail::Mailer::from_config(&config.smtp, &config.company.name)?;
+            println!("sending a test email to {address} through {}", mailer.describe());
+            if let Err(e) = mailer.check().await {
+                let (bizdesk::mail::SendError::Transient(r) | bizdesk::mail::SendError::Permanent(r)) = e;
+                println!("cannot connect: {r}");
+                return Ok(1);
+            }
+            let sent = bizdesk::mail::send_test(
+                &mailer,
+                &chat.renderer,
+                config.company.locale,
+                &config.company.name,
+                &address,
+            )
+            .await;
+            match sent {
+                Ok(id) => {
+                    println!("sent: {id}");
+                    Ok(0)
+                }
+                Err(reason) => {
+                    println!("not sent: {reason}");
+                    Ok(1)
+                }
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -367,4 +433,65 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `bizdesk outbox list|retry`.
+async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> anyhow::Result<u8> {
+    let desk = &chat.desk;
+    match command {
+        OutboxCommand::List { failed, limit } => {
+            let rows = service::outbox::list(desk, failed, limit)
+                .await
+                .map_err(anyhow::Error::from)?;
+            if rows.is_empty() {
+                println!("{}", if failed { "no dead letters" } else { "the outbox is empty" });
+                return Ok(0);
+            }
+            let tz = desk.company.time_zone;
+            println!(
+                "{:>7}  {:<6} {:<18} {:<28} {:<8} {:>3}  {:<16}  ERROR / PROVIDER",
+                "ID", "CHAN", "KIND", "TO", "STATUS", "TRY", "CREATED"
+            );
+            for m in rows {
+                let to = m
+                    .address
+                    .clone()
+                    .or(m.recipient_id.map(|r| format!("employee #{r}")))
+                    .unwrap_or_default();
+                let created = bizdesk::store::from_ms(m.created_at)
+                    .with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M");
+                let note = match m.status.as_str() {
+                    "sent" => m.provider_id.clone().unwrap_or_default(),
+                    _ => m.last_error.clone().unwrap_or_default(),
+                };
+                println!(
+                    "{:>7}  {:<6} {:<18} {:<28} {:<8} {:>3}  {created}  {note}",
+                    m.id, m.channel, m.kind, to, m.status, m.attempts
+                );
+            }
+            Ok(0)
+        }
+        OutboxCommand::Retry { id, all_failed } => {
+            let id = if all_failed { None } else { id };
+            let ids = service::outbox::retry(desk, id, "operator")
+                .await
+                .map_err(anyhow::Error::from)?;
+            match (ids.is_empty(), id) {
+                (true, Some(id)) => {
+                    println!("message {id} is not a dead letter (see `bizdesk outbox list --failed`)");
+                    Ok(EXIT_USER_ERROR as u8)
+                }
+                (true, None) => {
+                    println!("no dead letters to retry");
+                    Ok(0)
+                }
+                _ => {
+                    let shown: Vec<String> = ids.iter().map(i64::to_string).collect();
+                    println!("requeued {}: {}", ids.len(), shown.join(", "));
+                    Ok(0)
+                }
+            }
+        }
+    }
 }

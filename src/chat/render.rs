@@ -103,6 +103,26 @@ impl Renderer {
         Ok(out.trim_end().to_string())
     }
 
+    /// Renders a template by its full path under `templates/` (e.g.
+    /// `email/en/request_outcome.html`); the context gains `locale`. Autoescaping follows the
+    /// extension: `.html` is escaped, `.txt` is not.
+    pub fn render_file(
+        &self,
+        locale: Locale,
+        path: &str,
+        ctx: impl Serialize,
+    ) -> anyhow::Result<String> {
+        let tmpl = self
+            .env
+            .get_template(path)
+            .with_context(|| format!("template {path}"))?;
+        let ctx = minijinja::context! { locale => locale.tag(), ..Value::from_serialize(&ctx) };
+        let out = tmpl
+            .render(ctx)
+            .with_context(|| format!("rendering {path}"))?;
+        Ok(out.trim_end().to_string())
+    }
+
     /// Renders a message; a missing or broken message falls back to its key and arguments so
     /// the user still sees something, and the log says what is wrong.
     pub fn msg(&self, locale: Locale, msg: &Msg) -> String {

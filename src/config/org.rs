@@ -45,6 +45,10 @@ pub struct OrgEmployee {
     pub roles: Vec<String>,
     pub discord_id: Option<String>,
     pub locale: Option<String>,
+    /// Approval prompts also by email (default: only without a Discord id).
+    pub email_prompts: Option<bool>,
+    /// Updates about own requests by email (default: yes).
+    pub email_updates: Option<bool>,
 }
 
 impl OrgEmployee {

@@ -3,6 +3,7 @@
 pub mod approval;
 pub mod audit;
 pub mod delegation;
+pub mod delivery;
 pub mod directory;
 pub mod locale;
 pub mod money;

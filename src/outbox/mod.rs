@@ -2,6 +2,7 @@
 //! letters. Each channel is a worker; the chat channel delivers to Discord DMs.
 
 pub mod discord;
+pub mod email;
 
 use rand::Rng;
 use std::time::Duration;

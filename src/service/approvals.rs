@@ -157,13 +157,13 @@ pub(crate) async fn start_next_stage(
             requester: &requester,
             subject: &snapshot,
         };
-        outbox::enqueue(&mut *conn, &notify::prompt(assignee, &p, None), now).await?;
+        notify::send(&mut *conn, &notify::prompt(assignee, &p, None), now).await?;
         // Whoever stands in for the approver today gets the same prompt, on their behalf.
         let assignee_name = name_of(dir, assignee);
         for delegate in delegations::delegates_of(&mut *conn, assignee, today).await? {
             if delegate != approval.requester_id {
                 let m = notify::prompt(delegate, &p, Some(&assignee_name));
-                outbox::enqueue(&mut *conn, &m, now).await?;
+                notify::send(&mut *conn, &m, now).await?;
             }
         }
         names.push(assignee_name);
@@ -259,7 +259,7 @@ pub(crate) async fn announce_outcome(
         decider.comment,
         snapshot,
     );
-    outbox::enqueue(conn, &m, now).await?;
+    notify::send(conn, &m, now).await?;
     Ok(audit_event(
         desk.now(),
         decider.handle,

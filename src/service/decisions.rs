@@ -19,7 +19,7 @@ use crate::domain::policy::Mode;
 use crate::domain::reference::Reference;
 use crate::domain::Msg;
 use crate::store::approvals::{self as rows, Approval, StageRow, TaskRow};
-use crate::store::{self, audit, delegations, outbox, Conn};
+use crate::store::{self, audit, delegations, Conn};
 use serde_json::Value;
 
 /// What a decision is about.
@@ -352,7 +352,7 @@ pub async fn decide(
                         (n, nz),
                         approvers,
                     );
-                    outbox::enqueue(&mut tx, &m, now).await?;
+                    notify::send(&mut tx, &m, now).await?;
                 }
                 Progress::Finished(status) => {
                     events.push(

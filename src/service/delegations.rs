@@ -4,7 +4,7 @@ use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::delegation::{self, Delegation};
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
-use crate::store::{self, audit, delegations, outbox};
+use crate::store::{self, audit, delegations};
 use chrono::NaiveDate;
 
 /// A delegation as the reply shows it.
@@ -38,7 +38,7 @@ pub async fn set(
         &starts_on.to_string(),
         &until.to_string(),
     );
-    outbox::enqueue(&mut tx, &note, now_ms).await?;
+    notify::send(&mut tx, &note, now_ms).await?;
     let summary = format!("to {} from {starts_on} until {until}", delegate.handle);
     audit::append(
         &mut tx,

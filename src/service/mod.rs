@@ -8,6 +8,7 @@ pub mod delegations;
 pub mod directory;
 pub mod inbox;
 pub mod notify;
+pub mod outbox;
 pub mod requisitions;
 
 use crate::clock::Clock;

@@ -1,10 +1,12 @@
-//! The chat notifications a change causes, as outbox messages. Payloads carry facts only;
+//! The notifications a change causes, as outbox messages: a chat message, and an email when
+//! the recipient wants one (see [`crate::domain::delivery`]). Payloads carry facts only;
 //! delivery renders them in the recipient's language.
 
 use super::{Desk, DeskResult};
+use crate::domain::delivery::Purpose;
 use crate::domain::directory::EmployeeId;
-use crate::store::outbox::{NewMessage, CHAT};
-use crate::store::{self, outbox};
+use crate::store::outbox::{NewMessage, CHAT, EMAIL};
+use crate::store::{self, outbox, Conn};
 use serde_json::{json, Value};
 
 /// Kinds of chat notification (template names under `templates/chat/<locale>/notify/`).
@@ -19,6 +21,59 @@ pub mod kind {
     pub const OUTCOME: &str = "request_outcome";
     /// To a delegate: someone delegated their approvals to them.
     pub const DELEGATION: &str = "delegation_notice";
+    /// To the requester, by email only: the request was received (a receipt).
+    pub const RECEIVED: &str = "request_received";
+}
+
+/// Why a kind is sent, for the recipient's email settings; `None`: never by email.
+fn purpose(kind: &str) -> Option<Purpose> {
+    match kind {
+        kind::APPROVAL_PROMPT => Some(Purpose::Prompt),
+        kind::STAGE_PASSED | kind::OUTCOME | kind::DELEGATION | kind::RECEIVED => {
+            Some(Purpose::Update)
+        }
+        _ => None,
+    }
+}
+
+/// Writes a notification: its chat message, and its email when the recipient wants one, in
+/// the caller's transaction. Returns the chat message's id.
+pub async fn send(conn: &mut Conn, m: &NewMessage, now_ms: i64) -> sqlx::Result<i64> {
+    let id = outbox::enqueue(&mut *conn, m, now_ms).await?;
+    email_copy(conn, m, now_ms).await?;
+    Ok(id)
+}
+
+/// Writes only the email of a notification, if the recipient wants one.
+pub async fn email_copy(conn: &mut Conn, m: &NewMessage, now_ms: i64) -> sqlx::Result<()> {
+    let (Some(to), Some(purpose)) = (m.recipient, purpose(m.kind)) else {
+        return Ok(());
+    };
+    if let Some(address) = store::delivery::email_target(&mut *conn, to, purpose).await? {
+        let email = NewMessage {
+            channel: EMAIL,
+            address: Some(address),
+            edits: None,
+            ..m.clone()
+        };
+        outbox::enqueue(conn, &email, now_ms).await?;
+    }
+    Ok(())
+}
+
+/// The receipt for a submitted (or resubmitted) request; email only.
+pub fn received(to: EmployeeId, subject_ref: &str, round: i64, subject: &Value) -> NewMessage {
+    NewMessage {
+        channel: EMAIL,
+        recipient: Some(to),
+        address: None,
+        kind: kind::RECEIVED,
+        subject_ref: Some(subject_ref.to_string()),
+        payload: json!({
+            "ref": subject_ref, "round": round, "subject": subject,
+        }),
+        edits: None,
+    }
 }
 
 /// What an approval prompt shows. `subject` is the round's snapshot (item, totals...).
@@ -36,6 +91,7 @@ pub fn prompt(to: EmployeeId, p: &Prompt<'_>, on_behalf_of: Option<&str>) -> New
     NewMessage {
         channel: CHAT,
         recipient: Some(to),
+        address: None,
         kind: kind::APPROVAL_PROMPT,
         subject_ref: Some(p.subject_ref.to_string()),
         payload: json!({
@@ -58,6 +114,7 @@ pub fn prompt_closed(
     NewMessage {
         channel: CHAT,
         recipient: Some(to),
+        address: None,
         kind: kind::PROMPT_CLOSED,
         subject_ref: Some(subject_ref.to_string()),
         payload: json!({ "ref": subject_ref, "outcome": outcome, "by": by, "at_ms": at_ms }),
@@ -77,6 +134,7 @@ pub fn stage_passed(
     NewMessage {
         channel: CHAT,
         recipient: Some(to),
+        address: None,
         kind: kind::STAGE_PASSED,
         subject_ref: Some(subject_ref.to_string()),
         payload: json!({
@@ -99,6 +157,7 @@ pub fn outcome(
     NewMessage {
         channel: CHAT,
         recipient: Some(to),
+        address: None,
         kind: kind::OUTCOME,
         subject_ref: Some(subject_ref.to_string()),
         payload: json!({
@@ -113,6 +172,7 @@ pub fn delegation(to: EmployeeId, from_name: &str, starts_on: &str, ends_on: &st
     NewMessage {
         channel: CHAT,
         recipient: Some(to),
+        address: None,
         kind: kind::DELEGATION,
         subject_ref: None,
         payload: json!({ "from": from_name, "starts_on": starts_on, "ends_on": ends_on }),

@@ -1,7 +1,7 @@
 //! Requisitions: submit, show, list, withdraw, resubmit.
 
 use super::approvals::{self, close_prompts, Progress, RoundSpec};
-use super::{audit_event, Desk, DeskResult};
+use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::policy::SubjectFacts;
@@ -238,6 +238,9 @@ async fn open_round(
         },
         snapshot: snapshot(draft),
     };
+    // The receipt comes first, so every later email about it threads under it.
+    let receipt = notify::received(actor.id, &reference.to_string(), round, &spec.snapshot);
+    notify::email_copy(&mut *conn, &receipt, store::to_ms(desk.now())).await?;
     let progress = approvals::open_round(&mut *conn, desk, &spec, actor, dir).await?;
     let (action, summary) = match round {
         1 => (

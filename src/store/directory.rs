@@ -266,5 +266,13 @@ pub async fn sync(conn: &mut Conn, org: &OrgFile, now_ms: i64) -> sqlx::Result<S
             report.deactivated.push(e.handle.clone());
         }
     }
+    // The company's email settings (the employee's own, from /settings, are kept).
+    for o in &org.employees {
+        let prefs = crate::domain::delivery::EmailPrefs {
+            prompts: o.email_prompts,
+            updates: o.email_updates,
+        };
+        super::delivery::set_org(&mut *conn, &o.handle, prefs, now_ms).await?;
+    }
     Ok(report)
 }

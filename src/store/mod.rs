@@ -11,6 +11,7 @@ pub mod approvals;
 pub mod audit;
 pub mod backup;
 pub mod delegations;
+pub mod delivery;
 pub mod directory;
 pub mod fresh;
 pub mod interactions;

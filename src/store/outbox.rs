@@ -6,12 +6,17 @@ use sqlx::FromRow;
 
 /// Channels a message can leave by.
 pub const CHAT: &str = "chat";
+/// Email, to `address`.
+pub const EMAIL: &str = "email";
 
 /// A message to write.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub channel: &'static str,
     pub recipient: Option<EmployeeId>,
+    /// For email: where it goes (kept on the row, so a later directory change does not
+    /// redirect a message already written).
+    pub address: Option<String>,
     pub kind: &'static str,
     pub subject_ref: Option<String>,
     /// JSON the delivery renders in the recipient's language.
@@ -26,6 +31,7 @@ pub struct Message {
     pub id: i64,
     pub channel: String,
     pub recipient_id: Option<i64>,
+    pub address: Option<String>,
     pub kind: String,
     pub subject_ref: Option<String>,
     pub payload: String,
@@ -41,14 +47,14 @@ pub struct Message {
 }
 
 const COLS: &str =
-    "id, channel, recipient_id, kind, subject_ref, payload, edits_id, status, attempts, locked_until, \
+    "id, channel, recipient_id, address, kind, subject_ref, payload, edits_id, status, attempts, locked_until, \
     provider_id, last_error, created_at, sent_at";
 
 /// Enqueues a message; returns its id.
 pub async fn enqueue(conn: &mut Conn, m: &NewMessage, now_ms: i64) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO outbox (channel, recipient_id, kind, subject_ref, payload, edits_id, status, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) RETURNING id",
+        "INSERT INTO outbox (channel, recipient_id, address, kind, subject_ref, payload, edits_id, status, next_attempt_at, created_at) \
+         VALUES ($1, $2, $8, $3, $4, $5, $6, 'pending', $7, $7) RETURNING id",
     )
     .bind(m.channel)
     .bind(m.recipient)
@@ -57,6 +63,7 @@ pub async fn enqueue(conn: &mut Conn, m: &NewMessage, now_ms: i64) -> sqlx::Resu
     .bind(m.payload.to_string())
     .bind(m.edits)
     .bind(now_ms)
+    .bind(&m.address)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -103,7 +110,8 @@ pub async fn mark_sent(
 /// Prompts (chat messages of kind `approval_prompt`) sent for a round's tasks, for closing.
 pub async fn prompts_for_tasks(conn: &mut Conn, subject_ref: &str) -> sqlx::Result<Vec<Message>> {
     sqlx::query_as(&format!(
-        "SELECT {COLS} FROM outbox WHERE subject_ref = $1 AND kind = 'approval_prompt' ORDER BY id"
+        "SELECT {COLS} FROM outbox WHERE subject_ref = $1 AND kind = 'approval_prompt' \
+         AND channel = 'chat' ORDER BY id"
     ))
     .bind(subject_ref)
     .fetch_all(conn)
@@ -217,4 +225,77 @@ pub async fn settle(
         .bind(error),
     };
     Ok(q.execute(conn).await?.rows_affected() == 1)
+}
+
+/// Claims up to `limit` due email messages, leasing them until `now + lease_ms`, like
+/// [`claim_discord`].
+pub async fn claim_email(
+    conn: &mut Conn,
+    backend: super::Backend,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Message>> {
+    let lock = match backend {
+        super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        super::Backend::Sqlite => "",
+    };
+    sqlx::query_as(&format!(
+        "UPDATE outbox SET locked_until = $1 + $2, attempts = attempts + 1 WHERE id IN ( \
+           SELECT id FROM outbox WHERE channel = 'email' AND status = 'pending' \
+             AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
+           ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+         RETURNING {COLS}"
+    ))
+    .bind(now_ms)
+    .bind(lease_ms)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Earlier emails of the same thread (same subject, same address) as `(id, created_at)`,
+/// oldest first: their Message-IDs become this one's In-Reply-To and References.
+pub async fn thread_before(
+    conn: &mut Conn,
+    subject_ref: &str,
+    address: &str,
+    id: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, created_at FROM outbox WHERE channel = 'email' AND subject_ref = $1 \
+         AND address = $2 AND id < $3 ORDER BY id",
+    )
+    .bind(subject_ref)
+    .bind(address)
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The latest messages, newest first; only dead letters with `failed`.
+pub async fn list(conn: &mut Conn, failed: bool, limit: i64) -> sqlx::Result<Vec<Message>> {
+    let filter = if failed { "WHERE status = 'dead'" } else { "" };
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM outbox {filter} ORDER BY id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Puts dead letters back in the queue, due now, with a fresh attempt count; `None` takes
+/// every dead letter. Returns the ids requeued.
+pub async fn retry_dead(conn: &mut Conn, id: Option<i64>, now_ms: i64) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, \
+         locked_until = NULL WHERE status = 'dead' AND ($2 IS NULL OR id = $2) RETURNING id",
+    )
+    .bind(now_ms)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
