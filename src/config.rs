@@ -275,7 +275,10 @@ impl Smtp {
             bail!("key `smtp.from`: `{}` is not an email address", self.from);
         }
         if !self.reply_to.is_empty() && self.reply_to.parse::<lettre::Address>().is_err() {
-            bail!("key `smtp.reply_to`: `{}` is not an email address", self.reply_to);
+            bail!(
+                "key `smtp.reply_to`: `{}` is not an email address",
+                self.reply_to
+            );
         }
         if !(1..=100).contains(&self.pool_size) {
             bail!("key `smtp.pool_size`: must be between 1 and 100");

@@ -233,9 +233,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
         Command::SendTestEmail { address } => {
             let chat = app::open(&config).await?;
             let mailer = bizdesk::mail::Mailer::from_config(&config.smtp, &config.company.name)?;
-            println!("sending a test email to {address} through {}", mailer.describe());
+            println!(
+                "sending a test email to {address} through {}",
+                mailer.describe()
+            );
             if let Err(e) = mailer.check().await {
-                let (bizdesk::mail::SendError::Transient(r) | bizdesk::mail::SendError::Permanent(r)) = e;
+                let (bizdesk::mail::SendError::Transient(r)
+                | bizdesk::mail::SendError::Permanent(r)) = e;
                 println!("cannot connect: {r}");
                 return Ok(1);
             }
@@ -444,11 +448,22 @@ async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> a
                 .await
                 .map_err(anyhow::Error::from)?;
             if rows.is_empty() {
-                println!("{}", if failed { "no dead letters" } else { "the outbox is empty" });
+                println!(
+                    "{}",
+                    if failed {
+                        "no dead letters"
+                    } else {
+                        "the outbox is empty"
+                    }
+                );
                 return Ok(0);
             }
             let tz = desk.company.time_zone;
-            println!(
+            // One write, and a closed pipe (`| head`) is not an error.
+            let mut text = String::new();
+            use std::fmt::Write as _;
+            let _ = writeln!(
+                text,
                 "{:>7}  {:<6} {:<18} {:<28} {:<8} {:>3}  {:<16}  ERROR / PROVIDER",
                 "ID", "CHAN", "KIND", "TO", "STATUS", "TRY", "CREATED"
             );
@@ -465,11 +480,13 @@ async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> a
                     "sent" => m.provider_id.clone().unwrap_or_default(),
                     _ => m.last_error.clone().unwrap_or_default(),
                 };
-                println!(
+                let _ = writeln!(
+                    text,
                     "{:>7}  {:<6} {:<18} {:<28} {:<8} {:>3}  {created}  {note}",
                     m.id, m.channel, m.kind, to, m.status, m.attempts
                 );
             }
+            let _ = std::io::stdout().write_all(text.as_bytes());
             Ok(0)
         }
         OutboxCommand::Retry { id, all_failed } => {
@@ -479,7 +496,9 @@ async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> a
                 .map_err(anyhow::Error::from)?;
             match (ids.is_empty(), id) {
                 (true, Some(id)) => {
-                    println!("message {id} is not a dead letter (see `bizdesk outbox list --failed`)");
+                    println!(
+                        "message {id} is not a dead letter (see `bizdesk outbox list --failed`)"
+                    );
                     Ok(EXIT_USER_ERROR as u8)
                 }
                 (true, None) => {

@@ -10,7 +10,7 @@ use crate::domain::directory::Employee;
 use crate::domain::requisition::RequisitionInput;
 use crate::domain::{Locale, Msg};
 use crate::service::decisions::{self, Target};
-use crate::service::{delegations, directory, inbox, requisitions, Desk, DeskError};
+use crate::service::{delegations, directory, inbox, requisitions, settings, Desk, DeskError};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -296,6 +296,27 @@ impl Chat {
                     "reply/delegations.txt",
                     json!({
                         "given": delegation_rows(&given), "held": delegation_rows(&held),
+                    }),
+                )
+            }
+            "settings.show" | "settings.email" => {
+                let on_off = |name: &str| inv.str(name).map(|v| v == "on");
+                let s = if inv.action == "settings.email" {
+                    let prefs = crate::domain::delivery::EmailPrefs {
+                        prompts: on_off("prompts"),
+                        updates: on_off("updates"),
+                    };
+                    settings::set_email(desk, actor, prefs).await?
+                } else {
+                    settings::show(desk, actor).await?
+                };
+                self.render(
+                    locale,
+                    "reply/settings.txt",
+                    json!({
+                        "changed": inv.action == "settings.email", "address": s.address,
+                        "prompts": s.prompts, "prompts_own": s.prompts_own,
+                        "updates": s.updates, "updates_own": s.updates_own,
                     }),
                 )
             }

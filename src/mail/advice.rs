@@ -51,10 +51,15 @@ fn hint(
             ep.host
         ));
     }
-    if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) || text.contains("timed out") {
+    if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) || text.contains("timed out")
+    {
         return Some(format!("no answer from {at} in time: a firewall may drop the port (many networks block 25), or the server is overloaded; raise smtp.timeout_secs if it is just slow"));
     }
-    if e.is_tls() || text.contains("tls") || text.contains("certificate") || text.contains("handshake") {
+    if e.is_tls()
+        || text.contains("tls")
+        || text.contains("certificate")
+        || text.contains("handshake")
+    {
         return Some(match ep.tls {
             Tls::Wrapper => format!("TLS failed on {at}: if this port expects STARTTLS (usually 587), write {starttls}; smtps:// is for TLS from the start (465); a certificate error means the host name does not match the server's certificate"),
             _ => format!("STARTTLS failed on {at}: check the server's certificate matches `{}`, or use {wrapper} if the server speaks TLS from the start", ep.host),

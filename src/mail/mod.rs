@@ -154,8 +154,7 @@ impl Mailer {
             "" => None,
             r => Some(Mailbox::new(
                 None,
-                r.parse()
-                    .map_err(|e| anyhow!("smtp.reply_to `{r}`: {e}"))?,
+                r.parse().map_err(|e| anyhow!("smtp.reply_to `{r}`: {e}"))?,
             )),
         };
         let url = cfg.url.expose().trim();
@@ -224,9 +223,9 @@ impl Mailer {
                 ))),
                 Err(e) => Err(SendError::Transient(advice::explain(endpoint, &e))),
             },
-            Transport::Files(dir) => tokio::fs::create_dir_all(dir).await.map_err(|e| {
-                SendError::Transient(format!("cannot create {}: {e}", dir.display()))
-            }),
+            Transport::Files(dir) => tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| SendError::Transient(format!("cannot create {}: {e}", dir.display()))),
         }
     }
 }
@@ -258,7 +257,10 @@ mod tests {
         assert_eq!((e.port, e.tls), (465, Tls::Wrapper));
         assert_eq!(e.user.as_deref(), Some("mail@corp.cn"));
         let e = Endpoint::parse("smtp://u:pw@smtp.corp.cn:2587?tls=required").unwrap();
-        assert_eq!((e.host.as_str(), e.port, e.tls), ("smtp.corp.cn", 2587, Tls::StartTls));
+        assert_eq!(
+            (e.host.as_str(), e.port, e.tls),
+            ("smtp.corp.cn", 2587, Tls::StartTls)
+        );
         assert_eq!(e.display(), "smtp://smtp.corp.cn:2587?tls=required");
         let e = Endpoint::parse("smtp://127.0.0.1").unwrap();
         assert_eq!((e.port, e.tls, e.user), (25, Tls::None, None));
@@ -275,7 +277,8 @@ pub async fn send_test(
     to: &str,
 ) -> Result<String, String> {
     let ctx = serde_json::json!({ "company": company, "recipient": to, "via": mailer.describe() });
-    let content = compose::render(renderer, locale, "test_email", &ctx).map_err(|e| format!("{e:#}"))?;
+    let content =
+        compose::render(renderer, locale, "test_email", &ctx).map_err(|e| format!("{e:#}"))?;
     let stamp = chrono::Utc::now().timestamp_millis();
     let env = compose::Envelope {
         from: &mailer.from,

@@ -33,7 +33,12 @@ pub struct EmailOutbox {
 
 impl EmailOutbox {
     /// A worker sending up to `concurrency` messages at once.
-    pub fn new(desk: Desk, renderer: Arc<Renderer>, mailer: Arc<Mailer>, concurrency: usize) -> Self {
+    pub fn new(
+        desk: Desk,
+        renderer: Arc<Renderer>,
+        mailer: Arc<Mailer>,
+        concurrency: usize,
+    ) -> Self {
         let concurrency = concurrency.max(1);
         EmailOutbox {
             desk,
@@ -180,10 +185,12 @@ impl EmailOutbox {
                     .and_then(crate::domain::Locale::parse)
             })
             .unwrap_or(desk.company.locale);
-        let to_name = recipient
-            .as_ref()
-            .map(|r| r.name.clone())
-            .or_else(|| payload.get("name").and_then(Value::as_str).map(str::to_string));
+        let to_name = recipient.as_ref().map(|r| r.name.clone()).or_else(|| {
+            payload
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
         let thread: Vec<String> = match &m.subject_ref {
             Some(subject) => outbox::thread_before(&mut conn, subject, address, m.id)
                 .await?

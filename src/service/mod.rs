@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod notify;
 pub mod outbox;
 pub mod requisitions;
+pub mod settings;
 
 use crate::clock::Clock;
 use crate::domain::audit::AuditEvent;

@@ -25,7 +25,11 @@ pub async fn retry(desk: &Desk, id: Option<i64>, operator: &str) -> DeskResult<V
             None,
             "outbox.retry",
             "outbox",
-            format!("requeued {} dead letter(s): {}{more}", ids.len(), shown.join(", ")),
+            format!(
+                "requeued {} dead letter(s): {}{more}",
+                ids.len(),
+                shown.join(", ")
+            ),
         );
         audit::append(&mut tx, event).await?;
     }
