@@ -57,6 +57,7 @@ fn hint(
     }
     if e.is_tls()
         || text.contains("tls")
+        || text.contains("corrupt message")
         || text.contains("certificate")
         || text.contains("handshake")
     {
