@@ -247,26 +247,6 @@ async fn write_file(dir: &std::path::Path, stem: &str, bytes: &[u8]) -> anyhow::
     Ok(path.display().to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints_parse_with_their_defaults() {
-        let e = Endpoint::parse("smtps://mail%40corp.cn@smtp.corp.cn").unwrap();
-        assert_eq!((e.port, e.tls), (465, Tls::Wrapper));
-        assert_eq!(e.user.as_deref(), Some("mail@corp.cn"));
-        let e = Endpoint::parse("smtp://u:pw@smtp.corp.cn:2587?tls=required").unwrap();
-        assert_eq!(
-            (e.host.as_str(), e.port, e.tls),
-            ("smtp.corp.cn", 2587, Tls::StartTls)
-        );
-        assert_eq!(e.display(), "smtp://smtp.corp.cn:2587?tls=required");
-        let e = Endpoint::parse("smtp://127.0.0.1").unwrap();
-        assert_eq!((e.port, e.tls, e.user), (25, Tls::None, None));
-    }
-}
-
 /// Sends the test email (`templates/email/<locale>/test_email.*`) to `to` right away, not
 /// through the outbox; returns the provider's id, or what went wrong with advice.
 pub async fn send_test(
@@ -295,4 +275,24 @@ pub async fn send_test(
         .map_err(|e| match e {
             SendError::Permanent(r) | SendError::Transient(r) => r,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_parse_with_their_defaults() {
+        let e = Endpoint::parse("smtps://mail%40corp.cn@smtp.corp.cn").unwrap();
+        assert_eq!((e.port, e.tls), (465, Tls::Wrapper));
+        assert_eq!(e.user.as_deref(), Some("mail@corp.cn"));
+        let e = Endpoint::parse("smtp://u:pw@smtp.corp.cn:2587?tls=required").unwrap();
+        assert_eq!(
+            (e.host.as_str(), e.port, e.tls),
+            ("smtp.corp.cn", 2587, Tls::StartTls)
+        );
+        assert_eq!(e.display(), "smtp://smtp.corp.cn:2587?tls=required");
+        let e = Endpoint::parse("smtp://127.0.0.1").unwrap();
+        assert_eq!((e.port, e.tls, e.user), (25, Tls::None, None));
+    }
 }

@@ -34,6 +34,7 @@ fn embedded_catalog_loads_and_validates() {
             "help",
             "inbox",
             "requisition",
+            "settings",
             "whoami"
         ]
     );
@@ -52,10 +53,12 @@ fn embedded_catalog_loads_and_validates() {
         "delegate.set",
         "delegate.off",
         "delegate.show",
+        "settings.show",
+        "settings.email",
     ] {
         assert!(catalog.options_for(action).is_some(), "{action}");
     }
-    assert_eq!(catalog.actions().len(), 14);
+    assert_eq!(catalog.actions().len(), 16);
     let new = catalog.options_for("requisition.new").unwrap();
     assert_eq!(new[0].name, "item");
     assert!(catalog.find_command("采购申请").is_some());
