@@ -130,7 +130,7 @@ impl Sink {
             .with_name("sink.test")
             .with_ssl(SslConfig::None)
             .unwrap()
-            .with_num_threads(32)
+            .with_num_threads(80)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
