@@ -2,7 +2,7 @@
 //! DM they were sent as. Message ids are stored on the row (`channel:message`), so a later
 //! edit finds its prompt, also after a restart.
 
-use super::{backoff, Verdict, MAX_ATTEMPTS};
+use super::{backoff, settlement, Verdict};
 use crate::chat::discord::rest::RestError;
 use crate::chat::discord::{components, Discord};
 use crate::domain::Locale;
@@ -88,33 +88,11 @@ impl DiscordOutbox {
             if let Verdict::RateLimited(wait) = &verdict {
                 paused = Some(*wait);
             }
+            if let Verdict::Dead(reason) = &verdict {
+                tracing::warn!(id = m.id, kind = %m.kind, reason = %reason, "chat message undeliverable");
+            }
             let now = store::to_ms(desk.now());
-            let at = |d: Duration| now + d.as_millis() as i64;
-            let settle = match &verdict {
-                Verdict::Sent(provider) => outbox::Settle::Sent(provider),
-                Verdict::Retry(_, reason) if m.attempts >= MAX_ATTEMPTS => {
-                    outbox::Settle::Dead(reason)
-                }
-                Verdict::Retry(after, reason) => outbox::Settle::Retry {
-                    at_ms: at(*after),
-                    error: reason,
-                    counts: true,
-                },
-                Verdict::Wait(after, reason) => outbox::Settle::Retry {
-                    at_ms: at(*after),
-                    error: reason,
-                    counts: false,
-                },
-                Verdict::RateLimited(after) => outbox::Settle::Retry {
-                    at_ms: at(*after),
-                    error: "rate limited",
-                    counts: false,
-                },
-                Verdict::Dead(reason) => {
-                    tracing::warn!(id = m.id, kind = %m.kind, reason = %reason, "chat message undeliverable");
-                    outbox::Settle::Dead(reason)
-                }
-            };
+            let settle = settlement(&verdict, m.attempts, now);
             let mut tx = desk.store.begin().await?;
             outbox::settle(&mut tx, m.id, held, settle, now).await?;
             tx.commit().await?;

@@ -2,7 +2,7 @@
 //! [`Mailer`], several at once over the SMTP pool. A row's Message-ID comes from its id, so a
 //! redelivery (after a crash mid-send) carries the same one and the receiver can drop it.
 
-use super::{backoff, Verdict, MAX_ATTEMPTS};
+use super::{backoff, settlement, Verdict};
 use crate::chat::render::Renderer;
 use crate::mail::{compose, Mailer, SendError};
 use crate::service::Desk;
@@ -105,37 +105,18 @@ impl EmailOutbox {
             .collect()
             .await;
         let now = store::to_ms(desk.now());
-        let at = |d: Duration| now + d.as_millis() as i64;
         let mut tx = desk.store.begin().await?;
         for (id, held, attempts, verdict) in &outcomes {
-            let settle = match verdict {
-                Verdict::Sent(provider) => outbox::Settle::Sent(provider),
-                Verdict::Retry(_, reason) if *attempts >= MAX_ATTEMPTS => {
-                    outbox::Settle::Dead(reason)
+            match verdict {
+                Verdict::Retry(_, reason) => {
+                    tracing::info!(id, attempts, reason = %reason, "email not sent yet; will retry")
                 }
-                Verdict::Retry(after, reason) => {
-                    tracing::info!(id, attempts, reason = %reason, "email not sent yet; will retry");
-                    outbox::Settle::Retry {
-                        at_ms: at(*after),
-                        error: reason,
-                        counts: true,
-                    }
-                }
-                Verdict::Wait(after, reason) => outbox::Settle::Retry {
-                    at_ms: at(*after),
-                    error: reason,
-                    counts: false,
-                },
-                Verdict::RateLimited(after) => outbox::Settle::Retry {
-                    at_ms: at(*after),
-                    error: "rate limited",
-                    counts: false,
-                },
                 Verdict::Dead(reason) => {
-                    tracing::warn!(id, reason = %reason, "email undeliverable (dead letter)");
-                    outbox::Settle::Dead(reason)
+                    tracing::warn!(id, reason = %reason, "email undeliverable (dead letter)")
                 }
-            };
+                _ => {}
+            }
+            let settle = settlement(verdict, *attempts, now);
             outbox::settle(&mut tx, *id, *held, settle, now).await?;
         }
         tx.commit().await?;

@@ -4,6 +4,7 @@
 pub mod discord;
 pub mod email;
 
+use crate::store::outbox;
 use rand::Rng;
 use std::time::Duration;
 
@@ -32,6 +33,31 @@ pub fn backoff(attempts: i64) -> Duration {
 
 /// After this many failed attempts a message becomes a dead letter.
 pub const MAX_ATTEMPTS: i64 = 12;
+
+/// How a verdict on a row claimed after `attempts` attempts is recorded, at `now_ms`.
+pub fn settlement(verdict: &Verdict, attempts: i64, now_ms: i64) -> outbox::Settle<'_> {
+    let at = |d: &Duration| now_ms + d.as_millis() as i64;
+    match verdict {
+        Verdict::Sent(provider) => outbox::Settle::Sent(provider),
+        Verdict::Retry(_, reason) if attempts >= MAX_ATTEMPTS => outbox::Settle::Dead(reason),
+        Verdict::Retry(after, reason) => outbox::Settle::Retry {
+            at_ms: at(after),
+            error: reason,
+            counts: true,
+        },
+        Verdict::Wait(after, reason) => outbox::Settle::Retry {
+            at_ms: at(after),
+            error: reason,
+            counts: false,
+        },
+        Verdict::RateLimited(after) => outbox::Settle::Retry {
+            at_ms: at(after),
+            error: "rate limited",
+            counts: false,
+        },
+        Verdict::Dead(reason) => outbox::Settle::Dead(reason),
+    }
+}
 
 #[cfg(test)]
 mod tests {
