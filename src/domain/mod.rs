@@ -10,7 +10,10 @@ pub mod money;
 pub mod msg;
 pub mod policy;
 pub mod reference;
+pub mod repeat;
 pub mod requisition;
+pub mod when;
+pub mod schedule;
 
 pub use locale::Locale;
 pub use msg::Msg;

@@ -15,8 +15,10 @@ pub mod delivery;
 pub mod directory;
 pub mod fresh;
 pub mod interactions;
+pub mod jobs;
 pub mod outbox;
 pub mod requisitions;
+pub mod schedules;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
