@@ -12,6 +12,7 @@ use crate::domain::policy::Policies;
 use crate::mail::Mailer;
 use crate::outbox::discord::DiscordOutbox;
 use crate::outbox::email::EmailOutbox;
+use crate::scheduler::Scheduler;
 use crate::service::{self, Company, Desk};
 use crate::store::Store;
 use anyhow::{anyhow, Context};
@@ -45,6 +46,21 @@ pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
         ));
     }
     Ok(p)
+}
+
+/// Loads and checks the system's recurring jobs (`scheduler.file`), or the embedded ones when
+/// the default file is absent. Errors name the file, the key and the reason.
+pub fn load_schedules(config: &Config) -> anyhow::Result<Vec<crate::config::schedules::SystemJob>> {
+    let path = &config.scheduler.file;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(_) if path == Path::new("config/schedules.toml") => {
+            crate::config::schedules::DEFAULT.to_string()
+        }
+        Err(e) => return Err(anyhow!("cannot read schedules file {}: {e}", path.display())),
+    };
+    crate::config::schedules::parse(&text, config.company.time_zone)
+        .map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// Loads the directory file, or the embedded sample when the default file is absent.
@@ -133,6 +149,7 @@ pub async fn serve_on(
     listener: Option<tokio::net::TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let system_jobs = load_schedules(config)?;
     if config.directory.sync_on_start {
         let org = load_org(&config.directory.file)?;
         let report = service::directory::sync(&chat.desk, &org, "system").await?;
@@ -200,6 +217,19 @@ pub async fn serve_on(
     tasks.push(tokio::spawn(
         email.run(stop.clone(), Duration::from_millis(500)),
     ));
+    if config.scheduler.enabled {
+        for change in service::schedules::sync(&chat.desk, &system_jobs).await? {
+            tracing::info!("recurring job {change}");
+        }
+        let scheduler = Scheduler::new(chat.desk.clone(), config.scheduler.options());
+        let listen = match chat.desk.store.backend() {
+            crate::store::Backend::Postgres => Some(config.database.url.expose().to_string()),
+            crate::store::Backend::Sqlite => None,
+        };
+        tasks.push(tokio::spawn(scheduler.run(stop.clone(), listen)));
+    } else {
+        tracing::info!("the scheduler is off (scheduler.enabled = false): no reminders, follow-ups or digests from this process");
+    }
     let listener = match listener {
         Some(l) => l,
         None => tokio::net::TcpListener::bind(config.web.bind)

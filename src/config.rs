@@ -6,6 +6,7 @@
 use crate::domain::money::Currency;
 use crate::domain::Locale;
 pub mod org;
+pub mod schedules;
 
 use anyhow::{anyhow, bail, Context};
 use serde::Deserialize;
@@ -60,6 +61,7 @@ pub struct Config {
     pub templates: Templates,
     pub discord: Discord,
     pub smtp: Smtp,
+    pub scheduler: Scheduler,
     pub log: Log,
 }
 
@@ -290,6 +292,46 @@ impl Smtp {
     }
 }
 
+/// Timed work: where the recurring jobs are listed, and how the scheduler claims and waits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheduler {
+    /// `config/schedules.toml`: the system's recurring jobs.
+    pub file: PathBuf,
+    /// Run the scheduler in `serve` (several processes may; they share the work).
+    pub enabled: bool,
+    /// The longest idle wait, in milliseconds.
+    pub poll_ms: u64,
+    /// How long a claimed job stays one process's before another may take it, in seconds.
+    pub lease_secs: u64,
+    /// Jobs claimed and completed per transaction.
+    pub batch: u32,
+}
+
+impl Scheduler {
+    fn check(&self) -> anyhow::Result<()> {
+        if !(10..=60_000).contains(&self.poll_ms) {
+            bail!("key `scheduler.poll_ms`: must be between 10 and 60000");
+        }
+        if !(5..=3600).contains(&self.lease_secs) {
+            bail!("key `scheduler.lease_secs`: must be between 5 and 3600");
+        }
+        if !(1..=1000).contains(&self.batch) {
+            bail!("key `scheduler.batch`: must be between 1 and 1000");
+        }
+        Ok(())
+    }
+
+    /// The scheduler's options from these settings.
+    pub fn options(&self) -> crate::scheduler::Options {
+        crate::scheduler::Options {
+            lease: std::time::Duration::from_secs(self.lease_secs),
+            batch: i64::from(self.batch),
+            poll: std::time::Duration::from_millis(self.poll_ms),
+        }
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -427,6 +469,7 @@ impl Config {
             bail!("key `discord.api_base`: expected an http:// or https:// URL, or empty for Discord itself");
         }
         self.smtp.check()?;
+        self.scheduler.check()?;
         for c in &self.requisitions.categories {
             if c.is_empty()
                 || c.chars()

@@ -37,6 +37,7 @@ pub mod config;
 pub mod domain;
 pub mod mail;
 pub mod outbox;
+pub mod scheduler;
 pub mod service;
 pub mod store;
 pub mod web;

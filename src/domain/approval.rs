@@ -44,6 +44,8 @@ pub enum TaskStatus {
     ChangesRequested,
     /// Closed without a decision (the stage ended, or the request was withdrawn).
     Void,
+    /// Taken from its approver by an SLA escalation; someone else decides now.
+    Escalated,
 }
 
 impl TaskStatus {
@@ -55,6 +57,7 @@ impl TaskStatus {
             TaskStatus::Rejected => "rejected",
             TaskStatus::ChangesRequested => "changes_requested",
             TaskStatus::Void => "void",
+            TaskStatus::Escalated => "escalated",
         }
     }
 
@@ -66,6 +69,7 @@ impl TaskStatus {
             TaskStatus::Rejected,
             TaskStatus::ChangesRequested,
             TaskStatus::Void,
+            TaskStatus::Escalated,
         ]
         .into_iter()
         .find(|t| t.as_str() == s)

@@ -28,15 +28,15 @@ pub struct Repeat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bad {
     Unreadable,
-    BadTime,
-    BadDay,
+    Time,
+    Day,
     Uneven(u64, &'static str),
 }
 
 impl From<Why> for Bad {
     fn from(why: Why) -> Bad {
         match why {
-            Why::BadTime => Bad::BadTime,
+            Why::BadTime => Bad::Time,
             _ => Bad::Unreadable,
         }
     }
@@ -109,8 +109,8 @@ pub fn parse_repeat(text: &str, first: Option<NaiveDateTime>) -> Result<Repeat, 
             raw_cron: false,
         }),
         Err(Bad::Unreadable) => Err(msg("repeat.unreadable")),
-        Err(Bad::BadTime) => Err(msg("repeat.bad_time")),
-        Err(Bad::BadDay) => Err(msg("repeat.bad_day")),
+        Err(Bad::Time) => Err(msg("repeat.bad_time")),
+        Err(Bad::Day) => Err(msg("repeat.bad_day")),
         Err(Bad::Uneven(n, unit)) => Err(msg("repeat.uneven_step").arg("n", n).arg("unit", unit)),
     }
 }
@@ -191,12 +191,12 @@ fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
         };
         let t = time(group(&c, 4), first)?;
         if t.next_day {
-            return Err(Bad::BadTime);
+            return Err(Bad::Time);
         }
         let dom = match day {
             1..=30 => day.to_string(),
             31 => "L".to_string(),
-            _ => return Err(Bad::BadDay),
+            _ => return Err(Bad::Day),
         };
         return Ok(format!("{} {} {dom} * *", t.m, t.h));
     }
@@ -210,10 +210,10 @@ fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
         };
         let (m, d) = (m.unwrap_or(0).min(99) as u32, d.unwrap_or(0).min(99) as u32);
         // A leap year, so 29 February is a real (if rare) yearly date.
-        NaiveDate::from_ymd_opt(2000, m, d).ok_or(Bad::BadDay)?;
+        NaiveDate::from_ymd_opt(2000, m, d).ok_or(Bad::Day)?;
         let t = time(group(&c, 3), first)?;
         if t.next_day {
-            return Err(Bad::BadTime);
+            return Err(Bad::Time);
         }
         return Ok(format!("{} {} {d} {m} *", t.m, t.h));
     }

@@ -65,6 +65,9 @@ pub(super) const NINE: Tod = Tod {
     next_day: false,
 };
 
+/// A day, a period it implies (`明早`) and the rest of the text.
+type DayAt<'a> = (Day, Option<Period>, &'a str);
+
 /// A day the user named; a month and day without a year is resolved against the time.
 #[derive(Debug, Clone, Copy)]
 enum Day {
@@ -323,7 +326,7 @@ fn relative(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<Option<DateTime<Utc>>
 }
 
 /// A day at the start of `s`, with a period it implies (`明早`, `tonight`) and the rest of `s`.
-fn parse_day(s: &str, today: NaiveDate) -> Result<Option<(Day, Option<Period>, &str)>, Why> {
+fn parse_day(s: &str, today: NaiveDate) -> Result<Option<DayAt<'_>>, Why> {
     let rest = |end: usize| s[end..].trim_start();
     let ymd = |y: &str, m: &str, d: &str| -> Result<NaiveDate, Why> {
         let (Some(y), Some(m), Some(d)) = (num(y), num(m), num(d)) else {

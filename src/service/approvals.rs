@@ -142,37 +142,53 @@ pub(crate) async fn start_next_stage(
         return Ok(Progress::Finished(ApprovalStatus::Approved));
     };
     let tasks = rows::activate_stage(&mut *conn, approval.id, stage, now).await?;
-    let requester = dir
-        .by_id(approval.requester_id)
-        .map(|e| e.name.clone())
-        .unwrap_or_default();
-    let snapshot: Value = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
+    let task_ids: Vec<i64> = tasks.iter().map(|(t, _)| *t).collect();
+    super::sla::schedule_stage(&mut *conn, stage, &task_ids, now).await?;
     let mut names = Vec::new();
     for (task_id, assignee) in tasks {
-        let p = notify::Prompt {
-            subject_ref: &approval.subject_ref,
-            task_id,
-            stage: &stage.name,
-            stage_zh: &stage.name_zh,
-            requester: &requester,
-            subject: &snapshot,
-        };
-        notify::send(&mut *conn, &notify::prompt(assignee, &p, None), now).await?;
-        // Whoever stands in for the approver today gets the same prompt, on their behalf.
-        let assignee_name = name_of(dir, assignee);
-        for delegate in delegations::delegates_of(&mut *conn, assignee, today).await? {
-            if delegate != approval.requester_id {
-                let m = notify::prompt(delegate, &p, Some(&assignee_name));
-                notify::send(&mut *conn, &m, now).await?;
-            }
-        }
-        names.push(assignee_name);
+        prompt_task(&mut *conn, approval, stage, (task_id, assignee), dir, today, None, now).await?;
+        names.push(name_of(dir, assignee));
     }
     Ok(Progress::AtStage {
         stage: stage.name.clone(),
         stage_zh: stage.name_zh.clone(),
         approvers: names,
     })
+}
+
+/// Prompts a task's approver, and whoever stands in for them today (on their behalf).
+/// `escalated_from` names the approvers an escalation took the task from.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn prompt_task(
+    conn: &mut Conn,
+    approval: &Approval,
+    stage: &StageRow,
+    (task_id, assignee): (i64, EmployeeId),
+    dir: &Directory,
+    today: NaiveDate,
+    escalated_from: Option<&str>,
+    now: i64,
+) -> DeskResult<()> {
+    let requester = name_of(dir, approval.requester_id);
+    let snapshot: Value = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
+    let p = notify::Prompt {
+        subject_ref: &approval.subject_ref,
+        task_id,
+        stage: &stage.name,
+        stage_zh: &stage.name_zh,
+        requester: &requester,
+        subject: &snapshot,
+        escalated_from,
+    };
+    notify::send(&mut *conn, &notify::prompt(assignee, &p, None), now).await?;
+    let assignee_name = name_of(dir, assignee);
+    for delegate in delegations::delegates_of(&mut *conn, assignee, today).await? {
+        if delegate != approval.requester_id {
+            let m = notify::prompt(delegate, &p, Some(&assignee_name));
+            notify::send(&mut *conn, &m, now).await?;
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn name_of(dir: &Directory, id: EmployeeId) -> String {

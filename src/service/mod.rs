@@ -3,14 +3,20 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod callbacks;
 pub mod decisions;
 pub mod delegations;
+pub mod digests;
 pub mod directory;
+pub mod followups;
 pub mod inbox;
+pub mod jobs;
 pub mod notify;
 pub mod outbox;
 pub mod requisitions;
+pub mod schedules;
 pub mod settings;
+pub mod sla;
 
 use crate::clock::Clock;
 use crate::domain::audit::AuditEvent;

@@ -23,15 +23,33 @@ pub mod kind {
     pub const DELEGATION: &str = "delegation_notice";
     /// To the requester, by email only: the request was received (a receipt).
     pub const RECEIVED: &str = "request_received";
+    /// To an approver whose task waited past the stage's `remind_after`, with the buttons.
+    pub const REMINDER: &str = "approval_reminder";
+    /// To the requester and the former approvers: a stage was escalated.
+    pub const ESCALATED: &str = "approval_escalated";
+    /// To a follow-up's owner, with Done / Snooze buttons.
+    pub const FOLLOWUP_DUE: &str = "followup_due";
+    /// To a callback's owner: time to call the customer.
+    pub const CALLBACK_DUE: &str = "callback_due";
+    /// The morning digest: one's pending approvals and today's follow-ups.
+    pub const DAILY_DIGEST: &str = "daily_digest";
+    /// The weekly KPI summary, to the central office.
+    pub const WEEKLY_KPI: &str = "weekly_kpi";
+    /// To callback owners on a holiday: the customers to greet.
+    pub const GREETINGS: &str = "holiday_greetings";
 }
 
 /// Why a kind is sent, for the recipient's email settings; `None`: never by email.
 fn purpose(kind: &str) -> Option<Purpose> {
     match kind {
-        kind::APPROVAL_PROMPT => Some(Purpose::Prompt),
-        kind::STAGE_PASSED | kind::OUTCOME | kind::DELEGATION | kind::RECEIVED => {
-            Some(Purpose::Update)
+        kind::APPROVAL_PROMPT | kind::REMINDER | kind::FOLLOWUP_DUE | kind::CALLBACK_DUE => {
+            Some(Purpose::Prompt)
         }
+        kind::STAGE_PASSED
+        | kind::OUTCOME
+        | kind::DELEGATION
+        | kind::RECEIVED
+        | kind::ESCALATED => Some(Purpose::Update),
         _ => None,
     }
 }
@@ -84,6 +102,8 @@ pub struct Prompt<'a> {
     pub stage_zh: &'a str,
     pub requester: &'a str,
     pub subject: &'a Value,
+    /// Set when an escalation brought the task here: whose it was.
+    pub escalated_from: Option<&'a str>,
 }
 
 /// A prompt for one task, to its approver or (with `on_behalf_of`) to their delegate.
@@ -97,6 +117,7 @@ pub fn prompt(to: EmployeeId, p: &Prompt<'_>, on_behalf_of: Option<&str>) -> New
         payload: json!({
             "ref": p.subject_ref, "task_id": p.task_id, "stage": p.stage, "stage_zh": p.stage_zh,
             "requester": p.requester, "subject": p.subject, "on_behalf_of": on_behalf_of,
+            "escalated_from": p.escalated_from,
         }),
         edits: None,
     }
@@ -176,6 +197,19 @@ pub fn delegation(to: EmployeeId, from_name: &str, starts_on: &str, ends_on: &st
         kind: kind::DELEGATION,
         subject_ref: None,
         payload: json!({ "from": from_name, "starts_on": starts_on, "ends_on": ends_on }),
+        edits: None,
+    }
+}
+
+/// A chat notification of `kind` to one employee, about `subject_ref` when there is one.
+pub fn message(to: EmployeeId, kind: &'static str, subject_ref: Option<&str>, payload: Value) -> NewMessage {
+    NewMessage {
+        channel: CHAT,
+        recipient: Some(to),
+        address: None,
+        kind,
+        subject_ref: subject_ref.map(str::to_string),
+        payload,
         edits: None,
     }
 }

@@ -48,8 +48,13 @@ pub struct StageRow {
     pub required: i64,
     pub approvers: String,
     pub status: String,
+    pub remind_after_s: Option<i64>,
+    pub escalate_after_s: Option<i64>,
+    pub escalate_to: Option<String>,
     pub started_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// Set once the stage was escalated (it escalates at most once).
+    pub escalated_at: Option<i64>,
 }
 
 impl StageRow {
@@ -72,6 +77,8 @@ pub struct TaskRow {
     pub comment: Option<String>,
     pub created_at: i64,
     pub decided_at: Option<i64>,
+    /// For a task opened by an escalation: the task it replaced.
+    pub escalated_from: Option<i64>,
 }
 
 impl TaskRow {
@@ -85,10 +92,11 @@ const APPROVAL_COLS: &str =
     "id, subject_kind, subject_id, subject_ref, round, requester_id, policy, \
     snapshot, status, current_stage, version, created_at, closed_at";
 const STAGE_COLS: &str =
-    "id, approval_id, idx, name, name_zh, mode, required, approvers, status, started_at, closed_at";
+    "id, approval_id, idx, name, name_zh, mode, required, approvers, status, remind_after_s, \
+    escalate_after_s, escalate_to, started_at, closed_at, escalated_at";
 const TASK_COLS: &str =
     "id, approval_id, stage_id, assignee_id, status, decided_by, on_behalf_of, \
-    comment, created_at, decided_at";
+    comment, created_at, decided_at, escalated_from";
 
 /// What a new round needs.
 pub struct NewApproval<'a> {
@@ -190,6 +198,84 @@ pub async fn activate_stage(
         tasks.push((tid, assignee));
     }
     Ok(tasks)
+}
+
+/// A stage by id.
+pub async fn stage(conn: &mut Conn, stage_id: i64) -> sqlx::Result<Option<StageRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {STAGE_COLS} FROM approval_stages WHERE id = $1"
+    ))
+    .bind(stage_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Active stages with an SLA whose round is pending (for the SLA sweep).
+pub async fn active_stages_with_sla(conn: &mut Conn) -> sqlx::Result<Vec<StageRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {STAGE_COLS} FROM approval_stages WHERE status = 'active' \
+         AND (remind_after_s IS NOT NULL OR escalate_after_s IS NOT NULL)"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
+/// Escalates a stage: its open tasks become `escalated`, the stage is decided by the first
+/// decision from now on (`any`), and it is marked so it never escalates twice. Returns the
+/// tasks it closed.
+pub async fn escalate_stage(
+    conn: &mut Conn,
+    stage_id: i64,
+    now_ms: i64,
+) -> sqlx::Result<Vec<TaskRow>> {
+    let closed: Vec<TaskRow> = sqlx::query_as(&format!(
+        "UPDATE approval_tasks SET status = 'escalated', decided_at = $2 \
+         WHERE stage_id = $1 AND status = 'open' RETURNING {TASK_COLS}"
+    ))
+    .bind(stage_id)
+    .bind(now_ms)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE approval_stages SET mode = 'any', required = 1, escalated_at = $2 WHERE id = $1",
+    )
+    .bind(stage_id)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(closed)
+}
+
+/// Marks a stage escalated without moving its tasks (nobody to escalate to).
+pub async fn mark_escalated(conn: &mut Conn, stage_id: i64, now_ms: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE approval_stages SET escalated_at = $2 WHERE id = $1")
+        .bind(stage_id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Opens a task in an active stage for someone an escalation brought in.
+pub async fn add_escalated_task(
+    conn: &mut Conn,
+    stage: &StageRow,
+    assignee: EmployeeId,
+    escalated_from: i64,
+    now_ms: i64,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO approval_tasks (approval_id, stage_id, assignee_id, status, created_at, escalated_from) \
+         VALUES ($1, $2, $3, 'open', $4, $5) RETURNING id",
+    )
+    .bind(stage.approval_id)
+    .bind(stage.id)
+    .bind(assignee)
+    .bind(now_ms)
+    .bind(escalated_from)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
 }
 
 /// Takes the decision lock on a pending round: bumps its version and returns the round, or

@@ -10,13 +10,16 @@
 pub mod approvals;
 pub mod audit;
 pub mod backup;
+pub mod callbacks;
 pub mod delegations;
 pub mod delivery;
 pub mod directory;
+pub mod followups;
 pub mod fresh;
 pub mod interactions;
 pub mod jobs;
 pub mod outbox;
+pub mod reports;
 pub mod requisitions;
 pub mod schedules;
 

@@ -107,11 +107,12 @@ pub async fn mark_sent(
     Ok(done.rows_affected() == 1)
 }
 
-/// Prompts (chat messages of kind `approval_prompt`) sent for a round's tasks, for closing.
+/// Prompts and reminders (chat messages with decision buttons) sent for a round's tasks, for
+/// closing.
 pub async fn prompts_for_tasks(conn: &mut Conn, subject_ref: &str) -> sqlx::Result<Vec<Message>> {
     sqlx::query_as(&format!(
-        "SELECT {COLS} FROM outbox WHERE subject_ref = $1 AND kind = 'approval_prompt' \
-         AND channel = 'chat' ORDER BY id"
+        "SELECT {COLS} FROM outbox WHERE subject_ref = $1 \
+         AND kind IN ('approval_prompt', 'approval_reminder') AND channel = 'chat' ORDER BY id"
     ))
     .bind(subject_ref)
     .fetch_all(conn)

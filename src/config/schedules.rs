@@ -1,0 +1,123 @@
+//! `config/schedules.toml`: the system's recurring jobs, each a cron string (empty: off).
+
+use crate::domain::schedule::{parse_cron, parse_tz, CatchUp};
+use crate::service::jobs::kind;
+use anyhow::{anyhow, bail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The schedules shipped with bizdesk (the same file as `config/schedules.toml`).
+pub const DEFAULT: &str = include_str!("../../config/schedules.toml");
+
+/// The recurring jobs bizdesk knows, by their key in the file, with the job kind each runs.
+pub const KNOWN: [(&str, &str); 4] = [
+    ("sla_sweep", kind::SLA_SWEEP),
+    ("daily_digest", kind::DAILY_DIGEST),
+    ("weekly_kpi", kind::WEEKLY_KPI),
+    ("holiday_greetings", kind::HOLIDAY_GREETINGS),
+];
+
+/// One recurring system job as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemJob {
+    /// The key in the file, e.g. `daily_digest`.
+    pub key: String,
+    /// The job kind each occurrence runs.
+    pub kind: &'static str,
+    /// `None`: turned off.
+    pub cron: Option<String>,
+    pub tz: chrono_tz::Tz,
+    pub catch_up: CatchUp,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJob {
+    cron: String,
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(default)]
+    catch_up: Option<String>,
+}
+
+/// Parses and checks the file's text; errors name the key and say what to write. Jobs the
+/// file leaves out keep their shipped defaults.
+pub fn parse(text: &str, company_tz: chrono_tz::Tz) -> anyhow::Result<Vec<SystemJob>> {
+    let raw: BTreeMap<String, RawJob> = toml::from_str(text).map_err(|e| anyhow!("{e}"))?;
+    let defaults: BTreeMap<String, RawJob> =
+        toml::from_str(DEFAULT).map_err(|e| anyhow!("embedded schedules: {e}"))?;
+    for key in raw.keys() {
+        if !KNOWN.iter().any(|(k, _)| k == key) {
+            let known: Vec<&str> = KNOWN.iter().map(|(k, _)| *k).collect();
+            bail!("[{key}]: not a recurring job bizdesk knows; the jobs are {}", known.join(", "));
+        }
+    }
+    let mut out = Vec::new();
+    for (key, kind) in KNOWN {
+        let Some(job) = raw.get(key).or_else(|| defaults.get(key)) else {
+            continue;
+        };
+        let cron = job.cron.trim();
+        let cron = if cron.is_empty() {
+            None
+        } else {
+            parse_cron(cron).map_err(|e| anyhow!("key `{key}.cron`: {e}"))?;
+            Some(cron.to_string())
+        };
+        let tz = match job.time_zone.as_deref().map(str::trim) {
+            None | Some("") => company_tz,
+            Some(name) => parse_tz(name).map_err(|e| anyhow!("key `{key}.time_zone`: {e}"))?,
+        };
+        let catch_up = match job.catch_up.as_deref() {
+            None => CatchUp::Once,
+            Some(c) => CatchUp::parse(c).map_err(|e| anyhow!("key `{key}.catch_up`: {e}"))?,
+        };
+        out.push(SystemJob {
+            key: key.to_string(),
+            kind,
+            cron,
+            tz,
+            catch_up,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const SH: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn the_shipped_file_is_valid_and_complete() {
+        let jobs = parse(DEFAULT, SH).unwrap();
+        assert_eq!(jobs.len(), KNOWN.len());
+        let digest = jobs.iter().find(|j| j.key == "daily_digest").unwrap();
+        assert_eq!(digest.cron.as_deref(), Some("0 9 * * 1-5"));
+        assert_eq!(digest.tz, SH);
+    }
+
+    #[test]
+    fn empty_turns_off_and_missing_keeps_the_default() {
+        let jobs = parse("[weekly_kpi]\ncron = \"\"\n", SH).unwrap();
+        assert_eq!(jobs.iter().find(|j| j.key == "weekly_kpi").unwrap().cron, None);
+        assert!(jobs.iter().find(|j| j.key == "daily_digest").unwrap().cron.is_some());
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = parse("[daily_digest]\ncron = \"0 25 * * *\"\n", SH).unwrap_err();
+        assert!(e.to_string().contains("daily_digest.cron"), "{e}");
+        let e = parse("[daily_digest]\ncron = \"0 9 * *\"\n", SH).unwrap_err();
+        assert!(e.to_string().contains("4 fields"), "{e}");
+        let e = parse("[daily_digest]\ncron = \"0 9 * * *\"\ntime_zone = \"Asia/Beijing\"\n", SH)
+            .unwrap_err();
+        assert!(e.to_string().contains("daily_digest.time_zone"), "{e}");
+        let e = parse("[daily_digest]\ncron = \"0 9 * * *\"\ncatch_up = \"twice\"\n", SH).unwrap_err();
+        assert!(e.to_string().contains("catch_up"), "{e}");
+        let e = parse("[lunch]\ncron = \"0 12 * * *\"\n", SH).unwrap_err();
+        assert!(e.to_string().contains("not a recurring job"), "{e}");
+        let e = parse("[daily_digest]\ncron = \"0 9 * * *\"\nwhen = 1\n", SH).unwrap_err();
+        assert!(e.to_string().contains("when"), "{e}");
+    }
+}

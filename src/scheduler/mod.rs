@@ -1,0 +1,323 @@
+//! The scheduler: fires due schedules and runs due jobs, in every `serve` process, without a
+//! leader.
+//!
+//! One tick: (1) lock due schedules (SKIP LOCKED on PostgreSQL), write each one's occurrence
+//! jobs — unique per (schedule, fire time) — and advance it, in one transaction; (2) claim a
+//! batch of due jobs with a lease; (3) in one transaction, mark the batch done where the
+//! lease is still ours and run each job's handler, whose effects (outbox rows, state changes,
+//! audit events) commit with that mark. A job whose lease ran out is claimed again by
+//! someone; the first to commit wins and the other's mark finds nothing, so a slow or crashed
+//! run never doubles an effect. A failing handler is retried with capped backoff, alone.
+//!
+//! Time comes from the desk's clock, so tests move time instead of sleeping; idle waits sleep
+//! until the next due job or schedule (at most `poll`), and on PostgreSQL a `NOTIFY` from a
+//! job written for now wakes every process at once.
+
+mod handlers;
+
+use crate::domain::schedule::{firing, CatchUp, Recurrence};
+use crate::service::Desk;
+use crate::store::jobs::{self, Job};
+use crate::store::{self, schedules};
+use anyhow::Context;
+use rand::Rng;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+/// How the scheduler claims and waits.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a claimed job stays ours before another process may take it.
+    pub lease: Duration,
+    /// Jobs claimed (and completed in one transaction) at a time.
+    pub batch: i64,
+    /// The longest idle wait: the floor that finds jobs written by others.
+    pub poll: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            lease: Duration::from_secs(60),
+            batch: 64,
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What one tick did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tick {
+    /// Occurrences written for due schedules.
+    pub occurrences: usize,
+    /// Jobs run to completion.
+    pub done: usize,
+    /// Jobs that failed and will be retried (or were given up).
+    pub failed: usize,
+}
+
+impl Tick {
+    fn busy(&self) -> bool {
+        self.occurrences + self.done + self.failed > 0
+    }
+}
+
+/// Runs timed work for one desk.
+#[derive(Clone)]
+pub struct Scheduler {
+    desk: Desk,
+    opts: Options,
+    wake: Arc<Notify>,
+}
+
+/// Capped exponential backoff with ±10 % jitter: attempt⁴ seconds (River's curve), at most an
+/// hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let a = attempts.clamp(1, 100) as f64;
+    let secs = a.powi(4).clamp(1.0, 3600.0);
+    Duration::from_secs_f64(secs * rand::thread_rng().gen_range(0.9..1.1))
+}
+
+impl Scheduler {
+    /// A scheduler on the desk's store and clock.
+    pub fn new(desk: Desk, opts: Options) -> Scheduler {
+        Scheduler {
+            desk,
+            opts,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Wakes an idle scheduler now (a job was written for now).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until `stop` turns true. `listen_url`: a PostgreSQL URL to LISTEN on for wake-ups.
+    pub async fn run(self, mut stop: watch::Receiver<bool>, listen_url: Option<String>) {
+        tracing::info!("scheduler started");
+        if let Some(url) = listen_url {
+            tokio::spawn(listen(url, self.wake.clone(), stop.clone()));
+        }
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let busy = match self.tick().await {
+                Ok(t) => t.busy(),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "scheduler tick failed");
+                    false
+                }
+            };
+            if busy {
+                continue;
+            }
+            let idle = self.idle_for().await.unwrap_or(self.opts.poll);
+            tokio::select! {
+                _ = tokio::time::sleep(idle) => {}
+                _ = self.wake.notified() => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+    }
+
+    /// How long nothing is due: until the next job or schedule, at most `poll`.
+    async fn idle_for(&self) -> anyhow::Result<Duration> {
+        let mut conn = self.desk.store.pool().acquire().await?;
+        let now = store::to_ms(self.desk.now());
+        let job = jobs::next_due_after(&mut conn, now).await?;
+        let sched = schedules::next_fire_after(&mut conn, now).await?;
+        let next = job.into_iter().chain(sched).min();
+        let poll = self.opts.poll;
+        Ok(next.map_or(poll, |n| {
+            Duration::from_millis((n - now).max(0) as u64).min(poll)
+        }))
+    }
+
+    /// Runs everything due now, until nothing is (tests call this after moving the clock).
+    pub async fn drain(&self) -> anyhow::Result<Tick> {
+        let mut total = Tick::default();
+        loop {
+            let t = self.tick().await?;
+            total.occurrences += t.occurrences;
+            total.done += t.done;
+            total.failed += t.failed;
+            if !t.busy() || t.failed > 0 && t.done == 0 && t.occurrences == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// One round: fire due schedules, then run one batch of due jobs.
+    pub async fn tick(&self) -> anyhow::Result<Tick> {
+        let occurrences = self.fire_schedules().await?;
+        let (done, failed) = self.run_batch().await?;
+        Ok(Tick {
+            occurrences,
+            done,
+            failed,
+        })
+    }
+
+    /// Writes the occurrences of due schedules and advances them; returns how many were new.
+    pub async fn fire_schedules(&self) -> anyhow::Result<usize> {
+        let desk = &self.desk;
+        let mut tx = desk.store.begin().await?;
+        let now = desk.now();
+        let now_ms = store::to_ms(now);
+        let due = schedules::lock_due(&mut tx, desk.store.backend(), now_ms, 100).await?;
+        let mut written = 0;
+        for s in due {
+            let Some(due_ms) = s.next_fire_at else {
+                continue;
+            };
+            let rule = Recurrence::parse(&s.expr, &s.tz)
+                .and_then(|r| CatchUp::parse(&s.catch_up).map(|c| (r, c)));
+            let (rule, catch_up) = match rule {
+                Ok(r) => r,
+                Err(e) => {
+                    // Stored rules are checked when written; a bad one stops rather than spins.
+                    tracing::error!(schedule = %s.name, error = %e, "schedule has a bad rule; turned off");
+                    schedules::stop(&mut tx, s.id, now_ms).await?;
+                    continue;
+                }
+            };
+            let f = firing(&rule, store::from_ms(due_ms), now, catch_up);
+            let Some(last) = f.fire.last() else {
+                continue;
+            };
+            let next = f.next.map(store::to_ms);
+            if !schedules::advance(&mut tx, s.id, due_ms, next, store::to_ms(*last), now_ms).await? {
+                continue; // another process advanced it first
+            }
+            for at in &f.fire {
+                let at = store::to_ms(*at);
+                if jobs::insert_occurrence(&mut tx, s.id, at, &s.kind, &s.payload, now_ms)
+                    .await?
+                    .is_some()
+                {
+                    written += 1;
+                }
+            }
+        }
+        tx.commit().await.context("committing schedule occurrences")?;
+        Ok(written)
+    }
+
+    /// Claims one batch of due jobs and runs it; returns (done, failed).
+    pub async fn run_batch(&self) -> anyhow::Result<(usize, usize)> {
+        let desk = &self.desk;
+        let claimed = {
+            let mut tx = desk.store.begin().await?;
+            let now = store::to_ms(desk.now());
+            let lease = self.opts.lease.as_millis() as i64;
+            let rows = jobs::claim(&mut tx, desk.store.backend(), now, lease, self.opts.batch).await?;
+            tx.commit().await?;
+            rows
+        };
+        if claimed.is_empty() {
+            return Ok((0, 0));
+        }
+        // The fast path: the whole batch in one transaction. If any handler fails, that
+        // transaction is rolled back and each job runs alone, so one bad job cannot hold back
+        // (or undo) the others.
+        match self.run_together(&claimed).await {
+            Ok(n) => Ok((n, 0)),
+            Err(e) => {
+                tracing::debug!(error = %format!("{e:#}"), "batch failed; running its jobs one by one");
+                let mut done = 0;
+                let mut failed = 0;
+                for job in &claimed {
+                    match self.run_together(std::slice::from_ref(job)).await {
+                        Ok(n) => done += n,
+                        Err(e) => {
+                            failed += 1;
+                            self.record_failure(job, &format!("{e:#}")).await?;
+                        }
+                    }
+                }
+                Ok((done, failed))
+            }
+        }
+    }
+
+    /// Marks `batch` done and runs its handlers in one transaction; returns how many ran (the
+    /// ones whose lease was still ours).
+    async fn run_together(&self, batch: &[Job]) -> anyhow::Result<usize> {
+        let desk = &self.desk;
+        let mut tx = desk.store.begin().await?;
+        let now = store::to_ms(desk.now());
+        let mut ours = 0;
+        // Claimed together, the batch shares one lease end; group by it to be safe.
+        let mut by_lease: Vec<(i64, Vec<i64>)> = Vec::new();
+        for j in batch {
+            let held = j.locked_until.unwrap_or_default();
+            match by_lease.iter_mut().find(|(h, _)| *h == held) {
+                Some((_, ids)) => ids.push(j.id),
+                None => by_lease.push((held, vec![j.id])),
+            }
+        }
+        let mut mine = Vec::new();
+        for (held, ids) in &by_lease {
+            mine.extend(jobs::complete(&mut tx, ids, *held, now).await?);
+        }
+        for job in batch.iter().filter(|j| mine.contains(&j.id)) {
+            handlers::run(desk, &mut tx, job)
+                .await
+                .with_context(|| format!("job {} ({})", job.id, job.kind))?;
+            ours += 1;
+        }
+        tx.commit().await?;
+        Ok(ours)
+    }
+
+    /// Puts a failed job back with backoff (or gives it up), if its lease is still ours.
+    async fn record_failure(&self, job: &Job, error: &str) -> anyhow::Result<()> {
+        let desk = &self.desk;
+        let now = store::to_ms(desk.now());
+        let at = now + backoff(job.attempts).as_millis() as i64;
+        let mut tx = desk.store.begin().await?;
+        let held = job.locked_until.unwrap_or_default();
+        jobs::fail(&mut tx, job.id, held, at, error, now).await?;
+        tx.commit().await?;
+        if job.attempts >= job.max_attempts {
+            tracing::error!(job = job.id, kind = %job.kind, error, "job failed for the last time");
+        } else {
+            tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error, "job failed; will retry");
+        }
+        Ok(())
+    }
+}
+
+/// Wakes the scheduler whenever a job due now is written by any process (PostgreSQL).
+async fn listen(url: String, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+    use sqlx::postgres::PgListener;
+    loop {
+        let mut listener = match PgListener::connect(&url).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "scheduler: cannot LISTEN; polling only");
+                return;
+            }
+        };
+        if let Err(e) = listener.listen(crate::service::jobs::WAKE_CHANNEL).await {
+            tracing::warn!(error = %e, "scheduler: LISTEN failed; polling only");
+            return;
+        }
+        loop {
+            tokio::select! {
+                n = listener.recv() => match n {
+                    Ok(_) => wake.notify_one(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "scheduler: LISTEN connection lost; reconnecting");
+                        break;
+                    }
+                },
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

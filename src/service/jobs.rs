@@ -1,0 +1,48 @@
+//! Timed work, as the use cases write it: job kinds, and scheduling a job inside the caller's
+//! transaction (so a change and the reminders it implies commit together).
+
+use crate::store::jobs::{self, NewJob};
+use crate::store::{Backend, Conn};
+
+/// Job kinds: what the scheduler runs (see `scheduler::handlers`).
+pub mod kind {
+    /// Does nothing; the benchmark's job, and a way to check a scheduler is alive.
+    pub const NOOP: &str = "noop";
+    /// Remind an approver of an open task (payload: `task_id`).
+    pub const SLA_REMIND: &str = "sla.remind";
+    /// Escalate a stage that waited too long (payload: `stage_id`).
+    pub const SLA_ESCALATE: &str = "sla.escalate";
+    /// Find active stages whose SLA jobs are missing (rounds opened before an upgrade).
+    pub const SLA_SWEEP: &str = "sla.sweep";
+    /// A follow-up is due (payload: `id`, `seq`).
+    pub const FOLLOWUP: &str = "followup.fire";
+    /// A customer callback is due (payload: `id`).
+    pub const CALLBACK: &str = "callback.fire";
+    /// The morning digest: pending approvals and today's follow-ups, per person.
+    pub const DAILY_DIGEST: &str = "digest.daily";
+    /// The weekly KPI summary to the central office.
+    pub const WEEKLY_KPI: &str = "kpi.weekly";
+    /// Reminds callback owners to greet their customers.
+    pub const HOLIDAY_GREETINGS: &str = "greetings.holiday";
+}
+
+/// The PostgreSQL channel a scheduler listens on to wake up at once.
+pub const WAKE_CHANNEL: &str = "bizdesk_jobs";
+
+/// Writes a job in the caller's transaction; `false` when its unique key exists already.
+/// A job due now wakes the schedulers of every process on PostgreSQL when the transaction
+/// commits (`NOTIFY`); later jobs are found by the schedulers' own timers.
+pub async fn schedule(
+    conn: &mut Conn,
+    backend: Backend,
+    job: &NewJob,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
+    let added = jobs::insert(&mut *conn, job, now_ms).await?.is_some();
+    if added && backend == Backend::Postgres && job.run_at <= now_ms {
+        sqlx::query(&format!("NOTIFY {WAKE_CHANNEL}"))
+            .execute(conn)
+            .await?;
+    }
+    Ok(added)
+}

@@ -1,0 +1,61 @@
+//! Read-only queries behind digests and KPI summaries.
+
+use super::approvals::InboxRow;
+use super::Conn;
+
+/// Every open approval task, by assignee then age.
+pub async fn all_open_tasks(conn: &mut Conn) -> sqlx::Result<Vec<InboxRow>> {
+    sqlx::query_as(
+        "SELECT t.id AS task_id, t.assignee_id, t.approval_id, a.subject_ref, a.subject_kind, a.subject_id, \
+         a.requester_id, s.name AS stage_name, s.name_zh AS stage_name_zh, t.created_at \
+         FROM approval_tasks t JOIN approvals a ON a.id = t.approval_id JOIN approval_stages s ON s.id = t.stage_id \
+         WHERE t.status = 'open' ORDER BY t.assignee_id, t.created_at, t.id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Rounds that ended in `[from, to)`: (status, opened, closed).
+pub async fn closed_rounds(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT status, created_at, closed_at FROM approvals \
+         WHERE closed_at IS NOT NULL AND closed_at >= $1 AND closed_at < $2 ORDER BY closed_at",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Requisitions submitted in `[from, to)`.
+pub async fn submitted(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM requisitions WHERE created_at >= $1 AND created_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+/// Rounds waiting for a decision now.
+pub async fn pending_rounds(conn: &mut Conn) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM approvals WHERE status = 'pending'")
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}
+
+/// How many audit events of `action` happened in `[from, to)`.
+pub async fn audit_count(conn: &mut Conn, action: &str, from: i64, to: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_events WHERE action = $1 AND at >= $2 AND at < $3",
+    )
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
