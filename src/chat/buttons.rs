@@ -114,15 +114,60 @@ impl Chat {
             format!("[{}] {}", m.kind, m.subject_ref.clone().unwrap_or_default())
         });
         let mut reply = Reply::ok(text);
-        if m.kind == kind::APPROVAL_PROMPT {
-            let subject_ref = payload
-                .get("ref")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let task = payload.get("task_id").and_then(Value::as_i64);
-            reply.actions = self.decision_actions(locale, subject_ref, task);
+        let id = payload.get("id").and_then(Value::as_i64);
+        match (m.kind.as_str(), id) {
+            (kind::APPROVAL_PROMPT | kind::REMINDER, _) => {
+                let subject_ref = payload
+                    .get("ref")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let task = payload.get("task_id").and_then(Value::as_i64);
+                reply.actions = self.decision_actions(locale, subject_ref, task);
+            }
+            (kind::FOLLOWUP_DUE, Some(id)) => reply.actions = self.followup_actions(locale, id),
+            (kind::CALLBACK_DUE, Some(id)) => reply.actions = self.callback_actions(locale, id),
+            _ => {}
         }
         reply
+    }
+
+    /// The action a button's custom id stands for (Discord hands back only the id). Only ids
+    /// we issue are accepted, so no free text reaches a command line.
+    pub fn action_for_custom_id(&self, custom_id: &str, locale: Locale) -> Option<Action> {
+        let mut parts = custom_id.splitn(3, ':');
+        let (kind, verb, id) = (parts.next()?, parts.next()?, parts.next()?);
+        match kind {
+            "appr" | "apprm" => {
+                let (_, _, needs_comment, label) = VERBS.iter().find(|v| v.0 == verb)?;
+                // A task number, or a reference.
+                let task_id = id.parse::<i64>().ok();
+                let reference = match task_id {
+                    Some(_) => None,
+                    None => Some(Reference::parse(id).ok()?.to_string()),
+                };
+                Some(Action {
+                    label: self.renderer.msg(locale, &Msg::new(label)),
+                    command: format!("/approval {verb} ref:{id}"),
+                    needs_comment: *needs_comment,
+                    custom_id: format!("appr:{verb}:{id}"),
+                    reference,
+                    task_id,
+                })
+            }
+            "fu" => {
+                let id: i64 = id.parse().ok()?;
+                self.followup_actions(locale, id)
+                    .into_iter()
+                    .find(|a| a.custom_id == custom_id)
+            }
+            "cb" => {
+                let id: i64 = id.parse().ok()?;
+                self.callback_actions(locale, id)
+                    .into_iter()
+                    .find(|a| a.custom_id == custom_id)
+            }
+            _ => None,
+        }
     }
 }
 

@@ -66,6 +66,14 @@ impl Renderer {
         }
         env.add_filter("time", move |v: Value| -> String { format_time(&v, tz) });
         env.add_function("t", translate);
+        // `age(since_ms, at_ms)`: how long something waited, e.g. `2d 3h` / `2天3小时`.
+        env.add_function("age", |state: &State, since: i64, at: i64| -> String {
+            let zh = state
+                .lookup("locale")
+                .is_some_and(|l| l.as_str() == Some("zh-CN"));
+            let locale = if zh { Locale::ZhCn } else { Locale::En };
+            super::views::age(at, since, locale)
+        });
         let names = option_names_zh;
         env.add_function(
             "option_name",

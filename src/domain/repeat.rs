@@ -8,12 +8,10 @@
 //! with a pointer to cron. Times come from the plain form, else from `first`, else 09:00.
 
 use super::msg::Msg;
-use super::when::{normalize, num, parse_time, shorten, Tod, Why, CN, NINE};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc, Weekday};
+use super::when::{group, normalize, num, parse_time, patterns, shorten, weekday, Tod, Why};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use croner::parser::{CronParser, Seconds};
 use croner::Cron;
-use regex::{Captures, Regex};
-use std::sync::LazyLock;
 
 /// A repeat rule as a cron expression (5 fields, or 6 with seconds first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,51 +40,18 @@ impl From<Why> for Bad {
     }
 }
 
-const WEEKDAY: &str = r"(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|r|rs|rsday|urday)?\b";
-const TAIL: &str = r"(?: on)?(?: at)? ?(.*)$";
-
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("built-in pattern")
+// Each plain form ends in an optional time of day, the last group.
+patterns! {
+    CRONISH = r"^[0-9*/,\-]+$";
+    DAILY = r"^(?:every ?day|each day|daily|每天|每日|天天)(?: on)?(?: at)? ?(.*)$";
+    WORKDAYS = r"^(?:(?:every|each) (?:weekday|workday|working day)|weekdays|每个?工作日|工作日)(?: at)? ?(.*)$";
+    EN_WEEKLY_ON = r"^(?:every|each) (mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|r|rs|rsday|urday)?\b(?: at)? ?(.*)$";
+    ZH_WEEKLY_ON = r"^每个?(?:周|星期|礼拜) ?([一二三四五六日天](?:[、,和及与]?[一二三四五六日天])*)(?: at)? ?(.*)$";
+    WEEKLY = r"^(?:(?:every|each) week|weekly|每个?(?:周|星期|礼拜))(?: at)? ?(.*)$";
+    MONTHLY = r"^(?:(?:every|each) month|monthly|每个?月)(?: on)?(?: the)? ?(?:(\d{1,2})(?:st|nd|rd|th)(?: day)?|(\d{1,3}|{CN}) ?[号日]|(last day|最后一天|月底|月末))?(?: at)? ?(.*)$";
+    YEARLY = r"^(?:(?:every|each) year|yearly|annually|每年)(?: on)? ?(?:(\d{1,2}|{CN}) ?月 ?(\d{1,2}|{CN}) ?[号日])?(?: at)? ?(.*)$";
+    STEP = r"^(?:(?:every|each) ?|每隔|每)(\d+|{CN}|半|a|an|half(?: an?)?)? ?个? ?(minutes?|mins?|m|hours?|hrs?|h|小时|钟头|分钟|分)$";
 }
-
-static CRONISH: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9*/,\-]+$"));
-static DAILY: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(?:every ?day|each day|daily|每天|每日|天天){TAIL}"
-    ))
-});
-static WORKDAYS: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(?:(?:every|each) (?:weekday|workday|working day)|weekdays|每个?工作日|工作日){TAIL}"
-    ))
-});
-static EN_WEEKLY_ON: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"^(?:every|each) {WEEKDAY}{TAIL}")));
-static ZH_WEEKLY_ON: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^每个?(?:周|星期|礼拜) ?([一二三四五六日天](?:[、,和及与]?[一二三四五六日天])*){TAIL}"
-    ))
-});
-static WEEKLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(?:(?:every|each) week|weekly|每个?(?:周|星期|礼拜)){TAIL}"
-    ))
-});
-static MONTHLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(?:(?:every|each) month|monthly|每个?月)(?: on)?(?: the)? ?(?:(\d{{1,2}})(?:st|nd|rd|th)(?: day)?|(\d{{1,3}}|{CN}) ?[号日]|(last day|最后一天|月底|月末))?{TAIL}"
-    ))
-});
-static YEARLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(?:(?:every|each) year|yearly|annually|每年)(?: on)? ?(?:(\d{{1,2}}|{CN}) ?月 ?(\d{{1,2}}|{CN}) ?[号日])?{TAIL}"
-    ))
-});
-static STEP: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(?:(?:every|each) ?|每隔|每)(\d+|{CN}|半|a|an|half(?: an?)?)? ?个? ?(minutes?|mins?|m|hours?|hrs?|h|小时|钟头|分钟|分)$"
-    ))
-});
 
 /// A repeat rule as a cron expression croner accepts (5 fields, or 6 with seconds first), from either a cron expression or a plain form. `first` is the first occurrence the user gave (`when:`), used to fill in a missing day or time; without it, missing times mean 09:00 and a missing day of month means the 1st.
 pub fn parse_repeat(text: &str, first: Option<NaiveDateTime>) -> Result<Repeat, Msg> {
@@ -135,10 +100,6 @@ pub fn check_cron(expr: &str) -> Result<Cron, String> {
     Ok(cron)
 }
 
-fn group<'a>(c: &Captures<'a>, i: usize) -> &'a str {
-    c.get(i).map_or("", |m| m.as_str())
-}
-
 /// The cron expression for a plain form (already normalized).
 fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
     if let Some(c) = DAILY.captures(s) {
@@ -152,20 +113,13 @@ fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
         return Ok(format!("{} {} * * {days}", t.m, t.h));
     }
     let weekly = if let Some(c) = EN_WEEKLY_ON.captures(s) {
-        let wd = group(&c, 1)
-            .parse::<Weekday>()
-            .map_err(|_| Bad::Unreadable)?;
+        let wd = weekday(group(&c, 1)).ok_or(Bad::Unreadable)?;
         Some((vec![wd.num_days_from_sunday()], group(&c, 2)))
     } else if let Some(c) = ZH_WEEKLY_ON.captures(s) {
         let days = group(&c, 1)
             .chars()
-            .filter_map(|d| match d {
-                '日' | '天' => Some(0),
-                d => "一二三四五六"
-                    .chars()
-                    .position(|x| x == d)
-                    .map(|i| i as u32 + 1),
-            })
+            .filter_map(|d| weekday(&d.to_string()))
+            .map(|wd| wd.num_days_from_sunday())
             .collect();
         Some((days, group(&c, 2)))
     } else if let Some(c) = WEEKLY.captures(s) {
@@ -262,11 +216,7 @@ fn step(n: u64, unit: char, first: Option<NaiveDateTime>) -> Result<String, Bad>
 fn time(rest: &str, first: Option<NaiveDateTime>) -> Result<Tod, Bad> {
     let rest = rest.trim();
     if rest.is_empty() {
-        return Ok(first.map_or(NINE, |f| Tod {
-            h: f.hour(),
-            m: f.minute(),
-            ..NINE
-        }));
+        return Ok(first.map_or(Tod::hm(9, 0), |f| Tod::hm(f.hour(), f.minute())));
     }
     match parse_time(rest, None)? {
         Some((tod, "")) => Ok(tod),

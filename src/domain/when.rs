@@ -14,8 +14,7 @@ use chrono::{
     TimeZone, Utc, Weekday,
 };
 use chrono_tz::Tz;
-use regex::{Captures, Regex};
-use std::sync::LazyLock;
+use regex::Captures;
 
 /// How far ahead a time may be, in years.
 pub const MAX_YEARS: u32 = 5;
@@ -57,13 +56,18 @@ pub(super) struct Tod {
     pub next_day: bool,
 }
 
-/// The 09:00 that a day without a time means.
-pub(super) const NINE: Tod = Tod {
-    h: 9,
-    m: 0,
-    s: 0,
-    next_day: false,
-};
+impl Tod {
+    /// `h:m` on the same day.
+    pub(super) fn hm(h: u32, m: u32) -> Tod {
+        let next_day = false;
+        Tod {
+            h,
+            m,
+            s: 0,
+            next_day,
+        }
+    }
+}
 
 /// A day, a period it implies (`明早`) and the rest of the text.
 type DayAt<'a> = (Day, Option<Period>, &'a str);
@@ -75,51 +79,33 @@ enum Day {
     Yearless(u32, u32),
 }
 
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("built-in pattern")
+/// Declares lazily compiled patterns; `{CN}` in one stands for a Chinese numeral up to 99.
+macro_rules! patterns {
+    ($($name:ident = $pattern:literal;)*) => {$(
+        static $name: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            let pattern = $pattern.replace("{CN}", $crate::domain::when::CN);
+            regex::Regex::new(&pattern).expect("built-in pattern")
+        });
+    )*};
 }
+pub(super) use patterns;
 
-static EN_REL: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"^(in )?(\d+|an?|half an?) ?(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|seconds?|secs?|s)( later| from now)?$",
-    )
-});
-static ZH_REL: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(\d+|{CN}|半) ?(个半|个)? ?(分钟|分|小时|钟头|天|日|周|星期|礼拜|月|秒钟|秒) ?(之后|以后|后)$"
-    ))
-});
-static ISO_DATE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(t| |$)"));
-static ZH_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(?:(\d{{4}}) ?年 ?)?(\d{{1,2}}|{CN}) ?月 ?(\d{{1,2}}|{CN}) ?[日号]"
-    ))
-});
-static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| re(r"^(\d{1,2})[-/](\d{1,2})( |$)"));
-static EN_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:the )?(day after tomorrow|today|tonight|tomorrow|tmrw|tmr|next week)\b")
-});
-static ZH_DAY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(大后天|后天|今天|今日|今早|今晚|明天|明日|明早|明晚)"));
-static EN_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:(next|this) )?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rs|rsday|urday)?\b")
-});
-static ZH_WEEKDAY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(下个?|这个?|本)? ?(?:周|星期|礼拜) ?([一二三四五六日天1-7])?"));
-static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"^(?:at |in the )?(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|morning\b|noon\b|afternoon\b|evening\b|night\b) ?",
-    )
-});
-static COLON: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:at )?(\d{1,2}):(\d{2})(?::(\d{2}))?"));
-static ZH_CLOCK: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"^(\d{{1,2}}|{CN}) ?[点點时時](?: ?(半|一刻|三刻|整|\d{{1,2}}|{CN}) ?分?)?"
-    ))
-});
-static BARE_HOUR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:at )?(\d{1,2}) ?([ap])\.?m\.?( |$)"));
-static AM_PM: LazyLock<Regex> = LazyLock::new(|| re(r"^ ?([ap])\.?m\.?( |$)"));
+patterns! {
+    EN_REL = r"^(in )?(\d+|an?|half an?) ?(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|seconds?|secs?|s)( later| from now)?$";
+    ZH_REL = r"^(\d+|{CN}|半) ?(个半|个)? ?(分钟|分|小时|钟头|天|日|周|星期|礼拜|月|秒钟|秒) ?(之后|以后|后)$";
+    ISO_DATE = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(t| |$)";
+    ZH_DATE = r"^(?:(?P<y>\d{4}) ?年 ?)?(?P<m>\d{1,2}|{CN}) ?月 ?(?P<d>\d{1,2}|{CN}) ?[日号]";
+    MONTH_DAY = r"^(?P<m>\d{1,2})[-/](?P<d>\d{1,2})( |$)";
+    EN_DAY = r"^(?:the )?(day after tomorrow|today|tonight|tomorrow|tmrw|tmr|next week)\b";
+    ZH_DAY = r"^(大后天|后天|今天|今日|今早|今晚|明天|明日|明早|明晚)";
+    EN_WEEKDAY = r"^(?:(next|this) )?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|r|rs|rsday|urday)?\b";
+    ZH_WEEKDAY = r"^(下个?|这个?|本)? ?(?:周|星期|礼拜) ?([一二三四五六日天1-7])?";
+    PERIOD = r"^(?:at |in the )?(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|morning\b|noon\b|afternoon\b|evening\b|night\b) ?";
+    COLON = r"^(?:at )?(\d{1,2}):(\d{2})(?::(\d{2}))?";
+    ZH_CLOCK = r"^(\d{1,2}|{CN}) ?[点點时時](?: ?(半|一刻|三刻|整|\d{1,2}|{CN}) ?分?)?";
+    BARE_HOUR = r"^(?:at )?(\d{1,2}) ?([ap])\.?m\.?( |$)";
+    AM_PM = r"^ ?([ap])\.?m\.?( |$)";
+}
 
 /// Parses a time a user typed, in the company's time zone, into a UTC instant in the future.
 pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, Msg> {
@@ -160,16 +146,13 @@ pub fn local_to_utc(t: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
 /// Folds what people type into one spelling: full-width forms to ASCII (`：`, `１０`), lowercase,
 /// single spaces.
 pub(super) fn normalize(text: &str) -> String {
-    let folded: String = text
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .collect();
-    let lower = folded.to_lowercase();
-    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    let ascii = |c: char| match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    let folded = text.chars().map(ascii).collect::<String>().to_lowercase();
+    // Splitting on Unicode whitespace also drops the ideographic space.
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A number in digits (saturating, so huge input stays a number) or Chinese numerals up to 99.
@@ -179,37 +162,21 @@ pub(super) fn num(s: &str) -> Option<u64> {
             n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
         }));
     }
-    let digit = |c: char| {
-        "零一二三四五六七八九"
-            .chars()
-            .position(|d| d == c)
-            .map(|d| d as u64)
-            .or(match c {
-                '〇' => Some(0),
-                '两' => Some(2),
-                _ => None,
-            })
-    };
-    let chars: Vec<char> = s.chars().collect();
-    match chars.iter().position(|&c| c == '十') {
-        None if chars.len() == 1 => digit(chars[0]),
-        None => None,
-        Some(i) => {
-            let tens = match i {
-                0 => 1,
-                1 => digit(chars[0]).filter(|&d| d > 0)?,
-                _ => return None,
-            };
-            let ones = match &chars[i + 1..] {
-                [] => 0,
-                [c] => digit(*c).filter(|&d| d > 0)?,
-                _ => return None,
-            };
-            Some(tens * 10 + ones)
-        }
+    let digit = |c| "零一二三四五六七八九〇两十".chars().position(|d| d == c);
+    let digits: Option<Vec<u64>> = s
+        .chars()
+        .map(|c| digit(c).map(|p| [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 2, 10][p]))
+        .collect();
+    match digits?.as_slice() {
+        [d] => Some(*d),
+        [10, d @ 1..=9] => Some(10 + d),
+        [t @ 1..=9, 10] => Some(t * 10),
+        [t @ 1..=9, 10, d @ 1..=9] => Some(t * 10 + d),
+        _ => None,
     }
 }
 
+/// `s`, cut to [`MAX_ECHO_CHARS`] characters for echoing back.
 pub(super) fn shorten(s: &str) -> String {
     match s.char_indices().nth(MAX_ECHO_CHARS) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -217,8 +184,14 @@ pub(super) fn shorten(s: &str) -> String {
     }
 }
 
-fn group<'a>(c: &Captures<'a>, i: usize) -> &'a str {
+/// A capture group's text, or "" when it did not take part.
+pub(super) fn group<'a>(c: &Captures<'a>, i: usize) -> &'a str {
     c.get(i).map_or("", |m| m.as_str())
+}
+
+/// Where a whole match ends.
+fn end(c: &Captures) -> usize {
+    c.get(0).map_or(0, |m| m.end())
 }
 
 fn resolve(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, Why> {
@@ -234,12 +207,9 @@ fn resolve(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, Why> {
         at(day, tod, now, tz)?
     } else if let Some((tod, rest)) = parse_time(s, None)? {
         if rest.is_empty() {
-            let t = at(Day::On(today), tod, now, tz)?;
-            if t > now {
-                t
-            } else {
-                at(Day::On(today + Days::new(1)), tod, now, tz)?
-            }
+            // A time alone is today if still ahead, else tomorrow.
+            let ahead = u64::from(at(Day::On(today), tod, now, tz)? <= now);
+            at(Day::On(today + Days::new(ahead)), tod, now, tz)?
         } else {
             match parse_day(rest.strip_prefix("on ").unwrap_or(rest), today)? {
                 Some((day, None, "")) => at(day, tod, now, tz)?,
@@ -249,77 +219,59 @@ fn resolve(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, Why> {
     } else {
         return Err(Why::Unreadable);
     };
-    if t <= now {
-        Err(Why::Past(t))
-    } else if now
-        .checked_add_months(Months::new(12 * MAX_YEARS))
-        .is_some_and(|max| t > max)
-    {
-        Err(Why::TooFar)
-    } else {
-        Ok(t)
+    match now.checked_add_months(Months::new(12 * MAX_YEARS)) {
+        _ if t <= now => Err(Why::Past(t)),
+        Some(max) if t <= max => Ok(t),
+        _ => Err(Why::TooFar),
     }
 }
 
 /// `in 3 days`, `2 hours later`, `3天后`, `半小时后`, `一个半小时后`: hours and minutes are exact
 /// durations; days, weeks and months keep the wall-clock time across DST changes.
 fn relative(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<Option<DateTime<Utc>>, Why> {
-    let (n, plus_half, unit) = if let Some(c) = EN_REL.captures(s) {
-        if c.get(1).is_none() && c.get(4).is_none() {
-            return Ok(None);
-        }
-        let n = match group(&c, 2) {
-            "a" | "an" => Some(1),
-            "half a" | "half an" => None,
-            digits => num(digits),
-        };
-        let unit = match group(&c, 3) {
-            u if u.starts_with("mo") => 'M',
-            u => u.chars().next().unwrap_or('?'),
-        };
-        (n, false, unit)
+    let en = EN_REL
+        .captures(s)
+        .filter(|c| c.get(1).or(c.get(4)).is_some());
+    let (amount, extra, unit) = if let Some(c) = en {
+        (group(&c, 2), "", group(&c, 3))
     } else if let Some(c) = ZH_REL.captures(s) {
-        let n = match group(&c, 1) {
-            "半" => None,
-            n => Some(num(n).ok_or(Why::Unreadable)?),
-        };
-        let unit = match group(&c, 3) {
-            "分钟" | "分" => 'm',
-            "小时" | "钟头" => 'h',
-            "天" | "日" => 'd',
-            "月" => 'M',
-            "秒钟" | "秒" => 's',
-            _ => 'w',
-        };
-        (n, group(&c, 2) == "个半", unit)
+        (group(&c, 1), group(&c, 2), group(&c, 3))
     } else {
         return Ok(None);
     };
-    let local = now.with_timezone(&tz).naive_local();
-    // Anything past this many minutes is beyond MAX_YEARS in every unit; it keeps math in range.
-    let n = match n {
-        Some(n) if n > u64::from(MAX_YEARS) * 366 * 24 * 60 => return Err(Why::TooFar),
-        Some(n) => Some(n as i64),
-        None => None,
+    // Counted in halves, for 半小时 and 一个半小时.
+    let halves = match amount {
+        "半" | "half a" | "half an" => 1,
+        "a" | "an" => 2,
+        n => (num(n).ok_or(Why::Unreadable)?)
+            .saturating_mul(2)
+            .saturating_add(u64::from(extra == "个半")),
+    };
+    // Past this, every unit is beyond MAX_YEARS; the cap keeps the arithmetic in range.
+    if halves > u64::from(MAX_YEARS) * 366 * 24 * 60 * 2 {
+        return Err(Why::TooFar);
+    }
+    let (halves, whole, half) = (halves as i64, (halves / 2) as i64, halves % 2 == 1);
+    let unit = match unit {
+        "分钟" | "分" => 'm',
+        "小时" | "钟头" => 'h',
+        "天" | "日" => 'd',
+        "周" | "星期" | "礼拜" => 'w',
+        "秒钟" | "秒" => 's',
+        u if u.starts_with("mo") || u == "月" => 'M',
+        u => u.chars().next().unwrap_or('s'),
     };
     let exact = |minutes: i64| now.checked_add_signed(TimeDelta::minutes(minutes));
-    let t = match (unit, n, plus_half) {
-        ('s', ..) => return Err(Why::Seconds),
-        ('m', None, _) => return Err(Why::Seconds),
-        ('m', Some(n), false) => exact(n),
-        ('h', None, false) => exact(30),
-        ('h', Some(n), half) => exact(n * 60 + if half { 30 } else { 0 }),
-        ('d', None, false) => exact(12 * 60),
-        ('d', Some(n), true) => exact(n * 24 * 60 + 12 * 60),
-        ('d' | 'w', Some(n), false) => {
-            let days = if unit == 'w' { n * 7 } else { n };
-            local
-                .checked_add_days(Days::new(days as u64))
-                .map(|t| local_to_utc(t, tz))
-        }
-        ('M', Some(n), false) => local
-            .checked_add_months(Months::new(n as u32))
-            .map(|t| local_to_utc(t, tz)),
+    let local = now.with_timezone(&tz).naive_local();
+    let wall = |t: Option<NaiveDateTime>| t.map(|t| local_to_utc(t, tz));
+    let t = match (unit, half) {
+        ('s', _) | ('m', true) => return Err(Why::Seconds),
+        ('m', false) => exact(whole),
+        ('h', _) => exact(halves * 30),
+        ('d', true) => exact(halves * 12 * 60),
+        ('d', false) => wall(local.checked_add_days(Days::new(whole as u64))),
+        ('w', false) => wall(local.checked_add_days(Days::new(whole as u64 * 7))),
+        ('M', false) => wall(local.checked_add_months(Months::new(whole as u32))),
         _ => return Err(Why::Unreadable),
     };
     t.ok_or(Why::TooFar).map(Some)
@@ -327,36 +279,21 @@ fn relative(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<Option<DateTime<Utc>>
 
 /// A day at the start of `s`, with a period it implies (`明早`, `tonight`) and the rest of `s`.
 fn parse_day(s: &str, today: NaiveDate) -> Result<Option<DayAt<'_>>, Why> {
-    let rest = |end: usize| s[end..].trim_start();
-    let ymd = |y: &str, m: &str, d: &str| -> Result<NaiveDate, Why> {
-        let (Some(y), Some(m), Some(d)) = (num(y), num(m), num(d)) else {
-            return Err(Why::BadDate);
-        };
-        NaiveDate::from_ymd_opt(y as i32, m.min(99) as u32, d.min(99) as u32).ok_or(Why::BadDate)
-    };
     let plus = |days: u64| Day::On(today + Days::new(days));
-    if let Some(c) = ISO_DATE.captures(s) {
-        let date = ymd(group(&c, 1), group(&c, 2), group(&c, 3))?;
-        return Ok(Some((
-            Day::On(date),
-            None,
-            rest(c.get(0).map_or(0, |m| m.end())),
-        )));
-    }
-    let (day, period, end) = if let Some(c) = ZH_DATE.captures(s) {
-        let m = num(group(&c, 2)).ok_or(Why::BadDate)?;
-        let d = num(group(&c, 3)).ok_or(Why::BadDate)?;
-        let day = match c.get(1) {
-            Some(y) => Day::On(ymd(y.as_str(), &m.to_string(), &d.to_string())?),
-            None => Day::Yearless(m.min(99) as u32, d.min(99) as u32),
+    let dated = ISO_DATE.captures(s).or_else(|| ZH_DATE.captures(s));
+    let ((day, period), used) = if let Some(c) = dated.or_else(|| MONTH_DAY.captures(s)) {
+        // Unreadable parts become 0, which no date has.
+        let part = |name| c.name(name).and_then(|g| num(g.as_str())).unwrap_or(0);
+        let (m, d) = (part("m").min(99) as u32, part("d").min(99) as u32);
+        let day = match c.name("y") {
+            Some(_) => NaiveDate::from_ymd_opt(part("y").min(9999) as i32, m, d)
+                .map(Day::On)
+                .ok_or(Why::BadDate)?,
+            None => Day::Yearless(m, d),
         };
-        (day, None, c.get(0).map_or(0, |m| m.end()))
-    } else if let Some(c) = MONTH_DAY.captures(s) {
-        let (m, d) = (num(group(&c, 1)), num(group(&c, 2)));
-        let day = Day::Yearless(m.unwrap_or(0) as u32, d.unwrap_or(0) as u32);
-        (day, None, c.get(0).map_or(0, |m| m.end()))
+        ((day, None), end(&c))
     } else if let Some(c) = EN_DAY.captures(s).or_else(|| ZH_DAY.captures(s)) {
-        let (day, period) = match group(&c, 1) {
+        let day = match group(&c, 1) {
             "today" | "今天" | "今日" => (plus(0), None),
             "tonight" | "今晚" => (plus(0), Some(Period::Evening)),
             "今早" => (plus(0), Some(Period::Morning)),
@@ -367,37 +304,39 @@ fn parse_day(s: &str, today: NaiveDate) -> Result<Option<DayAt<'_>>, Why> {
             "大后天" => (plus(3), None),
             _ => (plus(2), None),
         };
-        (day, period, c.get(0).map_or(0, |m| m.end()))
-    } else if let Some(c) = EN_WEEKDAY.captures(s) {
-        let wd = group(&c, 2)
-            .parse::<Weekday>()
-            .map_err(|_| Why::Unreadable)?;
-        let ahead = days_until(today, wd);
-        let date = match (group(&c, 1), ahead) {
-            ("this", 7) => today,
-            _ => today + Days::new(ahead),
-        };
-        (Day::On(date), None, c.get(0).map_or(0, |m| m.end()))
-    } else if let Some(c) = ZH_WEEKDAY.captures(s) {
-        let next_week = group(&c, 1).starts_with('下');
-        let wd = match c.get(2).map(|m| m.as_str()) {
-            Some(d) => "一二三四五六"
-                .find(d)
-                .map(|i| i / 3)
-                .or_else(|| num(d).filter(|&d| d > 0).map(|d| (d - 1) as usize)),
-            None if next_week => Some(0),
+        (day, end(&c))
+    } else if let Some(c) = EN_WEEKDAY.captures(s).or_else(|| ZH_WEEKDAY.captures(s)) {
+        let (prefix, wd) = (group(&c, 1), weekday(group(&c, 2)));
+        let wd = match wd {
+            Some(wd) => wd,
+            None if prefix.starts_with('下') => Weekday::Mon,
             None => return Ok(None),
         };
-        let wd = Weekday::try_from(wd.unwrap_or(6) as u8).unwrap_or(Weekday::Sun);
-        let date = match group(&c, 1) {
-            "" => today + Days::new(days_until(today, wd)),
+        let ahead = days_until(today, wd);
+        let date = match prefix {
+            "" | "next" => today + Days::new(ahead),
+            "this" => today + Days::new(ahead % 7),
             p => week_day(today, u64::from(p.starts_with('下')), wd),
         };
-        (Day::On(date), None, c.get(0).map_or(0, |m| m.end()))
+        ((Day::On(date), None), end(&c))
     } else {
         return Ok(None);
     };
-    Ok(Some((day, period, rest(end))))
+    Ok(Some((day, period, s[used..].trim_start())))
+}
+
+/// A weekday by English name or abbreviation, or by Chinese 一…六, 日/天, or 1…7.
+pub(super) fn weekday(d: &str) -> Option<Weekday> {
+    if let Ok(wd) = d.parse() {
+        return Some(wd);
+    }
+    let i = match (d, "一二三四五六日".find(d)) {
+        ("", _) => return None,
+        ("天", _) => 6,
+        (_, Some(i)) => i / 3,
+        _ => d.parse::<usize>().ok()?.checked_sub(1)?,
+    };
+    Weekday::try_from(u8::try_from(i).ok()?).ok()
 }
 
 /// Days from `today` to the next `wd` strictly after it (1 to 7).
@@ -425,10 +364,10 @@ pub(super) fn parse_time(s: &str, period: Option<Period>) -> Result<Option<(Tod,
             "晚上" | "evening" | "night" => Period::Evening,
             _ => Period::Morning,
         });
-        s = &s[c.get(0).map_or(0, |m| m.end())..];
+        s = &s[end(&c)..];
     }
     let (h, m, sec, rest) = if let Some(c) = COLON.captures(s) {
-        let end = c.get(0).map_or(0, |m| m.end());
+        let end = end(&c);
         let n = |i| num(group(&c, i)).unwrap_or(0);
         (n(1), n(2), n(3), &s[end..])
     } else if let Some(c) = ZH_CLOCK.captures(s) {
@@ -440,7 +379,7 @@ pub(super) fn parse_time(s: &str, period: Option<Period>) -> Result<Option<(Tod,
             "整" | "" => 0,
             m => num(m).ok_or(Why::BadTime)?,
         };
-        (h, m, 0, &s[c.get(0).map_or(0, |m| m.end())..])
+        (h, m, 0, &s[end(&c)..])
     } else if let Some(c) = BARE_HOUR.captures(s) {
         let h = num(group(&c, 1)).unwrap_or(0);
         (h, 0, 0, &s[c.get(1).map_or(0, |m| m.end())..])
@@ -456,7 +395,7 @@ pub(super) fn parse_time(s: &str, period: Option<Period>) -> Result<Option<(Tod,
     let (h, next_day, rest) = match AM_PM.captures(rest) {
         Some(c) if (1..=12).contains(&h) => {
             let h = h % 12 + if group(&c, 1) == "p" { 12 } else { 0 };
-            (h, false, &rest[c.get(0).map_or(0, |m| m.end())..])
+            (h, false, &rest[end(&c)..])
         }
         Some(_) => return Err(Why::BadTime),
         None => {
@@ -499,7 +438,7 @@ pub(super) fn default_tod(period: Option<Period>) -> Result<Tod, Why> {
         Some(Period::Evening) => 20,
         Some(Period::Dawn) => return Err(Why::Unreadable),
     };
-    Ok(Tod { h, ..NINE })
+    Ok(Tod::hm(h, 0))
 }
 
 /// The instant of `tod` on `day`; a month and day without a year is the first one after `now`.
@@ -513,7 +452,7 @@ fn at(day: Day, tod: Tod, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, W
         Day::On(date) => Ok(instant(date)),
         Day::Yearless(m, d) => {
             let year = now.with_timezone(&tz).year();
-            // Eight years always hold a 29 February.
+            // Nine years always hold a 29 February, even around 2100.
             let dates = (year..year + 9).filter_map(|y| NaiveDate::from_ymd_opt(y, m, d));
             let mut last = None;
             for t in dates.map(instant) {

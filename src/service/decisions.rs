@@ -148,6 +148,27 @@ fn explain_refusal(
             .iter()
             .find(|o| o.stage_id == t.stage_id && o.decided_by.is_some())
     };
+    // A task an escalation took away: say to whom, unless the stage was decided since.
+    if matches!(e.key, "approval.prompt_closed" | "approval.not_assigned") {
+        let mine = match wanted {
+            Some(w) => tasks.iter().find(|t| t.id == w),
+            None => tasks.iter().rev().find(|t| t.assignee_id == actor.id),
+        };
+        if let Some(old) = mine.filter(|t| t.status == "escalated") {
+            if let Some(d) = stage_decider(old) {
+                return decided(d);
+            }
+            let to: Vec<String> = tasks
+                .iter()
+                .filter(|t| t.stage_id == old.stage_id && t.escalated_from.is_some())
+                .map(|t| name_of(dir, t.assignee_id))
+                .collect();
+            return Msg::new("approval.escalated")
+                .arg("ref", subject_ref)
+                .arg("to", to.join(", "))
+                .arg("at_ms", old.decided_at.unwrap_or_default());
+        }
+    }
     let about = match e.key {
         "approval.already_decided" | "approval.prompt_closed" => {
             let mine = match wanted {

@@ -86,6 +86,7 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
         "ref": approval.subject_ref, "task_id": task.id, "stage": stage.name,
         "stage_zh": stage.name_zh, "requester": name_of(&dir, approval.requester_id),
         "subject": snapshot, "waiting_since_ms": task.created_at, "on_behalf_of": null,
+        "at_ms": now,
         "escalate_at_ms": stage.escalate_after_s.filter(|_| stage.escalated_at.is_none())
             .map(|s| stage.started_at.unwrap_or(task.created_at) + s * 1000),
     });

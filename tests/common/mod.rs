@@ -122,6 +122,42 @@ impl TestDesk {
             .collect()
     }
 
+    /// A scheduler on this desk (its clock is the test's manual clock).
+    pub fn scheduler(&self) -> bizdesk::scheduler::Scheduler {
+        bizdesk::scheduler::Scheduler::new(self.chat.desk.clone(), Default::default())
+    }
+
+    /// Moves the clock on by `secs` and runs everything that became due.
+    pub async fn advance(&self, secs: i64) -> bizdesk::scheduler::Tick {
+        self.clock.advance(chrono::Duration::seconds(secs));
+        self.scheduler().drain().await.unwrap()
+    }
+
+    /// Presses a notification's button as `handle`.
+    pub async fn press(&self, handle: &str, action: &bizdesk::chat::Action) -> Reply {
+        let actor = self.employee(handle).await;
+        self.chat.press(&actor, action, None).await
+    }
+
+    /// Notifications of `kind` waiting for `handle`.
+    pub async fn notes_of(&self, handle: &str, kind: &str) -> Vec<Reply> {
+        self.notifications(handle)
+            .await
+            .into_iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// A count from SQL (`SELECT COUNT(*) …`).
+    pub async fn count(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .fetch_one(self.chat.desk.store.pool())
+            .await
+            .unwrap();
+        n
+    }
+
     /// Runs a SQL statement directly (for tampering tests).
     pub async fn sql(&self, statement: &str) {
         sqlx::query(statement)

@@ -48,7 +48,7 @@ fn rows(actions: &[Action]) -> Vec<Value> {
         }
         last_ref = a.reference.as_deref();
         let style = match a.custom_id.split(':').nth(1) {
-            Some("approve") => 3, // green
+            Some("approve" | "done") => 3, // green
             Some("reject") => 4,  // red
             _ => 2,               // grey
         };

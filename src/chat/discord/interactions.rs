@@ -176,37 +176,9 @@ async fn raw_value(chat: &Chat, v: &CommandDataOptionValue) -> RawValue {
     }
 }
 
-/// A button's custom id (`appr:<verb>:<task or reference>`) as the chat layer's action.
+/// A button's custom id as the chat layer's action.
 fn action_from(custom_id: &str, locale: Locale, chat: &Chat) -> Option<Action> {
-    let mut parts = custom_id.splitn(3, ':');
-    let (kind, verb, id) = (parts.next()?, parts.next()?, parts.next()?);
-    if kind != "appr" && kind != "apprm" {
-        return None;
-    }
-    let key = match verb {
-        "approve" => "button.approve",
-        "reject" => "button.reject",
-        "changes" => "button.changes",
-        _ => return None,
-    };
-    // Only ids we issue: a task number, or a reference (never free text into a command line).
-    let task_id = id.parse::<i64>().ok();
-    let reference = match task_id {
-        Some(_) => None,
-        None => Some(
-            crate::domain::reference::Reference::parse(id)
-                .ok()?
-                .to_string(),
-        ),
-    };
-    Some(Action {
-        label: chat.renderer.msg(locale, &Msg::new(key)),
-        command: format!("/approval {verb} ref:{id}"),
-        needs_comment: verb != "approve",
-        custom_id: format!("appr:{verb}:{id}"),
-        reference,
-        task_id,
-    })
+    chat.action_for_custom_id(custom_id, locale)
 }
 
 async fn button(chat: &Chat, c: &ComponentInteraction) -> Outcome {

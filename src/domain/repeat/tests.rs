@@ -1,10 +1,12 @@
 use super::*;
-use chrono::{NaiveDate, TimeZone};
+use chrono::{NaiveDate, TimeZone, Weekday};
 use proptest::prelude::*;
 
 /// Thursday 2026-12-03 14:30.
 fn first() -> Option<NaiveDateTime> {
-    NaiveDate::from_ymd_opt(2026, 12, 3).unwrap().and_hms_opt(14, 30, 0)
+    NaiveDate::from_ymd_opt(2026, 12, 3)
+        .unwrap()
+        .and_hms_opt(14, 30, 0)
 }
 
 fn parses(cron: &str) -> bool {
@@ -18,7 +20,11 @@ fn parses(cron: &str) -> bool {
 fn cron(text: &str, first: Option<NaiveDateTime>) -> String {
     match parse_repeat(text, first) {
         Ok(r) => {
-            assert!(parses(&r.cron), "{text:?} gave {:?}, which croner refuses", r.cron);
+            assert!(
+                parses(&r.cron),
+                "{text:?} gave {:?}, which croner refuses",
+                r.cron
+            );
             assert!(!r.raw_cron, "{text:?}");
             r.cron
         }
@@ -135,7 +141,11 @@ fn first_fills_in_what_is_missing() {
         ],
         first(),
     );
-    let at = |d, h, m| NaiveDate::from_ymd_opt(2026, 12, d).unwrap().and_hms_opt(h, m, 0);
+    let at = |d, h, m| {
+        NaiveDate::from_ymd_opt(2026, 12, d)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+    };
     assert_eq!(cron("every 15 minutes", at(3, 9, 5)), "5-59/15 * * * *");
     assert_eq!(cron("every month", at(31, 9, 0)), "0 9 L * *");
     assert_eq!(cron("every month", at(30, 9, 0)), "0 9 30 * *");
@@ -154,7 +164,13 @@ fn typed_cron_is_kept_as_typed() {
         "  0 9 * * 7 ",
     ] {
         let r = parse_repeat(text, first()).unwrap();
-        assert_eq!(r, Repeat { cron: text.trim().to_string(), raw_cron: true });
+        assert_eq!(
+            r,
+            Repeat {
+                cron: text.trim().to_string(),
+                raw_cron: true
+            }
+        );
         assert!(parses(&r.cron));
     }
 }

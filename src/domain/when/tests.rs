@@ -210,11 +210,17 @@ fn refusals_say_why_and_echo_the_input() {
         assert_eq!(e.get("input"), Some(text.trim()), "{text:?}");
     }
     let e = refused(" 2020-01-01 ");
-    assert_eq!((e.key, e.get("time")), ("when.past", Some("2020-01-01 09:00")));
+    assert_eq!(
+        (e.key, e.get("time")),
+        ("when.past", Some("2020-01-01 09:00"))
+    );
     assert_eq!(refused("in 6 years").key, "when.unreadable");
     assert_eq!(refused("2035-01-01").get("max_years"), Some("5"));
     let long = "x".repeat(100);
-    assert_eq!(refused(&long).get("input"), Some(&*format!("{}…", "x".repeat(60))));
+    assert_eq!(
+        refused(&long).get("input"),
+        Some(&*format!("{}…", "x".repeat(60)))
+    );
 }
 
 #[test]
@@ -233,10 +239,19 @@ fn local_to_utc_across_dst() {
     };
     let utc = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
     // Fall back: 01:30 happens twice; the earlier (EDT) one wins.
-    assert_eq!(local_to_utc(naive(2026, 11, 1, 1, 30), New_York), utc(2026, 11, 1, 5, 30));
+    assert_eq!(
+        local_to_utc(naive(2026, 11, 1, 1, 30), New_York),
+        utc(2026, 11, 1, 5, 30)
+    );
     // Spring forward: 02:30 does not exist; it moves forward by the gap to 03:30 EDT.
-    assert_eq!(local_to_utc(naive(2027, 3, 14, 2, 30), New_York), utc(2027, 3, 14, 7, 30));
-    assert_eq!(local_to_utc(naive(2027, 3, 14, 3, 30), New_York), utc(2027, 3, 14, 7, 30));
+    assert_eq!(
+        local_to_utc(naive(2027, 3, 14, 2, 30), New_York),
+        utc(2027, 3, 14, 7, 30)
+    );
+    assert_eq!(
+        local_to_utc(naive(2027, 3, 14, 3, 30), New_York),
+        utc(2027, 3, 14, 7, 30)
+    );
     assert_eq!(local_to_utc(naive(2026, 11, 26, 10, 0), Shanghai), now());
     // parse_when goes through the same rules.
     let before = utc(2026, 10, 1, 12, 0);
@@ -245,13 +260,25 @@ fn local_to_utc_across_dst() {
     assert_eq!(ny("2026-11-01 01:30"), utc(2026, 11, 1, 5, 30));
     // Days keep the wall-clock time over a DST change; hours are exact.
     let sat = utc(2026, 10, 31, 16, 0); // 12:00 EDT
-    assert_eq!(parse_when("in 1 day", sat, New_York), Ok(utc(2026, 11, 1, 17, 0)));
-    assert_eq!(parse_when("in 24 hours", sat, New_York), Ok(utc(2026, 11, 1, 16, 0)));
+    assert_eq!(
+        parse_when("in 1 day", sat, New_York),
+        Ok(utc(2026, 11, 1, 17, 0))
+    );
+    assert_eq!(
+        parse_when("in 24 hours", sat, New_York),
+        Ok(utc(2026, 11, 1, 16, 0))
+    );
 }
 
 #[test]
 fn chinese_numbers() {
-    for (s, n) in [("十", 10), ("十五", 15), ("二十", 20), ("九十九", 99), ("两", 2)] {
+    for (s, n) in [
+        ("十", 10),
+        ("十五", 15),
+        ("二十", 20),
+        ("九十九", 99),
+        ("两", 2),
+    ] {
         assert_eq!(num(s), Some(n), "{s}");
     }
     for s in ["", "十十", "一二", "零十", "百", "二十零"] {
@@ -297,7 +324,10 @@ fn catalogs_match_the_messages() {
                 keys.insert(key);
             }
         }
-        assert_eq!(keys.iter().map(String::as_str).collect::<Vec<_>>(), args.keys().copied().collect::<Vec<_>>());
+        assert_eq!(
+            keys.iter().map(String::as_str).collect::<Vec<_>>(),
+            args.keys().copied().collect::<Vec<_>>()
+        );
     }
 }
 
@@ -305,7 +335,10 @@ fn sane(result: Result<DateTime<Utc>, Msg>, text: &str) {
     match result {
         Ok(t) => {
             assert!(t > now(), "{text:?}");
-            assert!(t <= now().checked_add_months(Months::new(60)).unwrap(), "{text:?}");
+            assert!(
+                t <= now().checked_add_months(Months::new(60)).unwrap(),
+                "{text:?}"
+            );
         }
         Err(e) => assert!(e.get("input").is_some(), "{text:?}: {e:?}"),
     }
