@@ -104,13 +104,13 @@ pub fn check_cron(expr: &str) -> Result<Cron, String> {
 fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
     if let Some(c) = DAILY.captures(s) {
         let t = time(group(&c, 1), first)?;
-        return Ok(format!("{} {} * * *", t.m, t.h));
+        return Ok(format!("{} * * *", clock(t)));
     }
     if let Some(c) = WORKDAYS.captures(s) {
         let t = time(group(&c, 1), first)?;
         // 晚上12点 on a workday is the midnight after it: Tuesday to Saturday.
         let days = if t.next_day { "2-6" } else { "1-5" };
-        return Ok(format!("{} {} * * {days}", t.m, t.h));
+        return Ok(format!("{} * * {days}", clock(t)));
     }
     let weekly = if let Some(c) = EN_WEEKLY_ON.captures(s) {
         let wd = weekday(group(&c, 1)).ok_or(Bad::Unreadable)?;
@@ -135,7 +135,7 @@ fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
         days.sort_unstable();
         days.dedup();
         let list: Vec<String> = days.iter().map(u32::to_string).collect();
-        return Ok(format!("{} {} * * {}", t.m, t.h, list.join(",")));
+        return Ok(format!("{} * * {}", clock(t), list.join(",")));
     }
     if let Some(c) = MONTHLY.captures(s) {
         let day = match (c.get(1).or(c.get(2)), c.get(3)) {
@@ -152,7 +152,7 @@ fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
             31 => "L".to_string(),
             _ => return Err(Bad::Day),
         };
-        return Ok(format!("{} {} {dom} * *", t.m, t.h));
+        return Ok(format!("{} {dom} * *", clock(t)));
     }
     if let Some(c) = YEARLY.captures(s) {
         let (m, d) = match (c.get(1), c.get(2)) {
@@ -169,7 +169,7 @@ fn plain(s: &str, first: Option<NaiveDateTime>) -> Result<String, Bad> {
         if t.next_day {
             return Err(Bad::Time);
         }
-        return Ok(format!("{} {} {d} {m} *", t.m, t.h));
+        return Ok(format!("{} {d} {m} *", clock(t)));
     }
     if s == "hourly" {
         return step(1, 'h', first);
@@ -209,6 +209,14 @@ fn step(n: u64, unit: char, first: Option<NaiveDateTime>) -> Result<String, Bad>
         'h' if 24 % n == 0 => Ok(format!("{fm} {} * * *", field(fh % n, 23))),
         'm' => Err(Bad::Uneven(n, "minutes")),
         _ => Err(Bad::Uneven(n, "hours")),
+    }
+}
+
+/// The minute and hour fields, led by a seconds field only when the time has seconds.
+fn clock(t: Tod) -> String {
+    match t.s {
+        0 => format!("{} {}", t.m, t.h),
+        s => format!("{s} {} {}", t.m, t.h),
     }
 }
 

@@ -217,6 +217,10 @@ impl Scheduler {
             tx.commit().await?;
             rows
         };
+        // RETURNING has no order: run what fell due first, first (an escalation due on
+        // Saturday before Monday's digest that should list its result).
+        let mut claimed = claimed;
+        claimed.sort_by_key(|j| (j.run_at, j.id));
         if claimed.is_empty() {
             return Ok((0, 0));
         }

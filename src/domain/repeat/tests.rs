@@ -53,6 +53,7 @@ fn english_forms() {
             ("daily", "0 9 * * *"),
             ("Daily at 9:30", "30 9 * * *"),
             ("every day at 5pm", "0 17 * * *"),
+            ("every day 9:00:30", "30 0 9 * * *"),
             ("every weekday 9:00", "0 9 * * 1-5"),
             ("weekdays at 8am", "0 8 * * 1-5"),
             ("every monday 10:00", "0 10 * * 1"),

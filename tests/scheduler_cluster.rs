@@ -1,0 +1,142 @@
+//! The scheduler across processes and time zones: two schedulers on one database fire every
+//! occurrence and job exactly once; daily callbacks in New York keep to the wall clock across
+//! both DST changes.
+
+mod common;
+use bizdesk::scheduler::Scheduler;
+use chrono::{TimeZone, Utc};
+use common::{spawn_desk, spawn_desk_with};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
+    let d = spawn_desk().await;
+    let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
+    for i in 1..=60 {
+        let who = if i % 2 == 0 { "li.na" } else { "wang.fang" };
+        d.ok(who, &format!("/followup add ref:{r} when:\"in {i} minutes\" note:\"n{i}\"")).await;
+    }
+    d.ok("li.na", "/callback schedule customer:\"Every minute Ltd\" repeat:\"* * * * *\"").await;
+    d.ok("li.na", "/callback schedule customer:\"Five minutes Ltd\" repeat:\"*/5 * * * *\"").await;
+
+    // A second process on the same database and clock.
+    let other = bizdesk::app::open_with_clock(&d.config, Arc::new(d.clock.clone()))
+        .await
+        .unwrap();
+    let a = d.scheduler();
+    let b = Scheduler::new(other.desk.clone(), Default::default());
+    let start = d.chat.desk.now();
+    for _ in 0..(65 * 4) {
+        d.clock.advance(chrono::Duration::seconds(15));
+        let (x, y) = tokio::join!(a.drain(), b.drain());
+        x.unwrap();
+        y.unwrap();
+    }
+    let minutes = (d.chat.desk.now() - start).num_minutes();
+
+    let pool = d.chat.desk.store.pool();
+    let fired: Vec<(String,)> =
+        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'followup_due' AND channel = 'chat'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut per: HashMap<i64, usize> = HashMap::new();
+    for (p,) in &fired {
+        let v: serde_json::Value = serde_json::from_str(p).unwrap();
+        *per.entry(v["id"].as_i64().unwrap()).or_default() += 1;
+    }
+    assert_eq!(per.len(), 60, "every follow-up fired");
+    assert!(per.values().all(|n| *n == 1), "each exactly once: {per:?}");
+
+    let callbacks: Vec<(String,)> =
+        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'callback_due' AND channel = 'chat'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut by_callback: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (p,) in &callbacks {
+        let v: serde_json::Value = serde_json::from_str(p).unwrap();
+        by_callback
+            .entry(v["id"].as_i64().unwrap())
+            .or_default()
+            .push(v["due_at_ms"].as_i64().unwrap());
+    }
+    let every_minute = &by_callback[&1];
+    let mut distinct = every_minute.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), every_minute.len(), "no occurrence twice");
+    assert_eq!(every_minute.len() as i64, minutes, "one per minute");
+    assert_eq!(by_callback[&2].len() as i64, minutes / 5);
+
+    // Every job that fell due ran once: done, on its first attempt. (The requisition's SLA
+    // jobs are due in a day.)
+    let (jobs, done_first): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(CASE WHEN status = 'done' AND attempts = 1 THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM jobs WHERE kind NOT LIKE 'sla.%'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(jobs, done_first);
+    assert_eq!(jobs as usize, 60 + every_minute.len() + by_callback[&2].len());
+}
+
+/// The callback's occurrences (UTC) while walking the clock in 15-minute steps for `hours`.
+async fn walk(zone: &str, start: chrono::DateTime<Utc>, cron: &str, hours: i64) -> Vec<String> {
+    let tz: chrono_tz::Tz = zone.parse().unwrap();
+    let d = spawn_desk_with(|c| c.company.time_zone = tz).await;
+    d.clock.set(start);
+    d.ok("li.na", &format!("/callback schedule customer:Acme repeat:\"{cron}\"")).await;
+    for _ in 0..(hours * 4) {
+        d.clock.advance(chrono::Duration::minutes(15));
+        d.scheduler().drain().await.unwrap();
+    }
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
+        .fetch_all(d.chat.desk.store.pool())
+        .await
+        .unwrap();
+    rows.into_iter()
+        .map(|(t,)| bizdesk::store::from_ms(t).format("%m-%d %H:%M").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_0230_daily_job_on_new_yorks_spring_forward_day_runs_once_at_0300() {
+    let start = Utc.with_ymd_and_hms(2027, 3, 13, 0, 0, 0).unwrap();
+    let got = walk("America/New_York", start, "30 2 * * *", 72).await;
+    // 02:30 EST = 07:30Z; the gap day's 02:30 does not exist: 03:00 EDT = 07:00Z; then 02:30 EDT.
+    assert_eq!(got, ["03-13 07:30", "03-14 07:00", "03-15 06:30"]);
+}
+
+#[tokio::test]
+async fn a_0130_daily_job_on_new_yorks_fall_back_day_runs_once() {
+    let start = Utc.with_ymd_and_hms(2026, 10, 31, 12, 0, 0).unwrap();
+    let got = walk("America/New_York", start, "30 1 * * *", 72).await;
+    // 01:30 EDT = 05:30Z (the first of the two 01:30s), then 01:30 EST = 06:30Z.
+    assert_eq!(got, ["11-01 05:30", "11-02 06:30", "11-03 06:30"]);
+}
+
+#[tokio::test]
+async fn month_ends_in_shanghai_follow_the_last_day() {
+    let start = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    let tz = chrono_tz::Asia::Shanghai;
+    let d = spawn_desk_with(|c| c.company.time_zone = tz).await;
+    d.clock.set(start);
+    let set = d.ok("li.na", "/callback schedule customer:Acme repeat:\"每月31号 10:00\"").await;
+    assert!(set.contains("2027-01-31 10:00"), "{set}");
+    for _ in 0..(24 * 31 * 4 / 6) {
+        d.clock.advance(chrono::Duration::hours(6));
+        d.scheduler().drain().await.unwrap();
+    }
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
+        .fetch_all(d.chat.desk.store.pool())
+        .await
+        .unwrap();
+    let days: Vec<String> = rows
+        .into_iter()
+        .map(|(t,)| bizdesk::store::from_ms(t).with_timezone(&tz).format("%m-%d %H:%M").to_string())
+        .collect();
+    assert_eq!(days, ["01-31 10:00", "02-28 10:00", "03-31 10:00", "04-30 10:00"]);
+}
