@@ -57,7 +57,12 @@ pub fn load_schedules(config: &Config) -> anyhow::Result<Vec<crate::config::sche
         Err(_) if path == Path::new("config/schedules.toml") => {
             crate::config::schedules::DEFAULT.to_string()
         }
-        Err(e) => return Err(anyhow!("cannot read schedules file {}: {e}", path.display())),
+        Err(e) => {
+            return Err(anyhow!(
+                "cannot read schedules file {}: {e}",
+                path.display()
+            ))
+        }
     };
     crate::config::schedules::parse(&text, config.company.time_zone)
         .map_err(|e| anyhow!("{}: {e}", path.display()))

@@ -34,17 +34,31 @@ async fn sla_desk() -> (TestDesk, tempfile::TempDir) {
 async fn an_untouched_prompt_is_reminded_then_escalated_and_the_target_decides() {
     let (d, _dir) = sla_desk().await;
     let r = d.submit("tom.baker", "Monitor", 2, "1500").await;
-    assert_eq!(d.advance(59).await.done, 0, "nothing is due before remind_after");
+    assert_eq!(
+        d.advance(59).await.done,
+        0,
+        "nothing is due before remind_after"
+    );
 
     // After a minute: a reminder to the head, with the decision buttons, audited.
     d.advance(2).await;
     let reminders = d.notes_of("wang.fang", "approval_reminder").await;
     assert_eq!(reminders.len(), 1);
-    assert!(reminders[0].text.contains("催办") && reminders[0].text.contains(&r), "{}", reminders[0].text);
+    assert!(
+        reminders[0].text.contains("催办") && reminders[0].text.contains(&r),
+        "{}",
+        reminders[0].text
+    );
     assert_eq!(reminders[0].actions.len(), 3);
-    let trail = d.ok("tom.baker", &format!("/requisition show ref:{r}")).await;
+    let trail = d
+        .ok("tom.baker", &format!("/requisition show ref:{r}"))
+        .await;
     assert!(trail.contains("Department head"), "{trail}");
-    assert_eq!(d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.remind'").await, 1);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.remind'")
+            .await,
+        1
+    );
     // Running the scheduler again changes nothing: the reminder was one job, done once.
     assert_eq!(d.advance(0).await.done, 0);
     assert_eq!(d.notes_of("wang.fang", "approval_reminder").await.len(), 1);
@@ -53,32 +67,63 @@ async fn an_untouched_prompt_is_reminded_then_escalated_and_the_target_decides()
     d.advance(60).await;
     let chen = d.notes_of("chen.jie", "approval_prompt").await;
     assert_eq!(chen.len(), 1, "the escalation target is prompted");
-    assert!(chen[0].text.contains("升级审批") && chen[0].text.contains("王芳"), "{}", chen[0].text);
+    assert!(
+        chen[0].text.contains("升级审批") && chen[0].text.contains("王芳"),
+        "{}",
+        chen[0].text
+    );
     assert_eq!(d.notes_of("liu.yang", "approval_prompt").await.len(), 1);
     let closed = d.notes_of("wang.fang", "prompt_closed").await;
-    assert_eq!(closed.len(), 2, "the prompt and the reminder lose their buttons");
+    assert_eq!(
+        closed.len(),
+        2,
+        "the prompt and the reminder lose their buttons"
+    );
     assert!(closed[0].text.contains("升级给"), "{}", closed[0].text);
     let told = d.notes_of("tom.baker", "approval_escalated").await;
     assert_eq!(told.len(), 1);
-    assert!(told[0].text.contains("escalated") && told[0].text.contains("陈杰"), "{}", told[0].text);
+    assert!(
+        told[0].text.contains("escalated") && told[0].text.contains("陈杰"),
+        "{}",
+        told[0].text
+    );
     assert_eq!(d.notes_of("wang.fang", "approval_escalated").await.len(), 1);
-    assert_eq!(d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.escalate'").await, 1);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.escalate'")
+            .await,
+        1
+    );
 
     // The old approver's stale button, and typing the command, both say so and change nothing.
     let stale = d.press("wang.fang", &reminders[0].actions[0]).await;
-    assert!(!stale.ok && stale.text.contains("升级给") && stale.text.contains("陈杰"), "{}", stale.text);
-    let typed = d.refused("wang.fang", &format!("/approval approve ref:{r}")).await;
+    assert!(
+        !stale.ok && stale.text.contains("升级给") && stale.text.contains("陈杰"),
+        "{}",
+        stale.text
+    );
+    let typed = d
+        .refused("wang.fang", &format!("/approval approve ref:{r}"))
+        .await;
     assert!(typed.contains("升级给"), "{typed}");
 
     // The target decides; the stage passes (one decision suffices after escalation).
     let out = d.press("chen.jie", &chen[0].actions[0]).await;
     assert!(out.ok, "{}", out.text);
-    assert!(d.notes_of("grace.lin", "approval_prompt").await.len() == 1, "finance is next");
-    let liu = d.refused("liu.yang", &format!("/approval approve ref:{r}")).await;
+    assert!(
+        d.notes_of("grace.lin", "approval_prompt").await.len() == 1,
+        "finance is next"
+    );
+    let liu = d
+        .refused("liu.yang", &format!("/approval approve ref:{r}"))
+        .await;
     assert!(liu.contains("陈杰"), "{liu}");
     // The escalation job does not fire twice, and nothing escalates the decided stage.
     d.advance(3600).await;
-    assert_eq!(d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.escalate'").await, 1);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.escalate'")
+            .await,
+        1
+    );
     let verify = bizdesk::service::audit::verify(&d.chat.desk).await.unwrap();
     assert!(verify.is_ok(), "{verify:?}");
 }
@@ -88,12 +133,24 @@ async fn a_prompt_decided_in_time_is_neither_reminded_nor_escalated() {
     let (d, _dir) = sla_desk().await;
     let r = d.submit("tom.baker", "Chair", 1, "900").await;
     d.advance(30).await;
-    d.ok("wang.fang", &format!("/approval approve ref:{r}")).await;
+    d.ok("wang.fang", &format!("/approval approve ref:{r}"))
+        .await;
     d.advance(600).await;
-    assert!(d.notes_of("wang.fang", "approval_reminder").await.is_empty());
-    assert_eq!(d.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'approval.escalate%'").await, 0);
+    assert!(d
+        .notes_of("wang.fang", "approval_reminder")
+        .await
+        .is_empty());
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'approval.escalate%'")
+            .await,
+        0
+    );
     // Both SLA jobs ran (and did nothing); none is left pending.
-    assert_eq!(d.count("SELECT COUNT(*) FROM jobs WHERE status = 'pending'").await, 0);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM jobs WHERE status = 'pending'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -104,7 +161,11 @@ async fn the_sla_sweep_schedules_what_an_older_version_did_not() {
     let mut conn = d.chat.desk.store.pool().acquire().await.unwrap();
     let added = bizdesk::service::sla::sweep(&mut conn).await.unwrap();
     assert_eq!(added, 2, "a reminder and an escalation");
-    assert_eq!(bizdesk::service::sla::sweep(&mut conn).await.unwrap(), 0, "idempotent");
+    assert_eq!(
+        bizdesk::service::sla::sweep(&mut conn).await.unwrap(),
+        0,
+        "idempotent"
+    );
     drop(conn);
     d.advance(61).await;
     let reminders = d.notes_of("wang.fang", "approval_reminder").await;
@@ -117,22 +178,37 @@ async fn a_followup_fires_once_is_snoozed_fires_again_and_is_done() {
     let d = spawn_desk().await;
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
     let set = d
-        .ok("li.na", &format!("/followup add ref:{r} when:\"in 2 minutes\" note:\"check the quote\""))
+        .ok(
+            "li.na",
+            &format!("/followup add ref:{r} when:\"in 2 minutes\" note:\"check the quote\""),
+        )
         .await;
     assert!(set.contains("#1") && set.contains(&r), "{set}");
     assert_eq!(d.advance(119).await.done, 0);
     d.advance(1).await;
     let due = d.notes_of("li.na", "followup_due").await;
     assert_eq!(due.len(), 1);
-    assert!(due[0].text.contains("check the quote") && due[0].text.contains(&r), "{}", due[0].text);
+    assert!(
+        due[0].text.contains("check the quote") && due[0].text.contains(&r),
+        "{}",
+        due[0].text
+    );
     let labels: Vec<&str> = due[0].actions.iter().map(|a| a.label.as_str()).collect();
     assert_eq!(labels, ["完成", "1小时后提醒", "1天后提醒"]);
     d.advance(3600).await;
-    assert_eq!(d.notes_of("li.na", "followup_due").await.len(), 1, "fires once");
+    assert_eq!(
+        d.notes_of("li.na", "followup_due").await.len(),
+        1,
+        "fires once"
+    );
 
     // Snooze 1 h from the button: nothing for 59 minutes, then once more.
     let snoozed = d.press("li.na", &due[0].actions[1]).await;
-    assert!(snoozed.ok && snoozed.text.contains("推迟"), "{}", snoozed.text);
+    assert!(
+        snoozed.ok && snoozed.text.contains("推迟"),
+        "{}",
+        snoozed.text
+    );
     d.advance(59 * 60).await;
     assert_eq!(d.notes_of("li.na", "followup_due").await.len(), 1);
     d.advance(60).await;
@@ -157,7 +233,10 @@ async fn a_followup_fires_once_is_snoozed_fires_again_and_is_done() {
     .into_iter()
     .map(|(a,)| a)
     .collect();
-    assert_eq!(actions, ["followup.add", "followup.snooze", "followup.done"]);
+    assert_eq!(
+        actions,
+        ["followup.add", "followup.snooze", "followup.done"]
+    );
 }
 
 #[tokio::test]
@@ -173,15 +252,32 @@ async fn followups_read_english_and_chinese_times_and_refuse_bad_input() {
         ("2026-12-01 10:00", "2026-12-01 10:00"),
     ];
     for (when, expect) in cases {
-        let text = d.ok("tom.baker", &format!("/followup add ref:{r} when:\"{when}\"")).await;
+        let text = d
+            .ok(
+                "tom.baker",
+                &format!("/followup add ref:{r} when:\"{when}\""),
+            )
+            .await;
         assert!(text.contains(expect), "{when}: {text}");
     }
     let before = d.count("SELECT COUNT(*) FROM followups").await;
     let refusals = [
-        (format!("/followup add ref:{r} when:\"yesterday-ish\""), "yesterday-ish"),
-        (format!("/followup add ref:{r} when:\"2020-01-01 10:00\""), "2020-01-01"),
-        ("/followup add ref:REQ-009999 when:\"tomorrow 9:00\"".to_string(), "REQ-009999"),
-        ("/followup add ref:INQ-000001 when:\"tomorrow 9:00\"".to_string(), "INQ-000001"),
+        (
+            format!("/followup add ref:{r} when:\"yesterday-ish\""),
+            "yesterday-ish",
+        ),
+        (
+            format!("/followup add ref:{r} when:\"2020-01-01 10:00\""),
+            "2020-01-01",
+        ),
+        (
+            "/followup add ref:REQ-009999 when:\"tomorrow 9:00\"".to_string(),
+            "REQ-009999",
+        ),
+        (
+            "/followup add ref:INQ-000001 when:\"tomorrow 9:00\"".to_string(),
+            "INQ-000001",
+        ),
         ("/followup done id:999".to_string(), "#999"),
     ];
     for (line, shows) in refusals {
@@ -192,7 +288,11 @@ async fn followups_read_english_and_chinese_times_and_refuse_bad_input() {
     let other = d.refused("li.na", "/followup done id:1").await;
     assert!(other.contains("#1"), "{other}");
     assert_eq!(d.count("SELECT COUNT(*) FROM followups").await, before);
-    assert_eq!(d.count("SELECT COUNT(*) FROM followups WHERE status <> 'open'").await, 0);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM followups WHERE status <> 'open'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -207,7 +307,12 @@ async fn a_monthly_callback_reminds_at_each_occurrence() {
     assert!(text.contains("#1") && text.contains("0 10 1 * *"), "{text}");
     let bad = d.refused("li.na", "/callback schedule customer:Acme").await;
     assert!(bad.contains("时间") || bad.contains("when"), "{bad}");
-    let bad = d.refused("li.na", "/callback schedule customer:Acme repeat:\"every blue moon\"").await;
+    let bad = d
+        .refused(
+            "li.na",
+            "/callback schedule customer:Acme repeat:\"every blue moon\"",
+        )
+        .await;
     assert!(bad.contains("every blue moon"), "{bad}");
     assert_eq!(d.count("SELECT COUNT(*) FROM callbacks").await, 1);
 
@@ -218,32 +323,60 @@ async fn a_monthly_callback_reminds_at_each_occurrence() {
     }
     let due = d.notes_of("li.na", "callback_due").await;
     assert_eq!(due.len(), 3, "Dec 1, Jan 1, Feb 1");
-    assert!(due[0].text.contains("2026-12-01 10:00") && due[0].text.contains("华东电子"), "{}", due[0].text);
+    assert!(
+        due[0].text.contains("2026-12-01 10:00") && due[0].text.contains("华东电子"),
+        "{}",
+        due[0].text
+    );
     assert!(due[2].text.contains("2027-02-01 10:00"), "{}", due[2].text);
     let done = d.press("li.na", &due[2].actions[0]).await;
     assert!(done.ok && done.text.contains("累计 1 次"), "{}", done.text);
-    assert!(d.ok("li.na", "/callback list").await.contains("2027-03-01 10:00"));
+    assert!(d
+        .ok("li.na", "/callback list")
+        .await
+        .contains("2027-03-01 10:00"));
     d.ok("li.na", "/callback cancel id:1").await;
     d.advance(40 * 86_400).await;
-    assert_eq!(d.notes_of("li.na", "callback_due").await.len(), 3, "no more after cancel");
+    assert_eq!(
+        d.notes_of("li.na", "callback_due").await.len(),
+        3,
+        "no more after cancel"
+    );
 }
 
 #[tokio::test]
 async fn the_morning_digest_lists_pending_tasks_and_todays_followups_once() {
     let d = spawn_desk().await;
     let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs).await.unwrap();
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
+        .await
+        .unwrap();
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
-    d.ok("li.na", &format!("/followup add ref:{r} when:\"明天10点\" note:\"call the vendor\"")).await;
+    d.ok(
+        "li.na",
+        &format!("/followup add ref:{r} when:\"明天10点\" note:\"call the vendor\""),
+    )
+    .await;
     // Thursday 10:00 → Friday 09:00: the digest.
     d.advance(23 * 3600).await;
     let wang = d.notes_of("wang.fang", "daily_digest").await;
     assert_eq!(wang.len(), 1);
-    assert!(wang[0].text.contains(&r) && wang[0].text.contains("23小时"), "{}", wang[0].text);
+    assert!(
+        wang[0].text.contains(&r) && wang[0].text.contains("23小时"),
+        "{}",
+        wang[0].text
+    );
     let li = d.notes_of("li.na", "daily_digest").await;
     assert_eq!(li.len(), 1);
-    assert!(li[0].text.contains("call the vendor") && li[0].text.contains("10:00"), "{}", li[0].text);
-    assert!(d.notes_of("tom.baker", "daily_digest").await.is_empty(), "nothing pending for tom");
+    assert!(
+        li[0].text.contains("call the vendor") && li[0].text.contains("10:00"),
+        "{}",
+        li[0].text
+    );
+    assert!(
+        d.notes_of("tom.baker", "daily_digest").await.is_empty(),
+        "nothing pending for tom"
+    );
     d.advance(3600).await;
     assert_eq!(d.notes_of("wang.fang", "daily_digest").await.len(), 1);
 }
@@ -252,25 +385,43 @@ async fn the_morning_digest_lists_pending_tasks_and_todays_followups_once() {
 async fn after_downtime_a_missed_digest_fires_once_and_overdue_followups_fire_at_start() {
     let d = spawn_desk().await;
     let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs).await.unwrap();
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
+        .await
+        .unwrap();
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
-    d.ok("li.na", &format!("/followup add ref:{r} when:\"in 1 hour\"")).await;
+    d.ok(
+        "li.na",
+        &format!("/followup add ref:{r} when:\"in 1 hour\""),
+    )
+    .await;
     // "Down" from Thursday 10:00 to Tuesday 12:00: Friday, Monday and Tuesday 09:00 missed.
     d.clock.advance(chrono::Duration::hours(4 * 24 + 26));
     // A restart: a new process on the same database syncs its schedules and starts.
     let again = bizdesk::app::open_with_clock(&d.config, std::sync::Arc::new(d.clock.clone()))
         .await
         .unwrap();
-    bizdesk::service::schedules::sync(&again.desk, &jobs).await.unwrap();
+    bizdesk::service::schedules::sync(&again.desk, &jobs)
+        .await
+        .unwrap();
     let s = bizdesk::scheduler::Scheduler::new(again.desk.clone(), Default::default());
     s.drain().await.unwrap();
     // Meanwhile the head's task was escalated (default SLA: 48 h) to the central office.
-    assert_eq!(d.notes_of("chen.jie", "daily_digest").await.len(), 1, "once, not three times");
     assert_eq!(
-        d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'daily_digest'").await,
-        d.count("SELECT COUNT(DISTINCT recipient_id) FROM outbox WHERE kind = 'daily_digest'").await
+        d.notes_of("chen.jie", "daily_digest").await.len(),
+        1,
+        "once, not three times"
     );
-    assert_eq!(d.notes_of("li.na", "followup_due").await.len(), 1, "overdue one-off fires at start");
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'daily_digest'")
+            .await,
+        d.count("SELECT COUNT(DISTINCT recipient_id) FROM outbox WHERE kind = 'daily_digest'")
+            .await
+    );
+    assert_eq!(
+        d.notes_of("li.na", "followup_due").await.len(),
+        1,
+        "overdue one-off fires at start"
+    );
     let (fire_at,): (i64,) = sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'digest.daily'")
         .fetch_one(d.chat.desk.store.pool())
         .await
@@ -286,10 +437,16 @@ async fn after_downtime_a_missed_digest_fires_once_and_overdue_followups_fire_at
 async fn catch_up_all_fires_every_missed_occurrence() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("schedules.toml");
-    std::fs::write(&file, "[weekly_kpi]\ncron = \"0 9 * * *\"\ncatch_up = \"all\"\n").unwrap();
+    std::fs::write(
+        &file,
+        "[weekly_kpi]\ncron = \"0 9 * * *\"\ncatch_up = \"all\"\n",
+    )
+    .unwrap();
     let d = spawn_desk_with(|c| c.scheduler.file = file.clone()).await;
     let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs).await.unwrap();
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
+        .await
+        .unwrap();
     d.advance(3 * 86_400).await;
     assert_eq!(d.notes_of("chen.jie", "weekly_kpi").await.len(), 3);
 }
@@ -298,23 +455,35 @@ async fn catch_up_all_fires_every_missed_occurrence() {
 async fn a_crashed_workers_job_runs_after_its_lease_and_a_slow_one_has_one_effect() {
     let d = spawn_desk().await;
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
-    d.ok("li.na", &format!("/followup add ref:{r} when:\"in 1 minute\"")).await;
+    d.ok(
+        "li.na",
+        &format!("/followup add ref:{r} when:\"in 1 minute\""),
+    )
+    .await;
     d.clock.advance(chrono::Duration::seconds(61));
     let desk = &d.chat.desk;
     let now = bizdesk::store::to_ms(desk.now());
     // Worker A claims it (60 s lease) and "crashes".
     let mut conn = desk.store.pool().acquire().await.unwrap();
-    let a = jobs::claim(&mut conn, desk.store.backend(), now, 60_000, 10).await.unwrap();
+    let a = jobs::claim(&mut conn, desk.store.backend(), now, 60_000, 10)
+        .await
+        .unwrap();
     assert_eq!(a.len(), 1);
     drop(conn);
     assert_eq!(d.advance(0).await.done, 0, "leased: nobody else takes it");
     assert!(d.notes_of("li.na", "followup_due").await.is_empty());
     d.advance(61).await;
-    assert_eq!(d.notes_of("li.na", "followup_due").await.len(), 1, "recovered after the lease");
+    assert_eq!(
+        d.notes_of("li.na", "followup_due").await.len(),
+        1,
+        "recovered after the lease"
+    );
     // A, slow rather than dead, now tries to complete with its old lease: nothing happens.
     let mut conn = desk.store.pool().acquire().await.unwrap();
     let held = a[0].locked_until.unwrap();
-    let late = jobs::complete(&mut conn, &[a[0].id], held, now + 200_000).await.unwrap();
+    let late = jobs::complete(&mut conn, &[a[0].id], held, now + 200_000)
+        .await
+        .unwrap();
     assert!(late.is_empty());
     let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM jobs WHERE id = $1")
         .bind(a[0].id)
@@ -345,10 +514,11 @@ async fn a_failing_job_is_retried_with_backoff_and_does_not_hold_back_others() {
     assert!(error.unwrap().contains("no handler"));
     d.advance(3600).await;
     d.advance(3600).await;
-    let (status,): (String,) = sqlx::query_as("SELECT status FROM jobs WHERE kind = 'no.such.kind'")
-        .fetch_one(d.chat.desk.store.pool())
-        .await
-        .unwrap();
+    let (status,): (String,) =
+        sqlx::query_as("SELECT status FROM jobs WHERE kind = 'no.such.kind'")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
     assert_eq!(status, "failed", "given up after max_attempts");
 }
 
@@ -359,9 +529,23 @@ async fn bad_schedules_are_refused_at_start_with_file_key_and_reason() {
     std::fs::write(&file, "[daily_digest]\ncron = \"0 9 * * MON-FRI-SAT\"\n").unwrap();
     let mut config = bizdesk::config::Config::defaults();
     config.scheduler.file = file.clone();
-    let e = bizdesk::app::load_schedules(&config).unwrap_err().to_string();
-    assert!(e.contains("schedules.toml") && e.contains("daily_digest.cron"), "{e}");
-    std::fs::write(&file, "[daily_digest]\ncron = \"0 9 * * *\"\ntime_zone = \"Europe/Shanghai\"\n").unwrap();
-    let e = bizdesk::app::load_schedules(&config).unwrap_err().to_string();
-    assert!(e.contains("daily_digest.time_zone") && e.contains("IANA"), "{e}");
+    let e = bizdesk::app::load_schedules(&config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("schedules.toml") && e.contains("daily_digest.cron"),
+        "{e}"
+    );
+    std::fs::write(
+        &file,
+        "[daily_digest]\ncron = \"0 9 * * *\"\ntime_zone = \"Europe/Shanghai\"\n",
+    )
+    .unwrap();
+    let e = bizdesk::app::load_schedules(&config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("daily_digest.time_zone") && e.contains("IANA"),
+        "{e}"
+    );
 }

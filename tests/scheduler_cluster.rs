@@ -15,10 +15,22 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
     for i in 1..=60 {
         let who = if i % 2 == 0 { "li.na" } else { "wang.fang" };
-        d.ok(who, &format!("/followup add ref:{r} when:\"in {i} minutes\" note:\"n{i}\"")).await;
+        d.ok(
+            who,
+            &format!("/followup add ref:{r} when:\"in {i} minutes\" note:\"n{i}\""),
+        )
+        .await;
     }
-    d.ok("li.na", "/callback schedule customer:\"Every minute Ltd\" repeat:\"* * * * *\"").await;
-    d.ok("li.na", "/callback schedule customer:\"Five minutes Ltd\" repeat:\"*/5 * * * *\"").await;
+    d.ok(
+        "li.na",
+        "/callback schedule customer:\"Every minute Ltd\" repeat:\"* * * * *\"",
+    )
+    .await;
+    d.ok(
+        "li.na",
+        "/callback schedule customer:\"Five minutes Ltd\" repeat:\"*/5 * * * *\"",
+    )
+    .await;
 
     // A second process on the same database and clock.
     let other = bizdesk::app::open_with_clock(&d.config, Arc::new(d.clock.clone()))
@@ -36,11 +48,12 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
     let minutes = (d.chat.desk.now() - start).num_minutes();
 
     let pool = d.chat.desk.store.pool();
-    let fired: Vec<(String,)> =
-        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'followup_due' AND channel = 'chat'")
-            .fetch_all(pool)
-            .await
-            .unwrap();
+    let fired: Vec<(String,)> = sqlx::query_as(
+        "SELECT payload FROM outbox WHERE kind = 'followup_due' AND channel = 'chat'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
     let mut per: HashMap<i64, usize> = HashMap::new();
     for (p,) in &fired {
         let v: serde_json::Value = serde_json::from_str(p).unwrap();
@@ -49,11 +62,12 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
     assert_eq!(per.len(), 60, "every follow-up fired");
     assert!(per.values().all(|n| *n == 1), "each exactly once: {per:?}");
 
-    let callbacks: Vec<(String,)> =
-        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'callback_due' AND channel = 'chat'")
-            .fetch_all(pool)
-            .await
-            .unwrap();
+    let callbacks: Vec<(String,)> = sqlx::query_as(
+        "SELECT payload FROM outbox WHERE kind = 'callback_due' AND channel = 'chat'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
     let mut by_callback: HashMap<i64, Vec<i64>> = HashMap::new();
     for (p,) in &callbacks {
         let v: serde_json::Value = serde_json::from_str(p).unwrap();
@@ -80,7 +94,10 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
     .await
     .unwrap();
     assert_eq!(jobs, done_first);
-    assert_eq!(jobs as usize, 60 + every_minute.len() + by_callback[&2].len());
+    assert_eq!(
+        jobs as usize,
+        60 + every_minute.len() + by_callback[&2].len()
+    );
 }
 
 /// The callback's occurrences (UTC) while walking the clock in 15-minute steps for `hours`.
@@ -88,15 +105,20 @@ async fn walk(zone: &str, start: chrono::DateTime<Utc>, cron: &str, hours: i64) 
     let tz: chrono_tz::Tz = zone.parse().unwrap();
     let d = spawn_desk_with(|c| c.company.time_zone = tz).await;
     d.clock.set(start);
-    d.ok("li.na", &format!("/callback schedule customer:Acme repeat:\"{cron}\"")).await;
+    d.ok(
+        "li.na",
+        &format!("/callback schedule customer:Acme repeat:\"{cron}\""),
+    )
+    .await;
     for _ in 0..(hours * 4) {
         d.clock.advance(chrono::Duration::minutes(15));
         d.scheduler().drain().await.unwrap();
     }
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
-        .fetch_all(d.chat.desk.store.pool())
-        .await
-        .unwrap();
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
+            .fetch_all(d.chat.desk.store.pool())
+            .await
+            .unwrap();
     rows.into_iter()
         .map(|(t,)| bizdesk::store::from_ms(t).format("%m-%d %H:%M").to_string())
         .collect()
@@ -124,19 +146,33 @@ async fn month_ends_in_shanghai_follow_the_last_day() {
     let tz = chrono_tz::Asia::Shanghai;
     let d = spawn_desk_with(|c| c.company.time_zone = tz).await;
     d.clock.set(start);
-    let set = d.ok("li.na", "/callback schedule customer:Acme repeat:\"每月31号 10:00\"").await;
+    let set = d
+        .ok(
+            "li.na",
+            "/callback schedule customer:Acme repeat:\"每月31号 10:00\"",
+        )
+        .await;
     assert!(set.contains("2027-01-31 10:00"), "{set}");
     for _ in 0..(24 * 31 * 4 / 6) {
         d.clock.advance(chrono::Duration::hours(6));
         d.scheduler().drain().await.unwrap();
     }
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
-        .fetch_all(d.chat.desk.store.pool())
-        .await
-        .unwrap();
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
+            .fetch_all(d.chat.desk.store.pool())
+            .await
+            .unwrap();
     let days: Vec<String> = rows
         .into_iter()
-        .map(|(t,)| bizdesk::store::from_ms(t).with_timezone(&tz).format("%m-%d %H:%M").to_string())
+        .map(|(t,)| {
+            bizdesk::store::from_ms(t)
+                .with_timezone(&tz)
+                .format("%m-%d %H:%M")
+                .to_string()
+        })
         .collect();
-    assert_eq!(days, ["01-31 10:00", "02-28 10:00", "03-31 10:00", "04-30 10:00"]);
+    assert_eq!(
+        days,
+        ["01-31 10:00", "02-28 10:00", "03-31 10:00", "04-30 10:00"]
+    );
 }

@@ -66,15 +66,21 @@ impl Chat {
                     .collect();
                 self.render(locale, "reply/followups.txt", json!({ "rows": rows }))
             }
-            "followup.done" => followup("done", &followups::close(desk, actor, id()?, "done").await?),
-            "followup.cancel" => {
-                followup("cancelled", &followups::close(desk, actor, id()?, "cancelled").await?)
+            "followup.done" => {
+                followup("done", &followups::close(desk, actor, id()?, "done").await?)
             }
+            "followup.cancel" => followup(
+                "cancelled",
+                &followups::close(desk, actor, id()?, "cancelled").await?,
+            ),
             "followup.snooze" => {
                 let by = parse_duration(inv.str("for").unwrap_or("1h"))
                     .map_err(|_| Msg::new("followup.bad_snooze"))?;
                 let minutes = (by.as_secs() / 60) as i64;
-                followup("snoozed", &followups::snooze(desk, actor, id()?, minutes).await?)
+                followup(
+                    "snoozed",
+                    &followups::snooze(desk, actor, id()?, minutes).await?,
+                )
             }
             "callback.schedule" => {
                 let input = CallbackInput {
@@ -94,7 +100,9 @@ impl Chat {
                 self.render(locale, "reply/callbacks.txt", json!({ "rows": rows }))
             }
             "callback.done" => callback("done", &callbacks::done(desk, actor, id()?).await?),
-            "callback.cancel" => callback("cancelled", &callbacks::cancel(desk, actor, id()?).await?),
+            "callback.cancel" => {
+                callback("cancelled", &callbacks::cancel(desk, actor, id()?).await?)
+            }
             other => Err(DeskError::Internal(anyhow::anyhow!(
                 "no handler for action {other}"
             ))),
@@ -105,8 +113,16 @@ impl Chat {
     pub(super) fn followup_actions(&self, locale: Locale, id: i64) -> Vec<Action> {
         [
             ("done", "button.done", format!("/followup done id:{id}")),
-            ("1h", "button.snooze_1h", format!("/followup snooze id:{id} for:1h")),
-            ("1d", "button.snooze_1d", format!("/followup snooze id:{id} for:1d")),
+            (
+                "1h",
+                "button.snooze_1h",
+                format!("/followup snooze id:{id} for:1h"),
+            ),
+            (
+                "1d",
+                "button.snooze_1d",
+                format!("/followup snooze id:{id} for:1d"),
+            ),
         ]
         .into_iter()
         .map(|(verb, label, command)| Action {

@@ -49,7 +49,10 @@ pub fn parse(text: &str, company_tz: chrono_tz::Tz) -> anyhow::Result<Vec<System
     for key in raw.keys() {
         if !KNOWN.iter().any(|(k, _)| k == key) {
             let known: Vec<&str> = KNOWN.iter().map(|(k, _)| *k).collect();
-            bail!("[{key}]: not a recurring job bizdesk knows; the jobs are {}", known.join(", "));
+            bail!(
+                "[{key}]: not a recurring job bizdesk knows; the jobs are {}",
+                known.join(", ")
+            );
         }
     }
     let mut out = Vec::new();
@@ -100,8 +103,16 @@ mod tests {
     #[test]
     fn empty_turns_off_and_missing_keeps_the_default() {
         let jobs = parse("[weekly_kpi]\ncron = \"\"\n", SH).unwrap();
-        assert_eq!(jobs.iter().find(|j| j.key == "weekly_kpi").unwrap().cron, None);
-        assert!(jobs.iter().find(|j| j.key == "daily_digest").unwrap().cron.is_some());
+        assert_eq!(
+            jobs.iter().find(|j| j.key == "weekly_kpi").unwrap().cron,
+            None
+        );
+        assert!(jobs
+            .iter()
+            .find(|j| j.key == "daily_digest")
+            .unwrap()
+            .cron
+            .is_some());
     }
 
     #[test]
@@ -110,10 +121,17 @@ mod tests {
         assert!(e.to_string().contains("daily_digest.cron"), "{e}");
         let e = parse("[daily_digest]\ncron = \"0 9 * *\"\n", SH).unwrap_err();
         assert!(e.to_string().contains("4 fields"), "{e}");
-        let e = parse("[daily_digest]\ncron = \"0 9 * * *\"\ntime_zone = \"Asia/Beijing\"\n", SH)
-            .unwrap_err();
+        let e = parse(
+            "[daily_digest]\ncron = \"0 9 * * *\"\ntime_zone = \"Asia/Beijing\"\n",
+            SH,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("daily_digest.time_zone"), "{e}");
-        let e = parse("[daily_digest]\ncron = \"0 9 * * *\"\ncatch_up = \"twice\"\n", SH).unwrap_err();
+        let e = parse(
+            "[daily_digest]\ncron = \"0 9 * * *\"\ncatch_up = \"twice\"\n",
+            SH,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("catch_up"), "{e}");
         let e = parse("[lunch]\ncron = \"0 12 * * *\"\n", SH).unwrap_err();
         assert!(e.to_string().contains("not a recurring job"), "{e}");

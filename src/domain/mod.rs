@@ -12,8 +12,8 @@ pub mod policy;
 pub mod reference;
 pub mod repeat;
 pub mod requisition;
-pub mod when;
 pub mod schedule;
+pub mod when;
 
 pub use locale::Locale;
 pub use msg::Msg;

@@ -107,7 +107,9 @@ impl CatchUp {
         match s {
             "once" => Ok(CatchUp::Once),
             "all" => Ok(CatchUp::All),
-            other => Err(format!("`{other}` is not a catch-up rule; write \"once\" or \"all\"")),
+            other => Err(format!(
+                "`{other}` is not a catch-up rule; write \"once\" or \"all\""
+            )),
         }
     }
 
@@ -132,10 +134,18 @@ pub struct Firing {
 
 /// What a schedule due at `due` (≤ `now`) fires at `now`. `due` itself always counts as an
 /// occurrence (it may be a first time the user chose off the rule's pattern).
-pub fn firing(rule: &Recurrence, due: DateTime<Utc>, now: DateTime<Utc>, catch_up: CatchUp) -> Firing {
+pub fn firing(
+    rule: &Recurrence,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    catch_up: CatchUp,
+) -> Firing {
     let next = rule.next_after(now.max(due));
     if due > now {
-        return Firing { fire: vec![], next: Some(due) };
+        return Firing {
+            fire: vec![],
+            next: Some(due),
+        };
     }
     let fire = match catch_up {
         CatchUp::Once => vec![rule.latest_until(now).filter(|l| *l > due).unwrap_or(due)],

@@ -189,7 +189,8 @@ impl Scheduler {
                 continue;
             };
             let next = f.next.map(store::to_ms);
-            if !schedules::advance(&mut tx, s.id, due_ms, next, store::to_ms(*last), now_ms).await? {
+            if !schedules::advance(&mut tx, s.id, due_ms, next, store::to_ms(*last), now_ms).await?
+            {
                 continue; // another process advanced it first
             }
             for at in &f.fire {
@@ -202,7 +203,9 @@ impl Scheduler {
                 }
             }
         }
-        tx.commit().await.context("committing schedule occurrences")?;
+        tx.commit()
+            .await
+            .context("committing schedule occurrences")?;
         Ok(written)
     }
 
@@ -213,7 +216,8 @@ impl Scheduler {
             let mut tx = desk.store.begin().await?;
             let now = store::to_ms(desk.now());
             let lease = self.opts.lease.as_millis() as i64;
-            let rows = jobs::claim(&mut tx, desk.store.backend(), now, lease, self.opts.batch).await?;
+            let rows =
+                jobs::claim(&mut tx, desk.store.backend(), now, lease, self.opts.batch).await?;
             tx.commit().await?;
             rows
         };

@@ -146,7 +146,17 @@ pub(crate) async fn start_next_stage(
     super::sla::schedule_stage(&mut *conn, stage, &task_ids, now).await?;
     let mut names = Vec::new();
     for (task_id, assignee) in tasks {
-        prompt_task(&mut *conn, approval, stage, (task_id, assignee), dir, today, None, now).await?;
+        prompt_task(
+            &mut *conn,
+            approval,
+            stage,
+            (task_id, assignee),
+            dir,
+            today,
+            None,
+            now,
+        )
+        .await?;
         names.push(name_of(dir, assignee));
     }
     Ok(Progress::AtStage {

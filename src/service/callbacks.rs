@@ -33,7 +33,11 @@ pub struct CallbackInput<'a> {
 
 /// Schedules a callback: at `when`, and/or on `repeat` (a cron expression or a plain form
 /// such as `every month` or `每月1号 10:00`), in the company's time zone.
-pub async fn schedule(desk: &Desk, actor: &Employee, input: CallbackInput<'_>) -> DeskResult<Callback> {
+pub async fn schedule(
+    desk: &Desk,
+    actor: &Employee,
+    input: CallbackInput<'_>,
+) -> DeskResult<Callback> {
     let tz = desk.company.time_zone;
     let customer = input.customer.trim();
     if customer.is_empty() {
@@ -48,7 +52,9 @@ pub async fn schedule(desk: &Desk, actor: &Employee, input: CallbackInput<'_>) -
             let local = first.map(|f| f.with_timezone(&tz).naive_local());
             let repeat = parse_repeat(text, local)?;
             let rec = Recurrence::new(&repeat.cron, tz).map_err(|reason| {
-                Msg::new("repeat.bad_cron").arg("input", text).arg("reason", reason)
+                Msg::new("repeat.bad_cron")
+                    .arg("input", text)
+                    .arg("reason", reason)
             })?;
             Some((text.trim(), repeat.cron, rec))
         }
@@ -97,7 +103,12 @@ pub async fn schedule(desk: &Desk, actor: &Employee, input: CallbackInput<'_>) -
             c.schedule_id = Some(sid);
         }
         None => {
-            let job = NewJob::new(kind::CALLBACK, json!({ "id": c.id }), store::to_ms(due), once_key(c.id));
+            let job = NewJob::new(
+                kind::CALLBACK,
+                json!({ "id": c.id }),
+                store::to_ms(due),
+                once_key(c.id),
+            );
             timed::schedule(&mut tx, desk.store.backend(), &job, now).await?;
         }
     }
@@ -110,7 +121,10 @@ pub async fn schedule(desk: &Desk, actor: &Employee, input: CallbackInput<'_>) -
         format!(
             "call {customer} at {}{}",
             due.to_rfc3339(),
-            c.repeat_cron.as_deref().map(|r| format!(", repeat `{r}`")).unwrap_or_default()
+            c.repeat_cron
+                .as_deref()
+                .map(|r| format!(", repeat `{r}`"))
+                .unwrap_or_default()
         ),
     );
     audit::append(&mut tx, event).await?;

@@ -28,12 +28,15 @@ fn local_day(desk: &Desk, at: DateTime<Utc>) -> (i64, i64, String) {
     )
 }
 
+/// One person's day: pending tasks, follow-ups and callbacks.
+type Day = (Vec<Value>, Vec<Value>, Vec<Value>);
+
 /// The morning digest for the day of `fire_at`: one DM per person with pending approvals
 /// (and their age) or follow-ups and callbacks due that day. Returns how many were sent.
 pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usize> {
     let at = store::from_ms(fire_at);
     let (from, to, date) = local_day(desk, at);
-    let mut per: BTreeMap<EmployeeId, (Vec<Value>, Vec<Value>, Vec<Value>)> = BTreeMap::new();
+    let mut per: BTreeMap<EmployeeId, Day> = BTreeMap::new();
     for t in reports::all_open_tasks(&mut *conn).await? {
         per.entry(t.assignee_id).or_default().0.push(json!({
             "ref": t.subject_ref, "stage": t.stage_name, "stage_zh": t.stage_name_zh,

@@ -107,7 +107,10 @@ pub async fn close(desk: &Desk, actor: &Employee, id: i64, status: &str) -> Desk
         desk.now(),
         &actor.handle,
         None,
-        &format!("followup.{}", if status == "done" { "done" } else { "cancel" }),
+        &format!(
+            "followup.{}",
+            if status == "done" { "done" } else { "cancel" }
+        ),
         &f.subject_ref,
         format!("follow-up #{id} {status}"),
     );
@@ -133,7 +136,11 @@ pub async fn snooze(desk: &Desk, actor: &Employee, id: i64, minutes: i64) -> Des
     let Some(seq) = rows::reschedule(&mut tx, id, due).await? else {
         return Err(Msg::new("followup.not_found").arg("id", id).into());
     };
-    let f = Followup { seq, due_at: due, ..f };
+    let f = Followup {
+        seq,
+        due_at: due,
+        ..f
+    };
     schedule_fire(desk, &mut tx, &f, now).await?;
     let event = audit_event(
         desk.now(),

@@ -202,7 +202,12 @@ pub fn delegation(to: EmployeeId, from_name: &str, starts_on: &str, ends_on: &st
 }
 
 /// A chat notification of `kind` to one employee, about `subject_ref` when there is one.
-pub fn message(to: EmployeeId, kind: &'static str, subject_ref: Option<&str>, payload: Value) -> NewMessage {
+pub fn message(
+    to: EmployeeId,
+    kind: &'static str,
+    subject_ref: Option<&str>,
+    payload: Value,
+) -> NewMessage {
     NewMessage {
         channel: CHAT,
         recipient: Some(to),

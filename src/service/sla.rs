@@ -167,7 +167,7 @@ pub async fn escalate(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResu
         category: None,
     };
     let open_ids: Vec<i64> = open.iter().map(|t| t.assignee_id).collect();
-    let targets: Vec<i64> = resolve_specs(&[spec.clone()], &facts, &dir, true)
+    let targets: Vec<i64> = resolve_specs(std::slice::from_ref(&spec), &facts, &dir, true)
         .into_iter()
         .filter(|id| !open_ids.contains(id))
         .collect();
@@ -207,7 +207,8 @@ pub async fn escalate(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResu
     .await?;
     let stage_now = rows::stage(&mut *conn, stage.id).await?.unwrap_or(stage);
     for target in &targets {
-        let task_id = rows::add_escalated_task(&mut *conn, &stage_now, *target, first.id, now).await?;
+        let task_id =
+            rows::add_escalated_task(&mut *conn, &stage_now, *target, first.id, now).await?;
         prompt_task(
             &mut *conn,
             &approval,

@@ -16,7 +16,11 @@ pub async fn all_open_tasks(conn: &mut Conn) -> sqlx::Result<Vec<InboxRow>> {
 }
 
 /// Rounds that ended in `[from, to)`: (status, opened, closed).
-pub async fn closed_rounds(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<(String, i64, i64)>> {
+pub async fn closed_rounds(
+    conn: &mut Conn,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(String, i64, i64)>> {
     sqlx::query_as(
         "SELECT status, created_at, closed_at FROM approvals \
          WHERE closed_at IS NOT NULL AND closed_at >= $1 AND closed_at < $2 ORDER BY closed_at",

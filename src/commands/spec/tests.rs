@@ -30,7 +30,9 @@ fn embedded_catalog_loads_and_validates() {
         names,
         [
             "approval",
+            "callback",
             "delegate",
+            "followup",
             "help",
             "inbox",
             "requisition",

@@ -16,7 +16,7 @@ fn spring_forward_runs_a_0230_job_once_at_the_next_valid_time() {
     let got = r.between(utc(2027, 3, 13, 0, 0), utc(2027, 3, 15, 12, 0), 10);
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(got[0], utc(2027, 3, 13, 7, 30)); // 02:30 EST
-    // The gap day: exactly one run, at the first valid time: 03:00 EDT.
+                                                 // The gap day: exactly one run, at the first valid time: 03:00 EDT.
     assert_eq!(got[1], utc(2027, 3, 14, 7, 0));
     assert_eq!(got[2], utc(2027, 3, 15, 6, 30)); // 02:30 EDT
 }
@@ -100,7 +100,12 @@ fn bad_rules_are_refused_with_a_reason() {
 #[test]
 fn catch_up_once_fires_the_latest_missed_occurrence_only() {
     let r = rule("0 * * * *", "UTC");
-    let f = firing(&r, utc(2026, 11, 26, 10, 0), utc(2026, 11, 26, 15, 30), CatchUp::Once);
+    let f = firing(
+        &r,
+        utc(2026, 11, 26, 10, 0),
+        utc(2026, 11, 26, 15, 30),
+        CatchUp::Once,
+    );
     assert_eq!(f.fire, vec![utc(2026, 11, 26, 15, 0)]);
     assert_eq!(f.next, Some(utc(2026, 11, 26, 16, 0)));
 }
@@ -108,7 +113,12 @@ fn catch_up_once_fires_the_latest_missed_occurrence_only() {
 #[test]
 fn catch_up_all_fires_every_missed_occurrence() {
     let r = rule("0 * * * *", "UTC");
-    let f = firing(&r, utc(2026, 11, 26, 10, 0), utc(2026, 11, 26, 15, 30), CatchUp::All);
+    let f = firing(
+        &r,
+        utc(2026, 11, 26, 10, 0),
+        utc(2026, 11, 26, 15, 30),
+        CatchUp::All,
+    );
     assert_eq!(f.fire.len(), 6);
     assert_eq!(f.fire[0], utc(2026, 11, 26, 10, 0));
     assert_eq!(f.fire[5], utc(2026, 11, 26, 15, 0));
