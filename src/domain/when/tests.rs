@@ -302,6 +302,7 @@ fn catalogs_match_the_messages() {
         ("repeat.bad_time", &["input"]),
         ("repeat.bad_day", &["input"]),
         ("repeat.uneven_step", &["input", "n", "unit"]),
+        ("repeat.never", &["input"]),
     ]
     .into_iter()
     .collect();
