@@ -490,13 +490,33 @@ fn every_email_renders_in_both_languages_from_its_payload() {
         ),
         (
             "approval_prompt",
-            json!({"task_id": 3, "stage": "Finance", "stage_zh": "财务审批", "requester": "Li", "subject": subject, "on_behalf_of": null}),
+            json!({"task_id": 3, "stage": "Finance", "stage_zh": "财务审批", "requester": "Li", "subject": subject, "on_behalf_of": null, "escalated_from": "Zhao"}),
         ),
         (
             "delegation_notice",
             json!({"from": "Wang", "starts_on": "2026-12-01", "ends_on": "2026-12-05"}),
         ),
         ("test_email", json!({"via": "smtp://127.0.0.1:25"})),
+        (
+            "approval_reminder",
+            json!({"task_id": 3, "stage": "Finance", "stage_zh": "财务审批", "requester": "Li", "subject": subject,
+                   "waiting_since_ms": 1_764_000_000_000i64, "at_ms": 1_764_090_000_000i64, "on_behalf_of": null,
+                   "escalate_at_ms": 1_764_200_000_000i64}),
+        ),
+        (
+            "approval_escalated",
+            json!({"stage": "Finance", "stage_zh": "财务审批", "from": ["Zhao"], "to": ["Chen", "Liu"],
+                   "waiting_since_ms": 1_764_000_000_000i64}),
+        ),
+        (
+            "followup_due",
+            json!({"id": 4, "note": "check <the> quote", "due_at_ms": 1_764_000_000_000i64, "snoozed": false}),
+        ),
+        (
+            "callback_due",
+            json!({"id": 2, "customer": "Acme & Sons", "note": "", "due_at_ms": 1_764_000_000_000i64,
+                   "next_ms": null, "repeat": "every month"}),
+        ),
     ];
     for locale in [bizdesk::domain::Locale::En, bizdesk::domain::Locale::ZhCn] {
         for (kind, extra) in &payloads {

@@ -448,7 +448,44 @@ async fn catch_up_all_fires_every_missed_occurrence() {
         .await
         .unwrap();
     d.advance(3 * 86_400).await;
-    assert_eq!(d.notes_of("chen.jie", "weekly_kpi").await.len(), 3);
+    let kpi = d.notes_of("chen.jie", "weekly_kpi").await;
+    assert_eq!(kpi.len(), 3);
+    assert!(kpi[0].text.starts_with("📊 审批周报"), "{}", kpi[0].text);
+}
+
+#[tokio::test]
+async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
+    let (d, _dir) = sla_desk().await;
+    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs).await.unwrap();
+    let a = d.submit("tom.baker", "Desk", 1, "800").await;
+    let b = d.submit("tom.baker", "Chair", 1, "300").await;
+    d.advance(30 * 60).await; // both reminded, then escalated
+    d.ok("chen.jie", &format!("/approval approve ref:{a}")).await;
+    d.ok("grace.lin", &format!("/approval approve ref:{a}")).await;
+    d.ok("chen.jie", &format!("/approval reject ref:{b} comment:\"no budget\"")).await;
+    // Thursday 10:30 → Monday 09:00.
+    d.advance((3 * 24 + 22) * 3600 + 30 * 60).await;
+    let kpi = d.notes_of("liu.yang", "weekly_kpi").await;
+    assert_eq!(kpi.len(), 1);
+    let t = &kpi[0].text;
+    for part in ["提交：2", "批准：1", "驳回：1", "当前待审批：0", "催办：2 次", "升级：2 次", "中位数 0 小时 30 分钟"] {
+        assert!(t.contains(part), "{part} in {t}");
+    }
+}
+
+#[tokio::test]
+async fn holiday_greetings_remind_callback_owners_of_their_customers() {
+    let d = spawn_desk().await;
+    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs).await.unwrap();
+    d.ok("li.na", "/callback schedule customer:\"华东电子\" repeat:\"every month\"").await;
+    d.ok("li.na", "/callback schedule customer:\"Acme\" when:\"2027-03-01 10:00\"").await;
+    d.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 28, 1, 59, 0).unwrap());
+    d.advance(60).await;
+    let g = d.notes_of("li.na", "holiday_greetings").await;
+    assert_eq!(g.len(), 1);
+    assert!(g[0].text.contains("华东电子") && g[0].text.contains("Acme"), "{}", g[0].text);
 }
 
 #[tokio::test]
