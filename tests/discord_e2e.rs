@@ -267,3 +267,51 @@ async fn autocomplete_suggests_references_and_categories() {
     assert_eq!(r["data"]["choices"][0]["value"], "office", "{r}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_followup_dm_has_done_and_snooze_buttons_that_work_from_discord() {
+    let bot = Bot::start().await;
+    bot.submit("tom.baker", "Monitor", 1, "1500").await;
+    let set = bot
+        .slash(
+            "li.na",
+            "zh-CN",
+            "followup",
+            Some("add"),
+            vec![
+                ("ref", serde_json::json!("REQ-000001")),
+                ("when", serde_json::json!("明天9点")),
+                ("note", serde_json::json!("check the quote")),
+            ],
+        )
+        .await;
+    assert!(content(&set).contains("已设置跟进 #1"), "{set}");
+    // Bring the follow-up forward instead of waiting until tomorrow; serve's scheduler fires it.
+    let store = bizdesk::store::Store::open(bot.config.database.url.expose(), 2, 5000)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'followup.fire'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let dm = bot.dm("li.na", |m| m.text().contains("check the quote")).await;
+    assert_eq!(
+        dm.custom_ids(),
+        ["fu:done:1", "fu:1h:1", "fu:1d:1"],
+        "{}",
+        dm.text()
+    );
+    let snoozed = bot.click("li.na", &dm, 1).await;
+    assert!(content(&snoozed).contains("已推迟"), "{snoozed}");
+    let done = bot.click("li.na", &dm, 0).await;
+    assert!(content(&done).contains("已完成"), "{done}");
+    let again = bot.click("li.na", &dm, 2).await;
+    assert!(content(&again).contains("已完成"), "a late snooze says it is done: {again}");
+    let (status, seq): (String, i64) = sqlx::query_as("SELECT status, seq FROM followups WHERE id = 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!((status.as_str(), seq), ("done", 1));
+    store.close().await;
+    bot.stop().await;
+}
