@@ -294,7 +294,9 @@ async fn a_followup_dm_has_done_and_snooze_buttons_that_work_from_discord() {
         .execute(store.pool())
         .await
         .unwrap();
-    let dm = bot.dm("li.na", |m| m.text().contains("check the quote")).await;
+    let dm = bot
+        .dm("li.na", |m| m.text().contains("check the quote"))
+        .await;
     assert_eq!(
         dm.custom_ids(),
         ["fu:done:1", "fu:1h:1", "fu:1d:1"],
@@ -306,11 +308,15 @@ async fn a_followup_dm_has_done_and_snooze_buttons_that_work_from_discord() {
     let done = bot.click("li.na", &dm, 0).await;
     assert!(content(&done).contains("已完成"), "{done}");
     let again = bot.click("li.na", &dm, 2).await;
-    assert!(content(&again).contains("已完成"), "a late snooze says it is done: {again}");
-    let (status, seq): (String, i64) = sqlx::query_as("SELECT status, seq FROM followups WHERE id = 1")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    assert!(
+        content(&again).contains("已完成"),
+        "a late snooze says it is done: {again}"
+    );
+    let (status, seq): (String, i64) =
+        sqlx::query_as("SELECT status, seq FROM followups WHERE id = 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
     assert_eq!((status.as_str(), seq), ("done", 1));
     store.close().await;
     bot.stop().await;

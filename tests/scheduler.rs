@@ -457,19 +457,35 @@ async fn catch_up_all_fires_every_missed_occurrence() {
 async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
     let (d, _dir) = sla_desk().await;
     let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs).await.unwrap();
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
+        .await
+        .unwrap();
     let a = d.submit("tom.baker", "Desk", 1, "800").await;
     let b = d.submit("tom.baker", "Chair", 1, "300").await;
     d.advance(30 * 60).await; // both reminded, then escalated
-    d.ok("chen.jie", &format!("/approval approve ref:{a}")).await;
-    d.ok("grace.lin", &format!("/approval approve ref:{a}")).await;
-    d.ok("chen.jie", &format!("/approval reject ref:{b} comment:\"no budget\"")).await;
+    d.ok("chen.jie", &format!("/approval approve ref:{a}"))
+        .await;
+    d.ok("grace.lin", &format!("/approval approve ref:{a}"))
+        .await;
+    d.ok(
+        "chen.jie",
+        &format!("/approval reject ref:{b} comment:\"no budget\""),
+    )
+    .await;
     // Thursday 10:30 → Monday 09:00.
     d.advance((3 * 24 + 22) * 3600 + 30 * 60).await;
     let kpi = d.notes_of("liu.yang", "weekly_kpi").await;
     assert_eq!(kpi.len(), 1);
     let t = &kpi[0].text;
-    for part in ["提交：2", "批准：1", "驳回：1", "当前待审批：0", "催办：2 次", "升级：2 次", "中位数 0 小时 30 分钟"] {
+    for part in [
+        "提交：2",
+        "批准：1",
+        "驳回：1",
+        "当前待审批：0",
+        "催办：2 次",
+        "升级：2 次",
+        "中位数 0 小时 30 分钟",
+    ] {
         assert!(t.contains(part), "{part} in {t}");
     }
 }
@@ -478,14 +494,29 @@ async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
 async fn holiday_greetings_remind_callback_owners_of_their_customers() {
     let d = spawn_desk().await;
     let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs).await.unwrap();
-    d.ok("li.na", "/callback schedule customer:\"华东电子\" repeat:\"every month\"").await;
-    d.ok("li.na", "/callback schedule customer:\"Acme\" when:\"2027-03-01 10:00\"").await;
-    d.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 28, 1, 59, 0).unwrap());
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
+        .await
+        .unwrap();
+    d.ok(
+        "li.na",
+        "/callback schedule customer:\"华东电子\" repeat:\"every month\"",
+    )
+    .await;
+    d.ok(
+        "li.na",
+        "/callback schedule customer:\"Acme\" when:\"2027-03-01 10:00\"",
+    )
+    .await;
+    d.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 28, 1, 59, 0).unwrap());
     d.advance(60).await;
     let g = d.notes_of("li.na", "holiday_greetings").await;
     assert_eq!(g.len(), 1);
-    assert!(g[0].text.contains("华东电子") && g[0].text.contains("Acme"), "{}", g[0].text);
+    assert!(
+        g[0].text.contains("华东电子") && g[0].text.contains("Acme"),
+        "{}",
+        g[0].text
+    );
 }
 
 #[tokio::test]
@@ -540,8 +571,10 @@ async fn a_failing_job_is_retried_with_backoff_and_does_not_hold_back_others() {
          VALUES ('no.such.kind', '{{}}', {now}, 'pending', 0, 3, {now}), ('noop', '{{}}', {now}, 'pending', 0, 3, {now})"
     ))
     .await;
-    let t = d.advance(0).await;
+    let s = d.scheduler();
+    let t = s.drain().await.unwrap();
     assert_eq!((t.done, t.failed), (1, 1));
+    assert_eq!(s.slow_runs(), 1, "the failing batch ran again job by job");
     let (status, attempts, error): (String, i64, Option<String>) =
         sqlx::query_as("SELECT status, attempts, last_error FROM jobs WHERE kind = 'no.such.kind'")
             .fetch_one(d.chat.desk.store.pool())

@@ -46,6 +46,11 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
         y.unwrap();
     }
     let minutes = (d.chat.desk.now() - start).num_minutes();
+    assert_eq!(
+        a.slow_runs() + b.slow_runs(),
+        0,
+        "every batch ran on the fast path"
+    );
 
     let pool = d.chat.desk.store.pool();
     let fired: Vec<(String,)> = sqlx::query_as(

@@ -2,12 +2,14 @@
 //! leader.
 //!
 //! One tick: (1) lock due schedules (SKIP LOCKED on PostgreSQL), write each one's occurrence
-//! jobs — unique per (schedule, fire time) — and advance it, in one transaction; (2) claim a
-//! batch of due jobs with a lease; (3) in one transaction, mark the batch done where the
-//! lease is still ours and run each job's handler, whose effects (outbox rows, state changes,
-//! audit events) commit with that mark. A job whose lease ran out is claimed again by
-//! someone; the first to commit wins and the other's mark finds nothing, so a slow or crashed
-//! run never doubles an effect. A failing handler is retried with capped backoff, alone.
+//! jobs — unique per (schedule, fire time) — and advance it, in one transaction; (2) in one
+//! transaction, take a batch of due jobs off the queue (one statement marks them done) and
+//! run their handlers, whose effects (outbox rows, state changes, audit events) commit with
+//! that mark — a crash or error rolls both back, so a job never has half an effect or two.
+//! (3) If a handler fails, each due job runs alone under a lease (claimed in one statement,
+//! marked done in its effects' transaction only while the lease is still ours), and the
+//! failing one is retried with capped backoff. A job whose lease ran out (its process died or
+//! stalled) is due again; the first run to commit wins and the other's mark finds nothing.
 //!
 //! Time comes from the desk's clock, so tests move time instead of sleeping; idle waits sleep
 //! until the next due job or schedule (at most `poll`), and on PostgreSQL a `NOTIFY` from a
@@ -21,6 +23,7 @@ use crate::store::jobs::{self, Job};
 use crate::store::{self, schedules};
 use anyhow::Context;
 use rand::Rng;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -69,6 +72,8 @@ pub struct Scheduler {
     desk: Desk,
     opts: Options,
     wake: Arc<Notify>,
+    /// How often a batch fell back to running its jobs one by one (a handler failed).
+    slow_runs: Arc<AtomicUsize>,
 }
 
 /// Capped exponential backoff with ±10 % jitter: attempt⁴ seconds (River's curve), at most an
@@ -86,7 +91,13 @@ impl Scheduler {
             desk,
             opts,
             wake: Arc::new(Notify::new()),
+            slow_runs: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// How many batches fell back to one-by-one runs because a handler failed.
+    pub fn slow_runs(&self) -> usize {
+        self.slow_runs.load(Ordering::Relaxed)
     }
 
     /// Wakes an idle scheduler now (a job was written for now).
@@ -209,10 +220,54 @@ impl Scheduler {
         Ok(written)
     }
 
-    /// Claims one batch of due jobs and runs it; returns (done, failed).
+    /// Runs one batch of due jobs; returns (done, failed).
+    ///
+    /// The fast path takes the batch off the queue and runs every handler in one transaction:
+    /// one statement takes the jobs, and they are done exactly when their effects commit. If
+    /// any handler fails, that transaction rolls back (nothing happened) and the slow path
+    /// runs each due job alone under a lease, so one bad job is retried with backoff without
+    /// holding back, or undoing, the others.
     pub async fn run_batch(&self) -> anyhow::Result<(usize, usize)> {
+        match self.run_fast().await {
+            Ok(n) => Ok((n, 0)),
+            Err(e) => {
+                self.slow_runs.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %format!("{e:#}"), "batch failed; running its jobs one by one");
+                self.run_slow().await
+            }
+        }
+    }
+
+    async fn run_fast(&self) -> anyhow::Result<usize> {
         let desk = &self.desk;
-        let claimed = {
+        let mut tx = desk.store.begin().await?;
+        if desk.store.backend() == store::Backend::Postgres {
+            // The transaction is the lease: a run stuck longer than a lease is cut off, its
+            // jobs go back to the queue.
+            let ms = self.opts.lease.as_millis();
+            for setting in ["statement_timeout", "idle_in_transaction_session_timeout"] {
+                sqlx::query(&format!("SET LOCAL {setting} = {ms}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let now = store::to_ms(desk.now());
+        let mut batch = jobs::take(&mut tx, desk.store.backend(), now, self.opts.batch).await?;
+        // RETURNING has no order: run what fell due first, first (an escalation due on
+        // Saturday before Monday's digest that should list its result).
+        batch.sort_by_key(|j| (j.run_at, j.id));
+        for job in &batch {
+            handlers::run(desk, &mut tx, job)
+                .await
+                .with_context(|| format!("job {} ({})", job.id, job.kind))?;
+        }
+        tx.commit().await?;
+        Ok(batch.len())
+    }
+
+    async fn run_slow(&self) -> anyhow::Result<(usize, usize)> {
+        let desk = &self.desk;
+        let mut claimed = {
             let mut tx = desk.store.begin().await?;
             let now = store::to_ms(desk.now());
             let lease = self.opts.lease.as_millis() as i64;
@@ -221,34 +276,18 @@ impl Scheduler {
             tx.commit().await?;
             rows
         };
-        // RETURNING has no order: run what fell due first, first (an escalation due on
-        // Saturday before Monday's digest that should list its result).
-        let mut claimed = claimed;
         claimed.sort_by_key(|j| (j.run_at, j.id));
-        if claimed.is_empty() {
-            return Ok((0, 0));
-        }
-        // The fast path: the whole batch in one transaction. If any handler fails, that
-        // transaction is rolled back and each job runs alone, so one bad job cannot hold back
-        // (or undo) the others.
-        match self.run_together(&claimed).await {
-            Ok(n) => Ok((n, 0)),
-            Err(e) => {
-                tracing::debug!(error = %format!("{e:#}"), "batch failed; running its jobs one by one");
-                let mut done = 0;
-                let mut failed = 0;
-                for job in &claimed {
-                    match self.run_together(std::slice::from_ref(job)).await {
-                        Ok(n) => done += n,
-                        Err(e) => {
-                            failed += 1;
-                            self.record_failure(job, &format!("{e:#}")).await?;
-                        }
-                    }
+        let (mut done, mut failed) = (0, 0);
+        for job in &claimed {
+            match self.run_together(std::slice::from_ref(job)).await {
+                Ok(n) => done += n,
+                Err(e) => {
+                    failed += 1;
+                    self.record_failure(job, &format!("{e:#}")).await?;
                 }
-                Ok((done, failed))
             }
         }
+        Ok((done, failed))
     }
 
     /// Marks `batch` done and runs its handlers in one transaction; returns how many ran (the

@@ -126,6 +126,35 @@ pub async fn claim(
     .await
 }
 
+/// Takes up to `limit` due, unleased jobs off the queue in one statement: marks them done
+/// (one attempt more) and returns them. Call first in the transaction that runs their
+/// handlers: the jobs are done exactly when those effects commit, and a rollback puts them
+/// back untouched. While the transaction runs, PostgreSQL's row locks (SKIP LOCKED) keep
+/// other schedulers off them; SQLite has one writer.
+pub async fn take(
+    conn: &mut Conn,
+    backend: Backend,
+    now_ms: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Job>> {
+    let lock = match backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    sqlx::query_as(&format!(
+        "UPDATE jobs SET status = 'done', finished_at = $1, attempts = attempts + 1, locked_until = NULL \
+         WHERE id IN ( \
+           SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $1 \
+             AND (locked_until IS NULL OR locked_until < $1) \
+           ORDER BY run_at LIMIT $2 {lock}) \
+         RETURNING {COLS}"
+    ))
+    .bind(now_ms)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
 /// Marks claimed jobs done, only those still leased until `held` (ours); returns their ids.
 /// Call first in the transaction that writes the jobs' effects: on PostgreSQL it also locks
 /// the rows, so nobody can claim them again until that transaction ends.
