@@ -1,9 +1,10 @@
 //! Scheduler benchmark on a job table holding 1,000,000 pending jobs (due tomorrow):
-//! 1. throughput: `--due` jobs due now, run by the scheduler's own path (claim with a lease,
-//!    then mark done and run the handler in one transaction) against, in the same run and on
-//!    the same rows, a raw claim statement alone (the same `UPDATE … RETURNING` that takes due
-//!    rows and leases them; nothing completed) and raw SQL claim+complete (two statements per
-//!    batch, no handler);
+//! 1. throughput: `--due` jobs due now, run by the scheduler's own path (one statement takes a
+//!    batch off the queue inside the transaction that runs the handlers; here the `noop`
+//!    handler) against, in the same run and on the same rows, the raw claim statement alone
+//!    (that same `UPDATE … WHERE id IN (SELECT … LIMIT 64) RETURNING id`, issued bare in its
+//!    own transaction: the floor of taking jobs) and the leased pattern in raw SQL (a claim
+//!    statement that leases, then a complete statement: two transactions per batch);
 //! 2. lateness: `--rate` jobs per second come due for `--seconds`, the scheduler running as in
 //!    `serve` (real clock, sleeping until the next due job); lateness = completion − due time.
 //!
@@ -99,34 +100,37 @@ async fn reset(store: &Store, before: i64) {
     }
 }
 
-/// A raw loop of claim statements (optionally with a raw complete), 64 rows a time.
-async fn raw(store: &Store, with_complete: bool) -> f64 {
+/// A raw loop taking 64 due rows at a time: with `leased`, a claim statement that leases them
+/// and then a complete statement (two transactions); without, one statement that takes them
+/// off the queue (the scheduler's own claim, bare).
+async fn raw(store: &Store, leased: bool) -> f64 {
     let lock = match store.backend() {
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    let claim = format!(
-        "UPDATE jobs SET locked_until = $1 + 60000, attempts = attempts + 1 WHERE id IN ( \
-           SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $1 \
-             AND (locked_until IS NULL OR locked_until < $1) ORDER BY run_at LIMIT 64 {lock}) \
-         RETURNING id, kind, payload, run_at, locked_until"
+    let due = format!(
+        "SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $1 \
+         AND (locked_until IS NULL OR locked_until < $1) ORDER BY run_at LIMIT 64 {lock}"
     );
+    let claim = if leased {
+        format!("UPDATE jobs SET locked_until = $1 + 60000, attempts = attempts + 1 WHERE id IN ({due}) RETURNING id")
+    } else {
+        format!(
+            "UPDATE jobs SET status = 'done', finished_at = $1, attempts = attempts + 1 WHERE id IN ({due}) RETURNING id"
+        )
+    };
     let t = Instant::now();
     let mut n = 0usize;
     loop {
         let now = store::to_ms(chrono::Utc::now());
         let mut tx = store.begin().await.unwrap();
-        let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(&claim)
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await
-            .unwrap();
+        let rows: Vec<(i64,)> = sqlx::query_as(&claim).bind(now).fetch_all(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
         if rows.is_empty() {
             break;
         }
         n += rows.len();
-        if with_complete {
+        if leased {
             let ids: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
             let mut tx = store.begin().await.unwrap();
             sqlx::query(&format!(
@@ -192,7 +196,7 @@ async fn main() {
     };
     let scheduler = Scheduler::new(desk.clone(), opts.clone());
     let (mut ours, mut claim_only, mut claim_complete) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..2 {
+    for _ in 0..3 {
         claim_only.push(raw(&store, false).await);
         reset(&store, due_before + 1).await;
         claim_complete.push(raw(&store, true).await);
@@ -214,13 +218,16 @@ async fn main() {
     let best = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
     let (o, c, cc) = (best(&ours), best(&claim_only), best(&claim_complete));
     println!(
-        "throughput     scheduler claim+complete {o:>7.0} jobs/s   raw claim statement alone {c:>7.0} rows/s   ratio {:.2} (target ≥ 0.70): {}",
+        "throughput     scheduler claim+complete {o:>7.0} jobs/s   raw claim statement {c:>7.0} jobs/s   ratio {:.2} (target ≥ 0.70): {}",
         o / c,
         if o / c >= 0.70 { "met" } else { "NOT met" }
     );
     println!(
-        "               raw claim + raw complete {cc:>7.0} jobs/s   (scheduler / that: {:.2})   runs: ours {ours:.0?} claim {claim_only:.0?} claim+complete {claim_complete:.0?}",
+        "               raw leased claim, then raw complete {cc:>7.0} jobs/s (scheduler / that: {:.2})",
         o / cc
+    );
+    println!(
+        "               runs (best of 3 counted): scheduler {ours:.0?}, raw claim {claim_only:.0?}, leased {claim_complete:.0?}"
     );
     // Take the measured rows out of the way.
     sqlx::query("UPDATE jobs SET status = 'done' WHERE run_at < $1")

@@ -3,19 +3,21 @@
 
 use crate::service::jobs::kind;
 use crate::service::{callbacks, digests, followups, sla, Desk, DeskError};
-use crate::store::jobs::Job;
+use crate::store::jobs::Due;
 use crate::store::Conn;
 use anyhow::anyhow;
 use serde_json::Value;
 
 /// Runs one job's handler in the completing transaction.
-pub(super) async fn run(desk: &Desk, conn: &mut Conn, job: &Job) -> anyhow::Result<()> {
+pub(super) async fn run(desk: &Desk, conn: &mut Conn, job: &Due) -> anyhow::Result<()> {
+    if job.kind == kind::NOOP {
+        return Ok(());
+    }
     let payload: Value = serde_json::from_str(&job.payload)
         .map_err(|e| anyhow!("payload is not JSON ({e}): {}", job.payload))?;
     // An occurrence runs for its schedule's fire time, even when it runs late.
     let fire_at = job.fire_at.unwrap_or(job.run_at);
     let result = match job.kind.as_str() {
-        kind::NOOP => Ok(()),
         kind::SLA_REMIND => sla::remind(desk, conn, &payload).await,
         kind::SLA_ESCALATE => sla::escalate(desk, conn, &payload).await,
         kind::SLA_SWEEP => sla::sweep(conn).await.map(|_| ()),

@@ -311,7 +311,7 @@ impl Scheduler {
             mine.extend(jobs::complete(&mut tx, ids, *held, now).await?);
         }
         for job in batch.iter().filter(|j| mine.contains(&j.id)) {
-            handlers::run(desk, &mut tx, job)
+            handlers::run(desk, &mut tx, &job.into())
                 .await
                 .with_context(|| format!("job {} ({})", job.id, job.kind))?;
             ours += 1;

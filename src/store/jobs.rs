@@ -27,6 +27,28 @@ pub struct Job {
     pub finished_at: Option<i64>,
 }
 
+/// What running a job needs (the fast path reads no more than this).
+#[derive(Debug, Clone, FromRow)]
+pub struct Due {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub run_at: i64,
+    pub fire_at: Option<i64>,
+}
+
+impl From<&Job> for Due {
+    fn from(j: &Job) -> Due {
+        Due {
+            id: j.id,
+            kind: j.kind.clone(),
+            payload: j.payload.clone(),
+            run_at: j.run_at,
+            fire_at: j.fire_at,
+        }
+    }
+}
+
 const COLS: &str = "id, kind, payload, run_at, status, attempts, max_attempts, locked_until, \
     unique_key, schedule_id, fire_at, last_error, created_at, finished_at";
 
@@ -136,7 +158,7 @@ pub async fn take(
     backend: Backend,
     now_ms: i64,
     limit: i64,
-) -> sqlx::Result<Vec<Job>> {
+) -> sqlx::Result<Vec<Due>> {
     let lock = match backend {
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -147,7 +169,7 @@ pub async fn take(
            SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $1 \
              AND (locked_until IS NULL OR locked_until < $1) \
            ORDER BY run_at LIMIT $2 {lock}) \
-         RETURNING {COLS}"
+         RETURNING id, kind, payload, run_at, fire_at"
     ))
     .bind(now_ms)
     .bind(limit)
