@@ -124,7 +124,11 @@ async fn raw(store: &Store, leased: bool) -> f64 {
     loop {
         let now = store::to_ms(chrono::Utc::now());
         let mut tx = store.begin().await.unwrap();
-        let rows: Vec<(i64,)> = sqlx::query_as(&claim).bind(now).fetch_all(&mut *tx).await.unwrap();
+        let rows: Vec<(i64,)> = sqlx::query_as(&claim)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         if rows.is_empty() {
             break;

@@ -70,6 +70,16 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Timed work: counts by status and the latest jobs (or only failed ones), with their
+    /// schedules' next fire times.
+    Jobs {
+        /// Only jobs that failed for good.
+        #[arg(long)]
+        failed: bool,
+        /// How many to show.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
     /// Send a test email with the [smtp] settings, and explain what fails.
     SendTestEmail {
         /// Where to send it.
@@ -229,6 +239,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             let code = outbox_command(&chat, command).await?;
             chat.desk.store.close().await;
             Ok(code)
+        }
+        Command::Jobs { failed, limit } => {
+            let chat = app::open(&config).await?;
+            print!("{}", jobs_report(&chat.desk, failed, limit).await?);
+            chat.desk.store.close().await;
+            Ok(0)
         }
         Command::SendTestEmail { address } => {
             let chat = app::open(&config).await?;
@@ -440,6 +456,63 @@ async fn shutdown_signal() {
 }
 
 /// `bizdesk outbox list|retry`.
+/// `bizdesk jobs`: what the scheduler has done and will do.
+async fn jobs_report(
+    desk: &bizdesk::service::Desk,
+    failed: bool,
+    limit: i64,
+) -> anyhow::Result<String> {
+    use bizdesk::store::{from_ms, jobs, schedules};
+    use std::fmt::Write as _;
+    let tz = desk.company.time_zone;
+    let at = |ms: i64| {
+        from_ms(ms)
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let mut conn = desk.store.pool().acquire().await?;
+    let mut text = String::new();
+    let counts = jobs::counts(&mut conn).await?;
+    let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    let _ = writeln!(
+        text,
+        "jobs: {}",
+        if counts.is_empty() {
+            "none".into()
+        } else {
+            counts.join(", ")
+        }
+    );
+    let _ = writeln!(text, "\nrecurring:");
+    for s in schedules::with_prefix(&mut conn, "").await? {
+        let next = s.next_fire_at.map_or("off".to_string(), at);
+        let _ = writeln!(
+            text,
+            "  {:<24} {:<16} {:<16} next {next}",
+            s.name, s.expr, s.tz
+        );
+    }
+    let _ = writeln!(
+        text,
+        "\n{}:",
+        if failed { "failed jobs" } else { "latest jobs" }
+    );
+    for j in jobs::recent(&mut conn, failed, limit).await? {
+        let _ = writeln!(
+            text,
+            "  #{:<7} {:<18} {:<9} try {}  due {}  {}",
+            j.id,
+            j.kind,
+            j.status,
+            j.attempts,
+            at(j.run_at),
+            j.last_error.unwrap_or_default()
+        );
+    }
+    Ok(text)
+}
+
 async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> anyhow::Result<u8> {
     let desk = &chat.desk;
     match command {

@@ -244,12 +244,14 @@ impl Scheduler {
         if desk.store.backend() == store::Backend::Postgres {
             // The transaction is the lease: a run stuck longer than a lease is cut off, its
             // jobs go back to the queue.
-            let ms = self.opts.lease.as_millis();
-            for setting in ["statement_timeout", "idle_in_transaction_session_timeout"] {
-                sqlx::query(&format!("SET LOCAL {setting} = {ms}"))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let ms = self.opts.lease.as_millis().to_string();
+            sqlx::query(
+                "SELECT set_config('statement_timeout', $1, true), \
+                 set_config('idle_in_transaction_session_timeout', $1, true)",
+            )
+            .bind(ms)
+            .execute(&mut *tx)
+            .await?;
         }
         let now = store::to_ms(desk.now());
         let mut batch = jobs::take(&mut tx, desk.store.backend(), now, self.opts.batch).await?;
