@@ -3,6 +3,7 @@
 use anyhow::{bail, Context};
 use bizdesk::app;
 use bizdesk::chat::console::{self, Session, EXIT_USER_ERROR};
+use bizdesk::clock::{Clock, OffsetClock, SystemClock};
 use bizdesk::config::{org::OrgFile, redact_url, Config};
 use bizdesk::service;
 use bizdesk::store::backup;
@@ -10,6 +11,7 @@ use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -22,6 +24,10 @@ struct Cli {
     /// Settings file (default: config/bizdesk.toml, else the embedded defaults).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// Run as if it were this much later (e.g. 65m, 2d): for trying reminders and schedules
+    /// without waiting. Give every process of one desk the same offset.
+    #[arg(long, global = true, value_name = "DURATION")]
+    clock_offset: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -135,6 +141,18 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let clock: Arc<dyn Clock> = match cli.clock_offset.as_deref() {
+        None => Arc::new(SystemClock),
+        Some(text) => match bizdesk::domain::policy::parse_duration(text) {
+            Ok(d) => Arc::new(OffsetClock::new(chrono::Duration::seconds(
+                d.as_secs() as i64
+            ))),
+            Err(e) => {
+                eprintln!("bizdesk: --clock-offset: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
     let (config, source) = match Config::load(cli.config.as_deref(), std::env::vars()) {
         Ok(c) => c,
         Err(e) => {
@@ -165,7 +183,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli.command, config)) {
+    if let Some(offset) = &cli.clock_offset {
+        tracing::warn!("the clock runs {offset} ahead (--clock-offset)");
+    }
+    match runtime.block_on(run(cli.command, config, clock)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("bizdesk: {e:#}");
@@ -174,16 +195,16 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
+async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
     match command {
         Command::Serve => {
             tracing::info!(database = %redact_url(config.database.url.expose()), "starting bizdesk");
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             app::serve(&config, chat, shutdown_signal()).await?;
             Ok(0)
         }
         Command::Console { as_handle, line } => {
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             let actor = match service::directory::actor_by_handle(&chat.desk, &as_handle).await {
                 Ok(a) => a,
                 Err(e) => {
@@ -216,7 +237,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             command: OrgCommand::Sync { file },
         } => {
             let org = OrgFile::load(&file)?;
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             let report = service::directory::sync(&chat.desk, &org, "operator")
                 .await
                 .map_err(anyhow::Error::from)?;
@@ -235,19 +256,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Outbox { command } => {
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             let code = outbox_command(&chat, command).await?;
             chat.desk.store.close().await;
             Ok(code)
         }
         Command::Jobs { failed, limit } => {
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             print!("{}", jobs_report(&chat.desk, failed, limit).await?);
             chat.desk.store.close().await;
             Ok(0)
         }
         Command::SendTestEmail { address } => {
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             let mailer = bizdesk::mail::Mailer::from_config(&config.smtp, &config.company.name)?;
             println!(
                 "sending a test email to {address} through {}",
@@ -281,7 +302,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             match service::audit::verify(&chat.desk)
                 .await
                 .map_err(anyhow::Error::from)?
@@ -303,7 +324,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
         Command::Audit {
             command: AuditCommand::Export { since },
         } => {
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             let since_ms = match since {
                 Some(d) => {
                     let local = d.and_hms_opt(0, 0, 0).context("date")?;
@@ -325,7 +346,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Backup { file } => {
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             backup::backup(&chat.desk.store, &file).await?;
             println!("backup written to {}", file.display());
             Ok(0)
@@ -337,7 +358,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<u8> {
             if !config.discord.token.is_set() {
                 bail!("set discord.token (or BIZDESK__DISCORD__TOKEN) first");
             }
-            let chat = app::open(&config).await?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
             let discord = bizdesk::chat::discord::Discord::new(&config, chat).await?;
             let n = discord.register_commands(config.discord.guild_id).await?;
             match config.discord.guild_id {
