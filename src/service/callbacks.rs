@@ -120,7 +120,7 @@ pub async fn schedule(
         &format!("callback #{}", c.id),
         format!(
             "call {customer} at {}{}",
-            due.to_rfc3339(),
+            due.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"),
             c.repeat_cron
                 .as_deref()
                 .map(|r| format!(", repeat `{r}`"))

@@ -71,7 +71,11 @@ pub async fn add(
         None,
         "followup.add",
         &f.subject_ref,
-        format!("follow-up #{} due {}", f.id, due.to_rfc3339()),
+        format!(
+            "follow-up #{} due {}",
+            f.id,
+            due.with_timezone(&desk.company.time_zone).format("%Y-%m-%d %H:%M %Z")
+        ),
     );
     audit::append(&mut tx, event).await?;
     tx.commit().await?;

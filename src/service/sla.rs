@@ -110,7 +110,12 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
             notify::send(&mut *conn, &m, now).await?;
         }
     }
-    let hours = (now - task.created_at) / 3_600_000;
+    let mins = (now - task.created_at) / 60_000;
+    let waited = if mins < 120 {
+        format!("{mins} min")
+    } else {
+        format!("{} h", mins / 60)
+    };
     let event = audit_event(
         desk.now(),
         "system",
@@ -118,7 +123,7 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
         "approval.remind",
         &approval.subject_ref,
         format!(
-            "stage {} ({}): reminded {assignee}, waiting {hours} h",
+            "stage {} ({}): reminded {assignee}, waiting {waited}",
             stage.idx + 1,
             stage.name
         ),
