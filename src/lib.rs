@@ -15,6 +15,8 @@
 //!   the one parser every transport uses.
 //! * [`chat`]: transports (the terminal console and Discord) and rendering of replies
 //!   and notifications from `templates/chat/<locale>/`. No business rules here.
+//! * [`scheduler`]: timed work (SLA reminders and escalation, follow-ups, callbacks, digests)
+//!   from the job and schedule tables, claimed without a leader; cron via `croner`.
 //! * [`outbox`]: delivery of outbox rows (chat messages to Discord DMs, email) with leases,
 //!   retries and dead letters.
 //! * [`mail`]: composing email from `templates/email/<locale>/`, Message-IDs and threading,

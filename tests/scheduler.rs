@@ -314,6 +314,16 @@ async fn a_monthly_callback_reminds_at_each_occurrence() {
         )
         .await;
     assert!(bad.contains("every blue moon"), "{bad}");
+    let bad = d
+        .refused(
+            "li.na",
+            "/callback schedule customer:Acme repeat:\"*/10 * * * * *\"",
+        )
+        .await;
+    assert!(
+        bad.contains("一小时"),
+        "a callback every 10 seconds is a typo: {bad}"
+    );
     assert_eq!(d.count("SELECT COUNT(*) FROM callbacks").await, 1);
 
     // Through three months, one reminder per month.
@@ -559,6 +569,17 @@ async fn a_crashed_workers_job_runs_after_its_lease_and_a_slow_one_has_one_effec
         .await
         .unwrap();
     assert_eq!(attempts, 2);
+    // Nor can A, failing late, put the job back into the queue.
+    assert!(!jobs::fail(
+        &mut conn,
+        a[0].id,
+        held,
+        now + 300_000,
+        "late failure",
+        now + 200_000
+    )
+    .await
+    .unwrap());
     assert_eq!(d.notes_of("li.na", "followup_due").await.len(), 1);
 }
 

@@ -5,13 +5,20 @@
 mod common;
 use bizdesk::scheduler::Scheduler;
 use chrono::{TimeZone, Utc};
-use common::{spawn_desk, spawn_desk_with};
+use common::spawn_desk_with;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 #[tokio::test]
 async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
-    let d = spawn_desk().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schedules.toml");
+    std::fs::write(
+        &file,
+        "[weekly_kpi]\ncron = \"* * * * *\"\n[sla_sweep]\ncron = \"*/5 * * * *\"\n[daily_digest]\ncron = \"\"\n",
+    )
+    .unwrap();
+    let d = spawn_desk_with(|c| c.scheduler.file = file.clone()).await;
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
     for i in 1..=60 {
         let who = if i % 2 == 0 { "li.na" } else { "wang.fang" };
@@ -21,16 +28,10 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
         )
         .await;
     }
-    d.ok(
-        "li.na",
-        "/callback schedule customer:\"Every minute Ltd\" repeat:\"* * * * *\"",
-    )
-    .await;
-    d.ok(
-        "li.na",
-        "/callback schedule customer:\"Five minutes Ltd\" repeat:\"*/5 * * * *\"",
-    )
-    .await;
+    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
+    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
+        .await
+        .unwrap();
 
     // A second process on the same database and clock.
     let other = bizdesk::app::open_with_clock(&d.config, Arc::new(d.clock.clone()))
@@ -67,42 +68,45 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
     assert_eq!(per.len(), 60, "every follow-up fired");
     assert!(per.values().all(|n| *n == 1), "each exactly once: {per:?}");
 
-    let callbacks: Vec<(String,)> = sqlx::query_as(
-        "SELECT payload FROM outbox WHERE kind = 'callback_due' AND channel = 'chat'",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    let mut by_callback: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (p,) in &callbacks {
-        let v: serde_json::Value = serde_json::from_str(p).unwrap();
-        by_callback
-            .entry(v["id"].as_i64().unwrap())
-            .or_default()
-            .push(v["due_at_ms"].as_i64().unwrap());
-    }
-    let every_minute = &by_callback[&1];
-    let mut distinct = every_minute.clone();
-    distinct.sort_unstable();
+    // The every-minute KPI summary: one occurrence per minute, one DM per central-office
+    // member per occurrence; the sweep every five minutes.
+    let kpi = occurrences(pool, "kpi.weekly").await;
+    let mut distinct = kpi.clone();
     distinct.dedup();
-    assert_eq!(distinct.len(), every_minute.len(), "no occurrence twice");
-    assert_eq!(every_minute.len() as i64, minutes, "one per minute");
-    assert_eq!(by_callback[&2].len() as i64, minutes / 5);
+    assert_eq!(distinct.len(), kpi.len(), "no occurrence twice");
+    assert_eq!(kpi.len() as i64, minutes, "one per minute");
+    for who in ["chen.jie", "liu.yang"] {
+        assert_eq!(
+            d.notes_of(who, "weekly_kpi").await.len() as i64,
+            minutes,
+            "{who}"
+        );
+    }
+    let sweeps = occurrences(pool, "sla.sweep").await;
+    assert_eq!(sweeps.len() as i64, minutes / 5);
 
     // Every job that fell due ran once: done, on its first attempt. (The requisition's SLA
     // jobs are due in a day.)
     let (jobs, done_first): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), CAST(SUM(CASE WHEN status = 'done' AND attempts = 1 THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM jobs WHERE kind NOT LIKE 'sla.%'",
+         FROM jobs WHERE kind NOT IN ('sla.remind', 'sla.escalate')",
     )
     .fetch_one(pool)
     .await
     .unwrap();
     assert_eq!(jobs, done_first);
-    assert_eq!(
-        jobs as usize,
-        60 + every_minute.len() + by_callback[&2].len()
-    );
+    assert_eq!(jobs as usize, 60 + kpi.len() + sweeps.len());
+}
+
+/// Fire times of the occurrences of one kind of job, in order.
+async fn occurrences(pool: &sqlx::AnyPool, kind: &str) -> Vec<i64> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = $1 ORDER BY fire_at")
+            .bind(kind)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    rows.into_iter().map(|(t,)| t).collect()
 }
 
 /// The callback's occurrences (UTC) while walking the clock in 15-minute steps for `hours`.

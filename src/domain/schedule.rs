@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use croner::parser::{CronParser, Seconds};
 use croner::Cron;
 
 /// A cron rule in a time zone.
@@ -17,18 +16,10 @@ pub struct Recurrence {
 }
 
 /// Parses a cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first).
+/// Rules that parse but never fire (`0 0 30 2 *`) are refused too.
 pub fn parse_cron(expr: &str) -> Result<Cron, String> {
-    let fields = expr.split_whitespace().count();
-    if !(5..=6).contains(&fields) {
-        return Err(format!(
-            "`{expr}` has {fields} fields; write 5 (minute hour day month weekday, e.g. `0 9 * * 1-5`) or 6 (seconds first)"
-        ));
-    }
-    CronParser::builder()
-        .seconds(Seconds::Optional)
-        .build()
-        .parse(expr)
-        .map_err(|e| format!("`{expr}` is not a cron expression: {e}"))
+    super::repeat::check_cron(expr)
+        .map_err(|e| format!("`{expr}` is not a usable cron expression: {e}"))
 }
 
 /// Parses an IANA time zone name such as `Asia/Shanghai`.

@@ -1,17 +1,49 @@
 //! What each job kind does: a thin dispatch to the use cases, which write their effects in
 //! the transaction that completes the job.
 
+use crate::domain::audit::AuditEvent;
 use crate::service::jobs::kind;
 use crate::service::{callbacks, digests, followups, sla, Desk, DeskError};
 use crate::store::jobs::Due;
 use crate::store::Conn;
 use anyhow::anyhow;
+use futures::FutureExt;
 use serde_json::Value;
+use std::panic::AssertUnwindSafe;
 
-/// Runs one job's handler in the completing transaction.
-pub(super) async fn run(desk: &Desk, conn: &mut Conn, job: &Due) -> anyhow::Result<()> {
+/// For handlers that audit nothing themselves.
+fn none<T>(_: T) -> Vec<AuditEvent> {
+    vec![]
+}
+
+/// Runs one job's handler in the completing transaction; returns the audit events it
+/// produced, for the caller to append just before committing.
+pub(super) async fn run(
+    desk: &Desk,
+    conn: &mut Conn,
+    job: &Due,
+) -> anyhow::Result<Vec<AuditEvent>> {
+    // A panicking handler becomes a failed attempt (retried with backoff, then given up),
+    // not a dead scheduler that panics again on every restart.
+    match AssertUnwindSafe(dispatch(desk, conn, job))
+        .catch_unwind()
+        .await
+    {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(anyhow!("the handler panicked: {what}"))
+        }
+    }
+}
+
+async fn dispatch(desk: &Desk, conn: &mut Conn, job: &Due) -> anyhow::Result<Vec<AuditEvent>> {
     if job.kind == kind::NOOP {
-        return Ok(());
+        return Ok(vec![]);
     }
     let payload: Value = serde_json::from_str(&job.payload)
         .map_err(|e| anyhow!("payload is not JSON ({e}): {}", job.payload))?;
@@ -20,12 +52,14 @@ pub(super) async fn run(desk: &Desk, conn: &mut Conn, job: &Due) -> anyhow::Resu
     let result = match job.kind.as_str() {
         kind::SLA_REMIND => sla::remind(desk, conn, &payload).await,
         kind::SLA_ESCALATE => sla::escalate(desk, conn, &payload).await,
-        kind::SLA_SWEEP => sla::sweep(conn).await.map(|_| ()),
-        kind::FOLLOWUP => followups::fire(desk, conn, &payload).await,
-        kind::CALLBACK => callbacks::fire(desk, conn, &payload, fire_at).await,
-        kind::DAILY_DIGEST => digests::daily(desk, conn, fire_at).await.map(|_| ()),
-        kind::WEEKLY_KPI => digests::weekly_kpi(desk, conn, fire_at).await.map(|_| ()),
-        kind::HOLIDAY_GREETINGS => digests::holiday_greetings(desk, conn).await.map(|_| ()),
+        kind::SLA_SWEEP => sla::sweep(conn).await.map(none),
+        kind::FOLLOWUP => followups::fire(desk, conn, &payload).await.map(none),
+        kind::CALLBACK => callbacks::fire(desk, conn, &payload, fire_at)
+            .await
+            .map(none),
+        kind::DAILY_DIGEST => digests::daily(desk, conn, fire_at).await.map(none),
+        kind::WEEKLY_KPI => digests::weekly_kpi(desk, conn, fire_at).await.map(none),
+        kind::HOLIDAY_GREETINGS => digests::holiday_greetings(desk, conn).await.map(none),
         other => return Err(anyhow!("no handler for job kind `{other}`")),
     };
     result.map_err(|e| match e {

@@ -20,7 +20,7 @@ mod handlers;
 use crate::domain::schedule::{firing, CatchUp, Recurrence};
 use crate::service::Desk;
 use crate::store::jobs::{self, Job};
-use crate::store::{self, schedules};
+use crate::store::{self, audit, schedules};
 use anyhow::Context;
 use rand::Rng;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -258,10 +258,16 @@ impl Scheduler {
         // RETURNING has no order: run what fell due first, first (an escalation due on
         // Saturday before Monday's digest that should list its result).
         batch.sort_by_key(|j| (j.run_at, j.id));
+        let mut events = Vec::new();
         for job in &batch {
-            handlers::run(desk, &mut tx, job)
+            let audit = handlers::run(desk, &mut tx, job)
                 .await
                 .with_context(|| format!("job {} ({})", job.id, job.kind))?;
+            events.extend(audit);
+        }
+        // Last, so the audit chain's head is locked only for the moment before commit.
+        for e in events {
+            audit::append(&mut tx, e).await?;
         }
         tx.commit().await?;
         Ok(batch.len())
@@ -312,11 +318,16 @@ impl Scheduler {
         for (held, ids) in &by_lease {
             mine.extend(jobs::complete(&mut tx, ids, *held, now).await?);
         }
+        let mut events = Vec::new();
         for job in batch.iter().filter(|j| mine.contains(&j.id)) {
-            handlers::run(desk, &mut tx, &job.into())
+            let audit = handlers::run(desk, &mut tx, &job.into())
                 .await
                 .with_context(|| format!("job {} ({})", job.id, job.kind))?;
+            events.extend(audit);
             ours += 1;
+        }
+        for e in events {
+            audit::append(&mut tx, e).await?;
         }
         tx.commit().await?;
         Ok(ours)

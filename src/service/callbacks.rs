@@ -56,6 +56,16 @@ pub async fn schedule(
                     .arg("input", text)
                     .arg("reason", reason)
             })?;
+            // A callback is a call to make: more often than hourly is a typo, not a plan.
+            let after = first.unwrap_or_else(|| desk.now());
+            if let Some(a) = rec.next_after(after) {
+                if rec
+                    .next_after(a)
+                    .is_some_and(|b| b - a < chrono::Duration::hours(1))
+                {
+                    return Err(Msg::new("repeat.too_often").arg("input", text).into());
+                }
+            }
             Some((text.trim(), repeat.cron, rec))
         }
         None => None,
@@ -98,7 +108,8 @@ pub async fn schedule(
                 },
                 now,
             )
-            .await?;
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("schedule callback.{} exists already", c.id))?;
             rows::set_schedule(&mut tx, c.id, sid).await?;
             c.schedule_id = Some(sid);
         }
@@ -158,8 +169,9 @@ pub async fn done(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callback
     if c.schedule_id.is_some() {
         rows::count_done(&mut tx, id).await?;
     } else {
-        rows::close(&mut tx, id, "done", now).await?;
+        // The job first, then the callback: the order a firing job takes them.
         crate::store::jobs::cancel(&mut tx, &once_key(id), now).await?;
+        rows::close(&mut tx, id, "done", now).await?;
     }
     let event = audit_event(
         desk.now(),
@@ -180,13 +192,13 @@ pub async fn cancel(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callba
     let mut tx = desk.begin().await?;
     let c = own_scheduled(&mut tx, actor, id).await?;
     let now = store::to_ms(desk.now());
-    rows::close(&mut tx, id, "cancelled", now).await?;
     match c.schedule_id {
         Some(sid) => schedules::stop(&mut tx, sid, now).await?,
         None => {
             crate::store::jobs::cancel(&mut tx, &once_key(id), now).await?;
         }
     }
+    rows::close(&mut tx, id, "cancelled", now).await?;
     let event = audit_event(
         desk.now(),
         &actor.handle,
@@ -221,7 +233,9 @@ pub async fn fire(desk: &Desk, conn: &mut Conn, payload: &Value, fire_at: i64) -
         None => None,
     };
     let now = store::to_ms(desk.now());
-    rows::fired(&mut *conn, id, now, next).await?;
+    if !rows::fired(&mut *conn, id, now, next).await? {
+        return Ok(()); // closed while this job waited for the row
+    }
     let m = notify::message(
         c.owner_id,
         notify::kind::CALLBACK_DUE,

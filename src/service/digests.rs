@@ -4,8 +4,9 @@
 
 use super::{notify, Desk, DeskResult};
 use crate::domain::directory::{EmployeeId, Role};
+use crate::domain::when::local_to_utc;
 use crate::store::{self, callbacks, followups, reports, Conn};
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -13,13 +14,9 @@ use std::collections::BTreeMap;
 fn local_day(desk: &Desk, at: DateTime<Utc>) -> (i64, i64, String) {
     let tz = desk.company.time_zone;
     let date = at.with_timezone(&tz).date_naive();
-    let start = |d: chrono::NaiveDate| {
-        let t = d.and_time(NaiveTime::MIN);
-        tz.from_local_datetime(&t)
-            .earliest()
-            .map(|l| l.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&t))
-    };
+    // Where midnight does not exist (a DST change at 00:00), the day starts at the first
+    // valid time after it.
+    let start = |d: chrono::NaiveDate| local_to_utc(d.and_time(NaiveTime::MIN), tz);
     let next = date.succ_opt().unwrap_or(date);
     (
         store::to_ms(start(date)),
@@ -87,7 +84,10 @@ fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
 /// now, cycle time (median, p90), reminders and escalations.
 pub async fn weekly_kpi(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usize> {
     let to = fire_at;
-    let from = fire_at - Duration::days(7).num_milliseconds();
+    // Seven calendar days back on the wall clock (a DST week has 167 or 169 hours).
+    let tz = desk.company.time_zone;
+    let local = store::from_ms(fire_at).with_timezone(&tz).naive_local();
+    let from = store::to_ms(local_to_utc(local - Duration::days(7), tz));
     let rounds = reports::closed_rounds(&mut *conn, from, to).await?;
     let count = |s: &str| rounds.iter().filter(|r| r.0 == s).count();
     let mut hours: Vec<i64> = rounds

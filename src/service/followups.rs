@@ -74,7 +74,8 @@ pub async fn add(
         format!(
             "follow-up #{} due {}",
             f.id,
-            due.with_timezone(&desk.company.time_zone).format("%Y-%m-%d %H:%M %Z")
+            due.with_timezone(&desk.company.time_zone)
+                .format("%Y-%m-%d %H:%M %Z")
         ),
     );
     audit::append(&mut tx, event).await?;
@@ -105,8 +106,12 @@ pub async fn close(desk: &Desk, actor: &Employee, id: i64, status: &str) -> Desk
     let mut tx = desk.begin().await?;
     let f = own_open(&mut tx, actor, id).await?;
     let now = store::to_ms(desk.now());
-    rows::close(&mut tx, id, status, now).await?;
+    // The job first, then the follow-up: the order a firing job takes them, so the two wait
+    // for each other instead of deadlocking.
     crate::store::jobs::cancel(&mut tx, &fire_key(f.id, f.seq), now).await?;
+    if !rows::close(&mut tx, id, status, now).await? {
+        return Err(Msg::new("followup.not_found").arg("id", id).into());
+    }
     let event = audit_event(
         desk.now(),
         &actor.handle,
@@ -175,7 +180,9 @@ pub async fn fire(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult<(
         return Ok(()); // done, cancelled or snoozed since this job was written
     }
     let now = store::to_ms(desk.now());
-    rows::mark_fired(&mut *conn, id, now).await?;
+    if !rows::mark_fired(&mut *conn, id, seq, now).await? {
+        return Ok(()); // closed or snoozed while this job waited for the row
+    }
     let m = notify::message(
         f.owner_id,
         notify::kind::FOLLOWUP_DUE,

@@ -54,7 +54,9 @@ pub async fn sync(desk: &Desk, jobs: &[SystemJob]) -> DeskResult<Vec<String>> {
         match existing {
             Some(s) => schedules::redefine(&mut tx, s.id, &row, now_ms).await?,
             None => {
-                schedules::create(&mut tx, &row, now_ms).await?;
+                if schedules::create(&mut tx, &row, now_ms).await?.is_none() {
+                    continue; // another process starting at the same time wrote it
+                }
             }
         }
         let when = next.map(|n| from_ms(n).with_timezone(&job.tz).to_string());

@@ -4,15 +4,20 @@
 //! and one escalation for the stage, each with a unique key, so nothing schedules twice. A
 //! job that finds its task or stage already decided does nothing. Escalation locks the round
 //! like a decision does, so an escalation and a click serialize and exactly one wins.
+//!
+//! The handlers return their audit events instead of appending them: the scheduler appends a
+//! batch's events just before it commits, so the chain head (which every audited action
+//! locks) is held only for a moment, as `decide` does.
 
 use super::approvals::{close_task_prompts, name_of, prompt_task};
 use super::jobs::kind;
 use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::approval::TaskStatus;
+use crate::domain::audit::AuditEvent;
 use crate::domain::policy::{resolve_specs, ApproverSpec, SubjectFacts};
 use crate::store::approvals::{self as rows, StageRow};
 use crate::store::jobs::{self, NewJob};
-use crate::store::{self, audit, delegations, Conn};
+use crate::store::{self, delegations, Conn};
 use serde_json::{json, Value};
 
 fn remind_key(task_id: i64) -> String {
@@ -63,20 +68,26 @@ fn id_in(payload: &Value, key: &str) -> DeskResult<i64> {
 }
 
 /// Reminds an approver whose task is still open: a DM with the buttons (and an email if they
-/// want prompts by email), also to whoever stands in for them today. Audited.
-pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult<()> {
+/// want prompts by email), also to whoever stands in for them today. Returns the audit event.
+pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult<Vec<AuditEvent>> {
     let task_id = id_in(payload, "task_id")?;
     let Some(task) = rows::task(&mut *conn, task_id).await? else {
-        return Ok(());
+        return Ok(vec![]);
     };
     if task.status() != TaskStatus::Open {
-        return Ok(()); // decided, voided or escalated meanwhile: nothing to remind
+        return Ok(vec![]); // decided, voided or escalated meanwhile: nothing to remind
     }
-    let (Some(approval), Some(stage)) = (
-        rows::get(&mut *conn, task.approval_id).await?,
-        rows::stage(&mut *conn, task.stage_id).await?,
-    ) else {
-        return Ok(());
+    // The decision lock: a decision committing now either precedes this (and the task is no
+    // longer open) or follows it (and closes this reminder's buttons with the prompt's).
+    let Some(approval) = rows::lock_approval(&mut *conn, task.approval_id).await? else {
+        return Ok(vec![]);
+    };
+    let task = match rows::task(&mut *conn, task_id).await? {
+        Some(t) if t.status() == TaskStatus::Open => t,
+        _ => return Ok(vec![]),
+    };
+    let Some(stage) = rows::stage(&mut *conn, task.stage_id).await? else {
+        return Ok(vec![]);
     };
     let dir = store::directory::load(&mut *conn).await?;
     let now = store::to_ms(desk.now());
@@ -128,27 +139,35 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
             stage.name
         ),
     );
-    audit::append(conn, event).await?;
-    Ok(())
+    Ok(vec![event])
 }
 
 /// Escalates a stage that is still waiting: its open tasks go to `escalate_to` (who may then
 /// decide; the former approvers' buttons say so), the requester and the former approvers are
-/// told, and the trail records it. A stage escalates once.
-pub async fn escalate(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult<()> {
+/// told, and the trail records it (the event is returned). A stage escalates once.
+pub async fn escalate(
+    desk: &Desk,
+    conn: &mut Conn,
+    payload: &Value,
+) -> DeskResult<Vec<AuditEvent>> {
     let stage_id = id_in(payload, "stage_id")?;
     let Some(stage) = rows::stage(&mut *conn, stage_id).await? else {
-        return Ok(());
+        return Ok(vec![]);
     };
     if stage.status != "active" || stage.escalated_at.is_some() {
-        return Ok(());
+        return Ok(vec![]);
     }
     // The same lock a decision takes: an escalation and a click serialize.
     let Some(approval) = rows::lock_approval(&mut *conn, stage.approval_id).await? else {
-        return Ok(()); // the round ended meanwhile
+        return Ok(vec![]); // the round ended meanwhile
+    };
+    // Read the stage again under the lock: a decision may have closed it while we waited.
+    let stage = match rows::stage(&mut *conn, stage_id).await? {
+        Some(s) if s.status == "active" && s.escalated_at.is_none() => s,
+        _ => return Ok(vec![]),
     };
     if approval.current_stage != Some(stage.idx) {
-        return Ok(());
+        return Ok(vec![]);
     }
     let open: Vec<_> = rows::tasks(&mut *conn, approval.id)
         .await?
@@ -156,7 +175,7 @@ pub async fn escalate(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResu
         .filter(|t| t.stage_id == stage.id && t.status() == TaskStatus::Open)
         .collect();
     let Some(first) = open.first() else {
-        return Ok(());
+        return Ok(vec![]);
     };
     let dir = store::directory::load(&mut *conn).await?;
     let now = store::to_ms(desk.now());
@@ -194,8 +213,7 @@ pub async fn escalate(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResu
             ),
         );
         rows::mark_escalated(&mut *conn, stage.id, now).await?;
-        audit::append(conn, event).await?;
-        return Ok(());
+        return Ok(vec![event]);
     }
     let closed = rows::escalate_stage(&mut *conn, stage.id, now).await?;
     let target_names: Vec<String> = targets.iter().map(|id| name_of(&dir, *id)).collect();
@@ -254,8 +272,7 @@ pub async fn escalate(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResu
             stage_now.name
         ),
     );
-    audit::append(conn, event).await?;
-    Ok(())
+    Ok(vec![event])
 }
 
 /// Writes the SLA jobs of every active stage that lacks them (rounds opened before the

@@ -126,13 +126,16 @@ pub async fn count_done(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Records a reminder and the next one (`None`: no more).
-pub async fn fired(conn: &mut Conn, id: i64, now_ms: i64, next: Option<i64>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE callbacks SET last_fired_at = $2, due_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(now_ms)
-        .bind(next)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Records a reminder and the next one (`None`: no more), if the callback is still scheduled;
+/// returns whether it was.
+pub async fn fired(conn: &mut Conn, id: i64, now_ms: i64, next: Option<i64>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE callbacks SET last_fired_at = $2, due_at = $3 WHERE id = $1 AND status = 'scheduled'",
+    )
+    .bind(id)
+    .bind(now_ms)
+    .bind(next)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -101,12 +101,15 @@ pub async fn reschedule(conn: &mut Conn, id: i64, due_at: i64) -> sqlx::Result<O
     Ok(row.map(|(s,)| s))
 }
 
-/// Records that a follow-up fired.
-pub async fn mark_fired(conn: &mut Conn, id: i64, now_ms: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE followups SET fired_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Records that a follow-up fired, if it is still open at `seq`; returns whether it was.
+pub async fn mark_fired(conn: &mut Conn, id: i64, seq: i64, now_ms: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE followups SET fired_at = $3 WHERE id = $1 AND seq = $2 AND status = 'open'",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -202,9 +202,9 @@ pub async fn complete(
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// Puts a job back to run again at `at_ms` after a failure, or gives it up (`failed`) when it
-/// has used its attempts. Used inside the completing transaction (undoing [`complete`]) or
-/// alone for a batch whose transaction failed; `held` guards against a lost lease.
+/// Puts a leased job back to run again at `at_ms` after a failure, or gives it up (`failed`)
+/// when it has used its attempts — only while it is still pending under our lease `held`
+/// (if the lease ran out and someone else ran it meanwhile, their result stands).
 pub async fn fail(
     conn: &mut Conn,
     id: i64,
@@ -218,7 +218,7 @@ pub async fn fail(
            status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END, \
            finished_at = CASE WHEN attempts >= max_attempts THEN $4 ELSE NULL END, \
            run_at = $2, locked_until = NULL, last_error = $3 \
-         WHERE id = $1 AND (locked_until = $5 OR status = 'done')",
+         WHERE id = $1 AND status = 'pending' AND locked_until = $5",
     )
     .bind(id)
     .bind(at_ms)

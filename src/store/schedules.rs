@@ -34,11 +34,16 @@ pub struct NewSchedule<'a> {
     pub next_fire_at: Option<i64>,
 }
 
-/// Creates a schedule; returns its id.
-pub async fn create(conn: &mut Conn, s: &NewSchedule<'_>, now_ms: i64) -> sqlx::Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+/// Creates a schedule; returns its id, or `None` when one of that name exists (another
+/// process created it first).
+pub async fn create(
+    conn: &mut Conn,
+    s: &NewSchedule<'_>,
+    now_ms: i64,
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO schedules (name, kind, payload, expr, tz, catch_up, next_fire_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (name) DO NOTHING RETURNING id",
     )
     .bind(s.name)
     .bind(s.kind)
@@ -48,9 +53,9 @@ pub async fn create(conn: &mut Conn, s: &NewSchedule<'_>, now_ms: i64) -> sqlx::
     .bind(s.catch_up)
     .bind(s.next_fire_at)
     .bind(now_ms)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(id)
+    Ok(row.map(|(id,)| id))
 }
 
 /// A schedule by name.

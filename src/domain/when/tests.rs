@@ -303,6 +303,7 @@ fn catalogs_match_the_messages() {
         ("repeat.bad_day", &["input"]),
         ("repeat.uneven_step", &["input", "n", "unit"]),
         ("repeat.never", &["input"]),
+        ("repeat.too_often", &["input"]),
     ]
     .into_iter()
     .collect();
