@@ -357,10 +357,7 @@ async fn a_monthly_callback_reminds_at_each_occurrence() {
 #[tokio::test]
 async fn the_morning_digest_lists_pending_tasks_and_todays_followups_once() {
     let d = spawn_desk().await;
-    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
-        .await
-        .unwrap();
+    d.sync_schedules().await;
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
     d.ok(
         "li.na",
@@ -394,10 +391,7 @@ async fn the_morning_digest_lists_pending_tasks_and_todays_followups_once() {
 #[tokio::test]
 async fn after_downtime_a_missed_digest_fires_once_and_overdue_followups_fire_at_start() {
     let d = spawn_desk().await;
-    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
-        .await
-        .unwrap();
+    d.sync_schedules().await;
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
     d.ok(
         "li.na",
@@ -410,6 +404,7 @@ async fn after_downtime_a_missed_digest_fires_once_and_overdue_followups_fire_at
     let again = bizdesk::app::open_with_clock(&d.config, std::sync::Arc::new(d.clock.clone()))
         .await
         .unwrap();
+    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
     bizdesk::service::schedules::sync(&again.desk, &jobs)
         .await
         .unwrap();
@@ -453,10 +448,7 @@ async fn catch_up_all_fires_every_missed_occurrence() {
     )
     .unwrap();
     let d = spawn_desk_with(|c| c.scheduler.file = file.clone()).await;
-    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
-        .await
-        .unwrap();
+    d.sync_schedules().await;
     d.advance(3 * 86_400).await;
     let kpi = d.notes_of("chen.jie", "weekly_kpi").await;
     assert_eq!(kpi.len(), 3);
@@ -466,10 +458,7 @@ async fn catch_up_all_fires_every_missed_occurrence() {
 #[tokio::test]
 async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
     let (d, _dir) = sla_desk().await;
-    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
-        .await
-        .unwrap();
+    d.sync_schedules().await;
     let a = d.submit("tom.baker", "Desk", 1, "800").await;
     let b = d.submit("tom.baker", "Chair", 1, "300").await;
     d.advance(30 * 60).await; // both reminded, then escalated
@@ -503,10 +492,7 @@ async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
 #[tokio::test]
 async fn holiday_greetings_remind_callback_owners_of_their_customers() {
     let d = spawn_desk().await;
-    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
-        .await
-        .unwrap();
+    d.sync_schedules().await;
     d.ok(
         "li.na",
         "/callback schedule customer:\"华东电子\" repeat:\"every month\"",

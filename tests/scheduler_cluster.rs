@@ -28,10 +28,7 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
         )
         .await;
     }
-    let jobs = bizdesk::app::load_schedules(&d.config).unwrap();
-    bizdesk::service::schedules::sync(&d.chat.desk, &jobs)
-        .await
-        .unwrap();
+    d.sync_schedules().await;
 
     // A second process on the same database and clock.
     let other = bizdesk::app::open_with_clock(&d.config, Arc::new(d.clock.clone()))
@@ -109,79 +106,90 @@ async fn occurrences(pool: &sqlx::AnyPool, kind: &str) -> Vec<i64> {
     rows.into_iter().map(|(t,)| t).collect()
 }
 
-/// The callback's occurrences (UTC) while walking the clock in 15-minute steps for `hours`.
-async fn walk(zone: &str, start: chrono::DateTime<Utc>, cron: &str, hours: i64) -> Vec<String> {
+/// The fire times of a callback repeating on `repeat` in `zone`, walking the clock from
+/// `start` in `step` increments, `steps` times, with the scheduler run after each.
+async fn walk(
+    zone: &str,
+    start: chrono::DateTime<Utc>,
+    repeat: &str,
+    step: chrono::Duration,
+    steps: i64,
+) -> Vec<chrono::DateTime<Utc>> {
     let tz: chrono_tz::Tz = zone.parse().unwrap();
     let d = spawn_desk_with(|c| c.company.time_zone = tz).await;
     d.clock.set(start);
     d.ok(
         "li.na",
-        &format!("/callback schedule customer:Acme repeat:\"{cron}\""),
+        &format!("/callback schedule customer:Acme repeat:\"{repeat}\""),
     )
     .await;
-    for _ in 0..(hours * 4) {
-        d.clock.advance(chrono::Duration::minutes(15));
+    for _ in 0..steps {
+        d.clock.advance(step);
         d.scheduler().drain().await.unwrap();
     }
-    let rows: Vec<(i64,)> =
-        sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
-            .fetch_all(d.chat.desk.store.pool())
-            .await
-            .unwrap();
-    rows.into_iter()
-        .map(|(t,)| bizdesk::store::from_ms(t).format("%m-%d %H:%M").to_string())
+    occurrences(d.chat.desk.store.pool(), "callback.fire")
+        .await
+        .into_iter()
+        .map(bizdesk::store::from_ms)
+        .collect()
+}
+
+fn shown(times: &[chrono::DateTime<Utc>], tz: chrono_tz::Tz) -> Vec<String> {
+    times
+        .iter()
+        .map(|t| t.with_timezone(&tz).format("%m-%d %H:%M").to_string())
         .collect()
 }
 
 #[tokio::test]
 async fn a_0230_daily_job_on_new_yorks_spring_forward_day_runs_once_at_0300() {
     let start = Utc.with_ymd_and_hms(2027, 3, 13, 0, 0, 0).unwrap();
-    let got = walk("America/New_York", start, "30 2 * * *", 72).await;
+    let got = walk(
+        "America/New_York",
+        start,
+        "30 2 * * *",
+        chrono::Duration::minutes(15),
+        72 * 4,
+    )
+    .await;
     // 02:30 EST = 07:30Z; the gap day's 02:30 does not exist: 03:00 EDT = 07:00Z; then 02:30 EDT.
-    assert_eq!(got, ["03-13 07:30", "03-14 07:00", "03-15 06:30"]);
+    assert_eq!(
+        shown(&got, chrono_tz::UTC),
+        ["03-13 07:30", "03-14 07:00", "03-15 06:30"]
+    );
 }
 
 #[tokio::test]
 async fn a_0130_daily_job_on_new_yorks_fall_back_day_runs_once() {
     let start = Utc.with_ymd_and_hms(2026, 10, 31, 12, 0, 0).unwrap();
-    let got = walk("America/New_York", start, "30 1 * * *", 72).await;
+    let got = walk(
+        "America/New_York",
+        start,
+        "30 1 * * *",
+        chrono::Duration::minutes(15),
+        72 * 4,
+    )
+    .await;
     // 01:30 EDT = 05:30Z (the first of the two 01:30s), then 01:30 EST = 06:30Z.
-    assert_eq!(got, ["11-01 05:30", "11-02 06:30", "11-03 06:30"]);
+    assert_eq!(
+        shown(&got, chrono_tz::UTC),
+        ["11-01 05:30", "11-02 06:30", "11-03 06:30"]
+    );
 }
 
 #[tokio::test]
 async fn month_ends_in_shanghai_follow_the_last_day() {
     let start = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-    let tz = chrono_tz::Asia::Shanghai;
-    let d = spawn_desk_with(|c| c.company.time_zone = tz).await;
-    d.clock.set(start);
-    let set = d
-        .ok(
-            "li.na",
-            "/callback schedule customer:Acme repeat:\"每月31号 10:00\"",
-        )
-        .await;
-    assert!(set.contains("2027-01-31 10:00"), "{set}");
-    for _ in 0..(24 * 31 * 4 / 6) {
-        d.clock.advance(chrono::Duration::hours(6));
-        d.scheduler().drain().await.unwrap();
-    }
-    let rows: Vec<(i64,)> =
-        sqlx::query_as("SELECT fire_at FROM jobs WHERE kind = 'callback.fire' ORDER BY fire_at")
-            .fetch_all(d.chat.desk.store.pool())
-            .await
-            .unwrap();
-    let days: Vec<String> = rows
-        .into_iter()
-        .map(|(t,)| {
-            bizdesk::store::from_ms(t)
-                .with_timezone(&tz)
-                .format("%m-%d %H:%M")
-                .to_string()
-        })
-        .collect();
+    let got = walk(
+        "Asia/Shanghai",
+        start,
+        "每月31号 10:00",
+        chrono::Duration::hours(6),
+        31 * 4 * 4,
+    )
+    .await;
     assert_eq!(
-        days,
+        shown(&got, chrono_tz::Asia::Shanghai),
         ["01-31 10:00", "02-28 10:00", "03-31 10:00", "04-30 10:00"]
     );
 }

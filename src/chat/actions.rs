@@ -368,7 +368,8 @@ impl Chat {
     }
 }
 
-fn missing(option: &str) -> DeskError {
+/// The refusal for a required option that is not there.
+pub(super) fn missing(option: &str) -> DeskError {
     Msg::new("option.missing").arg("option", option).into()
 }
 

@@ -1,6 +1,6 @@
 //! `/followup` and `/callback`: the commands, and the buttons on their reminders.
 
-use super::actions::{Chat, Reply};
+use super::actions::{missing, Chat, Reply};
 use super::buttons::Action;
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
@@ -11,10 +11,6 @@ use crate::service::{followups, DeskError};
 use crate::store::callbacks::Callback;
 use crate::store::followups::Followup;
 use serde_json::{json, Value};
-
-fn missing(option: &str) -> DeskError {
-    Msg::new("option.missing").arg("option", option).into()
-}
 
 fn followup_row(f: &Followup) -> Value {
     json!({ "id": f.id, "ref": f.subject_ref, "note": f.note, "due_at_ms": f.due_at,

@@ -122,6 +122,14 @@ impl TestDesk {
             .collect()
     }
 
+    /// Loads `scheduler.file` and writes its recurring jobs, as `serve` does at start.
+    pub async fn sync_schedules(&self) {
+        let jobs = bizdesk::app::load_schedules(&self.config).unwrap();
+        bizdesk::service::schedules::sync(&self.chat.desk, &jobs)
+            .await
+            .unwrap();
+    }
+
     /// A scheduler on this desk (its clock is the test's manual clock).
     pub fn scheduler(&self) -> bizdesk::scheduler::Scheduler {
         bizdesk::scheduler::Scheduler::new(self.chat.desk.clone(), Default::default())
