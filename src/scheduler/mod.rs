@@ -239,8 +239,25 @@ impl Scheduler {
     }
 
     async fn run_fast(&self) -> anyhow::Result<usize> {
+        let mut tx = self.desk.store.begin().await?;
+        match self.take_and_run(&mut tx).await {
+            Ok(n) => {
+                tx.commit().await?;
+                Ok(n)
+            }
+            Err(e) => {
+                // Roll back now: a dropped transaction's rollback waits for the connection's
+                // next use, and until then PostgreSQL keeps the batch's rows locked, so the
+                // slow path's SKIP LOCKED claim would not see them.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Takes a batch off the queue and runs its handlers in `tx`; returns how many ran.
+    async fn take_and_run(&self, tx: &mut store::Tx) -> anyhow::Result<usize> {
         let desk = &self.desk;
-        let mut tx = desk.store.begin().await?;
         if desk.store.backend() == store::Backend::Postgres {
             // The transaction is the lease: a run stuck longer than a lease is cut off, its
             // jobs go back to the queue.
@@ -250,26 +267,25 @@ impl Scheduler {
                  set_config('idle_in_transaction_session_timeout', $1, true)",
             )
             .bind(ms)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         let now = store::to_ms(desk.now());
-        let mut batch = jobs::take(&mut tx, desk.store.backend(), now, self.opts.batch).await?;
+        let mut batch = jobs::take(tx, desk.store.backend(), now, self.opts.batch).await?;
         // RETURNING has no order: run what fell due first, first (an escalation due on
         // Saturday before Monday's digest that should list its result).
         batch.sort_by_key(|j| (j.run_at, j.id));
         let mut events = Vec::new();
         for job in &batch {
-            let audit = handlers::run(desk, &mut tx, job)
+            let audit = handlers::run(desk, tx, job)
                 .await
                 .with_context(|| format!("job {} ({})", job.id, job.kind))?;
             events.extend(audit);
         }
         // Last, so the audit chain's head is locked only for the moment before commit.
         for e in events {
-            audit::append(&mut tx, e).await?;
+            audit::append(tx, e).await?;
         }
-        tx.commit().await?;
         Ok(batch.len())
     }
 
@@ -287,7 +303,7 @@ impl Scheduler {
         claimed.sort_by_key(|j| (j.run_at, j.id));
         let (mut done, mut failed) = (0, 0);
         for job in &claimed {
-            match self.run_together(std::slice::from_ref(job)).await {
+            match self.run_leased(job).await {
                 Ok(n) => done += n,
                 Err(e) => {
                     failed += 1;
@@ -298,39 +314,36 @@ impl Scheduler {
         Ok((done, failed))
     }
 
-    /// Marks `batch` done and runs its handlers in one transaction; returns how many ran (the
-    /// ones whose lease was still ours).
-    async fn run_together(&self, batch: &[Job]) -> anyhow::Result<usize> {
-        let desk = &self.desk;
-        let mut tx = desk.store.begin().await?;
-        let now = store::to_ms(desk.now());
-        let mut ours = 0;
-        // Claimed together, the batch shares one lease end; group by it to be safe.
-        let mut by_lease: Vec<(i64, Vec<i64>)> = Vec::new();
-        for j in batch {
-            let held = j.locked_until.unwrap_or_default();
-            match by_lease.iter_mut().find(|(h, _)| *h == held) {
-                Some((_, ids)) => ids.push(j.id),
-                None => by_lease.push((held, vec![j.id])),
+    /// Marks a leased job done and runs its handler in one transaction; returns 1 if it ran, 0
+    /// if its lease was no longer ours (someone else ran it).
+    async fn run_leased(&self, job: &Job) -> anyhow::Result<usize> {
+        let mut tx = self.desk.store.begin().await?;
+        match self.complete_and_run(&mut tx, job).await {
+            Ok(n) => {
+                tx.commit().await?;
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await; // at once, as in `run_fast`
+                Err(e)
             }
         }
-        let mut mine = Vec::new();
-        for (held, ids) in &by_lease {
-            mine.extend(jobs::complete(&mut tx, ids, *held, now).await?);
+    }
+
+    async fn complete_and_run(&self, tx: &mut store::Tx, job: &Job) -> anyhow::Result<usize> {
+        let desk = &self.desk;
+        let now = store::to_ms(desk.now());
+        let held = job.locked_until.unwrap_or_default();
+        if jobs::complete(tx, &[job.id], held, now).await?.is_empty() {
+            return Ok(0);
         }
-        let mut events = Vec::new();
-        for job in batch.iter().filter(|j| mine.contains(&j.id)) {
-            let audit = handlers::run(desk, &mut tx, &job.into())
-                .await
-                .with_context(|| format!("job {} ({})", job.id, job.kind))?;
-            events.extend(audit);
-            ours += 1;
-        }
+        let events = handlers::run(desk, tx, &job.into())
+            .await
+            .with_context(|| format!("job {} ({})", job.id, job.kind))?;
         for e in events {
-            audit::append(&mut tx, e).await?;
+            audit::append(tx, e).await?;
         }
-        tx.commit().await?;
-        Ok(ours)
+        Ok(1)
     }
 
     /// Puts a failed job back with backoff (or gives it up), if its lease is still ours.
