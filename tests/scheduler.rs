@@ -626,3 +626,35 @@ async fn bad_schedules_are_refused_at_start_with_file_key_and_reason() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn finished_jobs_are_pruned_after_thirty_days_and_failed_or_sla_ones_kept() {
+    let d = spawn_desk().await;
+    d.sync_schedules().await;
+    let now = bizdesk::store::to_ms(d.chat.desk.now());
+    let old = now - 40 * 86_400_000;
+    let recent = now - 86_400_000;
+    for (kind, status, finished, key) in [
+        ("followup.fire", "done", old, "a"),
+        ("followup.fire", "cancelled", old, "b"),
+        ("followup.fire", "failed", old, "c"),
+        ("sla.remind", "done", old, "d"),
+        ("followup.fire", "done", recent, "e"),
+    ] {
+        d.sql(&format!(
+            "INSERT INTO jobs (kind, payload, run_at, status, attempts, max_attempts, unique_key, created_at, finished_at) \
+             VALUES ('{kind}', '{{}}', {finished}, '{status}', 1, 10, '{key}', {finished}, {finished})"
+        ))
+        .await;
+    }
+    // Thursday 10:00 → Friday 03:30: the nightly prune.
+    d.advance(17 * 3600 + 30 * 60).await;
+    let left: Vec<(String,)> = sqlx::query_as(
+        "SELECT unique_key FROM jobs WHERE unique_key IN ('a','b','c','d','e') ORDER BY unique_key",
+    )
+    .fetch_all(d.chat.desk.store.pool())
+    .await
+    .unwrap();
+    let left: Vec<&str> = left.iter().map(|(k,)| k.as_str()).collect();
+    assert_eq!(left, ["c", "d", "e"]);
+}

@@ -193,3 +193,53 @@ async fn month_ends_in_shanghai_follow_the_last_day() {
         ["01-31 10:00", "02-28 10:00", "03-31 10:00", "04-30 10:00"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_a_job_written_for_now_wakes_a_sleeping_scheduler() {
+    if common::postgres().is_none() {
+        return; // LISTEN/NOTIFY is PostgreSQL's; SQLite schedulers poll
+    }
+    let d = spawn_desk_with(|_| {}).await;
+    // A scheduler that would otherwise sleep 30 s between looks.
+    let opts = bizdesk::scheduler::Options {
+        poll: std::time::Duration::from_secs(30),
+        ..Default::default()
+    };
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let runner =
+        tokio::spawn(Scheduler::new(d.chat.desk.clone(), opts).run(stop, Some(d.url.clone())));
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    // Another process writes jobs due now; the NOTIFY at commit must wake the sleeper at once.
+    let desk = &d.chat.desk;
+    let started = std::time::Instant::now();
+    let mut woke = false;
+    for i in 0..20 {
+        let mut tx = desk.store.begin().await.unwrap();
+        let now = bizdesk::store::to_ms(desk.now());
+        let job = bizdesk::store::jobs::NewJob::new(
+            "noop",
+            serde_json::json!({}),
+            now,
+            format!("wake-{i}"),
+        );
+        bizdesk::service::jobs::schedule(&mut tx, desk.store.backend(), &job, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if d.count("SELECT COUNT(*) FROM jobs WHERE kind = 'noop' AND status = 'done'")
+            .await
+            > 0
+        {
+            woke = true;
+            break;
+        }
+    }
+    assert!(
+        woke,
+        "no wake-up within {:?} (poll is 30 s)",
+        started.elapsed()
+    );
+    let _ = stop_tx.send(true);
+    runner.await.unwrap();
+}

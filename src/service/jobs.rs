@@ -24,6 +24,20 @@ pub mod kind {
     pub const WEEKLY_KPI: &str = "kpi.weekly";
     /// Reminds callback owners to greet their customers.
     pub const HOLIDAY_GREETINGS: &str = "greetings.holiday";
+    /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
+    pub const PRUNE: &str = "jobs.prune";
+}
+
+/// How long finished jobs are kept (for `bizdesk jobs` and investigations) before the prune
+/// job deletes them. SLA jobs are kept: the sweep would otherwise schedule a long-open
+/// stage's reminder again.
+pub const KEEP_DONE_DAYS: i64 = 30;
+
+/// Deletes done and cancelled jobs that finished more than [`KEEP_DONE_DAYS`] before
+/// `fire_at`; returns how many.
+pub async fn prune(conn: &mut Conn, fire_at: i64) -> sqlx::Result<u64> {
+    let cutoff = fire_at - KEEP_DONE_DAYS * 86_400_000;
+    jobs::prune(conn, cutoff).await
 }
 
 /// The PostgreSQL channel a scheduler listens on to wake up at once.

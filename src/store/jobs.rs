@@ -242,6 +242,19 @@ pub async fn cancel(conn: &mut Conn, unique_key: &str, now_ms: i64) -> sqlx::Res
     Ok(done.rows_affected() == 1)
 }
 
+/// Deletes done and cancelled jobs (not SLA jobs) that finished before `cutoff`; returns
+/// how many.
+pub async fn prune(conn: &mut Conn, cutoff: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM jobs WHERE status IN ('done', 'cancelled') AND finished_at < $1 \
+         AND kind NOT IN ('sla.remind', 'sla.escalate')",
+    )
+    .bind(cutoff)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// When the next pending job after `now` is due, if any (how long the scheduler may sleep).
 pub async fn next_due_after(conn: &mut Conn, now_ms: i64) -> sqlx::Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(
