@@ -86,6 +86,11 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+    /// Customer records.
+    Customers {
+        #[command(subcommand)]
+        command: CustomersCommand,
+    },
     /// Send a test email with the [smtp] settings, and explain what fails.
     SendTestEmail {
         /// Where to send it.
@@ -112,6 +117,20 @@ enum OutboxCommand {
         /// Every dead letter.
         #[arg(long)]
         all_failed: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustomersCommand {
+    /// Import customers from a CSV file with a header row: name (required), company, email,
+    /// phone, locale, owner (English or Chinese column names). Good rows are added; each bad
+    /// row is reported with its line and reason, and nothing of it is written. Exit 0 when
+    /// every row was added, 2 when some were refused.
+    Import {
+        file: PathBuf,
+        /// The employee importing (and the owner of rows without one), e.g. li.na.
+        #[arg(long = "as", value_name = "HANDLE")]
+        as_handle: String,
     },
 }
 
@@ -266,6 +285,16 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             print!("{}", jobs_report(&chat.desk, failed, limit).await?);
             chat.desk.store.close().await;
             Ok(0)
+        }
+        Command::Customers {
+            command: CustomersCommand::Import { file, as_handle },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
+            let code = import_customers(&chat, &as_handle, &text).await?;
+            chat.desk.store.close().await;
+            Ok(code)
         }
         Command::SendTestEmail { address } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;
@@ -477,6 +506,53 @@ async fn shutdown_signal() {
 }
 
 /// `bizdesk outbox list|retry`.
+/// `bizdesk customers import`: adds the good rows, lists the refused ones with their reasons.
+async fn import_customers(
+    chat: &bizdesk::chat::Chat,
+    handle: &str,
+    text: &str,
+) -> anyhow::Result<u8> {
+    let desk = &chat.desk;
+    let actor = match service::directory::actor_by_handle(desk, handle).await {
+        Ok(a) => a,
+        Err(service::DeskError::User(msgs)) => {
+            let l = desk.company.locale;
+            let text: Vec<String> = msgs.iter().map(|m| chat.renderer.msg(l, m)).collect();
+            eprintln!("--as {handle}: {}", text.join("; "));
+            return Ok(2);
+        }
+        Err(e) => bail!("{e:#}"),
+    };
+    let locale = chat.locale_of(&actor);
+    let say = |msgs: &[bizdesk::domain::Msg]| {
+        msgs.iter()
+            .map(|m| chat.renderer.msg(locale, m))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match service::customers::import(desk, &actor, text).await {
+        Ok(report) => {
+            println!(
+                "imported {} customers; {} rows refused",
+                report.added.len(),
+                report.refused.len()
+            );
+            for (line, c) in &report.added {
+                println!("  line {line}: #{} {}", c.id, c.name);
+            }
+            for (line, msgs) in &report.refused {
+                println!("  line {line}: refused: {}", say(msgs));
+            }
+            Ok(if report.refused.is_empty() { 0 } else { 2 })
+        }
+        Err(service::DeskError::User(msgs)) => {
+            eprintln!("{}", say(&msgs));
+            Ok(2)
+        }
+        Err(e) => Err(anyhow::anyhow!("{e:#}")),
+    }
+}
+
 /// `bizdesk jobs`: what the scheduler has done and will do.
 async fn jobs_report(
     desk: &bizdesk::service::Desk,

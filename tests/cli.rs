@@ -252,3 +252,54 @@ async fn bad_configuration_names_the_key() {
         text(&o)
     );
 }
+
+#[tokio::test]
+async fn customers_import_reports_each_refused_row_and_exits_2() {
+    let (dir, url) = fresh().await;
+    let file = dir.path().join("customers.csv");
+    std::fs::write(
+        &file,
+        "name,email,phone\nZhou Jun,zj@huadong.cn,\nNo Contact,,\nBad,bad@,\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["customers", "import", path, "--as", "tom.baker"],
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("imported 1 customers; 2 rows refused"), "{t}");
+    assert!(
+        t.contains("line 3: refused: Give an email or a phone number"),
+        "{t}"
+    );
+    assert!(
+        t.contains("line 4: refused: `bad@` is not an email address"),
+        "{t}"
+    );
+    // Again: the one already there is refused by its email; nothing is doubled.
+    std::fs::write(
+        &file,
+        "name,email\nZhou Jun,ZJ@huadong.cn\nAcme,buyer@acme.com\n",
+    )
+    .unwrap();
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["customers", "import", path, "--as", "tom.baker"],
+    );
+    assert!(
+        text(&o).contains("imported 1 customers; 1 rows refused"),
+        "{}",
+        text(&o)
+    );
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["customers", "import", path, "--as", "nobody"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("nobody"), "{}", text(&o));
+}

@@ -265,6 +265,40 @@ async fn autocomplete_suggests_references_and_categories() {
         .await
         .unwrap();
     assert_eq!(r["data"]["choices"][0]["value"], "office", "{r}");
+    // Customers by any part of name, company, email or phone, as their number.
+    let added = bot
+        .slash(
+            "li.na",
+            "zh-CN",
+            "customer",
+            Some("add"),
+            vec![
+                ("name", serde_json::json!("周军")),
+                ("company", serde_json::json!("华东电子")),
+                ("email", serde_json::json!("zj@huadong.cn")),
+            ],
+        )
+        .await;
+    assert!(content(&added).contains("已新增客户 #1"), "{added}");
+    let ac = Interaction::autocomplete(
+        discord_id("tom.baker"),
+        "en-US",
+        "customer",
+        Some("show"),
+        vec![],
+        ("customer", "华东"),
+    );
+    let pushed = bot.fake.push(&ac).await;
+    let r = bot
+        .fake
+        .wait_callback(pushed.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    assert_eq!(r["data"]["choices"][0]["value"], "#1", "{r}");
+    assert_eq!(
+        r["data"]["choices"][0]["name"], "#1 周军 · 华东电子 · zj@huadong.cn",
+        "{r}"
+    );
     bot.stop().await;
 }
 

@@ -323,6 +323,7 @@ impl Chat {
             a if a.starts_with("followup.") || a.starts_with("callback.") => {
                 self.reminders(actor, inv, locale).await
             }
+            a if a.starts_with("customer.") => self.customers(actor, inv, locale).await,
             other => Err(DeskError::Internal(anyhow::anyhow!(
                 "no handler for action {other}"
             ))),

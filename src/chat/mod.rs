@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod buttons;
 pub mod console;
+mod customers;
 pub mod discord;
 pub mod reminders;
 pub mod render;

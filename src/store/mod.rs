@@ -11,6 +11,7 @@ pub mod approvals;
 pub mod audit;
 pub mod backup;
 pub mod callbacks;
+pub mod customers;
 pub mod delegations;
 pub mod delivery;
 pub mod directory;

@@ -284,6 +284,26 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
                 choices.push((c.clone(), c.clone()));
             }
         }
+        "customer" => {
+            // The store searches name, company, email and phone; its matches are the choices.
+            let found = service::customers::find(&chat.desk, &typed)
+                .await
+                .unwrap_or_default();
+            let list: Vec<Value> = found
+                .into_iter()
+                .take(25)
+                .map(|c| {
+                    let label = [c.name.as_str(), &c.company, &c.email, &c.phone]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    let label: String = format!("#{} {label}", c.id).chars().take(100).collect();
+                    json!({ "name": label, "value": format!("#{}", c.id) })
+                })
+                .collect();
+            return Outcome::Choices(json!({ "choices": list }));
+        }
         "ref" => {
             if let Ok(items) = service::inbox::open_tasks(&chat.desk, &actor).await {
                 for i in items {

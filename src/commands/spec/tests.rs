@@ -31,6 +31,7 @@ fn embedded_catalog_loads_and_validates() {
         [
             "approval",
             "callback",
+            "customer",
             "delegate",
             "followup",
             "help",
@@ -60,7 +61,7 @@ fn embedded_catalog_loads_and_validates() {
     ] {
         assert!(catalog.options_for(action).is_some(), "{action}");
     }
-    assert_eq!(catalog.actions().len(), 25);
+    assert_eq!(catalog.actions().len(), 29);
     let new = catalog.options_for("requisition.new").unwrap();
     assert_eq!(new[0].name, "item");
     assert!(catalog.find_command("采购申请").is_some());

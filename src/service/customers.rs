@@ -1,0 +1,340 @@
+//! Customers: add, find, show, update, and import many from CSV (each bad row reported with
+//! its line and reason; a row is imported whole or not at all).
+
+use super::{audit_event, Desk, DeskResult};
+use crate::domain::customer::{self, CustomerInput};
+use crate::domain::directory::Employee;
+use crate::domain::Msg;
+use crate::store::customers::{self as rows, Customer};
+use crate::store::{self, audit, Conn};
+
+/// What a user typed about a customer; `None` leaves a field as it is (on update).
+#[derive(Debug, Clone, Default)]
+pub struct Fields<'a> {
+    pub name: Option<&'a str>,
+    pub company: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    /// An employee's handle.
+    pub owner: Option<&'a str>,
+}
+
+fn subject(id: i64) -> String {
+    format!("customer #{id}")
+}
+
+async fn owner_id(conn: &mut Conn, handle: Option<&str>, actor: &Employee) -> DeskResult<i64> {
+    match handle
+        .map(|h| h.trim().trim_start_matches('@'))
+        .filter(|h| !h.is_empty())
+    {
+        None => Ok(actor.id),
+        Some(h) => match store::directory::by_handle(conn, h).await? {
+            Some(e) if e.active => Ok(e.id),
+            _ => Err(Msg::new("customer.unknown_owner").arg("handle", h).into()),
+        },
+    }
+}
+
+/// Adds a customer (owned by the actor unless `owner` says otherwise).
+pub async fn add(desk: &Desk, actor: &Employee, f: Fields<'_>) -> DeskResult<Customer> {
+    let input = customer::check(f.name.unwrap_or(""), f.company, f.email, f.phone, f.locale)?;
+    let mut tx = desk.begin().await?;
+    let owner = owner_id(&mut tx, f.owner, actor).await?;
+    let now = store::to_ms(desk.now());
+    let Some(c) = rows::insert(&mut tx, &input, Some(owner), now).await? else {
+        return Err(duplicate(&mut tx, &input.email).await?.into());
+    };
+    let event = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "customer.add",
+        &subject(c.id),
+        format!("{} ({})", c.name, contact(&c)),
+    );
+    audit::append(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+async fn duplicate(conn: &mut Conn, email: &str) -> DeskResult<Msg> {
+    let other = rows::by_email(conn, email).await?;
+    Ok(Msg::new("customer.duplicate_email")
+        .arg("email", email)
+        .arg("id", other.as_ref().map_or(0, |o| o.id))
+        .arg("name", other.map(|o| o.name).unwrap_or_default()))
+}
+
+fn contact(c: &Customer) -> String {
+    [c.email.as_str(), c.phone.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Finds the one customer `who` means: `#12` or `12`, an email, or a name or company that
+/// only one customer matches.
+pub async fn resolve(conn: &mut Conn, who: &str) -> DeskResult<Customer> {
+    let w = who.trim();
+    let not_found = || Msg::new("customer.not_found").arg("who", w);
+    if let Ok(id) = w.trim_start_matches('#').parse::<i64>() {
+        return rows::get(conn, id).await?.ok_or_else(|| not_found().into());
+    }
+    if w.contains('@') {
+        return rows::by_email(conn, &w.to_lowercase())
+            .await?
+            .ok_or_else(|| not_found().into());
+    }
+    let found = rows::find(conn, w, 6).await?;
+    let exact: Vec<&Customer> = found.iter().filter(|c| c.name == w).collect();
+    match (found.len(), exact.as_slice()) {
+        (0, _) => Err(not_found().into()),
+        (1, _) => Ok(found.into_iter().next().expect("one")),
+        (_, [one]) => Ok((*one).clone()),
+        _ => {
+            let options: Vec<String> = found
+                .iter()
+                .take(5)
+                .map(|c| {
+                    format!(
+                        "#{} {}{}",
+                        c.id,
+                        c.name,
+                        if c.company.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", c.company)
+                        }
+                    )
+                })
+                .collect();
+            Err(Msg::new("customer.ambiguous")
+                .arg("who", w)
+                .arg("options", options.join("; "))
+                .into())
+        }
+    }
+}
+
+/// One customer, as `who` names them.
+pub async fn show(desk: &Desk, who: &str) -> DeskResult<Customer> {
+    let mut conn = desk.store.pool().acquire().await?;
+    resolve(&mut conn, who).await
+}
+
+/// Customers matching `text` (name, company, email, phone), at most 20.
+pub async fn find(desk: &Desk, text: &str) -> DeskResult<Vec<Customer>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    Ok(rows::find(&mut conn, text, 20).await?)
+}
+
+/// Changes the given fields of a customer (an empty `company`, `email` or `phone` clears it).
+pub async fn update(
+    desk: &Desk,
+    actor: &Employee,
+    who: &str,
+    f: Fields<'_>,
+) -> DeskResult<Customer> {
+    let mut tx = desk.begin().await?;
+    let c = resolve(&mut tx, who).await?;
+    let locale = c.locale.clone();
+    let merged = customer::check(
+        f.name.unwrap_or(&c.name),
+        Some(f.company.unwrap_or(&c.company)),
+        Some(f.email.unwrap_or(&c.email)),
+        Some(f.phone.unwrap_or(&c.phone)),
+        f.locale.or(locale.as_deref()),
+    )?;
+    let owner = match f.owner {
+        Some(_) => Some(owner_id(&mut tx, f.owner, actor).await?),
+        None => c.owner_id,
+    };
+    let now = store::to_ms(desk.now());
+    if !rows::update(&mut tx, c.id, &merged, owner, now).await? {
+        return Err(duplicate(&mut tx, &merged.email).await?.into());
+    }
+    let changed = changes(&c, &merged);
+    let event = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "customer.update",
+        &subject(c.id),
+        if changed.is_empty() {
+            "no change".to_string()
+        } else {
+            changed.join(", ")
+        },
+    );
+    audit::append(&mut tx, event).await?;
+    let out = rows::get(&mut tx, c.id).await?.unwrap_or(c);
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn changes(old: &Customer, new: &CustomerInput) -> Vec<String> {
+    let mut out = Vec::new();
+    for (field, a, b) in [
+        ("name", old.name.as_str(), new.name.as_str()),
+        ("company", &old.company, &new.company),
+        ("email", &old.email, &new.email),
+        ("phone", &old.phone, &new.phone),
+    ] {
+        if a != b {
+            out.push(format!("{field}: {a} → {b}"));
+        }
+    }
+    let new_locale = new.locale.map(|l| l.tag().to_string());
+    if old.locale != new_locale {
+        out.push(format!(
+            "locale: {} → {}",
+            old.locale.clone().unwrap_or_default(),
+            new_locale.unwrap_or_default()
+        ));
+    }
+    out
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// (line, customer) for each row added.
+    pub added: Vec<(usize, Customer)>,
+    /// (line, problems) for each row left out.
+    pub refused: Vec<(usize, Vec<Msg>)>,
+}
+
+const COLUMNS: [(&str, &str); 6] = [
+    ("name", "姓名"),
+    ("company", "公司"),
+    ("email", "邮箱"),
+    ("phone", "电话"),
+    ("locale", "语言"),
+    ("owner", "负责人"),
+];
+
+/// Imports customers from CSV text with a header row (`name,company,email,phone,locale,owner`,
+/// in any order, English or Chinese; only `name` is required). Good rows are added in one
+/// transaction; each bad row is reported with its line and reasons and nothing of it is
+/// written. A header the importer cannot read refuses the whole file.
+pub async fn import(desk: &Desk, actor: &Employee, csv_text: &str) -> DeskResult<ImportReport> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Msg::new("customer.csv_unreadable").arg("reason", e.to_string()))?
+        .clone();
+    let mut index = [None; 6];
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim().to_lowercase();
+        match COLUMNS.iter().position(|(en, zh)| h == *en || h == *zh) {
+            Some(c) => index[c] = Some(i),
+            None => {
+                return Err(Msg::new("customer.csv_unknown_column")
+                    .arg("column", h)
+                    .arg(
+                        "columns",
+                        COLUMNS
+                            .iter()
+                            .map(|(en, _)| *en)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    )
+                    .into())
+            }
+        }
+    }
+    if index[0].is_none() {
+        return Err(Msg::new("customer.csv_no_name").into());
+    }
+    let mut report = ImportReport::default();
+    let mut tx = desk.begin().await?;
+    let now = store::to_ms(desk.now());
+    let mut seen: Vec<String> = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                report.refused.push((
+                    line,
+                    vec![Msg::new("customer.csv_bad_row").arg("reason", e.to_string())],
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        if record.len() > headers.len() {
+            report.refused.push((
+                line,
+                vec![Msg::new("customer.csv_extra_fields")
+                    .arg("n", record.len())
+                    .arg("expected", headers.len())],
+            ));
+            continue;
+        }
+        let field = |c: usize| index[c].and_then(|i| record.get(i));
+        let input = match customer::check(
+            field(0).unwrap_or(""),
+            field(1),
+            field(2),
+            field(3),
+            field(4),
+        ) {
+            Ok(i) => i,
+            Err(problems) => {
+                report.refused.push((line, problems));
+                continue;
+            }
+        };
+        if !input.email.is_empty() && seen.contains(&input.email) {
+            report.refused.push((
+                line,
+                vec![Msg::new("customer.csv_repeated_email").arg("email", &input.email)],
+            ));
+            continue;
+        }
+        let owner = match owner_id(&mut tx, field(5), actor).await {
+            Ok(o) => o,
+            Err(super::DeskError::User(m)) => {
+                report.refused.push((line, m));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        match rows::insert(&mut tx, &input, Some(owner), now).await? {
+            Some(c) => {
+                seen.push(input.email.clone());
+                report.added.push((line, c));
+            }
+            None => report
+                .refused
+                .push((line, vec![duplicate(&mut tx, &input.email).await?])),
+        }
+    }
+    if !report.added.is_empty() {
+        let event = audit_event(
+            desk.now(),
+            &actor.handle,
+            None,
+            "customer.import",
+            "customers",
+            format!(
+                "{} added, {} rows refused",
+                report.added.len(),
+                report.refused.len()
+            ),
+        );
+        audit::append(&mut tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}

@@ -1,0 +1,192 @@
+//! Customer records as agents and sales keep them: add, find, show, update, import from CSV;
+//! every bad input refused with a clear message and nothing changed.
+
+mod common;
+use common::spawn_desk;
+
+#[tokio::test]
+async fn an_agent_adds_finds_shows_and_updates_a_customer() {
+    let d = spawn_desk().await;
+    let added = d
+        .ok(
+            "li.na",
+            "/customer add name:\"周军\" company:\"华东电子\" email:Zhou.Jun@HuaDong.cn phone:\"+86 138 0013 8000\" locale:zh-CN",
+        )
+        .await;
+    assert!(
+        added.contains("已新增客户 #1") && added.contains("zhou.jun@huadong.cn"),
+        "{added}"
+    );
+    assert!(
+        added.contains("负责人：李娜") && added.contains("邮件语言：中文"),
+        "{added}"
+    );
+    d.ok(
+        "tom.baker",
+        "/customer add name:\"Acme Buyer\" company:\"Acme Ltd\" phone:\"(021) 6234-5678\"",
+    )
+    .await;
+
+    for (query, expect) in [
+        ("华东", "#1"),
+        ("ACME", "#2"),
+        ("6234", "#2"),
+        ("huadong.cn", "#1"),
+    ] {
+        let found = d
+            .ok("tom.baker", &format!("/customer find text:\"{query}\""))
+            .await;
+        assert!(found.contains(expect), "{query}: {found}");
+    }
+    let none = d.ok("tom.baker", "/customer find text:nobody").await;
+    assert!(none.contains("No customer matches"), "{none}");
+    for who in ["#1", "1", "zhou.jun@huadong.cn", "周军"] {
+        let shown = d
+            .ok("tom.baker", &format!("/customer show customer:\"{who}\""))
+            .await;
+        assert!(shown.contains("#1 · 周军 · 华东电子"), "{who}: {shown}");
+    }
+    let updated = d
+        .ok(
+            "tom.baker",
+            "/customer update customer:#1 phone:\"\" email:zj@huadong.cn owner:tom.baker",
+        )
+        .await;
+    assert!(
+        updated.contains("zj@huadong.cn")
+            && !updated.contains("Phone")
+            && updated.contains("Tom Baker"),
+        "{updated}"
+    );
+    let summaries: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, summary FROM audit_events WHERE subject = 'customer #1' ORDER BY seq",
+    )
+    .fetch_all(d.chat.desk.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(summaries[0].0, "customer.add");
+    assert!(
+        summaries[1]
+            .1
+            .contains("email: zhou.jun@huadong.cn → zj@huadong.cn"),
+        "{summaries:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_customer_input_gets_a_clear_message_and_changes_nothing() {
+    let d = spawn_desk().await;
+    d.ok("li.na", "/customer add name:\"周军\" email:zj@huadong.cn")
+        .await;
+    d.ok(
+        "li.na",
+        "/customer add name:\"周军\" company:\"另一家\" phone:13900001111",
+    )
+    .await;
+    let cases = [
+        ("/customer add name:\"Wang\" email:wang@", "wang@"),
+        ("/customer add name:\"Wang\" phone:12-34", "12-34"),
+        ("/customer add name:\"Wang\"", "email or a phone"),
+        ("/customer add name:\"Wang\" email:ZJ@huadong.cn", "#1"),
+        (
+            "/customer add name:\"Wang\" email:w@x.cn owner:nobody",
+            "nobody",
+        ),
+        ("/customer show customer:#99", "#99"),
+        (
+            "/customer show customer:\"周军\"",
+            "#1 周军; #2 周军 (另一家)",
+        ),
+        ("/customer update customer:#2 email:zj@huadong.cn", "#1"),
+        (
+            "/customer update customer:#1 email:\"\"",
+            "email or a phone",
+        ),
+    ];
+    for (line, shows) in cases {
+        let text = d.refused("tom.baker", line).await;
+        assert!(text.contains(shows), "{line}: {text}");
+    }
+    assert_eq!(d.count("SELECT COUNT(*) FROM customers").await, 2);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM customers WHERE email = 'zj@huadong.cn'")
+            .await,
+        1
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'customer.%'")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_csv_import_adds_the_good_rows_and_names_each_bad_one() {
+    let d = spawn_desk().await;
+    d.ok(
+        "li.na",
+        "/customer add name:\"Existing\" email:old@example.com",
+    )
+    .await;
+    let csv = "\u{feff}姓名,公司,邮箱,电话,语言,负责人\n\
+        周军,华东电子,zj@huadong.cn,+86 138 0013 8000,zh-CN,li.na\n\
+        Acme Buyer,Acme Ltd,buyer@acme.com,,en,\n\
+        ,No Name Ltd,nn@example.com,,,\n\
+        Bad Mail,,not-an-email,,,\n\
+        Again,,ZJ@huadong.cn,,,\n\
+        Known,,old@example.com,,,\n\
+        \"Quoted, Name\",\"Comma, Inc\",q@example.com,021-62345678,,tom.baker\n\
+        Nobody Owns,,no@example.com,,,ghost\n\
+        Too,Many,t@example.com,1234567,en,li.na,extra\n";
+    let actor = d.employee("li.na").await;
+    let report = bizdesk::service::customers::import(&d.chat.desk, &actor, csv)
+        .await
+        .unwrap();
+    let added: Vec<(usize, String)> = report
+        .added
+        .iter()
+        .map(|(l, c)| (*l, c.name.clone()))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            (2, "周军".into()),
+            (3, "Acme Buyer".into()),
+            (8, "Quoted, Name".into())
+        ]
+    );
+    let refused: Vec<(usize, Vec<&str>)> = report
+        .refused
+        .iter()
+        .map(|(l, m)| (*l, m.iter().map(|m| m.key).collect()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (4, vec!["customer.name_required"]),
+            (5, vec!["customer.bad_email"]),
+            (6, vec!["customer.csv_repeated_email"]),
+            (7, vec!["customer.duplicate_email"]),
+            (9, vec!["customer.unknown_owner"]),
+            (10, vec!["customer.csv_extra_fields"]),
+        ]
+    );
+    assert_eq!(d.count("SELECT COUNT(*) FROM customers").await, 4);
+    let shown = d.ok("li.na", "/customer show customer:q@example.com").await;
+    assert!(
+        shown.contains("Quoted, Name · Comma, Inc") && shown.contains("Tom Baker"),
+        "{shown}"
+    );
+
+    // A header it cannot read refuses the whole file.
+    for (bad, key) in [
+        ("name,fax\nX,1\n", "customer.csv_unknown_column"),
+        ("company\nX\n", "customer.csv_no_name"),
+    ] {
+        let e = bizdesk::service::customers::import(&d.chat.desk, &actor, bad)
+            .await
+            .unwrap_err();
+        assert_eq!(e.user_msgs().unwrap()[0].key, key);
+    }
+    assert_eq!(d.count("SELECT COUNT(*) FROM customers").await, 4);
+}
