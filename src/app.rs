@@ -68,6 +68,24 @@ pub fn load_schedules(config: &Config) -> anyhow::Result<Vec<crate::config::sche
         .map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
+/// The inquiry routing rules shipped with bizdesk (the same file as `config/routing.toml`).
+pub const DEFAULT_ROUTING: &str = include_str!("../config/routing.toml");
+
+/// Loads and checks the inquiry routing rules (`inquiries.routing_file`), or the embedded
+/// ones when the default file is absent; department codes are checked against the directory.
+pub fn load_routing(config: &Config) -> anyhow::Result<crate::domain::inquiry::Routing> {
+    let path = &config.inquiries.routing_file;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(_) if path == Path::new("config/routing.toml") => DEFAULT_ROUTING.to_string(),
+        Err(e) => return Err(anyhow!("cannot read routing file {}: {e}", path.display())),
+    };
+    let org = load_org(&config.directory.file)?;
+    let codes: Vec<&str> = org.departments.iter().map(|d| d.code.as_str()).collect();
+    crate::domain::inquiry::Routing::from_toml(&text, &codes)
+        .map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
 /// Loads the directory file, or the embedded sample when the default file is absent.
 pub fn load_org(path: &Path) -> anyhow::Result<OrgFile> {
     if !path.exists() && path == Path::new("config/org.toml") {
@@ -118,6 +136,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         store,
         company: Arc::new(company),
         policies: Arc::new(policies),
+        routing: Arc::new(load_routing(config)?),
         clock,
         request_key: None,
     };

@@ -62,6 +62,7 @@ pub struct Config {
     pub discord: Discord,
     pub smtp: Smtp,
     pub scheduler: Scheduler,
+    pub inquiries: Inquiries,
     pub log: Log,
 }
 
@@ -290,6 +291,14 @@ impl Smtp {
         }
         Ok(())
     }
+}
+
+/// Customer inquiries, complaints and feedback.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inquiries {
+    /// `config/routing.toml`: the rules that route each to a department.
+    pub routing_file: PathBuf,
 }
 
 /// Timed work: where the recurring jobs are listed, and how the scheduler claims and waits.

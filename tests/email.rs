@@ -513,6 +513,18 @@ fn every_email_renders_in_both_languages_from_its_payload() {
             json!({"id": 4, "note": "check <the> quote", "due_at_ms": 1_764_000_000_000i64, "snoozed": false}),
         ),
         (
+            "inquiry_ack",
+            json!({"subject": "申请退款 <urgent>", "kind": "complaint", "channel": "email"}),
+        ),
+        (
+            "inquiry_reply",
+            json!({"subject": "申请退款", "kind": "inquiry", "channel": "phone", "text": "line one\nline <two>", "by": "Li"}),
+        ),
+        (
+            "inquiry_resolved",
+            json!({"subject": "申请退款", "kind": "feedback", "channel": "web", "resolution": "done & dusted", "by": null}),
+        ),
+        (
             "callback_due",
             json!({"id": 2, "customer": "Acme & Sons", "note": "", "due_at_ms": 1_764_000_000_000i64,
                    "next_ms": null, "repeat": "every month"}),

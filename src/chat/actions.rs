@@ -324,6 +324,7 @@ impl Chat {
                 self.reminders(actor, inv, locale).await
             }
             a if a.starts_with("customer.") => self.customers(actor, inv, locale).await,
+            a if a.starts_with("inquiry.") => self.inquiries(actor, inv, locale).await,
             other => Err(DeskError::Internal(anyhow::anyhow!(
                 "no handler for action {other}"
             ))),

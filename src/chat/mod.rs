@@ -9,6 +9,7 @@ pub mod buttons;
 pub mod console;
 mod customers;
 pub mod discord;
+mod inquiries;
 pub mod reminders;
 pub mod render;
 mod views;

@@ -23,6 +23,9 @@ fn fire_key(id: i64, seq: i64) -> String {
 pub(crate) async fn exists(conn: &mut Conn, r: Reference) -> sqlx::Result<bool> {
     Ok(match r.kind {
         RefKind::Requisition => requisitions::get(conn, r.number).await?.is_some(),
+        RefKind::Inquiry => crate::store::inquiries::get(conn, r.number)
+            .await?
+            .is_some(),
         _ => false,
     })
 }

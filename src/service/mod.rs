@@ -11,6 +11,7 @@ pub mod digests;
 pub mod directory;
 pub mod followups;
 pub mod inbox;
+pub mod inquiries;
 pub mod jobs;
 pub mod notify;
 pub mod outbox;
@@ -45,6 +46,8 @@ pub struct Desk {
     pub store: Store,
     pub company: Arc<Company>,
     pub policies: Arc<Policies>,
+    /// How inquiries are routed (`config/routing.toml`).
+    pub routing: Arc<crate::domain::inquiry::Routing>,
     pub clock: Arc<dyn Clock>,
     /// The id of the request being served (a Discord interaction id), when a transport
     /// must act on it at most once; recorded inside the use case's own transaction.

@@ -37,6 +37,12 @@ pub mod kind {
     pub const WEEKLY_KPI: &str = "weekly_kpi";
     /// To callback owners on a holiday: the customers to greet.
     pub const GREETINGS: &str = "holiday_greetings";
+    /// To a department's members: an inquiry was routed or handed to them.
+    pub const INQUIRY_HANDOFF: &str = "inquiry_handoff";
+    /// To an employee: an inquiry was assigned to them.
+    pub const INQUIRY_ASSIGNED: &str = "inquiry_assigned";
+    /// To the central office: a complaint was logged.
+    pub const COMPLAINT: &str = "complaint_logged";
 }
 
 /// Why a kind is sent, for the recipient's email settings; `None`: never by email.

@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod directory;
 pub mod followups;
 pub mod fresh;
+pub mod inquiries;
 pub mod interactions;
 pub mod jobs;
 pub mod outbox;

@@ -1,0 +1,209 @@
+//! Inquiries, complaints and feedback from customers: their kinds, channels, priorities and
+//! states, and the routing rules that send each to a department.
+
+use super::Msg;
+use regex::Regex;
+use serde::Deserialize;
+
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The stored (and typed) word.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// Parses the stored word.
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s.trim())
+            }
+        }
+    };
+}
+
+words!(
+    /// What came in.
+    Kind { Inquiry = "inquiry", Complaint = "complaint", Feedback = "feedback" }
+);
+words!(
+    /// How it came in.
+    Channel { Phone = "phone", Email = "email", Chat = "chat", Web = "web" }
+);
+words!(
+    /// How soon it needs an answer.
+    Priority { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" }
+);
+words!(
+    /// Where it stands.
+    Status { Open = "open", InProgress = "in_progress", Resolved = "resolved" }
+);
+
+/// One routing rule: a pattern over subject and details, and what a match sets.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub pattern: Regex,
+    pub category: String,
+    pub department: String,
+    pub priority: Priority,
+}
+
+/// The routing rules (`config/routing.toml`).
+#[derive(Debug, Clone)]
+pub struct Routing {
+    pub default_department: String,
+    pub rules: Vec<Rule>,
+}
+
+/// Where an inquiry goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub category: Option<String>,
+    pub department: String,
+    pub priority: Priority,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRouting {
+    default_department: String,
+    #[serde(default)]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    pattern: String,
+    category: String,
+    department: String,
+    #[serde(default = "normal")]
+    priority: String,
+}
+
+fn normal() -> String {
+    "normal".into()
+}
+
+impl Routing {
+    /// Parses `routing.toml`; `departments` are the codes that exist. Errors name the key.
+    pub fn from_toml(text: &str, departments: &[&str]) -> Result<Routing, String> {
+        let raw: RawRouting = toml::from_str(text).map_err(|e| e.to_string())?;
+        let known = |code: &str, key: &str| {
+            if departments.contains(&code) {
+                Ok(code.to_string())
+            } else {
+                Err(format!(
+                    "key `{key}`: `{code}` is not a department code; use one of {}",
+                    departments.join(", ")
+                ))
+            }
+        };
+        let default_department = known(&raw.default_department, "default_department")?;
+        let mut rules = Vec::new();
+        for (i, r) in raw.rules.into_iter().enumerate() {
+            let at = format!("rules[{i}]");
+            let pattern = Regex::new(&format!("(?i){}", r.pattern))
+                .map_err(|e| format!("key `{at}.pattern`: not a regular expression: {e}"))?;
+            let priority = Priority::parse(&r.priority).ok_or_else(|| {
+                format!(
+                    "key `{at}.priority`: `{}` is not low, normal, high or urgent",
+                    r.priority
+                )
+            })?;
+            if r.category.trim().is_empty() {
+                return Err(format!(
+                    "key `{at}.category`: give a category, e.g. \"billing\""
+                ));
+            }
+            rules.push(Rule {
+                pattern,
+                category: r.category.trim().to_lowercase(),
+                department: known(&r.department, &format!("{at}.department"))?,
+                priority,
+            });
+        }
+        Ok(Routing {
+            default_department,
+            rules,
+        })
+    }
+
+    /// Routes by the first rule matching the subject or the details.
+    pub fn route(&self, subject: &str, details: &str) -> Route {
+        self.rules
+            .iter()
+            .find(|r| r.pattern.is_match(subject) || r.pattern.is_match(details))
+            .map(|r| Route {
+                category: Some(r.category.clone()),
+                department: r.department.clone(),
+                priority: r.priority,
+            })
+            .unwrap_or(Route {
+                category: None,
+                department: self.default_department.clone(),
+                priority: Priority::Normal,
+            })
+    }
+}
+
+/// Checks a subject or details text: not blank, at most `max` characters. Returns it trimmed.
+pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<String, Msg> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(Msg::new("inquiry.text_required").arg("field", field));
+    }
+    if t.chars().count() > max {
+        return Err(Msg::new("inquiry.text_too_long")
+            .arg("field", field)
+            .arg("max", max));
+    }
+    Ok(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPTS: [&str; 8] = ["MGT", "BCMO", "SAL", "PUR", "SVC", "FIN", "HR", "LEG"];
+
+    #[test]
+    fn the_shipped_rules_route_english_and_chinese() {
+        let r = Routing::from_toml(include_str!("../../config/routing.toml"), &DEPTS).unwrap();
+        let route = r.route("申请退款", "上月订单多扣了款");
+        assert_eq!(route.department, "FIN");
+        assert_eq!(route.category.as_deref(), Some("billing"));
+        assert_eq!(route.priority, Priority::High);
+        assert_eq!(
+            r.route("Question", "Please send a REFUND").department,
+            "FIN"
+        );
+        assert_eq!(r.route("发货太慢", "").department, "SAL");
+        let none = r.route("你好", "想了解一下公司");
+        assert_eq!(
+            (none.department.as_str(), none.category, none.priority),
+            ("SVC", None, Priority::Normal)
+        );
+    }
+
+    #[test]
+    fn bad_rules_name_the_key() {
+        let e = Routing::from_toml("default_department = \"XX\"", &DEPTS).unwrap_err();
+        assert!(e.contains("default_department") && e.contains("XX"), "{e}");
+        let e = Routing::from_toml(
+            "default_department = \"SVC\"\n[[rules]]\npattern = \"(\"\ncategory = \"x\"\ndepartment = \"FIN\"\n",
+            &DEPTS,
+        )
+        .unwrap_err();
+        assert!(e.contains("rules[0].pattern"), "{e}");
+        let e = Routing::from_toml(
+            "default_department = \"SVC\"\n[[rules]]\npattern = \"x\"\ncategory = \"x\"\ndepartment = \"FIN\"\npriority = \"asap\"\n",
+            &DEPTS,
+        )
+        .unwrap_err();
+        assert!(e.contains("rules[0].priority"), "{e}");
+    }
+}

@@ -1,0 +1,215 @@
+//! Customer service as agents and customers live it: an inquiry routed by the rules,
+//! acknowledged, handed off, replied to and resolved, the customer's mailbox holding one
+//! thread (a real SMTP server on 127.0.0.1); complaints to the central office; bad input.
+
+mod common;
+mod smtp_sink;
+
+use bizdesk::config::Secret;
+use bizdesk::mail::Mailer;
+use bizdesk::outbox::email::EmailOutbox;
+use common::{spawn_desk, spawn_desk_with};
+use smtp_sink::Sink;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn a_refund_inquiry_by_email_is_routed_to_finance_answered_and_resolved_in_one_thread() {
+    let sink = Sink::start();
+    let url = sink.url();
+    let d = spawn_desk_with(move |c| c.smtp.url = Secret::new(url)).await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"周军\" company:\"华东电子\" email:zj@huadong.cn locale:zh-CN",
+    )
+    .await;
+
+    let logged = d
+        .ok(
+            "xu.jing",
+            "/inquiry log customer:\"周军\" channel:email kind:inquiry subject:\"申请退款\" details:\"上月订单多扣了 1,200 元，请退款。\"",
+        )
+        .await;
+    assert!(logged.contains("INQ-000001"), "{logged}");
+    // Routed by config/routing.toml: 退款 → billing, Finance, high.
+    let (dept, category, priority): (String, Option<String>, String) =
+        sqlx::query_as("SELECT department_code, category, priority FROM inquiries WHERE id = 1")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        (dept.as_str(), category.as_deref(), priority.as_str()),
+        ("FIN", Some("billing"), "high")
+    );
+    // Finance's members hear of it.
+    assert_eq!(d.notes_of("zhao.min", "inquiry_handoff").await.len(), 1);
+
+    // Finance hands it to sales (it was an order question after all), who reply and resolve.
+    d.ok("zhao.min", "/inquiry handoff ref:INQ-000001 department:SAL")
+        .await;
+    let sales = d.notes_of("li.na", "inquiry_handoff").await;
+    assert_eq!(sales.len(), 1, "sales members are told");
+    assert!(d
+        .ok("li.na", "/inquiry list scope:department")
+        .await
+        .contains("INQ-000001"));
+    d.ok("li.na", "/inquiry take ref:INQ-000001").await;
+    d.ok(
+        "li.na",
+        "/inquiry note ref:INQ-000001 text:\"checked the order: double charge\"",
+    )
+    .await;
+    d.ok(
+        "li.na",
+        "/inquiry reply ref:INQ-000001 text:\"您好，我们已核实重复扣款，将在 3 个工作日内退回。\"",
+    )
+    .await;
+    d.ok(
+        "li.na",
+        "/inquiry resolve ref:INQ-000001 resolution:\"已退回 1,200 元至原付款账户。\"",
+    )
+    .await;
+    let again = d
+        .refused("li.na", "/inquiry reply ref:INQ-000001 text:\"more\"")
+        .await;
+    assert!(again.contains("已解决"), "{again}");
+    let shown = d.ok("li.na", "/inquiry show ref:INQ-000001").await;
+    assert!(
+        shown.contains("checked the order") && shown.contains("已退回"),
+        "{shown}"
+    );
+
+    // The customer's mailbox: acknowledgement, reply and result, in Chinese, one thread.
+    let mailer = Mailer::from_config(&d.config.smtp, &d.config.company.name).unwrap();
+    let w = EmailOutbox::new(
+        d.chat.desk.clone(),
+        d.chat.renderer.clone(),
+        Arc::new(mailer),
+        2,
+    );
+    while w.drain_once().await.unwrap() > 0 {}
+    let mut mails = sink.to("zj@huadong.cn");
+    assert_eq!(mails.len(), 3);
+    // Sent concurrently: put them in the order they were written (the row id in the
+    // Message-ID, `bizdesk.ROW.CREATED@…`).
+    let row = |m: &smtp_sink::Received| -> i64 {
+        m.message_id()
+            .split('.')
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(-1)
+    };
+    mails.sort_by_key(row);
+    let parsed: Vec<_> = mails.iter().map(|m| m.parsed()).collect();
+    let subjects: Vec<&str> = parsed.iter().map(|p| p.subject().unwrap_or("")).collect();
+    assert!(subjects.iter().all(|s| *s == subjects[0]), "{subjects:?}");
+    assert!(
+        subjects[0].contains("INQ-000001") && subjects[0].contains("申请退款"),
+        "{subjects:?}"
+    );
+    let first_id = parsed[0].message_id().unwrap().to_string();
+    for p in &parsed[1..] {
+        let refs = p
+            .references()
+            .as_text_list()
+            .map(|l| l.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .or_else(|| p.references().as_text().map(|s| vec![s.to_string()]))
+            .unwrap_or_default();
+        assert!(
+            refs.contains(&first_id),
+            "threads under the acknowledgement: {refs:?}"
+        );
+    }
+    let reply_text = parsed[1].body_text(0).unwrap_or_default().to_string();
+    assert!(
+        reply_text.contains("周军") && reply_text.contains("3 个工作日"),
+        "{reply_text}"
+    );
+    let actions: Vec<(String,)> =
+        sqlx::query_as("SELECT action FROM audit_events WHERE subject = 'INQ-000001' ORDER BY seq")
+            .fetch_all(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    let actions: Vec<&str> = actions.iter().map(|(a,)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "inquiry.log",
+            "inquiry.handoff",
+            "inquiry.take",
+            "inquiry.note",
+            "inquiry.reply",
+            "inquiry.resolve"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_complaint_reaches_the_central_office_and_needs_a_way_to_send_its_result() {
+    let d = spawn_desk().await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"Acme Buyer\" phone:\"+1 415 555 0100\"",
+    )
+    .await;
+    d.ok(
+        "xu.jing",
+        "/inquiry log customer:\"Acme Buyer\" channel:phone kind:complaint subject:\"Broken screens\" details:\"3 of 20 monitors arrived damaged\" priority:urgent",
+    )
+    .await;
+    for bcmo in ["chen.jie", "liu.yang"] {
+        let n = d.notes_of(bcmo, "complaint_logged").await;
+        assert_eq!(n.len(), 1, "{bcmo}");
+    }
+    let routed: (String, String) =
+        sqlx::query_as("SELECT department_code, priority FROM inquiries WHERE id = 1")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        routed,
+        ("BCMO".to_string(), "urgent".to_string()),
+        "quality → BCMO; priority overridden"
+    );
+    let refused = d
+        .refused(
+            "chen.jie",
+            "/inquiry resolve ref:INQ-000001 resolution:\"replaced\"",
+        )
+        .await;
+    assert!(refused.contains("没有邮箱"), "{refused}");
+    d.ok(
+        "chen.jie",
+        "/customer update customer:\"Acme Buyer\" email:buyer@acme.com",
+    )
+    .await;
+    d.ok(
+        "chen.jie",
+        "/inquiry resolve ref:INQ-000001 resolution:\"Three monitors replaced\"",
+    )
+    .await;
+    assert_eq!(d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'inquiry_resolved' AND address = 'buyer@acme.com'").await, 1);
+}
+
+#[tokio::test]
+async fn bad_inquiry_input_gets_clear_messages_and_changes_nothing() {
+    let d = spawn_desk().await;
+    d.ok("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn")
+        .await;
+    let cases = [
+        ("/inquiry log customer:\"nobody\" channel:email kind:inquiry subject:x details:y", "nobody"),
+        ("/inquiry log customer:#1 channel:fax kind:inquiry subject:x details:y", "fax"),
+        ("/inquiry log customer:#1 channel:email kind:inquiry subject:x details:y department:XYZ", "XYZ"),
+        ("/inquiry take ref:INQ-000009", "INQ-000009"),
+        ("/inquiry reply ref:REQ-000001 text:hi", "INQ"),
+    ];
+    for (line, shows) in cases {
+        let text = d.refused("xu.jing", line).await;
+        assert!(text.contains(shows), "{line}: {text}");
+    }
+    assert_eq!(d.count("SELECT COUNT(*) FROM inquiries").await, 0);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE kind LIKE 'inquiry%'")
+            .await,
+        0
+    );
+}
