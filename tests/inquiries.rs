@@ -188,6 +188,24 @@ async fn a_complaint_reaches_the_central_office_and_needs_a_way_to_send_its_resu
     )
     .await;
     assert_eq!(d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'inquiry_resolved' AND address = 'buyer@acme.com'").await, 1);
+    // Three days later (config/routing.toml), a satisfaction callback for whoever resolved it.
+    assert!(d
+        .ok("chen.jie", "/callback list")
+        .await
+        .contains("Acme Buyer"));
+    d.advance(3 * 86_400).await;
+    let due = d.notes_of("chen.jie", "callback_due").await;
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0].text.contains("INQ-000001") && due[0].text.contains("满意度回访"),
+        "{}",
+        due[0].text
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM callbacks WHERE customer_id = 1")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -212,4 +230,74 @@ async fn bad_inquiry_input_gets_clear_messages_and_changes_nothing() {
             .await,
         0
     );
+}
+
+#[tokio::test]
+async fn missed_service_levels_are_recorded_and_escalate() {
+    let dir = tempfile::tempdir().unwrap();
+    let routing = dir.path().join("routing.toml");
+    std::fs::write(
+        &routing,
+        "default_department = \"SVC\"\n[sla]\ncomplaint = { normal = \"10m/1h\" }\n",
+    )
+    .unwrap();
+    let d = spawn_desk_with(|c| c.inquiries.routing_file = routing.clone()).await;
+    d.ok("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn")
+        .await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:phone kind:complaint subject:\"Late\" details:\"Order late\"").await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"Li Lei\" email:ll@example.com",
+    )
+    .await;
+    d.ok("xu.jing", "/inquiry log customer:#2 channel:phone kind:complaint subject:\"Noise\" details:\"Too loud\"").await;
+    // The second is answered in time; the first is not.
+    d.advance(5 * 60).await;
+    d.ok(
+        "xu.jing",
+        "/inquiry reply ref:INQ-000002 text:\"We are on it\"",
+    )
+    .await;
+    d.advance(5 * 60 + 1).await;
+    // Unowned: the department (Customer Service) and its head hear of the late first answer.
+    let alerts = d.notes_of("xu.jing", "inquiry_sla").await;
+    assert_eq!(alerts.len(), 1, "only INQ-000001 is late");
+    assert!(
+        alerts[0].text.contains("INQ-000001") && alerts[0].text.contains("首次答复"),
+        "{}",
+        alerts[0].text
+    );
+    assert_eq!(
+        d.notes_of("emily.chen", "inquiry_sla").await.len(),
+        1,
+        "the head"
+    );
+    assert!(
+        d.notes_of("chen.jie", "inquiry_sla").await.is_empty(),
+        "not yet the central office"
+    );
+    // A late resolution also reaches the central office, for both.
+    d.advance(3600).await;
+    assert_eq!(d.notes_of("chen.jie", "inquiry_sla").await.len(), 2);
+    let breaches: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT inquiry_id, text FROM inquiry_events WHERE kind = 'breach' ORDER BY id",
+    )
+    .fetch_all(d.chat.desk.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        breaches,
+        [
+            (1, "response".to_string()),
+            (1, "resolution".to_string()),
+            (2, "resolution".to_string())
+        ]
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'inquiry.sla_breach'")
+            .await,
+        3
+    );
+    let shown = d.ok("emily.chen", "/inquiry show ref:INQ-000001").await;
+    assert!(shown.contains("recorded a missed deadline"), "{shown}");
 }

@@ -29,7 +29,7 @@ CREATE TABLE inquiry_events (
     id          INTEGER PRIMARY KEY,
     inquiry_id  BIGINT NOT NULL REFERENCES inquiries(id),
     kind        TEXT NOT NULL,
-    author_id   BIGINT NOT NULL REFERENCES employees(id),
+    author_id   BIGINT REFERENCES employees(id),  -- NULL: bizdesk itself (e.g. an SLA breach)
     text        TEXT NOT NULL DEFAULT '',
     created_at  BIGINT NOT NULL
 );

@@ -1,9 +1,11 @@
 //! Inquiries, complaints and feedback from customers: their kinds, channels, priorities and
 //! states, and the routing rules that send each to a department.
 
+use super::policy::parse_duration;
 use super::Msg;
 use regex::Regex;
 use serde::Deserialize;
+use std::time::Duration;
 
 macro_rules! words {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -51,11 +53,25 @@ pub struct Rule {
     pub priority: Priority,
 }
 
-/// The routing rules (`config/routing.toml`).
+/// The routing rules and service levels (`config/routing.toml`).
 #[derive(Debug, Clone)]
 pub struct Routing {
     pub default_department: String,
     pub rules: Vec<Rule>,
+    /// Days after a complaint's resolution when its owner calls back (0: no callback).
+    pub satisfaction_callback_days: u32,
+    /// (kind, priority) → (first response, resolution); absent: no service level.
+    pub sla: Vec<((Kind, Priority), (Duration, Duration))>,
+}
+
+impl Routing {
+    /// The service level of a kind at a priority: (first response, resolution).
+    pub fn sla(&self, kind: Kind, priority: Priority) -> Option<(Duration, Duration)> {
+        self.sla
+            .iter()
+            .find(|(k, _)| *k == (kind, priority))
+            .map(|(_, v)| *v)
+    }
 }
 
 /// Where an inquiry goes.
@@ -71,7 +87,11 @@ pub struct Route {
 struct RawRouting {
     default_department: String,
     #[serde(default)]
+    satisfaction_callback_days: u32,
+    #[serde(default)]
     rules: Vec<RawRule>,
+    #[serde(default)]
+    sla: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -126,9 +146,40 @@ impl Routing {
                 priority,
             });
         }
+        let mut sla = Vec::new();
+        for (kind_name, levels) in &raw.sla {
+            let kind = Kind::parse(kind_name).ok_or_else(|| {
+                format!("key `sla.{kind_name}`: not a kind; use inquiry, complaint or feedback")
+            })?;
+            for (priority_name, text) in levels {
+                let key = format!("sla.{kind_name}.{priority_name}");
+                let priority = Priority::parse(priority_name).ok_or_else(|| {
+                    format!("key `{key}`: not a priority; use low, normal, high or urgent")
+                })?;
+                let parsed = text
+                    .split_once('/')
+                    .map(|(a, b)| (parse_duration(a.trim()), parse_duration(b.trim())));
+                let Some((Ok(first), Ok(resolve))) = parsed else {
+                    return Err(format!(
+                        "key `{key}`: `{text}` is not \"first response / resolution\", e.g. \"4h/3d\""
+                    ));
+                };
+                if first > resolve {
+                    return Err(format!(
+                        "key `{key}`: the first response cannot come after the resolution"
+                    ));
+                }
+                sla.push(((kind, priority), (first, resolve)));
+            }
+        }
+        if raw.satisfaction_callback_days > 365 {
+            return Err("key `satisfaction_callback_days`: at most 365".into());
+        }
         Ok(Routing {
             default_department,
             rules,
+            satisfaction_callback_days: raw.satisfaction_callback_days,
+            sla,
         })
     }
 
@@ -182,6 +233,10 @@ mod tests {
             "FIN"
         );
         assert_eq!(r.route("发货太慢", "").department, "SAL");
+        assert_eq!(
+            r.sla(Kind::Complaint, Priority::High),
+            Some((Duration::from_secs(7200), Duration::from_secs(86_400)))
+        );
         let none = r.route("你好", "想了解一下公司");
         assert_eq!(
             (none.department.as_str(), none.category, none.priority),
@@ -205,5 +260,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("rules[0].priority"), "{e}");
+        let e = Routing::from_toml(
+            "default_department = \"SVC\"\n[sla]\ncomplaint = { high = \"3d/2h\" }\n",
+            &DEPTS,
+        )
+        .unwrap_err();
+        assert!(e.contains("sla.complaint.high"), "{e}");
+        let e = Routing::from_toml(
+            "default_department = \"SVC\"\n[sla]\ncomplaint = { high = \"soon\" }\n",
+            &DEPTS,
+        )
+        .unwrap_err();
+        assert!(e.contains("4h/3d"), "{e}");
     }
 }

@@ -143,6 +143,41 @@ pub async fn schedule(
     Ok(c)
 }
 
+/// Schedules a one-off callback inside the caller's transaction (a complaint's satisfaction
+/// follow-up), linked to a customer record.
+pub(crate) async fn schedule_in(
+    conn: &mut Conn,
+    desk: &Desk,
+    owner: i64,
+    customer: (i64, &str),
+    note: &str,
+    due_ms: i64,
+) -> DeskResult<Callback> {
+    let now = store::to_ms(desk.now());
+    let c = rows::insert(
+        &mut *conn,
+        &NewCallback {
+            owner,
+            customer: customer.1,
+            note,
+            repeat_text: None,
+            repeat_cron: None,
+            due_at: due_ms,
+        },
+        now,
+    )
+    .await?;
+    rows::link_customer(&mut *conn, c.id, customer.0).await?;
+    let job = NewJob::new(
+        kind::CALLBACK,
+        json!({ "id": c.id }),
+        due_ms,
+        once_key(c.id),
+    );
+    timed::schedule(conn, desk.store.backend(), &job, now).await?;
+    Ok(c)
+}
+
 /// The actor's scheduled callbacks, soonest first.
 pub async fn list(desk: &Desk, actor: &Employee) -> DeskResult<Vec<Callback>> {
     let mut conn = desk.store.pool().acquire().await?;

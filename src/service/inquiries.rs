@@ -7,12 +7,14 @@
 
 use super::customers::resolve as resolve_customer;
 use super::{audit_event, notify, Desk, DeskResult};
+use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::inquiry::{check_text, Channel, Kind, Priority};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::store::customers::Customer;
 use crate::store::inquiries::{self as rows, Event, Inquiry, NewInquiry};
+use crate::store::jobs::NewJob;
 use crate::store::outbox::{NewMessage, EMAIL};
 use crate::store::{self, audit, customers, Conn};
 use serde_json::{json, Value};
@@ -172,6 +174,18 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
     )
     .await?;
     let r = reference(inquiry.id).to_string();
+    if let Some((first, resolve)) = desk.routing.sla(kind, priority.unwrap_or(route.priority)) {
+        for (check, after) in [("response", first), ("resolution", resolve)] {
+            let due = now + after.as_millis() as i64;
+            let job = NewJob::new(
+                super::jobs::kind::INQUIRY_SLA,
+                json!({ "id": inquiry.id, "check": check, "due_ms": due }),
+                due,
+                format!("inquiry.sla:{}:{check}", inquiry.id),
+            );
+            crate::store::jobs::insert(&mut tx, &job, now).await?;
+        }
+    }
     if let Some(m) = to_customer(&customer, &inquiry, "inquiry_ack", json!({})) {
         crate::store::outbox::enqueue(&mut tx, &m, now).await?;
     }
@@ -386,10 +400,26 @@ pub async fn step(
                 None => {}
             }
             rows::resolve(&mut tx, inquiry.id, &text, now).await?;
+            let days = i64::from(desk.routing.satisfaction_callback_days);
+            if inquiry.kind == Kind::Complaint.as_str() && days > 0 {
+                // Satisfaction follow-up: the owner (else whoever resolved it) calls back.
+                let due = now + days * 86_400_000;
+                let note = format!("{refs}: satisfaction follow-up / 满意度回访");
+                let owner = inquiry.owner_id.unwrap_or(actor.id);
+                super::callbacks::schedule_in(
+                    &mut tx,
+                    desk,
+                    owner,
+                    (customer.id, &customer.name),
+                    &note,
+                    due,
+                )
+                .await?;
+            }
             ("resolve", text, "resolved".to_string())
         }
     };
-    rows::add_event(&mut tx, inquiry.id, event, actor.id, &text, now).await?;
+    rows::add_event(&mut tx, inquiry.id, event, Some(actor.id), &text, now).await?;
     let e = audit_event(
         desk.now(),
         &actor.handle,
@@ -441,13 +471,77 @@ pub async fn list(
     Ok(out)
 }
 
+/// The scheduler's handler for a service level: when the first answer (`response`) or the
+/// resolution is late, records the breach on the inquiry and alerts the owner (or the
+/// department's members), the department head, and for a late resolution the central office.
+/// Returns the audit event.
+pub async fn sla_check(
+    desk: &Desk,
+    conn: &mut Conn,
+    payload: &Value,
+) -> DeskResult<Vec<AuditEvent>> {
+    let (Some(id), Some(check)) = (
+        payload.get("id").and_then(Value::as_i64),
+        payload.get("check").and_then(Value::as_str),
+    ) else {
+        return Err(anyhow::anyhow!("inquiry SLA job without id/check: {payload}").into());
+    };
+    let Some(i) = rows::get(&mut *conn, id).await? else {
+        return Ok(vec![]);
+    };
+    let met = i.status == "resolved" || (check == "response" && i.first_response_at.is_some());
+    if met {
+        return Ok(vec![]);
+    }
+    let Some(c) = customers::get(&mut *conn, i.customer_id).await? else {
+        return Ok(vec![]);
+    };
+    let dir = store::directory::load(&mut *conn).await?;
+    let now = store::to_ms(desk.now());
+    rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
+    let mut to: Vec<i64> = match i.owner_id {
+        Some(o) => vec![o],
+        None => members(&dir, &i.department_code)
+            .iter()
+            .map(|e| e.id)
+            .collect(),
+    };
+    if let Some(head) = dir.head_of(&i.department_code) {
+        to.push(head.id);
+    }
+    if check == "resolution" {
+        to.extend(dir.with_role(Role::Bcmo).iter().map(|e| e.id));
+    }
+    to.sort_unstable();
+    to.dedup();
+    let mut f = facts(&i, &c, &dir);
+    f["check"] = json!(check);
+    f["due_ms"] = payload.get("due_ms").cloned().unwrap_or(json!(now));
+    let r = reference(i.id).to_string();
+    for e in to {
+        let m = notify::message(e, notify::kind::INQUIRY_SLA, Some(&r), f.clone());
+        notify::send(&mut *conn, &m, now).await?;
+    }
+    Ok(vec![audit_event(
+        desk.now(),
+        "system",
+        None,
+        "inquiry.sla_breach",
+        &r,
+        format!(
+            "{check} late ({} {}, {})",
+            i.kind, i.priority, i.department_code
+        ),
+    )])
+}
+
 /// The view of a story for replies.
 pub fn view(s: &Story, dir: &Directory) -> Value {
     let events: Vec<Value> = s
         .events
         .iter()
         .map(|e| {
-            json!({ "kind": e.kind, "author": dir.by_id(e.author_id).map(|a| a.name.clone()).unwrap_or_default(),
+            json!({ "kind": e.kind, "author": e.author_id.and_then(|a| dir.by_id(a)).map_or("bizdesk".to_string(), |a| a.name.clone()),
                     "text": e.text, "at_ms": e.created_at })
         })
         .collect();

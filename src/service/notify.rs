@@ -43,6 +43,9 @@ pub mod kind {
     pub const INQUIRY_ASSIGNED: &str = "inquiry_assigned";
     /// To the central office: a complaint was logged.
     pub const COMPLAINT: &str = "complaint_logged";
+    /// To the owner (or department), its head, and for a late resolution the central office:
+    /// an inquiry missed its service level.
+    pub const INQUIRY_SLA: &str = "inquiry_sla";
 }
 
 /// Why a kind is sent, for the recipient's email settings; `None`: never by email.

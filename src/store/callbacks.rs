@@ -63,6 +63,16 @@ pub async fn set_schedule(conn: &mut Conn, id: i64, schedule_id: i64) -> sqlx::R
     Ok(())
 }
 
+/// Links a callback to a customer record.
+pub async fn link_customer(conn: &mut Conn, id: i64, customer_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE callbacks SET customer_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(customer_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A callback by id.
 pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Callback>> {
     sqlx::query_as(&format!("SELECT {COLS} FROM callbacks WHERE id = $1"))

@@ -32,7 +32,8 @@ const COLS: &str = "id, customer_id, channel, kind, subject, details, category, 
 #[derive(Debug, Clone, FromRow)]
 pub struct Event {
     pub kind: String,
-    pub author_id: i64,
+    /// `None`: bizdesk itself (an SLA breach).
+    pub author_id: Option<i64>,
     pub text: String,
     pub created_at: i64,
 }
@@ -139,7 +140,7 @@ pub async fn add_event(
     conn: &mut Conn,
     id: i64,
     kind: &str,
-    author: EmployeeId,
+    author: Option<EmployeeId>,
     text: &str,
     now_ms: i64,
 ) -> sqlx::Result<()> {
