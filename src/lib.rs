@@ -5,7 +5,8 @@
 //! Layers, from the inside out; an inner layer never imports an outer one.
 //!
 //! * [`domain`]: pure types and rules (money, references, the directory, approval policies and
-//!   the approval state machine, requisitions, delegation, the audit hash chain). No I/O.
+//!   the approval state machine, requisitions, delegation, the audit hash chain, recurrence and
+//!   the `when`/`repeat` parsers, customers, inquiry kinds and routing). No I/O.
 //! * [`store`]: persistence on SQLite and PostgreSQL through one set of queries; the schema is
 //!   in `migrations/sqlite` and `migrations/postgres` (paired versions).
 //! * [`service`]: use cases, one function per action (`service::requisitions::submit`,
