@@ -301,3 +301,47 @@ async fn missed_service_levels_are_recorded_and_escalate() {
     let shown = d.ok("emily.chen", "/inquiry show ref:INQ-000001").await;
     assert!(shown.contains("recorded a missed deadline"), "{shown}");
 }
+
+#[tokio::test]
+async fn the_service_report_shows_what_happened() {
+    let d = spawn_desk().await;
+    d.ok("xu.jing", "/customer add name:\"A\" email:a@example.com")
+        .await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:email kind:inquiry subject:\"Refund please\" details:\"double charge\"").await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:phone kind:complaint subject:\"Broken screen\" details:\"arrived damaged\"").await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:web kind:feedback subject:\"Nice service\" details:\"thanks\"").await;
+    d.advance(30 * 60).await;
+    d.ok("zhao.min", "/inquiry reply ref:INQ-000001 text:\"on it\"")
+        .await;
+    d.advance(90 * 60).await; // 2 h: the complaint's first answer is late (high: 2h/1d)
+    d.ok(
+        "zhao.min",
+        "/inquiry resolve ref:INQ-000001 resolution:\"refunded\"",
+    )
+    .await;
+    d.advance(60 * 60).await;
+    d.ok("chen.jie", "/inquiry reply ref:INQ-000002 text:\"sorry\"")
+        .await;
+    d.advance(2 * 60 * 60).await;
+    d.ok(
+        "chen.jie",
+        "/inquiry resolve ref:INQ-000002 resolution:\"replaced\"",
+    )
+    .await;
+
+    let refused = d.refused("tom.baker", "/report service").await;
+    assert!(refused.contains("department heads"), "{refused}");
+    let report = d.ok("emily.chen", "/report service period:week").await;
+    for part in [
+        "Logged: 3 · resolved: 2 · open: 1 · complaint: 1 · feedback: 1 · inquiry: 1",
+        "Service levels met: 2 of 3 (66%)",
+        "First response: median 0h 30m, p90 3h 0m (2 answered)",
+        "Resolution: median 2h 0m, p90 5h 0m (2 resolved)",
+        "By category: - 1, billing 1, quality 1",
+        "Top complaint categories: quality 1",
+    ] {
+        assert!(report.contains(part), "{part}\n---\n{report}");
+    }
+    let zh = d.ok("chen.jie", "/report service").await;
+    assert!(zh.contains("时限达成：2 / 3（66%）"), "{zh}");
+}

@@ -71,7 +71,7 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usi
 }
 
 /// The `p`-th percentile (0..=100) of sorted values, by nearest rank.
-fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
+pub(crate) fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
     if sorted.is_empty() {
         return None;
     }

@@ -15,6 +15,7 @@ pub mod inquiries;
 pub mod jobs;
 pub mod notify;
 pub mod outbox;
+pub mod reports;
 pub mod requisitions;
 pub mod schedules;
 pub mod settings;

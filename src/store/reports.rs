@@ -31,6 +31,33 @@ pub async fn closed_rounds(
     .await
 }
 
+/// One inquiry as the service report counts it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InquiryFacts {
+    pub kind: String,
+    pub category: Option<String>,
+    pub department_code: String,
+    pub status: String,
+    pub created_at: i64,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    /// How many service-level breaches it had.
+    pub breaches: i64,
+}
+
+/// Inquiries logged in `[from, to)`, with their breach counts.
+pub async fn inquiries(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<InquiryFacts>> {
+    sqlx::query_as(
+        "SELECT i.kind, i.category, i.department_code, i.status, i.created_at, i.first_response_at, \
+         i.resolved_at, (SELECT COUNT(*) FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.kind = 'breach') AS breaches \
+         FROM inquiries i WHERE i.created_at >= $1 AND i.created_at < $2 ORDER BY i.id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
 /// Requisitions submitted in `[from, to)`.
 pub async fn submitted(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<i64> {
     let (n,): (i64,) = sqlx::query_as(

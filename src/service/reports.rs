@@ -1,0 +1,105 @@
+//! Reports for the central office and department heads.
+
+use super::digests::percentile;
+use super::{Desk, DeskResult};
+use crate::domain::directory::{Employee, Role};
+use crate::domain::Msg;
+use crate::store::{self, reports};
+use chrono::Duration;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Who may read reports: the central office, management, auditors and department heads.
+fn may_read(actor: &Employee) -> bool {
+    [Role::Bcmo, Role::Management, Role::Auditor, Role::DeptHead]
+        .into_iter()
+        .any(|r| actor.has_role(r))
+}
+
+/// The days a report period covers: `week`, `month` (default), `quarter`, `year`.
+pub fn period_days(period: Option<&str>) -> Result<i64, Msg> {
+    match period.unwrap_or("month") {
+        "week" => Ok(7),
+        "month" => Ok(30),
+        "quarter" => Ok(90),
+        "year" => Ok(365),
+        other => Err(Msg::new("report.bad_period").arg("value", other)),
+    }
+}
+
+fn counts<'a>(items: impl Iterator<Item = &'a str>) -> Vec<Value> {
+    let mut m: BTreeMap<&str, i64> = BTreeMap::new();
+    for i in items {
+        *m.entry(i).or_default() += 1;
+    }
+    let mut v: Vec<(&str, i64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.into_iter()
+        .map(|(k, n)| json!({ "name": k, "count": n }))
+        .collect()
+}
+
+fn minutes(mut v: Vec<i64>) -> Value {
+    v.sort_unstable();
+    json!({ "count": v.len(), "median": percentile(&v, 50), "p90": percentile(&v, 90) })
+}
+
+/// `/report service`: inquiries logged in the last `days` days — by category and department
+/// (open and resolved), service-level compliance, first-response and resolution times
+/// (median, p90, in minutes), and the top complaint categories.
+pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Value> {
+    if !may_read(actor) {
+        return Err(Msg::new("report.not_allowed").into());
+    }
+    let to = store::to_ms(desk.now());
+    let from = to - Duration::days(days).num_milliseconds();
+    let mut conn = desk.store.pool().acquire().await?;
+    let rows = reports::inquiries(&mut conn, from, to).await?;
+    let dir = store::directory::load(&mut conn).await?;
+    let dept = |code: &str| {
+        dir.department(code)
+            .map(|d| (d.name.clone(), d.name_zh.clone()))
+            .unwrap_or((code.to_string(), code.to_string()))
+    };
+    let resolved = rows.iter().filter(|r| r.status == "resolved").count();
+    let uncategorized = "-";
+    let by_category = counts(
+        rows.iter()
+            .map(|r| r.category.as_deref().unwrap_or(uncategorized)),
+    );
+    let mut by_department: Vec<Value> = counts(rows.iter().map(|r| r.department_code.as_str()));
+    for d in &mut by_department {
+        let code = d["name"].as_str().unwrap_or_default().to_string();
+        let open = rows
+            .iter()
+            .filter(|r| r.department_code == code && r.status != "resolved")
+            .count();
+        let (en, zh) = dept(&code);
+        d["open"] = json!(open);
+        d["name"] = json!(en);
+        d["name_zh"] = json!(zh);
+    }
+    let complaints = counts(
+        rows.iter()
+            .filter(|r| r.kind == "complaint")
+            .map(|r| r.category.as_deref().unwrap_or(uncategorized)),
+    );
+    let met = rows.iter().filter(|r| r.breaches == 0).count();
+    let first: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.first_response_at.map(|f| (f - r.created_at) / 60_000))
+        .collect();
+    let resolution: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.resolved_at.map(|f| (f - r.created_at) / 60_000))
+        .collect();
+    Ok(json!({
+        "days": days, "from_ms": from, "to_ms": to,
+        "total": rows.len(), "resolved": resolved, "open": rows.len() - resolved,
+        "by_kind": counts(rows.iter().map(|r| r.kind.as_str())),
+        "by_category": by_category, "by_department": by_department,
+        "sla_met": met, "sla_percent": if rows.is_empty() { None } else { Some(met * 100 / rows.len()) },
+        "first_response": minutes(first), "resolution": minutes(resolution),
+        "top_complaints": complaints.into_iter().take(5).collect::<Vec<_>>(),
+    }))
+}
