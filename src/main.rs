@@ -450,8 +450,12 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
     }
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", target.display()));
-        if side.exists() {
-            std::fs::remove_file(&side).with_context(|| format!("removing {}", side.display()))?;
+        // The last connection to close may delete these itself, just as we look: gone is fine.
+        match std::fs::remove_file(&side) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("removing {}", side.display()));
+            }
+            _ => {}
         }
     }
     std::fs::rename(&tmp, &target).with_context(|| format!("replacing {}", target.display()))?;
