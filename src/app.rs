@@ -131,6 +131,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         locale: config.company.locale,
         currency: config.company.currency,
         categories: config.requisitions.categories.clone(),
+        public_url: config.web.public_url.clone(),
     };
     let desk = Desk {
         store,
@@ -187,7 +188,7 @@ pub async fn serve_on(
         None => None,
     };
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let mut router = crate::web::router(chat.desk.clone());
+    let mut router = crate::web::router(chat.desk.clone(), chat.renderer.clone());
     let mut tasks = Vec::new();
     if config.discord.token.is_set() {
         let discord = Arc::new(Discord::new(config, chat.clone()).await?);

@@ -168,6 +168,8 @@ pub struct Requisitions {
 pub struct Web {
     #[serde(deserialize_with = "de_socket")]
     pub bind: std::net::SocketAddr,
+    /// The address customers use to reach these pages (links in emails).
+    pub public_url: String,
 }
 
 /// Template overrides.

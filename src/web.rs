@@ -1,25 +1,148 @@
-//! The HTTP server: health now; the Discord interactions endpoint and web pages later.
+//! The HTTP server: health, the customers' satisfaction page; the Discord interactions
+//! endpoint is merged in by `app` when Discord runs in http mode.
 
+use crate::chat::render::Renderer;
+use crate::domain::Locale;
+use crate::service::satisfaction::{self, Page};
 use crate::service::Desk;
-use axum::extract::State;
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+/// What the handlers share.
+#[derive(Clone)]
+struct Web {
+    desk: Desk,
+    renderer: Arc<Renderer>,
+}
 
 /// The routes bizdesk serves.
-pub fn router(desk: Desk) -> Router {
+pub fn router(desk: Desk, renderer: Arc<Renderer>) -> Router {
     Router::new()
         .route("/healthz", get(health))
-        .with_state(desk)
+        .route(
+            "/satisfaction/{token}",
+            get(satisfaction_page).post(satisfaction_post),
+        )
+        .with_state(Web { desk, renderer })
 }
 
 /// 200 when the database answers, 503 otherwise.
-async fn health(State(desk): State<Desk>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(desk.store.pool()).await {
+async fn health(State(web): State<Web>) -> (StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(web.desk.store.pool()).await {
         Ok(_) => (StatusCode::OK, "ok\n"),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unavailable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Preselect {
+    score: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Vote {
+    score: Option<String>,
+    comment: Option<String>,
+}
+
+fn score_of(s: Option<&str>) -> Option<i64> {
+    s.and_then(|s| s.trim().parse().ok())
+}
+
+/// GET shows the choice (the email's link may preselect one) and records nothing, so a mail
+/// scanner opening the link cannot vote.
+async fn satisfaction_page(
+    State(web): State<Web>,
+    Path(token): Path<String>,
+    Query(q): Query<Preselect>,
+) -> (StatusCode, Html<String>) {
+    let result = satisfaction::open(&web.desk, &token, score_of(q.score.as_deref())).await;
+    page(&web, result)
+}
+
+/// POST records the score, once.
+async fn satisfaction_post(
+    State(web): State<Web>,
+    Path(token): Path<String>,
+    Form(v): Form<Vote>,
+) -> (StatusCode, Html<String>) {
+    let score = score_of(v.score.as_deref()).unwrap_or(0);
+    let result = satisfaction::record(&web.desk, &token, score, v.comment.as_deref()).await;
+    page(&web, result)
+}
+
+fn page(
+    web: &Web,
+    result: crate::service::DeskResult<(Page, Option<Locale>)>,
+) -> (StatusCode, Html<String>) {
+    let (page, locale) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "satisfaction page failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("Sorry, something went wrong; please try again later.".into()),
+            );
+        }
+    };
+    let locale = locale.unwrap_or(web.desk.company.locale);
+    let (status, state, reference, subject, score) = match page {
+        Page::Choose {
+            reference,
+            subject,
+            score,
+        } => (StatusCode::OK, "choose", reference, subject, score),
+        Page::Thanks { reference, score } => (
+            StatusCode::OK,
+            "thanks",
+            reference,
+            String::new(),
+            Some(score),
+        ),
+        Page::Already { reference, score } => (
+            StatusCode::OK,
+            "already",
+            reference,
+            String::new(),
+            Some(score),
+        ),
+        Page::Expired => (
+            StatusCode::GONE,
+            "expired",
+            String::new(),
+            String::new(),
+            None,
+        ),
+        Page::Invalid => (
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            String::new(),
+            String::new(),
+            None,
+        ),
+    };
+    let ctx = json!({
+        "state": state, "reference": reference, "subject": subject, "score": score,
+        "company": web.desk.company.name,
+    });
+    let path = format!("web/{}/satisfaction.html", locale.tag());
+    match web.renderer.render_file(locale, &path, ctx) {
+        Ok(html) => (status, Html(html)),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "satisfaction page cannot be rendered");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("Sorry, something went wrong.".into()),
+            )
         }
     }
 }

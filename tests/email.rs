@@ -522,7 +522,7 @@ fn every_email_renders_in_both_languages_from_its_payload() {
         ),
         (
             "inquiry_resolved",
-            json!({"subject": "申请退款", "kind": "feedback", "channel": "web", "resolution": "done & dusted", "by": null}),
+            json!({"subject": "申请退款", "kind": "feedback", "channel": "web", "resolution": "done & dusted", "by": null, "survey_url": "http://127.0.0.1:8080/satisfaction/1-2-ab"}),
         ),
         (
             "callback_due",

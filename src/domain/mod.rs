@@ -14,6 +14,7 @@ pub mod policy;
 pub mod reference;
 pub mod repeat;
 pub mod requisition;
+pub mod satisfaction;
 pub mod schedule;
 pub mod when;
 

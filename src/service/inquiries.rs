@@ -385,7 +385,8 @@ pub async fn step(
                 &customer,
                 &inquiry,
                 "inquiry_resolved",
-                json!({ "resolution": text, "by": actor.name }),
+                json!({ "resolution": text, "by": actor.name,
+                        "survey_url": super::satisfaction::link(&mut tx, desk, inquiry.id).await? }),
             );
             match email {
                 Some(m) => {

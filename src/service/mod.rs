@@ -17,6 +17,7 @@ pub mod notify;
 pub mod outbox;
 pub mod reports;
 pub mod requisitions;
+pub mod satisfaction;
 pub mod schedules;
 pub mod settings;
 pub mod sla;
@@ -39,6 +40,8 @@ pub struct Company {
     pub locale: Locale,
     pub currency: Currency,
     pub categories: Vec<String>,
+    /// Where customers reach bizdesk's web pages (links in emails), e.g. `https://desk.example.com`.
+    pub public_url: String,
 }
 
 /// Everything a use case needs: the store, the rules, and the clock.

@@ -44,6 +44,21 @@ fn minutes(mut v: Vec<i64>) -> Value {
     json!({ "count": v.len(), "median": percentile(&v, 50), "p90": percentile(&v, 90) })
 }
 
+/// Scores given: how many, the average (tenths), and how many of each 1–5.
+fn satisfaction(rows: &[reports::InquiryFacts]) -> Value {
+    let scores: Vec<i64> = rows.iter().filter_map(|r| r.satisfaction).collect();
+    let average = (!scores.is_empty()).then(|| {
+        format!(
+            "{:.1}",
+            scores.iter().sum::<i64>() as f64 / scores.len() as f64
+        )
+    });
+    let each: Vec<usize> = (1..=5)
+        .map(|n| scores.iter().filter(|s| **s == n).count())
+        .collect();
+    json!({ "count": scores.len(), "average": average, "each": each })
+}
+
 /// `/report service`: inquiries logged in the last `days` days — by category and department
 /// (open and resolved), service-level compliance, first-response and resolution times
 /// (median, p90, in minutes), and the top complaint categories.
@@ -51,7 +66,8 @@ pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Val
     if !may_read(actor) {
         return Err(Msg::new("report.not_allowed").into());
     }
-    let to = store::to_ms(desk.now());
+    // Up to and including now.
+    let to = store::to_ms(desk.now()) + 1;
     let from = to - Duration::days(days).num_milliseconds();
     let mut conn = desk.store.pool().acquire().await?;
     let rows = reports::inquiries(&mut conn, from, to).await?;
@@ -101,5 +117,6 @@ pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Val
         "sla_met": met, "sla_percent": if rows.is_empty() { None } else { Some(met * 100 / rows.len()) },
         "first_response": minutes(first), "resolution": minutes(resolution),
         "top_complaints": complaints.into_iter().take(5).collect::<Vec<_>>(),
+        "satisfaction": satisfaction(&rows),
     }))
 }

@@ -135,6 +135,37 @@ pub async fn resolve(
     Ok(done.rows_affected() == 1)
 }
 
+/// The satisfaction score recorded for an inquiry, if any.
+pub async fn satisfaction(conn: &mut Conn, id: i64) -> sqlx::Result<Option<i64>> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT satisfaction FROM inquiries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(s,)| s))
+}
+
+/// Records a resolved inquiry's satisfaction score once; `false` if one was recorded already.
+pub async fn record_satisfaction(
+    conn: &mut Conn,
+    id: i64,
+    score: i64,
+    comment: Option<&str>,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE inquiries SET satisfaction = $2, satisfaction_comment = $3, satisfaction_at = $4 \
+         WHERE id = $1 AND satisfaction IS NULL AND status = 'resolved'",
+    )
+    .bind(id)
+    .bind(score)
+    .bind(comment)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Adds a timeline entry.
 pub async fn add_event(
     conn: &mut Conn,

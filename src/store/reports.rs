@@ -43,13 +43,16 @@ pub struct InquiryFacts {
     pub resolved_at: Option<i64>,
     /// How many service-level breaches it had.
     pub breaches: i64,
+    /// The customer's score (1–5), if they gave one.
+    pub satisfaction: Option<i64>,
 }
 
 /// Inquiries logged in `[from, to)`, with their breach counts.
 pub async fn inquiries(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<InquiryFacts>> {
     sqlx::query_as(
         "SELECT i.kind, i.category, i.department_code, i.status, i.created_at, i.first_response_at, \
-         i.resolved_at, (SELECT COUNT(*) FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.kind = 'breach') AS breaches \
+         i.resolved_at, (SELECT COUNT(*) FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.kind = 'breach') AS breaches, \
+         i.satisfaction \
          FROM inquiries i WHERE i.created_at >= $1 AND i.created_at < $2 ORDER BY i.id",
     )
     .bind(from)

@@ -1,0 +1,138 @@
+//! Satisfaction scores: the resolution email links to a page (served by bizdesk's web server)
+//! that shows the choice on GET and records it on POST — so mail scanners that open links
+//! cannot vote — once per inquiry, through a signed link that expires.
+
+use super::{audit_event, Desk, DeskResult};
+use crate::domain::satisfaction::{sign, verify, TokenError, VALID_DAYS};
+use crate::domain::Locale;
+use crate::store::{self, audit, customers, inquiries, Conn};
+use rand::RngCore;
+
+/// The key that signs links: made on first use and kept in the database, so every process
+/// (and a restart) signs and checks alike.
+async fn key(conn: &mut Conn) -> sqlx::Result<Vec<u8>> {
+    let mut fresh = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut fresh);
+    sqlx::query("INSERT INTO secrets (name, value) VALUES ('satisfaction', $1) ON CONFLICT (name) DO NOTHING")
+        .bind(hex::encode(fresh))
+        .execute(&mut *conn)
+        .await?;
+    let (value,): (String,) =
+        sqlx::query_as("SELECT value FROM secrets WHERE name = 'satisfaction'")
+            .fetch_one(conn)
+            .await?;
+    Ok(hex::decode(value).unwrap_or_default())
+}
+
+/// The satisfaction page's address for an inquiry (valid for [`VALID_DAYS`]).
+pub(crate) async fn link(conn: &mut Conn, desk: &Desk, inquiry_id: i64) -> sqlx::Result<String> {
+    let expires = store::to_ms(desk.now()) + VALID_DAYS * 86_400_000;
+    let token = sign(&key(conn).await?, inquiry_id, expires);
+    Ok(format!(
+        "{}/satisfaction/{token}",
+        desk.company.public_url.trim_end_matches('/')
+    ))
+}
+
+/// What the page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    /// Pick a score (one may be preselected from the email's link).
+    Choose {
+        reference: String,
+        subject: String,
+        score: Option<i64>,
+    },
+    /// Recorded now.
+    Thanks { reference: String, score: i64 },
+    /// Recorded before; nothing changed.
+    Already { reference: String, score: i64 },
+    /// Not a link we made.
+    Invalid,
+    /// Too old.
+    Expired,
+}
+
+/// The page for a token, and the language to show it in (the customer's).
+pub async fn open(
+    desk: &Desk,
+    token: &str,
+    score: Option<i64>,
+) -> DeskResult<(Page, Option<Locale>)> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let id = match verify(&key(&mut conn).await?, token, store::to_ms(desk.now())) {
+        Ok(id) => id,
+        Err(TokenError::Forged) => return Ok((Page::Invalid, None)),
+        Err(TokenError::Expired) => return Ok((Page::Expired, None)),
+    };
+    let Some(i) = inquiries::get(&mut conn, id).await? else {
+        return Ok((Page::Invalid, None));
+    };
+    let locale = customers::get(&mut conn, i.customer_id)
+        .await?
+        .and_then(|c| c.locale.as_deref().and_then(Locale::parse));
+    let reference = format!("INQ-{:06}", i.id);
+    let page = match inquiries::satisfaction(&mut conn, id).await? {
+        Some(score) => Page::Already { reference, score },
+        None => Page::Choose {
+            reference,
+            subject: i.subject,
+            score: score.filter(|s| (1..=5).contains(s)),
+        },
+    };
+    Ok((page, locale))
+}
+
+/// Records a score (1–5) and an optional comment, once; the page to show next.
+pub async fn record(
+    desk: &Desk,
+    token: &str,
+    score: i64,
+    comment: Option<&str>,
+) -> DeskResult<(Page, Option<Locale>)> {
+    let (page, locale) = open(desk, token, None).await?;
+    let Page::Choose { reference, .. } = page else {
+        return Ok((page, locale));
+    };
+    if !(1..=5).contains(&score) {
+        return Ok((
+            Page::Choose {
+                reference,
+                subject: String::new(),
+                score: None,
+            },
+            locale,
+        ));
+    }
+    let comment: Option<String> = comment
+        .map(|c| c.trim().chars().take(2000).collect::<String>())
+        .filter(|c| !c.is_empty());
+    let mut tx = desk.begin().await?;
+    let number = reference
+        .trim_start_matches("INQ-")
+        .parse::<i64>()
+        .unwrap_or_default();
+    let now = store::to_ms(desk.now());
+    if !inquiries::record_satisfaction(&mut tx, number, score, comment.as_deref(), now).await? {
+        // Someone (another click) recorded it first.
+        let score = inquiries::satisfaction(&mut tx, number)
+            .await?
+            .unwrap_or(score);
+        return Ok((Page::Already { reference, score }, locale));
+    }
+    let summary = match &comment {
+        Some(c) => format!("satisfaction {score}/5: {c}"),
+        None => format!("satisfaction {score}/5"),
+    };
+    let event = audit_event(
+        desk.now(),
+        "customer",
+        None,
+        "inquiry.satisfaction",
+        &reference,
+        summary,
+    );
+    audit::append(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok((Page::Thanks { reference, score }, locale))
+}

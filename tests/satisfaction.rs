@@ -1,0 +1,130 @@
+//! The satisfaction page customers reach from the resolution email: a GET shows the choice
+//! (a mail scanner opening the link cannot vote), a POST records it once, forged and expired
+//! links are refused — over real HTTP on 127.0.0.1.
+
+mod common;
+use common::spawn_desk;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_score_is_recorded_once_and_forged_or_expired_links_are_refused() {
+    let d = spawn_desk().await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"周军\" email:zj@huadong.cn locale:zh-CN",
+    )
+    .await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:email kind:complaint subject:\"申请退款\" details:\"多扣款\"").await;
+    d.ok(
+        "zhao.min",
+        "/inquiry resolve ref:INQ-000001 resolution:\"已退款\"",
+    )
+    .await;
+    let (payload,): (String,) =
+        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'inquiry_resolved'")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    let survey = payload["survey_url"].as_str().unwrap().to_string();
+    assert!(
+        survey.starts_with("http://127.0.0.1:8080/satisfaction/"),
+        "{survey}"
+    );
+    let token = survey.rsplit('/').next().unwrap().to_string();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = bizdesk::web::router(d.chat.desk.clone(), d.chat.renderer.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/satisfaction/{token}");
+    let score = || async {
+        let (s,): (Option<i64>,) =
+            sqlx::query_as("SELECT satisfaction FROM inquiries WHERE id = 1")
+                .fetch_one(d.chat.desk.store.pool())
+                .await
+                .unwrap();
+        s
+    };
+
+    // The email's link for 4: the page preselects it, and nothing is recorded by opening it.
+    let page = http.get(format!("{url}?score=4")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("value=\"4\" required checked") && html.contains("INQ-000001"),
+        "{html}"
+    );
+    assert!(
+        html.contains("您对 INQ-000001 的处理是否满意"),
+        "in the customer's language: {html}"
+    );
+    assert_eq!(score().await, None, "a GET never votes");
+
+    let post = http
+        .post(&url)
+        .form(&[("score", "5"), ("comment", "处理很快 <b>谢谢</b>")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 200);
+    assert!(post.text().await.unwrap().contains("感谢您的评价"));
+    assert_eq!(score().await, Some(5));
+    let again = http
+        .post(&url)
+        .form(&[("score", "1")])
+        .send()
+        .await
+        .unwrap();
+    let again = again.text().await.unwrap();
+    assert!(
+        again.contains("已记录评价") && again.contains("5 分"),
+        "{again}"
+    );
+    assert_eq!(score().await, Some(5), "recorded once");
+    assert!(http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("已记录评价"));
+
+    // Forged: a changed signature, another inquiry's number, or anything else.
+    let mut forged = token.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    for bad in [forged, token.replacen("1-", "2-", 1), "hello".to_string()] {
+        let r = http
+            .get(format!("http://{addr}/satisfaction/{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+        let r = http
+            .post(format!("http://{addr}/satisfaction/{bad}"))
+            .form(&[("score", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+    }
+    let report = d.ok("chen.jie", "/report service").await;
+    assert!(
+        report.contains("满意度：平均 5.0 分（共 1 份评价"),
+        "{report}"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'inquiry.satisfaction'")
+            .await,
+        1
+    );
+
+    // After 30 days the link has expired.
+    d.clock.advance(chrono::Duration::days(31));
+    let r = http.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 410);
+    assert!(r.text().await.unwrap().contains("链接已过期"));
+}
