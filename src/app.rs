@@ -132,6 +132,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         currency: config.company.currency,
         categories: config.requisitions.categories.clone(),
         public_url: config.web.public_url.clone(),
+        order_stages: config.sales.order_stages.clone(),
     };
     let desk = Desk {
         store,

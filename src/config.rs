@@ -62,6 +62,7 @@ pub struct Config {
     pub discord: Discord,
     pub smtp: Smtp,
     pub scheduler: Scheduler,
+    pub sales: Sales,
     pub inquiries: Inquiries,
     pub log: Log,
 }
@@ -295,6 +296,14 @@ impl Smtp {
     }
 }
 
+/// Sales orders.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sales {
+    /// The stages an order goes through, in order.
+    pub order_stages: Vec<crate::domain::order::Stage>,
+}
+
 /// Customer inquiries, complaints and feedback.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -481,6 +490,8 @@ impl Config {
         }
         self.smtp.check()?;
         self.scheduler.check()?;
+        crate::domain::order::check_stages(&self.sales.order_stages)
+            .map_err(|e| anyhow!("key `sales.order_stages`: {e}"))?;
         for c in &self.requisitions.categories {
             if c.is_empty()
                 || c.chars()

@@ -525,6 +525,11 @@ fn every_email_renders_in_both_languages_from_its_payload() {
             json!({"subject": "申请退款", "kind": "feedback", "channel": "web", "resolution": "done & dusted", "by": null, "survey_url": "http://127.0.0.1:8080/satisfaction/1-2-ab"}),
         ),
         (
+            "order_stage",
+            json!({"items": "Desk <oak> × 2", "amount": "1,800.00 CNY", "stage": "Shipped", "stage_zh": "已发货",
+                   "note": "SF <1234>", "delivery": null}),
+        ),
+        (
             "callback_due",
             json!({"id": 2, "customer": "Acme & Sons", "note": "", "due_at_ms": 1_764_000_000_000i64,
                    "next_ms": null, "repeat": "every month"}),

@@ -325,6 +325,7 @@ impl Chat {
             }
             a if a.starts_with("customer.") => self.customers(actor, inv, locale).await,
             a if a.starts_with("inquiry.") => self.inquiries(actor, inv, locale).await,
+            a if a.starts_with("order.") => self.orders(actor, inv, locale).await,
             "report.service" => {
                 let days = crate::service::reports::period_days(inv.str("period"))?;
                 let report = crate::service::reports::service(desk, actor, days).await?;

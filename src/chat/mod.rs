@@ -10,6 +10,7 @@ pub mod console;
 mod customers;
 pub mod discord;
 mod inquiries;
+mod orders;
 pub mod reminders;
 pub mod render;
 mod views;

@@ -10,6 +10,7 @@ pub mod inquiry;
 pub mod locale;
 pub mod money;
 pub mod msg;
+pub mod order;
 pub mod policy;
 pub mod reference;
 pub mod repeat;

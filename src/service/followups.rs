@@ -26,6 +26,7 @@ pub(crate) async fn exists(conn: &mut Conn, r: Reference) -> sqlx::Result<bool> 
         RefKind::Inquiry => crate::store::inquiries::get(conn, r.number)
             .await?
             .is_some(),
+        RefKind::SalesOrder => crate::store::orders::get(conn, r.number).await?.is_some(),
         _ => false,
     })
 }

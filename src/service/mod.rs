@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod inquiries;
 pub mod jobs;
 pub mod notify;
+pub mod orders;
 pub mod outbox;
 pub mod reports;
 pub mod requisitions;
@@ -40,6 +41,8 @@ pub struct Company {
     pub locale: Locale,
     pub currency: Currency,
     pub categories: Vec<String>,
+    /// The stages of a sales order, in order.
+    pub order_stages: Vec<crate::domain::order::Stage>,
     /// Where customers reach bizdesk's web pages (links in emails), e.g. `https://desk.example.com`.
     pub public_url: String,
 }

@@ -20,6 +20,7 @@ pub mod fresh;
 pub mod inquiries;
 pub mod interactions;
 pub mod jobs;
+pub mod orders;
 pub mod outbox;
 pub mod reports;
 pub mod requisitions;

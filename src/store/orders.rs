@@ -1,0 +1,132 @@
+//! Sales orders and their stage history.
+
+use super::Conn;
+use crate::domain::directory::EmployeeId;
+use sqlx::FromRow;
+
+/// A stored order.
+#[derive(Debug, Clone, FromRow)]
+pub struct Order {
+    pub id: i64,
+    pub customer_id: i64,
+    pub owner_id: i64,
+    pub items: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub delivery_date: Option<String>,
+    pub stage: String,
+    pub created_at: i64,
+}
+
+const COLS: &str =
+    "id, customer_id, owner_id, items, amount_minor, currency, delivery_date, stage, created_at";
+
+/// One stage change.
+#[derive(Debug, Clone, FromRow)]
+pub struct Event {
+    pub stage: String,
+    pub note: String,
+    pub author_id: i64,
+    pub created_at: i64,
+}
+
+/// What a new order needs.
+pub struct NewOrder<'a> {
+    pub customer_id: i64,
+    pub owner: EmployeeId,
+    pub items: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub delivery_date: Option<String>,
+    pub stage: &'a str,
+}
+
+/// Writes an order at its first stage, with that stage as its first event.
+pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>, now_ms: i64) -> sqlx::Result<Order> {
+    let order: Order = sqlx::query_as(&format!(
+        "INSERT INTO orders (customer_id, owner_id, items, amount_minor, currency, delivery_date, stage, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {COLS}"
+    ))
+    .bind(o.customer_id)
+    .bind(o.owner)
+    .bind(o.items)
+    .bind(o.amount_minor)
+    .bind(o.currency)
+    .bind(&o.delivery_date)
+    .bind(o.stage)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    add_event(conn, order.id, o.stage, "", o.owner, now_ms).await?;
+    Ok(order)
+}
+
+/// An order by id.
+pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Order>> {
+    sqlx::query_as(&format!("SELECT {COLS} FROM orders WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Moves an order to `stage` if it is still at `from` (compare-and-set); returns whether.
+pub async fn set_stage(
+    conn: &mut Conn,
+    id: i64,
+    from: &str,
+    stage: &str,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE orders SET stage = $3, updated_at = $4 WHERE id = $1 AND stage = $2")
+            .bind(id)
+            .bind(from)
+            .bind(stage)
+            .bind(now_ms)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Adds a stage event.
+pub async fn add_event(
+    conn: &mut Conn,
+    id: i64,
+    stage: &str,
+    note: &str,
+    author: EmployeeId,
+    now_ms: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO order_events (order_id, stage, note, author_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(stage)
+        .bind(note)
+        .bind(author)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An order's stage history, oldest first.
+pub async fn events(conn: &mut Conn, id: i64) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as("SELECT stage, note, author_id, created_at FROM order_events WHERE order_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(conn)
+        .await
+}
+
+/// Orders, newest first, at most 50: someone's (`owner`), at a stage, or all.
+pub async fn list(
+    conn: &mut Conn,
+    owner: Option<EmployeeId>,
+    stage: Option<&str>,
+) -> sqlx::Result<Vec<Order>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM orders WHERE ($1 = 0 OR owner_id = $1) AND ($2 = '' OR stage = $2) ORDER BY id DESC LIMIT 50"
+    ))
+    .bind(owner.unwrap_or(0))
+    .bind(stage.unwrap_or(""))
+    .fetch_all(conn)
+    .await
+}

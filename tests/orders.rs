@@ -1,0 +1,135 @@
+//! Sales orders as sales and customers live them: stages moved by the right people, the
+//! customer emailed at exactly the customer-visible stages, in one thread.
+
+mod common;
+mod smtp_sink;
+
+use bizdesk::config::Secret;
+use bizdesk::mail::Mailer;
+use bizdesk::outbox::email::EmailOutbox;
+use common::spawn_desk_with;
+use smtp_sink::Sink;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn an_order_moves_through_its_stages_and_the_customer_hears_the_visible_ones() {
+    let sink = Sink::start();
+    let url = sink.url();
+    let d = spawn_desk_with(move |c| c.smtp.url = Secret::new(url)).await;
+    d.ok(
+        "li.na",
+        "/customer add name:\"周军\" company:\"华东电子\" email:zj@huadong.cn locale:zh-CN",
+    )
+    .await;
+    let new = d
+        .ok(
+            "li.na",
+            "/order new customer:#1 items:\"27寸显示器 × 20\" amount:36000 delivery:2026-12-20",
+        )
+        .await;
+    assert!(
+        new.contains("SO-000001") && new.contains("36,000.00 CNY"),
+        "{new}"
+    );
+    for (who, stage, note) in [
+        ("li.na", "confirmed", ""),
+        ("tom.baker", "in_production", ""),
+        ("li.na", "shipped", " note:\"顺丰 SF1234567\""),
+        ("chen.jie", "delivered", ""),
+        ("li.na", "invoiced", ""),
+        ("li.na", "paid", ""),
+        ("li.na", "closed", ""),
+    ] {
+        d.ok(
+            who,
+            &format!("/order update ref:SO-000001 stage:{stage}{note}"),
+        )
+        .await;
+    }
+    let refusals = [
+        (
+            "xu.jing",
+            "/order update ref:SO-000001 stage:shipped",
+            "只有",
+        ),
+        (
+            "li.na",
+            "/order update ref:SO-000001 stage:closed",
+            "已处于",
+        ),
+        ("li.na", "/order update ref:SO-000001 stage:lost", "lost"),
+        (
+            "li.na",
+            "/order update ref:SO-000009 stage:paid",
+            "SO-000009",
+        ),
+        ("li.na", "/order new customer:#9 items:x amount:10", "#9"),
+        (
+            "li.na",
+            "/order new customer:#1 items:x amount:10 delivery:2020-01-01",
+            "交货日期",
+        ),
+        ("li.na", "/order list stage:lost", "lost"),
+    ];
+    for (who, line, shows) in refusals {
+        let text = d.refused(who, line).await;
+        assert!(text.contains(shows), "{line}: {text}");
+    }
+    let status = d.ok("xu.jing", "/order status ref:SO-000001").await;
+    assert!(
+        status.contains("顺丰 SF1234567") && status.contains("已完结"),
+        "{status}"
+    );
+    assert!(d
+        .ok("emily.chen", "/order list scope:all stage:closed")
+        .await
+        .contains("SO-000001"));
+    assert!(
+        d.ok("chen.jie", "/order list").await.contains("暂无订单"),
+        "chen.jie owns none"
+    );
+
+    let mailer = Mailer::from_config(&d.config.smtp, &d.config.company.name).unwrap();
+    let w = EmailOutbox::new(
+        d.chat.desk.clone(),
+        d.chat.renderer.clone(),
+        Arc::new(mailer),
+        1,
+    );
+    while w.drain_once().await.unwrap() > 0 {}
+    let mails = sink.to("zj@huadong.cn");
+    let bodies: Vec<String> = mails
+        .iter()
+        .map(|m| m.parsed().body_text(0).unwrap_or_default().to_string())
+        .collect();
+    let stages: Vec<&str> = ["已接单", "已确认", "已发货", "已送达"].to_vec();
+    assert_eq!(
+        bodies.len(),
+        4,
+        "exactly the customer-visible stages: {bodies:?}"
+    );
+    for s in &stages {
+        assert_eq!(
+            bodies
+                .iter()
+                .filter(|b| b.contains(&format!("当前进度：{s}")))
+                .count(),
+            1,
+            "{s}"
+        );
+    }
+    assert!(bodies.iter().any(|b| b.contains("顺丰 SF1234567")));
+    let subjects: Vec<String> = mails
+        .iter()
+        .map(|m| m.parsed().subject().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        subjects.iter().all(|s| s == "您的订单 SO-000001"),
+        "{subjects:?}"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE subject = 'SO-000001'")
+            .await,
+        8
+    );
+}
