@@ -35,6 +35,19 @@ fn stage<'a>(desk: &'a Desk, code: &str) -> Option<&'a Stage> {
     desk.company.order_stages.iter().find(|s| s.code == code)
 }
 
+/// The refusal for a stage code that is not configured, listing the ones that are.
+fn unknown_stage(desk: &Desk, code: &str) -> Msg {
+    let codes: Vec<&str> = desk
+        .company
+        .order_stages
+        .iter()
+        .map(|s| s.code.as_str())
+        .collect();
+    Msg::new("order.unknown_stage")
+        .arg("value", code)
+        .arg("stages", codes.join(", "))
+}
+
 /// Takes a new order for a customer, at the first stage.
 pub async fn new(
     desk: &Desk,
@@ -75,7 +88,7 @@ pub async fn new(
     )
     .await?;
     if first.customer_visible {
-        email_stage(&mut tx, desk, &order, &customer, &first, "", now).await?;
+        email_stage(&mut tx, &order, &customer, &first, "", now).await?;
     }
     let r = reference(order.id).to_string();
     let e = audit_event(
@@ -98,7 +111,6 @@ pub async fn new(
 
 async fn email_stage(
     conn: &mut Conn,
-    desk: &Desk,
     order: &Order,
     customer: &Customer,
     stage: &Stage,
@@ -121,7 +133,6 @@ async fn email_stage(
         }),
         edits: None,
     };
-    let _ = desk;
     crate::store::outbox::enqueue(conn, &m, now).await?;
     Ok(())
 }
@@ -153,16 +164,7 @@ pub async fn update(
 ) -> DeskResult<Story> {
     let code = code.trim().to_lowercase();
     let Some(target) = stage(desk, &code).cloned() else {
-        let codes: Vec<&str> = desk
-            .company
-            .order_stages
-            .iter()
-            .map(|s| s.code.as_str())
-            .collect();
-        return Err(Msg::new("order.unknown_stage")
-            .arg("value", &code)
-            .arg("stages", codes.join(", "))
-            .into());
+        return Err(unknown_stage(desk, &code).into());
     };
     let mut tx = desk.begin().await?;
     let (order, customer) = load(&mut tx, r).await?;
@@ -192,7 +194,7 @@ pub async fn update(
         ..order
     };
     if target.customer_visible {
-        email_stage(&mut tx, desk, &order, &customer, &target, note, now).await?;
+        email_stage(&mut tx, &order, &customer, &target, note, now).await?;
     }
     let e = audit_event(
         desk.now(),
@@ -240,16 +242,7 @@ pub async fn list(
 ) -> DeskResult<Vec<(Order, String)>> {
     if let Some(c) = stage_code {
         if stage(desk, c).is_none() {
-            let codes: Vec<&str> = desk
-                .company
-                .order_stages
-                .iter()
-                .map(|s| s.code.as_str())
-                .collect();
-            return Err(Msg::new("order.unknown_stage")
-                .arg("value", c)
-                .arg("stages", codes.join(", "))
-                .into());
+            return Err(unknown_stage(desk, c).into());
         }
     }
     let mut conn = desk.store.pool().acquire().await?;
