@@ -133,3 +133,81 @@ async fn an_order_moves_through_its_stages_and_the_customer_hears_the_visible_on
         8
     );
 }
+
+#[tokio::test]
+async fn finance_is_reminded_before_and_after_the_due_date_until_the_order_is_paid() {
+    let d = common::spawn_desk().await;
+    d.ok("li.na", "/customer add name:\"周军\" email:zj@huadong.cn")
+        .await;
+    d.ok(
+        "li.na",
+        "/order new customer:#1 items:\"显示器 × 20\" amount:36000",
+    )
+    .await;
+    // Thursday 2026-11-26 10:00: payment due Tuesday 2026-12-01.
+    let set = d
+        .ok("li.na", "/order terms ref:SO-000001 due:2026-12-01")
+        .await;
+    assert!(
+        set.contains("36,000.00 CNY") && set.contains("2026-12-01"),
+        "{set}"
+    );
+    for (line, shows) in [
+        ("/order terms ref:SO-000001 due:2020-01-01", "到期日"),
+        (
+            "/order terms ref:SO-000001 due:2026-12-01 amount:99999",
+            "36,000.00",
+        ),
+        ("/order paid ref:SO-000001 amount:50000", "36,000.00"),
+        (
+            "/order paid ref:SO-000001 amount:100 date:2027-01-01",
+            "不能晚于",
+        ),
+    ] {
+        let text = d.refused("li.na", line).await;
+        assert!(text.contains(shows), "{line}: {text}");
+    }
+    let refused = d
+        .refused("xu.jing", "/order paid ref:SO-000001 amount:100")
+        .await;
+    assert!(refused.contains("只有"), "{refused}");
+
+    // Saturday 09:00, three days before: finance and the owner.
+    d.advance(47 * 3600 - 1).await;
+    assert!(d.notes_of("zhao.min", "payment_due").await.is_empty());
+    d.advance(1).await;
+    for who in ["zhao.min", "grace.lin", "li.na"] {
+        let n = d.notes_of(who, "payment_due").await;
+        assert_eq!(n.len(), 1, "{who}");
+        assert!(n[0].text.contains("36,000.00 CNY"), "{}", n[0].text);
+    }
+    let part = d
+        .ok("grace.lin", "/order paid ref:SO-000001 amount:10000")
+        .await;
+    assert!(part.contains("26,000.00 CNY"), "{part}");
+    // Wednesday 09:00, the day after: overdue, for what is still owed.
+    d.advance(4 * 86_400).await;
+    let overdue = d.notes_of("zhao.min", "payment_due").await;
+    assert_eq!(overdue.len(), 2);
+    assert!(
+        overdue[1].text.contains("逾期") && overdue[1].text.contains("26,000.00 CNY"),
+        "{}",
+        overdue[1].text
+    );
+    let done = d
+        .ok("zhao.min", "/order paid ref:SO-000001 amount:26000")
+        .await;
+    assert!(done.contains("未收：0.00 CNY"), "{done}");
+    d.advance(30 * 86_400).await;
+    assert_eq!(
+        d.notes_of("zhao.min", "payment_due").await.len(),
+        2,
+        "nothing more once paid"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'order.overdue'")
+            .await,
+        1
+    );
+    assert_eq!(d.count("SELECT COUNT(*) FROM payments").await, 2);
+}

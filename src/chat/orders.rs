@@ -4,6 +4,7 @@ use super::actions::{missing, Chat, Reply};
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
+use crate::service::collection;
 use crate::service::orders::{self, Story};
 use crate::service::DeskError;
 use serde_json::{json, Value};
@@ -37,6 +38,35 @@ impl Chat {
             "order.status" => {
                 let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 ("status", orders::status(desk, r).await?)
+            }
+            "order.terms" | "order.paid" => {
+                let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                let (event, p) = if inv.action == "order.terms" {
+                    let due = inv.date("due").ok_or_else(|| missing("due"))?;
+                    let p = collection::terms(desk, actor, r, due, inv.money("amount")).await?;
+                    ("terms", p)
+                } else {
+                    let amount = inv.money("amount").ok_or_else(|| missing("amount"))?;
+                    (
+                        "paid",
+                        collection::paid(desk, actor, r, amount, inv.date("date")).await?,
+                    )
+                };
+                let money = |minor: i64| {
+                    crate::domain::money::Currency::new(&p.currency)
+                        .map(|c| crate::domain::money::Money::new(minor, c).to_string())
+                        .unwrap_or_default()
+                };
+                return self.render(
+                    locale,
+                    "reply/order_payment.txt",
+                    json!({
+                        "event": event, "ref": r.to_string(), "due": p.payment_due,
+                        "amount_due": money(p.amount_due_minor.unwrap_or(p.amount_minor)),
+                        "paid": money(p.paid_minor), "outstanding": money(p.outstanding()),
+                        "days_before": collection::DAYS_BEFORE,
+                    }),
+                );
             }
             "order.list" => {
                 let mine = inv.str("scope") != Some("all");

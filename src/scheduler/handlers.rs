@@ -60,6 +60,7 @@ async fn dispatch(desk: &Desk, conn: &mut Conn, job: &Due) -> anyhow::Result<Vec
         kind::DAILY_DIGEST => digests::daily(desk, conn, fire_at).await.map(none),
         kind::WEEKLY_KPI => digests::weekly_kpi(desk, conn, fire_at).await.map(none),
         kind::HOLIDAY_GREETINGS => digests::holiday_greetings(desk, conn).await.map(none),
+        kind::COLLECTION => crate::service::collection::remind(desk, conn, &payload).await,
         kind::INQUIRY_SLA => crate::service::inquiries::sla_check(desk, conn, &payload).await,
         kind::PRUNE => return Ok(crate::service::jobs::prune(conn, fire_at).await.map(none)?),
         other => return Err(anyhow!("no handler for job kind `{other}`")),

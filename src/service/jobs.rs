@@ -24,6 +24,8 @@ pub mod kind {
     pub const WEEKLY_KPI: &str = "kpi.weekly";
     /// Reminds callback owners to greet their customers.
     pub const HOLIDAY_GREETINGS: &str = "greetings.holiday";
+    /// Reminds finance and the owner of an unpaid order (payload: `id`, `when`, `due`).
+    pub const COLLECTION: &str = "order.collect";
     /// Checks an inquiry's service level (payload: `id`, `check` = response | resolution).
     pub const INQUIRY_SLA: &str = "inquiry.sla";
     /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].

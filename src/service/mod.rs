@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod audit;
 pub mod callbacks;
+pub mod collection;
 pub mod customers;
 pub mod decisions;
 pub mod delegations;

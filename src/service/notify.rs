@@ -43,6 +43,8 @@ pub mod kind {
     pub const INQUIRY_ASSIGNED: &str = "inquiry_assigned";
     /// To the central office: a complaint was logged.
     pub const COMPLAINT: &str = "complaint_logged";
+    /// To finance and an order's owner: payment is due soon, or overdue.
+    pub const PAYMENT_DUE: &str = "payment_due";
     /// To the owner (or department), its head, and for a late resolution the central office:
     /// an inquiry missed its service level.
     pub const INQUIRY_SLA: &str = "inquiry_sla";

@@ -1,0 +1,254 @@
+//! Collection (回款): payment terms on a sales order, reminders to finance and the order's
+//! owner before and after the due date (through the scheduler), and payments recorded.
+
+use super::jobs::kind;
+use super::{audit_event, notify, Desk, DeskResult};
+use crate::domain::audit::AuditEvent;
+use crate::domain::directory::{Employee, Role};
+use crate::domain::money::{Currency, Money};
+use crate::domain::reference::Reference;
+use crate::domain::when::local_to_utc;
+use crate::domain::Msg;
+use crate::store::jobs::NewJob;
+use crate::store::{self, audit, customers, Conn};
+use chrono::{Duration, NaiveDate, NaiveTime};
+use serde_json::{json, Value};
+
+/// Days before the due date that the first reminder goes out.
+pub const DAYS_BEFORE: i64 = 3;
+
+/// An order's payment position.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Position {
+    pub id: i64,
+    pub customer_id: i64,
+    pub owner_id: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub payment_due: Option<String>,
+    pub amount_due_minor: Option<i64>,
+    pub paid_minor: i64,
+}
+
+impl Position {
+    /// What is still owed.
+    pub fn outstanding(&self) -> i64 {
+        (self.amount_due_minor.unwrap_or(self.amount_minor) - self.paid_minor).max(0)
+    }
+
+    fn money(&self, minor: i64) -> String {
+        Currency::new(&self.currency)
+            .map(|c| Money::new(minor, c).to_string())
+            .unwrap_or_else(|| format!("{minor} {}", self.currency))
+    }
+}
+
+async fn position(conn: &mut Conn, r: Reference) -> DeskResult<Position> {
+    sqlx::query_as(
+        "SELECT id, customer_id, owner_id, amount_minor, currency, payment_due, amount_due_minor, paid_minor \
+         FROM orders WHERE id = $1",
+    )
+    .bind(r.number)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Msg::new("order.not_found").arg("ref", r.to_string()).into())
+}
+
+fn may_handle(actor: &Employee, p: &Position) -> bool {
+    p.owner_id == actor.id
+        || [Role::Sales, Role::Finance, Role::Bcmo]
+            .into_iter()
+            .any(|r| actor.has_role(r))
+}
+
+/// 09:00 on a day, company time, in UTC ms.
+fn morning(desk: &Desk, day: NaiveDate) -> i64 {
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN);
+    store::to_ms(local_to_utc(day.and_time(nine), desk.company.time_zone))
+}
+
+/// Sets the payment terms: the due date and, optionally, the amount due (default: the whole
+/// order). Reminders go to finance and the owner at 09:00 [`DAYS_BEFORE`] days before and the
+/// day after the due date, while anything is unpaid.
+pub async fn terms(
+    desk: &Desk,
+    actor: &Employee,
+    r: Reference,
+    due: NaiveDate,
+    amount: Option<Money>,
+) -> DeskResult<Position> {
+    if due < desk.today() {
+        return Err(Msg::new("order.due_past").into());
+    }
+    let mut tx = desk.begin().await?;
+    let p = position(&mut tx, r).await?;
+    if !may_handle(actor, &p) {
+        return Err(Msg::new("order.not_allowed")
+            .arg("ref", r.to_string())
+            .into());
+    }
+    let amount_due = match amount {
+        Some(m) if m.minor <= 0 || m.minor > p.amount_minor => {
+            return Err(Msg::new("order.bad_amount_due")
+                .arg("max", p.money(p.amount_minor))
+                .into())
+        }
+        Some(m) => m.minor,
+        None => p.amount_minor,
+    };
+    let now = store::to_ms(desk.now());
+    sqlx::query(
+        "UPDATE orders SET payment_due = $2, amount_due_minor = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(p.id)
+    .bind(due.to_string())
+    .bind(amount_due)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for (when, day) in [
+        ("before", due - Duration::days(DAYS_BEFORE)),
+        ("after", due + Duration::days(1)),
+    ] {
+        let at = morning(desk, day);
+        if at <= now {
+            continue;
+        }
+        let job = NewJob::new(
+            kind::COLLECTION,
+            json!({ "id": p.id, "when": when, "due": due.to_string() }),
+            at,
+            format!("order.collect:{}:{due}:{when}", p.id),
+        );
+        crate::store::jobs::insert(&mut tx, &job, now).await?;
+    }
+    let e = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "order.terms",
+        &r.to_string(),
+        format!("{} due {due}", p.money(amount_due)),
+    );
+    audit::append(&mut tx, e).await?;
+    let p = position(&mut tx, r).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Records a payment (at most what is still owed).
+pub async fn paid(
+    desk: &Desk,
+    actor: &Employee,
+    r: Reference,
+    amount: Money,
+    on: Option<NaiveDate>,
+) -> DeskResult<Position> {
+    let on = on.unwrap_or_else(|| desk.today());
+    if on > desk.today() {
+        return Err(Msg::new("order.paid_future").into());
+    }
+    let mut tx = desk.begin().await?;
+    let p = position(&mut tx, r).await?;
+    if !may_handle(actor, &p) {
+        return Err(Msg::new("order.not_allowed")
+            .arg("ref", r.to_string())
+            .into());
+    }
+    if amount.currency.as_str() != p.currency {
+        return Err(Msg::new("order.wrong_currency")
+            .arg("currency", &p.currency)
+            .into());
+    }
+    let owed = (p.amount_minor - p.paid_minor).max(0);
+    if amount.minor <= 0 || amount.minor > owed {
+        return Err(Msg::new("order.bad_payment")
+            .arg("owed", p.money(owed))
+            .into());
+    }
+    let now = store::to_ms(desk.now());
+    sqlx::query("INSERT INTO payments (order_id, amount_minor, paid_on, author_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(p.id)
+        .bind(amount.minor)
+        .bind(on.to_string())
+        .bind(actor.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE orders SET paid_minor = paid_minor + $2, updated_at = $3 WHERE id = $1")
+        .bind(p.id)
+        .bind(amount.minor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    let e = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "order.paid",
+        &r.to_string(),
+        format!("{} received on {on}", p.money(amount.minor)),
+    );
+    audit::append(&mut tx, e).await?;
+    let p = position(&mut tx, r).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// The scheduler's handler: reminds finance and the owner of an unpaid amount before or after
+/// its due date, if the terms are still those the job was written for.
+pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult<Vec<AuditEvent>> {
+    let (Some(id), Some(when), Some(due)) = (
+        payload.get("id").and_then(Value::as_i64),
+        payload.get("when").and_then(Value::as_str),
+        payload.get("due").and_then(Value::as_str),
+    ) else {
+        return Err(anyhow::anyhow!("collection job without id/when/due: {payload}").into());
+    };
+    let r = Reference {
+        kind: crate::domain::reference::RefKind::SalesOrder,
+        number: id,
+    };
+    let p = match position(&mut *conn, r).await {
+        Ok(p) => p,
+        Err(_) => return Ok(vec![]),
+    };
+    if p.payment_due.as_deref() != Some(due) || p.outstanding() == 0 {
+        return Ok(vec![]); // paid, or the terms changed since
+    }
+    let customer = customers::get(&mut *conn, p.customer_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let dir = store::directory::load(&mut *conn).await?;
+    let mut to: Vec<i64> = dir.with_role(Role::Finance).iter().map(|e| e.id).collect();
+    to.push(p.owner_id);
+    to.sort_unstable();
+    to.dedup();
+    let now = store::to_ms(desk.now());
+    let facts = json!({
+        "ref": r.to_string(), "customer": customer, "outstanding": p.money(p.outstanding()),
+        "due": due, "overdue": when == "after",
+    });
+    for e in to {
+        let m = notify::message(
+            e,
+            notify::kind::PAYMENT_DUE,
+            Some(&r.to_string()),
+            facts.clone(),
+        );
+        notify::send(&mut *conn, &m, now).await?;
+    }
+    Ok(if when == "after" {
+        vec![audit_event(
+            desk.now(),
+            "system",
+            None,
+            "order.overdue",
+            &r.to_string(),
+            format!("{} unpaid, due {due}", p.money(p.outstanding())),
+        )]
+    } else {
+        vec![]
+    })
+}
