@@ -194,6 +194,21 @@ async fn finance_is_reminded_before_and_after_the_due_date_until_the_order_is_pa
         "{}",
         overdue[1].text
     );
+    // Finance's morning digest (Thursday 09:00) lists it as overdue; the owner's does not.
+    d.sync_schedules().await;
+    d.advance(86_400).await;
+    let digest = d.notes_of("zhao.min", "daily_digest").await;
+    assert_eq!(digest.len(), 1);
+    assert!(
+        digest[0].text.contains("逾期未回款（1 笔）") && digest[0].text.contains("SO-000001"),
+        "{}",
+        digest[0].text
+    );
+    assert!(d
+        .notes_of("li.na", "daily_digest")
+        .await
+        .iter()
+        .all(|n| !n.text.contains("逾期")));
     let done = d
         .ok("zhao.min", "/order paid ref:SO-000001 amount:26000")
         .await;

@@ -25,8 +25,8 @@ fn local_day(desk: &Desk, at: DateTime<Utc>) -> (i64, i64, String) {
     )
 }
 
-/// One person's day: pending tasks, follow-ups and callbacks.
-type Day = (Vec<Value>, Vec<Value>, Vec<Value>);
+/// One person's day: pending tasks, follow-ups, callbacks, and (for finance) overdue payments.
+type Day = (Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>);
 
 /// The morning digest for the day of `fire_at`: one DM per person with pending approvals
 /// (and their age) or follow-ups and callbacks due that day. Returns how many were sent.
@@ -50,10 +50,17 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usi
             "id": c.id, "customer": c.customer, "note": c.note, "due_at_ms": c.due_at,
         }));
     }
-    let now = store::to_ms(desk.now());
     let dir = store::directory::load(&mut *conn).await?;
+    // Finance sees every order whose payment is overdue (due before today, not fully paid).
+    let overdue = reports::overdue_payments(&mut *conn, &date).await?;
+    if !overdue.is_empty() {
+        for e in dir.with_role(crate::domain::directory::Role::Finance) {
+            per.entry(e.id).or_default().3 = overdue.clone();
+        }
+    }
+    let now = store::to_ms(desk.now());
     let mut sent = 0;
-    for (to, (tasks, followups, callbacks)) in per {
+    for (to, (tasks, followups, callbacks, overdue)) in per {
         if dir.by_id(to).is_none() {
             continue; // deactivated since
         }
@@ -62,7 +69,7 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usi
             notify::kind::DAILY_DIGEST,
             None,
             json!({ "date": date, "at_ms": fire_at, "tasks": tasks, "followups": followups,
-                    "callbacks": callbacks }),
+                    "callbacks": callbacks, "overdue": overdue }),
         );
         notify::send(&mut *conn, &m, now).await?;
         sent += 1;

@@ -61,6 +61,32 @@ pub async fn inquiries(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<
     .await
 }
 
+/// Orders whose payment was due before `today` (YYYY-MM-DD) and is not fully paid, oldest
+/// first: reference, customer, outstanding (with currency) and due date.
+pub async fn overdue_payments(
+    conn: &mut Conn,
+    today: &str,
+) -> sqlx::Result<Vec<serde_json::Value>> {
+    let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+        "SELECT o.id, c.name, COALESCE(o.amount_due_minor, o.amount_minor) - o.paid_minor, o.currency, o.payment_due \
+         FROM orders o JOIN customers c ON c.id = o.customer_id \
+         WHERE o.payment_due IS NOT NULL AND o.payment_due < $1 \
+         AND COALESCE(o.amount_due_minor, o.amount_minor) > o.paid_minor ORDER BY o.payment_due, o.id",
+    )
+    .bind(today)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, customer, minor, currency, due)| {
+            let amount = crate::domain::money::Currency::new(&currency)
+                .map(|c| crate::domain::money::Money::new(minor, c).to_string())
+                .unwrap_or_else(|| format!("{minor} {currency}"));
+            serde_json::json!({ "ref": format!("SO-{id:06}"), "customer": customer, "outstanding": amount, "due": due })
+        })
+        .collect())
+}
+
 /// Requisitions submitted in `[from, to)`.
 pub async fn submitted(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
