@@ -27,6 +27,7 @@
 //!   (`config/org.toml`). Approval policies are `config/workflows.toml`.
 //! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
 //! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
+//! * [`operator`]: reports the command line prints (`bizdesk jobs`, `customers import`).
 //! * [`clock`]: time as a dependency, so tests move time instead of sleeping.
 //!
 //! The command-line entry point is `src/main.rs`; end-to-end tests live in `tests/`.
@@ -39,6 +40,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod mail;
+pub mod operator;
 pub mod outbox;
 pub mod scheduler;
 pub mod service;

@@ -282,7 +282,10 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         }
         Command::Jobs { failed, limit } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;
-            print!("{}", jobs_report(&chat.desk, failed, limit).await?);
+            print!(
+                "{}",
+                bizdesk::operator::jobs_report(&chat.desk, failed, limit).await?
+            );
             chat.desk.store.close().await;
             Ok(0)
         }
@@ -292,7 +295,7 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let chat = app::open_with_clock(&config, clock.clone()).await?;
-            let code = import_customers(&chat, &as_handle, &text).await?;
+            let code = bizdesk::operator::import_customers(&chat, &as_handle, &text).await?;
             chat.desk.store.close().await;
             Ok(code)
         }
@@ -510,110 +513,6 @@ async fn shutdown_signal() {
 }
 
 /// `bizdesk outbox list|retry`.
-/// `bizdesk customers import`: adds the good rows, lists the refused ones with their reasons.
-async fn import_customers(
-    chat: &bizdesk::chat::Chat,
-    handle: &str,
-    text: &str,
-) -> anyhow::Result<u8> {
-    let desk = &chat.desk;
-    let actor = match service::directory::actor_by_handle(desk, handle).await {
-        Ok(a) => a,
-        Err(service::DeskError::User(msgs)) => {
-            let l = desk.company.locale;
-            let text: Vec<String> = msgs.iter().map(|m| chat.renderer.msg(l, m)).collect();
-            eprintln!("--as {handle}: {}", text.join("; "));
-            return Ok(2);
-        }
-        Err(e) => bail!("{e:#}"),
-    };
-    let locale = chat.locale_of(&actor);
-    let say = |msgs: &[bizdesk::domain::Msg]| {
-        msgs.iter()
-            .map(|m| chat.renderer.msg(locale, m))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    match service::customers::import(desk, &actor, text).await {
-        Ok(report) => {
-            println!(
-                "imported {} customers; {} rows refused",
-                report.added.len(),
-                report.refused.len()
-            );
-            for (line, c) in &report.added {
-                println!("  line {line}: #{} {}", c.id, c.name);
-            }
-            for (line, msgs) in &report.refused {
-                println!("  line {line}: refused: {}", say(msgs));
-            }
-            Ok(if report.refused.is_empty() { 0 } else { 2 })
-        }
-        Err(service::DeskError::User(msgs)) => {
-            eprintln!("{}", say(&msgs));
-            Ok(2)
-        }
-        Err(e) => Err(anyhow::anyhow!("{e:#}")),
-    }
-}
-
-/// `bizdesk jobs`: what the scheduler has done and will do.
-async fn jobs_report(
-    desk: &bizdesk::service::Desk,
-    failed: bool,
-    limit: i64,
-) -> anyhow::Result<String> {
-    use bizdesk::store::{from_ms, jobs, schedules};
-    use std::fmt::Write as _;
-    let tz = desk.company.time_zone;
-    let at = |ms: i64| {
-        from_ms(ms)
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
-    };
-    let mut conn = desk.store.pool().acquire().await?;
-    let mut text = String::new();
-    let counts = jobs::counts(&mut conn).await?;
-    let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{s} {n}")).collect();
-    let _ = writeln!(
-        text,
-        "jobs: {}",
-        if counts.is_empty() {
-            "none".into()
-        } else {
-            counts.join(", ")
-        }
-    );
-    let _ = writeln!(text, "\nrecurring:");
-    for s in schedules::with_prefix(&mut conn, "").await? {
-        let next = s.next_fire_at.map_or("off".to_string(), at);
-        let _ = writeln!(
-            text,
-            "  {:<24} {:<16} {:<16} next {next}",
-            s.name, s.expr, s.tz
-        );
-    }
-    let _ = writeln!(
-        text,
-        "\n{}:",
-        if failed { "failed jobs" } else { "latest jobs" }
-    );
-    for j in jobs::recent(&mut conn, failed, limit).await? {
-        let _ = writeln!(
-            text,
-            "  #{:<7} {:<18} {:<9} try {}  due {}  {}",
-            j.id,
-            j.kind,
-            j.status,
-            j.attempts,
-            at(j.run_at),
-            j.last_error.unwrap_or_default()
-        );
-    }
-    Ok(text)
-}
-
 async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> anyhow::Result<u8> {
     let desk = &chat.desk;
     match command {

@@ -1,0 +1,109 @@
+//! Operator commands' work that prints a report: `bizdesk customers import` and `bizdesk jobs`
+//! (the command line in `src/main.rs` parses arguments and calls these).
+
+use crate::service;
+use anyhow::bail;
+
+/// `bizdesk customers import`: adds the good rows, lists the refused ones with their reasons.
+pub async fn import_customers(
+    chat: &crate::chat::Chat,
+    handle: &str,
+    text: &str,
+) -> anyhow::Result<u8> {
+    let desk = &chat.desk;
+    let actor = match service::directory::actor_by_handle(desk, handle).await {
+        Ok(a) => a,
+        Err(service::DeskError::User(msgs)) => {
+            let l = desk.company.locale;
+            let text: Vec<String> = msgs.iter().map(|m| chat.renderer.msg(l, m)).collect();
+            eprintln!("--as {handle}: {}", text.join("; "));
+            return Ok(2);
+        }
+        Err(e) => bail!("{e:#}"),
+    };
+    let locale = chat.locale_of(&actor);
+    let say = |msgs: &[crate::domain::Msg]| {
+        msgs.iter()
+            .map(|m| chat.renderer.msg(locale, m))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match service::customers::import(desk, &actor, text).await {
+        Ok(report) => {
+            println!(
+                "imported {} customers; {} rows refused",
+                report.added.len(),
+                report.refused.len()
+            );
+            for (line, c) in &report.added {
+                println!("  line {line}: #{} {}", c.id, c.name);
+            }
+            for (line, msgs) in &report.refused {
+                println!("  line {line}: refused: {}", say(msgs));
+            }
+            Ok(if report.refused.is_empty() { 0 } else { 2 })
+        }
+        Err(service::DeskError::User(msgs)) => {
+            eprintln!("{}", say(&msgs));
+            Ok(2)
+        }
+        Err(e) => Err(anyhow::anyhow!("{e:#}")),
+    }
+}
+
+/// `bizdesk jobs`: what the scheduler has done and will do.
+pub async fn jobs_report(
+    desk: &crate::service::Desk,
+    failed: bool,
+    limit: i64,
+) -> anyhow::Result<String> {
+    use crate::store::{from_ms, jobs, schedules};
+    use std::fmt::Write as _;
+    let tz = desk.company.time_zone;
+    let at = |ms: i64| {
+        from_ms(ms)
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let mut conn = desk.store.pool().acquire().await?;
+    let mut text = String::new();
+    let counts = jobs::counts(&mut conn).await?;
+    let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    let _ = writeln!(
+        text,
+        "jobs: {}",
+        if counts.is_empty() {
+            "none".into()
+        } else {
+            counts.join(", ")
+        }
+    );
+    let _ = writeln!(text, "\nrecurring:");
+    for s in schedules::with_prefix(&mut conn, "").await? {
+        let next = s.next_fire_at.map_or("off".to_string(), at);
+        let _ = writeln!(
+            text,
+            "  {:<24} {:<16} {:<16} next {next}",
+            s.name, s.expr, s.tz
+        );
+    }
+    let _ = writeln!(
+        text,
+        "\n{}:",
+        if failed { "failed jobs" } else { "latest jobs" }
+    );
+    for j in jobs::recent(&mut conn, failed, limit).await? {
+        let _ = writeln!(
+            text,
+            "  #{:<7} {:<18} {:<9} try {}  due {}  {}",
+            j.id,
+            j.kind,
+            j.status,
+            j.attempts,
+            at(j.run_at),
+            j.last_error.unwrap_or_default()
+        );
+    }
+    Ok(text)
+}
