@@ -6,11 +6,8 @@ mod common;
 mod smtp_sink;
 
 use bizdesk::config::Secret;
-use bizdesk::mail::Mailer;
-use bizdesk::outbox::email::EmailOutbox;
 use common::{spawn_desk, spawn_desk_with};
 use smtp_sink::Sink;
-use std::sync::Arc;
 
 #[tokio::test]
 async fn a_refund_inquiry_by_email_is_routed_to_finance_answered_and_resolved_in_one_thread() {
@@ -79,14 +76,7 @@ async fn a_refund_inquiry_by_email_is_routed_to_finance_answered_and_resolved_in
     );
 
     // The customer's mailbox: acknowledgement, reply and result, in Chinese, one thread.
-    let mailer = Mailer::from_config(&d.config.smtp, &d.config.company.name).unwrap();
-    let w = EmailOutbox::new(
-        d.chat.desk.clone(),
-        d.chat.renderer.clone(),
-        Arc::new(mailer),
-        2,
-    );
-    while w.drain_once().await.unwrap() > 0 {}
+    d.send_all_email().await;
     let mut mails = sink.to("zj@huadong.cn");
     assert_eq!(mails.len(), 3);
     // Sent concurrently: put them in the order they were written (the row id in the

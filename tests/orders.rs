@@ -5,11 +5,8 @@ mod common;
 mod smtp_sink;
 
 use bizdesk::config::Secret;
-use bizdesk::mail::Mailer;
-use bizdesk::outbox::email::EmailOutbox;
 use common::spawn_desk_with;
 use smtp_sink::Sink;
-use std::sync::Arc;
 
 #[tokio::test]
 async fn an_order_moves_through_its_stages_and_the_customer_hears_the_visible_ones() {
@@ -89,14 +86,7 @@ async fn an_order_moves_through_its_stages_and_the_customer_hears_the_visible_on
         "chen.jie owns none"
     );
 
-    let mailer = Mailer::from_config(&d.config.smtp, &d.config.company.name).unwrap();
-    let w = EmailOutbox::new(
-        d.chat.desk.clone(),
-        d.chat.renderer.clone(),
-        Arc::new(mailer),
-        1,
-    );
-    while w.drain_once().await.unwrap() > 0 {}
+    d.send_all_email().await;
     let mails = sink.to("zj@huadong.cn");
     let bodies: Vec<String> = mails
         .iter()

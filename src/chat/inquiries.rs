@@ -44,7 +44,7 @@ impl Chat {
                     .into_iter()
                     .map(|(i, customer)| {
                         json!({
-                            "ref": format!("INQ-{:06}", i.id), "subject": i.subject, "customer": customer,
+                            "ref": inquiries::reference(i.id).to_string(), "subject": i.subject, "customer": customer,
                             "kind": i.kind, "priority": i.priority, "status": i.status,
                             "owner": i.owner_id.and_then(|o| dir.by_id(o)).map(|e| e.name.clone()),
                             "created_ms": i.created_at,

@@ -52,18 +52,13 @@ impl Chat {
                         collection::paid(desk, actor, r, amount, inv.date("date")).await?,
                     )
                 };
-                let money = |minor: i64| {
-                    crate::domain::money::Currency::new(&p.currency)
-                        .map(|c| crate::domain::money::Money::new(minor, c).to_string())
-                        .unwrap_or_default()
-                };
                 return self.render(
                     locale,
                     "reply/order_payment.txt",
                     json!({
                         "event": event, "ref": r.to_string(), "due": p.payment_due,
-                        "amount_due": money(p.amount_due_minor.unwrap_or(p.amount_minor)),
-                        "paid": money(p.paid_minor), "outstanding": money(p.outstanding()),
+                        "amount_due": p.money(p.amount_due_minor.unwrap_or(p.amount_minor)),
+                        "paid": p.money(p.paid_minor), "outstanding": p.money(p.outstanding()),
                         "days_before": collection::DAYS_BEFORE,
                     }),
                 );
@@ -77,7 +72,7 @@ impl Chat {
                     .map(|(o, customer)| {
                         let s = desk.company.order_stages.iter().find(|s| s.code == o.stage);
                         json!({
-                            "ref": format!("SO-{:06}", o.id), "customer": customer, "items": o.items,
+                            "ref": orders::reference(o.id).to_string(), "customer": customer, "items": o.items,
                             "stage": s.map_or(o.stage.clone(), |s| s.name.clone()),
                             "stage_zh": s.map_or(o.stage.clone(), |s| s.name_zh.clone()),
                             "owner": dir.by_id(o.owner_id).map(|e| e.name.clone()),

@@ -123,6 +123,14 @@ impl Money {
     }
 }
 
+/// An amount as stored (minor units and a currency code) for people: `36,000.00 CNY`; a code
+/// that is not a currency is shown as it is.
+pub fn format_stored(minor: i64, currency: &str) -> String {
+    Currency::new(currency)
+        .map(|c| Money::new(minor, c).to_string())
+        .unwrap_or_else(|| format!("{minor} {currency}"))
+}
+
 fn within_max(minor: i64) -> bool {
     minor.unsigned_abs() <= MAX_MINOR as u64
 }

@@ -5,7 +5,7 @@ use super::jobs::kind;
 use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Employee, Role};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::{format_stored, Money};
 use crate::domain::reference::Reference;
 use crate::domain::when::local_to_utc;
 use crate::domain::Msg;
@@ -36,10 +36,9 @@ impl Position {
         (self.amount_due_minor.unwrap_or(self.amount_minor) - self.paid_minor).max(0)
     }
 
-    fn money(&self, minor: i64) -> String {
-        Currency::new(&self.currency)
-            .map(|c| Money::new(minor, c).to_string())
-            .unwrap_or_else(|| format!("{minor} {}", self.currency))
+    /// An amount in the order's currency, for people.
+    pub fn money(&self, minor: i64) -> String {
+        format_stored(minor, &self.currency)
     }
 }
 

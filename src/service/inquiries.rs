@@ -40,7 +40,8 @@ pub struct Story {
     pub events: Vec<Event>,
 }
 
-fn reference(id: i64) -> Reference {
+/// The reference of inquiry `id`, e.g. `INQ-000042`.
+pub fn reference(id: i64) -> Reference {
     Reference {
         kind: RefKind::Inquiry,
         number: id,

@@ -5,7 +5,7 @@
 use super::customers::resolve as resolve_customer;
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::directory::{Directory, Employee, Role};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::{format_stored, Money};
 use crate::domain::order::Stage;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
@@ -16,7 +16,8 @@ use crate::store::{self, audit, customers, Conn};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-fn reference(id: i64) -> Reference {
+/// The reference of order `id`, e.g. `SO-000042`.
+pub fn reference(id: i64) -> Reference {
     Reference {
         kind: RefKind::SalesOrder,
         number: id,
@@ -138,9 +139,7 @@ async fn email_stage(
 }
 
 fn amount_text(o: &Order) -> String {
-    Currency::new(&o.currency)
-        .map(|c| Money::new(o.amount_minor, c).to_string())
-        .unwrap_or_else(|| format!("{} {}", o.amount_minor, o.currency))
+    format_stored(o.amount_minor, &o.currency)
 }
 
 async fn load(conn: &mut Conn, r: Reference) -> DeskResult<(Order, Customer)> {

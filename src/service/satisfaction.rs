@@ -2,9 +2,11 @@
 //! that shows the choice on GET and records it on POST — so mail scanners that open links
 //! cannot vote — once per inquiry, through a signed link that expires.
 
+use super::inquiries::reference;
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::satisfaction::{sign, verify, TokenError, VALID_DAYS};
 use crate::domain::Locale;
+use crate::store::inquiries::Inquiry;
 use crate::store::{self, audit, customers, inquiries, Conn};
 use rand::RngCore;
 
@@ -53,6 +55,26 @@ pub enum Page {
     Expired,
 }
 
+/// The inquiry a token names and its customer's language, or the page that refuses it.
+async fn inquiry_for(
+    conn: &mut Conn,
+    desk: &Desk,
+    token: &str,
+) -> DeskResult<Result<(Inquiry, Option<Locale>), Page>> {
+    let id = match verify(&key(&mut *conn).await?, token, store::to_ms(desk.now())) {
+        Ok(id) => id,
+        Err(TokenError::Forged) => return Ok(Err(Page::Invalid)),
+        Err(TokenError::Expired) => return Ok(Err(Page::Expired)),
+    };
+    let Some(i) = inquiries::get(&mut *conn, id).await? else {
+        return Ok(Err(Page::Invalid));
+    };
+    let locale = customers::get(conn, i.customer_id)
+        .await?
+        .and_then(|c| c.locale.as_deref().and_then(Locale::parse));
+    Ok(Ok((i, locale)))
+}
+
 /// The page for a token, and the language to show it in (the customer's).
 pub async fn open(
     desk: &Desk,
@@ -60,19 +82,12 @@ pub async fn open(
     score: Option<i64>,
 ) -> DeskResult<(Page, Option<Locale>)> {
     let mut conn = desk.store.pool().acquire().await?;
-    let id = match verify(&key(&mut conn).await?, token, store::to_ms(desk.now())) {
-        Ok(id) => id,
-        Err(TokenError::Forged) => return Ok((Page::Invalid, None)),
-        Err(TokenError::Expired) => return Ok((Page::Expired, None)),
+    let (i, locale) = match inquiry_for(&mut conn, desk, token).await? {
+        Ok(found) => found,
+        Err(page) => return Ok((page, None)),
     };
-    let Some(i) = inquiries::get(&mut conn, id).await? else {
-        return Ok((Page::Invalid, None));
-    };
-    let locale = customers::get(&mut conn, i.customer_id)
-        .await?
-        .and_then(|c| c.locale.as_deref().and_then(Locale::parse));
-    let reference = format!("INQ-{:06}", i.id);
-    let page = match inquiries::satisfaction(&mut conn, id).await? {
+    let reference = reference(i.id).to_string();
+    let page = match i.satisfaction {
         Some(score) => Page::Already { reference, score },
         None => Page::Choose {
             reference,
@@ -90,32 +105,30 @@ pub async fn record(
     score: i64,
     comment: Option<&str>,
 ) -> DeskResult<(Page, Option<Locale>)> {
-    let (page, locale) = open(desk, token, None).await?;
-    let Page::Choose { reference, .. } = page else {
-        return Ok((page, locale));
+    let mut tx = desk.begin().await?;
+    let (i, locale) = match inquiry_for(&mut tx, desk, token).await? {
+        Ok(found) => found,
+        Err(page) => return Ok((page, None)),
     };
+    let reference = reference(i.id).to_string();
+    if let Some(score) = i.satisfaction {
+        return Ok((Page::Already { reference, score }, locale));
+    }
     if !(1..=5).contains(&score) {
-        return Ok((
-            Page::Choose {
-                reference,
-                subject: String::new(),
-                score: None,
-            },
-            locale,
-        ));
+        let page = Page::Choose {
+            reference,
+            subject: i.subject,
+            score: None,
+        };
+        return Ok((page, locale));
     }
     let comment: Option<String> = comment
         .map(|c| c.trim().chars().take(2000).collect::<String>())
         .filter(|c| !c.is_empty());
-    let mut tx = desk.begin().await?;
-    let number = reference
-        .trim_start_matches("INQ-")
-        .parse::<i64>()
-        .unwrap_or_default();
     let now = store::to_ms(desk.now());
-    if !inquiries::record_satisfaction(&mut tx, number, score, comment.as_deref(), now).await? {
-        // Someone (another click) recorded it first.
-        let score = inquiries::satisfaction(&mut tx, number)
+    if !inquiries::record_satisfaction(&mut tx, i.id, score, comment.as_deref(), now).await? {
+        // Another click recorded it first (PostgreSQL: between our read and our write).
+        let score = inquiries::satisfaction(&mut tx, i.id)
             .await?
             .unwrap_or(score);
         return Ok((Page::Already { reference, score }, locale));

@@ -23,10 +23,13 @@ pub struct Inquiry {
     pub created_at: i64,
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// The customer's score (1–5), once given.
+    pub satisfaction: Option<i64>,
 }
 
 const COLS: &str = "id, customer_id, channel, kind, subject, details, category, department_code, \
-    priority, status, owner_id, logged_by, resolution, created_at, first_response_at, resolved_at";
+    priority, status, owner_id, logged_by, resolution, created_at, first_response_at, resolved_at, \
+    satisfaction";
 
 /// One entry of an inquiry's timeline.
 #[derive(Debug, Clone, FromRow)]

@@ -79,10 +79,12 @@ pub async fn overdue_payments(
     Ok(rows
         .into_iter()
         .map(|(id, customer, minor, currency, due)| {
-            let amount = crate::domain::money::Currency::new(&currency)
-                .map(|c| crate::domain::money::Money::new(minor, c).to_string())
-                .unwrap_or_else(|| format!("{minor} {currency}"));
-            serde_json::json!({ "ref": format!("SO-{id:06}"), "customer": customer, "outstanding": amount, "due": due })
+            let amount = crate::domain::money::format_stored(minor, &currency);
+            let r = crate::domain::reference::Reference {
+                kind: crate::domain::reference::RefKind::SalesOrder,
+                number: id,
+            };
+            serde_json::json!({ "ref": r.to_string(), "customer": customer, "outstanding": amount, "due": due })
         })
         .collect())
 }

@@ -130,6 +130,21 @@ impl TestDesk {
             .unwrap();
     }
 
+    /// Sends every pending email through the configured SMTP server (or file drop), as the
+    /// email worker in `serve` does.
+    pub async fn send_all_email(&self) {
+        let mailer =
+            bizdesk::mail::Mailer::from_config(&self.config.smtp, &self.config.company.name)
+                .unwrap();
+        let worker = bizdesk::outbox::email::EmailOutbox::new(
+            self.chat.desk.clone(),
+            self.chat.renderer.clone(),
+            Arc::new(mailer),
+            2,
+        );
+        while worker.drain_once().await.unwrap() > 0 {}
+    }
+
     /// A scheduler on this desk (its clock is the test's manual clock).
     pub fn scheduler(&self) -> bizdesk::scheduler::Scheduler {
         bizdesk::scheduler::Scheduler::new(self.chat.desk.clone(), Default::default())
