@@ -26,7 +26,8 @@ use std::time::Duration;
 pub const DEFAULT_WORKFLOWS: &str = include_str!("../config/workflows.toml");
 
 /// Loads the approval policies from the configured file, or the embedded ones when the
-/// default file is absent.
+/// default file is absent. A file may list only the policies it changes: a subject kind it
+/// leaves out (requisition, opportunity, contract) keeps the embedded policy.
 pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -38,12 +39,11 @@ pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
             ))
         }
     };
-    let p = Policies::from_toml(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    if p.get(service::requisitions::KIND).is_none() {
-        return Err(anyhow!(
-            "{}: no [requisition] policy; requisitions need one",
-            path.display()
-        ));
+    let mut p = Policies::from_toml(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let defaults = Policies::from_toml(DEFAULT_WORKFLOWS)
+        .map_err(|e| anyhow!("embedded workflows.toml: {e}"))?;
+    for (kind, policy) in defaults.by_kind {
+        p.by_kind.entry(kind).or_insert(policy);
     }
     Ok(p)
 }

@@ -8,6 +8,7 @@ use crate::commands::{parse_line, Catalog, Invocation, ParseContext};
 use crate::domain::approval::{ApprovalStatus, Decision};
 use crate::domain::directory::Employee;
 use crate::domain::requisition::RequisitionInput;
+use crate::domain::sales::Priority;
 use crate::domain::{Locale, Msg};
 use crate::service::decisions::{self, Target};
 use crate::service::{delegations, directory, inbox, requisitions, settings, Desk, DeskError};
@@ -267,12 +268,14 @@ impl Chat {
                     _ => Decision::Changes,
                 };
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let out = decisions::decide(
+                let priority = inv.str("priority").and_then(Priority::parse);
+                let out = decisions::decide_with(
                     desk,
                     actor,
                     Target::Ref(reference),
                     decision,
                     inv.str("comment"),
+                    priority,
                 )
                 .await?;
                 self.decided_reply(locale, &out)
@@ -326,10 +329,17 @@ impl Chat {
             a if a.starts_with("customer.") => self.customers(actor, inv, locale).await,
             a if a.starts_with("inquiry.") => self.inquiries(actor, inv, locale).await,
             a if a.starts_with("order.") => self.orders(actor, inv, locale).await,
-            "report.service" => {
+            "report.service" | "report.sales" => {
                 let days = crate::service::reports::period_days(inv.str("period"))?;
+                if inv.action == "report.sales" {
+                    let report = crate::service::reports::sales(desk, actor, days).await?;
+                    return self.render(locale, "reply/report_sales.txt", report);
+                }
                 let report = crate::service::reports::service(desk, actor, days).await?;
                 self.render(locale, "reply/report_service.txt", report)
+            }
+            a if a.starts_with("opportunity.") || a.starts_with("contract.") => {
+                self.sales(actor, inv, locale).await
             }
             other => Err(DeskError::Internal(anyhow::anyhow!(
                 "no handler for action {other}"

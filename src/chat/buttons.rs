@@ -6,7 +6,8 @@
 use super::actions::{Chat, Reply};
 use crate::domain::approval::Decision;
 use crate::domain::directory::Employee;
-use crate::domain::reference::Reference;
+use crate::domain::reference::{RefKind, Reference};
+use crate::domain::sales::Priority;
 use crate::domain::{Locale, Msg};
 use crate::service::decisions::{self, Target};
 use crate::service::notify::kind;
@@ -30,11 +31,40 @@ pub struct Action {
     pub task_id: Option<i64>,
 }
 
-const VERBS: [(&str, Decision, bool, &str); 3] = [
+/// Decision buttons: verb (in the custom id), decision, whether it asks for a reason, label.
+/// An opportunity's prompt approves with a priority (`high`, `medium`, `low`), and asks for
+/// the assessment in words.
+const VERBS: [(&str, Decision, bool, &str); 6] = [
     ("approve", Decision::Approve, false, "button.approve"),
     ("reject", Decision::Reject, true, "button.reject"),
     ("changes", Decision::Changes, true, "button.changes"),
+    ("high", Decision::Approve, true, "button.feasible_high"),
+    ("medium", Decision::Approve, true, "button.feasible_medium"),
+    ("low", Decision::Approve, true, "button.feasible_low"),
 ];
+
+/// The verbs a subject's prompt offers, by its reference's kind, with their labels.
+fn verbs_for(subject_ref: &str) -> Vec<(&'static str, &'static str)> {
+    let label = |verb: &str| VERBS.iter().find(|v| v.0 == verb).map_or("", |v| v.3);
+    let pick = |verbs: &[&'static str]| verbs.iter().map(|v| (*v, label(v))).collect();
+    match Reference::parse(subject_ref).map(|r| r.kind) {
+        Ok(RefKind::Opportunity) => {
+            let mut v: Vec<_> = pick(&["high", "medium", "low"]);
+            v.push(("reject", "button.not_feasible"));
+            v
+        }
+        Ok(RefKind::Contract) => pick(&["approve", "reject"]),
+        _ => pick(&["approve", "reject", "changes"]),
+    }
+}
+
+/// The command line a decision button stands for.
+fn command_for(verb: &str, id: &str) -> String {
+    match Priority::parse(verb) {
+        Some(p) => format!("/approval approve ref:{id} priority:{}", p.as_str()),
+        None => format!("/approval {verb} ref:{id}"),
+    }
+}
 
 impl Chat {
     /// Approve / Reject / Request changes for a subject (and, from a prompt, its task).
@@ -47,17 +77,20 @@ impl Chat {
         let id = task_id
             .map(|t| t.to_string())
             .unwrap_or_else(|| subject_ref.to_string());
-        VERBS
-            .iter()
-            .map(|(verb, _, needs_comment, label)| Action {
-                label: self
-                    .renderer
-                    .msg(locale, &Msg::new(label).arg("ref", subject_ref)),
-                command: format!("/approval {verb} ref:{subject_ref}"),
-                needs_comment: *needs_comment,
-                custom_id: format!("appr:{verb}:{id}"),
-                reference: Some(subject_ref.to_string()),
-                task_id,
+        verbs_for(subject_ref)
+            .into_iter()
+            .filter_map(|(verb, label)| {
+                let (_, _, needs_comment, _) = VERBS.iter().find(|v| v.0 == verb)?;
+                Some(Action {
+                    label: self
+                        .renderer
+                        .msg(locale, &Msg::new(label).arg("ref", subject_ref)),
+                    command: command_for(verb, subject_ref),
+                    needs_comment: *needs_comment,
+                    custom_id: format!("appr:{verb}:{id}"),
+                    reference: Some(subject_ref.to_string()),
+                    task_id,
+                })
             })
             .collect()
     }
@@ -79,12 +112,8 @@ impl Chat {
     /// Presses a button: a prompt's decision goes to exactly its task; other buttons run
     /// their command line. `comment` answers `needs_comment`.
     pub async fn press(&self, actor: &Employee, action: &Action, comment: Option<&str>) -> Reply {
-        let decision = action
-            .custom_id
-            .split(':')
-            .nth(1)
-            .and_then(|verb| VERBS.iter().find(|v| v.0 == verb))
-            .map(|v| v.1);
+        let verb = action.custom_id.split(':').nth(1).unwrap_or_default();
+        let decision = VERBS.iter().find(|v| v.0 == verb).map(|v| v.1);
         let (Some(task), Some(decision)) = (action.task_id, decision) else {
             let line = match comment {
                 Some(c) => format!(
@@ -97,8 +126,16 @@ impl Chat {
             return self.run_line(actor, &line).await;
         };
         let locale = self.locale_of(actor);
-        let result =
-            decisions::decide(&self.desk, actor, Target::Task(task), decision, comment).await;
+        let priority = Priority::parse(verb);
+        let result = decisions::decide_with(
+            &self.desk,
+            actor,
+            Target::Task(task),
+            decision,
+            comment,
+            priority,
+        )
+        .await;
         match result.and_then(|out| self.decided_reply(locale, &out)) {
             Ok(reply) => reply,
             Err(e) => self.failure(actor, "press", e),
@@ -147,7 +184,7 @@ impl Chat {
                 };
                 Some(Action {
                     label: self.renderer.msg(locale, &Msg::new(label)),
-                    command: format!("/approval {verb} ref:{id}"),
+                    command: command_for(verb, id),
                     needs_comment: *needs_comment,
                     custom_id: format!("appr:{verb}:{id}"),
                     reference,

@@ -13,6 +13,7 @@ mod inquiries;
 mod orders;
 pub mod reminders;
 pub mod render;
+mod sales;
 mod views;
 
 pub use actions::{Chat, Reply};

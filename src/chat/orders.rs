@@ -4,9 +4,10 @@ use super::actions::{missing, Chat, Reply};
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
-use crate::service::collection;
 use crate::service::orders::{self, Story};
 use crate::service::DeskError;
+use crate::service::{collection, order_issues};
+use crate::store::sales::Issue;
 use serde_json::{json, Value};
 
 impl Chat {
@@ -23,8 +24,16 @@ impl Chat {
                 let customer = inv.str("customer").ok_or_else(|| missing("customer"))?;
                 let items = inv.str("items").ok_or_else(|| missing("items"))?;
                 let amount = inv.money("amount").ok_or_else(|| missing("amount"))?;
-                let s =
-                    orders::new(desk, actor, customer, items, amount, inv.date("delivery")).await?;
+                let s = orders::new(
+                    desk,
+                    actor,
+                    customer,
+                    items,
+                    amount,
+                    inv.date("delivery"),
+                    inv.reference("opportunity"),
+                )
+                .await?;
                 ("new", s)
             }
             "order.update" => {
@@ -62,6 +71,21 @@ impl Chat {
                         "days_before": collection::DAYS_BEFORE,
                     }),
                 );
+            }
+            "order.issue" | "order.resolve" => {
+                let (issue, r) = if inv.action == "order.issue" {
+                    let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                    let kind = inv.str("kind").ok_or_else(|| missing("kind"))?;
+                    let text = inv.str("text").ok_or_else(|| missing("text"))?;
+                    order_issues::raise(desk, actor, r, kind, text).await?
+                } else {
+                    let id = inv.int("issue").ok_or_else(|| missing("issue"))?;
+                    let text = inv.str("resolution").ok_or_else(|| missing("resolution"))?;
+                    order_issues::resolve(desk, actor, id, text).await?
+                };
+                let mut ctx = issue_view(&issue, &crate::service::directory::snapshot(desk).await?);
+                ctx["ref"] = json!(r.to_string());
+                return self.render(locale, "reply/order_issue.txt", ctx);
             }
             "order.list" => {
                 let mine = inv.str("scope") != Some("all");
@@ -111,6 +135,27 @@ impl Chat {
             .map(|s| json!({ "code": s.code, "name": s.name, "name_zh": s.name_zh }))
             .collect();
         ctx["stages"] = json!(stages);
+        let (issues, contracts) = if event == "status" {
+            let issues = order_issues::of_order(&self.desk, s.order.id).await?;
+            let contracts = crate::service::contracts::of_order(&self.desk, s.order.id).await?;
+            (
+                issues.iter().map(|i| issue_view(i, &dir)).collect(),
+                contracts,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        ctx["issues"] = json!(issues);
+        ctx["contracts"] = json!(contracts);
         self.render(locale, "reply/order.txt", ctx)
     }
+}
+
+fn issue_view(i: &Issue, dir: &crate::domain::directory::Directory) -> Value {
+    let name = |id: Option<i64>| id.and_then(|id| dir.by_id(id)).map(|e| e.name.clone());
+    json!({
+        "id": i.id, "kind": i.kind, "text": i.body, "status": i.status,
+        "by": name(Some(i.author_id)), "at_ms": i.created_at, "resolution": i.resolution,
+        "resolved_by": name(i.resolved_by), "resolved_ms": i.resolved_at,
+    })
 }

@@ -66,7 +66,7 @@ pub(super) fn convert(
         }
     }
     match spec.kind {
-        OptionType::String => convert_string(spec, raw, ctx),
+        OptionType::String | OptionType::Attachment => convert_string(spec, raw, ctx),
         OptionType::Integer => convert_integer(spec, raw),
         OptionType::Number => convert_number(spec, raw),
         OptionType::Boolean => convert_bool(spec, raw),

@@ -133,6 +133,9 @@ pub enum OptionType {
     /// A person. Discord hands a user, which the transport maps to a handle; the console
     /// takes `wang.fang` or `@wang.fang`.
     User,
+    /// A file. Discord hands an attachment, which the transport maps to its URL; the console
+    /// takes a link.
+    Attachment,
 }
 
 impl OptionType {
@@ -143,6 +146,7 @@ impl OptionType {
             OptionType::Integer => 4,
             OptionType::Boolean => 5,
             OptionType::User => 6,
+            OptionType::Attachment => 11,
             OptionType::Number => 10,
         }
     }
@@ -155,6 +159,7 @@ impl OptionType {
             OptionType::Number => "number",
             OptionType::Boolean => "boolean",
             OptionType::User => "user",
+            OptionType::Attachment => "attachment",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod reference;
 pub mod repeat;
 pub mod requisition;
+pub mod sales;
 pub mod satisfaction;
 pub mod schedule;
 pub mod when;

@@ -10,7 +10,9 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Directory, Employee, EmployeeId};
 use crate::domain::policy::{self, SubjectFacts};
 use crate::domain::reference::Reference;
+use crate::domain::sales;
 use crate::store::approvals::{self as rows, Approval, NewApproval, StageRow, StageSla};
+use crate::store::sales as sales_rows;
 use crate::store::{self, audit, delegations, outbox, requisitions, Conn};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -216,6 +218,11 @@ pub(crate) async fn set_subject_status(
 ) -> DeskResult<()> {
     match approval.subject_kind.as_str() {
         "requisition" => requisitions::set_status(conn, approval.subject_id, status, now).await?,
+        sales::OPPORTUNITY => {
+            sales_rows::set_opportunity_status(conn, approval.subject_id, status.as_str(), now)
+                .await?
+        }
+        sales::CONTRACT => super::contracts::reviewed(conn, approval, status, now).await?,
         other => return Err(anyhow::anyhow!("unknown subject kind {other}").into()),
     }
     Ok(())
@@ -294,4 +301,56 @@ pub(crate) async fn announce_outcome(
         &approval.subject_ref,
         format!("round {} {}", approval.round, status.as_str()),
     ))
+}
+
+/// Where a subject's latest round stands: the active stage and who it waits on, or how it
+/// ended. `None` when the subject never had a round.
+pub(crate) async fn standing(
+    conn: &mut Conn,
+    kind: &str,
+    subject_id: i64,
+    dir: &Directory,
+) -> DeskResult<Option<Progress>> {
+    let Some(approval) = rows::latest_for(&mut *conn, kind, subject_id).await? else {
+        return Ok(None);
+    };
+    if approval.status() != ApprovalStatus::Pending {
+        return Ok(Some(Progress::Finished(approval.status())));
+    }
+    let stages = rows::stages(&mut *conn, approval.id).await?;
+    let tasks = rows::tasks(&mut *conn, approval.id).await?;
+    let Some(stage) = stages
+        .iter()
+        .find(|s| Some(s.idx) == approval.current_stage)
+    else {
+        return Ok(Some(Progress::Finished(approval.status())));
+    };
+    let approvers = tasks
+        .iter()
+        .filter(|t| t.stage_id == stage.id && t.status == "open")
+        .map(|t| name_of(dir, t.assignee_id))
+        .collect();
+    Ok(Some(Progress::AtStage {
+        stage: stage.name.clone(),
+        stage_zh: stage.name_zh.clone(),
+        approvers,
+    }))
+}
+
+/// The names of everyone who approved a round's stages, in order, without repeats.
+pub(crate) async fn approvers_of(
+    conn: &mut Conn,
+    approval_id: i64,
+    dir: &Directory,
+) -> DeskResult<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for t in rows::tasks(conn, approval_id).await? {
+        if t.status == "approved" {
+            let n = name_of(dir, t.decided_by.unwrap_or(t.assignee_id));
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    Ok(names)
 }

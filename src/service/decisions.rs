@@ -17,6 +17,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::policy::Mode;
 use crate::domain::reference::Reference;
+use crate::domain::sales::{self, check_decision, Priority};
 use crate::domain::Msg;
 use crate::store::approvals::{self as rows, Approval, StageRow, TaskRow};
 use crate::store::{self, audit, delegations, Conn};
@@ -244,6 +245,19 @@ pub async fn decide(
     decision: Decision,
     comment: Option<&str>,
 ) -> DeskResult<Decided> {
+    decide_with(desk, actor, target, decision, comment, None).await
+}
+
+/// [`decide`], with the priority an opportunity's assessment records (see
+/// [`crate::domain::sales::check_decision`] for what each subject kind needs).
+pub async fn decide_with(
+    desk: &Desk,
+    actor: &Employee,
+    target: Target,
+    decision: Decision,
+    comment: Option<&str>,
+    priority: Option<Priority>,
+) -> DeskResult<Decided> {
     check_comment(decision, comment)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     let mut tx = desk.begin().await?;
@@ -261,6 +275,13 @@ pub async fn decide(
         tasks,
         acting,
     } = take_seat(&mut tx, desk, actor, &approval, wanted).await?;
+    check_decision(
+        &approval.subject_kind,
+        &subject_ref,
+        decision,
+        priority,
+        comment,
+    )?;
     let now = store::to_ms(desk.now());
     let won = rows::close_task(
         &mut tx,
@@ -278,6 +299,9 @@ pub async fn decide(
             "task {} changed under the round lock",
             acting.task_id
         )));
+    }
+    if approval.subject_kind == sales::OPPORTUNITY {
+        super::opportunities::assessed(&mut tx, &approval, priority, comment, actor, now).await?;
     }
     let stage_tasks: Vec<&TaskRow> = tasks.iter().filter(|t| t.stage_id == stage.id).collect();
     let statuses: Vec<TaskStatus> = stage_tasks

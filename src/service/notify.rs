@@ -45,6 +45,9 @@ pub mod kind {
     pub const COMPLAINT: &str = "complaint_logged";
     /// To finance and an order's owner: payment is due soon, or overdue.
     pub const PAYMENT_DUE: &str = "payment_due";
+    /// To the central office and an order's owner: a change request or quality problem was
+    /// raised; to its author and the owner: it was resolved.
+    pub const ORDER_ISSUE: &str = "order_issue";
     /// To the owner (or department), its head, and for a late resolution the central office:
     /// an inquiry missed its service level.
     pub const INQUIRY_SLA: &str = "inquiry_sla";

@@ -57,6 +57,7 @@ pub async fn new(
     items: &str,
     amount: Money,
     delivery: Option<NaiveDate>,
+    opportunity: Option<Reference>,
 ) -> DeskResult<Story> {
     let items = crate::domain::inquiry::check_text("items", items, 1000)?;
     if amount.minor <= 0 {
@@ -67,6 +68,10 @@ pub async fn new(
     }
     let mut tx = desk.begin().await?;
     let customer = resolve_customer(&mut tx, customer).await?;
+    let opportunity_id = match opportunity {
+        Some(r) => Some(super::opportunities::for_order(&mut tx, r, &customer).await?),
+        None => None,
+    };
     let first = desk
         .company
         .order_stages
@@ -84,6 +89,7 @@ pub async fn new(
             currency: amount.currency.as_str(),
             delivery_date: delivery.map(|d| d.to_string()),
             stage: &first.code,
+            opportunity_id,
         },
         now,
     )
@@ -98,7 +104,14 @@ pub async fn new(
         None,
         "order.new",
         &r,
-        format!("{} for {}: {items}, {amount}", first.code, customer.name),
+        format!(
+            "{} for {}: {items}, {amount}{}",
+            first.code,
+            customer.name,
+            opportunity
+                .map(|o| format!(" (from {o})"))
+                .unwrap_or_default()
+        ),
     );
     audit::append(&mut tx, e).await?;
     let events = rows::events(&mut tx, order.id).await?;
@@ -281,5 +294,6 @@ pub fn view(desk: &Desk, s: &Story, dir: &Directory) -> Value {
         "created_ms": s.order.created_at, "timeline": events,
         "visible": stage(desk, &s.order.stage).is_some_and(|st| st.customer_visible),
         "emailed": !s.customer.email.is_empty(),
+        "opportunity": s.order.opportunity_id.map(|id| super::opportunities::reference(id).to_string()),
     })
 }

@@ -3,6 +3,8 @@
 use super::digests::percentile;
 use super::{Desk, DeskResult};
 use crate::domain::directory::{Employee, Role};
+use crate::domain::money::format_stored;
+use crate::domain::sales::conversion_percent;
 use crate::domain::Msg;
 use crate::store::{self, reports};
 use chrono::Duration;
@@ -118,5 +120,85 @@ pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Val
         "first_response": minutes(first), "resolution": minutes(resolution),
         "top_complaints": complaints.into_iter().take(5).collect::<Vec<_>>(),
         "satisfaction": satisfaction(&rows),
+    }))
+}
+
+/// Sums per currency, formatted: `¥36,000.00` (or several, joined, when currencies mix).
+fn sums(m: &BTreeMap<String, i64>) -> String {
+    m.iter()
+        .map(|(cur, minor)| format_stored(*minor, cur))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// `/report sales`: orders taken in the last `days` days by their current stage; value booked
+/// and payments collected by month (company time zone); overdue receivables now; and how many
+/// opportunities recorded in the period were approved and became orders.
+pub async fn sales(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Value> {
+    if !may_read(actor) && !actor.has_role(Role::Sales) && !actor.has_role(Role::Finance) {
+        return Err(Msg::new("report.sales_not_allowed").into());
+    }
+    let to = store::to_ms(desk.now()) + 1;
+    let from = to - Duration::days(days).num_milliseconds();
+    let tz = desk.company.time_zone;
+    let day_of = |ms: i64| store::from_ms(ms).with_timezone(&tz).date_naive();
+    let mut conn = desk.store.pool().acquire().await?;
+    let orders = reports::orders(&mut conn, from, to).await?;
+    let by_stage: Vec<Value> = desk
+        .company
+        .order_stages
+        .iter()
+        .map(|s| {
+            let here: Vec<&reports::OrderFacts> =
+                orders.iter().filter(|o| o.stage == s.code).collect();
+            let mut value: BTreeMap<String, i64> = BTreeMap::new();
+            for o in &here {
+                *value.entry(o.currency.clone()).or_default() += o.amount_minor;
+            }
+            json!({ "code": s.code, "name": s.name, "name_zh": s.name_zh, "count": here.len(), "value": sums(&value) })
+        })
+        .filter(|v| v["count"] != 0)
+        .collect();
+    // month → (booked, collected), per currency.
+    type Month = (BTreeMap<String, i64>, BTreeMap<String, i64>);
+    let mut months: BTreeMap<String, Month> = BTreeMap::new();
+    for o in &orders {
+        let m = day_of(o.created_at).format("%Y-%m").to_string();
+        *months
+            .entry(m)
+            .or_default()
+            .0
+            .entry(o.currency.clone())
+            .or_default() += o.amount_minor;
+    }
+    let (first_day, last_day) = (day_of(from), day_of(to - 1));
+    let paid = reports::payments(&mut conn, &first_day.to_string(), &last_day.to_string()).await?;
+    for (minor, currency, on) in &paid {
+        let m = on.get(..7).unwrap_or(on).to_string();
+        *months
+            .entry(m)
+            .or_default()
+            .1
+            .entry(currency.clone())
+            .or_default() += minor;
+    }
+    let revenue: Vec<Value> = months
+        .iter()
+        .map(|(m, (booked, collected))| {
+            json!({ "month": m, "booked": sums(booked), "collected": sums(collected) })
+        })
+        .collect();
+    let overdue = reports::overdue_payments(&mut conn, &desk.today().to_string()).await?;
+    let opps = reports::opportunities(&mut conn, from, to).await?;
+    let approved = opps.iter().filter(|(s, _)| s == "approved").count() as i64;
+    let converted = opps
+        .iter()
+        .filter(|(s, n)| s == "approved" && *n > 0)
+        .count() as i64;
+    Ok(json!({
+        "days": days, "from_ms": from, "to_ms": to, "orders": orders.len(), "by_stage": by_stage,
+        "revenue": revenue, "overdue": overdue,
+        "opportunities": { "total": opps.len(), "approved": approved, "converted": converted,
+            "percent": conversion_percent(approved, converted) },
     }))
 }

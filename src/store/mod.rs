@@ -24,6 +24,7 @@ pub mod orders;
 pub mod outbox;
 pub mod reports;
 pub mod requisitions;
+pub mod sales;
 pub mod schedules;
 
 use anyhow::Context;

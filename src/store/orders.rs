@@ -16,10 +16,12 @@ pub struct Order {
     pub delivery_date: Option<String>,
     pub stage: String,
     pub created_at: i64,
+    /// The opportunity it came from, if any.
+    pub opportunity_id: Option<i64>,
 }
 
-const COLS: &str =
-    "id, customer_id, owner_id, items, amount_minor, currency, delivery_date, stage, created_at";
+const COLS: &str = "id, customer_id, owner_id, items, amount_minor, currency, delivery_date, \
+     stage, created_at, opportunity_id";
 
 /// One stage change.
 #[derive(Debug, Clone, FromRow)]
@@ -39,13 +41,14 @@ pub struct NewOrder<'a> {
     pub currency: &'a str,
     pub delivery_date: Option<String>,
     pub stage: &'a str,
+    pub opportunity_id: Option<i64>,
 }
 
 /// Writes an order at its first stage, with that stage as its first event.
 pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>, now_ms: i64) -> sqlx::Result<Order> {
     let order: Order = sqlx::query_as(&format!(
-        "INSERT INTO orders (customer_id, owner_id, items, amount_minor, currency, delivery_date, stage, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {COLS}"
+        "INSERT INTO orders (customer_id, owner_id, items, amount_minor, currency, delivery_date, stage, created_at, updated_at, opportunity_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING {COLS}"
     ))
     .bind(o.customer_id)
     .bind(o.owner)
@@ -55,6 +58,7 @@ pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>, now_ms: i64) -> sqlx::Res
     .bind(&o.delivery_date)
     .bind(o.stage)
     .bind(now_ms)
+    .bind(o.opportunity_id)
     .fetch_one(&mut *conn)
     .await?;
     add_event(conn, order.id, o.stage, "", o.owner, now_ms).await?;

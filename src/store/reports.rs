@@ -121,3 +121,56 @@ pub async fn audit_count(conn: &mut Conn, action: &str, from: i64, to: i64) -> s
     .await?;
     Ok(n)
 }
+
+/// One sales order as the sales report counts it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrderFacts {
+    pub stage: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub created_at: i64,
+}
+
+/// Orders taken in `[from, to)`.
+pub async fn orders(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<OrderFacts>> {
+    sqlx::query_as(
+        "SELECT stage, amount_minor, currency, created_at FROM orders \
+         WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Payments received on days `from..=to` (YYYY-MM-DD): amount, currency, day.
+pub async fn payments(
+    conn: &mut Conn,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as(
+        "SELECT p.amount_minor, o.currency, p.paid_on FROM payments p JOIN orders o ON o.id = p.order_id \
+         WHERE p.paid_on >= $1 AND p.paid_on <= $2 ORDER BY p.id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Opportunities recorded in `[from, to)`: status, and how many orders came from each.
+pub async fn opportunities(
+    conn: &mut Conn,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT p.status, (SELECT COUNT(*) FROM orders o WHERE o.opportunity_id = p.id) \
+         FROM opportunities p WHERE p.created_at >= $1 AND p.created_at < $2 ORDER BY p.id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}

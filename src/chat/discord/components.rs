@@ -48,9 +48,9 @@ fn rows(actions: &[Action]) -> Vec<Value> {
         }
         last_ref = a.reference.as_deref();
         let style = match a.custom_id.split(':').nth(1) {
-            Some("approve" | "done") => 3, // green
-            Some("reject") => 4,           // red
-            _ => 2,                        // grey
+            Some("approve" | "done" | "high" | "medium" | "low") => 3, // green
+            Some("reject") => 4,                                       // red
+            _ => 2,                                                    // grey
         };
         if let Some(row) = rows.last_mut() {
             row.push(

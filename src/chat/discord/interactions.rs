@@ -9,8 +9,8 @@ use crate::domain::{Locale, Msg};
 use crate::service::{self, directory};
 use serde_json::{json, Value};
 use serenity::all::{
-    ActionRowComponent, CommandDataOption, CommandDataOptionValue, CommandInteraction,
-    ComponentInteraction, Interaction, ModalInteraction,
+    ActionRowComponent, CommandDataOption, CommandDataOptionValue, CommandDataResolved,
+    CommandInteraction, ComponentInteraction, Interaction, ModalInteraction,
 };
 
 /// What to answer an interaction with.
@@ -127,7 +127,7 @@ async fn command(chat: &Chat, c: &CommandInteraction) -> Outcome {
     let (sub, options) = flatten(&c.data.options);
     let mut raw = Vec::new();
     for (name, value) in options {
-        raw.push((name, raw_value(chat, value).await));
+        raw.push((name, raw_value(chat, value, &c.data.resolved).await));
     }
     let ctx = ParseContext {
         currency: chat.desk.company.currency,
@@ -157,8 +157,13 @@ fn flatten(
     )
 }
 
-/// A Discord option value as the shared parser takes it; a user becomes their handle.
-async fn raw_value(chat: &Chat, v: &CommandDataOptionValue) -> RawValue {
+/// A Discord option value as the shared parser takes it; a user becomes their handle, an
+/// attachment its URL.
+async fn raw_value(
+    chat: &Chat,
+    v: &CommandDataOptionValue,
+    resolved: &CommandDataResolved,
+) -> RawValue {
     match v {
         CommandDataOptionValue::String(s) => RawValue::Text(s.clone()),
         CommandDataOptionValue::Integer(i) => RawValue::Int(*i),
@@ -171,6 +176,10 @@ async fn raw_value(chat: &Chat, v: &CommandDataOptionValue) -> RawValue {
                 _ => RawValue::Text(format!("discord-user-{id}")),
             }
         }
+        CommandDataOptionValue::Attachment(id) => match resolved.attachments.get(id) {
+            Some(a) => RawValue::Text(a.url.clone()),
+            None => RawValue::Text(String::new()),
+        },
         CommandDataOptionValue::Autocomplete { value, .. } => RawValue::Text(value.clone()),
         other => RawValue::Text(format!("{other:?}")),
     }
@@ -209,6 +218,7 @@ fn reason_modal(chat: &Chat, locale: Locale, action: &Action) -> Outcome {
         locale,
         &Msg::new(match action.custom_id.split(':').nth(1) {
             Some("reject") => "discord.reject_title",
+            Some("high" | "medium" | "low") => "discord.assess_title",
             _ => "discord.changes_title",
         }),
     );

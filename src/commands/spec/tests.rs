@@ -31,12 +31,14 @@ fn embedded_catalog_loads_and_validates() {
         [
             "approval",
             "callback",
+            "contract",
             "customer",
             "delegate",
             "followup",
             "help",
             "inbox",
             "inquiry",
+            "opportunity",
             "order",
             "report",
             "requisition",
@@ -61,10 +63,15 @@ fn embedded_catalog_loads_and_validates() {
         "delegate.show",
         "settings.show",
         "settings.email",
+        "opportunity.new",
+        "contract.submit",
+        "order.issue",
+        "order.resolve",
+        "report.sales",
     ] {
         assert!(catalog.options_for(action).is_some(), "{action}");
     }
-    assert_eq!(catalog.actions().len(), 45);
+    assert_eq!(catalog.actions().len(), 53);
     let new = catalog.options_for("requisition.new").unwrap();
     assert_eq!(new[0].name, "item");
     assert!(catalog.find_command("采购申请").is_some());

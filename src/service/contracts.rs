@@ -1,0 +1,223 @@
+//! Contracts (合同): submitted for a sales order, reviewed by legal through the approval engine
+//! (the `contract` policy; the central office joins above the amount it configures), and filed
+//! when approved: its status, who approved it, and the document's link.
+
+use super::approvals::{self, Progress, RoundSpec};
+use super::{audit_event, Desk, DeskResult};
+use crate::domain::approval::ApprovalStatus;
+use crate::domain::directory::{Directory, Employee, Role};
+use crate::domain::money::format_stored;
+use crate::domain::policy::SubjectFacts;
+use crate::domain::reference::{RefKind, Reference};
+use crate::domain::sales::CONTRACT;
+use crate::domain::Msg;
+use crate::store::approvals::Approval;
+use crate::store::customers::Customer;
+use crate::store::orders::{self as orders_rows, Order};
+use crate::store::sales::{self as rows, Contract};
+use crate::store::{self, audit, customers, Conn};
+use serde_json::{json, Value};
+
+/// The reference of contract `id`, e.g. `CTR-000042`.
+pub fn reference(id: i64) -> Reference {
+    Reference {
+        kind: RefKind::Contract,
+        number: id,
+    }
+}
+
+/// A contract as people see it.
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub contract: Contract,
+    pub order: Order,
+    pub customer: Customer,
+    pub progress: Option<Progress>,
+}
+
+/// Longest document link accepted.
+const MAX_URL: usize = 1000;
+
+fn check_url(url: &str) -> Result<String, Msg> {
+    let u = url.trim();
+    let ok = (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() <= MAX_URL
+        && u.len() > "https://".len()
+        && !u.chars().any(char::is_whitespace);
+    if ok {
+        Ok(u.to_string())
+    } else {
+        Err(Msg::new("contract.bad_url"))
+    }
+}
+
+async fn order_of(conn: &mut Conn, r: Reference) -> DeskResult<(Order, Customer)> {
+    let not_found = || Msg::new("order.not_found").arg("ref", r.to_string());
+    if r.kind != RefKind::SalesOrder {
+        return Err(not_found().into());
+    }
+    let o = orders_rows::get(&mut *conn, r.number)
+        .await?
+        .ok_or_else(not_found)?;
+    let c = customers::get(conn, o.customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {} has no customer", o.id))?;
+    Ok((o, c))
+}
+
+/// Submits an order's contract for review. One contract per order is under review or filed
+/// at a time; after a rejection a new one may be submitted.
+pub async fn submit(
+    desk: &Desk,
+    actor: &Employee,
+    order_ref: Reference,
+    terms: Option<&str>,
+    attachment: Option<&str>,
+) -> DeskResult<Story> {
+    let url = attachment.map(check_url).transpose()?;
+    let terms = terms.map(str::trim).unwrap_or("");
+    let mut tx = desk.begin().await?;
+    let (order, customer) = order_of(&mut tx, order_ref).await?;
+    let allowed =
+        order.owner_id == actor.id || actor.has_role(Role::Sales) || actor.has_role(Role::Bcmo);
+    if !allowed {
+        return Err(Msg::new("contract.not_allowed")
+            .arg("ref", order_ref.to_string())
+            .into());
+    }
+    let existing = rows::contracts_of(&mut tx, order.id).await?;
+    if let Some(c) = existing
+        .iter()
+        .find(|c| c.status == "pending" || c.status == "approved")
+    {
+        return Err(Msg::new("contract.exists")
+            .arg("ref", order_ref.to_string())
+            .arg("contract", reference(c.id).to_string())
+            .arg("status", &c.status)
+            .into());
+    }
+    let now = store::to_ms(desk.now());
+    let contract = rows::insert_contract(
+        &mut tx,
+        order.id,
+        actor.id,
+        terms,
+        url.as_deref(),
+        (order.amount_minor, &order.currency),
+        now,
+    )
+    .await?;
+    let r = reference(contract.id);
+    let amount = format_stored(order.amount_minor, &order.currency);
+    let spec = RoundSpec {
+        kind: CONTRACT,
+        subject_id: contract.id,
+        reference: r,
+        round: 1,
+        facts: SubjectFacts {
+            requester: actor.id,
+            department: actor.department.clone(),
+            amount_minor: order.amount_minor,
+            category: None,
+        },
+        snapshot: json!({
+            "kind": CONTRACT, "headline": format!("{order_ref} · {}", customer.name),
+            "order": order_ref.to_string(), "customer": customer.name, "total": amount,
+            "notes": terms, "document": url,
+        }),
+    };
+    let dir = store::directory::load(&mut tx).await?;
+    let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
+    let e = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "contract.submit",
+        &r.to_string(),
+        format!("for {order_ref} ({}, {amount})", customer.name),
+    );
+    audit::append(&mut tx, e).await?;
+    let contract = rows::contract(&mut tx, contract.id)
+        .await?
+        .unwrap_or(contract);
+    tx.commit().await?;
+    Ok(Story {
+        contract,
+        order,
+        customer,
+        progress: Some(progress),
+    })
+}
+
+/// Mirrors a finished review onto the contract (in the decision's transaction): an approved
+/// contract is filed with the names of everyone who approved it.
+pub(crate) async fn reviewed(
+    conn: &mut Conn,
+    approval: &Approval,
+    status: ApprovalStatus,
+    now: i64,
+) -> DeskResult<()> {
+    let approved_by = if status == ApprovalStatus::Approved {
+        let dir = store::directory::load(&mut *conn).await?;
+        Some(
+            approvals::approvers_of(&mut *conn, approval.id, &dir)
+                .await?
+                .join(", "),
+        )
+    } else {
+        None
+    };
+    rows::set_contract_status(
+        conn,
+        approval.subject_id,
+        status.as_str(),
+        approved_by.as_deref(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A contract with its order and review (any employee may look).
+pub async fn show(desk: &Desk, r: Reference) -> DeskResult<Story> {
+    let not_found = || Msg::new("contract.not_found").arg("ref", r.to_string());
+    let mut conn = desk.store.pool().acquire().await?;
+    if r.kind != RefKind::Contract {
+        return Err(not_found().into());
+    }
+    let contract = rows::contract(&mut conn, r.number)
+        .await?
+        .ok_or_else(not_found)?;
+    let (order, customer) =
+        order_of(&mut conn, super::orders::reference(contract.order_id)).await?;
+    let dir = store::directory::load(&mut conn).await?;
+    let progress = approvals::standing(&mut conn, CONTRACT, contract.id, &dir).await?;
+    Ok(Story {
+        contract,
+        order,
+        customer,
+        progress,
+    })
+}
+
+/// The view of a contract for replies (the chat layer adds where its review stands).
+pub fn view(s: &Story, dir: &Directory) -> Value {
+    let c = &s.contract;
+    json!({
+        "ref": reference(c.id).to_string(), "order": super::orders::reference(c.order_id).to_string(),
+        "customer": s.customer.name, "amount": format_stored(c.amount_minor, &c.currency),
+        "terms": c.terms, "document": c.document_url, "status": c.status,
+        "approved_by": c.approved_by, "filed_ms": c.filed_at,
+        "submitter": dir.by_id(c.submitter_id).map(|e| e.name.clone()), "created_ms": c.created_at,
+    })
+}
+
+/// An order's contracts, oldest first, as `(reference, status)` for its status view.
+pub async fn of_order(desk: &Desk, order_id: i64) -> DeskResult<Vec<Value>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    Ok(rows::contracts_of(&mut conn, order_id)
+        .await?
+        .iter()
+        .map(|c| json!({ "ref": reference(c.id).to_string(), "status": c.status }))
+        .collect())
+}
