@@ -248,9 +248,27 @@ async fn missed_service_levels_are_recorded_and_escalate() {
         "/inquiry reply ref:INQ-000002 text:\"We are on it\"",
     )
     .await;
-    d.advance(5 * 60 + 1).await;
+    // Three quarters of the way to the first-answer deadline, whoever has it is reminded
+    // (the department's members, as nobody took it: its head hears as one of them).
+    d.advance(3 * 60).await;
+    let reminders = d.notes_of("xu.jing", "inquiry_sla").await;
+    assert_eq!(reminders.len(), 1, "only INQ-000001 is still unanswered");
+    assert!(
+        reminders[0].text.contains("INQ-000001") && reminders[0].text.contains("即将到期"),
+        "{}",
+        reminders[0].text
+    );
+    assert_eq!(d.notes_of("emily.chen", "inquiry_sla").await.len(), 1);
+    assert!(d.notes_of("chen.jie", "inquiry_sla").await.is_empty());
+    d.advance(2 * 60 + 1).await;
     // Unowned: the department (Customer Service) and its head hear of the late first answer.
-    let alerts = d.notes_of("xu.jing", "inquiry_sla").await;
+    let late = |notes: Vec<bizdesk::chat::Reply>| -> Vec<bizdesk::chat::Reply> {
+        notes
+            .into_iter()
+            .filter(|n| n.text.contains("已超过") || n.text.contains("missed"))
+            .collect()
+    };
+    let alerts = late(d.notes_of("xu.jing", "inquiry_sla").await);
     assert_eq!(alerts.len(), 1, "only INQ-000001 is late");
     assert!(
         alerts[0].text.contains("INQ-000001") && alerts[0].text.contains("首次答复"),
@@ -258,7 +276,7 @@ async fn missed_service_levels_are_recorded_and_escalate() {
         alerts[0].text
     );
     assert_eq!(
-        d.notes_of("emily.chen", "inquiry_sla").await.len(),
+        late(d.notes_of("emily.chen", "inquiry_sla").await).len(),
         1,
         "the head"
     );
@@ -266,9 +284,16 @@ async fn missed_service_levels_are_recorded_and_escalate() {
         d.notes_of("chen.jie", "inquiry_sla").await.is_empty(),
         "not yet the central office"
     );
-    // A late resolution also reaches the central office, for both.
+    // A late resolution also reaches the central office, for both (after reminders at 45
+    // minutes to the department, which was not the central office).
     d.advance(3600).await;
     assert_eq!(d.notes_of("chen.jie", "inquiry_sla").await.len(), 2);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'inquiry.sla_remind'")
+            .await,
+        3,
+        "INQ-000001's first answer, both resolutions"
+    );
     let breaches: Vec<(i64, String)> = sqlx::query_as(
         "SELECT inquiry_id, text FROM inquiry_events WHERE kind = 'breach' ORDER BY id",
     )

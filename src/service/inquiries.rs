@@ -177,14 +177,19 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
     let r = reference(inquiry.id).to_string();
     if let Some((first, resolve)) = desk.routing.sla(kind, priority.unwrap_or(route.priority)) {
         for (check, after) in [("response", first), ("resolution", resolve)] {
-            let due = now + after.as_millis() as i64;
-            let job = NewJob::new(
-                super::jobs::kind::INQUIRY_SLA,
-                json!({ "id": inquiry.id, "check": check, "due_ms": due }),
-                due,
-                format!("inquiry.sla:{}:{check}", inquiry.id),
-            );
-            crate::store::jobs::insert(&mut tx, &job, now).await?;
+            let after = after.as_millis() as i64;
+            let due = now + after;
+            // A reminder to whoever has it when three quarters of the time are gone, then the
+            // breach itself at the deadline.
+            for (warning, at, key) in [(true, now + after * 3 / 4, ":remind"), (false, due, "")] {
+                let job = NewJob::new(
+                    super::jobs::kind::INQUIRY_SLA,
+                    json!({ "id": inquiry.id, "check": check, "due_ms": due, "warning": warning }),
+                    at,
+                    format!("inquiry.sla:{}:{check}{key}", inquiry.id),
+                );
+                crate::store::jobs::insert(&mut tx, &job, now).await?;
+            }
         }
     }
     if let Some(m) = to_customer(&customer, &inquiry, "inquiry_ack", json!({})) {
@@ -473,10 +478,11 @@ pub async fn list(
     Ok(out)
 }
 
-/// The scheduler's handler for a service level: when the first answer (`response`) or the
-/// resolution is late, records the breach on the inquiry and alerts the owner (or the
-/// department's members), the department head, and for a late resolution the central office.
-/// Returns the audit event.
+/// The scheduler's handler for a service level. Before the deadline (`warning`), while the
+/// first answer (`response`) or the resolution is still missing, reminds the owner (or the
+/// department's members). At the deadline, records the breach on the inquiry and alerts the
+/// owner, the department head, and for a late resolution the central office. Returns the
+/// audit event.
 pub async fn sla_check(
     desk: &Desk,
     conn: &mut Conn,
@@ -500,7 +506,13 @@ pub async fn sla_check(
     };
     let dir = store::directory::load(&mut *conn).await?;
     let now = store::to_ms(desk.now());
-    rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
+    let warning = payload
+        .get("warning")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if !warning {
+        rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
+    }
     let mut to: Vec<i64> = match i.owner_id {
         Some(o) => vec![o],
         None => members(&dir, &i.department_code)
@@ -508,30 +520,38 @@ pub async fn sla_check(
             .map(|e| e.id)
             .collect(),
     };
-    if let Some(head) = dir.head_of(&i.department_code) {
-        to.push(head.id);
-    }
-    if check == "resolution" {
-        to.extend(dir.with_role(Role::Bcmo).iter().map(|e| e.id));
+    if !warning {
+        if let Some(head) = dir.head_of(&i.department_code) {
+            to.push(head.id);
+        }
+        if check == "resolution" {
+            to.extend(dir.with_role(Role::Bcmo).iter().map(|e| e.id));
+        }
     }
     to.sort_unstable();
     to.dedup();
     let mut f = facts(&i, &c, &dir);
     f["check"] = json!(check);
+    f["warning"] = json!(warning);
     f["due_ms"] = payload.get("due_ms").cloned().unwrap_or(json!(now));
     let r = reference(i.id).to_string();
     for e in to {
         let m = notify::message(e, notify::kind::INQUIRY_SLA, Some(&r), f.clone());
         notify::send(&mut *conn, &m, now).await?;
     }
+    let (action, state) = if warning {
+        ("inquiry.sla_remind", "due soon")
+    } else {
+        ("inquiry.sla_breach", "late")
+    };
     Ok(vec![audit_event(
         desk.now(),
         "system",
         None,
-        "inquiry.sla_breach",
+        action,
         &r,
         format!(
-            "{check} late ({} {}, {})",
+            "{check} {state} ({} {}, {})",
             i.kind, i.priority, i.department_code
         ),
     )])
