@@ -244,3 +244,68 @@ async fn holiday_greetings_remind_callback_owners_of_their_customers() {
         g[0].text
     );
 }
+
+#[tokio::test]
+async fn a_callback_links_to_the_customer_it_names() {
+    let d = spawn_desk().await;
+    d.ok(
+        "li.na",
+        "/customer add name:\"周军\" company:\"华东电子\" email:zj@huadong.cn phone:\"+86 138 0013 8000\"",
+    )
+    .await;
+    d.ok("li.na", "/customer add name:\"周军\" email:zj2@example.com")
+        .await;
+    // By number or email: the record, and its phone and email in the reminder.
+    d.ok(
+        "li.na",
+        "/callback schedule customer:#1 when:\"in 1 hour\" note:\"新价目表\"",
+    )
+    .await;
+    d.ok(
+        "li.na",
+        "/callback schedule customer:zj2@example.com when:\"in 2 hours\"",
+    )
+    .await;
+    // Someone not on file stays free text; an unknown number or email, or a name two
+    // customers share, is refused and nothing is scheduled.
+    d.ok(
+        "li.na",
+        "/callback schedule customer:\"潜在客户 王总\" when:\"in 3 hours\"",
+    )
+    .await;
+    for (line, shows) in [
+        ("/callback schedule customer:#9 when:\"in 1 hour\"", "#9"),
+        (
+            "/callback schedule customer:nobody@example.com when:\"in 1 hour\"",
+            "nobody@example.com",
+        ),
+        ("/callback schedule customer:周军 when:\"in 1 hour\"", "#2"),
+    ] {
+        let text = d.refused("li.na", line).await;
+        assert!(text.contains(shows), "{line}: {text}");
+    }
+    let linked: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT customer, customer_id FROM callbacks ORDER BY id")
+            .fetch_all(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        linked,
+        [
+            ("周军".to_string(), Some(1)),
+            ("周军".to_string(), Some(2)),
+            ("潜在客户 王总".to_string(), None)
+        ]
+    );
+    d.advance(3 * 3600 + 60).await;
+    let due = d.notes_of("li.na", "callback_due").await;
+    assert_eq!(due.len(), 3);
+    assert!(
+        due[0].text.contains("(#1)")
+            && due[0].text.contains("+86 138 0013 8000")
+            && due[0].text.contains("zj@huadong.cn"),
+        "{}",
+        due[0].text
+    );
+    assert!(!due[2].text.contains("(#"), "{}", due[2].text);
+}

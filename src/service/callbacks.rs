@@ -2,14 +2,16 @@
 //! reminded at each occurrence. One-off callbacks are a job; recurring ones are a schedule
 //! (cron in the company's time zone) whose occurrences the scheduler fires once each.
 
+use super::customers::resolve as resolve_customer;
 use super::jobs::{self as timed, kind};
-use super::{audit_event, notify, Desk, DeskResult};
+use super::{audit_event, notify, Desk, DeskError, DeskResult};
 use crate::domain::directory::Employee;
 use crate::domain::repeat::parse_repeat;
 use crate::domain::schedule::{CatchUp, Recurrence};
 use crate::domain::when::parse_when;
 use crate::domain::Msg;
 use crate::store::callbacks::{self as rows, Callback, NewCallback};
+use crate::store::customers::Customer;
 use crate::store::jobs::NewJob;
 use crate::store::schedules::{self, NewSchedule};
 use crate::store::{self, audit, Conn};
@@ -78,6 +80,8 @@ pub async fn schedule(
         (None, None) => return Err(Msg::new("callback.when_or_repeat").into()),
     };
     let mut tx = desk.begin().await?;
+    let record = link(&mut tx, customer).await?;
+    let customer = record.as_ref().map_or(customer, |r| r.name.as_str());
     let now = store::to_ms(desk.now());
     let mut c = rows::insert(
         &mut tx,
@@ -92,6 +96,10 @@ pub async fn schedule(
         now,
     )
     .await?;
+    if let Some(r) = &record {
+        rows::link_customer(&mut tx, c.id, r.id).await?;
+        c.customer_id = Some(r.id);
+    }
     match &rule {
         Some((_, cron, _)) => {
             let payload = json!({ "id": c.id }).to_string();
@@ -141,6 +149,23 @@ pub async fn schedule(
     audit::append(&mut tx, event).await?;
     tx.commit().await?;
     Ok(c)
+}
+
+/// The customer record `who` names: `#12` and email addresses must name one; a name links to
+/// the one customer it matches (several: the user is asked which), or stays free text for
+/// someone not on file yet.
+async fn link(conn: &mut Conn, who: &str) -> DeskResult<Option<Customer>> {
+    match resolve_customer(conn, who).await {
+        Ok(c) => Ok(Some(c)),
+        Err(DeskError::User(m))
+            if !who.starts_with('#')
+                && !who.contains('@')
+                && m.iter().all(|m| m.key == "customer.not_found") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Schedules a one-off callback inside the caller's transaction (a complaint's satisfaction
@@ -271,12 +296,20 @@ pub async fn fire(desk: &Desk, conn: &mut Conn, payload: &Value, fire_at: i64) -
     if !rows::fired(&mut *conn, id, now, next).await? {
         return Ok(()); // closed while this job waited for the row
     }
+    // A linked customer's phone and email, as they are now, to call without looking up.
+    let record = match c.customer_id {
+        Some(cid) => crate::store::customers::get(&mut *conn, cid).await?,
+        None => None,
+    };
     let m = notify::message(
         c.owner_id,
         notify::kind::CALLBACK_DUE,
         None,
         json!({ "id": c.id, "customer": c.customer, "note": c.note, "due_at_ms": fire_at,
-                "next_ms": next, "repeat": c.repeat_text }),
+                "next_ms": next, "repeat": c.repeat_text,
+                "phone": record.as_ref().map(|r| r.phone.clone()).unwrap_or_default(),
+                "email": record.as_ref().map(|r| r.email.clone()).unwrap_or_default(),
+                "customer_id": c.customer_id }),
     );
     notify::send(conn, &m, now).await?;
     Ok(())

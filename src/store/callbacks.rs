@@ -21,10 +21,12 @@ pub struct Callback {
     pub done_count: i64,
     pub last_fired_at: Option<i64>,
     pub created_at: i64,
+    /// The customer record it calls, when `customer` named one.
+    pub customer_id: Option<i64>,
 }
 
 const COLS: &str = "id, owner_id, customer, note, repeat_text, repeat_cron, due_at, schedule_id, \
-    status, done_count, last_fired_at, created_at";
+    status, done_count, last_fired_at, created_at, customer_id";
 
 /// What a new callback needs.
 pub struct NewCallback<'a> {
