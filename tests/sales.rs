@@ -370,8 +370,30 @@ async fn the_sales_report_shows_what_happened() {
     ] {
         assert!(report.contains(shows), "missing {shows:?} in:\n{report}");
     }
+    // The same facts in /order list: the overdue one, and by customer.
+    let overdue = d.ok("tom.baker", "/order list scope:overdue").await;
+    assert!(
+        overdue.contains("SO-000002") && !overdue.contains("SO-000001"),
+        "{overdue}"
+    );
+    let by_customer = d.ok("tom.baker", "/order list customer:#1").await;
+    assert!(
+        by_customer.contains("SO-000001") && by_customer.contains("SO-000002"),
+        "{by_customer}"
+    );
+    let unknown = d.refused("tom.baker", "/order list customer:#7").await;
+    assert!(unknown.contains("#7"), "{unknown}");
+    d.ok("li.na", "/order paid ref:SO-000002 amount:6000").await;
+    let cleared = d.ok("tom.baker", "/order list scope:overdue").await;
+    assert!(
+        cleared.contains("No order has an overdue payment"),
+        "{cleared}"
+    );
     let zh = d.ok("li.na", "/report sales period:week").await;
-    assert!(zh.contains("转化率 50%"), "{zh}");
+    assert!(
+        zh.contains("转化率 50%") && zh.contains("逾期应收：无"),
+        "{zh}"
+    );
     let refused = d.refused("xu.jing", "/report sales").await;
     assert!(!refused.is_empty());
 }

@@ -88,9 +88,23 @@ impl Chat {
                 return self.render(locale, "reply/order_issue.txt", ctx);
             }
             "order.list" => {
-                let mine = inv.str("scope") != Some("all");
+                // Default: one's own, unless a customer or overdue payments are asked for.
+                let scope = inv
+                    .str("scope")
+                    .unwrap_or(if inv.str("customer").is_some() {
+                        "all"
+                    } else {
+                        "mine"
+                    });
+                let mine = scope == "mine";
+                let q = orders::ListQuery {
+                    mine,
+                    stage: inv.str("stage"),
+                    customer: inv.str("customer"),
+                    overdue: scope == "overdue",
+                };
                 let dir = crate::service::directory::snapshot(desk).await?;
-                let rows: Vec<Value> = orders::list(desk, actor, mine, inv.str("stage"))
+                let rows: Vec<Value> = orders::list(desk, actor, q)
                     .await?
                     .into_iter()
                     .map(|(o, customer)| {
@@ -106,7 +120,7 @@ impl Chat {
                 return self.render(
                     locale,
                     "reply/orders.txt",
-                    json!({ "rows": rows, "mine": mine }),
+                    json!({ "rows": rows, "mine": mine, "scope": scope }),
                 );
             }
             other => {

@@ -245,20 +245,42 @@ pub async fn status(desk: &Desk, r: Reference) -> DeskResult<Story> {
     })
 }
 
-/// Orders: the actor's (`mine`), or all; optionally at one stage.
+/// What `/order list` asks for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListQuery<'a> {
+    /// Only the actor's own.
+    pub mine: bool,
+    pub stage: Option<&'a str>,
+    /// `#12`, an email or a name.
+    pub customer: Option<&'a str>,
+    /// Only those with an overdue payment.
+    pub overdue: bool,
+}
+
+/// Orders, newest first, as `q` asks, with their customers' names.
 pub async fn list(
     desk: &Desk,
     actor: &Employee,
-    mine: bool,
-    stage_code: Option<&str>,
+    q: ListQuery<'_>,
 ) -> DeskResult<Vec<(Order, String)>> {
-    if let Some(c) = stage_code {
+    if let Some(c) = q.stage {
         if stage(desk, c).is_none() {
             return Err(unknown_stage(desk, c).into());
         }
     }
     let mut conn = desk.store.pool().acquire().await?;
-    let orders = rows::list(&mut conn, mine.then_some(actor.id), stage_code).await?;
+    let customer_id = match q.customer {
+        Some(who) => Some(resolve_customer(&mut conn, who).await?.id),
+        None => None,
+    };
+    let today = desk.today().to_string();
+    let filter = rows::Filter {
+        owner: q.mine.then_some(actor.id),
+        stage: q.stage,
+        customer_id,
+        overdue_on: q.overdue.then_some(today.as_str()),
+    };
+    let orders = rows::list(&mut conn, &filter).await?;
     let mut out = Vec::new();
     for o in orders {
         let name = customers::get(&mut conn, o.customer_id)

@@ -120,17 +120,30 @@ pub async fn events(conn: &mut Conn, id: i64) -> sqlx::Result<Vec<Event>> {
         .await
 }
 
-/// Orders, newest first, at most 50: someone's (`owner`), at a stage, or all.
-pub async fn list(
-    conn: &mut Conn,
-    owner: Option<EmployeeId>,
-    stage: Option<&str>,
-) -> sqlx::Result<Vec<Order>> {
+/// Which orders a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter<'a> {
+    /// Someone's orders only.
+    pub owner: Option<EmployeeId>,
+    /// At this stage only.
+    pub stage: Option<&'a str>,
+    /// One customer's only.
+    pub customer_id: Option<i64>,
+    /// Only those whose payment was due before this day (YYYY-MM-DD) and is not fully paid.
+    pub overdue_on: Option<&'a str>,
+}
+
+/// Orders, newest first, at most 50, as `f` selects.
+pub async fn list(conn: &mut Conn, f: &Filter<'_>) -> sqlx::Result<Vec<Order>> {
     sqlx::query_as(&format!(
-        "SELECT {COLS} FROM orders WHERE ($1 = 0 OR owner_id = $1) AND ($2 = '' OR stage = $2) ORDER BY id DESC LIMIT 50"
+        "SELECT {COLS} FROM orders WHERE ($1 = 0 OR owner_id = $1) AND ($2 = '' OR stage = $2) \
+         AND ($3 = 0 OR customer_id = $3) AND ($4 = '' OR (payment_due IS NOT NULL AND payment_due < $4 \
+         AND COALESCE(amount_due_minor, amount_minor) > paid_minor)) ORDER BY id DESC LIMIT 50"
     ))
-    .bind(owner.unwrap_or(0))
-    .bind(stage.unwrap_or(""))
+    .bind(f.owner.unwrap_or(0))
+    .bind(f.stage.unwrap_or(""))
+    .bind(f.customer_id.unwrap_or(0))
+    .bind(f.overdue_on.unwrap_or(""))
     .fetch_all(conn)
     .await
 }
