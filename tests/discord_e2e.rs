@@ -355,3 +355,179 @@ async fn a_followup_dm_has_done_and_snooze_buttons_that_work_from_discord() {
     store.close().await;
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_refund_inquiry_is_routed_handled_and_resolved_from_discord() {
+    use serde_json::json;
+    let bot = Bot::start().await;
+    let added = bot
+        .slash(
+            "xu.jing",
+            "zh-CN",
+            "customer",
+            Some("add"),
+            vec![
+                ("name", json!("周军")),
+                ("email", json!("zj@huadong.cn")),
+                ("locale", json!("zh-CN")),
+            ],
+        )
+        .await;
+    assert!(content(&added).contains("#1"), "{added}");
+    let logged = bot
+        .slash(
+            "xu.jing",
+            "zh-CN",
+            "inquiry",
+            Some("log"),
+            vec![
+                ("customer", json!("#1")),
+                ("channel", json!("email")),
+                ("kind", json!("inquiry")),
+                ("subject", json!("申请退款")),
+                ("details", json!("上月账单重复扣款，请退款")),
+            ],
+        )
+        .await;
+    let text = content(&logged);
+    assert!(
+        text.contains("INQ-000001") && text.contains("财务"),
+        "routed to finance by the rules: {text}"
+    );
+    // Finance hears of it by DM.
+    let dm = bot
+        .dm("zhao.min", |m| m.text().contains("INQ-000001"))
+        .await;
+    assert!(dm.text().contains("申请退款"), "{}", dm.text());
+    for (sub, options) in [
+        ("take", vec![("ref", json!("INQ-000001"))]),
+        (
+            "reply",
+            vec![
+                ("ref", json!("INQ-000001")),
+                ("text", json!("已核实重复扣款，三个工作日内退回。")),
+            ],
+        ),
+        (
+            "resolve",
+            vec![
+                ("ref", json!("INQ-000001")),
+                ("resolution", json!("已退款 128 元")),
+            ],
+        ),
+    ] {
+        let r = bot
+            .slash("zhao.min", "zh-CN", "inquiry", Some(sub), options)
+            .await;
+        assert_eq!(r["data"]["flags"], 64, "{sub}: {r}");
+        assert!(content(&r).contains("INQ-000001"), "{sub}: {r}");
+    }
+    let shown = bot
+        .slash(
+            "chen.jie",
+            "zh-CN",
+            "inquiry",
+            Some("show"),
+            vec![("ref", json!("INQ-000001"))],
+        )
+        .await;
+    assert!(content(&shown).contains("已退款 128 元"), "{shown}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opportunity_is_assessed_and_a_contract_with_an_attachment_reviewed_from_discord() {
+    use serde_json::json;
+    let bot = Bot::start().await;
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "customer",
+        Some("add"),
+        vec![
+            ("name", json!("Acme Ltd")),
+            ("email", json!("buyer@acme.example")),
+        ],
+    )
+    .await;
+    let new = bot
+        .slash(
+            "tom.baker",
+            "en-US",
+            "opportunity",
+            Some("new"),
+            vec![
+                ("customer", json!("#1")),
+                ("title", json!("Office fit-out")),
+                ("value", json!("250000")),
+            ],
+        )
+        .await;
+    assert!(content(&new).contains("OPP-000001"), "{new}");
+    // The assessment prompt: three priorities and Not feasible; a priority asks why.
+    let prompt = bot.prompt("chen.jie", "OPP-000001").await;
+    assert_eq!(prompt.custom_ids().len(), 4, "{:?}", prompt.custom_ids());
+    let modal = bot.click("chen.jie", &prompt, 0).await;
+    assert_eq!(
+        modal["type"], 9,
+        "a priority asks for the assessment: {modal}"
+    );
+    let modal_id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = Interaction::modal_submit(
+        discord_id("chen.jie"),
+        "zh-CN",
+        &modal_id,
+        vec![("reason", "产能充足")],
+    );
+    let pushed = bot.fake.push(&submit).await;
+    let r = bot
+        .fake
+        .wait_callback(pushed.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    assert!(content(&r).contains("OPP-000001"), "{r}");
+    bot.dm("tom.baker", |m| {
+        m.text().contains("OPP-000001") && m.text().contains("approved")
+    })
+    .await;
+
+    bot.slash(
+        "tom.baker",
+        "en-US",
+        "order",
+        Some("new"),
+        vec![
+            ("customer", json!("#1")),
+            ("items", json!("fit-out, 3 floors")),
+            ("amount", json!("240000")),
+            ("opportunity", json!("OPP-000001")),
+        ],
+    )
+    .await;
+    let url = "https://cdn.discordapp.example/attachments/1/2/acme-contract.pdf";
+    let i = Interaction::slash(
+        discord_id("tom.baker"),
+        "en-US",
+        "contract",
+        Some("submit"),
+        vec![
+            ("order", json!("SO-000001")),
+            ("attachment", json!({"type": 11, "value": "9001"})),
+        ],
+    )
+    .with_attachment(9001, "acme-contract.pdf", url);
+    let pushed = bot.fake.push(&i).await;
+    let r = bot
+        .fake
+        .wait_callback(pushed.id, discord_support::WAIT)
+        .await
+        .unwrap();
+    assert!(
+        content(&r).contains("CTR-000001") && content(&r).contains("acme-contract.pdf"),
+        "{r}"
+    );
+    let legal = bot.prompt("david.wu", "CTR-000001").await;
+    assert!(legal.text().contains(url), "{}", legal.text());
+    assert_eq!(legal.custom_ids().len(), 2, "approve or reject");
+    bot.stop().await;
+}

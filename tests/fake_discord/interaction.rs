@@ -120,6 +120,16 @@ impl Interaction {
         Interaction::base(2, user_id, locale, data).checked()
     }
 
+    /// Adds an uploaded file to a slash command's resolved data, as Discord does for an
+    /// attachment option (`{"type": 11, "value": "<id>"}`).
+    pub fn with_attachment(mut self, id: u64, filename: &str, url: &str) -> Interaction {
+        self.json["data"]["resolved"]["attachments"][id.to_string()] = json!({
+            "id": id.to_string(), "filename": filename, "size": 48_213, "url": url,
+            "proxy_url": url, "content_type": "application/pdf",
+        });
+        self.checked()
+    }
+
     /// Autocomplete (type 4): `focused` is (option name, what the user has typed so far).
     pub fn autocomplete(
         user_id: u64,
