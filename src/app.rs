@@ -133,6 +133,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         categories: config.requisitions.categories.clone(),
         public_url: config.web.public_url.clone(),
         order_stages: config.sales.order_stages.clone(),
+        order_roles: config.sales.roles()?,
     };
     let desk = Desk {
         store,

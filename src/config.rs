@@ -302,6 +302,22 @@ impl Smtp {
 pub struct Sales {
     /// The stages an order goes through, in order.
     pub order_stages: Vec<crate::domain::order::Stage>,
+    /// Roles that may, besides an order's owner, move it, submit its contract and resolve
+    /// its issues.
+    pub order_roles: Vec<String>,
+}
+
+impl Sales {
+    /// `order_roles` as roles; an unknown name is an error naming the key.
+    pub fn roles(&self) -> anyhow::Result<Vec<crate::domain::directory::Role>> {
+        self.order_roles
+            .iter()
+            .map(|r| {
+                crate::domain::directory::Role::parse(r)
+                    .ok_or_else(|| anyhow!("key `sales.order_roles`: `{r}` is not a role"))
+            })
+            .collect()
+    }
 }
 
 /// Customer inquiries, complaints and feedback.
@@ -492,6 +508,7 @@ impl Config {
         self.scheduler.check()?;
         crate::domain::order::check_stages(&self.sales.order_stages)
             .map_err(|e| anyhow!("key `sales.order_stages`: {e}"))?;
+        self.sales.roles()?;
         for c in &self.requisitions.categories {
             if c.is_empty()
                 || c.chars()

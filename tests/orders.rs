@@ -216,3 +216,27 @@ async fn finance_is_reminded_before_and_after_the_due_date_until_the_order_is_pa
     );
     assert_eq!(d.count("SELECT COUNT(*) FROM payments").await, 2);
 }
+
+#[tokio::test]
+async fn who_may_handle_orders_is_configured() {
+    let d = spawn_desk_with(|c| c.sales.order_roles = vec!["service".into()]).await;
+    d.ok(
+        "tom.baker",
+        "/customer add name:\"Acme\" email:a@acme.example",
+    )
+    .await;
+    d.ok(
+        "tom.baker",
+        "/order new customer:#1 items:chairs amount:100",
+    )
+    .await;
+    // The owner always may; service now may; the central office no longer may.
+    d.ok("tom.baker", "/order update ref:SO-000001 stage:confirmed")
+        .await;
+    d.ok("xu.jing", "/order update ref:SO-000001 stage:shipped")
+        .await;
+    let no = d
+        .refused("chen.jie", "/order update ref:SO-000001 stage:delivered")
+        .await;
+    assert!(no.contains("service"), "{no}");
+}

@@ -36,6 +36,17 @@ fn env_overrides_file_and_is_typed_like_the_default() {
 }
 
 #[test]
+fn order_roles_must_be_roles() {
+    let err = load_text("[sales]\norder_roles = [\"sales\", \"wizard\"]\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("sales.order_roles") && err.contains("wizard"),
+        "{err}"
+    );
+}
+
+#[test]
 fn unknown_keys_and_bad_values_name_file_and_key() {
     let err = load_text("[database]\nurll = \"x\"\n", &[])
         .unwrap_err()

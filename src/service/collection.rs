@@ -84,6 +84,7 @@ pub async fn terms(
     if !may_handle(actor, &p) {
         return Err(Msg::new("order.not_allowed")
             .arg("ref", r.to_string())
+            .arg("roles", "sales / finance / bcmo")
             .into());
     }
     let amount_due = match amount {
@@ -152,6 +153,7 @@ pub async fn paid(
     if !may_handle(actor, &p) {
         return Err(Msg::new("order.not_allowed")
             .arg("ref", r.to_string())
+            .arg("roles", "sales / finance / bcmo")
             .into());
     }
     if amount.currency.as_str() != p.currency {

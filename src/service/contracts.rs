@@ -5,7 +5,7 @@
 use super::approvals::{self, Progress, RoundSpec};
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::directory::{Directory, Employee, Role};
+use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::format_stored;
 use crate::domain::policy::SubjectFacts;
 use crate::domain::reference::{RefKind, Reference};
@@ -78,11 +78,10 @@ pub async fn submit(
     let terms = terms.map(str::trim).unwrap_or("");
     let mut tx = desk.begin().await?;
     let (order, customer) = order_of(&mut tx, order_ref).await?;
-    let allowed =
-        order.owner_id == actor.id || actor.has_role(Role::Sales) || actor.has_role(Role::Bcmo);
-    if !allowed {
+    if !desk.may_handle_order(actor, order.owner_id) {
         return Err(Msg::new("contract.not_allowed")
             .arg("ref", order_ref.to_string())
+            .arg("roles", desk.order_roles_text())
             .into());
     }
     let existing = rows::contracts_of(&mut tx, order.id).await?;

@@ -47,6 +47,9 @@ pub struct Company {
     pub categories: Vec<String>,
     /// The stages of a sales order, in order.
     pub order_stages: Vec<crate::domain::order::Stage>,
+    /// Roles that may, besides its owner, move an order, submit its contract and resolve its
+    /// issues (`sales.order_roles`).
+    pub order_roles: Vec<crate::domain::directory::Role>,
     /// Where customers reach bizdesk's web pages (links in emails), e.g. `https://desk.example.com`.
     pub public_url: String,
 }
@@ -66,6 +69,27 @@ pub struct Desk {
 }
 
 impl Desk {
+    /// Whether `actor` may act on an order owned by `owner` (move it, submit its contract,
+    /// resolve its issues).
+    pub fn may_handle_order(
+        &self,
+        actor: &Employee,
+        owner: crate::domain::directory::EmployeeId,
+    ) -> bool {
+        owner == actor.id || self.company.order_roles.iter().any(|r| actor.has_role(*r))
+    }
+
+    /// The roles of `sales.order_roles`, for a refusal: `sales / bcmo`.
+    pub fn order_roles_text(&self) -> String {
+        let names: Vec<&str> = self
+            .company
+            .order_roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
+        names.join(" / ")
+    }
+
     /// Now, from the desk's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

@@ -89,10 +89,11 @@ pub async fn resolve(
         .await?
         .ok_or_else(|| anyhow::anyhow!("issue {id} has no order"))?;
     let r = super::orders::reference(order.id);
-    let allowed =
-        order.owner_id == actor.id || actor.has_role(Role::Sales) || actor.has_role(Role::Bcmo);
-    if !allowed {
-        return Err(Msg::new("issue.not_allowed").arg("id", id).into());
+    if !desk.may_handle_order(actor, order.owner_id) {
+        return Err(Msg::new("issue.not_allowed")
+            .arg("id", id)
+            .arg("roles", desk.order_roles_text())
+            .into());
     }
     let now = store::to_ms(desk.now());
     if !rows::resolve_issue(&mut tx, id, &resolution, actor.id, now).await? {

@@ -4,7 +4,7 @@
 
 use super::customers::resolve as resolve_customer;
 use super::{audit_event, Desk, DeskResult};
-use crate::domain::directory::{Directory, Employee, Role};
+use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::{format_stored, Money};
 use crate::domain::order::Stage;
 use crate::domain::reference::{RefKind, Reference};
@@ -180,11 +180,10 @@ pub async fn update(
     };
     let mut tx = desk.begin().await?;
     let (order, customer) = load(&mut tx, r).await?;
-    let allowed =
-        order.owner_id == actor.id || actor.has_role(Role::Sales) || actor.has_role(Role::Bcmo);
-    if !allowed {
+    if !desk.may_handle_order(actor, order.owner_id) {
         return Err(Msg::new("order.not_allowed")
             .arg("ref", r.to_string())
+            .arg("roles", desk.order_roles_text())
             .into());
     }
     if order.stage == code {
