@@ -91,19 +91,7 @@ async fn reject_opens_a_modal_and_the_reason_reaches_the_requester() {
     let p = bot.prompt("wang.fang", "REQ-000001").await;
     let modal = bot.click("wang.fang", &p, 1).await;
     assert_eq!(modal["type"], 9, "Reject asks why in a modal: {modal}");
-    let modal_id = modal["data"]["custom_id"].as_str().unwrap().to_string();
-    let submit = Interaction::modal_submit(
-        discord_id("wang.fang"),
-        "zh-CN",
-        &modal_id,
-        vec![("reason", "not in budget")],
-    );
-    let pushed = bot.fake.push(&submit).await;
-    let r = bot
-        .fake
-        .wait_callback(pushed.id, discord_support::WAIT)
-        .await
-        .unwrap();
+    let r = bot.answer_modal("wang.fang", &modal, "not in budget").await;
     assert!(content(&r).contains("你驳回了"), "{r}");
     let note = bot.dm("tom.baker", |m| m.text().contains("rejected")).await;
     assert!(note.text().contains("not in budget"), "{}", note.text());
@@ -472,19 +460,7 @@ async fn an_opportunity_is_assessed_and_a_contract_with_an_attachment_reviewed_f
         modal["type"], 9,
         "a priority asks for the assessment: {modal}"
     );
-    let modal_id = modal["data"]["custom_id"].as_str().unwrap().to_string();
-    let submit = Interaction::modal_submit(
-        discord_id("chen.jie"),
-        "zh-CN",
-        &modal_id,
-        vec![("reason", "产能充足")],
-    );
-    let pushed = bot.fake.push(&submit).await;
-    let r = bot
-        .fake
-        .wait_callback(pushed.id, discord_support::WAIT)
-        .await
-        .unwrap();
+    let r = bot.answer_modal("chen.jie", &modal, "产能充足").await;
     assert!(content(&r).contains("OPP-000001"), "{r}");
     bot.dm("tom.baker", |m| {
         m.text().contains("OPP-000001") && m.text().contains("approved")

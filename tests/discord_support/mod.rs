@@ -206,6 +206,25 @@ impl Bot {
     }
 }
 
+impl Bot {
+    /// Answers a reason modal (the response to a click) as `handle`; returns the response.
+    pub async fn answer_modal(&self, handle: &str, modal: &Value, reason: &str) -> Value {
+        assert_eq!(modal["type"], 9, "not a modal: {modal}");
+        let modal_id = modal["data"]["custom_id"].as_str().unwrap();
+        let submit = Interaction::modal_submit(
+            discord_id(handle),
+            "zh-CN",
+            modal_id,
+            vec![("reason", reason)],
+        );
+        let pushed = self.fake.push(&submit).await;
+        self.fake
+            .wait_callback(pushed.id, WAIT)
+            .await
+            .expect("no response to the modal")
+    }
+}
+
 /// The text of a message response.
 pub fn content(response: &Value) -> String {
     response["data"]["content"]
