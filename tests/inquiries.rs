@@ -284,10 +284,24 @@ async fn missed_service_levels_are_recorded_and_escalate() {
         d.notes_of("chen.jie", "inquiry_sla").await.is_empty(),
         "not yet the central office"
     );
-    // A late resolution also reaches the central office, for both (after reminders at 45
-    // minutes to the department, which was not the central office).
+    // Still unanswered as long again past the deadline (20 minutes), INQ-000001 goes up to
+    // the central office. Both resolutions are then reminded (45 minutes) and missed (1 hour),
+    // which the head hears of; the central office only once they are an hour late.
     d.advance(3600).await;
-    assert_eq!(d.notes_of("chen.jie", "inquiry_sla").await.len(), 2);
+    let up = d.notes_of("chen.jie", "inquiry_sla").await;
+    assert_eq!(up.len(), 1, "INQ-000001's first answer");
+    assert!(
+        up[0].text.contains("INQ-000001") && up[0].text.contains("已升级"),
+        "{}",
+        up[0].text
+    );
+    d.advance(3600).await;
+    assert_eq!(d.notes_of("chen.jie", "inquiry_sla").await.len(), 3);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'inquiry.sla_escalate'")
+            .await,
+        3
+    );
     assert_eq!(
         d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'inquiry.sla_remind'")
             .await,

@@ -202,6 +202,43 @@ impl Routing {
 }
 
 /// Checks a subject or details text: not blank, at most `max` characters. Returns it trimmed.
+/// The steps of a service level (first answer or resolution), each a scheduler job written
+/// when the inquiry is logged; each acts only while the answer or resolution is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaStep {
+    /// Three quarters of the time gone: whoever has it is reminded.
+    Remind,
+    /// The deadline: the miss is recorded, and the department head hears of it.
+    Breach,
+    /// As long again past the deadline: the central office hears of it.
+    Escalate,
+}
+
+impl SlaStep {
+    pub const ALL: [SlaStep; 3] = [SlaStep::Remind, SlaStep::Breach, SlaStep::Escalate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaStep::Remind => "remind",
+            SlaStep::Breach => "breach",
+            SlaStep::Escalate => "escalate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SlaStep> {
+        SlaStep::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// When the step fires (ms) for an inquiry logged at `logged` with `after` ms to meet it.
+    pub fn at(self, logged: i64, after: i64) -> i64 {
+        match self {
+            SlaStep::Remind => logged + after * 3 / 4,
+            SlaStep::Breach => logged + after,
+            SlaStep::Escalate => logged + after * 2,
+        }
+    }
+}
+
 pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<String, Msg> {
     let t = text.trim();
     if t.is_empty() {
@@ -213,6 +250,21 @@ pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<String,
             .arg("max", max));
     }
     Ok(t.to_string())
+}
+
+#[cfg(test)]
+mod sla_tests {
+    use super::SlaStep;
+
+    #[test]
+    fn steps_come_in_order_and_round_trip() {
+        let at: Vec<i64> = SlaStep::ALL.iter().map(|s| s.at(1_000, 400)).collect();
+        assert_eq!(at, [1_300, 1_400, 1_800]);
+        for s in SlaStep::ALL {
+            assert_eq!(SlaStep::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(SlaStep::parse("warning"), None);
+    }
 }
 
 #[cfg(test)]

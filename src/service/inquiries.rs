@@ -9,7 +9,7 @@ use super::customers::resolve as resolve_customer;
 use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Directory, Employee, Role};
-use crate::domain::inquiry::{check_text, Channel, Kind, Priority};
+use crate::domain::inquiry::{check_text, Channel, Kind, Priority, SlaStep};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::store::customers::Customer;
@@ -178,15 +178,13 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
     if let Some((first, resolve)) = desk.routing.sla(kind, priority.unwrap_or(route.priority)) {
         for (check, after) in [("response", first), ("resolution", resolve)] {
             let after = after.as_millis() as i64;
-            let due = now + after;
-            // A reminder to whoever has it when three quarters of the time are gone, then the
-            // breach itself at the deadline.
-            for (warning, at, key) in [(true, now + after * 3 / 4, ":remind"), (false, due, "")] {
+            let due = SlaStep::Breach.at(now, after);
+            for step in SlaStep::ALL {
                 let job = NewJob::new(
                     super::jobs::kind::INQUIRY_SLA,
-                    json!({ "id": inquiry.id, "check": check, "due_ms": due, "warning": warning }),
-                    at,
-                    format!("inquiry.sla:{}:{check}{key}", inquiry.id),
+                    json!({ "id": inquiry.id, "check": check, "due_ms": due, "step": step.as_str() }),
+                    step.at(now, after),
+                    format!("inquiry.sla:{}:{check}:{}", inquiry.id, step.as_str()),
                 );
                 crate::store::jobs::insert(&mut tx, &job, now).await?;
             }
@@ -478,11 +476,11 @@ pub async fn list(
     Ok(out)
 }
 
-/// The scheduler's handler for a service level. Before the deadline (`warning`), while the
-/// first answer (`response`) or the resolution is still missing, reminds the owner (or the
-/// department's members). At the deadline, records the breach on the inquiry and alerts the
-/// owner, the department head, and for a late resolution the central office. Returns the
-/// audit event.
+/// The scheduler's handler for a service level, while the first answer (`response`) or the
+/// resolution is still missing: at [`SlaStep::Remind`] reminds the owner (or the department's
+/// members when nobody took it); at [`SlaStep::Breach`] records the miss on the inquiry and
+/// tells the owner and the department head; at [`SlaStep::Escalate`] tells the central office.
+/// Returns the audit event.
 pub async fn sla_check(
     desk: &Desk,
     conn: &mut Conn,
@@ -494,6 +492,11 @@ pub async fn sla_check(
     ) else {
         return Err(anyhow::anyhow!("inquiry SLA job without id/check: {payload}").into());
     };
+    let step = payload
+        .get("step")
+        .and_then(Value::as_str)
+        .and_then(SlaStep::parse)
+        .unwrap_or(SlaStep::Breach);
     let Some(i) = rows::get(&mut *conn, id).await? else {
         return Ok(vec![]);
     };
@@ -506,49 +509,44 @@ pub async fn sla_check(
     };
     let dir = store::directory::load(&mut *conn).await?;
     let now = store::to_ms(desk.now());
-    let warning = payload
-        .get("warning")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if !warning {
-        rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
-    }
-    let mut to: Vec<i64> = match i.owner_id {
+    let handler: Vec<i64> = match i.owner_id {
         Some(o) => vec![o],
         None => members(&dir, &i.department_code)
             .iter()
             .map(|e| e.id)
             .collect(),
     };
-    if !warning {
-        if let Some(head) = dir.head_of(&i.department_code) {
-            to.push(head.id);
+    let mut to = match step {
+        SlaStep::Remind => handler,
+        SlaStep::Breach => {
+            rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
+            let mut to = handler;
+            to.extend(dir.head_of(&i.department_code).map(|h| h.id));
+            to
         }
-        if check == "resolution" {
-            to.extend(dir.with_role(Role::Bcmo).iter().map(|e| e.id));
-        }
-    }
+        SlaStep::Escalate => dir.with_role(Role::Bcmo).iter().map(|e| e.id).collect(),
+    };
     to.sort_unstable();
     to.dedup();
     let mut f = facts(&i, &c, &dir);
     f["check"] = json!(check);
-    f["warning"] = json!(warning);
+    f["step"] = json!(step.as_str());
     f["due_ms"] = payload.get("due_ms").cloned().unwrap_or(json!(now));
     let r = reference(i.id).to_string();
     for e in to {
         let m = notify::message(e, notify::kind::INQUIRY_SLA, Some(&r), f.clone());
         notify::send(&mut *conn, &m, now).await?;
     }
-    let (action, state) = if warning {
-        ("inquiry.sla_remind", "due soon")
-    } else {
-        ("inquiry.sla_breach", "late")
+    let state = match step {
+        SlaStep::Remind => "due soon",
+        SlaStep::Breach => "late",
+        SlaStep::Escalate => "late, escalated to the central office",
     };
     Ok(vec![audit_event(
         desk.now(),
         "system",
         None,
-        action,
+        &format!("inquiry.sla_{}", step.as_str()),
         &r,
         format!(
             "{check} {state} ({} {}, {})",
