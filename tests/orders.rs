@@ -5,6 +5,7 @@ mod common;
 mod smtp_sink;
 
 use bizdesk::config::Secret;
+use chrono::Duration;
 use common::spawn_desk_with;
 use smtp_sink::Sink;
 
@@ -239,4 +240,99 @@ async fn who_may_handle_orders_is_configured() {
         .refused("chen.jie", "/order update ref:SO-000001 stage:delivered")
         .await;
     assert!(no.contains("service"), "{no}");
+}
+
+#[tokio::test]
+async fn payment_terms_in_installments_are_reminded_and_settled_earliest_first() {
+    let d = common::spawn_desk().await;
+    d.ok(
+        "tom.baker",
+        "/customer add name:\"Acme\" email:a@acme.example",
+    )
+    .await;
+    d.ok(
+        "tom.baker",
+        "/order new customer:#1 items:chairs amount:100000",
+    )
+    .await;
+    let today = d.chat.desk.today();
+    let (first, second) = (today + Duration::days(5), today + Duration::days(20));
+    let set = d
+        .ok(
+            "tom.baker",
+            &format!("/order terms ref:SO-000001 due:{first} amount:30000"),
+        )
+        .await;
+    assert!(
+        set.contains("70,000.00 CNY"),
+        "the rest is unscheduled: {set}"
+    );
+    // The second installment takes the rest by default; nothing can be scheduled beyond it.
+    let set = d
+        .ok(
+            "tom.baker",
+            &format!("/order terms ref:SO-000001 due:{second}"),
+        )
+        .await;
+    assert!(
+        set.contains(&format!("{second} · 70,000.00 CNY")) && !set.contains("Not yet"),
+        "{set}"
+    );
+    let third = today + Duration::days(40);
+    let refused = d
+        .refused(
+            "tom.baker",
+            &format!("/order terms ref:SO-000001 due:{third} amount:1"),
+        )
+        .await;
+    assert!(refused.contains("0.00 CNY"), "{refused}");
+    // A date already on the terms gets the new amount (within what the others leave).
+    d.ok(
+        "tom.baker",
+        &format!("/order terms ref:SO-000001 due:{first} amount:25000"),
+    )
+    .await;
+    d.ok(
+        "tom.baker",
+        &format!("/order terms ref:SO-000001 due:{first} amount:30000"),
+    )
+    .await;
+    // The first installment is paid before its reminder: nobody is reminded of it.
+    let paid = d
+        .ok("grace.lin", "/order paid ref:SO-000001 amount:30000")
+        .await;
+    assert!(
+        paid.contains(&format!("{first} · 30,000.00 CNY · paid")),
+        "{paid}"
+    );
+    d.advance(7 * 86_400).await;
+    assert!(d.notes_of("tom.baker", "payment_due").await.is_empty());
+    assert!(d
+        .ok("tom.baker", "/order list scope:overdue")
+        .await
+        .contains("No order"));
+    // The second passes unpaid: overdue for its 70,000, in the list and the report.
+    d.advance(15 * 86_400).await;
+    let notes = d.notes_of("tom.baker", "payment_due").await;
+    assert_eq!(notes.len(), 2, "before and after the second");
+    assert!(
+        notes[1].text.contains("Overdue") && notes[1].text.contains("70,000.00 CNY"),
+        "{}",
+        notes[1].text
+    );
+    assert!(d
+        .ok("tom.baker", "/order list scope:overdue")
+        .await
+        .contains("SO-000001"));
+    let report = d.ok("tom.baker", "/report sales").await;
+    assert!(
+        report.contains(&format!("SO-000001 · Acme · 70,000.00 CNY due {second}")),
+        "{report}"
+    );
+    d.ok("grace.lin", "/order paid ref:SO-000001 amount:70000")
+        .await;
+    assert!(d
+        .ok("tom.baker", "/order list scope:overdue")
+        .await
+        .contains("No order"));
 }

@@ -50,9 +50,11 @@ impl Chat {
             }
             "order.terms" | "order.paid" => {
                 let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                let mut due = None;
                 let (event, p) = if inv.action == "order.terms" {
-                    let due = inv.date("due").ok_or_else(|| missing("due"))?;
-                    let p = collection::terms(desk, actor, r, due, inv.money("amount")).await?;
+                    let d = inv.date("due").ok_or_else(|| missing("due"))?;
+                    due = Some(d);
+                    let p = collection::terms(desk, actor, r, d, inv.money("amount")).await?;
                     ("terms", p)
                 } else {
                     let amount = inv.money("amount").ok_or_else(|| missing("amount"))?;
@@ -65,8 +67,14 @@ impl Chat {
                     locale,
                     "reply/order_payment.txt",
                     json!({
-                        "event": event, "ref": r.to_string(), "due": p.payment_due,
-                        "amount_due": p.money(p.amount_due_minor.unwrap_or(p.amount_minor)),
+                        "event": event, "ref": r.to_string(), "due": due.map(|d| d.to_string()),
+                        "amount_due": p.installments.iter().find(|i| Some(i.due) == due)
+                            .map(|i| p.money(i.amount_minor)),
+                        "schedule": p.schedule().iter().map(|(i, owed)| json!({
+                            "due": i.due.to_string(), "amount": p.money(i.amount_minor),
+                            "owed": p.money(*owed), "settled": *owed == 0,
+                        })).collect::<Vec<_>>(),
+                        "unscheduled": (p.unscheduled() > 0).then(|| p.money(p.unscheduled())),
                         "paid": p.money(p.paid_minor), "outstanding": p.money(p.outstanding()),
                         "days_before": collection::DAYS_BEFORE,
                     }),

@@ -41,6 +41,104 @@ pub fn check_stages(stages: &[Stage]) -> Result<(), String> {
     Ok(())
 }
 
+/// One installment of an order's payment terms: an amount due by a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Installment {
+    pub due: chrono::NaiveDate,
+    pub amount_minor: i64,
+}
+
+/// What is still owed of each installment (in due order) once `paid` was received: payments
+/// settle the earliest installment first.
+pub fn owed(installments: &[Installment], paid: i64) -> Vec<i64> {
+    let mut sorted: Vec<&Installment> = installments.iter().collect();
+    sorted.sort_by_key(|i| i.due);
+    let mut left = paid.max(0);
+    sorted
+        .into_iter()
+        .map(|i| {
+            let settled = left.min(i.amount_minor);
+            left -= settled;
+            i.amount_minor - settled
+        })
+        .collect()
+}
+
+/// What is overdue on `today` (installments due before it, still owed), and the earliest of
+/// those installments' due dates. `None` when nothing is overdue.
+pub fn overdue(
+    installments: &[Installment],
+    paid: i64,
+    today: chrono::NaiveDate,
+) -> Option<(i64, chrono::NaiveDate)> {
+    let mut sorted = installments.to_vec();
+    sorted.sort_by_key(|i| i.due);
+    let owed = owed(&sorted, paid);
+    let late: Vec<(i64, chrono::NaiveDate)> = sorted
+        .iter()
+        .zip(owed)
+        .filter(|(i, o)| i.due < today && *o > 0)
+        .map(|(i, o)| (o, i.due))
+        .collect();
+    let first = late.first()?.1;
+    Some((late.iter().map(|(o, _)| o).sum(), first))
+}
+
+#[cfg(test)]
+mod installment_tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    #[test]
+    fn payments_settle_the_earliest_installment_first() {
+        let terms = [
+            Installment {
+                due: day(20),
+                amount_minor: 700,
+            },
+            Installment {
+                due: day(1),
+                amount_minor: 300,
+            },
+        ];
+        assert_eq!(owed(&terms, 0), [300, 700]);
+        assert_eq!(owed(&terms, 400), [0, 600]);
+        assert_eq!(owed(&terms, 5_000), [0, 0]);
+        assert_eq!(overdue(&terms, 0, day(1)), None, "due today is not late");
+        assert_eq!(overdue(&terms, 100, day(2)), Some((200, day(1))));
+        assert_eq!(overdue(&terms, 300, day(2)), None);
+        assert_eq!(overdue(&terms, 300, day(21)), Some((700, day(20))));
+        assert_eq!(overdue(&terms, 100, day(21)), Some((900, day(1))));
+    }
+
+    proptest! {
+        #[test]
+        fn owed_adds_up_and_never_goes_negative(
+            amounts in prop::collection::vec(1i64..10_000, 0..6),
+            paid in 0i64..60_000,
+        ) {
+            let terms: Vec<Installment> = amounts
+                .iter()
+                .enumerate()
+                .map(|(n, a)| Installment { due: day(n as u32 + 1), amount_minor: *a })
+                .collect();
+            let o = owed(&terms, paid);
+            let total: i64 = amounts.iter().sum();
+            prop_assert_eq!(o.iter().sum::<i64>(), (total - paid).max(0));
+            prop_assert!(o.iter().zip(&amounts).all(|(o, a)| *o >= 0 && o <= a));
+            // Once an installment is owed, every later one is owed in full.
+            if let Some(k) = o.iter().position(|x| *x > 0) {
+                prop_assert!(o[k + 1..].iter().zip(&amounts[k + 1..]).all(|(o, a)| o == a));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

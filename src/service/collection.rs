@@ -1,11 +1,13 @@
-//! Collection (回款): payment terms on a sales order, reminders to finance and the order's
-//! owner before and after the due date (through the scheduler), and payments recorded.
+//! Collection (回款): payment terms on a sales order as installments (amounts due by dates),
+//! reminders to finance and the order's owner before and after each due date while it is
+//! owed (through the scheduler), and payments recorded, which settle the earliest first.
 
 use super::jobs::kind;
 use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Employee, Role};
 use crate::domain::money::{format_stored, Money};
+use crate::domain::order::{owed, Installment};
 use crate::domain::reference::Reference;
 use crate::domain::when::local_to_utc;
 use crate::domain::Msg;
@@ -14,7 +16,7 @@ use crate::store::{self, audit, customers, Conn};
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde_json::{json, Value};
 
-/// Days before the due date that the first reminder goes out.
+/// Days before a due date that the first reminder goes out.
 pub const DAYS_BEFORE: i64 = 3;
 
 /// An order's payment position.
@@ -25,15 +27,31 @@ pub struct Position {
     pub owner_id: i64,
     pub amount_minor: i64,
     pub currency: String,
-    pub payment_due: Option<String>,
-    pub amount_due_minor: Option<i64>,
     pub paid_minor: i64,
+    /// The payment terms, in due order.
+    #[sqlx(skip)]
+    pub installments: Vec<Installment>,
 }
 
 impl Position {
-    /// What is still owed.
+    /// What is still owed on the order.
     pub fn outstanding(&self) -> i64 {
-        (self.amount_due_minor.unwrap_or(self.amount_minor) - self.paid_minor).max(0)
+        (self.amount_minor - self.paid_minor).max(0)
+    }
+
+    /// The part of the order no installment covers yet.
+    pub fn unscheduled(&self) -> i64 {
+        let scheduled: i64 = self.installments.iter().map(|i| i.amount_minor).sum();
+        (self.amount_minor - scheduled).max(0)
+    }
+
+    /// Each installment with what is still owed of it.
+    pub fn schedule(&self) -> Vec<(Installment, i64)> {
+        self.installments
+            .iter()
+            .copied()
+            .zip(owed(&self.installments, self.paid_minor))
+            .collect()
     }
 
     /// An amount in the order's currency, for people.
@@ -43,14 +61,32 @@ impl Position {
 }
 
 async fn position(conn: &mut Conn, r: Reference) -> DeskResult<Position> {
-    sqlx::query_as(
-        "SELECT id, customer_id, owner_id, amount_minor, currency, payment_due, amount_due_minor, paid_minor \
-         FROM orders WHERE id = $1",
+    let mut p: Position = sqlx::query_as(
+        "SELECT id, customer_id, owner_id, amount_minor, currency, paid_minor FROM orders WHERE id = $1",
     )
     .bind(r.number)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Msg::new("order.not_found").arg("ref", r.to_string()).into())
+    .ok_or_else(|| Msg::new("order.not_found").arg("ref", r.to_string()))?;
+    p.installments = installments(conn, p.id).await?;
+    Ok(p)
+}
+
+/// An order's installments, in due order.
+pub(crate) async fn installments(conn: &mut Conn, order_id: i64) -> sqlx::Result<Vec<Installment>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT due, amount_minor FROM payment_terms WHERE order_id = $1 ORDER BY due",
+    )
+    .bind(order_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(due, amount_minor)| {
+            let due = due.parse().ok()?;
+            Some(Installment { due, amount_minor })
+        })
+        .collect())
 }
 
 fn may_handle(actor: &Employee, p: &Position) -> bool {
@@ -66,9 +102,10 @@ fn morning(desk: &Desk, day: NaiveDate) -> i64 {
     store::to_ms(local_to_utc(day.and_time(nine), desk.company.time_zone))
 }
 
-/// Sets the payment terms: the due date and, optionally, the amount due (default: the whole
-/// order). Reminders go to finance and the owner at 09:00 [`DAYS_BEFORE`] days before and the
-/// day after the due date, while anything is unpaid.
+/// Adds an installment to the payment terms: `amount` (default: what no installment covers
+/// yet) due on `due`; an installment already due that day gets the new amount instead.
+/// Reminders go to finance and the owner at 09:00 [`DAYS_BEFORE`] days before and the day
+/// after the due date, while the installment is owed.
 pub async fn terms(
     desk: &Desk,
     actor: &Employee,
@@ -87,18 +124,33 @@ pub async fn terms(
             .arg("roles", "sales / finance / bcmo")
             .into());
     }
-    let amount_due = match amount {
-        Some(m) if m.minor <= 0 || m.minor > p.amount_minor => {
-            return Err(Msg::new("order.bad_amount_due")
-                .arg("max", p.money(p.amount_minor))
-                .into())
-        }
-        Some(m) => m.minor,
-        None => p.amount_minor,
-    };
+    if amount.is_some_and(|m| m.currency.as_str() != p.currency) {
+        return Err(Msg::new("order.wrong_currency")
+            .arg("currency", &p.currency)
+            .into());
+    }
+    // What other installments leave for this one.
+    let others: i64 = p
+        .installments
+        .iter()
+        .filter(|i| i.due != due)
+        .map(|i| i.amount_minor)
+        .sum();
+    let room = (p.amount_minor - others).max(0);
+    let amount_due = amount.map_or(room, |m| m.minor);
+    if amount_due <= 0 || amount_due > room {
+        return Err(Msg::new("order.bad_amount_due")
+            .arg("max", p.money(room))
+            .into());
+    }
     let now = store::to_ms(desk.now());
+    sqlx::query("DELETE FROM payment_terms WHERE order_id = $1 AND due = $2")
+        .bind(p.id)
+        .bind(due.to_string())
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
-        "UPDATE orders SET payment_due = $2, amount_due_minor = $3, updated_at = $4 WHERE id = $1",
+        "INSERT INTO payment_terms (order_id, due, amount_minor, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(p.id)
     .bind(due.to_string())
@@ -214,9 +266,16 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
         Ok(p) => p,
         Err(_) => return Ok(vec![]),
     };
-    if p.payment_due.as_deref() != Some(due) || p.outstanding() == 0 {
-        return Ok(vec![]); // paid, or the terms changed since
-    }
+    // Still owed of the installment this job was written for (none: changed or paid since).
+    let Some(owed_now) = p
+        .schedule()
+        .into_iter()
+        .find(|(i, _)| i.due.to_string() == due)
+        .map(|(_, o)| o)
+        .filter(|o| *o > 0)
+    else {
+        return Ok(vec![]);
+    };
     let customer = customers::get(&mut *conn, p.customer_id)
         .await?
         .map(|c| c.name)
@@ -228,7 +287,7 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
     to.dedup();
     let now = store::to_ms(desk.now());
     let facts = json!({
-        "ref": r.to_string(), "customer": customer, "outstanding": p.money(p.outstanding()),
+        "ref": r.to_string(), "customer": customer, "outstanding": p.money(owed_now),
         "due": due, "overdue": when == "after",
     });
     for e in to {
@@ -247,7 +306,7 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
             None,
             "order.overdue",
             &r.to_string(),
-            format!("{} unpaid, due {due}", p.money(p.outstanding())),
+            format!("{} unpaid, due {due}", p.money(owed_now)),
         )]
     } else {
         vec![]

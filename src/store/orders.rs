@@ -129,7 +129,8 @@ pub struct Filter<'a> {
     pub stage: Option<&'a str>,
     /// One customer's only.
     pub customer_id: Option<i64>,
-    /// Only those whose payment was due before this day (YYYY-MM-DD) and is not fully paid.
+    /// Only those owing an installment due before this day (YYYY-MM-DD); payments settle the
+    /// earliest installment first, so that is: more fell due before it than was paid.
     pub overdue_on: Option<&'a str>,
 }
 
@@ -137,8 +138,9 @@ pub struct Filter<'a> {
 pub async fn list(conn: &mut Conn, f: &Filter<'_>) -> sqlx::Result<Vec<Order>> {
     sqlx::query_as(&format!(
         "SELECT {COLS} FROM orders WHERE ($1 = 0 OR owner_id = $1) AND ($2 = '' OR stage = $2) \
-         AND ($3 = 0 OR customer_id = $3) AND ($4 = '' OR (payment_due IS NOT NULL AND payment_due < $4 \
-         AND COALESCE(amount_due_minor, amount_minor) > paid_minor)) ORDER BY id DESC LIMIT 50"
+         AND ($3 = 0 OR customer_id = $3) AND ($4 = '' OR (SELECT COALESCE(SUM(t.amount_minor), 0) \
+         FROM payment_terms t WHERE t.order_id = orders.id AND t.due < $4) > paid_minor) \
+         ORDER BY id DESC LIMIT 50"
     ))
     .bind(f.owner.unwrap_or(0))
     .bind(f.stage.unwrap_or(""))

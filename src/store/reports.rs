@@ -61,30 +61,51 @@ pub async fn inquiries(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<
     .await
 }
 
-/// Orders whose payment was due before `today` (YYYY-MM-DD) and is not fully paid, oldest
-/// first: reference, customer, outstanding (with currency) and due date.
+/// Orders with an installment due before `today` (YYYY-MM-DD) and still owed, oldest due
+/// first: reference, customer, the overdue amount (with currency) and the earliest unpaid due
+/// date. Payments settle the earliest installment first.
 pub async fn overdue_payments(
     conn: &mut Conn,
     today: &str,
 ) -> sqlx::Result<Vec<serde_json::Value>> {
-    let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
-        "SELECT o.id, c.name, COALESCE(o.amount_due_minor, o.amount_minor) - o.paid_minor, o.currency, o.payment_due \
-         FROM orders o JOIN customers c ON c.id = o.customer_id \
-         WHERE o.payment_due IS NOT NULL AND o.payment_due < $1 \
-         AND COALESCE(o.amount_due_minor, o.amount_minor) > o.paid_minor ORDER BY o.payment_due, o.id",
+    use crate::domain::order::{overdue, Installment};
+    let rows: Vec<(i64, String, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT o.id, c.name, o.paid_minor, o.currency, t.due, t.amount_minor \
+         FROM orders o JOIN customers c ON c.id = o.customer_id JOIN payment_terms t ON t.order_id = o.id \
+         WHERE o.id IN (SELECT order_id FROM payment_terms WHERE due < $1) ORDER BY o.id, t.due",
     )
     .bind(today)
     .fetch_all(conn)
     .await?;
-    Ok(rows
+    let Ok(today) = today.parse::<chrono::NaiveDate>() else {
+        return Ok(Vec::new());
+    };
+    let mut late = Vec::new();
+    for order in rows.chunk_by(|a, b| a.0 == b.0) {
+        let (id, customer, paid, currency) = (order[0].0, &order[0].1, order[0].2, &order[0].3);
+        let terms: Vec<Installment> = order
+            .iter()
+            .filter_map(|r| {
+                Some(Installment {
+                    due: r.4.parse().ok()?,
+                    amount_minor: r.5,
+                })
+            })
+            .collect();
+        if let Some((minor, due)) = overdue(&terms, paid, today) {
+            late.push((due, id, customer.clone(), minor, currency.clone()));
+        }
+    }
+    late.sort();
+    Ok(late
         .into_iter()
-        .map(|(id, customer, minor, currency, due)| {
+        .map(|(due, id, customer, minor, currency)| {
             let amount = crate::domain::money::format_stored(minor, &currency);
             let r = crate::domain::reference::Reference {
                 kind: crate::domain::reference::RefKind::SalesOrder,
                 number: id,
             };
-            serde_json::json!({ "ref": r.to_string(), "customer": customer, "outstanding": amount, "due": due })
+            serde_json::json!({ "ref": r.to_string(), "customer": customer, "outstanding": amount, "due": due.to_string() })
         })
         .collect())
 }
