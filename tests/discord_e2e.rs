@@ -220,39 +220,17 @@ async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autocomplete_suggests_references_and_categories() {
+    use serde_json::json;
     let bot = Bot::start().await;
     bot.submit("tom.baker", "Monitor", 1, "1500").await;
-    let ac = Interaction::autocomplete(
-        discord_id("tom.baker"),
-        "en-US",
-        "requisition",
-        Some("show"),
-        vec![],
-        ("ref", "req"),
-    );
-    let pushed = bot.fake.push(&ac).await;
-    let r = bot
-        .fake
-        .wait_callback(pushed.id, discord_support::WAIT)
-        .await
-        .unwrap();
-    assert_eq!(r["type"], 8, "{r}");
-    assert_eq!(r["data"]["choices"][0]["value"], "REQ-000001", "{r}");
-    let ac = Interaction::autocomplete(
-        discord_id("tom.baker"),
-        "en-US",
-        "requisition",
-        Some("new"),
-        vec![],
-        ("category", "off"),
-    );
-    let pushed = bot.fake.push(&ac).await;
-    let r = bot
-        .fake
-        .wait_callback(pushed.id, discord_support::WAIT)
-        .await
-        .unwrap();
-    assert_eq!(r["data"]["choices"][0]["value"], "office", "{r}");
+    let c = bot
+        .autocomplete("tom.baker", "requisition", Some("show"), ("ref", "req"))
+        .await;
+    assert_eq!(c[0]["value"], "REQ-000001", "{c:?}");
+    let c = bot
+        .autocomplete("tom.baker", "requisition", Some("new"), ("category", "off"))
+        .await;
+    assert_eq!(c[0]["value"], "office", "{c:?}");
     // Customers by any part of name, company, email or phone, as their number.
     let added = bot
         .slash(
@@ -261,32 +239,41 @@ async fn autocomplete_suggests_references_and_categories() {
             "customer",
             Some("add"),
             vec![
-                ("name", serde_json::json!("周军")),
-                ("company", serde_json::json!("华东电子")),
-                ("email", serde_json::json!("zj@huadong.cn")),
+                ("name", json!("周军")),
+                ("company", json!("华东电子")),
+                ("email", json!("zj@huadong.cn")),
             ],
         )
         .await;
     assert!(content(&added).contains("已新增客户 #1"), "{added}");
-    let ac = Interaction::autocomplete(
-        discord_id("tom.baker"),
+    let c = bot
+        .autocomplete("tom.baker", "customer", Some("show"), ("customer", "华东"))
+        .await;
+    assert_eq!(c[0]["value"], "#1", "{c:?}");
+    assert_eq!(c[0]["name"], "#1 周军 · 华东电子 · zj@huadong.cn", "{c:?}");
+    // An order option suggests one's orders only; a requisition one, no orders.
+    bot.slash(
+        "tom.baker",
         "en-US",
-        "customer",
-        Some("show"),
-        vec![],
-        ("customer", "华东"),
-    );
-    let pushed = bot.fake.push(&ac).await;
-    let r = bot
-        .fake
-        .wait_callback(pushed.id, discord_support::WAIT)
-        .await
-        .unwrap();
-    assert_eq!(r["data"]["choices"][0]["value"], "#1", "{r}");
-    assert_eq!(
-        r["data"]["choices"][0]["name"], "#1 周军 · 华东电子 · zj@huadong.cn",
-        "{r}"
-    );
+        "order",
+        Some("new"),
+        vec![
+            ("customer", json!("#1")),
+            ("items", json!("20 monitors")),
+            ("amount", json!("36000")),
+        ],
+    )
+    .await;
+    let c = bot
+        .autocomplete("tom.baker", "order", Some("status"), ("ref", ""))
+        .await;
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0]["value"], "SO-000001");
+    assert_eq!(c[0]["name"], "SO-000001 · 周军 · 20 monitors");
+    let c = bot
+        .autocomplete("tom.baker", "requisition", Some("show"), ("ref", ""))
+        .await;
+    assert!(c.iter().all(|x| x["value"] != "SO-000001"), "{c:?}");
     bot.stop().await;
 }
 

@@ -207,6 +207,27 @@ impl Bot {
 }
 
 impl Bot {
+    /// Asks for autocomplete as `handle` (English client) while `focused.0` holds `focused.1`;
+    /// returns the choices.
+    pub async fn autocomplete(
+        &self,
+        handle: &str,
+        command: &str,
+        sub: Option<&str>,
+        focused: (&str, &str),
+    ) -> Vec<Value> {
+        let ac =
+            Interaction::autocomplete(discord_id(handle), "en-US", command, sub, vec![], focused);
+        let pushed = self.fake.push(&ac).await;
+        let r = self
+            .fake
+            .wait_callback(pushed.id, WAIT)
+            .await
+            .expect("no autocomplete response");
+        assert_eq!(r["type"], 8, "{r}");
+        r["data"]["choices"].as_array().cloned().unwrap_or_default()
+    }
+
     /// Answers a reason modal (the response to a click) as `handle`; returns the response.
     pub async fn answer_modal(&self, handle: &str, modal: &Value, reason: &str) -> Value {
         assert_eq!(modal["type"], 9, "not a modal: {modal}");

@@ -314,23 +314,60 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
                 .collect();
             return Outcome::Choices(json!({ "choices": list }));
         }
-        "ref" => {
+        "ref" | "order" | "opportunity" => {
+            // What the option takes (`ref_kind`), so an order option suggests orders only.
+            let (command, sub) = (a.data.name.as_str(), flatten(&a.data.options).0);
+            let kind = chat.catalog.find_command(command).and_then(|c| {
+                let opts = match sub.as_deref() {
+                    Some(s) => &c.subcommands.iter().find(|x| x.name == s)?.options,
+                    None => &c.options,
+                };
+                opts.iter().find(|o| o.name == name)?.ref_kind.clone()
+            });
+            let wants = |prefix: &str| kind.as_deref().is_none_or(|k| k == prefix);
             if let Ok(items) = service::inbox::open_tasks(&chat.desk, &actor).await {
                 for i in items {
-                    let label = format!(
-                        "{} · {}",
-                        i.reference,
-                        i.snapshot["item"].as_str().unwrap_or("")
-                    );
-                    choices.push((label, i.reference));
+                    let what = i.snapshot["headline"]
+                        .as_str()
+                        .or(i.snapshot["item"].as_str())
+                        .unwrap_or("");
+                    choices.push((format!("{} · {what}", i.reference), i.reference));
                 }
             }
-            if let Ok(own) = service::requisitions::list(&chat.desk, &actor, None).await {
-                for (r, _) in own {
-                    let label = format!("{} · {}", r.reference, r.draft.item);
-                    choices.push((label, r.reference.to_string()));
+            if wants("REQ") {
+                if let Ok(own) = service::requisitions::list(&chat.desk, &actor, None).await {
+                    for (r, _) in own {
+                        let label = format!("{} · {}", r.reference, r.draft.item);
+                        choices.push((label, r.reference.to_string()));
+                    }
                 }
             }
+            if wants("SO") {
+                let q = service::orders::ListQuery {
+                    mine: true,
+                    ..Default::default()
+                };
+                if let Ok(own) = service::orders::list(&chat.desk, &actor, q).await {
+                    for (o, customer) in own {
+                        let r = service::orders::reference(o.id).to_string();
+                        choices.push((format!("{r} · {customer} · {}", o.items), r));
+                    }
+                }
+            }
+            if wants("OPP") {
+                if let Ok(own) = service::opportunities::list(&chat.desk, &actor, true).await {
+                    for (o, customer) in own {
+                        let r = service::opportunities::reference(o.id).to_string();
+                        choices.push((format!("{r} · {} · {customer}", o.title), r));
+                    }
+                }
+            }
+            choices.retain(|(_, value)| {
+                kind.as_deref()
+                    .is_none_or(|k| value.starts_with(&format!("{k}-")))
+            });
+            let mut seen = std::collections::HashSet::new();
+            choices.retain(|(_, value)| seen.insert(value.clone()));
         }
         _ => {}
     }
