@@ -418,3 +418,32 @@ async fn finished_jobs_are_pruned_after_thirty_days_and_failed_or_sla_ones_kept(
     let left: Vec<&str> = left.iter().map(|(k,)| k.as_str()).collect();
     assert_eq!(left, ["c", "d", "e"]);
 }
+
+#[tokio::test]
+async fn an_escalation_can_go_to_the_departments_superior() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("workflows.toml");
+    std::fs::write(
+        &policy,
+        SLA_POLICY.replace("escalate_to = \"role:bcmo\"", "escalate_to = \"superior\""),
+    )
+    .unwrap();
+    let d = spawn_desk_with(|c| c.workflows.file = policy.clone()).await;
+    let r = d.submit("tom.baker", "Monitor", 2, "1500").await;
+    d.advance(121).await;
+    // Sales' head (王芳) did not decide: the head above Sales (张伟, management) now may.
+    let up = d.notes_of("zhang.wei", "approval_prompt").await;
+    assert_eq!(up.len(), 1, "the superior is prompted");
+    assert!(
+        up[0].text.contains(&r) && up[0].text.contains("王芳"),
+        "{}",
+        up[0].text
+    );
+    assert!(d.notes_of("chen.jie", "approval_prompt").await.is_empty());
+    d.ok("zhang.wei", &format!("/approval approve ref:{r}"))
+        .await;
+    let stale = d
+        .refused("wang.fang", &format!("/approval approve ref:{r}"))
+        .await;
+    assert!(stale.contains("张伟"), "{stale}");
+}

@@ -14,6 +14,9 @@ use std::time::Duration;
 pub enum ApproverSpec {
     /// The head of the requester's department.
     DeptHead,
+    /// The head above the requester's department (its parent's head, or further up when that
+    /// is the requester): the department's superior, e.g. for escalation.
+    Superior,
     /// Everyone holding a role.
     Role(Role),
     /// One named employee.
@@ -21,10 +24,13 @@ pub enum ApproverSpec {
 }
 
 impl ApproverSpec {
-    /// Parses `dept_head`, `role:bcmo` or `user:li.na`.
+    /// Parses `dept_head`, `superior`, `role:bcmo` or `user:li.na`.
     pub fn parse(s: &str) -> Result<ApproverSpec, String> {
         if s == "dept_head" {
             return Ok(ApproverSpec::DeptHead);
+        }
+        if s == "superior" {
+            return Ok(ApproverSpec::Superior);
         }
         if let Some(r) = s.strip_prefix("role:") {
             return Role::parse(r)
@@ -38,7 +44,7 @@ impl ApproverSpec {
             return Err(format!("`{h}` is not a valid handle"));
         }
         Err(format!(
-            "`{s}` is not an approver: write `dept_head`, `role:NAME` or `user:HANDLE`"
+            "`{s}` is not an approver: write `dept_head`, `superior`, `role:NAME` or `user:HANDLE`"
         ))
     }
 }
@@ -48,6 +54,7 @@ impl std::fmt::Display for ApproverSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ApproverSpec::DeptHead => f.write_str("dept_head"),
+            ApproverSpec::Superior => f.write_str("superior"),
             ApproverSpec::Role(r) => write!(f, "role:{r}"),
             ApproverSpec::Handle(h) => write!(f, "user:{h}"),
         }
@@ -469,6 +476,15 @@ pub fn resolve_specs(
                 }
                 _ => {}
             },
+            ApproverSpec::Superior => {
+                if let Some(sup) = dir
+                    .superiors_of(&facts.department)
+                    .into_iter()
+                    .find(|e| e.id != facts.requester)
+                {
+                    push(sup.id);
+                }
+            }
             ApproverSpec::Role(role) => dir.with_role(*role).into_iter().for_each(|e| push(e.id)),
             ApproverSpec::Handle(h) => {
                 if let Some(e) = dir.by_handle(h) {

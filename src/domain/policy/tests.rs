@@ -183,9 +183,23 @@ stages = []"#,
 
 #[test]
 fn approver_specs_print_as_written() {
-    for s in ["dept_head", "role:bcmo", "user:li.na"] {
+    for s in ["dept_head", "superior", "role:bcmo", "user:li.na"] {
         assert_eq!(ApproverSpec::parse(s).unwrap().to_string(), s);
     }
+}
+
+#[test]
+fn the_superior_is_the_head_above_the_department() {
+    let dir = company();
+    let sup = [ApproverSpec::Superior];
+    // A salesperson's department's superior: the head of MGT above Sales.
+    assert_eq!(
+        resolve_specs(&sup, &facts(1, "SAL", 0), &dir, true),
+        vec![5]
+    );
+    // Never the requester: the top of the tree has nobody above.
+    assert!(resolve_specs(&sup, &facts(5, "MGT", 0), &dir, true).is_empty());
+    assert!(resolve_specs(&sup, &facts(5, "SAL", 0), &dir, true).is_empty());
 }
 
 #[test]
