@@ -447,3 +447,16 @@ async fn an_escalation_can_go_to_the_departments_superior() {
         .await;
     assert!(stale.contains("张伟"), "{stale}");
 }
+
+#[tokio::test]
+async fn an_idle_tick_does_not_wait_for_the_writer() {
+    let d = spawn_desk().await;
+    // Someone holds the write transaction (on SQLite, the one writer connection).
+    let held = d.chat.desk.store.begin().await.unwrap();
+    let tick = tokio::time::timeout(std::time::Duration::from_secs(5), d.scheduler().tick())
+        .await
+        .expect("an idle tick finds out from reads that nothing is due")
+        .unwrap();
+    assert_eq!((tick.occurrences, tick.done), (0, 0));
+    drop(held);
+}

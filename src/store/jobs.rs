@@ -255,6 +255,19 @@ pub async fn prune(conn: &mut Conn, cutoff: i64) -> sqlx::Result<u64> {
     Ok(done.rows_affected())
 }
 
+/// Whether any pending, unleased job is due at `now` (a read, so an idle scheduler on SQLite
+/// need not take the write lock to find out).
+pub async fn any_due(conn: &mut Conn, now_ms: i64) -> sqlx::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $1 \
+         AND (locked_until IS NULL OR locked_until < $1) LIMIT 1",
+    )
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// When the next pending job after `now` is due, if any (how long the scheduler may sleep).
 pub async fn next_due_after(conn: &mut Conn, now_ms: i64) -> sqlx::Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(

@@ -154,6 +154,17 @@ pub async fn advance(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether any schedule is due at `now` (a read; see [`super::jobs::any_due`]).
+pub async fn any_due(conn: &mut Conn, now_ms: i64) -> sqlx::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM schedules WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1 LIMIT 1",
+    )
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// The earliest next fire time of any schedule after `now` (how long the scheduler may sleep).
 pub async fn next_fire_after(conn: &mut Conn, now_ms: i64) -> sqlx::Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(
