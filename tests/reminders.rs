@@ -266,11 +266,17 @@ async fn a_callback_links_to_the_customer_it_names() {
         "/callback schedule customer:zj2@example.com when:\"in 2 hours\"",
     )
     .await;
-    // Someone not on file stays free text; an unknown number or email, or a name two
-    // customers share, is refused and nothing is scheduled.
+    // Someone not on file stays free text, even when part of a customer's name matches; an
+    // unknown number or email, or a name two customers share, is refused and nothing is
+    // scheduled.
     d.ok(
         "li.na",
-        "/callback schedule customer:\"潜在客户 王总\" when:\"in 3 hours\"",
+        "/customer add name:\"王总贸易\" email:wz@example.com",
+    )
+    .await;
+    d.ok(
+        "li.na",
+        "/callback schedule customer:\"王总\" when:\"in 3 hours\"",
     )
     .await;
     for (line, shows) in [
@@ -294,7 +300,7 @@ async fn a_callback_links_to_the_customer_it_names() {
         [
             ("周军".to_string(), Some(1)),
             ("周军".to_string(), Some(2)),
-            ("潜在客户 王总".to_string(), None)
+            ("王总".to_string(), None)
         ]
     );
     d.advance(3 * 3600 + 60).await;
@@ -308,4 +314,36 @@ async fn a_callback_links_to_the_customer_it_names() {
         due[0].text
     );
     assert!(!due[2].text.contains("(#"), "{}", due[2].text);
+}
+
+#[tokio::test]
+async fn notices_queued_by_an_earlier_version_still_render() {
+    let d = spawn_desk().await;
+    let li = d.employee("li.na").await;
+    // A callback reminder and a service-level alert as the previous version queued them.
+    for (kind, payload) in [
+        (
+            "callback_due",
+            r#"{"id": 1, "customer": "华东电子", "note": "", "due_at_ms": 0, "next_ms": null, "repeat": null}"#,
+        ),
+        (
+            "inquiry_sla",
+            r#"{"ref": "INQ-000001", "check": "response", "due_ms": 0, "subject": "Late", "kind": "complaint", "customer": "周军", "priority": "normal", "department": "Customer Service", "department_zh": "客户服务部", "owner": null}"#,
+        ),
+    ] {
+        d.sql(&format!(
+            "INSERT INTO outbox (channel, recipient_id, kind, payload, next_attempt_at, created_at) \
+             VALUES ('chat', {}, '{kind}', '{payload}', 0, 0)",
+            li.id
+        ))
+        .await;
+    }
+    let shown = d.notifications("li.na").await;
+    assert_eq!(shown.len(), 2);
+    assert!(shown[0].1.text.contains("华东电子"), "{}", shown[0].1.text);
+    assert!(
+        shown[1].1.text.contains("INQ-000001") && shown[1].1.text.contains("已超过"),
+        "{}",
+        shown[1].1.text
+    );
 }

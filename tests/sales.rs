@@ -42,6 +42,11 @@ async fn the_central_office_assesses_an_opportunity_with_feasibility_and_priorit
     assert_eq!(verbs, ["high", "medium", "low", "reject"]);
     assert!(prompt.actions.iter().all(|a| a.needs_comment));
 
+    let inbox = d.ok("liu.yang", "/inbox").await;
+    assert!(
+        inbox.contains("办公室装修三层 · 周军") && inbox.contains("priority:high|medium|low"),
+        "{inbox}"
+    );
     // An approval without the assessment is refused and changes nothing.
     for line in [
         "/approval approve ref:OPP-000001",
@@ -218,6 +223,12 @@ async fn a_contract_goes_through_legal_then_the_central_office_and_is_filed() {
         "{pending}"
     );
     d.ok("chen.jie", "/approval approve ref:CTR-000001").await;
+    let hidden = d.refused("xu.jing", "/contract show ref:CTR-000001").await;
+    assert!(
+        hidden.contains("CTR-000001") && !hidden.contains("30% upfront"),
+        "{hidden}"
+    );
+    d.ok("grace.lin", "/contract show ref:CTR-000001").await;
     let filed = d.ok("tom.baker", "/contract show ref:CTR-000001").await;
     assert!(
         filed.contains("Filed") && filed.contains("David Wu, 陈杰"),
@@ -247,6 +258,18 @@ async fn a_contract_goes_through_legal_then_the_central_office_and_is_filed() {
     assert!(
         status.contains("CTR-000002: rejected") && status.contains("CTR-000003: approved"),
         "{status}"
+    );
+    // Every prompt, stage notice and outcome about a contract renders as email too.
+    d.send_all_email().await;
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE status = 'dead'")
+            .await,
+        0
+    );
+    assert!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND subject_ref = 'CTR-000001' AND status = 'sent'")
+            .await
+            > 0
     );
 }
 

@@ -80,7 +80,7 @@ impl Chat {
                     ("submitted", s)
                 } else {
                     let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                    ("show", contracts::show(desk, r).await?)
+                    ("show", contracts::show(desk, actor, r).await?)
                 };
                 let mut ctx = contracts::view(&story, &dir);
                 ctx["event"] = json!(event);

@@ -4,7 +4,7 @@
 
 use super::customers::resolve as resolve_customer;
 use super::jobs::{self as timed, kind};
-use super::{audit_event, notify, Desk, DeskError, DeskResult};
+use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::directory::Employee;
 use crate::domain::repeat::parse_repeat;
 use crate::domain::schedule::{CatchUp, Recurrence};
@@ -151,20 +151,25 @@ pub async fn schedule(
     Ok(c)
 }
 
-/// The customer record `who` names: `#12` and email addresses must name one; a name links to
-/// the one customer it matches (several: the user is asked which), or stays free text for
-/// someone not on file yet.
+/// The customer record `who` names: `#12` and email addresses must name one; a name links
+/// only to a customer of exactly that name (ignoring case; two such: the user is asked which),
+/// and anything else stays free text, e.g. a prospect not on file, or "Acme, Mr. Zhou".
 async fn link(conn: &mut Conn, who: &str) -> DeskResult<Option<Customer>> {
-    match resolve_customer(conn, who).await {
-        Ok(c) => Ok(Some(c)),
-        Err(DeskError::User(m))
-            if !who.starts_with('#')
-                && !who.contains('@')
-                && m.iter().all(|m| m.key == "customer.not_found") =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(e),
+    let w = who.trim();
+    if w.starts_with('#') || w.contains('@') {
+        return resolve_customer(conn, w).await.map(Some);
+    }
+    let lower = w.to_lowercase();
+    let mut exact: Vec<Customer> = crate::store::customers::find(&mut *conn, w, 50)
+        .await?
+        .into_iter()
+        .filter(|c| c.name.to_lowercase() == lower)
+        .collect();
+    match exact.len() {
+        0 => Ok(None),
+        1 => Ok(exact.pop()),
+        // Several of that name: the same refusal, listing them, that /customer show gives.
+        _ => resolve_customer(conn, w).await.map(Some),
     }
 }
 

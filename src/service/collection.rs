@@ -89,11 +89,16 @@ pub(crate) async fn installments(conn: &mut Conn, order_id: i64) -> sqlx::Result
         .collect())
 }
 
-fn may_handle(actor: &Employee, p: &Position) -> bool {
-    p.owner_id == actor.id
-        || [Role::Sales, Role::Finance, Role::Bcmo]
-            .into_iter()
-            .any(|r| actor.has_role(r))
+/// Who handles an order's money: whoever may handle the order (`sales.order_roles`), and
+/// finance.
+fn may_handle(desk: &Desk, actor: &Employee, p: &Position) -> bool {
+    desk.may_handle_order(actor, p.owner_id) || actor.has_role(Role::Finance)
+}
+
+fn not_allowed(desk: &Desk, r: Reference) -> Msg {
+    Msg::new("order.not_allowed")
+        .arg("ref", r.to_string())
+        .arg("roles", format!("{} / finance", desk.order_roles_text()))
 }
 
 /// 09:00 on a day, company time, in UTC ms.
@@ -117,12 +122,11 @@ pub async fn terms(
         return Err(Msg::new("order.due_past").into());
     }
     let mut tx = desk.begin().await?;
+    // Concurrent changes to one order's terms serialize here (their sum is checked below).
+    crate::store::orders::lock(&mut tx, r.number, store::to_ms(desk.now())).await?;
     let p = position(&mut tx, r).await?;
-    if !may_handle(actor, &p) {
-        return Err(Msg::new("order.not_allowed")
-            .arg("ref", r.to_string())
-            .arg("roles", "sales / finance / bcmo")
-            .into());
+    if !may_handle(desk, actor, &p) {
+        return Err(not_allowed(desk, r).into());
     }
     if amount.is_some_and(|m| m.currency.as_str() != p.currency) {
         return Err(Msg::new("order.wrong_currency")
@@ -202,11 +206,8 @@ pub async fn paid(
     }
     let mut tx = desk.begin().await?;
     let p = position(&mut tx, r).await?;
-    if !may_handle(actor, &p) {
-        return Err(Msg::new("order.not_allowed")
-            .arg("ref", r.to_string())
-            .arg("roles", "sales / finance / bcmo")
-            .into());
+    if !may_handle(desk, actor, &p) {
+        return Err(not_allowed(desk, r).into());
     }
     if amount.currency.as_str() != p.currency {
         return Err(Msg::new("order.wrong_currency")

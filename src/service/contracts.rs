@@ -5,7 +5,7 @@
 use super::approvals::{self, Progress, RoundSpec};
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::directory::{Directory, Employee};
+use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::money::format_stored;
 use crate::domain::policy::SubjectFacts;
 use crate::domain::reference::{RefKind, Reference};
@@ -77,6 +77,9 @@ pub async fn submit(
     let url = attachment.map(check_url).transpose()?;
     let terms = terms.map(str::trim).unwrap_or("");
     let mut tx = desk.begin().await?;
+    let now = store::to_ms(desk.now());
+    // Two submissions for one order at once: the second waits here, then sees the first.
+    orders_rows::lock(&mut tx, order_ref.number, now).await?;
     let (order, customer) = order_of(&mut tx, order_ref).await?;
     if !desk.may_handle_order(actor, order.owner_id) {
         return Err(Msg::new("contract.not_allowed")
@@ -95,7 +98,6 @@ pub async fn submit(
             .arg("status", &c.status)
             .into());
     }
-    let now = store::to_ms(desk.now());
     let contract = rows::insert_contract(
         &mut tx,
         order.id,
@@ -177,8 +179,10 @@ pub(crate) async fn reviewed(
     Ok(())
 }
 
-/// A contract with its order and review (any employee may look).
-pub async fn show(desk: &Desk, r: Reference) -> DeskResult<Story> {
+/// A contract with its order and review. Its terms and document are for those who deal with
+/// it: its submitter, the order's handlers (`sales.order_roles`), its reviewers, legal,
+/// finance, the central office, management and auditors.
+pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Story> {
     let not_found = || Msg::new("contract.not_found").arg("ref", r.to_string());
     let mut conn = desk.store.pool().acquire().await?;
     if r.kind != RefKind::Contract {
@@ -189,6 +193,31 @@ pub async fn show(desk: &Desk, r: Reference) -> DeskResult<Story> {
         .ok_or_else(not_found)?;
     let (order, customer) =
         order_of(&mut conn, super::orders::reference(contract.order_id)).await?;
+    let reviewer =
+        match crate::store::approvals::latest_for(&mut conn, CONTRACT, contract.id).await? {
+            Some(a) => crate::store::approvals::tasks(&mut conn, a.id)
+                .await?
+                .iter()
+                .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id)),
+            None => false,
+        };
+    let may_see = reviewer
+        || contract.submitter_id == actor.id
+        || desk.may_handle_order(actor, order.owner_id)
+        || [
+            Role::Legal,
+            Role::Finance,
+            Role::Bcmo,
+            Role::Management,
+            Role::Auditor,
+        ]
+        .into_iter()
+        .any(|role| actor.has_role(role));
+    if !may_see {
+        return Err(Msg::new("contract.not_visible")
+            .arg("ref", r.to_string())
+            .into());
+    }
     let dir = store::directory::load(&mut conn).await?;
     let progress = approvals::standing(&mut conn, CONTRACT, contract.id, &dir).await?;
     Ok(Story {

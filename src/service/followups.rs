@@ -18,8 +18,8 @@ fn fire_key(id: i64, seq: i64) -> String {
     format!("followup:{id}:{seq}")
 }
 
-/// Whether a reference names something that exists. Kinds without records yet (inquiries,
-/// orders…) exist nowhere, so a follow-up on them is refused until they arrive.
+/// Whether a reference names something that exists. Kinds without records yet (purchase
+/// orders) exist nowhere, so a follow-up on them is refused until they arrive.
 pub(crate) async fn exists(conn: &mut Conn, r: Reference) -> sqlx::Result<bool> {
     Ok(match r.kind {
         RefKind::Requisition => requisitions::get(conn, r.number).await?.is_some(),
@@ -27,7 +27,13 @@ pub(crate) async fn exists(conn: &mut Conn, r: Reference) -> sqlx::Result<bool> 
             .await?
             .is_some(),
         RefKind::SalesOrder => crate::store::orders::get(conn, r.number).await?.is_some(),
-        _ => false,
+        RefKind::Opportunity => crate::store::sales::opportunity(conn, r.number)
+            .await?
+            .is_some(),
+        RefKind::Contract => crate::store::sales::contract(conn, r.number)
+            .await?
+            .is_some(),
+        RefKind::PurchaseOrder => false,
     })
 }
 

@@ -492,6 +492,9 @@ pub async fn sla_check(
     ) else {
         return Err(anyhow::anyhow!("inquiry SLA job without id/check: {payload}").into());
     };
+    // Jobs written before the steps existed carry no `step`: they are the deadline (and, for
+    // a resolution, told the central office at once, as they still do).
+    let legacy = payload.get("step").is_none();
     let step = payload
         .get("step")
         .and_then(Value::as_str)
@@ -522,6 +525,9 @@ pub async fn sla_check(
             rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
             let mut to = handler;
             to.extend(dir.head_of(&i.department_code).map(|h| h.id));
+            if legacy && check == "resolution" {
+                to.extend(dir.with_role(Role::Bcmo).iter().map(|e| e.id));
+            }
             to
         }
         SlaStep::Escalate => dir.with_role(Role::Bcmo).iter().map(|e| e.id).collect(),

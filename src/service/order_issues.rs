@@ -97,6 +97,8 @@ pub async fn resolve(
     }
     let now = store::to_ms(desk.now());
     if !rows::resolve_issue(&mut tx, id, &resolution, actor.id, now).await? {
+        // Resolved meanwhile: say by whom and how, as it is now.
+        let issue = rows::issue(&mut tx, id).await?.unwrap_or(issue);
         let dir = store::directory::load(&mut tx).await?;
         let by = issue
             .resolved_by

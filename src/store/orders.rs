@@ -73,6 +73,18 @@ pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Order>> {
         .await
 }
 
+/// Locks an order's row for the rest of the transaction (PostgreSQL; SQLite has one writer),
+/// so checks on its contracts or payment terms and the writes that follow them serialize.
+/// Returns whether the order exists.
+pub async fn lock(conn: &mut Conn, id: i64, now_ms: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE orders SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Moves an order to `stage` if it is still at `from` (compare-and-set); returns whether.
 pub async fn set_stage(
     conn: &mut Conn,
