@@ -247,6 +247,11 @@ async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
     d.sync_schedules().await;
     let a = d.submit("tom.baker", "Desk", 1, "800").await;
     let b = d.submit("tom.baker", "Chair", 1, "300").await;
+    // An opportunity is a submission too; it waits all week (reminded twice, escalated once).
+    d.ok("li.na", "/customer add name:\"周军\" email:zj@huadong.cn")
+        .await;
+    d.ok("li.na", "/opportunity new customer:#1 title:\"装修\"")
+        .await;
     d.advance(30 * 60).await; // both reminded, then escalated
     d.ok("chen.jie", &format!("/approval approve ref:{a}"))
         .await;
@@ -257,18 +262,21 @@ async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
         &format!("/approval reject ref:{b} comment:\"no budget\""),
     )
     .await;
-    // Thursday 10:30 → Monday 09:00.
-    d.advance((3 * 24 + 22) * 3600 + 30 * 60).await;
+    // Thursday 10:30 → Monday 09:00, a day or two at a time, so that each reminder and
+    // escalation happens (and is audited) in its own time, not all at Monday's tick.
+    d.advance(24 * 3600).await;
+    d.advance(48 * 3600).await;
+    d.advance(22 * 3600 + 30 * 60).await;
     let kpi = d.notes_of("liu.yang", "weekly_kpi").await;
     assert_eq!(kpi.len(), 1);
     let t = &kpi[0].text;
     for part in [
-        "提交：2",
+        "提交：3",
         "批准：1",
         "驳回：1",
-        "当前待审批：0",
-        "催办：2 次",
-        "升级：2 次",
+        "当前待审批：1",
+        "催办：4 次",
+        "升级：3 次",
         "中位数 0 小时 30 分钟",
     ] {
         assert!(t.contains(part), "{part} in {t}");

@@ -110,15 +110,15 @@ pub async fn overdue_payments(
         .collect())
 }
 
-/// Requisitions submitted in `[from, to)`.
+/// Approval rounds opened in `[from, to)`, of every kind (requisitions, their resubmissions,
+/// opportunities, contracts), like the decided and pending counts beside it.
 pub async fn submitted(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM requisitions WHERE created_at >= $1 AND created_at < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(conn)
-    .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM approvals WHERE created_at >= $1 AND created_at < $2")
+            .bind(from)
+            .bind(to)
+            .fetch_one(conn)
+            .await?;
     Ok(n)
 }
 
