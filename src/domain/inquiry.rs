@@ -201,7 +201,6 @@ impl Routing {
     }
 }
 
-/// Checks a subject or details text: not blank, at most `max` characters. Returns it trimmed.
 /// The steps of a service level (first answer or resolution), each a scheduler job written
 /// when the inquiry is logged; each acts only while the answer or resolution is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +238,7 @@ impl SlaStep {
     }
 }
 
+/// Checks a subject or details text: not blank, at most `max` characters. Returns it trimmed.
 pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<String, Msg> {
     let t = text.trim();
     if t.is_empty() {

@@ -449,6 +449,15 @@ pub fn resolve_stage(stage: &Stage, facts: &SubjectFacts, dir: &Directory) -> Ve
 }
 
 /// Resolves approver specs to active employees other than the requester, without duplicates.
+/// The nearest head above `department` who is none of `excluded` (the requester; for an
+/// escalation, also whoever has the task now, so it always reaches someone new).
+pub fn superior(dir: &Directory, department: &str, excluded: &[EmployeeId]) -> Option<EmployeeId> {
+    dir.superiors_of(department)
+        .into_iter()
+        .map(|e| e.id)
+        .find(|id| !excluded.contains(id))
+}
+
 pub fn resolve_specs(
     specs: &[ApproverSpec],
     facts: &SubjectFacts,
@@ -477,12 +486,8 @@ pub fn resolve_specs(
                 _ => {}
             },
             ApproverSpec::Superior => {
-                if let Some(sup) = dir
-                    .superiors_of(&facts.department)
-                    .into_iter()
-                    .find(|e| e.id != facts.requester)
-                {
-                    push(sup.id);
+                if let Some(sup) = superior(dir, &facts.department, &[facts.requester]) {
+                    push(sup);
                 }
             }
             ApproverSpec::Role(role) => dir.with_role(*role).into_iter().for_each(|e| push(e.id)),

@@ -205,6 +205,8 @@ pub async fn paid(
         return Err(Msg::new("order.paid_future").into());
     }
     let mut tx = desk.begin().await?;
+    // Two payments at once: the second waits here, then checks against the first.
+    crate::store::orders::lock(&mut tx, r.number, store::to_ms(desk.now())).await?;
     let p = position(&mut tx, r).await?;
     if !may_handle(desk, actor, &p) {
         return Err(not_allowed(desk, r).into());

@@ -495,11 +495,16 @@ pub async fn sla_check(
     // Jobs written before the steps existed carry no `step`: they are the deadline (and, for
     // a resolution, told the central office at once, as they still do).
     let legacy = payload.get("step").is_none();
+    let warning = payload.get("warning").and_then(Value::as_bool) == Some(true);
     let step = payload
         .get("step")
         .and_then(Value::as_str)
         .and_then(SlaStep::parse)
-        .unwrap_or(SlaStep::Breach);
+        .unwrap_or(if warning {
+            SlaStep::Remind
+        } else {
+            SlaStep::Breach
+        });
     let Some(i) = rows::get(&mut *conn, id).await? else {
         return Ok(vec![]);
     };

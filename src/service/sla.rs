@@ -191,10 +191,21 @@ pub async fn escalate(
         category: None,
     };
     let open_ids: Vec<i64> = open.iter().map(|t| t.assignee_id).collect();
-    let targets: Vec<i64> = resolve_specs(std::slice::from_ref(&spec), &facts, &dir, true)
-        .into_iter()
-        .filter(|id| !open_ids.contains(id))
-        .collect();
+    let targets: Vec<i64> = match spec {
+        // Up the chain past whoever has the task now (a head's own request is already with
+        // the head above).
+        ApproverSpec::Superior => {
+            let mut excluded = open_ids.clone();
+            excluded.push(approval.requester_id);
+            crate::domain::policy::superior(&dir, &facts.department, &excluded)
+                .into_iter()
+                .collect()
+        }
+        _ => resolve_specs(std::slice::from_ref(&spec), &facts, &dir, true)
+            .into_iter()
+            .filter(|id| !open_ids.contains(id))
+            .collect(),
+    };
     let former: Vec<String> = open.iter().map(|t| name_of(&dir, t.assignee_id)).collect();
     let former_text = former.join(", ");
     if targets.is_empty() {

@@ -200,6 +200,12 @@ fn the_superior_is_the_head_above_the_department() {
     // Never the requester: the top of the tree has nobody above.
     assert!(resolve_specs(&sup, &facts(5, "MGT", 0), &dir, true).is_empty());
     assert!(resolve_specs(&sup, &facts(5, "SAL", 0), &dir, true).is_empty());
+    // An escalation walks on past whoever already has the task.
+    let mut deep = company();
+    deep.departments.push(dept("KA", "li.na", Some("SAL")));
+    assert_eq!(superior(&deep, "KA", &[]), Some(2));
+    assert_eq!(superior(&deep, "KA", &[2]), Some(5));
+    assert_eq!(superior(&deep, "KA", &[2, 5]), None);
 }
 
 #[test]
