@@ -60,10 +60,7 @@ pub async fn new(
     value: Option<Money>,
     notes: Option<&str>,
 ) -> DeskResult<Story> {
-    let title = title.trim();
-    if title.is_empty() {
-        return Err(Msg::new("sales.title_required").into());
-    }
+    // Not blank, at most 200 characters: the same check, and message, as any text field.
     let title = crate::domain::inquiry::check_text("title", title, 200)?;
     if value.is_some_and(|v| v.minor <= 0) {
         return Err(Msg::new("sales.value_positive").into());
