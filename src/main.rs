@@ -207,11 +207,20 @@ fn main() -> ExitCode {
     }
     match runtime.block_on(run(cli.command, config, clock)) {
         Ok(code) => ExitCode::from(code),
+        // A reader that went away (`bizdesk jobs | head`) is not an error of ours.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bizdesk: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
@@ -282,10 +291,8 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         }
         Command::Jobs { failed, limit } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;
-            print!(
-                "{}",
-                bizdesk::operator::jobs_report(&chat.desk, failed, limit).await?
-            );
+            let report = bizdesk::operator::jobs_report(&chat.desk, failed, limit).await?;
+            std::io::stdout().write_all(report.as_bytes())?;
             chat.desk.store.close().await;
             Ok(0)
         }

@@ -336,3 +336,89 @@ async fn payment_terms_in_installments_are_reminded_and_settled_earliest_first()
         .await
         .contains("No order"));
 }
+
+#[tokio::test]
+async fn an_installment_removed_from_the_terms_is_never_reminded() {
+    let d = common::spawn_desk().await;
+    d.ok(
+        "tom.baker",
+        "/customer add name:\"Acme\" email:a@acme.example",
+    )
+    .await;
+    d.ok(
+        "tom.baker",
+        "/order new customer:#1 items:desks amount:50000",
+    )
+    .await;
+    let today = d.chat.desk.today();
+    let (first, second) = (today + Duration::days(5), today + Duration::days(10));
+    d.ok(
+        "tom.baker",
+        &format!("/order terms ref:SO-000001 due:{first} amount:20000"),
+    )
+    .await;
+    d.ok(
+        "tom.baker",
+        &format!("/order terms ref:SO-000001 due:{second}"),
+    )
+    .await;
+    // A date with no installment is named; nothing changes.
+    let missing = today + Duration::days(7);
+    let refused = d
+        .refused(
+            "tom.baker",
+            &format!("/order terms ref:SO-000001 due:{missing} amount:0"),
+        )
+        .await;
+    assert!(
+        refused.contains(&format!("no installment due on {missing}")),
+        "{refused}"
+    );
+    // Someone who may not handle the order cannot remove one either.
+    d.refused(
+        "xu.jing",
+        &format!("/order terms ref:SO-000001 due:{first} amount:0"),
+    )
+    .await;
+    let removed = d
+        .ok(
+            "tom.baker",
+            &format!("/order terms ref:SO-000001 due:{first} amount:0"),
+        )
+        .await;
+    assert!(
+        removed.contains("is removed") && !removed.contains(&format!("{first} ·")),
+        "{removed}"
+    );
+    assert!(
+        removed.contains("Not yet on any due date: 20,000.00 CNY"),
+        "{removed}"
+    );
+    assert_eq!(
+        d.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'order.terms' AND summary LIKE 'removed%'"
+        )
+        .await,
+        1
+    );
+    // Past both dates: only the installment still on the terms was reminded of.
+    d.advance(12 * 86_400).await;
+    let notes = d.notes_of("tom.baker", "payment_due").await;
+    assert_eq!(notes.len(), 2, "before and after the second only");
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.text.contains(&second.to_string()) && n.text.contains("30,000.00 CNY")),
+        "{notes:?}"
+    );
+    // An overdue installment can still be taken off the terms (renegotiated).
+    d.ok(
+        "tom.baker",
+        &format!("/order terms ref:SO-000001 due:{second} amount:0"),
+    )
+    .await;
+    assert!(d
+        .ok("tom.baker", "/order list scope:overdue")
+        .await
+        .contains("No order"));
+}

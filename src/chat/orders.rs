@@ -54,8 +54,10 @@ impl Chat {
                 let (event, p) = if inv.action == "order.terms" {
                     let d = inv.date("due").ok_or_else(|| missing("due"))?;
                     due = Some(d);
-                    let p = collection::terms(desk, actor, r, d, inv.money("amount")).await?;
-                    ("terms", p)
+                    let amount = inv.money("amount");
+                    let p = collection::terms(desk, actor, r, d, amount).await?;
+                    let removed = amount.is_some_and(|m| m.minor == 0);
+                    (if removed { "terms_removed" } else { "terms" }, p)
                 } else {
                     let amount = inv.money("amount").ok_or_else(|| missing("amount"))?;
                     (

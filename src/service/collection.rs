@@ -108,9 +108,10 @@ fn morning(desk: &Desk, day: NaiveDate) -> i64 {
 }
 
 /// Adds an installment to the payment terms: `amount` (default: what no installment covers
-/// yet) due on `due`; an installment already due that day gets the new amount instead.
-/// Reminders go to finance and the owner at 09:00 [`DAYS_BEFORE`] days before and the day
-/// after the due date, while the installment is owed.
+/// yet) due on `due`; an installment already due that day gets the new amount instead, and an
+/// amount of 0 removes it. Reminders go to finance and the owner at 09:00 [`DAYS_BEFORE`] days
+/// before and the day after the due date, while the installment is owed (a reminder finds a
+/// changed or removed installment and does nothing).
 pub async fn terms(
     desk: &Desk,
     actor: &Employee,
@@ -118,7 +119,9 @@ pub async fn terms(
     due: NaiveDate,
     amount: Option<Money>,
 ) -> DeskResult<Position> {
-    if due < desk.today() {
+    let removing = amount.is_some_and(|m| m.minor == 0);
+    // An installment already past may still be removed (renegotiated terms), not added.
+    if due < desk.today() && !removing {
         return Err(Msg::new("order.due_past").into());
     }
     let mut tx = desk.begin().await?;
@@ -132,6 +135,31 @@ pub async fn terms(
         return Err(Msg::new("order.wrong_currency")
             .arg("currency", &p.currency)
             .into());
+    }
+    if removing {
+        let Some(gone) = p.installments.iter().find(|i| i.due == due).copied() else {
+            return Err(Msg::new("order.no_installment")
+                .arg("ref", r.to_string())
+                .arg("due", due.to_string())
+                .into());
+        };
+        sqlx::query("DELETE FROM payment_terms WHERE order_id = $1 AND due = $2")
+            .bind(p.id)
+            .bind(due.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let e = audit_event(
+            desk.now(),
+            &actor.handle,
+            None,
+            "order.terms",
+            &r.to_string(),
+            format!("removed {} due {due}", p.money(gone.amount_minor)),
+        );
+        audit::append(&mut tx, e).await?;
+        let p = position(&mut tx, r).await?;
+        tx.commit().await?;
+        return Ok(p);
     }
     // What other installments leave for this one.
     let others: i64 = p
