@@ -39,6 +39,13 @@ async fn a_refund_inquiry_by_email_is_routed_to_finance_answered_and_resolved_in
     );
     // Finance's members hear of it.
     assert_eq!(d.notes_of("zhao.min", "inquiry_handoff").await.len(), 1);
+    // Handing it to Finance again, while nobody there has taken it, changes nothing and
+    // notifies nobody twice.
+    let again = d
+        .refused("xu.jing", "/inquiry handoff ref:INQ-000001 department:FIN")
+        .await;
+    assert!(again.contains("已在财务部"), "{again}");
+    assert_eq!(d.notes_of("zhao.min", "inquiry_handoff").await.len(), 1);
 
     // Finance hands it to sales (it was an order question after all), who reply and resolve.
     d.ok("zhao.min", "/inquiry handoff ref:INQ-000001 department:SAL")

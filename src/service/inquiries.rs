@@ -341,6 +341,15 @@ pub async fn step(
                     .into());
             };
             let dept_name = dept.name.clone();
+            // Its members were told when it reached them and nobody has taken it since:
+            // handing it to them again would change nothing but notify them twice.
+            if code == inquiry.department_code && inquiry.owner_id.is_none() {
+                return Err(Msg::new("inquiry.already_with")
+                    .arg("ref", &refs)
+                    .arg("department", &dept_name)
+                    .arg("department_zh", &dept.name_zh)
+                    .into());
+            }
             rows::set_owner(&mut tx, inquiry.id, None, &code, "open", now).await?;
             inquiry.department_code = code.clone();
             inquiry.owner_id = None;
