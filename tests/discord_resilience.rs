@@ -160,7 +160,15 @@ async fn a_slow_database_gets_a_deferred_answer_then_the_edit() {
 }
 
 fn signed(key: &SigningKey, body: &str) -> (String, String) {
-    let timestamp = "1764180000".to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    signed_at(key, body, now)
+}
+
+fn signed_at(key: &SigningKey, body: &str, unix_secs: u64) -> (String, String) {
+    let timestamp = unix_secs.to_string();
     let sig = key.sign(format!("{timestamp}{body}").as_bytes());
     (hex::encode(sig.to_bytes()), timestamp)
 }
@@ -205,8 +213,20 @@ async fn http_mode_verifies_signatures_and_runs_the_same_handlers() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let r = client.post(&url).body(ping).send().await.unwrap();
+    let r = client.post(&url).body(ping.clone()).send().await.unwrap();
     assert_eq!(r.status(), 401);
+    // Rightly signed but captured long ago and replayed: refused.
+    let (sig, ts) = signed_at(&key, &ping, 1_764_180_000);
+    let r = client
+        .post(&url)
+        .header("X-Signature-Ed25519", sig)
+        .header("X-Signature-Timestamp", ts)
+        .body(ping)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.text().await.unwrap(), "stale request timestamp");
 
     // A slash command over HTTP: the same handler, answered in the HTTP response.
     let slash = Interaction::slash(

@@ -396,7 +396,8 @@ async fn bad_schedules_are_refused_at_start_with_file_key_and_reason() {
 }
 
 #[tokio::test]
-async fn finished_jobs_are_pruned_after_thirty_days_and_failed_or_sla_ones_kept() {
+async fn finished_jobs_are_pruned_after_thirty_days_and_failed_or_sla_ones_kept_and_old_interaction_ids_forgotten(
+) {
     let d = spawn_desk().await;
     d.sync_schedules().await;
     let now = bizdesk::store::to_ms(d.chat.desk.now());
@@ -415,6 +416,13 @@ async fn finished_jobs_are_pruned_after_thirty_days_and_failed_or_sla_ones_kept(
         ))
         .await;
     }
+    // Interaction ids: a two-day-old one is forgotten, a fresh one kept for replays.
+    for (id, at) in [("old", now - 2 * 86_400_000), ("fresh", now)] {
+        d.sql(&format!(
+            "INSERT INTO discord_interactions (id, received_at) VALUES ('{id}', {at})"
+        ))
+        .await;
+    }
     // Thursday 10:00 → Friday 03:30: the nightly prune.
     d.advance(17 * 3600 + 30 * 60).await;
     let left: Vec<(String,)> = sqlx::query_as(
@@ -425,6 +433,11 @@ async fn finished_jobs_are_pruned_after_thirty_days_and_failed_or_sla_ones_kept(
     .unwrap();
     let left: Vec<&str> = left.iter().map(|(k,)| k.as_str()).collect();
     assert_eq!(left, ["c", "d", "e"]);
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM discord_interactions ORDER BY id")
+        .fetch_all(d.chat.desk.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(ids, [("fresh".to_string(),)]);
 }
 
 #[tokio::test]

@@ -37,11 +37,17 @@ pub mod kind {
 /// stage's reminder again.
 pub const KEEP_DONE_DAYS: i64 = 30;
 
+/// How long Discord interaction ids are kept to spot replays. Discord redelivers an
+/// interaction only while its token lives (15 minutes); a day is ample.
+pub const KEEP_INTERACTIONS_MS: i64 = 86_400_000;
+
 /// Deletes done and cancelled jobs that finished more than [`KEEP_DONE_DAYS`] before
-/// `fire_at`; returns how many.
+/// `fire_at`, and interaction ids older than [`KEEP_INTERACTIONS_MS`]; returns how many jobs.
 pub async fn prune(conn: &mut Conn, fire_at: i64) -> sqlx::Result<u64> {
     let cutoff = fire_at - KEEP_DONE_DAYS * 86_400_000;
-    jobs::prune(conn, cutoff).await
+    let n = jobs::prune(conn, cutoff).await?;
+    crate::store::interactions::prune(conn, fire_at - KEEP_INTERACTIONS_MS).await?;
+    Ok(n)
 }
 
 /// The PostgreSQL channel a scheduler listens on to wake up at once.

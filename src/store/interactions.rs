@@ -11,3 +11,12 @@ pub async fn first_delivery(conn: &mut Conn, id: &str, now_ms: i64) -> sqlx::Res
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Forgets interaction ids received before `cutoff` (ms); returns how many.
+pub async fn prune(conn: &mut Conn, cutoff: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM discord_interactions WHERE received_at < $1")
+        .bind(cutoff)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

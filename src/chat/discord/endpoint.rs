@@ -38,6 +38,24 @@ pub fn router(discord: Arc<Discord>, public_key: &str) -> anyhow::Result<Router>
         .with_state(state))
 }
 
+/// How far a signed request's timestamp may be from our clock. A captured request replayed
+/// later than this is refused before anything reads it (a replay inside the window acts at
+/// most once: interaction ids are recorded).
+const MAX_SKEW_SECS: u64 = 300;
+
+/// Whether Discord's `X-Signature-Timestamp` (Unix seconds) is within [`MAX_SKEW_SECS`] of
+/// `now`, either way. This is the transport's wall clock, not the desk's (which
+/// `--clock-offset` may move).
+fn fresh(timestamp: &str, now: std::time::SystemTime) -> bool {
+    let Ok(sent) = timestamp.trim().parse::<u64>() else {
+        return false;
+    };
+    let now = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    now.abs_diff(sent) <= MAX_SKEW_SECS
+}
+
 async fn interaction(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes) -> Response {
     let header = |name: &str| {
         headers
@@ -52,6 +70,9 @@ async fn interaction(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes
     );
     if signature.is_empty() || ep.verifier.verify(&signature, &timestamp, &body).is_err() {
         return (StatusCode::UNAUTHORIZED, "invalid request signature").into_response();
+    }
+    if !fresh(&timestamp, std::time::SystemTime::now()) {
+        return (StatusCode::UNAUTHORIZED, "stale request timestamp").into_response();
     }
     let interaction: Interaction = match serde_json::from_slice(&body) {
         Ok(i) => i,
@@ -73,5 +94,24 @@ async fn interaction(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes
     match first {
         Some(body) => Json(body).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fresh;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn timestamps_within_five_minutes_either_way_are_fresh() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert!(fresh("1800000000", now));
+        assert!(fresh("1799999700", now));
+        assert!(fresh("1800000300", now));
+        assert!(!fresh("1799999699", now));
+        assert!(!fresh("1800000301", now));
+        assert!(!fresh("", now));
+        assert!(!fresh("soon", now));
+        assert!(!fresh("-5", now));
     }
 }
