@@ -4,6 +4,8 @@
 //!
 //! Layers, from the inside out; an inner layer never imports an outer one.
 //!
+//! * [`access`]: who may read and do what, per action and per subject; every transport
+//!   and service asks it. No I/O.
 //! * [`domain`]: pure types and rules (money, references, the directory, approval policies and
 //!   the approval state machine, requisitions, delegation, the audit hash chain, recurrence and
 //!   the `when`/`repeat` parsers, customers, inquiry kinds and routing). No I/O.
@@ -32,6 +34,7 @@
 //!
 //! The command-line entry point is `src/main.rs`; end-to-end tests live in `tests/`.
 
+pub mod access;
 pub mod app;
 pub mod bench;
 pub mod chat;

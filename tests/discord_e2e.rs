@@ -280,7 +280,8 @@ async fn autocomplete_suggests_references_and_categories() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_followup_dm_has_done_and_snooze_buttons_that_work_from_discord() {
     let bot = Bot::start().await;
-    bot.submit("tom.baker", "Monitor", 1, "1500").await;
+    // Her own requisition: a follow-up needs a reference one may read.
+    bot.submit("li.na", "Monitor", 1, "1500").await;
     let set = bot
         .slash(
             "li.na",

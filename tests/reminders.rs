@@ -7,7 +7,8 @@ use common::spawn_desk;
 #[tokio::test]
 async fn a_followup_fires_once_is_snoozed_fires_again_and_is_done() {
     let d = spawn_desk().await;
-    let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
+    // Her own requisition: a follow-up needs a reference one may read.
+    let r = d.submit("li.na", "Laptop", 1, "9000").await;
     let set = d
         .ok(
             "li.na",
@@ -189,7 +190,7 @@ async fn a_monthly_callback_reminds_at_each_occurrence() {
 async fn the_morning_digest_lists_pending_tasks_and_todays_followups_once() {
     let d = spawn_desk().await;
     d.sync_schedules().await;
-    let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
+    let r = d.submit("li.na", "Laptop", 1, "9000").await;
     d.ok(
         "li.na",
         &format!("/followup add ref:{r} when:\"明天10点\" note:\"call the vendor\""),

@@ -178,7 +178,7 @@ async fn the_sla_sweep_schedules_what_an_older_version_did_not() {
 async fn after_downtime_a_missed_digest_fires_once_and_overdue_followups_fire_at_start() {
     let d = spawn_desk().await;
     d.sync_schedules().await;
-    let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
+    let r = d.submit("li.na", "Laptop", 1, "9000").await;
     d.ok(
         "li.na",
         &format!("/followup add ref:{r} when:\"in 1 hour\""),
@@ -286,7 +286,7 @@ async fn the_weekly_kpi_counts_the_weeks_decisions_and_sla_events() {
 #[tokio::test]
 async fn a_crashed_workers_job_runs_after_its_lease_and_a_slow_one_has_one_effect() {
     let d = spawn_desk().await;
-    let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
+    let r = d.submit("li.na", "Laptop", 1, "9000").await;
     d.ok(
         "li.na",
         &format!("/followup add ref:{r} when:\"in 1 minute\""),

@@ -21,7 +21,7 @@ async fn two_schedulers_on_one_database_fire_everything_exactly_once() {
     let d = spawn_desk_with(|c| c.scheduler.file = file.clone()).await;
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
     for i in 1..=60 {
-        let who = if i % 2 == 0 { "li.na" } else { "wang.fang" };
+        let who = if i % 2 == 0 { "tom.baker" } else { "wang.fang" };
         d.ok(
             who,
             &format!("/followup add ref:{r} when:\"in {i} minutes\" note:\"n{i}\""),

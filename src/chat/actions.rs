@@ -74,11 +74,18 @@ impl Chat {
 
     /// Runs a parsed invocation as `actor`.
     pub async fn run(&self, actor: &Employee, inv: &Invocation) -> Reply {
-        let locale = self.locale_of(actor);
-        match self.dispatch(actor, inv, locale).await {
+        match self.execute(actor, inv).await {
             Ok(reply) => reply,
             Err(e) => self.failure(actor, &inv.action, e),
         }
+    }
+
+    /// Runs a parsed invocation as `actor`, returning the failure itself (for callers that
+    /// look at what was refused, such as the permission tests). Actions some roles may not
+    /// run at all are refused here, before any service is asked ([`crate::access`]).
+    pub async fn execute(&self, actor: &Employee, inv: &Invocation) -> Result<Reply, DeskError> {
+        crate::access::require(actor, &inv.action)?;
+        self.dispatch(actor, inv, self.locale_of(actor)).await
     }
 
     /// The reply to a failed action: the user's mistake in their words, or an apology (and

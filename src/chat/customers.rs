@@ -38,7 +38,7 @@ impl Chat {
             }
             "customer.show" => {
                 let who = inv.str("customer").ok_or_else(|| missing("customer"))?;
-                let c = customers::show(desk, who).await?;
+                let c = customers::show(desk, actor, who).await?;
                 self.customer_reply(locale, "show", &c).await
             }
             "customer.update" => {
@@ -48,7 +48,7 @@ impl Chat {
             }
             "customer.find" => {
                 let text = inv.str("text").ok_or_else(|| missing("text"))?;
-                let rows: Vec<Value> = customers::find(desk, text)
+                let rows: Vec<Value> = customers::find(desk, actor, text)
                     .await?
                     .iter()
                     .map(|c| row(c, None))

@@ -61,7 +61,7 @@ impl Chat {
             action => {
                 let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 match action {
-                    "inquiry.show" => ("show", inquiries::show(desk, r).await?),
+                    "inquiry.show" => ("show", inquiries::show(desk, actor, r).await?),
                     "inquiry.take" => ("taken", inquiries::step(desk, actor, r, Step::Take).await?),
                     "inquiry.assign" => {
                         let to = inv.handle("to").ok_or_else(|| missing("to"))?;

@@ -80,7 +80,7 @@ pub async fn schedule(
         (None, None) => return Err(Msg::new("callback.when_or_repeat").into()),
     };
     let mut tx = desk.begin().await?;
-    let record = link(&mut tx, customer).await?;
+    let record = link(&mut tx, actor, customer).await?;
     let customer = record.as_ref().map_or(customer, |r| r.name.as_str());
     let now = store::to_ms(desk.now());
     let mut c = rows::insert(
@@ -154,22 +154,23 @@ pub async fn schedule(
 /// The customer record `who` names: `#12` and email addresses must name one; a name links
 /// only to a customer of exactly that name (ignoring case; two such: the user is asked which),
 /// and anything else stays free text, e.g. a prospect not on file, or "Acme, Mr. Zhou".
-async fn link(conn: &mut Conn, who: &str) -> DeskResult<Option<Customer>> {
+async fn link(conn: &mut Conn, actor: &Employee, who: &str) -> DeskResult<Option<Customer>> {
     let w = who.trim();
     if w.starts_with('#') || w.contains('@') {
-        return resolve_customer(conn, w).await.map(Some);
+        return resolve_customer(conn, actor, w).await.map(Some);
     }
     let lower = w.to_lowercase();
     let mut exact: Vec<Customer> = crate::store::customers::find(&mut *conn, w, 50)
         .await?
         .into_iter()
         .filter(|c| c.name.to_lowercase() == lower)
+        .filter(|c| crate::access::customers::may_read(actor, c.owner_id))
         .collect();
     match exact.len() {
         0 => Ok(None),
         1 => Ok(exact.pop()),
         // Several of that name: the same refusal, listing them, that /customer show gives.
-        _ => resolve_customer(conn, w).await.map(Some),
+        _ => resolve_customer(conn, actor, w).await.map(Some),
     }
 }
 

@@ -92,7 +92,7 @@ pub(crate) async fn installments(conn: &mut Conn, order_id: i64) -> sqlx::Result
 /// Who handles an order's money: whoever may handle the order (`sales.order_roles`), and
 /// finance.
 fn may_handle(desk: &Desk, actor: &Employee, p: &Position) -> bool {
-    desk.may_handle_order(actor, p.owner_id) || actor.has_role(Role::Finance)
+    crate::access::orders::may_collect(actor, p.owner_id, &desk.company.order_roles)
 }
 
 fn not_allowed(desk: &Desk, r: Reference) -> Msg {

@@ -5,7 +5,7 @@
 use super::approvals::{self, Progress, RoundSpec};
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::directory::{Directory, Employee, Role};
+use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::format_stored;
 use crate::domain::policy::SubjectFacts;
 use crate::domain::reference::{RefKind, Reference};
@@ -201,22 +201,15 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
                 .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id)),
             None => false,
         };
-    let may_see = reviewer
-        || contract.submitter_id == actor.id
-        || desk.may_handle_order(actor, order.owner_id)
-        || [
-            Role::Legal,
-            Role::Finance,
-            Role::Bcmo,
-            Role::Management,
-            Role::Auditor,
-        ]
-        .into_iter()
-        .any(|role| actor.has_role(role));
+    let may_see = crate::access::orders::may_read_contract(
+        actor,
+        contract.submitter_id,
+        reviewer,
+        order.owner_id,
+        &desk.company.order_roles,
+    );
     if !may_see {
-        return Err(Msg::new("contract.not_visible")
-            .arg("ref", r.to_string())
-            .into());
+        return Err(not_found().into());
     }
     let dir = store::directory::load(&mut conn).await?;
     let progress = approvals::standing(&mut conn, CONTRACT, contract.id, &dir).await?;

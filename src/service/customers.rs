@@ -2,6 +2,7 @@
 //! its line and reason; a row is imported whole or not at all).
 
 use super::{audit_event, Desk, DeskResult};
+use crate::access::{self, customers as may};
 use crate::domain::customer::{self, CustomerInput};
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
@@ -39,6 +40,7 @@ async fn owner_id(conn: &mut Conn, handle: Option<&str>, actor: &Employee) -> De
 
 /// Adds a customer (owned by the actor unless `owner` says otherwise).
 pub async fn add(desk: &Desk, actor: &Employee, f: Fields<'_>) -> DeskResult<Customer> {
+    access::require(actor, "customer.add")?;
     let input = customer::check(f.name.unwrap_or(""), f.company, f.email, f.phone, f.locale)?;
     let mut tx = desk.begin().await?;
     let owner = owner_id(&mut tx, f.owner, actor).await?;
@@ -75,20 +77,21 @@ fn contact(c: &Customer) -> String {
         .join(", ")
 }
 
-/// Finds the one customer `who` means: `#12` or `12`, an email, or a name or company that
-/// only one customer matches.
-pub async fn resolve(conn: &mut Conn, who: &str) -> DeskResult<Customer> {
+/// Finds the one customer `who` means, among those `actor` may read: `#12` or `12`, an email,
+/// or a name or company that only one customer matches. A customer the actor may not read
+/// is "not found", exactly like one that does not exist.
+pub async fn resolve(conn: &mut Conn, actor: &Employee, who: &str) -> DeskResult<Customer> {
     let w = who.trim();
     let not_found = || Msg::new("customer.not_found").arg("who", w);
+    let visible = |c: Option<Customer>| c.filter(|c| may::may_read(actor, c.owner_id));
     if let Ok(id) = w.trim_start_matches('#').parse::<i64>() {
-        return rows::get(conn, id).await?.ok_or_else(|| not_found().into());
+        return visible(rows::get(conn, id).await?).ok_or_else(|| not_found().into());
     }
     if w.contains('@') {
-        return rows::by_email(conn, &w.to_lowercase())
-            .await?
+        return visible(rows::by_email(conn, &w.to_lowercase()).await?)
             .ok_or_else(|| not_found().into());
     }
-    let found = rows::find(conn, w, 6).await?;
+    let found = search(conn, actor, w, 6).await?;
     let exact: Vec<&Customer> = found.iter().filter(|c| c.name == w).collect();
     match (found.len(), exact.as_slice()) {
         (0, _) => Err(not_found().into()),
@@ -119,16 +122,33 @@ pub async fn resolve(conn: &mut Conn, who: &str) -> DeskResult<Customer> {
     }
 }
 
-/// One customer, as `who` names them.
-pub async fn show(desk: &Desk, who: &str) -> DeskResult<Customer> {
+/// One customer, as `who` names them, if `actor` may read them.
+pub async fn show(desk: &Desk, actor: &Employee, who: &str) -> DeskResult<Customer> {
     let mut conn = desk.store.pool().acquire().await?;
-    resolve(&mut conn, who).await
+    resolve(&mut conn, actor, who).await
 }
 
-/// Customers matching `text` (name, company, email, phone), at most 20.
-pub async fn find(desk: &Desk, text: &str) -> DeskResult<Vec<Customer>> {
+/// Customers matching `text` (name, company, email, phone) that `actor` may read, at most 20.
+pub async fn find(desk: &Desk, actor: &Employee, text: &str) -> DeskResult<Vec<Customer>> {
     let mut conn = desk.store.pool().acquire().await?;
-    Ok(rows::find(&mut conn, text, 20).await?)
+    search(&mut conn, actor, text, 20).await
+}
+
+/// At most `limit` customers matching `text` among those `actor` may read (someone outside
+/// service, sales and the central office reads only the customers they look after).
+async fn search(
+    conn: &mut Conn,
+    actor: &Employee,
+    text: &str,
+    limit: usize,
+) -> DeskResult<Vec<Customer>> {
+    if may::may_read_all(actor) {
+        return Ok(rows::find(conn, text, limit as i64).await?);
+    }
+    let mut own = rows::find(conn, text, 500).await?;
+    own.retain(|c| c.owner_id == Some(actor.id));
+    own.truncate(limit);
+    Ok(own)
 }
 
 /// Changes the given fields of a customer (an empty `company`, `email` or `phone` clears it).
@@ -139,7 +159,10 @@ pub async fn update(
     f: Fields<'_>,
 ) -> DeskResult<Customer> {
     let mut tx = desk.begin().await?;
-    let c = resolve(&mut tx, who).await?;
+    let c = resolve(&mut tx, actor, who).await?;
+    if !may::may_edit(actor, c.owner_id) {
+        return Err(Msg::new("customer.edit_denied").arg("id", c.id).into());
+    }
     let locale = c.locale.clone();
     let merged = customer::check(
         f.name.unwrap_or(&c.name),
@@ -221,6 +244,7 @@ const COLUMNS: [(&str, &str); 6] = [
 /// transaction; each bad row is reported with its line and reasons and nothing of it is
 /// written. A header the importer cannot read refuses the whole file.
 pub async fn import(desk: &Desk, actor: &Employee, csv_text: &str) -> DeskResult<ImportReport> {
+    access::require(actor, "customer.add")?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)

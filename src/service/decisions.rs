@@ -39,7 +39,8 @@ async fn locate(conn: &mut Conn, target: Target) -> DeskResult<(Approval, Option
             let subject_ref = r.to_string();
             let latest = rows::latest_by_ref(conn, &subject_ref)
                 .await?
-                .ok_or_else(|| Msg::new("approval.not_found").arg("ref", &subject_ref))?;
+                // Says the same as for a round one has no part in: references cannot be probed.
+                .ok_or_else(|| Msg::new("approval.not_assigned").arg("ref", &subject_ref))?;
             Ok((latest, None))
         }
         Target::Task(id) => {
@@ -209,7 +210,7 @@ pub async fn precheck(desk: &Desk, actor: &Employee, target: Target) -> DeskResu
     let mut conn = desk.store.pool().acquire().await?;
     let (latest, wanted) = locate(&mut conn, target).await?;
     if latest.status() != ApprovalStatus::Pending {
-        return Err(explain_closed(&mut conn, &latest).await?.into());
+        return Err(explain_closed(&mut conn, actor, &latest).await?.into());
     }
     take_seat(&mut conn, desk, actor, &latest, wanted)
         .await
@@ -265,7 +266,7 @@ pub async fn decide_with(
     let Some(approval) = rows::lock_approval(&mut tx, latest.id).await? else {
         // Someone ended the round first; read it again to say how (the copy above is stale).
         let now_closed = rows::get(&mut tx, latest.id).await?.unwrap_or(latest);
-        return Err(explain_closed(&mut tx, &now_closed).await?.into());
+        return Err(explain_closed(&mut tx, actor, &now_closed).await?.into());
     };
     let subject_ref = approval.subject_ref.clone();
     let Seat {
@@ -477,12 +478,20 @@ fn decision_event(
     )
 }
 
-/// Says why a round can no longer be decided: who ended it and how.
-async fn explain_closed(conn: &mut Conn, approval: &Approval) -> DeskResult<Msg> {
+/// Says why a round can no longer be decided: who ended it and how — to those who had a part
+/// in it (its requester, its approvers); anyone else hears only that they are not an approver.
+async fn explain_closed(conn: &mut Conn, actor: &Employee, approval: &Approval) -> DeskResult<Msg> {
+    let tasks = rows::tasks(&mut *conn, approval.id).await?;
+    let took_part = approval.requester_id == actor.id
+        || tasks
+            .iter()
+            .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id));
+    if !crate::access::approvals::may_see_outcome(actor, took_part) {
+        return Ok(Msg::new("approval.not_assigned").arg("ref", &approval.subject_ref));
+    }
     if approval.status() == ApprovalStatus::Withdrawn {
         return Ok(Msg::new("approval.withdrawn").arg("ref", &approval.subject_ref));
     }
-    let tasks = rows::tasks(&mut *conn, approval.id).await?;
     let last = tasks
         .iter()
         .filter(|t| t.decided_by.is_some())

@@ -3,14 +3,14 @@
 //! late does nothing.
 
 use super::jobs::{self as timed, kind};
-use super::{audit_event, notify, Desk, DeskResult};
+use super::{audit_event, notify, Desk, DeskError, DeskResult};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::when::parse_when;
 use crate::domain::Msg;
 use crate::store::followups::{self as rows, Followup};
 use crate::store::jobs::NewJob;
-use crate::store::{self, audit, requisitions, Conn};
+use crate::store::{self, audit, Conn};
 use chrono::Duration;
 use serde_json::{json, Value};
 
@@ -18,23 +18,23 @@ fn fire_key(id: i64, seq: i64) -> String {
     format!("followup:{id}:{seq}")
 }
 
-/// Whether a reference names something that exists. Kinds without records yet (purchase
-/// orders) exist nowhere, so a follow-up on them is refused until they arrive.
-pub(crate) async fn exists(conn: &mut Conn, r: Reference) -> sqlx::Result<bool> {
-    Ok(match r.kind {
-        RefKind::Requisition => requisitions::get(conn, r.number).await?.is_some(),
-        RefKind::Inquiry => crate::store::inquiries::get(conn, r.number)
-            .await?
-            .is_some(),
-        RefKind::SalesOrder => crate::store::orders::get(conn, r.number).await?.is_some(),
-        RefKind::Opportunity => crate::store::sales::opportunity(conn, r.number)
-            .await?
-            .is_some(),
-        RefKind::Contract => crate::store::sales::contract(conn, r.number)
-            .await?
-            .is_some(),
-        RefKind::PurchaseOrder => false,
-    })
+/// Whether `actor` may read what `r` names: asked of each kind's own `show`, so a follow-up
+/// follows the same rules as reading the thing. Something one may not read is refused like
+/// something that does not exist; kinds without records yet (purchase orders) exist nowhere.
+async fn readable(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<bool> {
+    let shown = match r.kind {
+        RefKind::Requisition => super::requisitions::show(desk, actor, r).await.map(drop),
+        RefKind::Inquiry => super::inquiries::show(desk, actor, r).await.map(drop),
+        RefKind::SalesOrder => super::orders::status(desk, r).await.map(drop),
+        RefKind::Opportunity => super::opportunities::show(desk, r).await.map(drop),
+        RefKind::Contract => super::contracts::show(desk, actor, r).await.map(drop),
+        RefKind::PurchaseOrder => return Ok(false),
+    };
+    match shown {
+        Ok(()) => Ok(true),
+        Err(DeskError::User(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 async fn schedule_fire(desk: &Desk, conn: &mut Conn, f: &Followup, now: i64) -> sqlx::Result<()> {
@@ -58,12 +58,12 @@ pub async fn add(
 ) -> DeskResult<Followup> {
     let due = parse_when(when, desk.now(), desk.company.time_zone)?;
     let note = note.map(str::trim).unwrap_or("");
-    let mut tx = desk.begin().await?;
-    if !exists(&mut tx, reference).await? {
+    if !readable(desk, actor, reference).await? {
         return Err(Msg::new("followup.no_such_ref")
             .arg("ref", reference.to_string())
             .into());
     }
+    let mut tx = desk.begin().await?;
     let now = store::to_ms(desk.now());
     let f = rows::insert(
         &mut tx,

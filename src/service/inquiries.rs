@@ -7,6 +7,7 @@
 
 use super::customers::resolve as resolve_customer;
 use super::{audit_event, notify, Desk, DeskResult};
+use crate::access::{self, inquiries as may};
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::inquiry::{check_text, Channel, Kind, Priority, SlaStep};
@@ -95,6 +96,7 @@ fn members<'a>(dir: &'a Directory, department: &str) -> Vec<&'a Employee> {
 
 /// Logs an inquiry, complaint or feedback for a customer.
 pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResult<Story> {
+    access::require(actor, "inquiry.log")?;
     let mut problems = Vec::new();
     let channel = Channel::parse(input.channel);
     let kind = Kind::parse(input.kind);
@@ -115,7 +117,7 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
         }
     };
     let mut tx = desk.begin().await?;
-    let customer = match resolve_customer(&mut tx, input.customer).await {
+    let customer = match resolve_customer(&mut tx, actor, input.customer).await {
         Ok(c) => Some(c),
         Err(super::DeskError::User(m)) => {
             problems.extend(m);
@@ -233,11 +235,22 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
     })
 }
 
-/// The inquiry a reference names, with its customer, or why not.
-async fn load(conn: &mut Conn, r: Reference) -> DeskResult<(Inquiry, Customer)> {
+/// What the access rules need to know about an inquiry.
+fn access_facts(i: &Inquiry) -> may::Facts<'_> {
+    may::Facts {
+        department: &i.department_code,
+        owner: i.owner_id,
+        logged_by: i.logged_by,
+    }
+}
+
+/// The inquiry a reference names, with its customer, if `actor` may read it; one they may
+/// not read is "not found", like one that does not exist.
+async fn load(conn: &mut Conn, actor: &Employee, r: Reference) -> DeskResult<(Inquiry, Customer)> {
     let not_found = || Msg::new("inquiry.not_found").arg("ref", r.to_string());
     let i = rows::get(&mut *conn, r.number)
         .await?
+        .filter(|i| may::may_read(actor, access_facts(i)))
         .ok_or_else(not_found)?;
     let c = customers::get(conn, i.customer_id)
         .await?
@@ -245,10 +258,10 @@ async fn load(conn: &mut Conn, r: Reference) -> DeskResult<(Inquiry, Customer)> 
     Ok((i, c))
 }
 
-/// An inquiry with its timeline.
-pub async fn show(desk: &Desk, r: Reference) -> DeskResult<Story> {
+/// An inquiry with its timeline, for those who may read it.
+pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Story> {
     let mut conn = desk.store.pool().acquire().await?;
-    let (inquiry, customer) = load(&mut conn, r).await?;
+    let (inquiry, customer) = load(&mut conn, actor, r).await?;
     let events = rows::events(&mut conn, inquiry.id).await?;
     Ok(Story {
         reference: r,
@@ -282,7 +295,13 @@ pub async fn step(
     step: Step<'_>,
 ) -> DeskResult<Story> {
     let mut tx = desk.begin().await?;
-    let (mut inquiry, customer) = load(&mut tx, r).await?;
+    let (mut inquiry, customer) = load(&mut tx, actor, r).await?;
+    if !may::may_handle(actor, access_facts(&inquiry)) {
+        return Err(Msg::new("inquiry.not_yours")
+            .arg("ref", r.to_string())
+            .arg("department", &inquiry.department_code)
+            .into());
+    }
     if inquiry.status == "resolved" {
         return Err(Msg::new("inquiry.resolved_already")
             .arg("ref", r.to_string())
@@ -309,6 +328,13 @@ pub async fn step(
                 .by_handle(handle.trim().trim_start_matches('@'))
                 .ok_or_else(|| Msg::new("inquiry.unknown_employee").arg("handle", handle))?
                 .clone();
+            if !may::may_receive(&to, &inquiry.department_code) {
+                return Err(Msg::new("inquiry.assign_outside")
+                    .arg("ref", &refs)
+                    .arg("name", &to.name)
+                    .arg("department", &inquiry.department_code)
+                    .into());
+            }
             rows::set_owner(
                 &mut tx,
                 inquiry.id,
@@ -468,6 +494,9 @@ pub async fn list(
     actor: &Employee,
     scope: Scope,
 ) -> DeskResult<Vec<(Inquiry, String)>> {
+    if scope == Scope::Open && !may::may_list_all(actor) {
+        return Err(Msg::new("inquiry.open_scope_denied").into());
+    }
     let mut conn = desk.store.pool().acquire().await?;
     let rows = match scope {
         Scope::Mine => rows::unresolved(&mut conn, Some(actor.id), None).await?,

@@ -76,7 +76,7 @@ impl Desk {
         actor: &Employee,
         owner: crate::domain::directory::EmployeeId,
     ) -> bool {
-        owner == actor.id || self.company.order_roles.iter().any(|r| actor.has_role(*r))
+        crate::access::orders::may_handle(actor, owner, &self.company.order_roles)
     }
 
     /// The roles of `sales.order_roles`, for a refusal: `sales / bcmo`.

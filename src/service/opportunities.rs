@@ -67,7 +67,7 @@ pub async fn new(
     }
     let notes = notes.map(str::trim).unwrap_or("");
     let mut tx = desk.begin().await?;
-    let customer = resolve_customer(&mut tx, customer).await?;
+    let customer = resolve_customer(&mut tx, actor, customer).await?;
     let dir = store::directory::load(&mut tx).await?;
     let now = store::to_ms(desk.now());
     let currency = value.map_or(desk.company.currency, |v| v.currency);

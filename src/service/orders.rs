@@ -67,7 +67,7 @@ pub async fn new(
         return Err(Msg::new("order.delivery_past").into());
     }
     let mut tx = desk.begin().await?;
-    let customer = resolve_customer(&mut tx, customer).await?;
+    let customer = resolve_customer(&mut tx, actor, customer).await?;
     let opportunity_id = match opportunity {
         Some(r) => Some(super::opportunities::for_order(&mut tx, r, &customer).await?),
         None => None,
@@ -269,7 +269,7 @@ pub async fn list(
     }
     let mut conn = desk.store.pool().acquire().await?;
     let customer_id = match q.customer {
-        Some(who) => Some(resolve_customer(&mut conn, who).await?.id),
+        Some(who) => Some(resolve_customer(&mut conn, actor, who).await?.id),
         None => None,
     };
     let today = desk.today().to_string();

@@ -2,7 +2,7 @@
 
 use super::digests::percentile;
 use super::{Desk, DeskResult};
-use crate::domain::directory::{Employee, Role};
+use crate::domain::directory::Employee;
 use crate::domain::money::format_stored;
 use crate::domain::sales::conversion_percent;
 use crate::domain::Msg;
@@ -10,13 +10,6 @@ use crate::store::{self, reports};
 use chrono::Duration;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-
-/// Who may read reports: the central office, management, auditors and department heads.
-fn may_read(actor: &Employee) -> bool {
-    [Role::Bcmo, Role::Management, Role::Auditor, Role::DeptHead]
-        .into_iter()
-        .any(|r| actor.has_role(r))
-}
 
 /// The days a report period covers: `week`, `month` (default), `quarter`, `year`.
 pub fn period_days(period: Option<&str>) -> Result<i64, Msg> {
@@ -65,9 +58,7 @@ fn satisfaction(rows: &[reports::InquiryFacts]) -> Value {
 /// (open and resolved), service-level compliance, first-response and resolution times
 /// (median, p90, in minutes), and the top complaint categories.
 pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Value> {
-    if !may_read(actor) {
-        return Err(Msg::new("report.not_allowed").into());
-    }
+    crate::access::require(actor, "report.service")?;
     // Up to and including now.
     let to = store::to_ms(desk.now()) + 1;
     let from = to - Duration::days(days).num_milliseconds();
@@ -135,9 +126,7 @@ fn sums(m: &BTreeMap<String, i64>) -> String {
 /// and payments collected by month (company time zone); overdue receivables now; and how many
 /// opportunities recorded in the period were approved and became orders.
 pub async fn sales(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Value> {
-    if !may_read(actor) && !actor.has_role(Role::Sales) && !actor.has_role(Role::Finance) {
-        return Err(Msg::new("report.sales_not_allowed").into());
-    }
+    crate::access::require(actor, "report.sales")?;
     let to = store::to_ms(desk.now()) + 1;
     let from = to - Duration::days(days).num_milliseconds();
     let tz = desk.company.time_zone;

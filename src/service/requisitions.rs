@@ -3,7 +3,7 @@
 use super::approvals::{self, close_prompts, Progress, RoundSpec};
 use super::{audit_event, notify, Desk, DeskResult};
 use crate::domain::approval::ApprovalStatus;
-use crate::domain::directory::{Directory, Employee, Role};
+use crate::domain::directory::{Directory, Employee};
 use crate::domain::policy::SubjectFacts;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::requisition::{RequisitionDraft, RequisitionInput, RequisitionRules};
@@ -292,24 +292,6 @@ pub struct RoundStory {
     pub stages: Vec<(StageRow, Vec<TaskRow>)>,
 }
 
-/// Who may read a requisition: its requester, anyone assigned to it (or their delegate at
-/// the time), the requester's department head, and the central office, finance, management,
-/// admins and auditors.
-fn may_read(actor: &Employee, r: &Requisition, assigned: bool, head_of_dept: bool) -> bool {
-    r.requester == actor.id
-        || assigned
-        || head_of_dept
-        || [
-            Role::Bcmo,
-            Role::Finance,
-            Role::Management,
-            Role::Admin,
-            Role::Auditor,
-        ]
-        .iter()
-        .any(|role| actor.has_role(*role))
-}
-
 /// The full story of a requisition, for `/requisition show`.
 pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskResult<Story> {
     let mut conn = desk.store.pool().acquire().await?;
@@ -350,8 +332,9 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
                 .any(|(_, ts)| ts.iter().any(|t| from.contains(&t.assignee_id)))
         })
     };
-    if !may_read(actor, &r, assigned || delegated, head) {
-        return Err(Msg::new("requisition.not_visible")
+    if !crate::access::requisitions::may_read(actor, r.requester, assigned || delegated, head) {
+        // Reads exactly like a requisition that does not exist: numbers cannot be probed.
+        return Err(Msg::new("requisition.not_found")
             .arg("ref", reference)
             .into());
     }

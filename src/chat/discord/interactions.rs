@@ -296,7 +296,7 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
         }
         "customer" => {
             // The store searches name, company, email and phone; its matches are the choices.
-            let found = service::customers::find(&chat.desk, &typed)
+            let found = service::customers::find(&chat.desk, &actor, &typed)
                 .await
                 .unwrap_or_default();
             let list: Vec<Value> = found

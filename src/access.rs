@@ -1,0 +1,349 @@
+//! Who may read and do what: one place per subject, used by every transport (chat, console,
+//! Discord, web pages, email links, the operator's imports). No I/O: callers pass what the
+//! rule needs to know about the record (its owner, department, requester).
+//!
+//! Two layers, as in lldap's access control:
+//! * [`COMMANDS`]: for every action of the command catalog, whether anyone may run it, only
+//!   holders of some roles, or whether it depends on the record (then the subject's module
+//!   below decides, and a record one may not see reads exactly like one that does not exist,
+//!   so references cannot be enumerated).
+//! * one module per subject with capability functions (`customers::may_read`, ...).
+
+use crate::domain::directory::{Employee, EmployeeId, Role};
+use crate::domain::Msg;
+
+/// Who may run an action at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Every employee (what they see may still be only their own).
+    Anyone,
+    /// Only holders of one of these roles.
+    Roles(&'static [Role]),
+    /// Decided per record by the subject's rules (an unrelated record reads as "not found").
+    Record,
+}
+
+/// The central office, which supervises every process.
+const BCMO: &[Role] = &[Role::Bcmo];
+/// Who may read reports of every department.
+const REPORT_READERS: &[Role] = &[Role::Bcmo, Role::Management, Role::Auditor, Role::DeptHead];
+/// Report readers, plus sales and finance for the sales figures.
+const SALES_REPORT_READERS: &[Role] = &[
+    Role::Bcmo,
+    Role::Management,
+    Role::Auditor,
+    Role::DeptHead,
+    Role::Sales,
+    Role::Finance,
+];
+
+/// Every action of the command catalog and who may run it. A test checks that each catalog
+/// action has exactly one row here.
+pub const COMMANDS: &[(&str, Gate)] = &[
+    ("help", Gate::Anyone),
+    ("whoami", Gate::Anyone),
+    ("inbox", Gate::Anyone),
+    ("settings.show", Gate::Anyone),
+    ("settings.email", Gate::Anyone),
+    ("delegate.set", Gate::Anyone),
+    ("delegate.off", Gate::Anyone),
+    ("delegate.show", Gate::Anyone),
+    ("requisition.new", Gate::Anyone),
+    ("requisition.list", Gate::Anyone),
+    ("requisition.show", Gate::Record),
+    ("requisition.resubmit", Gate::Record),
+    ("requisition.withdraw", Gate::Record),
+    ("approval.approve", Gate::Record),
+    ("approval.reject", Gate::Record),
+    ("approval.changes", Gate::Record),
+    ("followup.add", Gate::Record),
+    ("followup.list", Gate::Anyone),
+    ("followup.done", Gate::Record),
+    ("followup.cancel", Gate::Record),
+    ("followup.snooze", Gate::Record),
+    ("callback.schedule", Gate::Anyone),
+    ("callback.list", Gate::Anyone),
+    ("callback.done", Gate::Record),
+    ("callback.cancel", Gate::Record),
+    ("customer.add", Gate::Roles(customers::STAFF)),
+    ("customer.find", Gate::Record),
+    ("customer.show", Gate::Record),
+    ("customer.update", Gate::Record),
+    ("inquiry.log", Gate::Roles(inquiries::LOGGERS)),
+    ("inquiry.list", Gate::Anyone),
+    ("inquiry.show", Gate::Record),
+    ("inquiry.take", Gate::Record),
+    ("inquiry.assign", Gate::Record),
+    ("inquiry.handoff", Gate::Record),
+    ("inquiry.note", Gate::Record),
+    ("inquiry.reply", Gate::Record),
+    ("inquiry.resolve", Gate::Record),
+    ("opportunity.new", Gate::Anyone),
+    ("opportunity.show", Gate::Anyone),
+    ("opportunity.list", Gate::Anyone),
+    ("order.new", Gate::Anyone),
+    ("order.status", Gate::Anyone),
+    ("order.list", Gate::Anyone),
+    ("order.update", Gate::Record),
+    ("order.terms", Gate::Record),
+    ("order.paid", Gate::Record),
+    ("order.issue", Gate::Anyone),
+    ("order.resolve", Gate::Record),
+    ("contract.submit", Gate::Record),
+    ("contract.show", Gate::Record),
+    ("report.service", Gate::Roles(REPORT_READERS)),
+    ("report.sales", Gate::Roles(SALES_REPORT_READERS)),
+];
+
+/// The gate of an action, if the catalog has it.
+pub fn gate(action: &str) -> Option<Gate> {
+    COMMANDS.iter().find(|(a, _)| *a == action).map(|(_, g)| *g)
+}
+
+/// Whether `actor` holds one of `roles`.
+fn holds(actor: &Employee, roles: &[Role]) -> bool {
+    roles.iter().any(|r| actor.has_role(*r))
+}
+
+/// The refusal for someone without the roles an action needs: the action's own words where
+/// it has them, else one naming the roles (`roles` holds their codes, comma-separated, for the
+/// renderer to put into the reader's language).
+pub fn denied(action: &str, roles: &[Role]) -> Msg {
+    match action {
+        "report.service" => Msg::new("report.not_allowed"),
+        "report.sales" => Msg::new("report.sales_not_allowed"),
+        _ => {
+            let codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Msg::new("access.denied")
+                .arg("action", format!("/{}", action.replace('.', " ")))
+                .arg("roles", codes.join(","))
+        }
+    }
+}
+
+/// Refuses an action whose gate the actor does not pass. Record-gated actions pass here and
+/// are decided by their subject; an action missing from [`COMMANDS`] is refused (a new action
+/// is closed until someone says who may run it).
+pub fn require(actor: &Employee, action: &str) -> Result<(), Msg> {
+    match gate(action) {
+        Some(Gate::Anyone | Gate::Record) => Ok(()),
+        Some(Gate::Roles(roles)) if holds(actor, roles) => Ok(()),
+        Some(Gate::Roles(roles)) => Err(denied(action, roles)),
+        None => Err(denied(action, &[Role::Admin])),
+    }
+}
+
+/// Customer records: names, companies, emails and phones of people outside the company.
+pub mod customers {
+    use super::*;
+
+    /// Who works with customers: service, sales and the central office.
+    pub const STAFF: &[Role] = &[Role::Service, Role::Sales, Role::Bcmo];
+
+    /// Whether `actor` may search and read every customer (else only those they own).
+    pub fn may_read_all(actor: &Employee) -> bool {
+        holds(actor, STAFF)
+    }
+
+    /// Whether `actor` may read the customer looked after by `owner`.
+    pub fn may_read(actor: &Employee, owner: Option<EmployeeId>) -> bool {
+        may_read_all(actor) || owner == Some(actor.id)
+    }
+
+    /// Whether `actor` may change the customer's record (name, company, contact details,
+    /// language, who looks after them): the same people who may read it.
+    pub fn may_edit(actor: &Employee, owner: Option<EmployeeId>) -> bool {
+        may_read(actor, owner)
+    }
+}
+
+/// Inquiries, complaints and feedback: they belong to a department and, once taken, an owner.
+pub mod inquiries {
+    use super::*;
+
+    /// Who logs what customers bring: service, sales and the central office.
+    pub const LOGGERS: &[Role] = &[Role::Service, Role::Sales, Role::Bcmo];
+    /// Who may read every inquiry without working on it.
+    const READERS: &[Role] = &[Role::Bcmo, Role::Management, Role::Auditor];
+
+    /// What the rules need to know about one inquiry.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Facts<'a> {
+        pub department: &'a str,
+        pub owner: Option<EmployeeId>,
+        pub logged_by: EmployeeId,
+    }
+
+    /// Who route and track every inquiry to an answer (policy, customer service step 2): the
+    /// customer-service agents and the central office.
+    const DESK: &[Role] = &[Role::Service, Role::Bcmo];
+
+    /// Whether `actor` may work on it: take, assign, hand off, note, reply, resolve. Its
+    /// department's members, its owner, customer-service agents and the central office.
+    pub fn may_handle(actor: &Employee, i: Facts<'_>) -> bool {
+        actor.department == i.department || i.owner == Some(actor.id) || holds(actor, DESK)
+    }
+
+    /// Whether `actor` may read it: whoever may handle it, whoever logged it, and management
+    /// and auditors.
+    pub fn may_read(actor: &Employee, i: Facts<'_>) -> bool {
+        may_handle(actor, i) || i.logged_by == actor.id || holds(actor, READERS)
+    }
+
+    /// Whether `to` may be given it: a member of its department or of the central office (to
+    /// give it to another department, hand it off).
+    pub fn may_receive(to: &Employee, department: &str) -> bool {
+        to.department == department || holds(to, BCMO)
+    }
+
+    /// Whether `actor` may list every open inquiry (others list theirs and their
+    /// department's).
+    pub fn may_list_all(actor: &Employee) -> bool {
+        holds(actor, READERS)
+    }
+}
+
+/// Purchase requisitions.
+pub mod requisitions {
+    use super::*;
+
+    /// Who may read every requisition.
+    const READERS: &[Role] = &[
+        Role::Bcmo,
+        Role::Finance,
+        Role::Management,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may read a requisition of `requester`: its requester, anyone assigned
+    /// to it (or their delegate), the requester's department head, and the central office,
+    /// finance, management, admins and auditors.
+    pub fn may_read(
+        actor: &Employee,
+        requester: EmployeeId,
+        assigned: bool,
+        head_of_dept: bool,
+    ) -> bool {
+        requester == actor.id || assigned || head_of_dept || holds(actor, READERS)
+    }
+}
+
+/// Approval rounds, whatever their subject.
+pub mod approvals {
+    use super::*;
+
+    /// Who oversee every approval: the central office, management and auditors.
+    const OVERSIGHT: &[Role] = &[Role::Bcmo, Role::Management, Role::Auditor];
+
+    /// Whether `actor` may hear how a closed round ended (who decided, when): those who took
+    /// part in it (its requester, its approvers) and those who oversee every approval.
+    pub fn may_see_outcome(actor: &Employee, took_part: bool) -> bool {
+        took_part || holds(actor, OVERSIGHT)
+    }
+}
+
+/// Sales orders, their terms, payments, issues and contracts.
+pub mod orders {
+    use super::*;
+
+    /// Whether `actor` may act on an order of `owner` (move it, submit its contract, resolve
+    /// its issues): its owner or a holder of one of `order_roles` (`sales.order_roles`).
+    pub fn may_handle(actor: &Employee, owner: EmployeeId, order_roles: &[Role]) -> bool {
+        owner == actor.id || holds(actor, order_roles)
+    }
+
+    /// Whether `actor` may set terms and record payments: the order's handlers and finance.
+    pub fn may_collect(actor: &Employee, owner: EmployeeId, order_roles: &[Role]) -> bool {
+        may_handle(actor, owner, order_roles) || actor.has_role(Role::Finance)
+    }
+
+    /// Who may read every contract.
+    const CONTRACT_READERS: &[Role] = &[
+        Role::Legal,
+        Role::Finance,
+        Role::Bcmo,
+        Role::Management,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may read a contract: its submitter, its reviewers, the order's
+    /// handlers, legal, finance, the central office, management and auditors.
+    pub fn may_read_contract(
+        actor: &Employee,
+        submitter: EmployeeId,
+        reviewer: bool,
+        owner: EmployeeId,
+        order_roles: &[Role],
+    ) -> bool {
+        reviewer
+            || submitter == actor.id
+            || may_handle(actor, owner, order_roles)
+            || holds(actor, CONTRACT_READERS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: i64, dept: &str, roles: &[Role]) -> Employee {
+        Employee {
+            id,
+            handle: format!("p{id}"),
+            name: format!("P{id}"),
+            email: format!("p{id}@example.com"),
+            department: dept.into(),
+            roles: roles.to_vec(),
+            discord_id: None,
+            locale: None,
+            active: true,
+        }
+    }
+
+    #[test]
+    fn every_action_has_one_gate() {
+        let mut seen = std::collections::HashSet::new();
+        for (a, _) in COMMANDS {
+            assert!(seen.insert(*a), "{a} twice");
+        }
+    }
+
+    #[test]
+    fn an_unknown_action_is_closed() {
+        let admin = person(1, "MGT", &[Role::Admin, Role::Bcmo]);
+        assert_eq!(
+            require(&admin, "nope.nothing").unwrap_err().key,
+            "access.denied"
+        );
+    }
+
+    #[test]
+    fn procurement_cannot_touch_customers_or_service_inquiries() {
+        let buyer = person(8, "PUR", &[Role::Procurement]);
+        assert!(require(&buyer, "customer.add").is_err());
+        assert!(require(&buyer, "inquiry.log").is_err());
+        assert!(!customers::may_read(&buyer, Some(2)));
+        assert!(!customers::may_edit(&buyer, Some(2)));
+        let i = inquiries::Facts {
+            department: "SVC",
+            owner: None,
+            logged_by: 10,
+        };
+        assert!(!inquiries::may_handle(&buyer, i));
+        assert!(!inquiries::may_read(&buyer, i));
+        assert!(!inquiries::may_receive(&buyer, "SVC"));
+    }
+
+    #[test]
+    fn owners_keep_their_own_customers() {
+        let rep = person(5, "SAL", &[]);
+        assert!(customers::may_read(&rep, Some(5)));
+        assert!(customers::may_edit(&rep, Some(5)));
+        assert!(!customers::may_read(&rep, None));
+        assert!(!customers::may_read(&rep, Some(6)));
+        let sales = person(6, "SAL", &[Role::Sales]);
+        assert!(customers::may_read(&sales, Some(5)));
+        assert!(customers::may_edit(&sales, Some(5)));
+    }
+}
