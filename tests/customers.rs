@@ -226,3 +226,33 @@ async fn percent_and_underscore_in_a_search_match_themselves() {
     assert_eq!(found("\\").await, ["Back\\Slash"]);
     assert_eq!(found("trading").await, ["A_B Trading", "AxB Trading"]);
 }
+
+#[tokio::test]
+async fn an_email_typed_in_full_width_letters_is_the_same_address() {
+    let d = spawn_desk().await;
+    d.ok("li.na", "/customer add name:\"Q\" email:q@example.com")
+        .await;
+    d.ok("li.na", "/customer add name:\"R\" email:r@example.com")
+        .await;
+    for line in [
+        "/customer add name:\"Q2\" email:q@ｅｘａｍｐｌｅ.com",
+        "/customer add name:\"Q3\" email:Ｑ＠ＥＸＡＭＰＬＥ．ＣＯＭ",
+        "/customer update customer:#2 email:q@ｅｘａｍｐｌｅ.com",
+    ] {
+        let text = d.refused("li.na", line).await;
+        assert!(text.contains("#1"), "{line}: {text}");
+    }
+    assert_eq!(d.count("SELECT COUNT(*) FROM customers").await, 2);
+    let shown = d
+        .ok("li.na", "/customer show customer:ｑ＠example.com")
+        .await;
+    assert!(shown.contains("#1 · Q"), "{shown}");
+
+    let added = d
+        .ok(
+            "li.na",
+            "/customer add name:\"S\" email:Ｓ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+        )
+        .await;
+    assert!(added.contains("s@example.com"), "stored as ASCII: {added}");
+}

@@ -11,7 +11,7 @@ pub const MAX_NAME: usize = 200;
 pub struct CustomerInput {
     pub name: String,
     pub company: String,
-    /// Lowercased, or empty.
+    /// Normalised (`domain::email::normalize`: NFKC, lowercased), or empty.
     pub email: String,
     /// As written (spaces and dashes kept), or empty.
     pub phone: String,
@@ -34,10 +34,12 @@ pub fn check_name(field: &'static str, text: &str) -> Result<String, Msg> {
 }
 
 /// Checks an email address (`local@domain.tld`, no spaces, at most 254 characters); returns
-/// it lowercased.
+/// it normalised ([`super::email::normalize`]: full-width letters made ASCII, lowercased), so
+/// one address has one spelling and the uniqueness check cannot be passed with look-alikes.
 pub fn check_email(text: &str) -> Result<String, Msg> {
-    let t = text.trim();
-    let bad = || Msg::new("customer.bad_email").arg("value", shown(t));
+    let typed = text.trim();
+    let bad = || Msg::new("customer.bad_email").arg("value", shown(typed));
+    let t = super::email::normalize(typed);
     let (local, domain) = t.rsplit_once('@').ok_or_else(bad)?;
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -61,7 +63,7 @@ pub fn check_email(text: &str) -> Result<String, Msg> {
             tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit())
         });
     if ok {
-        Ok(t.to_lowercase())
+        Ok(t)
     } else {
         Err(bad())
     }
@@ -171,6 +173,14 @@ mod tests {
         );
         assert!(check_email("li+sales@huadong.com.cn").is_ok());
         assert!(check_email("张三@例子.中国").is_ok());
+        assert_eq!(
+            check_email("q@ｅｘａｍｐｌｅ.com").unwrap(),
+            "q@example.com"
+        );
+        assert_eq!(
+            check_email("Ｑ＠ＥＸＡＭＰＬＥ．ＣＯＭ").unwrap(),
+            "q@example.com"
+        );
         for bad in [
             "",
             "a",

@@ -83,8 +83,9 @@ pub async fn resolve(conn: &mut Conn, who: &str) -> DeskResult<Customer> {
     if let Ok(id) = w.trim_start_matches('#').parse::<i64>() {
         return rows::get(conn, id).await?.ok_or_else(|| not_found().into());
     }
-    if w.contains('@') {
-        return rows::by_email(conn, &w.to_lowercase())
+    let email = crate::domain::email::normalize(w);
+    if email.contains('@') {
+        return rows::by_email(conn, &email)
             .await?
             .ok_or_else(|| not_found().into());
     }
