@@ -179,18 +179,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log.level))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let quiet = !matches!(cli.command, Command::Serve);
-    tracing_subscriber::fmt()
-        .with_env_filter(if quiet {
-            tracing_subscriber::EnvFilter::new("warn,sqlx=error")
-        } else {
-            filter
-        })
-        .with_writer(std::io::stderr)
-        .init();
+    bizdesk::logging::init(&config.log.level, !matches!(cli.command, Command::Serve));
     tracing::debug!(?source, "configuration loaded");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

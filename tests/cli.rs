@@ -303,3 +303,41 @@ async fn customers_import_reports_each_refused_row_and_exits_2() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nobody"), "{}", text(&o));
 }
+
+#[tokio::test]
+async fn serve_logs_without_colour_codes_when_not_on_a_terminal() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let (dir, url) = fresh().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+        .arg("serve")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("BIZDESK__DATABASE__URL", &url)
+        .env("BIZDESK__TEMPLATES__DIR", "")
+        .env("BIZDESK__WEB__BIND", "127.0.0.1:0")
+        .env("BIZDESK__SMTP__DROP_DIR", dir.path().join("outbox"))
+        .env("BIZDESK__DISCORD__TOKEN", "")
+        .env("HOME", dir.path())
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run bizdesk serve");
+    let mut log = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("bizdesk is running") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(log.contains("web server listening"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a piped log: {log:?}"
+    );
+}
