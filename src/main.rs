@@ -288,10 +288,10 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::Customers {
             command: CustomersCommand::Import { file, as_handle },
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let csv =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let chat = app::open_with_clock(&config, clock.clone()).await?;
-            let code = bizdesk::operator::import_customers(&chat, &as_handle, &text).await?;
+            let code = bizdesk::operator::import_customers(&chat, &as_handle, &csv).await?;
             chat.desk.store.close().await;
             Ok(code)
         }

@@ -341,3 +341,46 @@ async fn serve_logs_without_colour_codes_when_not_on_a_terminal() {
         "colour codes in a piped log: {log:?}"
     );
 }
+
+#[tokio::test]
+async fn customers_import_of_a_gbk_csv_says_to_save_as_csv_utf8() {
+    let (dir, url) = fresh().await;
+    let file = dir.path().join("excel.csv");
+    // "name,company,email\n周军,华东电子,zj@huadong.cn\n" as Excel on a Chinese Windows saves it.
+    std::fs::write(
+        &file,
+        b"name,company,email\n\xd6\xdc\xbe\xfc,\xbb\xaa\xb6\xab\xb5\xe7\xd7\xd3,zj@huadong.cn\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["customers", "import", path, "--as", "tom.baker"],
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("not UTF-8") && t.contains("line 2") && t.contains("CSV UTF-8"),
+        "{t}"
+    );
+    // li.na's language is Chinese.
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["customers", "import", path, "--as", "li.na"],
+    );
+    assert!(text(&o).contains("另存为“CSV UTF-8"), "{}", text(&o));
+
+    // The same file saved as CSV UTF-8 (Excel writes a byte-order mark) imports.
+    let mut utf8 = b"\xef\xbb\xbf".to_vec();
+    utf8.extend_from_slice("name,company,email\n周军,华东电子,zj@huadong.cn\n".as_bytes());
+    std::fs::write(&file, utf8).unwrap();
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["customers", "import", path, "--as", "tom.baker"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("imported 1 customers"), "{}", text(&o));
+}

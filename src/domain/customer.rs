@@ -101,6 +101,22 @@ pub fn check_locale(text: &str) -> Result<Locale, Msg> {
     }
 }
 
+/// The text of a CSV file to import: UTF-8, with or without a byte-order mark. Anything else
+/// (GBK, what Excel saves as "CSV" on a Chinese Windows; UTF-16 "Unicode text") is refused with
+/// the line of the first character that cannot be read and the advice to save as "CSV UTF-8";
+/// guessing GBK could silently turn another encoding's names into the wrong characters.
+pub fn csv_text(bytes: &[u8]) -> Result<&str, Msg> {
+    let not_utf8 = |line: usize| Msg::new("customer.csv_not_utf8").arg("line", line);
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(not_utf8(1));
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let read = &bytes[..e.valid_up_to()];
+        not_utf8(read.iter().filter(|b| **b == b'\n').count() + 1)
+    })
+}
+
 /// Checks a whole customer; every problem at once. `email` and `phone` may be empty, but not
 /// both (there must be a way to reach them).
 pub fn check(
@@ -197,6 +213,19 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn csv_text_is_utf8_with_or_without_a_bom() {
+        assert_eq!(csv_text("name\n周军\n".as_bytes()), Ok("name\n周军\n"));
+        assert_eq!(csv_text(b"\xef\xbb\xbfname\n"), Ok("name\n"));
+        // 周军 in GBK on line 2; UTF-16 with its byte-order mark.
+        let gbk = csv_text(b"name\n\xd6\xdc\xbe\xfc\n").unwrap_err();
+        assert_eq!(
+            (gbk.key, gbk.get("line")),
+            ("customer.csv_not_utf8", Some("2"))
+        );
+        assert!(csv_text(b"\xff\xfen\x00a\x00").is_err());
     }
 
     #[test]
