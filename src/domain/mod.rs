@@ -2,6 +2,7 @@
 
 pub mod approval;
 pub mod audit;
+pub mod cron;
 pub mod customer;
 pub mod delegation;
 pub mod delivery;
