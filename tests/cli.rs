@@ -17,6 +17,12 @@ fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
         .expect("run bizdesk")
 }
 
+/// `bizdesk customers import FILE --as WHO`.
+fn import(url: &str, dir: &Path, file: &Path, who: &str) -> Output {
+    let file = file.to_str().unwrap();
+    bizdesk(url, dir, &["customers", "import", file, "--as", who])
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -262,12 +268,7 @@ async fn customers_import_reports_each_refused_row_and_exits_2() {
         "name,email,phone\nZhou Jun,zj@huadong.cn,\nNo Contact,,\nBad,bad@,\n",
     )
     .unwrap();
-    let path = file.to_str().unwrap();
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "tom.baker"],
-    );
+    let o = import(&url, dir.path(), &file, "tom.baker");
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(t.contains("imported 1 customers; 2 rows refused"), "{t}");
@@ -285,21 +286,13 @@ async fn customers_import_reports_each_refused_row_and_exits_2() {
         "name,email\nZhou Jun,ZJ@huadong.cn\nAcme,buyer@acme.com\n",
     )
     .unwrap();
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "tom.baker"],
-    );
+    let o = import(&url, dir.path(), &file, "tom.baker");
     assert!(
         text(&o).contains("imported 1 customers; 1 rows refused"),
         "{}",
         text(&o)
     );
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "nobody"],
-    );
+    let o = import(&url, dir.path(), &file, "nobody");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nobody"), "{}", text(&o));
 }
@@ -352,12 +345,7 @@ async fn customers_import_of_a_gbk_csv_says_to_save_as_csv_utf8() {
         b"name,company,email\n\xd6\xdc\xbe\xfc,\xbb\xaa\xb6\xab\xb5\xe7\xd7\xd3,zj@huadong.cn\n",
     )
     .unwrap();
-    let path = file.to_str().unwrap();
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "tom.baker"],
-    );
+    let o = import(&url, dir.path(), &file, "tom.baker");
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(
@@ -365,22 +353,14 @@ async fn customers_import_of_a_gbk_csv_says_to_save_as_csv_utf8() {
         "{t}"
     );
     // li.na's language is Chinese.
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "li.na"],
-    );
+    let o = import(&url, dir.path(), &file, "li.na");
     assert!(text(&o).contains("另存为“CSV UTF-8"), "{}", text(&o));
 
     // The same file saved as CSV UTF-8 (Excel writes a byte-order mark) imports.
     let mut utf8 = b"\xef\xbb\xbf".to_vec();
     utf8.extend_from_slice("name,company,email\n周军,华东电子,zj@huadong.cn\n".as_bytes());
     std::fs::write(&file, utf8).unwrap();
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "tom.baker"],
-    );
+    let o = import(&url, dir.path(), &file, "tom.baker");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("imported 1 customers"), "{}", text(&o));
 }

@@ -453,22 +453,21 @@ async fn moving_an_order_back_needs_confirming_and_does_not_email_the_customer_a
         refused.contains("已发货") && refused.contains("back:yes"),
         "names the current stage and how to confirm: {refused}"
     );
-    let (stage,): (String,) = sqlx::query_as("SELECT stage FROM orders WHERE id = 1")
-        .fetch_one(d.chat.desk.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(stage, "shipped", "nothing changed");
+    let stage = || async {
+        let (stage,): (String,) = sqlx::query_as("SELECT stage FROM orders WHERE id = 1")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+        stage
+    };
+    assert_eq!(stage().await, "shipped", "nothing changed");
 
     d.ok(
         "li.na",
         "/order update ref:SO-000001 stage:received back:yes note:\"客户退货\"",
     )
     .await;
-    let (stage,): (String,) = sqlx::query_as("SELECT stage FROM orders WHERE id = 1")
-        .fetch_one(d.chat.desk.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(stage, "received");
+    assert_eq!(stage().await, "received");
     assert_eq!(stage_emails().await, 3, "no second \"Received\" email");
     assert_eq!(
         d.count(
