@@ -31,6 +31,7 @@
 //! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
 //! * [`operator`]: reports the command line prints (`bizdesk jobs`, `customers import`).
 //! * [`clock`]: time as a dependency, so tests move time instead of sleeping.
+//! * [`logging`]: the log on stderr, coloured only on a terminal.
 //!
 //! The command-line entry point is `src/main.rs`; end-to-end tests live in `tests/`.
 
@@ -42,6 +43,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod logging;
 pub mod mail;
 pub mod operator;
 pub mod outbox;

@@ -179,18 +179,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log.level))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let quiet = !matches!(cli.command, Command::Serve);
-    tracing_subscriber::fmt()
-        .with_env_filter(if quiet {
-            tracing_subscriber::EnvFilter::new("warn,sqlx=error")
-        } else {
-            filter
-        })
-        .with_writer(std::io::stderr)
-        .init();
+    bizdesk::logging::init(&config.log.level, !matches!(cli.command, Command::Serve));
     tracing::debug!(?source, "configuration loaded");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -299,10 +288,10 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::Customers {
             command: CustomersCommand::Import { file, as_handle },
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let csv =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let chat = app::open_with_clock(&config, clock.clone()).await?;
-            let code = bizdesk::operator::import_customers(&chat, &as_handle, &text).await?;
+            let code = bizdesk::operator::import_customers(&chat, &as_handle, &csv).await?;
             chat.desk.store.close().await;
             Ok(code)
         }

@@ -8,7 +8,7 @@ use anyhow::bail;
 pub async fn import_customers(
     chat: &crate::chat::Chat,
     handle: &str,
-    text: &str,
+    csv: &[u8],
 ) -> anyhow::Result<u8> {
     let desk = &chat.desk;
     let actor = match service::directory::actor_by_handle(desk, handle).await {
@@ -28,7 +28,7 @@ pub async fn import_customers(
             .collect::<Vec<_>>()
             .join("; ")
     };
-    match service::customers::import(desk, &actor, text).await {
+    match service::customers::import(desk, &actor, csv).await {
         Ok(report) => {
             println!(
                 "imported {} customers; {} rows refused",

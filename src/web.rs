@@ -6,7 +6,7 @@ use crate::domain::Locale;
 use crate::service::satisfaction::{self, Page};
 use crate::service::Desk;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
@@ -64,25 +64,71 @@ async fn satisfaction_page(
     State(web): State<Web>,
     Path(token): Path<String>,
     Query(q): Query<Preselect>,
+    headers: HeaderMap,
 ) -> (StatusCode, Html<String>) {
     let result = satisfaction::open(&web.desk, &token, score_of(q.score.as_deref())).await;
-    page(&web, result)
+    page(&web, result, browser_locale(&headers), None)
 }
 
-/// POST records the score, once.
+/// POST records the score, once. Without a score from 1 to 5 the form comes back with a
+/// message and the comment as typed.
 async fn satisfaction_post(
     State(web): State<Web>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(v): Form<Vote>,
 ) -> (StatusCode, Html<String>) {
     let score = score_of(v.score.as_deref()).unwrap_or(0);
     let result = satisfaction::record(&web.desk, &token, score, v.comment.as_deref()).await;
-    page(&web, result)
+    page(&web, result, browser_locale(&headers), v.comment)
 }
 
+/// The language a browser asks for in `Accept-Language`: the first of its languages, in its
+/// order of preference, that bizdesk speaks (any `zh` is zh-CN); English when it names only
+/// others; `None` without the header.
+fn browser_locale(headers: &HeaderMap) -> Option<Locale> {
+    let header = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut asked: Vec<(f32, &str)> = header
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            (!tag.is_empty() && q > 0.0).then_some((q, tag))
+        })
+        .collect();
+    if asked.is_empty() {
+        return None;
+    }
+    asked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let speaks = |tag: &str| {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Some(Locale::ZhCn),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    };
+    Some(
+        asked
+            .iter()
+            .find_map(|(_, tag)| speaks(tag))
+            .unwrap_or(Locale::En),
+    )
+}
+
+/// Renders the page in the customer's language, else the browser's, else the company's.
 fn page(
     web: &Web,
     result: crate::service::DeskResult<(Page, Option<Locale>)>,
+    browser: Option<Locale>,
+    comment: Option<String>,
 ) -> (StatusCode, Html<String>) {
     let (page, locale) = match result {
         Ok(r) => r,
@@ -94,13 +140,23 @@ fn page(
             );
         }
     };
-    let locale = locale.unwrap_or(web.desk.company.locale);
+    let locale = locale.or(browser).unwrap_or(web.desk.company.locale);
+    let mut missing = false;
     let (status, state, reference, subject, score) = match page {
         Page::Choose {
             reference,
             subject,
             score,
-        } => (StatusCode::OK, "choose", reference, subject, score),
+            missing_score,
+        } => {
+            missing = missing_score;
+            let status = if missing_score {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            (status, "choose", reference, subject, score)
+        }
         Page::Thanks { reference, score } => (
             StatusCode::OK,
             "thanks",
@@ -132,7 +188,8 @@ fn page(
     };
     let ctx = json!({
         "state": state, "reference": reference, "subject": subject, "score": score,
-        "company": web.desk.company.name,
+        "company": web.desk.company.name, "missing_score": missing,
+        "comment": if missing { comment } else { None },
     });
     let path = format!("web/{}/satisfaction.html", locale.tag());
     match web.renderer.render_file(locale, &path, ctx) {
@@ -144,5 +201,30 @@ fn page(
                 Html("Sorry, something went wrong.".into()),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(value: &str) -> Option<Locale> {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_LANGUAGE, value.parse().unwrap());
+        browser_locale(&h)
+    }
+
+    #[test]
+    fn the_browser_language_is_the_first_bizdesk_speaks() {
+        assert_eq!(browser_locale(&HeaderMap::new()), None);
+        assert_eq!(asked("zh-CN,zh;q=0.9,en;q=0.8"), Some(Locale::ZhCn));
+        assert_eq!(asked("zh-TW"), Some(Locale::ZhCn));
+        assert_eq!(asked("en-US,en;q=0.9"), Some(Locale::En));
+        assert_eq!(asked("en;q=0.5, zh-Hans;q=0.8"), Some(Locale::ZhCn));
+        assert_eq!(asked("fr-FR, zh;q=0.5"), Some(Locale::ZhCn));
+        assert_eq!(asked("de, fr;q=0.7"), Some(Locale::En));
+        assert_eq!(asked("zh;q=0, en"), Some(Locale::En));
+        assert_eq!(asked("*"), Some(Locale::En));
+        assert_eq!(asked(""), None);
     }
 }

@@ -17,6 +17,12 @@ fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
         .expect("run bizdesk")
 }
 
+/// `bizdesk customers import FILE --as WHO`.
+fn import(url: &str, dir: &Path, file: &Path, who: &str) -> Output {
+    let file = file.to_str().unwrap();
+    bizdesk(url, dir, &["customers", "import", file, "--as", who])
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -262,12 +268,7 @@ async fn customers_import_reports_each_refused_row_and_exits_2() {
         "name,email,phone\nZhou Jun,zj@huadong.cn,\nNo Contact,,\nBad,bad@,\n",
     )
     .unwrap();
-    let path = file.to_str().unwrap();
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "tom.baker"],
-    );
+    let o = import(&url, dir.path(), &file, "tom.baker");
     let t = text(&o);
     assert_eq!(o.status.code(), Some(2), "{t}");
     assert!(t.contains("imported 1 customers; 2 rows refused"), "{t}");
@@ -285,21 +286,81 @@ async fn customers_import_reports_each_refused_row_and_exits_2() {
         "name,email\nZhou Jun,ZJ@huadong.cn\nAcme,buyer@acme.com\n",
     )
     .unwrap();
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "tom.baker"],
-    );
+    let o = import(&url, dir.path(), &file, "tom.baker");
     assert!(
         text(&o).contains("imported 1 customers; 1 rows refused"),
         "{}",
         text(&o)
     );
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["customers", "import", path, "--as", "nobody"],
-    );
+    let o = import(&url, dir.path(), &file, "nobody");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nobody"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn serve_logs_without_colour_codes_when_not_on_a_terminal() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let (dir, url) = fresh().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+        .arg("serve")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("BIZDESK__DATABASE__URL", &url)
+        .env("BIZDESK__TEMPLATES__DIR", "")
+        .env("BIZDESK__WEB__BIND", "127.0.0.1:0")
+        .env("BIZDESK__SMTP__DROP_DIR", dir.path().join("outbox"))
+        .env("BIZDESK__DISCORD__TOKEN", "")
+        .env("HOME", dir.path())
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run bizdesk serve");
+    let mut log = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("bizdesk is running") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(log.contains("web server listening"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a piped log: {log:?}"
+    );
+}
+
+#[tokio::test]
+async fn customers_import_of_a_gbk_csv_says_to_save_as_csv_utf8() {
+    let (dir, url) = fresh().await;
+    let file = dir.path().join("excel.csv");
+    // "name,company,email\n周军,华东电子,zj@huadong.cn\n" as Excel on a Chinese Windows saves it.
+    std::fs::write(
+        &file,
+        b"name,company,email\n\xd6\xdc\xbe\xfc,\xbb\xaa\xb6\xab\xb5\xe7\xd7\xd3,zj@huadong.cn\n",
+    )
+    .unwrap();
+    let o = import(&url, dir.path(), &file, "tom.baker");
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("not UTF-8") && t.contains("line 2") && t.contains("CSV UTF-8"),
+        "{t}"
+    );
+    // li.na's language is Chinese.
+    let o = import(&url, dir.path(), &file, "li.na");
+    assert!(text(&o).contains("另存为“CSV UTF-8"), "{}", text(&o));
+
+    // The same file saved as CSV UTF-8 (Excel writes a byte-order mark) imports.
+    let mut utf8 = b"\xef\xbb\xbf".to_vec();
+    utf8.extend_from_slice("name,company,email\n周军,华东电子,zj@huadong.cn\n".as_bytes());
+    std::fs::write(&file, utf8).unwrap();
+    let o = import(&url, dir.path(), &file, "tom.baker");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("imported 1 customers"), "{}", text(&o));
 }

@@ -190,3 +190,69 @@ async fn a_csv_import_adds_the_good_rows_and_names_each_bad_one() {
     }
     assert_eq!(d.count("SELECT COUNT(*) FROM customers").await, 4);
 }
+
+#[tokio::test]
+async fn percent_and_underscore_in_a_search_match_themselves() {
+    let d = spawn_desk().await;
+    let actor = d.employee("li.na").await;
+    for (name, email) in [
+        ("100% Cotton", "cotton@example.com"),
+        ("A_B Trading", "ab@example.com"),
+        ("AxB Trading", "axb@example.com"),
+        ("Back\\Slash", "slash@example.com"),
+    ] {
+        let fields = bizdesk::service::customers::Fields {
+            name: Some(name),
+            email: Some(email),
+            ..Default::default()
+        };
+        bizdesk::service::customers::add(&d.chat.desk, &actor, fields)
+            .await
+            .unwrap();
+    }
+    let found = |text: &'static str| {
+        let (d, actor) = (&d, &actor);
+        async move {
+            let found = bizdesk::service::customers::find(&d.chat.desk, &actor, text)
+                .await
+                .unwrap();
+            found.into_iter().map(|c| c.name).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("%").await, ["100% Cotton"]);
+    assert_eq!(found("0%").await, ["100% Cotton"]);
+    assert_eq!(found("a_b").await, ["A_B Trading"]);
+    assert_eq!(found("_").await, ["A_B Trading"]);
+    assert_eq!(found("\\").await, ["Back\\Slash"]);
+    assert_eq!(found("trading").await, ["A_B Trading", "AxB Trading"]);
+}
+
+#[tokio::test]
+async fn an_email_typed_in_full_width_letters_is_the_same_address() {
+    let d = spawn_desk().await;
+    d.ok("li.na", "/customer add name:\"Q\" email:q@example.com")
+        .await;
+    d.ok("li.na", "/customer add name:\"R\" email:r@example.com")
+        .await;
+    for line in [
+        "/customer add name:\"Q2\" email:q@ｅｘａｍｐｌｅ.com",
+        "/customer add name:\"Q3\" email:Ｑ＠ＥＸＡＭＰＬＥ．ＣＯＭ",
+        "/customer update customer:#2 email:q@ｅｘａｍｐｌｅ.com",
+    ] {
+        let text = d.refused("li.na", line).await;
+        assert!(text.contains("#1"), "{line}: {text}");
+    }
+    assert_eq!(d.count("SELECT COUNT(*) FROM customers").await, 2);
+    let shown = d
+        .ok("li.na", "/customer show customer:ｑ＠example.com")
+        .await;
+    assert!(shown.contains("#1 · Q"), "{shown}");
+
+    let added = d
+        .ok(
+            "li.na",
+            "/customer add name:\"S\" email:Ｓ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+        )
+        .await;
+    assert!(added.contains("s@example.com"), "stored as ASCII: {added}");
+}

@@ -422,3 +422,66 @@ async fn an_installment_removed_from_the_terms_is_never_reminded() {
         .await
         .contains("No order"));
 }
+
+#[tokio::test]
+async fn moving_an_order_back_needs_confirming_and_does_not_email_the_customer_again() {
+    let d = common::spawn_desk().await;
+    d.ok(
+        "li.na",
+        "/customer add name:\"周军\" email:zj@huadong.cn locale:zh-CN",
+    )
+    .await;
+    d.ok(
+        "li.na",
+        "/order new customer:#1 items:\"显示器\" amount:3600",
+    )
+    .await;
+    for stage in ["confirmed", "shipped"] {
+        d.ok(
+            "li.na",
+            &format!("/order update ref:SO-000001 stage:{stage}"),
+        )
+        .await;
+    }
+    let stage_emails = || d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'order_stage'");
+    assert_eq!(stage_emails().await, 3, "received, confirmed, shipped");
+
+    let refused = d
+        .refused("li.na", "/order update ref:SO-000001 stage:received")
+        .await;
+    assert!(
+        refused.contains("已发货") && refused.contains("back:yes"),
+        "names the current stage and how to confirm: {refused}"
+    );
+    let stage = || async {
+        let (stage,): (String,) = sqlx::query_as("SELECT stage FROM orders WHERE id = 1")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+        stage
+    };
+    assert_eq!(stage().await, "shipped", "nothing changed");
+
+    d.ok(
+        "li.na",
+        "/order update ref:SO-000001 stage:received back:yes note:\"客户退货\"",
+    )
+    .await;
+    assert_eq!(stage().await, "received");
+    assert_eq!(stage_emails().await, 3, "no second \"Received\" email");
+    assert_eq!(
+        d.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'order.stage' \
+             AND summary LIKE '← back to received%'"
+        )
+        .await,
+        1
+    );
+    // Forward again is an ordinary move; back:yes on a forward move changes nothing about it.
+    d.ok(
+        "li.na",
+        "/order update ref:SO-000001 stage:confirmed back:yes",
+    )
+    .await;
+    assert_eq!(stage_emails().await, 4);
+}

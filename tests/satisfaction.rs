@@ -128,3 +128,115 @@ async fn a_score_is_recorded_once_and_forged_or_expired_links_are_refused() {
     assert_eq!(r.status(), 410);
     assert!(r.text().await.unwrap().contains("链接已过期"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_score_is_asked_for_and_pages_follow_the_browser_language() {
+    let d = spawn_desk().await;
+    // No language on record for the first customer; the second reads Chinese.
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"Ann Lee\" email:ann@acme.com",
+    )
+    .await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"周军\" email:zj@huadong.cn locale:zh-CN",
+    )
+    .await;
+    for customer in ["#1", "#2"] {
+        d.ok("xu.jing", &format!("/inquiry log customer:{customer} channel:email kind:complaint subject:\"Refund\" details:\"charged twice\"")).await;
+    }
+    for r in ["INQ-000001", "INQ-000002"] {
+        d.ok(
+            "zhao.min",
+            &format!("/inquiry resolve ref:{r} resolution:\"refunded\""),
+        )
+        .await;
+    }
+    let payloads: Vec<(String,)> =
+        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'inquiry_resolved' ORDER BY id")
+            .fetch_all(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    let token = |i: usize| {
+        let p: serde_json::Value = serde_json::from_str(&payloads[i].0).unwrap();
+        let url = p["survey_url"].as_str().unwrap().to_string();
+        url.rsplit('/').next().unwrap().to_string()
+    };
+    let (ann, zhou) = (token(0), token(1));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = bizdesk::web::router(d.chat.desk.clone(), d.chat.renderer.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = reqwest::Client::new();
+    let url = |token: &str| format!("http://{addr}/satisfaction/{token}");
+    const EN: &str = "en-US,en;q=0.9";
+    const ZH: &str = "zh-CN,zh;q=0.9,en;q=0.8";
+    let get = |token: String, lang: Option<&'static str>| {
+        let mut r = http.get(url(&token));
+        if let Some(l) = lang {
+            r = r.header("Accept-Language", l);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let post = |token: String, lang: &'static str, form: Vec<(&'static str, &'static str)>| {
+        let r = http
+            .post(url(&token))
+            .header("Accept-Language", lang)
+            .form(&form);
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+
+    // A customer with no language on record: the browser's.
+    let (status, html) = get(ann.clone(), Some(EN)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("How satisfied are you"), "{html}");
+    // The customer's own language wins over the browser's.
+    let (_, html) = get(zhou.clone(), Some(EN)).await;
+    assert!(html.contains("是否满意"), "{html}");
+
+    // No score, or one outside 1–5: the form again, saying what is missing, the comment kept.
+    let (status, html) = post(ann.clone(), EN, vec![("comment", "fast <b>thanks</b>")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Please pick a score from 1 to 5")
+            && html.contains(">fast &lt;b&gt;thanks&lt;")
+            && !html.contains("<b>"),
+        "{html}"
+    );
+    let (status, html) = post(zhou.clone(), EN, vec![("score", "9")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请先选择 1–5 分"), "{html}");
+    let (status, _) = post(ann.clone(), EN, vec![("score", "")]).await;
+    assert_eq!(status, 422);
+    let (score,): (Option<i64>,) =
+        sqlx::query_as("SELECT satisfaction FROM inquiries WHERE id = 1")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(score, None, "nothing recorded");
+
+    // A link that is not ours: the browser's language, else the company's (zh-CN here).
+    let (status, html) = get("hello".into(), Some(EN)).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("This link is not valid"), "{html}");
+    let (_, html) = get("hello".into(), Some(ZH)).await;
+    assert!(html.contains("链接无效"), "{html}");
+    let (_, html) = get("hello".into(), None).await;
+    assert!(html.contains("链接无效"), "{html}");
+    let (_, html) = post("hello".into(), "en", vec![("score", "3")]).await;
+    assert!(html.contains("This link is not valid"), "{html}");
+
+    // Expired: the browser's language too.
+    d.clock.advance(chrono::Duration::days(31));
+    let (status, html) = get(zhou, Some(EN)).await;
+    assert_eq!(status, 410);
+    assert!(html.contains("This link has expired"), "{html}");
+}

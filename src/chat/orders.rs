@@ -41,7 +41,15 @@ impl Chat {
                 let stage = inv.str("stage").ok_or_else(|| missing("stage"))?;
                 (
                     "updated",
-                    orders::update(desk, actor, r, stage, inv.str("note")).await?,
+                    orders::update(
+                        desk,
+                        actor,
+                        r,
+                        stage,
+                        inv.str("note"),
+                        inv.bool("back").unwrap_or(false),
+                    )
+                    .await?,
                 )
             }
             "order.status" => {

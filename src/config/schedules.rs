@@ -117,6 +117,27 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_cron_names_the_schedule_the_field_its_range_and_an_example() {
+        for (cron, says) in [
+            ("0 25 * * *", ["hour field `25`", "0-23"]),
+            ("0 9 * * 8", ["day of the week field `8`", "SUN-SAT"]),
+            ("0 9 32 * *", ["day of the month field `32`", "1-31"]),
+            ("0 9 1 0 *", ["month field `0`", "1-12"]),
+            ("75 9 * * *", ["minute field `75`", "0-59"]),
+        ] {
+            let e = parse(&format!("[weekly_kpi]\ncron = \"{cron}\"\n"), SH)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("weekly_kpi.cron"), "{e}");
+            for s in says {
+                assert!(e.contains(s), "{cron}: {e}");
+            }
+            assert!(e.contains("e.g. `"), "an example: {e}");
+            assert!(!e.contains("bounds") && !e.contains("Component"), "{e}");
+        }
+    }
+
+    #[test]
     fn bad_values_name_the_key() {
         let e = parse("[daily_digest]\ncron = \"0 25 * * *\"\n", SH).unwrap_err();
         assert!(e.to_string().contains("daily_digest.cron"), "{e}");

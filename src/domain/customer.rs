@@ -11,7 +11,7 @@ pub const MAX_NAME: usize = 200;
 pub struct CustomerInput {
     pub name: String,
     pub company: String,
-    /// Lowercased, or empty.
+    /// Normalised (`domain::email::normalize`: NFKC, lowercased), or empty.
     pub email: String,
     /// As written (spaces and dashes kept), or empty.
     pub phone: String,
@@ -34,10 +34,12 @@ pub fn check_name(field: &'static str, text: &str) -> Result<String, Msg> {
 }
 
 /// Checks an email address (`local@domain.tld`, no spaces, at most 254 characters); returns
-/// it lowercased.
+/// it normalised ([`super::email::normalize`]: full-width letters made ASCII, lowercased), so
+/// one address has one spelling and the uniqueness check cannot be passed with look-alikes.
 pub fn check_email(text: &str) -> Result<String, Msg> {
-    let t = text.trim();
-    let bad = || Msg::new("customer.bad_email").arg("value", shown(t));
+    let typed = text.trim();
+    let bad = || Msg::new("customer.bad_email").arg("value", shown(typed));
+    let t = super::email::normalize(typed);
     let (local, domain) = t.rsplit_once('@').ok_or_else(bad)?;
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -61,7 +63,7 @@ pub fn check_email(text: &str) -> Result<String, Msg> {
             tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit())
         });
     if ok {
-        Ok(t.to_lowercase())
+        Ok(t)
     } else {
         Err(bad())
     }
@@ -97,6 +99,22 @@ pub fn check_locale(text: &str) -> Result<Locale, Msg> {
         "英文" | "en" | "english" => Ok(Locale::En),
         _ => Locale::parse(t).ok_or_else(|| Msg::new("customer.bad_locale").arg("value", shown(t))),
     }
+}
+
+/// The text of a CSV file to import: UTF-8, with or without a byte-order mark. Anything else
+/// (GBK, what Excel saves as "CSV" on a Chinese Windows; UTF-16 "Unicode text") is refused with
+/// the line of the first character that cannot be read and the advice to save as "CSV UTF-8";
+/// guessing GBK could silently turn another encoding's names into the wrong characters.
+pub fn csv_text(bytes: &[u8]) -> Result<&str, Msg> {
+    let not_utf8 = |line: usize| Msg::new("customer.csv_not_utf8").arg("line", line);
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(not_utf8(1));
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let read = &bytes[..e.valid_up_to()];
+        not_utf8(read.iter().filter(|b| **b == b'\n').count() + 1)
+    })
 }
 
 /// Checks a whole customer; every problem at once. `email` and `phone` may be empty, but not
@@ -171,6 +189,14 @@ mod tests {
         );
         assert!(check_email("li+sales@huadong.com.cn").is_ok());
         assert!(check_email("张三@例子.中国").is_ok());
+        assert_eq!(
+            check_email("q@ｅｘａｍｐｌｅ.com").unwrap(),
+            "q@example.com"
+        );
+        assert_eq!(
+            check_email("Ｑ＠ＥＸＡＭＰＬＥ．ＣＯＭ").unwrap(),
+            "q@example.com"
+        );
         for bad in [
             "",
             "a",
@@ -187,6 +213,19 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn csv_text_is_utf8_with_or_without_a_bom() {
+        assert_eq!(csv_text("name\n周军\n".as_bytes()), Ok("name\n周军\n"));
+        assert_eq!(csv_text(b"\xef\xbb\xbfname\n"), Ok("name\n"));
+        // 周军 in GBK on line 2; UTF-16 with its byte-order mark.
+        let gbk = csv_text(b"name\n\xd6\xdc\xbe\xfc\n").unwrap_err();
+        assert_eq!(
+            (gbk.key, gbk.get("line")),
+            ("customer.csv_not_utf8", Some("2"))
+        );
+        assert!(csv_text(b"\xff\xfen\x00a\x00").is_err());
     }
 
     #[test]

@@ -2,10 +2,12 @@
 
 pub mod approval;
 pub mod audit;
+pub mod cron;
 pub mod customer;
 pub mod delegation;
 pub mod delivery;
 pub mod directory;
+pub mod email;
 pub mod inquiry;
 pub mod locale;
 pub mod money;

@@ -41,6 +41,14 @@ pub fn check_stages(stages: &[Stage]) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether moving an order from stage `from` to stage `to` goes back to an earlier stage of
+/// the configured order (a return, a correction): such a move must be confirmed, and the
+/// customer is not emailed about a stage they were told of before. Unknown codes never are.
+pub fn is_backward(stages: &[Stage], from: &str, to: &str) -> bool {
+    let at = |code: &str| stages.iter().position(|s| s.code == code);
+    matches!((at(from), at(to)), (Some(f), Some(t)) if t < f)
+}
+
 /// One installment of an order's payment terms: an amount due by a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Installment {
@@ -162,5 +170,15 @@ mod tests {
         assert!(check_stages(&[stage("A b"), stage("c")])
             .unwrap_err()
             .contains("lowercase"));
+    }
+
+    #[test]
+    fn only_an_earlier_configured_stage_is_backward() {
+        let stages = [stage("received"), stage("shipped"), stage("closed")];
+        assert!(is_backward(&stages, "shipped", "received"));
+        assert!(is_backward(&stages, "closed", "shipped"));
+        assert!(!is_backward(&stages, "received", "closed"));
+        assert!(!is_backward(&stages, "shipped", "shipped"));
+        assert!(!is_backward(&stages, "gone", "received"));
     }
 }

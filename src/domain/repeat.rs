@@ -7,11 +7,10 @@
 //! divide the hour or the day evenly (`*/7` minutes restarts at each hour); others are refused
 //! with a pointer to cron. Times come from the plain form, else from `first`, else 09:00.
 
+pub use super::cron::check as check_cron;
 use super::msg::Msg;
 use super::when::{group, normalize, num, parse_time, patterns, shorten, weekday, Tod, Why};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
-use croner::parser::{CronParser, Seconds};
-use croner::Cron;
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 /// A repeat rule as a cron expression (5 fields, or 6 with seconds first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +64,7 @@ pub fn parse_repeat(text: &str, first: Option<NaiveDateTime>) -> Result<Repeat, 
                 cron: input.to_string(),
                 raw_cron: true,
             }),
-            Err(reason) => Err(msg("repeat.bad_cron").arg("reason", reason)),
+            Err(problem) => Err(problem.msg(input)),
         };
     }
     match plain(&normalize(input), first) {
@@ -78,26 +77,6 @@ pub fn parse_repeat(text: &str, first: Option<NaiveDateTime>) -> Result<Repeat, 
         Err(Bad::Day) => Err(msg("repeat.bad_day")),
         Err(Bad::Uneven(n, unit)) => Err(msg("repeat.uneven_step").arg("n", n).arg("unit", unit)),
     }
-}
-
-/// Validates a cron expression (5 or 6 fields, POSIX weekdays 0/7 = Sunday, 1 = Monday), as croner reads it.
-pub fn check_cron(expr: &str) -> Result<Cron, String> {
-    let n = expr.split_whitespace().count();
-    if !(5..=6).contains(&n) {
-        return Err(format!(
-            "it has {n} fields; use 5 (minute hour day-of-month month day-of-week) or 6 with seconds first"
-        ));
-    }
-    let cron = CronParser::builder()
-        .seconds(Seconds::Optional)
-        .build()
-        .parse(expr)
-        .map_err(|e| e.to_string())?;
-    // `0 0 30 2 *` parses but never fires; croner gives up after searching for years.
-    let start = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default();
-    cron.find_next_occurrence(&start, false)
-        .map_err(|_| "it never matches a real date (e.g. 30 February)".to_string())?;
-    Ok(cron)
 }
 
 /// The cron expression for a plain form (already normalized).

@@ -87,9 +87,9 @@ pub async fn resolve(conn: &mut Conn, actor: &Employee, who: &str) -> DeskResult
     if let Ok(id) = w.trim_start_matches('#').parse::<i64>() {
         return visible(rows::get(conn, id).await?).ok_or_else(|| not_found().into());
     }
-    if w.contains('@') {
-        return visible(rows::by_email(conn, &w.to_lowercase()).await?)
-            .ok_or_else(|| not_found().into());
+    let email = crate::domain::email::normalize(w);
+    if email.contains('@') {
+        return visible(rows::by_email(conn, &email).await?).ok_or_else(|| not_found().into());
     }
     let found = search(conn, actor, w, 6).await?;
     let exact: Vec<&Customer> = found.iter().filter(|c| c.name == w).collect();
@@ -239,16 +239,22 @@ const COLUMNS: [(&str, &str); 6] = [
     ("owner", "负责人"),
 ];
 
-/// Imports customers from CSV text with a header row (`name,company,email,phone,locale,owner`,
+/// Imports customers from a CSV file's bytes (UTF-8, with or without a byte-order mark; other
+/// encodings are refused with advice) with a header row (`name,company,email,phone,locale,owner`,
 /// in any order, English or Chinese; only `name` is required). Good rows are added in one
 /// transaction; each bad row is reported with its line and reasons and nothing of it is
 /// written. A header the importer cannot read refuses the whole file.
-pub async fn import(desk: &Desk, actor: &Employee, csv_text: &str) -> DeskResult<ImportReport> {
+pub async fn import(
+    desk: &Desk,
+    actor: &Employee,
+    csv: impl AsRef<[u8]>,
+) -> DeskResult<ImportReport> {
     access::require(actor, "customer.add")?;
+    let text = customer::csv_text(csv.as_ref())?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| Msg::new("customer.csv_unreadable").arg("reason", e.to_string()))?

@@ -6,7 +6,7 @@ use super::customers::resolve as resolve_customer;
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::{format_stored, Money};
-use crate::domain::order::Stage;
+use crate::domain::order::{is_backward, Stage};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::store::customers::Customer;
@@ -165,14 +165,17 @@ async fn load(conn: &mut Conn, r: Reference) -> DeskResult<(Order, Customer)> {
     Ok((o, c))
 }
 
-/// Moves an order to a stage (any configured stage: orders go back too, e.g. a return), by its
-/// owner, sales or the central office; a customer-visible stage emails the customer.
+/// Moves an order to a stage, by its owner, sales or the central office; reaching a
+/// customer-visible stage emails the customer. Going back to an earlier stage (a return, a
+/// correction) needs `back` (`/order update … back:yes`) and emails nobody: the customer was
+/// told of that stage before, and a second "Received" would only confuse them.
 pub async fn update(
     desk: &Desk,
     actor: &Employee,
     r: Reference,
     code: &str,
     note: Option<&str>,
+    back: bool,
 ) -> DeskResult<Story> {
     let code = code.trim().to_lowercase();
     let Some(target) = stage(desk, &code).cloned() else {
@@ -192,6 +195,18 @@ pub async fn update(
             .arg("stage", &target.name)
             .into());
     }
+    let backward = is_backward(&desk.company.order_stages, &order.stage, &code);
+    if backward && !back {
+        let current = stage(desk, &order.stage);
+        return Err(Msg::new("order.backward")
+            .arg("ref", r.to_string())
+            .arg("current", current.map_or(&order.stage, |s| &s.name))
+            .arg("current_zh", current.map_or(&order.stage, |s| &s.name_zh))
+            .arg("stage", &target.name)
+            .arg("stage_zh", &target.name_zh)
+            .arg("code", &code)
+            .into());
+    }
     let now = store::to_ms(desk.now());
     if !rows::set_stage(&mut tx, order.id, &order.stage, &code, now).await? {
         return Err(Msg::new("order.changed_meanwhile")
@@ -204,7 +219,7 @@ pub async fn update(
         stage: code.clone(),
         ..order
     };
-    if target.customer_visible {
+    if target.customer_visible && !backward {
         email_stage(&mut tx, &order, &customer, &target, note, now).await?;
     }
     let e = audit_event(
@@ -214,7 +229,8 @@ pub async fn update(
         "order.stage",
         &r.to_string(),
         format!(
-            "→ {code}{}",
+            "{} {code}{}",
+            if backward { "← back to" } else { "→" },
             if note.is_empty() {
                 String::new()
             } else {

@@ -44,6 +44,8 @@ pub enum Page {
         reference: String,
         subject: String,
         score: Option<i64>,
+        /// Shown again because the form came back without a score from 1 to 5.
+        missing_score: bool,
     },
     /// Recorded now.
     Thanks { reference: String, score: i64 },
@@ -75,7 +77,8 @@ async fn inquiry_for(
     Ok(Ok((i, locale)))
 }
 
-/// The page for a token, and the language to show it in (the customer's).
+/// The page for a token, and the language to show it in (the customer's; `None` when the
+/// token names no customer with a language, and the transport chooses).
 pub async fn open(
     desk: &Desk,
     token: &str,
@@ -93,6 +96,7 @@ pub async fn open(
             reference,
             subject: i.subject,
             score: score.filter(|s| (1..=5).contains(s)),
+            missing_score: false,
         },
     };
     Ok((page, locale))
@@ -119,6 +123,7 @@ pub async fn record(
             reference,
             subject: i.subject,
             score: None,
+            missing_score: true,
         };
         return Ok((page, locale));
     }

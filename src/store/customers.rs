@@ -94,19 +94,14 @@ pub async fn by_email(conn: &mut Conn, email: &str) -> sqlx::Result<Option<Custo
 }
 
 /// Customers whose name, company, email or phone contains `text` (case-insensitive), by name;
-/// at most `limit`.
+/// at most `limit`. `%`, `_` and `\` in `text` are matched as themselves.
 pub async fn find(conn: &mut Conn, text: &str, limit: i64) -> sqlx::Result<Vec<Customer>> {
-    // `%` and `_` are wildcards to LIKE; a search for them is a search for nothing useful.
-    let needle: String = text
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '%' | '_' | '\\'))
-        .collect();
-    let digits: String = needle.chars().filter(char::is_ascii_digit).collect();
+    let needle = like_escaped(&text.trim().to_lowercase());
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     sqlx::query_as(&format!(
-        "SELECT {COLS} FROM customers WHERE LOWER(name) LIKE $1 OR LOWER(company) LIKE $1 \
-         OR email LIKE $1 OR (LENGTH($2) >= 4 AND REPLACE(REPLACE(REPLACE(phone, ' ', ''), '-', ''), '+', '') LIKE $3) \
+        "SELECT {COLS} FROM customers WHERE LOWER(name) LIKE $1 ESCAPE '\\' \
+         OR LOWER(company) LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' \
+         OR (LENGTH($2) >= 4 AND REPLACE(REPLACE(REPLACE(phone, ' ', ''), '-', ''), '+', '') LIKE $3) \
          ORDER BY name, id LIMIT $4"
     ))
     .bind(format!("%{needle}%"))
@@ -115,6 +110,19 @@ pub async fn find(conn: &mut Conn, text: &str, limit: i64) -> sqlx::Result<Vec<C
     .bind(limit)
     .fetch_all(conn)
     .await
+}
+
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character (`\`) escaped, for
+/// `LIKE … ESCAPE '\'` (the same on SQLite and PostgreSQL).
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// How many customers there are.

@@ -299,6 +299,8 @@ fn catalogs_match_the_messages() {
         ("when.seconds", &["input"]),
         ("repeat.unreadable", &["input"]),
         ("repeat.bad_cron", &["input", "reason"]),
+        ("repeat.cron_fields", &["input", "n"]),
+        ("repeat.cron_field", &["input", "field", "value"]),
         ("repeat.bad_time", &["input"]),
         ("repeat.bad_day", &["input"]),
         ("repeat.uneven_step", &["input", "n", "unit"]),
