@@ -213,7 +213,7 @@ async fn percent_and_underscore_in_a_search_match_themselves() {
     let found = |text: &'static str| {
         let (d, actor) = (&d, &actor);
         async move {
-            let found = bizdesk::service::customers::find(&d.chat.desk, &actor, text)
+            let found = bizdesk::service::customers::find(&d.chat.desk, actor, text)
                 .await
                 .unwrap();
             found.into_iter().map(|c| c.name).collect::<Vec<_>>()
