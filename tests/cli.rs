@@ -3,16 +3,23 @@
 //! PostgreSQL when the suite does (backup/restore are SQLite-only and skip there).
 
 mod common;
+mod smtp_sink;
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
+    bizdesk_with(url, dir, args, &[])
+}
+
+/// [`bizdesk`] with more environment variables.
+fn bizdesk_with(url: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bizdesk"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("BIZDESK__DATABASE__URL", url)
         .env("BIZDESK__TEMPLATES__DIR", "")
         .env("HOME", dir)
+        .envs(env.iter().copied())
         .output()
         .expect("run bizdesk")
 }
@@ -302,4 +309,45 @@ async fn customers_import_reports_each_refused_row_and_exits_2() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nobody"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn an_smtp_password_is_never_sent_without_tls_unless_allowed() {
+    let (dir, url) = fresh().await;
+    let sink = smtp_sink::plain_auth::PlainAuthSink::start();
+    let smtp_url = format!("smtp://desk@127.0.0.1:{}", sink.port);
+    let env = [
+        ("BIZDESK__SMTP__URL", smtp_url.as_str()),
+        ("BIZDESK__SMTP__PASSWORD", "s3cret"),
+    ];
+    let test_email = ["send-test-email", "ops@example.com"];
+    let o = bizdesk_with(&url, dir.path(), &test_email, &env);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("smtp.allow_plaintext_auth"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("s3cret"), "{}", text(&o));
+    assert!(!sink.saw_auth(), "{:?}", sink.commands());
+    // `serve` refuses to start the same way, before it listens or connects anywhere.
+    let o = bizdesk_with(&url, dir.path(), &["serve"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("smtp.allow_plaintext_auth"),
+        "{}",
+        text(&o)
+    );
+    assert!(sink.commands().is_empty(), "{:?}", sink.commands());
+
+    // The operator's explicit choice: the login goes through and the email is sent.
+    let allowed = [
+        env[0],
+        env[1],
+        ("BIZDESK__SMTP__ALLOW_PLAINTEXT_AUTH", "true"),
+    ];
+    let o = bizdesk_with(&url, dir.path(), &test_email, &allowed);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("sent: 250"), "{}", text(&o));
+    assert!(sink.saw_auth(), "{:?}", sink.commands());
 }
