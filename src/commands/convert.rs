@@ -2,6 +2,7 @@
 
 use super::parse::{ParseContext, RawValue, Value};
 use super::spec::*;
+use crate::domain::horizon;
 use crate::domain::money::parse_money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
@@ -144,9 +145,13 @@ pub(super) fn convert_string(
     match spec.format {
         None => Ok(Value::Str(t.to_string())),
         Some(OptionFormat::Money) => parse_money(t, ctx.currency).map(Value::Money),
-        Some(OptionFormat::Date) => parse_date(t)
-            .map(Value::Date)
-            .ok_or_else(|| problem("option.bad_date", spec).arg("value", shown(t))),
+        Some(OptionFormat::Date) => match parse_date(t) {
+            None => Err(problem("option.bad_date", spec).arg("value", shown(t))),
+            Some(d) if !horizon::date_within(d, ctx.today) => Err(problem("option.too_far", spec)
+                .arg("value", shown(t))
+                .arg("max_years", horizon::MAX_YEARS_AHEAD)),
+            Some(d) => Ok(Value::Date(d)),
+        },
         Some(OptionFormat::Reference) => {
             match spec.ref_kind.as_deref().and_then(RefKind::from_prefix) {
                 Some(kind) => Reference::parse_as(t, kind),

@@ -6,6 +6,7 @@ pub mod customer;
 pub mod delegation;
 pub mod delivery;
 pub mod directory;
+pub mod horizon;
 pub mod inquiry;
 pub mod locale;
 pub mod money;

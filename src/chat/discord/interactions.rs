@@ -3,7 +3,7 @@
 
 use super::components;
 use crate::chat::{Action, Chat};
-use crate::commands::{bind, ParseContext, RawValue};
+use crate::commands::{bind, RawValue};
 use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
 use crate::service::{self, directory};
@@ -129,10 +129,13 @@ async fn command(chat: &Chat, c: &CommandInteraction) -> Outcome {
     for (name, value) in options {
         raw.push((name, raw_value(chat, value, &c.data.resolved).await));
     }
-    let ctx = ParseContext {
-        currency: chat.desk.company.currency,
-    };
-    let reply = match bind(&chat.catalog, &c.data.name, sub.as_deref(), raw, &ctx) {
+    let reply = match bind(
+        &chat.catalog,
+        &c.data.name,
+        sub.as_deref(),
+        raw,
+        &chat.parse_context(),
+    ) {
         Ok(inv) => chat.run(&actor, &inv).await,
         Err(problems) => chat.user_error(chat.locale_of(&actor), &problems),
     };

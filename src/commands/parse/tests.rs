@@ -12,6 +12,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog::embedded().expect(
 fn ctx() -> ParseContext {
     ParseContext {
         currency: Currency::CNY,
+        today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
     }
 }
 
@@ -420,3 +421,21 @@ fn bind_takes_typed_values() {
 
 mod catalog_probe;
 mod properties;
+
+#[test]
+fn dates_beyond_the_horizon_are_refused_as_follow_ups_are() {
+    // The tests' today is 2026-11-26: five years ahead is the last day allowed.
+    let base = "/requisition new item:a quantity:1 unit_price:1";
+    let inv = ok(&format!("{base} needed_by:2031-11-26"));
+    assert_eq!(inv.date("needed_by"), NaiveDate::from_ymd_opt(2031, 11, 26));
+    let m = one_error(&format!("{base} needed_by:2031-11-27"));
+    assert_eq!(m.key, "option.too_far");
+    assert_eq!(m.get("max_years"), Some("5"));
+    for line in [
+        "/order new customer:#1 items:x amount:1 delivery:9999-12-31",
+        "/order terms ref:SO-000001 due:2040-01-01 amount:1",
+        "/delegate to:wang.fang until:2099-01-01",
+    ] {
+        assert_eq!(keys(line), ["option.too_far"], "{line}");
+    }
+}

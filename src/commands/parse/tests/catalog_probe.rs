@@ -183,6 +183,10 @@ const KEYS: &[(&str, &[&str])] = &[
         &["option", "value", "pattern", "action"],
     ),
     ("option.bad_date", &["option", "value", "action"]),
+    (
+        "option.too_far",
+        &["option", "value", "max_years", "action"],
+    ),
     ("option.bad_handle", &["option", "value", "action"]),
 ];
 
@@ -251,6 +255,7 @@ fn emitted_messages_carry_their_documented_args() {
         ),
         "/requisition list status:x",
         "/requisition new item:a quantity:1 unit_price:1 needed_by:x",
+        "/requisition new item:a quantity:1 unit_price:1 needed_by:2040-01-01",
         "/delegate to:@@ until:2026-01-01",
     ];
     let probe_lines = ["probe x:y b:z code:x", "probe"];
