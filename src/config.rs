@@ -259,17 +259,12 @@ impl Smtp {
         }
         let (scheme, rest) = url.split_once("://")?;
         // As in `redact_url`: the userinfo ends at the last `@` before the query.
-        let before_query = rest.split_once('?').map_or(rest, |(b, _)| b);
+        let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
         let url_password = before_query
             .rsplit_once('@')
-            .is_some_and(|(userinfo, _)| userinfo.contains(':'));
-        if !self.password.is_set() && !url_password {
-            return None;
-        }
-        let tls_required = rest
-            .split_once('?')
-            .is_some_and(|(_, q)| q.split('&').any(|kv| kv == "tls=required"));
-        if scheme == "smtps" || tls_required {
+            .is_some_and(|(u, _)| u.contains(':'));
+        let tls = scheme == "smtps" || query.split('&').any(|kv| kv == "tls=required");
+        if tls || (!self.password.is_set() && !url_password) {
             return None;
         }
         Some(format!(
