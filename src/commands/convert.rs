@@ -2,10 +2,10 @@
 
 use super::parse::{ParseContext, RawValue, Value};
 use super::spec::*;
-use crate::domain::horizon;
 use crate::domain::money::parse_money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
+use crate::domain::{horizon, text};
 use chrono::NaiveDate;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -61,11 +61,23 @@ pub(super) fn convert(
     raw: &RawValue,
     ctx: &ParseContext,
 ) -> Result<Option<Value>, Msg> {
-    if let RawValue::Text(t) = raw {
-        if t.trim().is_empty() {
-            return empty_value(spec);
+    // Every transport's text passes here: one check of its characters for every option.
+    let checked;
+    let raw = match raw {
+        RawValue::Text(t) => {
+            let t = text::check(t, spec.multiline).map_err(|refusal| {
+                refusal
+                    .msg(&spec.name)
+                    .arg("value", shown(&text::one_line(t.trim())))
+            })?;
+            if t.trim().is_empty() {
+                return empty_value(spec);
+            }
+            checked = RawValue::Text(t.into_owned());
+            &checked
         }
-    }
+        other => other,
+    };
     match spec.kind {
         OptionType::String | OptionType::Attachment => convert_string(spec, raw, ctx),
         OptionType::Integer => convert_integer(spec, raw),

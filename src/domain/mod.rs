@@ -19,6 +19,7 @@ pub mod requisition;
 pub mod sales;
 pub mod satisfaction;
 pub mod schedule;
+pub mod text;
 pub mod when;
 
 pub use locale::Locale;
