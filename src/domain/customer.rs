@@ -165,6 +165,19 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn names_are_one_clean_line() {
+        assert_eq!(check_name("name", " 周军 ").unwrap(), "周军");
+        for (bad, key) in [
+            ("Zhou\nJun", "option.line_break"),
+            ("\u{1b}[31mZhou", "option.control_char"),
+            ("Zhou\u{202E}nuJ", "option.bidi_char"),
+        ] {
+            let m = check_name("company", bad).unwrap_err();
+            assert_eq!((m.key, m.get("option")), (key, Some("company")), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn emails() {
         assert_eq!(
             check_email(" Zhou.Jun@Example.COM ").unwrap(),

@@ -4,19 +4,19 @@
 //! ([`is_closed_pipe`]: `bizdesk audit verify | head -1`, `org sync FILE | true`) as the end
 //! of the output, quietly and with the same exit code for every subcommand.
 
+use crate::domain::text::display_safe;
 use std::io::Write;
 
 /// Writes one formatted line to standard output.
 pub fn line(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_fmt(args)?;
-    out.write_all(b"\n")
+    write(&format!("{args}\n"))
 }
 
-/// Writes text (a whole report) to standard output as it is.
+/// Writes text (a whole report) to standard output, stored values in it made harmless to the
+/// terminal as the console does ([`display_safe`]).
 pub fn write(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(display_safe(text).as_bytes())?;
     out.flush()
 }
 

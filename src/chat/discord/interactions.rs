@@ -311,7 +311,8 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
                         .filter(|s| !s.is_empty())
                         .collect::<Vec<_>>()
                         .join(" · ");
-                    let label: String = format!("#{} {label}", c.id).chars().take(100).collect();
+                    let label = crate::domain::text::one_line(&format!("#{} {label}", c.id));
+                    let label: String = label.chars().take(100).collect();
                     json!({ "name": label, "value": format!("#{}", c.id) })
                 })
                 .collect();
@@ -378,7 +379,11 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
         .into_iter()
         .filter(|(label, _)| label.to_lowercase().contains(&typed))
         .take(25)
-        .map(|(label, value)| json!({ "name": label.chars().take(100).collect::<String>(), "value": value }))
+        .map(|(label, value)| {
+            // Stored text shown in Discord's list: one line, controls made visible.
+            let label = crate::domain::text::one_line(&label);
+            json!({ "name": label.chars().take(100).collect::<String>(), "value": value })
+        })
         .collect();
     Outcome::Choices(json!({ "choices": list }))
 }
