@@ -8,6 +8,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Employee;
 use crate::domain::money::{Currency, Money};
 use crate::domain::requisition::RequisitionInput;
+use crate::outln;
 use crate::service::{self, Desk};
 use crate::store::{self, fresh, Store};
 use anyhow::Context;
@@ -89,10 +90,12 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         .head_of(&requesters[0].department)
         .map(|e| e.id)
         .context("the requester's department has no head")?;
-    println!(
+    outln!(
         "bizdesk bench: {backend}, {} requisitions x {} passes, {} clients",
-        args.requests, args.passes, args.clients
-    );
+        args.requests,
+        args.passes,
+        args.clients
+    )?;
     let mut svc = Side::default();
     let mut base = Side::default();
     for pass in 0..args.passes {
@@ -114,35 +117,35 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
             }
         })
         .await?;
-        println!(
+        outln!(
             "  pass {}: baseline {:>8.0}/s   service {:>8.0}/s",
             pass + 1,
             b.rate(),
             s.rate()
-        );
+        )?;
         base.latencies.extend(b.latencies);
         base.wall += b.wall;
         svc.latencies.extend(s.latencies);
         svc.wall += s.wall;
     }
     let ratio = svc.rate() / base.rate().max(1e-9);
-    println!("                      throughput      p50        p99");
-    println!(
+    outln!("                      throughput      p50        p99")?;
+    outln!(
         "  baseline (raw SQL)  {:>8.0}/s  {:>7.2} ms  {:>7.2} ms",
         base.rate(),
         base.pct(0.5),
         base.pct(0.99)
-    );
-    println!(
+    )?;
+    outln!(
         "  service layer       {:>8.0}/s  {:>7.2} ms  {:>7.2} ms",
         svc.rate(),
         svc.pct(0.5),
         svc.pct(0.99)
-    );
-    println!(
+    )?;
+    outln!(
         "  ratio service/baseline: {ratio:.2} (target >= 0.50: {})",
         if ratio >= 0.5 { "met" } else { "NOT met" }
-    );
+    )?;
     desk.store.close().await;
     raw.close().await;
     if let Some(admin) = &args.postgres {

@@ -224,6 +224,8 @@ pub struct Smtp {
     /// `.eml` files to `drop_dir`.
     pub url: Secret,
     pub password: Secret,
+    /// Log in (send the password) even without TLS; off by default.
+    pub allow_plaintext_auth: bool,
     pub from: String,
     pub from_name: String,
     pub reply_to: String,
@@ -237,6 +239,7 @@ impl fmt::Debug for Smtp {
         f.debug_struct("Smtp")
             .field("url", &redact_url(self.url.expose()))
             .field("password", &self.password)
+            .field("allow_plaintext_auth", &self.allow_plaintext_auth)
             .field("from", &self.from)
             .field("from_name", &self.from_name)
             .field("reply_to", &self.reply_to)
@@ -248,6 +251,31 @@ impl fmt::Debug for Smtp {
 }
 
 impl Smtp {
+    /// Why logging in would send the password unencrypted (unless `allow_plaintext_auth`).
+    pub fn plaintext_auth_problem(&self) -> Option<String> {
+        let url = self.url.expose().trim();
+        if url.is_empty() || self.allow_plaintext_auth {
+            return None;
+        }
+        let (scheme, rest) = url.split_once("://")?;
+        // As in `redact_url`: the userinfo ends at the last `@` before the query.
+        let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let url_password = before_query
+            .rsplit_once('@')
+            .is_some_and(|(u, _)| u.contains(':'));
+        let tls = scheme == "smtps" || query.split('&').any(|kv| kv == "tls=required");
+        if tls || (!self.password.is_set() && !url_password) {
+            return None;
+        }
+        Some(format!(
+            "key `smtp.allow_plaintext_auth`: {} has a password but no TLS, so the password \
+             would be sent unencrypted; use smtps://USER@HOST:465 or \
+             smtp://USER@HOST:587?tls=required, or set smtp.allow_plaintext_auth = true \
+             (BIZDESK__SMTP__ALLOW_PLAINTEXT_AUTH=true) for a server you trust",
+            redact_url(url)
+        ))
+    }
+
     fn check(&self) -> anyhow::Result<()> {
         let url = self.url.expose().trim();
         if !url.is_empty() {
@@ -275,6 +303,9 @@ impl Smtp {
                         _ => bail!("key `smtp.url`: unknown parameter `{kv}`; the only one is tls=required|opportunistic"),
                     }
                 }
+            }
+            if let Some(problem) = self.plaintext_auth_problem() {
+                bail!("{problem}");
             }
         }
         if self.from.parse::<lettre::Address>().is_err() {

@@ -5,6 +5,8 @@ use bizdesk::app;
 use bizdesk::chat::console::{self, Session, EXIT_USER_ERROR};
 use bizdesk::clock::{Clock, OffsetClock, SystemClock};
 use bizdesk::config::{org::OrgFile, redact_url, Config};
+use bizdesk::operator::output;
+use bizdesk::outln;
 use bizdesk::service;
 use bizdesk::store::backup;
 use clap::{Parser, Subcommand};
@@ -24,9 +26,15 @@ struct Cli {
     /// Settings file (default: config/bizdesk.toml, else the embedded defaults).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
-    /// Run as if it were this much later (e.g. 65m, 2d): for trying reminders and schedules
-    /// without waiting. Give every process of one desk the same offset.
-    #[arg(long, global = true, value_name = "DURATION")]
+    /// Run as if it were this much later (e.g. 65m, 2d; -1d earlier; at most 10 years): for
+    /// trying reminders and schedules without waiting. Give every process of one desk the same
+    /// offset.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        allow_hyphen_values = true
+    )]
     clock_offset: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -162,13 +170,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let clock: Arc<dyn Clock> = match cli.clock_offset.as_deref() {
         None => Arc::new(SystemClock),
-        Some(text) => match bizdesk::domain::policy::parse_duration(text) {
-            Ok(d) => Arc::new(OffsetClock::new(chrono::Duration::seconds(
-                d.as_secs() as i64
-            ))),
+        Some(text) => match OffsetClock::parse(text) {
+            Ok(c) => Arc::new(c),
             Err(e) => {
                 eprintln!("bizdesk: --clock-offset: {e}");
-                return ExitCode::from(1);
+                return ExitCode::from(EXIT_USER_ERROR as u8);
             }
         },
     };
@@ -197,19 +203,12 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command, config, clock)) {
         Ok(code) => ExitCode::from(code),
         // A reader that went away (`bizdesk jobs | head`) is not an error of ours.
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bizdesk: {e:#}");
             ExitCode::from(1)
         }
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<u8> {
@@ -258,7 +257,7 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             let report = service::directory::sync(&chat.desk, &org, "operator")
                 .await
                 .map_err(anyhow::Error::from)?;
-            println!("{}: {}", file.display(), report.summary());
+            outln!("{}: {}", file.display(), report.summary())?;
             for (what, list) in [
                 ("added", &report.added),
                 ("changed", &report.changed),
@@ -267,7 +266,7 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
                 ("departments", &report.departments_changed),
             ] {
                 if !list.is_empty() {
-                    println!("  {what}: {}", list.join(", "));
+                    outln!("  {what}: {}", list.join(", "))?;
                 }
             }
             Ok(0)
@@ -281,7 +280,7 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::Jobs { failed, limit } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;
             let report = bizdesk::operator::jobs_report(&chat.desk, failed, limit).await?;
-            std::io::stdout().write_all(report.as_bytes())?;
+            output::write(&report)?;
             chat.desk.store.close().await;
             Ok(0)
         }
@@ -298,14 +297,14 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::SendTestEmail { address } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;
             let mailer = bizdesk::mail::Mailer::from_config(&config.smtp, &config.company.name)?;
-            println!(
+            outln!(
                 "sending a test email to {address} through {}",
                 mailer.describe()
-            );
+            )?;
             if let Err(e) = mailer.check().await {
                 let (bizdesk::mail::SendError::Transient(r)
                 | bizdesk::mail::SendError::Permanent(r)) = e;
-                println!("cannot connect: {r}");
+                outln!("cannot connect: {r}")?;
                 return Ok(1);
             }
             let sent = bizdesk::mail::send_test(
@@ -318,11 +317,11 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             .await;
             match sent {
                 Ok(id) => {
-                    println!("sent: {id}");
+                    outln!("sent: {id}")?;
                     Ok(0)
                 }
                 Err(reason) => {
-                    println!("not sent: {reason}");
+                    outln!("not sent: {reason}")?;
                     Ok(1)
                 }
             }
@@ -336,15 +335,15 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
                 .map_err(anyhow::Error::from)?
             {
                 Ok(v) => {
-                    println!("audit trail intact: {} events", v.events);
-                    println!(
+                    outln!("audit trail intact: {} events", v.events)?;
+                    outln!(
                         "head hash: {} (record it elsewhere to anchor this history)",
                         v.head_hash
-                    );
+                    )?;
                     Ok(0)
                 }
                 Err(fault) => {
-                    println!("audit trail BROKEN at sequence {}: {fault:?}", fault.seq());
+                    outln!("audit trail BROKEN at sequence {}: {fault:?}", fault.seq())?;
                     Ok(1)
                 }
             }
@@ -376,7 +375,7 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::Backup { file } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;
             backup::backup(&chat.desk.store, &file).await?;
-            println!("backup written to {}", file.display());
+            outln!("backup written to {}", file.display())?;
             Ok(0)
         }
         Command::Restore { file, force } => restore(&config, &file, force).await,
@@ -390,10 +389,10 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             let discord = bizdesk::chat::discord::Discord::new(&config, chat).await?;
             let n = discord.register_commands(config.discord.guild_id).await?;
             match config.discord.guild_id {
-                Some(g) => println!("registered {n} commands in server {g} (available at once)"),
-                None => println!(
+                Some(g) => outln!("registered {n} commands in server {g} (available at once)")?,
+                None => outln!(
                     "registered {n} global commands (Discord may take up to an hour to show them)"
-                ),
+                )?,
             }
             Ok(0)
         }
@@ -458,12 +457,12 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
         }
     }
     std::fs::rename(&tmp, &target).with_context(|| format!("replacing {}", target.display()))?;
-    println!(
+    outln!(
         "restored {} from {} ({} audit events)",
         target.display(),
         file.display(),
         incoming.audit_seq
-    );
+    )?;
     Ok(0)
 }
 
@@ -517,18 +516,18 @@ async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> a
                 .await
                 .map_err(anyhow::Error::from)?;
             if rows.is_empty() {
-                println!(
+                outln!(
                     "{}",
                     if failed {
                         "no dead letters"
                     } else {
                         "the outbox is empty"
                     }
-                );
+                )?;
                 return Ok(0);
             }
             let tz = desk.company.time_zone;
-            // One write, and a closed pipe (`| head`) is not an error.
+            // One write.
             let mut text = String::new();
             use std::fmt::Write as _;
             let _ = writeln!(
@@ -555,7 +554,7 @@ async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> a
                     m.id, m.channel, m.kind, to, m.status, m.attempts
                 );
             }
-            let _ = std::io::stdout().write_all(text.as_bytes());
+            output::write(&text)?;
             Ok(0)
         }
         OutboxCommand::Retry { id, all_failed } => {
@@ -565,18 +564,18 @@ async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> a
                 .map_err(anyhow::Error::from)?;
             match (ids.is_empty(), id) {
                 (true, Some(id)) => {
-                    println!(
+                    outln!(
                         "message {id} is not a dead letter (see `bizdesk outbox list --failed`)"
-                    );
+                    )?;
                     Ok(EXIT_USER_ERROR as u8)
                 }
                 (true, None) => {
-                    println!("no dead letters to retry");
+                    outln!("no dead letters to retry")?;
                     Ok(0)
                 }
                 _ => {
                     let shown: Vec<String> = ids.iter().map(i64::to_string).collect();
-                    println!("requeued {}: {}", ids.len(), shown.join(", "));
+                    outln!("requeued {}: {}", ids.len(), shown.join(", "))?;
                     Ok(0)
                 }
             }

@@ -1,6 +1,9 @@
 //! Operator commands' work that prints a report: `bizdesk customers import` and `bizdesk jobs`
 //! (the command line in `src/main.rs` parses arguments and calls these).
 
+pub mod output;
+
+use crate::outln;
 use crate::service;
 use anyhow::bail;
 
@@ -30,16 +33,16 @@ pub async fn import_customers(
     };
     match service::customers::import(desk, &actor, csv).await {
         Ok(report) => {
-            println!(
+            outln!(
                 "imported {} customers; {} rows refused",
                 report.added.len(),
                 report.refused.len()
-            );
+            )?;
             for (line, c) in &report.added {
-                println!("  line {line}: #{} {}", c.id, c.name);
+                outln!("  line {line}: #{} {}", c.id, c.name)?;
             }
             for (line, msgs) in &report.refused {
-                println!("  line {line}: refused: {}", say(msgs));
+                outln!("  line {line}: refused: {}", say(msgs))?;
             }
             Ok(if report.refused.is_empty() { 0 } else { 2 })
         }

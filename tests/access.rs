@@ -4,7 +4,7 @@
 //! in the console), and a record one may not see reads exactly like one that does not exist.
 
 mod common;
-use bizdesk::commands::{parse_line, ParseContext};
+use bizdesk::commands::parse_line;
 use bizdesk::service::DeskError;
 use common::{spawn_desk, TestDesk};
 use std::collections::BTreeSet;
@@ -332,10 +332,8 @@ async fn fixture() -> TestDesk {
 /// for another reason), `Err(key)` when it was refused for who they are.
 async fn attempt(d: &TestDesk, who: &str, line: &str) -> Result<(), String> {
     let actor = d.employee(who).await;
-    let ctx = ParseContext {
-        currency: d.chat.desk.company.currency,
-    };
-    let inv = parse_line(&d.chat.catalog, line, &ctx).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+    let inv = parse_line(&d.chat.catalog, line, &d.chat.parse_context())
+        .unwrap_or_else(|e| panic!("{line}: {e:?}"));
     match d.chat.execute(&actor, &inv).await {
         Err(DeskError::User(msgs)) => match msgs.iter().find(|m| REFUSALS.contains(&m.key)) {
             Some(m) => Err(m.key.to_string()),

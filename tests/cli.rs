@@ -3,16 +3,23 @@
 //! PostgreSQL when the suite does (backup/restore are SQLite-only and skip there).
 
 mod common;
+mod smtp_sink;
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
+    bizdesk_with(url, dir, args, &[])
+}
+
+/// [`bizdesk`] with more environment variables.
+fn bizdesk_with(url: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bizdesk"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("BIZDESK__DATABASE__URL", url)
         .env("BIZDESK__TEMPLATES__DIR", "")
         .env("HOME", dir)
+        .envs(env.iter().copied())
         .output()
         .expect("run bizdesk")
 }
@@ -363,4 +370,139 @@ async fn customers_import_of_a_gbk_csv_says_to_save_as_csv_utf8() {
     let o = import(&url, dir.path(), &file, "tom.baker");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("imported 1 customers"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn an_smtp_password_is_never_sent_without_tls_unless_allowed() {
+    let (dir, url) = fresh().await;
+    let sink = smtp_sink::plain_auth::PlainAuthSink::start();
+    let smtp_url = format!("smtp://desk@127.0.0.1:{}", sink.port);
+    let env = [
+        ("BIZDESK__SMTP__URL", smtp_url.as_str()),
+        ("BIZDESK__SMTP__PASSWORD", "s3cret"),
+    ];
+    let test_email = ["send-test-email", "ops@example.com"];
+    let o = bizdesk_with(&url, dir.path(), &test_email, &env);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("smtp.allow_plaintext_auth"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("s3cret"), "{}", text(&o));
+    assert!(!sink.saw_auth(), "{:?}", sink.commands());
+    // `serve` refuses to start the same way, before it listens or connects anywhere.
+    let o = bizdesk_with(&url, dir.path(), &["serve"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("smtp.allow_plaintext_auth"),
+        "{}",
+        text(&o)
+    );
+    assert!(sink.commands().is_empty(), "{:?}", sink.commands());
+
+    // The operator's explicit choice: the login goes through and the email is sent.
+    let allowed = [
+        env[0],
+        env[1],
+        ("BIZDESK__SMTP__ALLOW_PLAINTEXT_AUTH", "true"),
+    ];
+    let o = bizdesk_with(&url, dir.path(), &test_email, &allowed);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("sent: 250"), "{}", text(&o));
+    assert!(sink.saw_auth(), "{:?}", sink.commands());
+}
+
+#[tokio::test]
+async fn clock_offsets_beyond_ten_years_are_refused_without_a_panic() {
+    let (dir, url) = fresh().await;
+    let inbox = ["console", "--as", "li.na", "-c", "/inbox"];
+    for offset in [
+        "9223372036854775807s",
+        "18446744073709551615s",
+        "100000000d",
+        "3000000w",
+        "3654d",
+        "-3654d",
+    ] {
+        let args = [&["--clock-offset", offset][..], &inbox[..]].concat();
+        let o = bizdesk(&url, dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{offset}: {}", text(&o));
+        assert!(text(&o).contains("more than 10 years"), "{}", text(&o));
+        assert!(!text(&o).contains("panicked"), "{}", text(&o));
+    }
+    for offset in ["3653d", "-1d", "65m"] {
+        let args = [&["--clock-offset", offset][..], &inbox[..]].concat();
+        let o = bizdesk(&url, dir.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{offset}: {}", text(&o));
+    }
+}
+
+#[tokio::test]
+async fn dates_share_one_horizon_of_five_years() {
+    let (dir, url) = fresh().await;
+    let far = (chrono::Utc::now() + chrono::Duration::days(366 * 5))
+        .format("%Y-%m-%d")
+        .to_string();
+    let line = format!("/requisition new item:Chair quantity:1 unit_price:100 needed_by:{far}");
+    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", &line]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("5"), "{}", text(&o));
+    let line = "/followup add ref:REQ-000001 when:\"in 6 years\" note:x";
+    let o = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", line]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+/// Runs bizdesk with its standard output a pipe whose reader is already gone (`| head -1`
+/// that stopped reading, `| true`).
+fn bizdesk_into_closed_pipe(url: &str, dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("BIZDESK__DATABASE__URL", url)
+        .env("BIZDESK__TEMPLATES__DIR", "")
+        .env("HOME", dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run bizdesk");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for bizdesk")
+}
+
+#[tokio::test]
+async fn a_closed_pipe_ends_every_command_quietly() {
+    let (dir, url) = fresh().await;
+    // Enough audit events that the export fills more than one buffer.
+    let file = dir.path().join("customers.csv");
+    let rows: String = (0..120)
+        .map(|i| format!("Customer {i},c{i}@example.com\n"))
+        .collect();
+    std::fs::write(&file, format!("name,email\n{rows}")).unwrap();
+    let import = [
+        "customers",
+        "import",
+        file.to_str().unwrap(),
+        "--as",
+        "tom.baker",
+    ];
+    let o = bizdesk(&url, dir.path(), &import);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let org = concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml");
+    for args in [
+        &["audit", "verify"][..],
+        &["audit", "export"],
+        &["org", "sync", org],
+        &["jobs"],
+        &["outbox", "list"],
+        &["console", "--as", "li.na", "-c", "/help"],
+    ] {
+        let o = bizdesk_into_closed_pipe(&url, dir.path(), args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe") && !err.contains("bizdesk:"),
+            "{args:?}: {err}"
+        );
+    }
 }

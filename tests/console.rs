@@ -84,3 +84,34 @@ async fn numbers_that_are_not_on_screen_are_explained() {
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn stored_text_cannot_recolour_or_fake_rows_on_a_console() {
+    let d = spawn_desk().await;
+    let r = d.submit("tom.baker", "Whiteboard", 1, "1200").await;
+    // As if stored before input was checked (or written by another tool).
+    sqlx::query("UPDATE requisitions SET item = $1, reason = $2")
+        .bind("\u{1b}[31mRED\u{1b}[0m\u{7}\nline2 [1] Approve\u{202E}")
+        .bind("why\u{1b}[2J\n  [1] Approve")
+        .execute(d.chat.desk.store.pool())
+        .await
+        .unwrap();
+    let out = session(
+        &d,
+        "tom.baker",
+        &format!("/requisition show ref:{r}\nquit\n"),
+    )
+    .await;
+    assert!(!out.contains(['\u{1b}', '\u{7}', '\u{202E}']), "{out:?}");
+    assert!(
+        out.contains("^[[31mRED^[[0m^G ⏎ line2 [1] Approve"),
+        "{out}"
+    );
+    // The multi-line reason keeps its line break, indented under it, never a row of its own.
+    assert!(out.contains("why^[[2J\n      [1] Approve"), "{out}");
+    assert!(
+        !out.lines()
+            .any(|l| l.starts_with("line2") || l.starts_with("  [1]")),
+        "{out}"
+    );
+}

@@ -91,6 +91,9 @@ async fn reject_opens_a_modal_and_the_reason_reaches_the_requester() {
     let p = bot.prompt("wang.fang", "REQ-000001").await;
     let modal = bot.click("wang.fang", &p, 1).await;
     assert_eq!(modal["type"], 9, "Reject asks why in a modal: {modal}");
+    // A reason that would clear the requester's terminal is refused; nothing is decided.
+    let r = bot.answer_modal("wang.fang", &modal, "no\u{1b}[2J").await;
+    assert!(content(&r).contains("U+001B"), "{r}");
     let r = bot.answer_modal("wang.fang", &modal, "not in budget").await;
     assert!(content(&r).contains("你驳回了"), "{r}");
     let note = bot.dm("tom.baker", |m| m.text().contains("rejected")).await;

@@ -60,13 +60,18 @@ impl Chat {
         self.desk.locale_of(e)
     }
 
+    /// What the parser needs to know: the company's currency and today's date.
+    pub fn parse_context(&self) -> ParseContext {
+        ParseContext {
+            currency: self.desk.company.currency,
+            today: self.desk.today(),
+        }
+    }
+
     /// Parses and runs one command line as `actor`.
     pub async fn run_line(&self, actor: &Employee, line: &str) -> Reply {
         let locale = self.locale_of(actor);
-        let ctx = ParseContext {
-            currency: self.desk.company.currency,
-        };
-        match parse_line(&self.catalog, line, &ctx) {
+        match parse_line(&self.catalog, line, &self.parse_context()) {
             Ok(inv) => self.run(actor, &inv).await,
             Err(problems) => self.user_error(locale, &problems),
         }

@@ -3,9 +3,12 @@
 //! `console --as HANDLE -c LINE` runs one line; without `-c` it is interactive: it shows the
 //! employee's notifications as they arrive and numbers every button, so typing `2` does what
 //! clicking the second button would (asking for a reason first where Discord shows a modal).
+//! Everything printed passes [`display_safe`]: whatever a stored value holds, it cannot
+//! recolour, clear or rewrite the operator's terminal.
 
 use super::{Action, Chat, Reply};
 use crate::domain::directory::Employee;
+use crate::domain::text::display_safe;
 use crate::domain::Msg;
 use std::io::Write;
 use std::time::Duration;
@@ -19,9 +22,9 @@ pub const EXIT_INTERNAL_ERROR: i32 = 1;
 /// Runs one line and prints the reply; returns the process exit code.
 pub async fn run_once(chat: &Chat, actor: &Employee, line: &str, out: &mut dyn Write) -> i32 {
     let reply = chat.run_line(actor, line).await;
-    let _ = writeln!(out, "{}", reply.text);
+    let _ = writeln!(out, "{}", display_safe(&reply.text));
     for a in &reply.actions {
-        let _ = writeln!(out, "  → {}", a.command);
+        let _ = writeln!(out, "  → {}", display_safe(&a.command));
     }
     match (reply.ok, reply.internal) {
         (true, _) => 0,
@@ -60,7 +63,7 @@ impl<'a> Session<'a> {
             locale,
             &Msg::new("console.hello").arg("name", &self.actor.name),
         );
-        writeln!(out, "{hello}")?;
+        writeln!(out, "{}", display_safe(&hello))?;
         self.show_notifications(out).await?;
         let mut lines = input.lines();
         let mut tick = tokio::time::interval(poll);
@@ -90,7 +93,8 @@ impl<'a> Session<'a> {
                 Ok(n) => {
                     let Some(action) = self.actions.get(n.wrapping_sub(1)).cloned() else {
                         let msg = Msg::new("console.no_such_action").arg("n", n);
-                        writeln!(out, "{}", self.chat.renderer.msg(locale, &msg))?;
+                        let text = self.chat.renderer.msg(locale, &msg);
+                        writeln!(out, "{}", display_safe(&text))?;
                         continue;
                     };
                     let mut comment = None;
@@ -123,13 +127,17 @@ impl<'a> Session<'a> {
 
     fn print(&mut self, out: &mut dyn Write, reply: &Reply) -> std::io::Result<()> {
         if !reply.text.is_empty() {
-            writeln!(out, "{}", reply.text)?;
+            writeln!(out, "{}", display_safe(&reply.text))?;
         }
         if !reply.actions.is_empty() {
             let mut row = Vec::new();
             for a in &reply.actions {
                 self.actions.push(a.clone());
-                row.push(format!("[{}] {}", self.actions.len(), a.label));
+                row.push(format!(
+                    "[{}] {}",
+                    self.actions.len(),
+                    display_safe(&a.label)
+                ));
             }
             writeln!(out, "  {}", row.join("   "))?;
         }
@@ -143,7 +151,8 @@ impl<'a> Session<'a> {
         let locale = self.chat.locale_of(&self.actor);
         for m in &claimed {
             let reply = self.chat.notification(locale, m);
-            writeln!(out, "\n🔔 {}", reply.text.replace('\n', "\n   "))?;
+            let text = display_safe(&reply.text).replace('\n', "\n   ");
+            writeln!(out, "\n🔔 {text}")?;
             self.print(
                 out,
                 &Reply {

@@ -3,7 +3,7 @@
 //! Templates are embedded in the binary; `templates.dir` may override any of them with a file
 //! at the same relative path. Rendering is strict: a missing variable is an error.
 
-use crate::domain::{Locale, Msg};
+use crate::domain::{text, Locale, Msg};
 use anyhow::{anyhow, Context};
 use chrono_tz::Tz;
 use include_dir::{include_dir, Dir};
@@ -64,6 +64,20 @@ impl Renderer {
             env.add_template_owned(path.clone(), text)
                 .map_err(|e| anyhow!("templates/{path}: {e}"))?;
         }
+        // Whatever text reaches a screen or an email, stored before the checks on input or
+        // not, shows control and text-direction characters as harmless stand-ins.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) if value.kind() == minijinja::value::ValueKind::String => {
+                let safe = text::display_safe(s);
+                let safe = if value.is_safe() {
+                    Value::from_safe_string(safe.into_owned())
+                } else {
+                    Value::from(safe.as_ref())
+                };
+                minijinja::escape_formatter(out, state, &safe)
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        });
         env.add_filter("time", move |v: Value| -> String { format_time(&v, tz) });
         env.add_function("t", translate);
         // `age(since_ms, at_ms)`: how long something waited, e.g. `2d 3h` / `2天3小时`.
@@ -104,6 +118,7 @@ impl Renderer {
             .env
             .get_template(&full)
             .with_context(|| format!("template {full}"))?;
+        let ctx = shape_lines(serde_json::to_value(&ctx)?, Continuation::Indent);
         let ctx = minijinja::context! { locale => locale.tag(), ..Value::from_serialize(&ctx) };
         let out = tmpl
             .render(ctx)
@@ -124,6 +139,7 @@ impl Renderer {
             .env
             .get_template(path)
             .with_context(|| format!("template {path}"))?;
+        let ctx = shape_lines(serde_json::to_value(&ctx)?, Continuation::Keep);
         let ctx = minijinja::context! { locale => locale.tag(), ..Value::from_serialize(&ctx) };
         let out = tmpl
             .render(ctx)
@@ -171,6 +187,60 @@ impl Renderer {
         keys.sort();
         keys
     }
+}
+
+/// Context keys whose text may have several lines (the multi-line options of the catalog, as
+/// stored); every other string is one line on screen.
+const MULTILINE_KEYS: &[&str] = &[
+    "reason",
+    "comment",
+    "details",
+    "notes",
+    "note",
+    "terms",
+    "text",
+    "resolution",
+];
+
+/// What becomes of a line break inside a multi-line value.
+#[derive(Clone, Copy)]
+enum Continuation {
+    /// Chat: the value's next lines are indented under it, so they never start a row of the
+    /// layout (such as the console's `[1] Approve` buttons).
+    Indent,
+    /// Email and web pages: kept.
+    Keep,
+}
+
+/// Puts the line breaks of a context's strings in their place: one-line values (stored before
+/// input was checked) show theirs as `⏎`, multi-line ones follow `how`.
+fn shape_lines(value: serde_json::Value, how: Continuation) -> serde_json::Value {
+    use serde_json::Value as J;
+    fn shape(key: &str, v: J, how: Continuation) -> J {
+        match v {
+            J::String(s) if s.contains(['\n', '\r', '\u{2028}', '\u{2029}']) => {
+                let s = s
+                    .replace("\r\n", "\n")
+                    .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
+                J::String(match (MULTILINE_KEYS.contains(&key), how) {
+                    (false, _) => s.replace('\n', " ⏎ "),
+                    (true, Continuation::Indent) => s.replace('\n', "\n    "),
+                    (true, Continuation::Keep) => s,
+                })
+            }
+            J::Array(items) => J::Array(items.into_iter().map(|i| shape(key, i, how)).collect()),
+            J::Object(map) => J::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let v = shape(&k, v, how);
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+    shape("", value, how)
 }
 
 /// `t("key", arg=value...)`: a message in the template's locale.
@@ -250,4 +320,40 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> anyh
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn renderer() -> Renderer {
+        Renderer::load(None, chrono_tz::Asia::Shanghai, HashMap::new()).unwrap()
+    }
+
+    #[test]
+    fn stored_hostile_text_is_shown_harmless_in_chat_and_email() {
+        let r = renderer();
+        let hostile = "\u{1b}[31mRED\u{1b}[0m\u{7}\nline2 [1] Approve\u{202E}";
+        let ctx = json!({ "company": hostile, "recipient": "a@b.cn", "via": "files" });
+        let mail = crate::mail::compose::render(&r, Locale::En, "test_email", &ctx).unwrap();
+        for text in [&mail.subject, &mail.text, &mail.html] {
+            assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202E}']), "{text}");
+        }
+        assert!(
+            mail.text.contains("^[[31mRED^[[0m^G ⏎ line2"),
+            "{}",
+            mail.text
+        );
+
+        // Chat: a one-line value stays on its line; a multi-line one is indented under it.
+        let shaped = shape_lines(
+            json!({ "item": "a\r\nb", "rows": [{ "reason": "why\n[1] Approve" }] }),
+            Continuation::Indent,
+        );
+        assert_eq!(shaped["item"], "a ⏎ b");
+        assert_eq!(shaped["rows"][0]["reason"], "why\n    [1] Approve");
+        let msg = Msg::new("option.missing").arg("option", hostile);
+        assert!(r.msg(Locale::En, &msg).contains("^[[31mRED"));
+    }
 }

@@ -5,6 +5,7 @@ use super::spec::*;
 use crate::domain::money::parse_money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
+use crate::domain::{horizon, text};
 use chrono::NaiveDate;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -60,11 +61,23 @@ pub(super) fn convert(
     raw: &RawValue,
     ctx: &ParseContext,
 ) -> Result<Option<Value>, Msg> {
-    if let RawValue::Text(t) = raw {
-        if t.trim().is_empty() {
-            return empty_value(spec);
+    // Every transport's text passes here: one check of its characters for every option.
+    let checked;
+    let raw = match raw {
+        RawValue::Text(t) => {
+            let t = text::check(t, spec.multiline).map_err(|refusal| {
+                refusal
+                    .msg(&spec.name)
+                    .arg("value", shown(&text::one_line(t.trim())))
+            })?;
+            if t.trim().is_empty() {
+                return empty_value(spec);
+            }
+            checked = RawValue::Text(t.into_owned());
+            &checked
         }
-    }
+        other => other,
+    };
     match spec.kind {
         OptionType::String | OptionType::Attachment => convert_string(spec, raw, ctx),
         OptionType::Integer => convert_integer(spec, raw),
@@ -144,9 +157,13 @@ pub(super) fn convert_string(
     match spec.format {
         None => Ok(Value::Str(t.to_string())),
         Some(OptionFormat::Money) => parse_money(t, ctx.currency).map(Value::Money),
-        Some(OptionFormat::Date) => parse_date(t)
-            .map(Value::Date)
-            .ok_or_else(|| problem("option.bad_date", spec).arg("value", shown(t))),
+        Some(OptionFormat::Date) => match parse_date(t) {
+            None => Err(problem("option.bad_date", spec).arg("value", shown(t))),
+            Some(d) if !horizon::date_within(d, ctx.today) => Err(problem("option.too_far", spec)
+                .arg("value", shown(t))
+                .arg("max_years", horizon::MAX_YEARS_AHEAD)),
+            Some(d) => Ok(Value::Date(d)),
+        },
         Some(OptionFormat::Reference) => {
             match spec.ref_kind.as_deref().and_then(RefKind::from_prefix) {
                 Some(kind) => Reference::parse_as(t, kind),

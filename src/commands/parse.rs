@@ -22,6 +22,9 @@ use crate::domain::Msg;
 pub struct ParseContext {
     /// Currency of money amounts typed without one.
     pub currency: Currency,
+    /// Today in the company's time zone: dates beyond the horizon
+    /// ([`crate::domain::horizon`]) are refused.
+    pub today: NaiveDate,
 }
 
 /// An option value as a transport hands it over: Discord gives typed values, the console text.

@@ -110,6 +110,11 @@ pub struct OptionSpec {
     /// Discord asks the bot for suggestions while the user types.
     #[serde(default)]
     pub autocomplete: bool,
+    /// String options: the text may have several lines (reasons, comments, details). Other
+    /// text is one line; control and text-direction characters are refused in both
+    /// ([`crate::domain::text`]).
+    #[serde(default)]
+    pub multiline: bool,
 }
 
 /// A fixed choice of an option.

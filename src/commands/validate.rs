@@ -225,6 +225,10 @@ pub(super) fn check_option(p: &mut Problems, path: &str, o: &OptionSpec) {
     let is_string = o.kind == OptionType::String;
     let is_numeric = matches!(o.kind, OptionType::Integer | OptionType::Number);
 
+    if o.multiline && (!is_string || o.format.is_some() || !o.choices.is_empty()) {
+        p.push(path, "multiline applies to free-text string options only");
+    }
+
     // Lengths.
     if (o.min_length.is_some() || o.max_length.is_some()) && !is_string {
         p.push(

@@ -135,3 +135,34 @@ fn redacts_passwords_holding_slashes_and_at_signs() {
         "postgres://u:[redacted]@db.example:5432/bizdesk?sslmode=require&password=[redacted]"
     );
 }
+
+#[test]
+fn a_password_without_tls_is_refused_unless_allowed() {
+    let pw = ("BIZDESK__SMTP__PASSWORD", "s3cret");
+    let err = load_text("[smtp]\nurl = \"smtp://u@mail.example:2525\"\n", &[pw])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("smtp.allow_plaintext_auth"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    // A password in the URL, or opportunistic TLS (which may fall back to plain): the same.
+    let err = load_text("[smtp]\nurl = \"smtp://u:pw/x@mail.example\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("smtp.allow_plaintext_auth") && err.contains("[redacted]"),
+        "{err}"
+    );
+    let opportunistic = "[smtp]\nurl = \"smtp://u@mail.example?tls=opportunistic\"\n";
+    assert!(load_text(opportunistic, &[pw]).is_err());
+    // TLS, no password, or the operator's explicit choice: fine.
+    for url in [
+        "smtps://u@mail.example",
+        "smtp://u@mail.example:587?tls=required",
+    ] {
+        load_text(&format!("[smtp]\nurl = \"{url}\"\n"), &[pw]).unwrap();
+    }
+    load_text("[smtp]\nurl = \"smtp://127.0.0.1:25\"\n", &[]).unwrap();
+    let allow = ("BIZDESK__SMTP__ALLOW_PLAINTEXT_AUTH", "true");
+    let c = load_text(opportunistic, &[pw, allow]).unwrap();
+    assert!(c.smtp.allow_plaintext_auth);
+}

@@ -244,8 +244,12 @@ pub fn pick_task(
         .ok_or_else(|| Msg::new("approval.not_assigned"))
 }
 
-/// Checks that a decision carries the comment it needs.
+/// Checks that a decision carries the comment it needs, and that the comment is clean text.
 pub fn check_comment(decision: Decision, comment: Option<&str>) -> Result<(), Msg> {
+    // A comment typed into a modal or the console's prompt skips the parser: same rule.
+    if let Some(c) = comment {
+        super::text::check(c, true).map_err(|r| r.msg("comment"))?;
+    }
     let has = comment.is_some_and(|c| !c.trim().is_empty());
     if decision.needs_comment() && !has {
         return Err(Msg::new("approval.comment_required"));

@@ -18,14 +18,15 @@ pub struct CustomerInput {
     pub locale: Option<Locale>,
 }
 
-/// Checks a name or company: not blank, at most [`MAX_NAME`] characters, no control
-/// characters. Returns it trimmed.
+/// Checks a name or company: not blank, at most [`MAX_NAME`] characters, one line without
+/// control or text-direction characters ([`super::text`]). Returns it trimmed.
 pub fn check_name(field: &'static str, text: &str) -> Result<String, Msg> {
     let t = text.trim();
     if t.is_empty() {
         return Err(Msg::new("customer.name_required").arg("field", field));
     }
-    if t.chars().count() > MAX_NAME || t.chars().any(char::is_control) {
+    super::text::check(t, false).map_err(|r| r.msg(field))?;
+    if t.chars().count() > MAX_NAME {
         return Err(Msg::new("customer.bad_name")
             .arg("field", field)
             .arg("max", MAX_NAME));
@@ -180,6 +181,19 @@ fn shown(s: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn names_are_one_clean_line() {
+        assert_eq!(check_name("name", " 周军 ").unwrap(), "周军");
+        for (bad, key) in [
+            ("Zhou\nJun", "option.line_break"),
+            ("\u{1b}[31mZhou", "option.control_char"),
+            ("Zhou\u{202E}nuJ", "option.bidi_char"),
+        ] {
+            let m = check_name("company", bad).unwrap_err();
+            assert_eq!((m.key, m.get("option")), (key, Some("company")), "{bad:?}");
+        }
+    }
 
     #[test]
     fn emails() {

@@ -8,6 +8,7 @@ pub mod delegation;
 pub mod delivery;
 pub mod directory;
 pub mod email;
+pub mod horizon;
 pub mod inquiry;
 pub mod locale;
 pub mod money;
@@ -20,6 +21,7 @@ pub mod requisition;
 pub mod sales;
 pub mod satisfaction;
 pub mod schedule;
+pub mod text;
 pub mod when;
 
 pub use locale::Locale;

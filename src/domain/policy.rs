@@ -352,9 +352,16 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
                 ))
             }
         };
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("`{s}` is not a duration; write e.g. 30m, 24h or 2d"))?;
+        let n: u64 = match num.parse() {
+            Ok(n) => n,
+            // Digits that do not fit: far too long.
+            Err(_) if !num.is_empty() => return Err(format!("`{s}` is too long")),
+            Err(_) => {
+                return Err(format!(
+                    "`{s}` is not a duration; write e.g. 30m, 24h or 2d"
+                ))
+            }
+        };
         num.clear();
         total = n
             .checked_mul(unit)

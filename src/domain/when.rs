@@ -16,8 +16,8 @@ use chrono::{
 use chrono_tz::Tz;
 use regex::Captures;
 
-/// How far ahead a time may be, in years.
-pub const MAX_YEARS: u32 = 5;
+/// How far ahead a time may be, in years: the one horizon of every date ([`super::horizon`]).
+pub const MAX_YEARS: u32 = super::horizon::MAX_YEARS_AHEAD;
 
 /// Longest `input` echoed back in an error; longer input is cut with `…`.
 const MAX_ECHO_CHARS: usize = 60;
@@ -219,10 +219,12 @@ fn resolve(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, Why> {
     } else {
         return Err(Why::Unreadable);
     };
-    match now.checked_add_months(Months::new(12 * MAX_YEARS)) {
-        _ if t <= now => Err(Why::Past(t)),
-        Some(max) if t <= max => Ok(t),
-        _ => Err(Why::TooFar),
+    if t <= now {
+        Err(Why::Past(t))
+    } else if super::horizon::time_within(t, now) {
+        Ok(t)
+    } else {
+        Err(Why::TooFar)
     }
 }
 

@@ -158,6 +158,9 @@ impl Mailer {
             )),
         };
         let url = cfg.url.expose().trim();
+        if let Some(problem) = cfg.plaintext_auth_problem() {
+            return Err(anyhow!(problem));
+        }
         let transport = if url.is_empty() {
             Transport::Files(cfg.drop_dir.clone())
         } else {

@@ -5,7 +5,7 @@
 use super::inquiries::reference;
 use super::{audit_event, Desk, DeskResult};
 use crate::domain::satisfaction::{sign, verify, TokenError, VALID_DAYS};
-use crate::domain::Locale;
+use crate::domain::{text, Locale};
 use crate::store::inquiries::Inquiry;
 use crate::store::{self, audit, customers, inquiries, Conn};
 use rand::RngCore;
@@ -128,7 +128,7 @@ pub async fn record(
         return Ok((page, locale));
     }
     let comment: Option<String> = comment
-        .map(|c| c.trim().chars().take(2000).collect::<String>())
+        .map(|c| text::clean(c.trim()).chars().take(2000).collect::<String>())
         .filter(|c| !c.is_empty());
     let now = store::to_ms(desk.now());
     if !inquiries::record_satisfaction(&mut tx, i.id, score, comment.as_deref(), now).await? {

@@ -3,6 +3,8 @@
 //! refuse recipients, fail temporarily, or hold a message mid-DATA.
 #![allow(dead_code)]
 
+pub mod plain_auth;
+
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 use std::net::{IpAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -3,7 +3,7 @@
 
 use super::components;
 use crate::chat::{Action, Chat};
-use crate::commands::{bind, ParseContext, RawValue};
+use crate::commands::{bind, RawValue};
 use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
 use crate::service::{self, directory};
@@ -129,10 +129,13 @@ async fn command(chat: &Chat, c: &CommandInteraction) -> Outcome {
     for (name, value) in options {
         raw.push((name, raw_value(chat, value, &c.data.resolved).await));
     }
-    let ctx = ParseContext {
-        currency: chat.desk.company.currency,
-    };
-    let reply = match bind(&chat.catalog, &c.data.name, sub.as_deref(), raw, &ctx) {
+    let reply = match bind(
+        &chat.catalog,
+        &c.data.name,
+        sub.as_deref(),
+        raw,
+        &chat.parse_context(),
+    ) {
         Ok(inv) => chat.run(&actor, &inv).await,
         Err(problems) => chat.user_error(chat.locale_of(&actor), &problems),
     };
@@ -308,7 +311,8 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
                         .filter(|s| !s.is_empty())
                         .collect::<Vec<_>>()
                         .join(" · ");
-                    let label: String = format!("#{} {label}", c.id).chars().take(100).collect();
+                    let label = crate::domain::text::one_line(&format!("#{} {label}", c.id));
+                    let label: String = label.chars().take(100).collect();
                     json!({ "name": label, "value": format!("#{}", c.id) })
                 })
                 .collect();
@@ -375,7 +379,11 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
         .into_iter()
         .filter(|(label, _)| label.to_lowercase().contains(&typed))
         .take(25)
-        .map(|(label, value)| json!({ "name": label.chars().take(100).collect::<String>(), "value": value }))
+        .map(|(label, value)| {
+            // Stored text shown in Discord's list: one line, controls made visible.
+            let label = crate::domain::text::one_line(&label);
+            json!({ "name": label.chars().take(100).collect::<String>(), "value": value })
+        })
         .collect();
     Outcome::Choices(json!({ "choices": list }))
 }

@@ -12,6 +12,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog::embedded().expect(
 fn ctx() -> ParseContext {
     ParseContext {
         currency: Currency::CNY,
+        today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
     }
 }
 
@@ -420,3 +421,89 @@ fn bind_takes_typed_values() {
 
 mod catalog_probe;
 mod properties;
+
+#[test]
+fn dates_beyond_the_horizon_are_refused_as_follow_ups_are() {
+    // The tests' today is 2026-11-26: five years ahead is the last day allowed.
+    let base = "/requisition new item:a quantity:1 unit_price:1";
+    let inv = ok(&format!("{base} needed_by:2031-11-26"));
+    assert_eq!(inv.date("needed_by"), NaiveDate::from_ymd_opt(2031, 11, 26));
+    let m = one_error(&format!("{base} needed_by:2031-11-27"));
+    assert_eq!(m.key, "option.too_far");
+    assert_eq!(m.get("max_years"), Some("5"));
+    for line in [
+        "/order new customer:#1 items:x amount:1 delivery:9999-12-31",
+        "/order terms ref:SO-000001 due:2040-01-01 amount:1",
+        "/delegate to:wang.fang until:2099-01-01",
+    ] {
+        assert_eq!(keys(line), ["option.too_far"], "{line}");
+    }
+}
+
+#[test]
+fn control_line_break_and_direction_characters_are_refused_in_text() {
+    let line = |item: &str| format!("/requisition new item:\"{item}\" quantity:1 unit_price:1");
+    let m = one_error(&line("\u{1b}[31mRED\u{1b}[0m\u{7}"));
+    assert_eq!(m.key, "option.control_char");
+    assert_eq!(
+        (m.get("option"), m.get("char")),
+        (Some("item"), Some("U+001B"))
+    );
+    assert_eq!(m.get("value"), Some("^[[31mRED^[[0m^G"));
+    let m = one_error(&line("line1\nline2 [1] Approve"));
+    assert_eq!(m.key, "option.line_break");
+    assert_eq!(one_error(&line("\u{202E}gpj.exe")).key, "option.bidi_char");
+    // Through a transport's typed options (Discord) just the same.
+    let raw = vec![
+        ("item".to_string(), RawValue::Text("a\u{2066}b".into())),
+        ("quantity".to_string(), RawValue::Int(1)),
+        ("unit_price".to_string(), RawValue::Text("1".into())),
+    ];
+    let e = bind(&CATALOG, "requisition", Some("new"), raw, &ctx()).unwrap_err();
+    assert_eq!(e[0].key, "option.bidi_char");
+
+    // A multi-line option keeps its lines (CR LF stored as LF), but not a lone CR or ESC.
+    let base = "/requisition new item:a quantity:1 unit_price:1";
+    let inv = ok(&format!("{base} reason:\"new hires\r\nand\tinterns\""));
+    assert_eq!(inv.str("reason"), Some("new hires\nand\tinterns"));
+    assert_eq!(
+        keys(&format!("{base} reason:\"over\rwrite\"")),
+        ["option.control_char"]
+    );
+    assert_eq!(
+        keys(&format!("{base} reason:\"a\u{1b}[2J\"")),
+        ["option.control_char"]
+    );
+}
+
+#[test]
+fn multi_line_options_are_the_prose_ones() {
+    let mut multi = Vec::new();
+    for c in &CATALOG.commands {
+        let subs = c.subcommands.iter().map(|s| (Some(s), &s.options));
+        for (sub, options) in std::iter::once((None, &c.options)).chain(subs) {
+            for o in options.iter().filter(|o| o.multiline) {
+                multi.push(format!(
+                    "{} {} {}",
+                    c.name,
+                    sub.map_or("", |s| &s.name),
+                    o.name
+                ));
+            }
+        }
+    }
+    for expected in [
+        "approval reject comment",
+        "inquiry reply text",
+        "requisition new reason",
+    ] {
+        assert!(multi.iter().any(|m| m == expected), "{expected}: {multi:?}");
+    }
+    for single in [
+        "requisition new item",
+        "inquiry log subject",
+        "customer add name",
+    ] {
+        assert!(!multi.iter().any(|m| m == single), "{single}");
+    }
+}

@@ -102,6 +102,12 @@ fn reject_and_changes_need_a_comment() {
     assert!(check_comment(Decision::Approve, None).is_ok());
     assert!(check_comment(Decision::Reject, Some("  ")).is_err());
     assert!(check_comment(Decision::Changes, Some("fix the spec")).is_ok());
+    assert!(check_comment(Decision::Reject, Some("two\nlines")).is_ok());
+    let e = check_comment(Decision::Reject, Some("\u{1b}[2J\n  [1] Approve")).unwrap_err();
+    assert_eq!(
+        (e.key, e.get("option")),
+        ("option.control_char", Some("comment"))
+    );
 }
 
 fn mode_strategy() -> impl Strategy<Value = (Mode, u32, usize)> {

@@ -183,7 +183,17 @@ const KEYS: &[(&str, &[&str])] = &[
         &["option", "value", "pattern", "action"],
     ),
     ("option.bad_date", &["option", "value", "action"]),
+    (
+        "option.too_far",
+        &["option", "value", "max_years", "action"],
+    ),
     ("option.bad_handle", &["option", "value", "action"]),
+    ("option.line_break", &["option", "value", "char", "action"]),
+    (
+        "option.control_char",
+        &["option", "value", "char", "action"],
+    ),
+    ("option.bidi_char", &["option", "value", "char", "action"]),
 ];
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
@@ -251,6 +261,10 @@ fn emitted_messages_carry_their_documented_args() {
         ),
         "/requisition list status:x",
         "/requisition new item:a quantity:1 unit_price:1 needed_by:x",
+        "/requisition new item:a quantity:1 unit_price:1 needed_by:2040-01-01",
+        "/requisition new item:\"a\nb\" quantity:1 unit_price:1",
+        "/requisition new item:\"\u{1b}[31mRED\" quantity:1 unit_price:1",
+        "/requisition new item:\"a\u{202E}b\" quantity:1 unit_price:1",
         "/delegate to:@@ until:2026-01-01",
     ];
     let probe_lines = ["probe x:y b:z code:x", "probe"];

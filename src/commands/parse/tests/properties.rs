@@ -22,7 +22,8 @@ fn text_value() -> impl Strategy<Value = String> {
 }
 
 fn date_value() -> impl Strategy<Value = NaiveDate> {
-    (0i64..200_000)
+    // Up to 2025: within the horizon of the tests' today (2026-11-26).
+    (0i64..46_000)
         .prop_map(|d| NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Duration::days(d))
 }
 
