@@ -22,30 +22,19 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The approval policies shipped with bizdesk (the same file as `config/workflows.toml`).
-pub const DEFAULT_WORKFLOWS: &str = include_str!("../config/workflows.toml");
+pub use crate::config::setup::DEFAULT_WORKFLOWS;
 
 /// Loads the approval policies from the configured file, or the embedded ones when the
 /// default file is absent. A file may list only the policies it changes: a subject kind it
 /// leaves out (requisition, opportunity, contract) keeps the embedded policy.
 pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(_) if path == Path::new("config/workflows.toml") => DEFAULT_WORKFLOWS.to_string(),
-        Err(e) => {
-            return Err(anyhow!(
-                "cannot read workflows file {}: {e}",
-                path.display()
-            ))
-        }
-    };
-    let mut p = Policies::from_toml(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    let defaults = Policies::from_toml(DEFAULT_WORKFLOWS)
-        .map_err(|e| anyhow!("embedded workflows.toml: {e}"))?;
-    for (kind, policy) in defaults.by_kind {
-        p.by_kind.entry(kind).or_insert(policy);
-    }
-    Ok(p)
+    Ok(crate::config::setup::load_policies(path)?)
+}
+
+/// Loads a directory file for `bizdesk org sync`, checked on its own and against the
+/// configured approval policies; every problem names the file, line, key and the fix.
+pub fn load_org_for_sync(config: &Config, file: &Path) -> anyhow::Result<OrgFile> {
+    Ok(crate::config::setup::load_org_for_sync(config, file)?)
 }
 
 /// Loads and checks the system's recurring jobs (`scheduler.file`), or the embedded ones when
@@ -107,7 +96,9 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         config.database.busy_timeout_ms,
     )
     .await?;
-    let policies = load_policies(&config.workflows.file)?;
+    // The directory and the policies, checked against each other before anything runs.
+    let setup = crate::config::setup::load(config)?;
+    let policies = setup.policies;
     let catalog = Catalog::embedded().context("commands/*.toml")?;
     let mut option_names = HashMap::new();
     for c in &catalog.commands {
@@ -149,8 +140,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         catalog: Arc::new(catalog),
     };
     if service::directory::is_empty(&chat.desk).await? {
-        let org = load_org(&config.directory.file)?;
-        let report = service::directory::sync(&chat.desk, &org, "system").await?;
+        let report = service::directory::sync(&chat.desk, &setup.org, "system").await?;
         tracing::info!(
             added = report.added.len(),
             "loaded the company directory into a new database"
@@ -178,7 +168,7 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let system_jobs = load_schedules(config)?;
     if config.directory.sync_on_start {
-        let org = load_org(&config.directory.file)?;
+        let org = crate::config::setup::load(config)?.org;
         let report = service::directory::sync(&chat.desk, &org, "system").await?;
         tracing::info!(file = %config.directory.file.display(), "directory synced: {}", report.summary());
     }

@@ -6,7 +6,9 @@
 use crate::domain::money::Currency;
 use crate::domain::Locale;
 pub mod org;
+pub mod problems;
 pub mod schedules;
+pub mod setup;
 
 use anyhow::{anyhow, bail, Context};
 use serde::Deserialize;
@@ -393,11 +395,13 @@ fn de_locale<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Locale, D::Error>
 
 fn de_currency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
     let s = String::deserialize(d)?;
-    Currency::new(&s).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "`{s}` is not an ISO currency code; write three capital letters such as \"CNY\""
-        ))
-    })
+    Currency::new(&s)
+        .filter(Currency::is_iso4217)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not the ISO 4217 code of a currency in circulation; write the company's currency, such as \"CNY\", \"USD\" or \"EUR\""
+            ))
+        })
 }
 
 fn de_socket<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::SocketAddr, D::Error> {

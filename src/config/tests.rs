@@ -70,6 +70,14 @@ fn unknown_keys_and_bad_values_name_file_and_key() {
         .to_string();
     assert!(err.contains("company.currency"), "{err}");
 
+    let err = load_text("[company]\ncurrency = \"XXX\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("company.currency") && err.contains("ISO 4217") && err.contains("\"CNY\""),
+        "{err}"
+    );
+
     let err = load_text("", &[("BIZDESK__DATABASE__MAX_CONNECTIONS", "many")])
         .unwrap_err()
         .to_string();
