@@ -1,6 +1,6 @@
 //! Wiring: from settings to a running desk, and `serve`.
 
-use crate::chat::discord::{endpoint, gateway, Discord};
+use crate::chat::discord::{endpoint, link, Discord};
 use crate::chat::render::Renderer;
 use crate::chat::Chat;
 use crate::clock::{Clock, SystemClock};
@@ -180,49 +180,47 @@ pub async fn serve_on(
         None => None,
     };
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let mut router = crate::web::router(chat.desk.clone(), chat.renderer.clone());
+    let mut endpoint_router = None;
     let mut tasks = Vec::new();
+    let mut discord_connected = None;
     if config.discord.token.is_set() {
-        let discord = Arc::new(Discord::new(config, chat.clone()).await?);
-        // Commands registered earlier keep working, so a failed registration is reported,
-        // not fatal; `bizdesk discord register` retries it.
-        match discord.register_commands(config.discord.guild_id).await {
-            Ok(n) => {
-                let scope = config
-                    .discord
-                    .guild_id
-                    .map_or("globally".to_string(), |g| format!("in server {g}"));
-                tracing::info!(commands = n, "registered slash commands {scope}");
-            }
-            Err(e) => {
-                tracing::error!(error = %format!("{e:#}"), "could not register slash commands; run `bizdesk discord register` later")
-            }
-        }
         match config.discord.mode {
             DiscordMode::Gateway => {
-                let (cfg, d, s) = (config.clone(), discord.clone(), stop.clone());
-                tasks.push(tokio::spawn(async move {
-                    if let Err(e) = gateway::run(&cfg, d, s).await {
-                        tracing::error!(error = %format!("{e:#}"), "Discord gateway stopped");
-                    }
-                }));
+                // In the background: an unreachable Discord must not stop email, the scheduler
+                // or the web server; `/readyz` says whether it is connected.
+                let (task, connected) = link::spawn_gateway(config, chat.clone(), stop.clone());
+                tasks.push(task);
+                discord_connected = Some(connected);
             }
             DiscordMode::Http => {
-                router = router.merge(endpoint::router(
+                // The application id is configured in http mode: this asks Discord nothing.
+                let discord = Arc::new(Discord::new(config, chat.clone()).await?);
+                tasks.extend(
+                    link::register_with_retries(config, discord.clone(), stop.clone()).await,
+                );
+                endpoint_router = Some(endpoint::router(
                     discord.clone(),
                     &config.discord.public_key,
                 )?);
                 tracing::info!("Discord interactions endpoint: POST /discord/interactions");
+                let worker = DiscordOutbox::new(discord);
+                tasks.push(tokio::spawn(
+                    worker.run(stop.clone(), Duration::from_millis(500)),
+                ));
             }
         }
-        let worker = DiscordOutbox::new(discord);
-        tasks.push(tokio::spawn(
-            worker.run(stop.clone(), Duration::from_millis(500)),
-        ));
     } else {
         tracing::info!(
             "Discord is off: set BIZDESK__DISCORD__TOKEN (or discord.token) to connect a bot"
         );
+    }
+    let mut router = crate::web::router_with_discord(
+        chat.desk.clone(),
+        chat.renderer.clone(),
+        discord_connected,
+    );
+    if let Some(endpoint) = endpoint_router {
+        router = router.merge(endpoint);
     }
     let mailer = Arc::new(Mailer::from_config(&config.smtp, &config.company.name)?);
     let email = EmailOutbox::new(
@@ -258,7 +256,7 @@ pub async fn serve_on(
                 )
             })?,
     };
-    tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz)");
+    tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz, GET /readyz)");
     tracing::info!("bizdesk is running; try: bizdesk console --as li.na   (Ctrl-C stops)");
     let store = chat.desk.store.clone();
     // Small JSON answers (the Discord endpoint's first responses) must not wait for delayed ACKs.

@@ -204,6 +204,11 @@ pub struct Discord {
     #[serde(deserialize_with = "de_snowflake")]
     pub guild_id: Option<u64>,
     pub api_base: String,
+    /// The first wait before retrying an unreachable Discord, in milliseconds; it doubles
+    /// (with jitter) up to `reconnect_max_ms`.
+    pub reconnect_min_ms: u64,
+    /// The longest wait between retries, in milliseconds.
+    pub reconnect_max_ms: u64,
 }
 
 fn de_snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
@@ -507,6 +512,12 @@ impl Config {
             || d.api_base.starts_with("https://");
         if !base_ok {
             bail!("key `discord.api_base`: expected an http:// or https:// URL, or empty for Discord itself");
+        }
+        if !(10..=600_000).contains(&d.reconnect_min_ms) {
+            bail!("key `discord.reconnect_min_ms`: must be between 10 and 600000");
+        }
+        if !(d.reconnect_min_ms..=3_600_000).contains(&d.reconnect_max_ms) {
+            bail!("key `discord.reconnect_max_ms`: must be at least reconnect_min_ms and at most 3600000 (an hour)");
         }
         self.smtp.check()?;
         self.scheduler.check()?;

@@ -6,6 +6,7 @@ pub mod components;
 pub mod endpoint;
 pub mod gateway;
 pub mod interactions;
+pub mod link;
 pub mod register;
 pub mod rest;
 
