@@ -182,7 +182,7 @@ pub async fn serve_on(
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let mut endpoint_router = None;
     let mut tasks = Vec::new();
-    let mut discord_connected = None;
+    let mut discord_readiness = crate::web::DiscordReadiness::Off;
     if config.discord.token.is_set() {
         match config.discord.mode {
             DiscordMode::Gateway => {
@@ -190,7 +190,7 @@ pub async fn serve_on(
                 // or the web server; `/readyz` says whether it is connected.
                 let (task, connected) = link::spawn_gateway(config, chat.clone(), stop.clone());
                 tasks.push(task);
-                discord_connected = Some(connected);
+                discord_readiness = crate::web::DiscordReadiness::Gateway(connected);
             }
             DiscordMode::Http => {
                 // The application id is configured in http mode: this asks Discord nothing.
@@ -198,6 +198,7 @@ pub async fn serve_on(
                 tasks.extend(
                     link::register_with_retries(config, discord.clone(), stop.clone()).await,
                 );
+                discord_readiness = crate::web::DiscordReadiness::Endpoint;
                 endpoint_router = Some(endpoint::router(
                     discord.clone(),
                     &config.discord.public_key,
@@ -217,7 +218,7 @@ pub async fn serve_on(
     let mut router = crate::web::router_with_discord(
         chat.desk.clone(),
         chat.renderer.clone(),
-        discord_connected,
+        discord_readiness,
     );
     if let Some(endpoint) = endpoint_router {
         router = router.merge(endpoint);

@@ -21,20 +21,31 @@ use tokio::sync::watch;
 struct Web {
     desk: Desk,
     renderer: Arc<Renderer>,
-    /// Whether the Discord gateway is connected, when this process holds one.
-    discord: Option<watch::Receiver<bool>>,
+    discord: DiscordReadiness,
 }
 
-/// The routes bizdesk serves, for a process without a Discord gateway.
+/// What `/readyz` knows about Discord in this process.
+#[derive(Clone, Debug, Default)]
+pub enum DiscordReadiness {
+    /// No token: Discord is not used.
+    #[default]
+    Off,
+    /// HTTP mode: Discord calls the endpoint; there is no connection to hold.
+    Endpoint,
+    /// Gateway mode: whether the websocket session is live now.
+    Gateway(watch::Receiver<bool>),
+}
+
+/// The routes bizdesk serves, for a process without Discord.
 pub fn router(desk: Desk, renderer: Arc<Renderer>) -> Router {
-    router_with_discord(desk, renderer, None)
+    router_with_discord(desk, renderer, DiscordReadiness::Off)
 }
 
-/// The routes bizdesk serves; `discord` says whether the gateway is connected, for `/readyz`.
+/// The routes bizdesk serves; `discord` tells `/readyz` about the Discord connection.
 pub fn router_with_discord(
     desk: Desk,
     renderer: Arc<Renderer>,
-    discord: Option<watch::Receiver<bool>>,
+    discord: DiscordReadiness,
 ) -> Router {
     Router::new()
         .route("/healthz", get(health))
@@ -59,9 +70,10 @@ async fn ready(State(web): State<Web>) -> (StatusCode, Json<serde_json::Value>) 
         Err(_) => "unavailable",
     };
     let discord = match &web.discord {
-        None => "not used",
-        Some(c) if *c.borrow() => "connected",
-        Some(_) => "not connected",
+        DiscordReadiness::Off => "off",
+        DiscordReadiness::Endpoint => "http endpoint",
+        DiscordReadiness::Gateway(c) if *c.borrow() => "connected",
+        DiscordReadiness::Gateway(_) => "not connected",
     };
     let ready = database == "ok" && discord != "not connected";
     let status = if ready {

@@ -39,6 +39,10 @@ async fn a_reconnect_mid_flow_resumes_and_nothing_is_lost() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    wait_for("/readyz ready again after the resume", || async {
+        get(bot.web, "/readyz").await.0 == 200
+    })
+    .await;
     let r = bot.click("wang.fang", &prompt, 0).await;
     assert!(content(&r).contains("你同意了"), "{r}");
     bot.stop().await;
@@ -185,6 +189,9 @@ async fn http_mode_verifies_signatures_and_runs_the_same_handlers() {
     let bot = Bot::start_with(fake, config).await;
     let url = format!("http://{}/discord/interactions", bot.web);
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    // No connection to hold in http mode: ready once the database answers.
+    let (status, body) = get(bot.web, "/readyz").await;
+    assert!(status == 200 && body.contains("http endpoint"), "{body}");
 
     let ping = json!({ "id": "1", "application_id": fake_discord::APP_ID.to_string(), "type": 1, "token": "t", "version": 1 }).to_string();
     let (sig, ts) = signed(&key, &ping);
