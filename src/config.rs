@@ -5,6 +5,8 @@
 
 use crate::domain::money::Currency;
 use crate::domain::Locale;
+use problems::Problems;
+mod check;
 pub mod org;
 pub mod problems;
 pub mod schedules;
@@ -473,7 +475,23 @@ impl Config {
                     .unwrap_or_else(|| label.clone());
                 anyhow!("{origin}: key `{key}`: {}", e.inner())
             })?;
-        config.check().map_err(|e| anyhow!("{label}: {e}"))?;
+        let mut problems = Problems::default();
+        for e in config.check() {
+            let text = e.to_string();
+            let (key, message) = text
+                .strip_prefix("key `")
+                .and_then(|r| r.split_once("`: "))
+                .unwrap_or(("", &text));
+            // A value set by an environment variable is reported under that variable.
+            let var = format!("BIZDESK__{}", key.replace('.', "__").to_ascii_uppercase());
+            let origin = if env_keys.contains(&var) {
+                &var
+            } else {
+                &label
+            };
+            problems.push(origin, None, key, message.to_string());
+        }
+        problems.into_result()?;
         Ok((config, Source { file, env_keys }))
     }
 
@@ -485,56 +503,6 @@ impl Config {
                 let t: toml::Table = DEFAULTS.parse().expect("embedded defaults parse");
                 t.try_into().expect("embedded defaults are valid")
             })
-    }
-
-    fn check(&self) -> anyhow::Result<()> {
-        let url = self.database.url.expose();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
-            bail!("key `database.url`: expected sqlite://PATH or postgres://USER@HOST/DB");
-        }
-        if self.database.max_connections == 0 {
-            bail!("key `database.max_connections`: must be at least 1");
-        }
-        let d = &self.discord;
-        if d.mode == DiscordMode::Http && d.token.is_set() {
-            if d.application_id.is_none() {
-                bail!("key `discord.application_id`: http mode needs the application id");
-            }
-            if d.public_key.len() != 64 || !d.public_key.chars().all(|c| c.is_ascii_hexdigit()) {
-                bail!("key `discord.public_key`: http mode needs the application's public key (64 hex characters)");
-            }
-        }
-        let base_ok = d.api_base.is_empty()
-            || d.api_base.starts_with("http://")
-            || d.api_base.starts_with("https://");
-        if !base_ok {
-            bail!("key `discord.api_base`: expected an http:// or https:// URL, or empty for Discord itself");
-        }
-        if !(10..=600_000).contains(&d.reconnect_min_ms) {
-            bail!("key `discord.reconnect_min_ms`: must be between 10 and 600000");
-        }
-        if !(d.reconnect_min_ms..=3_600_000).contains(&d.reconnect_max_ms) {
-            bail!("key `discord.reconnect_max_ms`: must be at least reconnect_min_ms and at most 3600000 (an hour)");
-        }
-        self.smtp.check()?;
-        self.scheduler.check()?;
-        crate::domain::order::check_stages(&self.sales.order_stages)
-            .map_err(|e| anyhow!("key `sales.order_stages`: {e}"))?;
-        self.sales.roles()?;
-        for c in &self.requisitions.categories {
-            if c.is_empty()
-                || c.chars()
-                    .any(|ch| !(ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'))
-            {
-                bail!(
-                    "key `requisitions.categories`: `{c}` must be lowercase letters, digits or _"
-                );
-            }
-        }
-        Ok(())
     }
 }
 

@@ -143,3 +143,20 @@ fn redacts_passwords_holding_slashes_and_at_signs() {
         "postgres://u:[redacted]@db.example:5432/bizdesk?sslmode=require&password=[redacted]"
     );
 }
+
+#[test]
+fn every_section_with_a_bad_value_is_reported_at_once() {
+    let err = load_text(
+        "[database]\nmax_connections = 0\n[scheduler]\npoll_ms = 1\n",
+        &[("BIZDESK__DISCORD__API_BASE", "discord.example")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("3 problems"), "{err}");
+    assert!(err.contains("key `database.max_connections`"), "{err}");
+    assert!(err.contains("key `scheduler.poll_ms`"), "{err}");
+    assert!(
+        err.contains("BIZDESK__DISCORD__API_BASE: key `discord.api_base`"),
+        "{err}"
+    );
+}
