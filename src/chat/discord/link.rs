@@ -94,7 +94,11 @@ async fn run_gateway(
             Ok(d) => break Arc::new(d),
             Err(e) => {
                 let wait = backoff.next_wait();
-                tracing::warn!(attempt = backoff.failures(), retry_in = ?wait, "Discord is not reachable: {e:#}");
+                if is_refusal(&e) {
+                    tracing::warn!(attempt = backoff.failures(), retry_in = ?wait, "Discord refused the bot (is discord.token right?): {e:#}");
+                } else {
+                    tracing::warn!(attempt = backoff.failures(), retry_in = ?wait, "Discord is not reachable: {e:#}");
+                }
                 if sleep_or_stop(wait, &mut stop).await {
                     return;
                 }

@@ -47,7 +47,7 @@ impl Discord {
                 Err(_) => rest
                     .bot_user_id()
                     .await
-                    .context("asking Discord who this bot is (is the token right?)")?,
+                    .context("asking Discord who this bot is")?,
             },
         };
         Ok(Discord {
