@@ -1,6 +1,6 @@
 //! Wiring: from settings to a running desk, and `serve`.
 
-use crate::chat::discord::{endpoint, gateway, Discord};
+use crate::chat::discord::{endpoint, link, Discord};
 use crate::chat::render::Renderer;
 use crate::chat::Chat;
 use crate::clock::{Clock, SystemClock};
@@ -22,30 +22,19 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The approval policies shipped with bizdesk (the same file as `config/workflows.toml`).
-pub const DEFAULT_WORKFLOWS: &str = include_str!("../config/workflows.toml");
+pub use crate::config::setup::DEFAULT_WORKFLOWS;
 
 /// Loads the approval policies from the configured file, or the embedded ones when the
 /// default file is absent. A file may list only the policies it changes: a subject kind it
 /// leaves out (requisition, opportunity, contract) keeps the embedded policy.
 pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(_) if path == Path::new("config/workflows.toml") => DEFAULT_WORKFLOWS.to_string(),
-        Err(e) => {
-            return Err(anyhow!(
-                "cannot read workflows file {}: {e}",
-                path.display()
-            ))
-        }
-    };
-    let mut p = Policies::from_toml(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    let defaults = Policies::from_toml(DEFAULT_WORKFLOWS)
-        .map_err(|e| anyhow!("embedded workflows.toml: {e}"))?;
-    for (kind, policy) in defaults.by_kind {
-        p.by_kind.entry(kind).or_insert(policy);
-    }
-    Ok(p)
+    Ok(crate::config::setup::load_policies(path)?)
+}
+
+/// Loads a directory file for `bizdesk org sync`, checked on its own and against the
+/// configured approval policies; every problem names the file, line, key and the fix.
+pub fn load_org_for_sync(config: &Config, file: &Path) -> anyhow::Result<OrgFile> {
+    Ok(crate::config::setup::load_org_for_sync(config, file)?)
 }
 
 /// Loads and checks the system's recurring jobs (`scheduler.file`), or the embedded ones when
@@ -107,7 +96,9 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         config.database.busy_timeout_ms,
     )
     .await?;
-    let policies = load_policies(&config.workflows.file)?;
+    // The directory and the policies, checked against each other before anything runs.
+    let setup = crate::config::setup::load(config)?;
+    let policies = setup.policies;
     let catalog = Catalog::embedded().context("commands/*.toml")?;
     let mut option_names = HashMap::new();
     for c in &catalog.commands {
@@ -149,8 +140,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         catalog: Arc::new(catalog),
     };
     if service::directory::is_empty(&chat.desk).await? {
-        let org = load_org(&config.directory.file)?;
-        let report = service::directory::sync(&chat.desk, &org, "system").await?;
+        let report = service::directory::sync(&chat.desk, &setup.org, "system").await?;
         tracing::info!(
             added = report.added.len(),
             "loaded the company directory into a new database"
@@ -178,7 +168,7 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let system_jobs = load_schedules(config)?;
     if config.directory.sync_on_start {
-        let org = load_org(&config.directory.file)?;
+        let org = crate::config::setup::load(config)?.org;
         let report = service::directory::sync(&chat.desk, &org, "system").await?;
         tracing::info!(file = %config.directory.file.display(), "directory synced: {}", report.summary());
     }
@@ -190,49 +180,48 @@ pub async fn serve_on(
         None => None,
     };
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let mut router = crate::web::router(chat.desk.clone(), chat.renderer.clone());
+    let mut endpoint_router = None;
     let mut tasks = Vec::new();
+    let mut discord_readiness = crate::web::DiscordReadiness::Off;
     if config.discord.token.is_set() {
-        let discord = Arc::new(Discord::new(config, chat.clone()).await?);
-        // Commands registered earlier keep working, so a failed registration is reported,
-        // not fatal; `bizdesk discord register` retries it.
-        match discord.register_commands(config.discord.guild_id).await {
-            Ok(n) => {
-                let scope = config
-                    .discord
-                    .guild_id
-                    .map_or("globally".to_string(), |g| format!("in server {g}"));
-                tracing::info!(commands = n, "registered slash commands {scope}");
-            }
-            Err(e) => {
-                tracing::error!(error = %format!("{e:#}"), "could not register slash commands; run `bizdesk discord register` later")
-            }
-        }
         match config.discord.mode {
             DiscordMode::Gateway => {
-                let (cfg, d, s) = (config.clone(), discord.clone(), stop.clone());
-                tasks.push(tokio::spawn(async move {
-                    if let Err(e) = gateway::run(&cfg, d, s).await {
-                        tracing::error!(error = %format!("{e:#}"), "Discord gateway stopped");
-                    }
-                }));
+                // In the background: an unreachable Discord must not stop email, the scheduler
+                // or the web server; `/readyz` says whether it is connected.
+                let (task, connected) = link::spawn_gateway(config, chat.clone(), stop.clone());
+                tasks.push(task);
+                discord_readiness = crate::web::DiscordReadiness::Gateway(connected);
             }
             DiscordMode::Http => {
-                router = router.merge(endpoint::router(
+                // The application id is configured in http mode: this asks Discord nothing.
+                let discord = Arc::new(Discord::new(config, chat.clone()).await?);
+                tasks.extend(
+                    link::register_with_retries(config, discord.clone(), stop.clone()).await,
+                );
+                discord_readiness = crate::web::DiscordReadiness::Endpoint;
+                endpoint_router = Some(endpoint::router(
                     discord.clone(),
                     &config.discord.public_key,
                 )?);
                 tracing::info!("Discord interactions endpoint: POST /discord/interactions");
+                let worker = DiscordOutbox::new(discord);
+                tasks.push(tokio::spawn(
+                    worker.run(stop.clone(), Duration::from_millis(500)),
+                ));
             }
         }
-        let worker = DiscordOutbox::new(discord);
-        tasks.push(tokio::spawn(
-            worker.run(stop.clone(), Duration::from_millis(500)),
-        ));
     } else {
         tracing::info!(
             "Discord is off: set BIZDESK__DISCORD__TOKEN (or discord.token) to connect a bot"
         );
+    }
+    let mut router = crate::web::router_with_discord(
+        chat.desk.clone(),
+        chat.renderer.clone(),
+        discord_readiness,
+    );
+    if let Some(endpoint) = endpoint_router {
+        router = router.merge(endpoint);
     }
     let mailer = Arc::new(Mailer::from_config(&config.smtp, &config.company.name)?);
     let email = EmailOutbox::new(
@@ -268,7 +257,7 @@ pub async fn serve_on(
                 )
             })?,
     };
-    tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz)");
+    tracing::info!(addr = %listener.local_addr()?, "web server listening (GET /healthz, GET /readyz)");
     tracing::info!("bizdesk is running; try: bizdesk console --as li.na   (Ctrl-C stops)");
     let store = chat.desk.store.clone();
     // Small JSON answers (the Discord endpoint's first responses) must not wait for delayed ACKs.

@@ -5,8 +5,12 @@
 
 use crate::domain::money::Currency;
 use crate::domain::Locale;
+use problems::Problems;
+mod check;
 pub mod org;
+pub mod problems;
 pub mod schedules;
+pub mod setup;
 
 use anyhow::{anyhow, bail, Context};
 use serde::Deserialize;
@@ -202,6 +206,11 @@ pub struct Discord {
     #[serde(deserialize_with = "de_snowflake")]
     pub guild_id: Option<u64>,
     pub api_base: String,
+    /// The first wait before retrying an unreachable Discord, in milliseconds; it doubles
+    /// (with jitter) up to `reconnect_max_ms`.
+    pub reconnect_min_ms: u64,
+    /// The longest wait between retries, in milliseconds.
+    pub reconnect_max_ms: u64,
 }
 
 fn de_snowflake<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
@@ -424,11 +433,13 @@ fn de_locale<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Locale, D::Error>
 
 fn de_currency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
     let s = String::deserialize(d)?;
-    Currency::new(&s).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "`{s}` is not an ISO currency code; write three capital letters such as \"CNY\""
-        ))
-    })
+    Currency::new(&s)
+        .filter(Currency::is_iso4217)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not the ISO 4217 code of a currency in circulation; write the company's currency, such as \"CNY\", \"USD\" or \"EUR\""
+            ))
+        })
 }
 
 fn de_socket<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::SocketAddr, D::Error> {
@@ -495,7 +506,23 @@ impl Config {
                     .unwrap_or_else(|| label.clone());
                 anyhow!("{origin}: key `{key}`: {}", e.inner())
             })?;
-        config.check().map_err(|e| anyhow!("{label}: {e}"))?;
+        let mut problems = Problems::default();
+        for e in config.check() {
+            let text = e.to_string();
+            let (key, message) = text
+                .strip_prefix("key `")
+                .and_then(|r| r.split_once("`: "))
+                .unwrap_or(("", &text));
+            // A value set by an environment variable is reported under that variable.
+            let var = format!("BIZDESK__{}", key.replace('.', "__").to_ascii_uppercase());
+            let origin = if env_keys.contains(&var) {
+                &var
+            } else {
+                &label
+            };
+            problems.push(origin, None, key, message.to_string());
+        }
+        problems.into_result()?;
         Ok((config, Source { file, env_keys }))
     }
 
@@ -507,50 +534,6 @@ impl Config {
                 let t: toml::Table = DEFAULTS.parse().expect("embedded defaults parse");
                 t.try_into().expect("embedded defaults are valid")
             })
-    }
-
-    fn check(&self) -> anyhow::Result<()> {
-        let url = self.database.url.expose();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
-            bail!("key `database.url`: expected sqlite://PATH or postgres://USER@HOST/DB");
-        }
-        if self.database.max_connections == 0 {
-            bail!("key `database.max_connections`: must be at least 1");
-        }
-        let d = &self.discord;
-        if d.mode == DiscordMode::Http && d.token.is_set() {
-            if d.application_id.is_none() {
-                bail!("key `discord.application_id`: http mode needs the application id");
-            }
-            if d.public_key.len() != 64 || !d.public_key.chars().all(|c| c.is_ascii_hexdigit()) {
-                bail!("key `discord.public_key`: http mode needs the application's public key (64 hex characters)");
-            }
-        }
-        let base_ok = d.api_base.is_empty()
-            || d.api_base.starts_with("http://")
-            || d.api_base.starts_with("https://");
-        if !base_ok {
-            bail!("key `discord.api_base`: expected an http:// or https:// URL, or empty for Discord itself");
-        }
-        self.smtp.check()?;
-        self.scheduler.check()?;
-        crate::domain::order::check_stages(&self.sales.order_stages)
-            .map_err(|e| anyhow!("key `sales.order_stages`: {e}"))?;
-        self.sales.roles()?;
-        for c in &self.requisitions.categories {
-            if c.is_empty()
-                || c.chars()
-                    .any(|ch| !(ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'))
-            {
-                bail!(
-                    "key `requisitions.categories`: `{c}` must be lowercase letters, digits or _"
-                );
-            }
-        }
-        Ok(())
     }
 }
 

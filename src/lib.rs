@@ -17,16 +17,19 @@
 //! * [`commands`]: the slash commands as data (`commands/*.toml` at the top of the repo) and
 //!   the one parser every transport uses.
 //! * [`chat`]: transports (the terminal console and Discord) and rendering of replies
-//!   and notifications from `templates/chat/<locale>/`. No business rules here.
+//!   and notifications from `templates/chat/<locale>/`. No business rules here. Discord is
+//!   connected in the background (`chat::discord::link`), so an outage stops nothing else.
 //! * [`scheduler`]: timed work (SLA reminders and escalation, follow-ups, callbacks, digests)
 //!   from the job and schedule tables, claimed without a leader; cron via `croner`.
 //! * [`outbox`]: delivery of outbox rows (chat messages to Discord DMs, email) with leases,
 //!   retries and dead letters.
 //! * [`mail`]: composing email from `templates/email/<locale>/`, Message-IDs and threading,
 //!   sending by pooled SMTP or into `.eml` files, and advice when SMTP fails.
-//! * [`web`]: the HTTP server (health, the Discord interactions endpoint; web pages later).
+//! * [`web`]: the HTTP server (health, readiness, the Discord interactions endpoint; web pages
+//!   later).
 //! * [`config`]: settings (`config/bizdesk.toml`, env overrides) and the directory file
-//!   (`config/org.toml`). Approval policies are `config/workflows.toml`.
+//!   (`config/org.toml`). Approval policies are `config/workflows.toml`; `config::setup` loads
+//!   the directory and the policies and checks them against each other at every start.
 //! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
 //! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
 //! * [`operator`]: reports the command line prints (`bizdesk jobs`, `customers import`).

@@ -4,7 +4,7 @@ use anyhow::{bail, Context};
 use bizdesk::app;
 use bizdesk::chat::console::{self, Session, EXIT_USER_ERROR};
 use bizdesk::clock::{Clock, OffsetClock, SystemClock};
-use bizdesk::config::{org::OrgFile, redact_url, Config};
+use bizdesk::config::{redact_url, Config};
 use bizdesk::operator::output;
 use bizdesk::outln;
 use bizdesk::service;
@@ -252,7 +252,7 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::Org {
             command: OrgCommand::Sync { file },
         } => {
-            let org = OrgFile::load(&file)?;
+            let org = app::load_org_for_sync(&config, &file)?;
             let chat = app::open_with_clock(&config, clock.clone()).await?;
             let report = service::directory::sync(&chat.desk, &org, "operator")
                 .await

@@ -1,4 +1,4 @@
-//! The HTTP server: health, the customers' satisfaction page; the Discord interactions
+//! The HTTP server: health and readiness, the customers' satisfaction page; the Discord interactions
 //! endpoint is merged in by `app` when Discord runs in http mode.
 
 use crate::chat::render::Renderer;
@@ -9,27 +9,80 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Html;
 use axum::routing::get;
+use axum::Json;
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
+use tokio::sync::watch;
 
 /// What the handlers share.
 #[derive(Clone)]
 struct Web {
     desk: Desk,
     renderer: Arc<Renderer>,
+    discord: DiscordReadiness,
 }
 
-/// The routes bizdesk serves.
+/// What `/readyz` knows about Discord in this process.
+#[derive(Clone, Debug, Default)]
+pub enum DiscordReadiness {
+    /// No token: Discord is not used.
+    #[default]
+    Off,
+    /// HTTP mode: Discord calls the endpoint; there is no connection to hold.
+    Endpoint,
+    /// Gateway mode: whether the websocket session is live now.
+    Gateway(watch::Receiver<bool>),
+}
+
+/// The routes bizdesk serves, for a process without Discord.
 pub fn router(desk: Desk, renderer: Arc<Renderer>) -> Router {
+    router_with_discord(desk, renderer, DiscordReadiness::Off)
+}
+
+/// The routes bizdesk serves; `discord` tells `/readyz` about the Discord connection.
+pub fn router_with_discord(
+    desk: Desk,
+    renderer: Arc<Renderer>,
+    discord: DiscordReadiness,
+) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .route(
             "/satisfaction/{token}",
             get(satisfaction_page).post(satisfaction_post),
         )
-        .with_state(Web { desk, renderer })
+        .with_state(Web {
+            desk,
+            renderer,
+            discord,
+        })
+}
+
+/// 200 when the database answers and, if this process holds a Discord gateway, it is
+/// connected; otherwise 503 saying which part is not ready. `/healthz` stays "the process
+/// and its database work": a load balancer or orchestrator picks the one it needs.
+async fn ready(State(web): State<Web>) -> (StatusCode, Json<serde_json::Value>) {
+    let database = match sqlx::query("SELECT 1").execute(web.desk.store.pool()).await {
+        Ok(_) => "ok",
+        Err(_) => "unavailable",
+    };
+    let discord = match &web.discord {
+        DiscordReadiness::Off => "off",
+        DiscordReadiness::Endpoint => "http endpoint",
+        DiscordReadiness::Gateway(c) if *c.borrow() => "connected",
+        DiscordReadiness::Gateway(_) => "not connected",
+    };
+    let ready = database == "ok" && discord != "not connected";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({ "ready": ready, "database": database, "discord": discord });
+    (status, Json(body))
 }
 
 /// 200 when the database answers, 503 otherwise.

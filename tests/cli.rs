@@ -247,6 +247,101 @@ async fn org_sync_reports_and_is_idempotent() {
     );
 }
 
+/// The 1-based line of the first line of `text` that contains `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[tokio::test]
+async fn org_sync_of_a_wrong_directory_names_every_problem_and_changes_nothing() {
+    let (dir, url) = fresh().await;
+    let org = dir.path().join("org.toml");
+    let sample =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml")).unwrap();
+    // Nobody is left in the central office role the requisition policy needs; and, worse,
+    // Tom Baker gets Li Na's address in capitals and Procurement's head is from Sales.
+    let no_bcmo = sample
+        .replace(
+            "roles = [\"dept_head\", \"bcmo\"]",
+            "roles = [\"dept_head\"]",
+        )
+        .replace("roles = [\"bcmo\", \"auditor\"]", "roles = [\"auditor\"]");
+    let bad = no_bcmo
+        .replace(
+            "email = \"tom.baker@example.com\"",
+            "email = \"LI.NA@Example.com\"",
+        )
+        .replace("head = \"zhou.qiang\"", "head = \"wang.fang\"");
+    std::fs::write(&org, &bad).unwrap();
+    let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let file = org.display().to_string();
+    let email = format!(
+        "{file}:{}: key `employees[5].email`",
+        line_of(&bad, "LI.NA@Example.com")
+    );
+    // The second `head = "wang.fang"` is Procurement's.
+    let pur_head = bad
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "head = \"wang.fang\"")
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    let head = format!("{file}:{pur_head}: key `departments[3].head`");
+    assert!(
+        out.contains(&email) && out.contains("their own address"),
+        "{out}"
+    );
+    assert!(out.contains(&head) && out.contains("works in SAL"), "{out}");
+    // Those fixed, the policies' problem is left, named in workflows.toml with its fix.
+    std::fs::write(&org, &no_bcmo).unwrap();
+    let o = bizdesk(&url, dir.path(), &["org", "sync", org.to_str().unwrap()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("workflows.toml")
+            && out.contains("key `requisition.stages[1].approvers`")
+            && out.contains("role `bcmo`")
+            && out.contains("give it to someone"),
+        "{out}"
+    );
+    // Nothing was synced: Li Na's console still works and the central office still approves.
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["console", "--as", "liu.yang", "-c", "/inbox"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn a_quorum_nobody_can_reach_stops_the_console_at_start() {
+    let (dir, url) = fresh().await;
+    let workflows = dir.path().join("workflows.toml");
+    let text_in = "[requisition]\n[[requisition.stages]]\nname = \"Central office\"\napprovers = [\"role:bcmo\"]\nmode = \"quorum\"\nquorum = 5\n";
+    std::fs::write(&workflows, text_in).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+        .args(["console", "--as", "li.na", "-c", "/inbox"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("BIZDESK__DATABASE__URL", &url)
+        .env("BIZDESK__WORKFLOWS__FILE", &workflows)
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{}:6: key `requisition.stages[0].quorum`",
+            workflows.display()
+        )) && out.contains("lower `quorum` to 2"),
+        "{out}"
+    );
+}
+
 #[tokio::test]
 async fn bad_configuration_names_the_key() {
     let (dir, url) = fresh().await;

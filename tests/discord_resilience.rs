@@ -5,9 +5,9 @@ mod common;
 mod discord_support;
 mod fake_discord;
 
-use discord_support::{config_for, content, discord_id, requisition, Bot, WAIT};
+use discord_support::{config_at, config_for, content, discord_id, requisition, Bot, WAIT};
 use ed25519_dalek::{Signer, SigningKey};
-use fake_discord::{FakeDiscord, Interaction};
+use fake_discord::{FakeDiscord, FakeOptions, Interaction};
 use serde_json::json;
 use std::time::Duration;
 
@@ -39,6 +39,10 @@ async fn a_reconnect_mid_flow_resumes_and_nothing_is_lost() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    wait_for("/readyz ready again after the resume", || async {
+        get(bot.web, "/readyz").await.0 == 200
+    })
+    .await;
     let r = bot.click("wang.fang", &prompt, 0).await;
     assert!(content(&r).contains("你同意了"), "{r}");
     bot.stop().await;
@@ -185,6 +189,9 @@ async fn http_mode_verifies_signatures_and_runs_the_same_handlers() {
     let bot = Bot::start_with(fake, config).await;
     let url = format!("http://{}/discord/interactions", bot.web);
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    // No connection to hold in http mode: ready once the database answers.
+    let (status, body) = get(bot.web, "/readyz").await;
+    assert!(status == 200 && body.contains("http endpoint"), "{body}");
 
     let ping = json!({ "id": "1", "application_id": fake_discord::APP_ID.to_string(), "type": 1, "token": "t", "version": 1 }).to_string();
     let (sig, ts) = signed(&key, &ping);
@@ -330,4 +337,138 @@ async fn the_application_id_is_learnt_from_the_bot_user_when_not_configured() {
     assert!(content(&r).contains("Tom Baker"), "{r}");
     bot.stop().await;
     drop(dir);
+}
+
+/// Polls `check` until it holds, failing after [`WAIT`] with `what`.
+async fn wait_for<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// GETs `path` from bizdesk's web server: (status, body).
+async fn get(web: std::net::SocketAddr, path: &str) -> (u16, String) {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let r = client
+        .get(format!("http://{web}{path}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_discord_down_at_start_the_rest_serves_and_the_bot_connects_once_it_is_up() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "bizdesk=info,serenity=warn",
+        ))
+        .with_test_writer()
+        .try_init();
+    // An address where nothing listens: Discord is unreachable.
+    let reserved = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let discord_addr = reserved.local_addr().unwrap();
+    drop(reserved);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config_at(&format!("http://{discord_addr}"), dir.path()).await;
+    config.discord.reconnect_min_ms = 20;
+    config.discord.reconnect_max_ms = 200;
+    config.smtp.drop_dir = dir.path().join("outbox");
+    let chat = bizdesk::app::open(&config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let web = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (cfg, serving) = (config.clone(), chat.clone());
+    let task = tokio::spawn(async move {
+        bizdesk::app::serve_on(&cfg, serving, Some(listener), async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+
+    // The web server answers; readiness names the part that is missing.
+    wait_for("/healthz answers", || async {
+        get(web, "/healthz").await.0 == 200
+    })
+    .await;
+    let (status, body) = get(web, "/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["discord"], "not connected", "{body}");
+    assert_eq!(body["database"], "ok", "{body}");
+
+    // Email goes out: a requisition's receipt is written to the drop folder.
+    let desk = &chat.desk;
+    let tom = bizdesk::service::directory::actor_by_handle(desk, "tom.baker")
+        .await
+        .unwrap();
+    let r = chat
+        .run_line(
+            &tom,
+            "/requisition new item:Desk quantity:1 unit_price:900 reason:test",
+        )
+        .await;
+    assert!(r.ok, "{}", r.text);
+    let drop_dir = config.smtp.drop_dir.clone();
+    wait_for("an email in the drop folder", || {
+        let d = drop_dir.clone();
+        async move { std::fs::read_dir(d).is_ok_and(|mut d| d.next().is_some()) }
+    })
+    .await;
+    // The scheduler runs: a job due now gets done.
+    let mut tx = desk.store.begin().await.unwrap();
+    let now = bizdesk::store::to_ms(desk.now());
+    let job = bizdesk::store::jobs::NewJob::new("noop", json!({}), now, "alive".into());
+    bizdesk::service::jobs::schedule(&mut tx, desk.store.backend(), &job, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    wait_for("the scheduler runs a due job", || async {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM jobs WHERE unique_key = 'alive' AND status = 'done'",
+        )
+        .fetch_one(desk.store.pool())
+        .await
+        .unwrap();
+        n == 1
+    })
+    .await;
+
+    // Discord comes up at that address: the bot connects, registers, answers, and the prompt
+    // queued while it was down arrives.
+    let rest = tokio::net::TcpListener::bind(discord_addr).await.unwrap();
+    let fake = FakeDiscord::start_on(FakeOptions::default(), rest).await;
+    wait_for("the gateway session", || async { fake.is_live() }).await;
+    wait_for("/readyz says ready", || async {
+        get(web, "/readyz").await.0 == 200
+    })
+    .await;
+    assert!(!fake.guild_commands(fake_discord::GUILD_ID).is_empty());
+    let i = Interaction::slash(discord_id("tom.baker"), "en-US", "whoami", None, vec![]);
+    let pushed = fake.push(&i).await;
+    let r = fake
+        .wait_callback(pushed.id, WAIT)
+        .await
+        .expect("an answer");
+    assert!(content(&r).contains("Tom Baker"), "{r}");
+    fake.wait_dm(
+        discord_id("wang.fang"),
+        |m| m.text().contains("REQ-000001"),
+        WAIT,
+    )
+    .await
+    .expect("the prompt sent while Discord was down");
+
+    let _ = stop.send(());
+    tokio::time::timeout(WAIT, task)
+        .await
+        .expect("bizdesk did not stop in time")
+        .unwrap()
+        .unwrap();
 }

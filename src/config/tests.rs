@@ -70,6 +70,14 @@ fn unknown_keys_and_bad_values_name_file_and_key() {
         .to_string();
     assert!(err.contains("company.currency"), "{err}");
 
+    let err = load_text("[company]\ncurrency = \"XXX\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("company.currency") && err.contains("ISO 4217") && err.contains("\"CNY\""),
+        "{err}"
+    );
+
     let err = load_text("", &[("BIZDESK__DATABASE__MAX_CONNECTIONS", "many")])
         .unwrap_err()
         .to_string();
@@ -165,4 +173,21 @@ fn a_password_without_tls_is_refused_unless_allowed() {
     let allow = ("BIZDESK__SMTP__ALLOW_PLAINTEXT_AUTH", "true");
     let c = load_text(opportunistic, &[pw, allow]).unwrap();
     assert!(c.smtp.allow_plaintext_auth);
+}
+
+#[test]
+fn every_section_with_a_bad_value_is_reported_at_once() {
+    let err = load_text(
+        "[database]\nmax_connections = 0\n[scheduler]\npoll_ms = 1\n",
+        &[("BIZDESK__DISCORD__API_BASE", "discord.example")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("3 problems"), "{err}");
+    assert!(err.contains("key `database.max_connections`"), "{err}");
+    assert!(err.contains("key `scheduler.poll_ms`"), "{err}");
+    assert!(
+        err.contains("BIZDESK__DISCORD__API_BASE: key `discord.api_base`"),
+        "{err}"
+    );
 }

@@ -34,6 +34,12 @@ impl Currency {
         }
     }
 
+    /// Whether this is the code of a currency in circulation (ISO 4217), not merely three
+    /// capital letters: `XXX` ("no currency") and `XTS` ("testing") are not.
+    pub fn is_iso4217(&self) -> bool {
+        iso4217::CODES.binary_search(&self.as_str()).is_ok()
+    }
+
     /// The three-letter code.
     pub fn as_str(&self) -> &str {
         // Only ever built from ASCII uppercase letters.
@@ -343,6 +349,8 @@ fn shorten(s: &str) -> String {
         None => s.to_string(),
     }
 }
+
+mod iso4217;
 
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+mod check;
+pub use check::{check_against, PolicyProblem};
+
 /// Who approves a stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApproverSpec {
@@ -384,7 +387,7 @@ pub struct PlannedStage {
     pub name: String,
     pub name_zh: String,
     pub mode: Mode,
-    /// Approvals needed: 1 for `any`, all approvers for `all`, N (capped) for quorum.
+    /// Approvals needed: 1 for `any`, all approvers for `all`, N for quorum.
     pub required: u32,
     pub approvers: Vec<EmployeeId>,
     pub skipped: bool,
@@ -430,7 +433,16 @@ pub fn plan(
         let required = match stage.mode {
             Mode::Any => 1,
             Mode::All => n,
-            Mode::Quorum(q) => q.min(n),
+            // Checked at load; people deactivated since can still put it out of reach, and a
+            // quorum is never quietly lowered: the submission is refused.
+            Mode::Quorum(q) if q > n => {
+                return Err(Msg::new("approval.quorum_unreachable")
+                    .arg("stage", &stage.name)
+                    .arg("stage_zh", &stage.name_zh)
+                    .arg("quorum", q)
+                    .arg("available", n))
+            }
+            Mode::Quorum(q) => q,
         };
         out.push(PlannedStage {
             index,

@@ -51,6 +51,11 @@ pub struct Bot {
 
 /// Settings for a bot on a fresh database talking to `fake`.
 pub async fn config_for(fake: &FakeDiscord, dir: &std::path::Path) -> Config {
+    config_at(&fake.api_base(), dir).await
+}
+
+/// Settings for a bot on a fresh database whose Discord API is at `api_base` (up or not).
+pub async fn config_at(api_base: &str, dir: &std::path::Path) -> Config {
     let url =
         bizdesk::store::fresh::fresh_url(crate::common::postgres().as_deref(), dir, "discord")
             .await
@@ -60,7 +65,7 @@ pub async fn config_for(fake: &FakeDiscord, dir: &std::path::Path) -> Config {
     c.directory.file = org_with_discord_ids(dir);
     c.workflows.file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/workflows.toml").into();
     c.discord.token = Secret::new(fake_discord::TOKEN);
-    c.discord.api_base = fake.api_base();
+    c.discord.api_base = api_base.to_string();
     c.discord.guild_id = Some(fake_discord::GUILD_ID);
     c.discord.mode = DiscordMode::Gateway;
     c

@@ -290,6 +290,12 @@ impl FakeDiscord {
 
     pub async fn start_with(opts: FakeOptions) -> FakeDiscord {
         let rest = TcpListener::bind("127.0.0.1:0").await.expect("bind REST");
+        FakeDiscord::start_on(opts, rest).await
+    }
+
+    /// Starts the fake with its REST API on a listener the test bound (e.g. the address a
+    /// bot has been failing to reach).
+    pub async fn start_on(opts: FakeOptions, rest: TcpListener) -> FakeDiscord {
         let gw = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind gateway");

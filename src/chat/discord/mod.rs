@@ -6,6 +6,7 @@ pub mod components;
 pub mod endpoint;
 pub mod gateway;
 pub mod interactions;
+pub mod link;
 pub mod register;
 pub mod rest;
 
@@ -46,7 +47,7 @@ impl Discord {
                 Err(_) => rest
                     .bot_user_id()
                     .await
-                    .context("asking Discord who this bot is (is the token right?)")?,
+                    .context("asking Discord who this bot is")?,
             },
         };
         Ok(Discord {

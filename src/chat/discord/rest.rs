@@ -36,6 +36,22 @@ impl RestError {
     pub const DMS_CLOSED: i64 = 50007;
 }
 
+/// reqwest's own text ("error sending request") with the cause at the bottom of its chain
+/// ("Connection refused"), without the URL (it may carry an interaction token).
+fn network_reason(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut root = None;
+    let mut next = std::error::Error::source(&e);
+    while let Some(cause) = next {
+        root = Some(cause);
+        next = cause.source();
+    }
+    match root {
+        Some(cause) => format!("{e} ({cause})"),
+        None => e.to_string(),
+    }
+}
+
 /// A small REST client for one bot.
 #[derive(Clone)]
 pub struct Rest {
@@ -90,7 +106,7 @@ impl Rest {
         let resp = req
             .send()
             .await
-            .map_err(|e| RestError::Network(e.without_url().to_string()))?;
+            .map_err(|e| RestError::Network(network_reason(e)))?;
         let status = resp.status().as_u16();
         let header_wait = resp
             .headers()
@@ -142,6 +158,16 @@ impl Rest {
         )
         .await
         .map(|_| ())
+    }
+
+    /// The gateway's address (`GET /gateway`): asked before the websocket client is built,
+    /// because serenity falls back to the real Discord's gateway when this call fails.
+    pub async fn gateway_url(&self) -> Result<String, RestError> {
+        let v = self.call(reqwest::Method::GET, "/gateway", None).await?;
+        v.get("url")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or(RestError::Server { status: 200 })
     }
 
     /// Replaces a deferred response.

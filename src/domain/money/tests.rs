@@ -320,3 +320,15 @@ proptest! {
         prop_assert_eq!(got, Err("money.too_many_decimals"), "{}", s);
     }
 }
+
+#[test]
+fn only_circulating_currencies_are_iso_codes() {
+    let sorted = super::iso4217::CODES.windows(2).all(|w| w[0] < w[1]);
+    assert!(sorted, "binary search needs the list sorted");
+    for ok in ["CNY", "USD", "EUR", "JPY", "HKD"] {
+        assert!(Currency::new(ok).unwrap().is_iso4217(), "{ok}");
+    }
+    for not in ["XXX", "XTS", "XAU", "ABC"] {
+        assert!(!Currency::new(not).unwrap().is_iso4217(), "{not}");
+    }
+}

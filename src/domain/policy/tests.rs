@@ -233,3 +233,94 @@ proptest! {
         }
     }
 }
+
+fn one_stage(approvers: &str, mode: &str) -> Policies {
+    Policies::from_toml(&format!(
+        "[requisition]\n[[requisition.stages]]\nname = \"s\"\napprovers = {approvers}\n{mode}\n"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_quorum_beyond_the_approvers_is_a_problem_against_the_directory() {
+    let p = one_stage(r#"["role:bcmo"]"#, "mode = \"quorum\"\nquorum = 5");
+    let problems = check_against(&p, &company());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].key, "requisition.stages[0].quorum");
+    assert!(
+        problems[0].message.contains("2 people at most") && problems[0].message.contains("to 2"),
+        "{problems:?}"
+    );
+    // Two of two: a BCMO member's own request leaves one approver.
+    let p = one_stage(r#"["role:bcmo"]"#, "mode = \"quorum\"\nquorum = 2");
+    let problems = check_against(&p, &company());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].message.contains("chen.jie, liu.yang") && problems[0].message.contains("to 1"),
+        "{problems:?}"
+    );
+    // A department head is one person, for whoever asks; with the BCMO role, two or three.
+    let p = one_stage(r#"["dept_head"]"#, "mode = \"quorum\"\nquorum = 2");
+    assert_eq!(check_against(&p, &company()).len(), 1);
+    let p = one_stage(
+        r#"["dept_head", "role:bcmo"]"#,
+        "mode = \"quorum\"\nquorum = 2",
+    );
+    let problems = check_against(&p, &company());
+    assert!(
+        problems[0].message.contains("from liu.yang:"),
+        "her head is the other BCMO member: {problems:?}"
+    );
+    let p = one_stage(
+        r#"["role:bcmo", "role:finance"]"#,
+        "mode = \"quorum\"\nquorum = 2",
+    );
+    assert!(check_against(&p, &company()).is_empty());
+    let p = one_stage(r#"["role:bcmo"]"#, "mode = \"quorum\"\nquorum = 1");
+    assert!(check_against(&p, &company()).is_empty());
+}
+
+#[test]
+fn unknown_people_roles_nobody_holds_and_unknown_departments_are_problems() {
+    let p = Policies::from_toml(
+        r#"[requisition]
+[[requisition.stages]]
+name = "s"
+approvers = ["user:ghost", "role:legal"]
+fallback = ["user:zhang.wei"]
+when = { departments = ["SAL", "XX"] }
+escalate_after = "2d"
+escalate_to = "user:nobody"
+"#,
+    )
+    .unwrap();
+    let keys: Vec<String> = check_against(&p, &company())
+        .into_iter()
+        .map(|p| p.key)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "requisition.stages[0].approvers",
+            "requisition.stages[0].approvers",
+            "requisition.stages[0].escalate_to",
+            "requisition.stages[0].when.departments",
+        ]
+    );
+    assert!(check_against(&Policies::from_toml(POLICY).unwrap(), &company()).is_empty());
+}
+
+#[test]
+fn a_quorum_out_of_reach_at_submission_refuses_it_never_lowers_it() {
+    let p = one_stage(r#"["role:bcmo"]"#, "mode = \"quorum\"\nquorum = 2");
+    let policy = p.get("requisition").unwrap();
+    let ok = plan(policy, &facts(1, "SAL", 100), &company()).unwrap();
+    assert_eq!(ok[0].required, 2);
+    // Liu Yang left since the check at load: one approver for a quorum of two.
+    let mut dir = company();
+    dir.employees.iter_mut().find(|e| e.id == 6).unwrap().active = false;
+    let err = plan(policy, &facts(1, "SAL", 100), &dir).unwrap_err();
+    assert_eq!(err.key, "approval.quorum_unreachable");
+    assert_eq!(err.get("quorum"), Some("2"));
+    assert_eq!(err.get("available"), Some("1"));
+}

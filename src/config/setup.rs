@@ -1,0 +1,173 @@
+//! The files beside the settings — the directory and the approval policies — loaded together
+//! and checked against each other, every problem at once, before anything uses them: at every
+//! start (`serve`, `console`, each command that opens the desk) and on `bizdesk org sync FILE`.
+
+use super::org::{OrgFile, SAMPLE};
+use super::problems::{locate, Problems};
+use super::Config;
+use crate::domain::policy::{check_against, Policies};
+use std::path::Path;
+
+/// The approval policies shipped with bizdesk (the same file as `config/workflows.toml`).
+pub const DEFAULT_WORKFLOWS: &str = include_str!("../../config/workflows.toml");
+
+/// The label for policies that come from the embedded defaults.
+const EMBEDDED_WORKFLOWS: &str = "embedded workflows.toml";
+
+/// A configuration file's text and the name to show for it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as given, or the embedded file it stands for.
+    pub label: String,
+    /// The file's contents.
+    pub text: String,
+}
+
+impl Source {
+    /// Reads `path`; the default path falls back to the embedded file when it is absent.
+    fn read(
+        path: &Path,
+        default_path: &str,
+        embedded: &str,
+        what: &str,
+    ) -> Result<Source, Problems> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Source {
+                label: path.display().to_string(),
+                text,
+            }),
+            Err(_) if path == Path::new(default_path) => Ok(Source {
+                label: format!("embedded {}", default_path.trim_start_matches("config/")),
+                text: embedded.to_string(),
+            }),
+            Err(e) => {
+                let mut p = Problems::default();
+                p.push(
+                    &path.display().to_string(),
+                    None,
+                    "",
+                    format!("cannot read the {what} file: {e}"),
+                );
+                Err(p)
+            }
+        }
+    }
+}
+
+/// The directory and policies, checked.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The company directory from `directory.file`.
+    pub org: OrgFile,
+    /// The approval policies from `workflows.file`, completed by the embedded ones.
+    pub policies: Policies,
+}
+
+/// The approval policies with where each came from, for messages.
+struct Workflows {
+    policies: Policies,
+    source: Source,
+    from_file: Vec<String>,
+}
+
+/// Loads `directory.file` and `workflows.file` and checks them, each on its own and against
+/// each other; every problem names its file, line, key and the fix.
+pub fn load(config: &Config) -> Result<Setup, Problems> {
+    let org = read_org(&config.directory.file);
+    let workflows = read_workflows(&config.workflows.file);
+    match (org, workflows) {
+        (Ok((org, org_source)), Ok(w)) => {
+            check(&org, &org_source, &w).into_result()?;
+            Ok(Setup {
+                org,
+                policies: w.policies,
+            })
+        }
+        (org, w) => {
+            let mut all = Problems::default();
+            for p in [org.err(), w.err()].into_iter().flatten() {
+                all.extend(p);
+            }
+            Err(all)
+        }
+    }
+}
+
+/// Loads a directory file about to be synced, and checks it and the configured policies
+/// against each other: a sync that would leave a stage without its approvers is refused.
+pub fn load_org_for_sync(config: &Config, file: &Path) -> Result<OrgFile, Problems> {
+    let source = Source::read(file, "", "", "directory")?;
+    let org = OrgFile::parse_named(&source.text, &source.label)?;
+    let w = read_workflows(&config.workflows.file)?;
+    check(&org, &source, &w).into_result()?;
+    Ok(org)
+}
+
+/// Loads the approval policies, completed by the embedded ones, without the directory check.
+pub fn load_policies(path: &Path) -> Result<Policies, Problems> {
+    read_workflows(path).map(|w| w.policies)
+}
+
+fn read_org(path: &Path) -> Result<(OrgFile, Source), Problems> {
+    let source = Source::read(path, "config/org.toml", SAMPLE, "directory")?;
+    let org = OrgFile::parse_named(&source.text, &source.label)?;
+    Ok((org, source))
+}
+
+fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
+    let source = Source::read(
+        path,
+        "config/workflows.toml",
+        DEFAULT_WORKFLOWS,
+        "workflows",
+    )?;
+    let mut policies = parse_policies(&source)?;
+    let from_file: Vec<String> = policies.by_kind.keys().cloned().collect();
+    let defaults = parse_policies(&Source {
+        label: EMBEDDED_WORKFLOWS.into(),
+        text: DEFAULT_WORKFLOWS.into(),
+    })?;
+    for (kind, policy) in defaults.by_kind {
+        policies.by_kind.entry(kind).or_insert(policy);
+    }
+    Ok(Workflows {
+        policies,
+        source,
+        from_file,
+    })
+}
+
+/// Parses policies; the first problem of the file, with its line when the key is found.
+fn parse_policies(source: &Source) -> Result<Policies, Problems> {
+    Policies::from_toml(&source.text).map_err(|e| {
+        // Engine errors read "`key`: message"; TOML's own carry their line in the text.
+        let (key, message) = match e.strip_prefix('`').and_then(|r| r.split_once("`: ")) {
+            Some((key, message)) => (key.to_string(), message.to_string()),
+            None => (String::new(), e.trim_end().to_string()),
+        };
+        let line = (!key.is_empty())
+            .then(|| locate(&source.text, &key))
+            .flatten();
+        let mut p = Problems::default();
+        p.push(&source.label, line, &key, message);
+        p
+    })
+}
+
+/// The policies against the directory the file describes.
+fn check(org: &OrgFile, org_source: &Source, w: &Workflows) -> Problems {
+    let mut problems = Problems::default();
+    for p in check_against(&w.policies, &org.to_directory()) {
+        let (file, text) = if w.from_file.contains(&p.kind) {
+            (w.source.label.as_str(), w.source.text.as_str())
+        } else {
+            (EMBEDDED_WORKFLOWS, DEFAULT_WORKFLOWS)
+        };
+        let message = format!("{} (directory: {})", p.message, org_source.label);
+        problems.push(file, locate(text, &p.key), &p.key, message);
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests;
