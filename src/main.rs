@@ -430,11 +430,12 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
     }
     // Work on a copy beside the target, so the backup itself is never touched and the swap
     // at the end is one rename.
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
     let tmp = target.with_extension("db.restoring");
-    std::fs::copy(file, &tmp).with_context(|| format!("copying to {}", tmp.display()))?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut copy = bizdesk::store::files::create_new_private(&tmp)?;
+    std::io::copy(&mut std::fs::File::open(file)?, &mut copy)
+        .with_context(|| format!("copying to {}", tmp.display()))?;
+    drop(copy);
     let incoming = match check_backup(&tmp).await {
         Ok(p) => p,
         Err(e) => {
