@@ -107,6 +107,13 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         config.database.busy_timeout_ms,
     )
     .await?;
+    let keys = crate::store::keys::open(
+        &store,
+        &config.security.key_file,
+        clock.now().timestamp_millis(),
+        crate::domain::satisfaction::VALID_DAYS,
+    )
+    .await?;
     let policies = load_policies(&config.workflows.file)?;
     let catalog = Catalog::embedded().context("commands/*.toml")?;
     let mut option_names = HashMap::new();
@@ -141,6 +148,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         policies: Arc::new(policies),
         routing: Arc::new(load_routing(config)?),
         clock,
+        keys: Arc::new(keys),
         request_key: None,
     };
     let chat = Chat {

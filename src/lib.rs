@@ -8,7 +8,9 @@
 //!   the approval state machine, requisitions, delegation, the audit hash chain, recurrence and
 //!   the `when`/`repeat` parsers, customers, inquiry kinds and routing). No I/O.
 //! * [`store`]: persistence on SQLite and PostgreSQL through one set of queries; the schema is
-//!   in `migrations/sqlite` and `migrations/postgres` (paired versions).
+//!   in `migrations/sqlite` and `migrations/postgres` (paired versions). The key file with the
+//!   audit chain's and link-signing keys (`store::keys`) and private (0600) files
+//!   (`store::files`) live here too.
 //! * [`service`]: use cases, one function per action (`service::requisitions::submit`,
 //!   `service::approvals::decide`, ...). Each runs in one transaction that writes the change,
 //!   its audit event and the outbox messages it causes.

@@ -13,6 +13,8 @@ fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
         .env("BIZDESK__DATABASE__URL", url)
         .env("BIZDESK__TEMPLATES__DIR", "")
         .env("HOME", dir)
+        .env("BIZDESK__SECURITY__KEY_FILE", dir.join("keys"))
+        .env("BIZDESK__SMTP__DROP_DIR", dir.join("outbox"))
         .output()
         .expect("run bizdesk")
 }

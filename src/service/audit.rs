@@ -20,7 +20,11 @@ pub struct Verified {
 /// not mistaken for tampering. `Ok(Err(fault))` names the first bad sequence number.
 pub async fn verify(desk: &Desk) -> DeskResult<Result<Verified, ChainFault>> {
     let mut tx = desk.store.begin_snapshot().await?;
-    let mut v = Verifier::default();
+    let (keyed_from, check) = audit::keying(&mut tx).await?;
+    let mut v = match Verifier::new(desk.keys.audit.clone(), keyed_from, check.as_deref()) {
+        Ok(v) => v,
+        Err(f) => return Ok(Err(f)),
+    };
     let mut after = 0;
     loop {
         let page = audit::page(&mut tx, after, i64::MIN, PAGE).await?;

@@ -146,7 +146,7 @@ pub async fn schedule(
                 .unwrap_or_default()
         ),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -246,7 +246,7 @@ pub async fn done(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callback
         &format!("callback #{id}"),
         format!("called {}", c.customer),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     let out = rows::get(&mut tx, id).await?.unwrap_or(c);
     tx.commit().await?;
     Ok(out)
@@ -272,7 +272,7 @@ pub async fn cancel(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callba
         &format!("callback #{id}"),
         format!("stopped calls to {}", c.customer),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     let out = rows::get(&mut tx, id).await?.unwrap_or(c);
     tx.commit().await?;
     Ok(out)

@@ -137,7 +137,7 @@ pub async fn submit(
         &r.to_string(),
         format!("for {order_ref} ({}, {amount})", customer.name),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let contract = rows::contract(&mut tx, contract.id)
         .await?
         .unwrap_or(contract);

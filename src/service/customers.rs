@@ -54,7 +54,7 @@ pub async fn add(desk: &Desk, actor: &Employee, f: Fields<'_>) -> DeskResult<Cus
         &subject(c.id),
         format!("{} ({})", c.name, contact(&c)),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -169,7 +169,7 @@ pub async fn update(
             changed.join(", ")
         },
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     let out = rows::get(&mut tx, c.id).await?.unwrap_or(c);
     tx.commit().await?;
     Ok(out)
@@ -333,7 +333,7 @@ pub async fn import(desk: &Desk, actor: &Employee, csv_text: &str) -> DeskResult
                 report.refused.len()
             ),
         );
-        audit::append(&mut tx, event).await?;
+        audit::append(&mut tx, &desk.keys.audit, event).await?;
     }
     tx.commit().await?;
     Ok(report)

@@ -223,7 +223,7 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
             inquiry.priority
         ),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(Story {
         reference: reference(inquiry.id),
@@ -399,7 +399,7 @@ pub async fn step(
                 &inquiry,
                 "inquiry_resolved",
                 json!({ "resolution": text, "by": actor.name,
-                        "survey_url": super::satisfaction::link(&mut tx, desk, inquiry.id).await? }),
+                        "survey_url": super::satisfaction::link(desk, inquiry.id) }),
             );
             match email {
                 Some(m) => {
@@ -442,7 +442,7 @@ pub async fn step(
         &refs,
         summary,
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let inquiry = rows::get(&mut tx, inquiry.id).await?.unwrap_or(inquiry);
     let events = rows::events(&mut tx, inquiry.id).await?;
     tx.commit().await?;

@@ -111,7 +111,7 @@ pub async fn new(
                 .unwrap_or_default()
         ),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let opportunity = rows::opportunity(&mut tx, opp.id).await?.unwrap_or(opp);
     tx.commit().await?;
     Ok(Story {

@@ -113,7 +113,7 @@ pub async fn new(
                 .unwrap_or_default()
         ),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let events = rows::events(&mut tx, order.id).await?;
     tx.commit().await?;
     Ok(Story {
@@ -222,7 +222,7 @@ pub async fn update(
             }
         ),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let events = rows::events(&mut tx, order.id).await?;
     tx.commit().await?;
     Ok(Story {

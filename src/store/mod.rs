@@ -21,7 +21,7 @@ pub mod fresh;
 pub mod inquiries;
 pub mod interactions;
 pub mod jobs;
-
+pub mod keys;
 pub mod orders;
 pub mod outbox;
 pub mod reports;
