@@ -36,6 +36,18 @@ impl ChainKey {
         m.update(format!("bizdesk audit chain keyed from {keyed_from}").as_bytes());
         hex::encode(m.finalize().into_bytes())
     }
+
+    /// A keyed tag of a personal value (an email, a phone) for an audit summary: the key
+    /// holder can prove which value was set, the trail does not hold it, and without the key
+    /// nobody can test guesses against it. `hmac:` and 12 hex digits.
+    pub fn tag(&self, field: &str, value: &str) -> String {
+        let mut m = self.mac();
+        m.update(b"bizdesk personal value\0");
+        m.update(field.as_bytes());
+        m.update(b"\0");
+        m.update(value.as_bytes());
+        format!("hmac:{}", &hex::encode(m.finalize().into_bytes())[..12])
+    }
 }
 
 impl fmt::Debug for ChainKey {

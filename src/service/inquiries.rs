@@ -213,12 +213,13 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
         None,
         "inquiry.log",
         &r,
+        // The customer by number and no subject: names and what they wrote stay out of the
+        // trail, which cannot be erased.
         format!(
-            "{} from {} by {}: {} → {} ({})",
+            "{} from customer #{} by {} → {} ({})",
             kind.as_str(),
-            customer.name,
+            customer.id,
             channel.as_str(),
-            subject,
             inquiry.department_code,
             inquiry.priority
         ),
@@ -390,7 +391,11 @@ pub async fn step(
             };
             crate::store::outbox::enqueue(&mut tx, &m, now).await?;
             rows::mark_responded(&mut tx, inquiry.id, now).await?;
-            ("reply", text, format!("replied to {}", customer.email))
+            (
+                "reply",
+                text,
+                format!("replied to customer #{}", customer.id),
+            )
         }
         Step::Resolve(text) => {
             let text = check_text("resolution", text, 4000)?;

@@ -104,8 +104,8 @@ pub async fn new(
         "opportunity.new",
         &r.to_string(),
         format!(
-            "{title} for {}{}",
-            customer.name,
+            "{title} for customer #{}{}",
+            customer.id,
             value_text(&opp)
                 .map(|v| format!(", {v}"))
                 .unwrap_or_default()

@@ -105,9 +105,9 @@ pub async fn new(
         "order.new",
         &r,
         format!(
-            "{} for {}: {items}, {amount}{}",
+            "{} for customer #{}: {items}, {amount}{}",
             first.code,
-            customer.name,
+            customer.id,
             opportunity
                 .map(|o| format!(" (from {o})"))
                 .unwrap_or_default()

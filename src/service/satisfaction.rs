@@ -132,8 +132,9 @@ pub async fn record(
             .unwrap_or(score);
         return Ok((Page::Already { reference, score }, locale));
     }
+    // The comment is the customer's own words: it stays with the inquiry, not in the trail.
     let summary = match &comment {
-        Some(c) => format!("satisfaction {score}/5: {c}"),
+        Some(_) => format!("satisfaction {score}/5, with a comment"),
         None => format!("satisfaction {score}/5"),
     };
     let event = audit_event(
