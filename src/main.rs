@@ -132,6 +132,17 @@ enum CustomersCommand {
         #[arg(long = "as", value_name = "HANDLE")]
         as_handle: String,
     },
+    /// Erase a customer's personal data (a data-protection request): name, company, email,
+    /// phone, what was written on their inquiries, unsent emails to them. Orders and the
+    /// audit trail stay (the trail holds no personal data). Without --yes it only says what
+    /// it would erase.
+    Forget {
+        /// The customer, e.g. #12.
+        customer: String,
+        /// Erase for real.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -295,6 +306,14 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             std::io::stdout().write_all(report.as_bytes())?;
             chat.desk.store.close().await;
             Ok(0)
+        }
+        Command::Customers {
+            command: CustomersCommand::Forget { customer, yes },
+        } => {
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
+            let code = bizdesk::operator::forget_customer(&chat, &customer, yes).await?;
+            chat.desk.store.close().await;
+            Ok(code)
         }
         Command::Customers {
             command: CustomersCommand::Import { file, as_handle },

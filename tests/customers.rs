@@ -240,3 +240,118 @@ async fn a_csv_import_adds_the_good_rows_and_names_each_bad_one() {
     }
     assert_eq!(d.count("SELECT COUNT(*) FROM customers").await, 4);
 }
+
+/// A data-protection request: the customer's personal data is erased everywhere it sits,
+/// their links stop working, and the audit trail records it without the data and still
+/// verifies.
+#[tokio::test]
+async fn forgetting_a_customer_erases_their_data_and_leaves_the_trail_intact() {
+    use bizdesk::service::{audit, forget, satisfaction};
+    let d = spawn_desk().await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"周军\" company:\"华东电子\" email:zj@huadong.cn phone:\"+86 138 0013 8000\"",
+    )
+    .await;
+    d.ok("xu.jing", "/customer add name:\"Other\" email:o@x.cn")
+        .await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:email kind:complaint subject:\"周军 申请退款\" details:\"电话 +86 138 0013 8000\"").await;
+    d.send_all_email().await;
+    d.ok("xu.jing", "/inquiry reply ref:INQ-000001 text:\"已收到\"")
+        .await;
+    d.ok(
+        "xu.jing",
+        "/inquiry resolve ref:INQ-000001 resolution:\"已退款\"",
+    )
+    .await;
+    d.ok(
+        "xu.jing",
+        "/callback schedule customer:#1 when:\"2026-12-01 10:00\" note:\"问周军\"",
+    )
+    .await;
+    let (payload,): (String,) =
+        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'inquiry_resolved'")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    let survey: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    let token = survey["survey_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let before = audit::verify(&d.chat.desk).await.unwrap().unwrap();
+    let trail_before = d.count("SELECT COUNT(*) FROM audit_events").await;
+
+    let preview = forget::forget(&d.chat.desk, "operator", "#1", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (preview.inquiries, preview.unsent_emails),
+        (1, 2),
+        "{preview:?}"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM customers WHERE email = 'zj@huadong.cn'")
+            .await,
+        1,
+        "a preview changes nothing"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events").await,
+        trail_before
+    );
+
+    let done = forget::forget(&d.chat.desk, "operator", "#1", true)
+        .await
+        .unwrap();
+    // Two callbacks: the one scheduled, and the complaint's satisfaction follow-up.
+    assert_eq!(
+        (done.inquiries, done.callbacks, done.unsent_emails),
+        (1, 2, 2),
+        "{done:?}"
+    );
+    assert!(
+        done.messages_scrubbed >= 1,
+        "the sent acknowledgement: {done:?}"
+    );
+    for table_and_text in [
+        "SELECT COUNT(*) FROM customers WHERE name LIKE '%周军%' OR company <> '' AND id = 1 OR email = 'zj@huadong.cn' OR phone LIKE '%138%'",
+        "SELECT COUNT(*) FROM inquiries WHERE subject LIKE '%周军%' OR details LIKE '%138%' OR resolution LIKE '%退款%'",
+        "SELECT COUNT(*) FROM inquiry_events WHERE text LIKE '%已收到%' OR text LIKE '%退款%'",
+        "SELECT COUNT(*) FROM callbacks WHERE customer LIKE '%周军%' OR note LIKE '%周军%'",
+        "SELECT COUNT(*) FROM outbox WHERE address = 'zj@huadong.cn' OR payload LIKE '%zj@huadong.cn%' OR payload LIKE '%周军%' OR payload LIKE '%华东电子%'",
+        "SELECT COUNT(*) FROM audit_events WHERE summary LIKE '%zj@huadong.cn%' OR summary LIKE '%周军%'",
+    ] {
+        assert_eq!(d.count(table_and_text).await, 0, "{table_and_text}");
+    }
+    // The other customer and the records the company keeps are untouched.
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM customers WHERE email = 'o@x.cn'")
+            .await,
+        1
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM inquiries WHERE customer_id = 1")
+            .await,
+        1
+    );
+    // Their satisfaction link no longer opens.
+    let (page, _) = satisfaction::open(&d.chat.desk, &token, None)
+        .await
+        .unwrap();
+    assert_eq!(page, satisfaction::Page::Invalid);
+    // The trail: one more event, without the data, and the chain through the old head intact.
+    let after = audit::verify(&d.chat.desk).await.unwrap().unwrap();
+    assert_eq!(after.events, before.events + 1);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'customer.forget' AND subject = 'customer #1'").await,
+        1
+    );
+    let again = forget::forget(&d.chat.desk, "operator", "#1", true)
+        .await
+        .unwrap();
+    assert!(again.already);
+}

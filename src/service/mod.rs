@@ -12,6 +12,7 @@ pub mod delegations;
 pub mod digests;
 pub mod directory;
 pub mod followups;
+pub mod forget;
 pub mod inbox;
 pub mod inquiries;
 pub mod jobs;

@@ -68,6 +68,10 @@ async fn inquiry_for(
     let Some(i) = inquiries::get(&mut *conn, id).await? else {
         return Ok(Err(Page::Invalid));
     };
+    // A customer who asked to be forgotten: their links stop working.
+    if crate::store::forget::is_forgotten(&mut *conn, i.customer_id).await? {
+        return Ok(Err(Page::Invalid));
+    }
     let locale = customers::get(conn, i.customer_id)
         .await?
         .and_then(|c| c.locale.as_deref().and_then(Locale::parse));

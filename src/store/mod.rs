@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod directory;
 pub mod files;
 pub mod followups;
+pub mod forget;
 pub mod fresh;
 pub mod inquiries;
 pub mod interactions;
