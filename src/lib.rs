@@ -29,12 +29,14 @@
 //!   (`config/org.toml`). Approval policies are `config/workflows.toml`.
 //! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
 //! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
+//! * [`backups`]: `bizdesk backup` (plain or encrypted with the key file) and `restore`.
 //! * [`operator`]: reports the command line prints (`bizdesk jobs`, `customers import`).
 //! * [`clock`]: time as a dependency, so tests move time instead of sleeping.
 //!
 //! The command-line entry point is `src/main.rs`; end-to-end tests live in `tests/`.
 
 pub mod app;
+pub mod backups;
 pub mod bench;
 pub mod chat;
 pub mod clock;

@@ -29,6 +29,7 @@ pub mod reports;
 pub mod requisitions;
 pub mod sales;
 pub mod schedules;
+pub mod sealed;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
