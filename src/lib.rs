@@ -9,8 +9,9 @@
 //!   the `when`/`repeat` parsers, customers, inquiry kinds and routing). No I/O.
 //! * [`store`]: persistence on SQLite and PostgreSQL through one set of queries; the schema is
 //!   in `migrations/sqlite` and `migrations/postgres` (paired versions). The key file with the
-//!   audit chain's and link-signing keys (`store::keys`) and private (0600) files
-//!   (`store::files`) live here too.
+//!   audit chain's and link-signing keys (`store::keys`), private (0600) files
+//!   (`store::files`), encrypted backups (`store::sealed`) and erasing a customer's personal
+//!   data (`store::forget`) live here too.
 //! * [`service`]: use cases, one function per action (`service::requisitions::submit`,
 //!   `service::approvals::decide`, ...). Each runs in one transaction that writes the change,
 //!   its audit event and the outbox messages it causes.
