@@ -373,6 +373,13 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             {
                 Ok(v) => {
                     println!("audit trail intact: {} events", v.events);
+                    match v.keyed_from {
+                        Some(1) => println!("keyed with the key file's audit key (HMAC-SHA256)"),
+                        Some(k) => println!(
+                            "keyed with the key file's audit key (HMAC-SHA256) from event {k}; events before it are SHA-256, sealed by it"
+                        ),
+                        None => {}
+                    }
                     println!(
                         "head hash: {} (record it elsewhere to anchor this history)",
                         v.head_hash

@@ -14,6 +14,9 @@ pub struct Verified {
     /// Keep this somewhere else (a ticket, a printed report): a later verify whose chain no
     /// longer passes through it proves history was rewritten, even with recomputed hashes.
     pub head_hash: String,
+    /// The first event whose hash is keyed (HMAC with the key file's audit key); earlier ones
+    /// are plain SHA-256, sealed by it. `None`: never keyed.
+    pub keyed_from: Option<i64>,
 }
 
 /// Verifies the whole chain on one consistent snapshot, so appends committed meanwhile are
@@ -41,6 +44,7 @@ pub async fn verify(desk: &Desk) -> DeskResult<Result<Verified, ChainFault>> {
     Ok(v.finish(seq, &hash).map(|events| Verified {
         events,
         head_hash: hash,
+        keyed_from,
     }))
 }
 
