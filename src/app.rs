@@ -96,6 +96,13 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         config.database.busy_timeout_ms,
     )
     .await?;
+    let keys = crate::store::keys::open(
+        &store,
+        &config.security.key_file,
+        clock.now().timestamp_millis(),
+        crate::domain::satisfaction::VALID_DAYS,
+    )
+    .await?;
     // The directory and the policies, checked against each other before anything runs.
     let setup = crate::config::setup::load(config)?;
     let policies = setup.policies;
@@ -132,6 +139,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         policies: Arc::new(policies),
         routing: Arc::new(load_routing(config)?),
         clock,
+        keys: Arc::new(keys),
         request_key: None,
     };
     let chat = Chat {

@@ -293,7 +293,9 @@ async fn raw_submit(store: &Store, requester: i64, approver: i64, i: usize) -> a
         subject: r,
         summary: "bench".into(),
     };
-    store::audit::append(&mut tx, event).await?;
+    // The raw database is never keyed, so the key is unused: its chain stays plain SHA-256.
+    let key = crate::domain::audit::ChainKey::new(vec![0; 32]);
+    store::audit::append(&mut tx, &key, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -68,6 +68,7 @@ pub struct Config {
     pub scheduler: Scheduler,
     pub sales: Sales,
     pub inquiries: Inquiries,
+    pub security: Security,
     pub log: Log,
 }
 
@@ -406,6 +407,14 @@ impl Scheduler {
             poll: std::time::Duration::from_millis(self.poll_ms),
         }
     }
+}
+
+/// Protection of data at rest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    /// The key file (audit chain and link-signing keys), kept outside the database.
+    pub key_file: PathBuf,
 }
 
 /// Logging.

@@ -10,7 +10,10 @@
 //!   the approval state machine, requisitions, delegation, the audit hash chain, recurrence and
 //!   the `when`/`repeat` parsers, customers, inquiry kinds and routing). No I/O.
 //! * [`store`]: persistence on SQLite and PostgreSQL through one set of queries; the schema is
-//!   in `migrations/sqlite` and `migrations/postgres` (paired versions).
+//!   in `migrations/sqlite` and `migrations/postgres` (paired versions). The key file with the
+//!   audit chain's and link-signing keys (`store::keys`), private (0600) files
+//!   (`store::files`), encrypted backups (`store::sealed`) and erasing a customer's personal
+//!   data (`store::forget`) live here too.
 //! * [`service`]: use cases, one function per action (`service::requisitions::submit`,
 //!   `service::approvals::decide`, ...). Each runs in one transaction that writes the change,
 //!   its audit event and the outbox messages it causes.
@@ -32,6 +35,7 @@
 //!   the directory and the policies and checks them against each other at every start.
 //! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
 //! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
+//! * [`backups`]: `bizdesk backup` (plain or encrypted with the key file) and `restore`.
 //! * [`operator`]: reports the command line prints (`bizdesk jobs`, `customers import`).
 //! * [`clock`]: time as a dependency, so tests move time instead of sleeping.
 //! * [`logging`]: the log on stderr, coloured only on a terminal.
@@ -40,6 +44,7 @@
 
 pub mod access;
 pub mod app;
+pub mod backups;
 pub mod bench;
 pub mod chat;
 pub mod clock;

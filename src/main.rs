@@ -8,7 +8,6 @@ use bizdesk::config::{redact_url, Config};
 use bizdesk::operator::output;
 use bizdesk::outln;
 use bizdesk::service;
-use bizdesk::store::backup;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -64,8 +63,15 @@ enum Command {
         command: AuditCommand,
     },
     /// Copy the live SQLite database to FILE (consistent while serving).
-    Backup { file: PathBuf },
-    /// Replace the SQLite database with a backup (stop `serve` first).
+    Backup {
+        file: PathBuf,
+        /// Encrypt it (age, with the passphrase in BIZDESK_BACKUP_PASSPHRASE), together with
+        /// the key file, so it can leave the machine.
+        #[arg(long)]
+        encrypt: bool,
+    },
+    /// Replace the SQLite database with a backup, plain or encrypted (stop `serve` first; an
+    /// encrypted one needs BIZDESK_BACKUP_PASSPHRASE).
     Restore {
         file: PathBuf,
         /// Overwrite even when the current database has newer history than the backup.
@@ -139,6 +145,17 @@ enum CustomersCommand {
         /// The employee importing (and the owner of rows without one), e.g. li.na.
         #[arg(long = "as", value_name = "HANDLE")]
         as_handle: String,
+    },
+    /// Erase a customer's personal data (a data-protection request): name, company, email,
+    /// phone, what was written on their inquiries, unsent emails to them. Orders and the
+    /// audit trail stay (the trail holds no personal data). Without --yes it only says what
+    /// it would erase.
+    Forget {
+        /// The customer, e.g. #12.
+        customer: String,
+        /// Erase for real.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -285,6 +302,14 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             Ok(0)
         }
         Command::Customers {
+            command: CustomersCommand::Forget { customer, yes },
+        } => {
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
+            let code = bizdesk::operator::forget_customer(&chat, &customer, yes).await?;
+            chat.desk.store.close().await;
+            Ok(code)
+        }
+        Command::Customers {
             command: CustomersCommand::Import { file, as_handle },
         } => {
             let csv =
@@ -336,6 +361,13 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             {
                 Ok(v) => {
                     outln!("audit trail intact: {} events", v.events)?;
+                    match v.keyed_from {
+                        Some(1) => outln!("keyed with the key file's audit key (HMAC-SHA256)")?,
+                        Some(k) => outln!(
+                            "keyed with the key file's audit key (HMAC-SHA256) from event {k}; events before it are SHA-256, sealed by it"
+                        )?,
+                        None => {}
+                    }
                     outln!(
                         "head hash: {} (record it elsewhere to anchor this history)",
                         v.head_hash
@@ -372,13 +404,24 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             eprintln!("exported {n} events");
             Ok(0)
         }
-        Command::Backup { file } => {
+        Command::Backup { file, encrypt } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;
-            backup::backup(&chat.desk.store, &file).await?;
-            outln!("backup written to {}", file.display())?;
+            bizdesk::backups::backup(&chat.desk.store, &config, &file, encrypt).await?;
+            if encrypt {
+                outln!(
+                    "encrypted backup (database and key file) written to {}",
+                    file.display()
+                )?;
+            } else {
+                outln!(
+                    "backup written to {}; back up the key file {} separately (or use --encrypt, which includes it)",
+                    file.display(),
+                    config.security.key_file.display()
+                )?;
+            }
             Ok(0)
         }
-        Command::Restore { file, force } => restore(&config, &file, force).await,
+        Command::Restore { file, force } => bizdesk::backups::restore(&config, &file, force).await,
         Command::Discord {
             command: DiscordCommand::Register,
         } => {
@@ -398,91 +441,6 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         }
         Command::Bench(args) => bizdesk::bench::run(&config, args).await.map(|_| 0),
     }
-}
-
-/// Replaces the SQLite database with a backup, refusing to go back in time without `--force`.
-async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow::Result<u8> {
-    let url = config.database.url.expose();
-    let Some(target) = backup::sqlite_path(url) else {
-        bail!("restore works on SQLite databases; on PostgreSQL use pg_restore");
-    };
-    if !file.exists() {
-        bail!("{} does not exist", file.display());
-    }
-    if let Some(pid) = backup::serving_pid(&target) {
-        eprintln!(
-            "refusing to restore: bizdesk serve (pid {pid}) is using {}; stop it first",
-            target.display()
-        );
-        return Ok(EXIT_USER_ERROR as u8);
-    }
-    // Work on a copy beside the target, so the backup itself is never touched and the swap
-    // at the end is one rename.
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = target.with_extension("db.restoring");
-    std::fs::copy(file, &tmp).with_context(|| format!("copying to {}", tmp.display()))?;
-    let incoming = match check_backup(&tmp).await {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.context(format!("{} is not a usable bizdesk backup", file.display())));
-        }
-    };
-    if target.exists() {
-        let current = bizdesk::store::Store::open(url, 1, 5000).await?;
-        let mut conn = current.pool().acquire().await?;
-        let now = backup::progress(&mut conn).await?;
-        drop(conn);
-        current.close().await;
-        if now.audit_seq > incoming.audit_seq && !force {
-            let _ = std::fs::remove_file(&tmp);
-            eprintln!(
-                "refusing to restore: the current database has {} audit events, the backup {} (it is older). \
-                 Use --force to overwrite anyway.",
-                now.audit_seq, incoming.audit_seq
-            );
-            return Ok(EXIT_USER_ERROR as u8);
-        }
-    }
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", target.display()));
-        // The last connection to close may delete these itself, just as we look: gone is fine.
-        match std::fs::remove_file(&side) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("removing {}", side.display()));
-            }
-            _ => {}
-        }
-    }
-    std::fs::rename(&tmp, &target).with_context(|| format!("replacing {}", target.display()))?;
-    outln!(
-        "restored {} from {} ({} audit events)",
-        target.display(),
-        file.display(),
-        incoming.audit_seq
-    )?;
-    Ok(0)
-}
-
-/// Opens a copied backup (migrating it to this version), checks it and reads its progress.
-async fn check_backup(path: &std::path::Path) -> anyhow::Result<backup::Progress> {
-    let src = bizdesk::store::Store::open(&format!("sqlite://{}", path.display()), 1, 5000).await?;
-    let mut conn = src.pool().acquire().await?;
-    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-        .fetch_one(&mut *conn)
-        .await?;
-    if ok != "ok" {
-        bail!("integrity check failed: {ok}");
-    }
-    let progress = backup::progress(&mut conn).await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut *conn)
-        .await?;
-    drop(conn);
-    src.close().await;
-    Ok(progress)
 }
 
 async fn shutdown_signal() {

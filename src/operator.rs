@@ -110,3 +110,38 @@ pub async fn jobs_report(
     }
     Ok(text)
 }
+
+/// `bizdesk customers forget`: erases a customer's personal data (with `apply`), or says what
+/// it would erase; in the company's language. Exit 0 when erased, 2 when only previewed or
+/// refused.
+pub async fn forget_customer(
+    chat: &crate::chat::Chat,
+    who: &str,
+    apply: bool,
+) -> anyhow::Result<u8> {
+    let locale = chat.desk.company.locale;
+    let say = |m: &crate::domain::Msg| chat.renderer.msg(locale, m);
+    let r = match service::forget::forget(&chat.desk, "operator", who, apply).await {
+        Ok(r) => r,
+        Err(service::DeskError::User(msgs)) => {
+            for m in &msgs {
+                eprintln!("{}", say(m));
+            }
+            return Ok(2);
+        }
+        Err(e) => bail!("{e:#}"),
+    };
+    let key = match (r.already, apply) {
+        (true, _) => "customer.already_forgotten",
+        (false, true) => "customer.forgotten",
+        (false, false) => "customer.forget_preview",
+    };
+    let m = crate::domain::Msg::new(key)
+        .arg("id", r.customer_id)
+        .arg("inquiries", r.inquiries)
+        .arg("callbacks", r.callbacks)
+        .arg("unsent", r.unsent_emails)
+        .arg("scrubbed", r.messages_scrubbed);
+    outln!("{}", say(&m))?;
+    Ok(if apply && !r.already { 0 } else { 2 })
+}

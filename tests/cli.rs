@@ -4,6 +4,7 @@
 
 mod common;
 mod smtp_sink;
+use bizdesk::store::keys::Keys;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -15,10 +16,13 @@ fn bizdesk(url: &str, dir: &Path, args: &[&str]) -> Output {
 fn bizdesk_with(url: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bizdesk"))
         .args(args)
+        .env_remove("BIZDESK_BACKUP_PASSPHRASE")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("BIZDESK__DATABASE__URL", url)
         .env("BIZDESK__TEMPLATES__DIR", "")
         .env("HOME", dir)
+        .env("BIZDESK__SECURITY__KEY_FILE", dir.join("keys"))
+        .env("BIZDESK__SMTP__DROP_DIR", dir.join("outbox"))
         .envs(env.iter().copied())
         .output()
         .expect("run bizdesk")
@@ -199,6 +203,11 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
     drop(serving);
     let o = bizdesk(&url, dir.path(), &["restore", b, "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("issued again"),
+        "going back in time warns that references and outbox ids come again: {}",
+        text(&o)
+    );
     let o = bizdesk(
         &url,
         dir.path(),
@@ -557,6 +566,8 @@ fn bizdesk_into_closed_pipe(url: &str, dir: &Path, args: &[&str]) -> Output {
         .env("BIZDESK__DATABASE__URL", url)
         .env("BIZDESK__TEMPLATES__DIR", "")
         .env("HOME", dir)
+        .env("BIZDESK__SECURITY__KEY_FILE", dir.join("keys"))
+        .env("BIZDESK__SMTP__DROP_DIR", dir.join("outbox"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -600,4 +611,150 @@ async fn a_closed_pipe_ends_every_command_quietly() {
             "{args:?}: {err}"
         );
     }
+}
+
+#[tokio::test]
+async fn restore_says_at_once_what_is_wrong_with_a_file() {
+    if common::postgres().is_some() {
+        return;
+    }
+    let (dir, url) = fresh().await;
+    let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let junk = dir.path().join("notes.txt");
+    std::fs::write(&junk, "just some text, not a database\n".repeat(100)).unwrap();
+    let other_db = dir.path().join("other.db");
+    {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", other_db.display()))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+    for (file, says) in [
+        (&junk, "not a bizdesk backup"),
+        (&other_db, "not a bizdesk backup"),
+    ] {
+        let started = std::time::Instant::now();
+        let o = bizdesk(&url, dir.path(), &["restore", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(says), "{}", text(&o));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "at once, not after retrying: {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(!text(&bizdesk(&url, dir.path(), &["audit", "verify"])).contains("BROKEN"));
+}
+
+#[tokio::test]
+async fn an_encrypted_backup_carries_the_key_file_and_needs_its_passphrase() {
+    if common::postgres().is_some() {
+        return;
+    }
+    let (dir, url) = fresh().await;
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &[
+            "console",
+            "--as",
+            "xu.jing",
+            "-c",
+            "/customer add name:\"周军\" email:zj@huadong.cn",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let sealed = dir.path().join("b.age");
+    let s = sealed.to_str().unwrap();
+    let o = bizdesk(&url, dir.path(), &["backup", s, "--encrypt"]);
+    assert_ne!(o.status.code(), Some(0), "no passphrase: {}", text(&o));
+    assert!(
+        text(&o).contains("BIZDESK_BACKUP_PASSPHRASE"),
+        "{}",
+        text(&o)
+    );
+    let pass = [("BIZDESK_BACKUP_PASSPHRASE", "correct horse")];
+    let o = bizdesk_with(&url, dir.path(), &["backup", s, "--encrypt"], &pass);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let raw = std::fs::read(&sealed).unwrap();
+    assert!(raw.starts_with(b"age-encryption.org/v1"));
+    assert!(!raw.windows(13).any(|w| w == b"zj@huadong.cn"), "encrypted");
+    #[cfg(unix)]
+    assert_eq!(bizdesk::store::files::mode(&sealed).unwrap(), 0o600);
+
+    // The machine is lost: no database, no key file.
+    let db = bizdesk::store::backup::sqlite_path(&url).unwrap();
+    let keys = dir.path().join("keys");
+    let key_text = std::fs::read_to_string(&keys).unwrap();
+    for f in [db.clone(), keys.clone()] {
+        std::fs::remove_file(f).unwrap();
+    }
+    let o = bizdesk(&url, dir.path(), &["restore", s]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("BIZDESK_BACKUP_PASSPHRASE"),
+        "{}",
+        text(&o)
+    );
+    let o = bizdesk_with(
+        &url,
+        dir.path(),
+        &["restore", s],
+        &[("BIZDESK_BACKUP_PASSPHRASE", "wrong")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("wrong passphrase"), "{}", text(&o));
+    let o = bizdesk_with(&url, dir.path(), &["restore", s], &pass);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&keys).unwrap(), key_text);
+    let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &[
+            "console",
+            "--as",
+            "xu.jing",
+            "-c",
+            "/customer show customer:#1",
+        ],
+    );
+    assert!(text(&o).contains("zj@huadong.cn"), "{}", text(&o));
+
+    // A plain backup of a keyed database is refused where its key file is not.
+    let plain = dir.path().join("plain.db");
+    let o = bizdesk(&url, dir.path(), &["backup", plain.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("key file"),
+        "says to back up the key file: {}",
+        text(&o)
+    );
+    std::fs::remove_file(&keys).unwrap();
+    assert!(Keys::generate(None).write_new(&keys).unwrap());
+    let o = bizdesk(
+        &url,
+        dir.path(),
+        &["restore", plain.to_str().unwrap(), "--force"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("another key file"), "{}", text(&o));
+
+    // And `customers forget` from the command line: a preview, then for real.
+    std::fs::remove_file(&keys).unwrap();
+    std::fs::write(&keys, key_text).unwrap();
+    let o = bizdesk(&url, dir.path(), &["customers", "forget", "#1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--yes"), "{}", text(&o));
+    let o = bizdesk(&url, dir.path(), &["customers", "forget", "#1", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }

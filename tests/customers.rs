@@ -65,12 +65,62 @@ async fn an_agent_adds_finds_shows_and_updates_a_customer() {
     .await
     .unwrap();
     assert_eq!(summaries[0].0, "customer.add");
-    assert!(
-        summaries[1]
-            .1
-            .contains("email: zhou.jun@huadong.cn → zj@huadong.cn"),
-        "{summaries:?}"
+    let tag = d.chat.desk.keys.audit.tag("email", "zj@huadong.cn");
+    assert_eq!(
+        summaries[1].1,
+        format!("email changed ({tag}), phone cleared"),
+        "field names and a keyed tag, no values: {summaries:?}"
     );
+}
+
+/// Personal data stays out of the audit trail: it is kept forever, exported and backed up,
+/// and cannot be erased without breaking the chain.
+#[tokio::test]
+async fn the_audit_trail_holds_no_customer_email_phone_or_name() {
+    let d = spawn_desk().await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"周军\" company:\"华东电子\" email:zhou.jun@huadong.cn phone:\"+86 138 0013 8000\"",
+    )
+    .await;
+    d.ok(
+        "xu.jing",
+        "/customer update customer:#1 email:zj@huadong.cn phone:\"13900001111\" name:\"周俊\"",
+    )
+    .await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:email kind:complaint subject:\"周军 申请退款\" details:\"多扣款\"").await;
+    d.ok("xu.jing", "/inquiry reply ref:INQ-000001 text:\"已收到\"")
+        .await;
+    d.ok(
+        "xu.jing",
+        "/callback schedule customer:#1 when:\"2026-12-01 10:00\" note:\"回访\"",
+    )
+    .await;
+    let mut csv = Vec::new();
+    bizdesk::service::audit::export(&d.chat.desk, i64::MIN, &mut csv)
+        .await
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    for personal in [
+        "zhou.jun@huadong.cn",
+        "zj@huadong.cn",
+        "138 0013 8000",
+        "13900001111",
+        "周军",
+        "周俊",
+        "华东电子",
+    ] {
+        assert!(!csv.contains(personal), "{personal} in the trail:\n{csv}");
+    }
+    for action in [
+        "customer.add",
+        "customer.update",
+        "inquiry.log",
+        "inquiry.reply",
+    ] {
+        assert!(csv.contains(action), "{action} recorded:\n{csv}");
+    }
+    assert!(csv.contains("customer #1"), "{csv}");
 }
 
 #[tokio::test]
@@ -255,4 +305,119 @@ async fn an_email_typed_in_full_width_letters_is_the_same_address() {
         )
         .await;
     assert!(added.contains("s@example.com"), "stored as ASCII: {added}");
+}
+
+/// A data-protection request: the customer's personal data is erased everywhere it sits,
+/// their links stop working, and the audit trail records it without the data and still
+/// verifies.
+#[tokio::test]
+async fn forgetting_a_customer_erases_their_data_and_leaves_the_trail_intact() {
+    use bizdesk::service::{audit, forget, satisfaction};
+    let d = spawn_desk().await;
+    d.ok(
+        "xu.jing",
+        "/customer add name:\"周军\" company:\"华东电子\" email:zj@huadong.cn phone:\"+86 138 0013 8000\"",
+    )
+    .await;
+    d.ok("xu.jing", "/customer add name:\"Other\" email:o@x.cn")
+        .await;
+    d.ok("xu.jing", "/inquiry log customer:#1 channel:email kind:complaint subject:\"周军 申请退款\" details:\"电话 +86 138 0013 8000\"").await;
+    d.send_all_email().await;
+    d.ok("xu.jing", "/inquiry reply ref:INQ-000001 text:\"已收到\"")
+        .await;
+    d.ok(
+        "xu.jing",
+        "/inquiry resolve ref:INQ-000001 resolution:\"已退款\"",
+    )
+    .await;
+    d.ok(
+        "xu.jing",
+        "/callback schedule customer:#1 when:\"2026-12-01 10:00\" note:\"问周军\"",
+    )
+    .await;
+    let (payload,): (String,) =
+        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'inquiry_resolved'")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    let survey: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    let token = survey["survey_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let before = audit::verify(&d.chat.desk).await.unwrap().unwrap();
+    let trail_before = d.count("SELECT COUNT(*) FROM audit_events").await;
+
+    let preview = forget::forget(&d.chat.desk, "operator", "#1", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (preview.inquiries, preview.unsent_emails),
+        (1, 2),
+        "{preview:?}"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM customers WHERE email = 'zj@huadong.cn'")
+            .await,
+        1,
+        "a preview changes nothing"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events").await,
+        trail_before
+    );
+
+    let done = forget::forget(&d.chat.desk, "operator", "#1", true)
+        .await
+        .unwrap();
+    // Two callbacks: the one scheduled, and the complaint's satisfaction follow-up.
+    assert_eq!(
+        (done.inquiries, done.callbacks, done.unsent_emails),
+        (1, 2, 2),
+        "{done:?}"
+    );
+    assert!(
+        done.messages_scrubbed >= 1,
+        "the sent acknowledgement: {done:?}"
+    );
+    for table_and_text in [
+        "SELECT COUNT(*) FROM customers WHERE name LIKE '%周军%' OR company <> '' AND id = 1 OR email = 'zj@huadong.cn' OR phone LIKE '%138%'",
+        "SELECT COUNT(*) FROM inquiries WHERE subject LIKE '%周军%' OR details LIKE '%138%' OR resolution LIKE '%退款%'",
+        "SELECT COUNT(*) FROM inquiry_events WHERE text LIKE '%已收到%' OR text LIKE '%退款%'",
+        "SELECT COUNT(*) FROM callbacks WHERE customer LIKE '%周军%' OR note LIKE '%周军%'",
+        "SELECT COUNT(*) FROM outbox WHERE address = 'zj@huadong.cn' OR payload LIKE '%zj@huadong.cn%' OR payload LIKE '%周军%' OR payload LIKE '%华东电子%'",
+        "SELECT COUNT(*) FROM audit_events WHERE summary LIKE '%zj@huadong.cn%' OR summary LIKE '%周军%'",
+    ] {
+        assert_eq!(d.count(table_and_text).await, 0, "{table_and_text}");
+    }
+    // The other customer and the records the company keeps are untouched.
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM customers WHERE email = 'o@x.cn'")
+            .await,
+        1
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM inquiries WHERE customer_id = 1")
+            .await,
+        1
+    );
+    // Their satisfaction link no longer opens.
+    let (page, _) = satisfaction::open(&d.chat.desk, &token, None)
+        .await
+        .unwrap();
+    assert_eq!(page, satisfaction::Page::Invalid);
+    // The trail: one more event, without the data, and the chain through the old head intact.
+    let after = audit::verify(&d.chat.desk).await.unwrap().unwrap();
+    assert_eq!(after.events, before.events + 1);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'customer.forget' AND subject = 'customer #1'").await,
+        1
+    );
+    let again = forget::forget(&d.chat.desk, "operator", "#1", true)
+        .await
+        .unwrap();
+    assert!(again.already);
 }

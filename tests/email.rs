@@ -426,7 +426,7 @@ async fn with_no_smtp_server_emails_are_readable_eml_files() {
     assert_eq!(m.subject(), Some(format!("Requisition {r}").as_str()));
     assert!(m.body_text(0).unwrap().contains("is approved"));
     assert!(m.in_reply_to().as_text().is_some());
-    // Redelivering the same row rewrites the same file instead of adding one.
+    // Redelivering the same row (same Message-ID) keeps the file written first, adds none.
     let n = files.len();
     d.sql("UPDATE outbox SET status = 'pending', locked_until = NULL WHERE channel = 'email'")
         .await;

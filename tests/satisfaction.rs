@@ -240,3 +240,36 @@ async fn a_missing_score_is_asked_for_and_pages_follow_the_browser_language() {
     assert_eq!(status, 410);
     assert!(html.contains("This link has expired"), "{html}");
 }
+
+/// Links signed with the key the database held before key files keep working until they
+/// expire; a copy of that key (in an old backup) cannot sign new ones that outlive them.
+#[tokio::test]
+async fn links_signed_with_the_retired_key_work_only_within_their_lifetime() {
+    use bizdesk::domain::satisfaction::sign;
+    use bizdesk::service::satisfaction::{open, Page};
+    let d = spawn_desk().await;
+    d.ok("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn")
+        .await;
+    d.ok(
+        "xu.jing",
+        "/inquiry log customer:#1 channel:email kind:inquiry subject:\"发票\" details:\"补开\"",
+    )
+    .await;
+    let now = bizdesk::clock::Clock::now(&d.clock).timestamp_millis();
+    let until = now + 30 * 86_400_000;
+    let old = b"the key the database held".to_vec();
+    let mut desk = d.chat.desk.clone();
+    desk.keys = std::sync::Arc::new(bizdesk::store::keys::Keys {
+        satisfaction_previous: Some((old.clone(), until)),
+        ..(*desk.keys).clone()
+    });
+    let sent_before = sign(&old, 1, until - 1000);
+    let (page, _) = open(&desk, &sent_before, None).await.unwrap();
+    assert!(matches!(page, Page::Choose { .. }), "{page:?}");
+    let minted_later = sign(&old, 1, until + 86_400_000);
+    let (page, _) = open(&desk, &minted_later, None).await.unwrap();
+    assert_eq!(page, Page::Invalid);
+    let current = sign(&desk.keys.satisfaction, 1, until + 86_400_000);
+    let (page, _) = open(&desk, &current, None).await.unwrap();
+    assert!(matches!(page, Page::Choose { .. }), "{page:?}");
+}

@@ -30,6 +30,18 @@ pub fn sign(key: &[u8], id: i64, expires_ms: i64) -> String {
 
 /// The inquiry a token names, if we signed it and it has not expired at `now_ms`.
 pub fn verify(key: &[u8], token: &str, now_ms: i64) -> Result<i64, TokenError> {
+    verify_expiring_by(key, token, now_ms, i64::MAX)
+}
+
+/// [`verify`], also refusing as forged a token that expires after `latest_expiry_ms`: for a
+/// retired key that may still vouch for links it signed, but must not for new ones made with
+/// a copy of it.
+pub fn verify_expiring_by(
+    key: &[u8],
+    token: &str,
+    now_ms: i64,
+    latest_expiry_ms: i64,
+) -> Result<i64, TokenError> {
     let mut parts = token.trim().splitn(3, '-');
     let (Some(id), Some(expires), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(TokenError::Forged);
@@ -45,7 +57,7 @@ pub fn verify(key: &[u8], token: &str, now_ms: i64) -> Result<i64, TokenError> {
             .zip(sig.bytes())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
-    if !same {
+    if !same || expires_ms > latest_expiry_ms {
         return Err(TokenError::Forged);
     }
     if now_ms > expires_ms {
@@ -69,6 +81,11 @@ mod tests {
         assert_eq!(verify(b"secret", &changed, 999), Err(TokenError::Forged));
         let later = t.replacen("-1000-", "-9000-", 1);
         assert_eq!(verify(b"secret", &later, 999), Err(TokenError::Forged));
+        assert_eq!(verify_expiring_by(b"secret", &t, 999, 1_000), Ok(42));
+        assert_eq!(
+            verify_expiring_by(b"secret", &t, 999, 999),
+            Err(TokenError::Forged)
+        );
     }
 
     proptest! {

@@ -226,28 +226,50 @@ impl Mailer {
                 ))),
                 Err(e) => Err(SendError::Transient(advice::explain(endpoint, &e))),
             },
-            Transport::Files(dir) => tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| SendError::Transient(format!("cannot create {}: {e}", dir.display()))),
+            Transport::Files(dir) => crate::store::files::create_private_dir_all(dir)
+                .map_err(|e| SendError::Transient(format!("{e:#}"))),
         }
     }
 }
 
-/// Writes `dir/stem.eml` whole or not at all (a temporary file, then a rename), so a
-/// redelivery overwrites the same file instead of adding a second one.
+/// Writes `dir/stem.eml` whole or not at all, private (0600 in a 0700 folder), and never over
+/// an existing file. A file there with the same Message-ID is this message delivered before
+/// (a redelivery): it is kept and nothing is added. Any other file there (outbox ids issued
+/// again after a restore) keeps its name and this one takes the next free one, `stem-2.eml`,
+/// `stem-3.eml`, ...
 async fn write_file(dir: &std::path::Path, stem: &str, bytes: &[u8]) -> anyhow::Result<String> {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join(format!("{stem}.eml"));
-    let tmp = dir.join(format!(".{stem}.eml.tmp"));
-    tokio::fs::write(&tmp, bytes)
-        .await
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    tokio::fs::rename(&tmp, &path)
-        .await
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(path.display().to_string())
+    let (dir, stem, bytes) = (dir.to_path_buf(), stem.to_string(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || {
+        crate::store::files::create_private_dir_all(&dir)?;
+        let id = message_id(&bytes);
+        for n in 1..10_000 {
+            let name = match n {
+                1 => format!("{stem}.eml"),
+                n => format!("{stem}-{n}.eml"),
+            };
+            let path = dir.join(name);
+            if crate::store::files::write_new_private(&path, &bytes)? {
+                return Ok(path.display().to_string());
+            }
+            let earlier = std::fs::read(&path).unwrap_or_default();
+            if id.is_some() && message_id(&earlier) == id {
+                return Ok(path.display().to_string());
+            }
+        }
+        anyhow::bail!("no free file name for {stem}.eml in {}", dir.display())
+    })
+    .await?
+}
+
+/// The Message-ID header of a formatted message, if it has one.
+fn message_id(raw: &[u8]) -> Option<String> {
+    let head = raw.split(|b| *b == b'\n').take_while(|l| l.len() > 1);
+    head.filter_map(|l| std::str::from_utf8(l).ok())
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("message-id")
+                .then(|| value.trim().to_string())
+        })
 }
 
 /// Sends the test email (`templates/email/<locale>/test_email.*`) to `to` right away, not

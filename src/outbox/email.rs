@@ -109,10 +109,10 @@ impl EmailOutbox {
         for (id, held, attempts, verdict) in &outcomes {
             match verdict {
                 Verdict::Retry(_, reason) => {
-                    tracing::info!(id, attempts, reason = %reason, "email not sent yet; will retry")
+                    tracing::info!(id, attempts, reason = %without_addresses(reason), "email not sent yet; will retry")
                 }
                 Verdict::Dead(reason) => {
-                    tracing::warn!(id, reason = %reason, "email undeliverable (dead letter)")
+                    tracing::warn!(id, reason = %without_addresses(reason), "email undeliverable (dead letter)")
                 }
                 _ => {}
             }
@@ -202,5 +202,31 @@ impl EmailOutbox {
             Ok(msg) => Ok((msg, format!("{:06}-{}", m.id, m.kind))),
             Err(e) => Err(format!("{e:#}")),
         })
+    }
+}
+
+/// A delivery failure for the log: email addresses (a customer's, in "`…` is not a valid email
+/// address" or a server's "recipient rejected") become `[address]`; the outbox row keeps the
+/// full reason for `bizdesk outbox list --failed`.
+fn without_addresses(reason: &str) -> String {
+    static ADDRESS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    ADDRESS
+        .get_or_init(|| {
+            regex::Regex::new(r"[^\s<>`'\x22,;:()]+@[^\s<>`'\x22,;:()]+").expect("valid regex")
+        })
+        .replace_all(reason, "[address]")
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn addresses_stay_out_of_the_log() {
+        assert_eq!(
+            super::without_addresses(
+                "`zj@huadong` is not a valid email address; 550 <a.b@c.cn> rejected"
+            ),
+            "`[address]` is not a valid email address; 550 <[address]> rejected"
+        );
     }
 }

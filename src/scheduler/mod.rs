@@ -305,7 +305,7 @@ impl Scheduler {
         }
         // Last, so the audit chain's head is locked only for the moment before commit.
         for e in events {
-            audit::append(tx, e).await?;
+            audit::append(tx, &desk.keys.audit, e).await?;
         }
         Ok(batch.len())
     }
@@ -362,7 +362,7 @@ impl Scheduler {
             .await
             .with_context(|| format!("job {} ({})", job.id, job.kind))?;
         for e in events {
-            audit::append(tx, e).await?;
+            audit::append(tx, &desk.keys.audit, e).await?;
         }
         Ok(1)
     }

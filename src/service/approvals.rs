@@ -119,7 +119,7 @@ pub(crate) async fn open_round(
             now,
         )
         .await?;
-        audit::append(conn, event).await?;
+        audit::append(conn, &desk.keys.audit, event).await?;
     }
     Ok(progress)
 }

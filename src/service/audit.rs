@@ -14,13 +14,20 @@ pub struct Verified {
     /// Keep this somewhere else (a ticket, a printed report): a later verify whose chain no
     /// longer passes through it proves history was rewritten, even with recomputed hashes.
     pub head_hash: String,
+    /// The first event whose hash is keyed (HMAC with the key file's audit key); earlier ones
+    /// are plain SHA-256, sealed by it. `None`: never keyed.
+    pub keyed_from: Option<i64>,
 }
 
 /// Verifies the whole chain on one consistent snapshot, so appends committed meanwhile are
 /// not mistaken for tampering. `Ok(Err(fault))` names the first bad sequence number.
 pub async fn verify(desk: &Desk) -> DeskResult<Result<Verified, ChainFault>> {
     let mut tx = desk.store.begin_snapshot().await?;
-    let mut v = Verifier::default();
+    let (keyed_from, check) = audit::keying(&mut tx).await?;
+    let mut v = match Verifier::new(desk.keys.audit.clone(), keyed_from, check.as_deref()) {
+        Ok(v) => v,
+        Err(f) => return Ok(Err(f)),
+    };
     let mut after = 0;
     loop {
         let page = audit::page(&mut tx, after, i64::MIN, PAGE).await?;
@@ -37,6 +44,7 @@ pub async fn verify(desk: &Desk) -> DeskResult<Result<Verified, ChainFault>> {
     Ok(v.finish(seq, &hash).map(|events| Verified {
         events,
         head_hash: hash,
+        keyed_from,
     }))
 }
 

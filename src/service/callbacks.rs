@@ -138,7 +138,8 @@ pub async fn schedule(
         "callback.schedule",
         &format!("callback #{}", c.id),
         format!(
-            "call {customer} at {}{}",
+            "call {} at {}{}",
+            whom(c.customer_id),
             due.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"),
             c.repeat_cron
                 .as_deref()
@@ -146,7 +147,7 @@ pub async fn schedule(
                 .unwrap_or_default()
         ),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -226,6 +227,15 @@ async fn own_scheduled(conn: &mut Conn, actor: &Employee, id: i64) -> DeskResult
     }
 }
 
+/// Whom a callback is for, as the audit trail says it: a customer record by number, never a
+/// name (the trail cannot be erased).
+fn whom(customer_id: Option<i64>) -> String {
+    match customer_id {
+        Some(id) => format!("customer #{id}"),
+        None => "a customer not on file".to_string(),
+    }
+}
+
 /// Records a callback as made. A one-off callback is then closed; a recurring one counts the
 /// call and keeps its schedule (`cancel` stops it).
 pub async fn done(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callback> {
@@ -245,9 +255,9 @@ pub async fn done(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callback
         None,
         "callback.done",
         &format!("callback #{id}"),
-        format!("called {}", c.customer),
+        format!("called {}", whom(c.customer_id)),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     let out = rows::get(&mut tx, id).await?.unwrap_or(c);
     tx.commit().await?;
     Ok(out)
@@ -271,9 +281,9 @@ pub async fn cancel(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callba
         None,
         "callback.cancel",
         &format!("callback #{id}"),
-        format!("stopped calls to {}", c.customer),
+        format!("stopped calls to {}", whom(c.customer_id)),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     let out = rows::get(&mut tx, id).await?.unwrap_or(c);
     tx.commit().await?;
     Ok(out)

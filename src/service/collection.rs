@@ -156,7 +156,7 @@ pub async fn terms(
             &r.to_string(),
             format!("removed {} due {due}", p.money(gone.amount_minor)),
         );
-        audit::append(&mut tx, e).await?;
+        audit::append(&mut tx, &desk.keys.audit, e).await?;
         let p = position(&mut tx, r).await?;
         tx.commit().await?;
         return Ok(p);
@@ -214,7 +214,7 @@ pub async fn terms(
         &r.to_string(),
         format!("{} due {due}", p.money(amount_due)),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let p = position(&mut tx, r).await?;
     tx.commit().await?;
     Ok(p)
@@ -273,7 +273,7 @@ pub async fn paid(
         &r.to_string(),
         format!("{} received on {on}", p.money(amount.minor)),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let p = position(&mut tx, r).await?;
     tx.commit().await?;
     Ok(p)

@@ -135,9 +135,9 @@ pub async fn submit(
         None,
         "contract.submit",
         &r.to_string(),
-        format!("for {order_ref} ({}, {amount})", customer.name),
+        format!("for {order_ref} (customer #{}, {amount})", customer.id),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let contract = rows::contract(&mut tx, contract.id)
         .await?
         .unwrap_or(contract);

@@ -3,6 +3,7 @@
 
 use super::{audit_event, Desk, DeskResult};
 use crate::access::{self, customers as may};
+use crate::domain::audit::ChainKey;
 use crate::domain::customer::{self, CustomerInput};
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
@@ -54,9 +55,9 @@ pub async fn add(desk: &Desk, actor: &Employee, f: Fields<'_>) -> DeskResult<Cus
         None,
         "customer.add",
         &subject(c.id),
-        format!("{} ({})", c.name, contact(&c)),
+        added(&desk.keys.audit, &c),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -69,12 +70,30 @@ async fn duplicate(conn: &mut Conn, email: &str) -> DeskResult<Msg> {
         .arg("name", other.map(|o| o.name).unwrap_or_default()))
 }
 
-fn contact(c: &Customer) -> String {
-    [c.email.as_str(), c.phone.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The audit summary of a new customer: which fields were given, never their values (the
+/// trail is kept forever and cannot be erased); email and phone as keyed tags.
+fn added(key: &ChainKey, c: &Customer) -> String {
+    let mut given = vec!["name".to_string()];
+    if !c.company.is_empty() {
+        given.push("company".into());
+    }
+    for (field, value) in [("email", &c.email), ("phone", &c.phone)] {
+        if !value.is_empty() {
+            given.push(format!("{field} ({})", key.tag(field, value)));
+        }
+    }
+    format!("added with {}", given.join(", "))
+}
+
+/// The customer `who` names by number (`#12`) or email, for the operator's commands on the
+/// command line (which trust their operator; see the README).
+pub(crate) async fn by_number_or_email(conn: &mut Conn, who: &str) -> DeskResult<Customer> {
+    let w = who.trim();
+    let found = match w.trim_start_matches('#').parse::<i64>() {
+        Ok(id) => rows::get(conn, id).await?,
+        Err(_) => rows::by_email(conn, &crate::domain::email::normalize(w)).await?,
+    };
+    found.ok_or_else(|| Msg::new("customer.not_found").arg("who", w).into())
 }
 
 /// Finds the one customer `who` means, among those `actor` may read: `#12` or `12`, an email,
@@ -179,7 +198,7 @@ pub async fn update(
     if !rows::update(&mut tx, c.id, &merged, owner, now).await? {
         return Err(duplicate(&mut tx, &merged.email).await?.into());
     }
-    let changed = changes(&c, &merged);
+    let changed = changes(&desk.keys.audit, &c, &merged);
     let event = audit_event(
         desk.now(),
         &actor.handle,
@@ -192,13 +211,15 @@ pub async fn update(
             changed.join(", ")
         },
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     let out = rows::get(&mut tx, c.id).await?.unwrap_or(c);
     tx.commit().await?;
     Ok(out)
 }
 
-fn changes(old: &Customer, new: &CustomerInput) -> Vec<String> {
+/// What an update changed, for the audit trail: field names, never personal values; a new
+/// email or phone as a keyed tag, so the key holder can prove what was set.
+fn changes(key: &ChainKey, old: &Customer, new: &CustomerInput) -> Vec<String> {
     let mut out = Vec::new();
     for (field, a, b) in [
         ("name", old.name.as_str(), new.name.as_str()),
@@ -206,8 +227,13 @@ fn changes(old: &Customer, new: &CustomerInput) -> Vec<String> {
         ("email", &old.email, &new.email),
         ("phone", &old.phone, &new.phone),
     ] {
-        if a != b {
-            out.push(format!("{field}: {a} → {b}"));
+        match (a == b, b.is_empty(), field) {
+            (true, _, _) => {}
+            (false, true, _) => out.push(format!("{field} cleared")),
+            (false, false, "email" | "phone") => {
+                out.push(format!("{field} changed ({})", key.tag(field, b)))
+            }
+            (false, false, _) => out.push(format!("{field} changed")),
         }
     }
     let new_locale = new.locale.map(|l| l.tag().to_string());
@@ -363,7 +389,7 @@ pub async fn import(
                 report.refused.len()
             ),
         );
-        audit::append(&mut tx, event).await?;
+        audit::append(&mut tx, &desk.keys.audit, event).await?;
     }
     tx.commit().await?;
     Ok(report)

@@ -440,7 +440,7 @@ pub async fn decide_with(
         }
     };
     for e in events {
-        audit::append(&mut tx, e).await?;
+        audit::append(&mut tx, &desk.keys.audit, e).await?;
     }
     tx.commit().await?;
     Ok(Decided {

@@ -42,6 +42,7 @@ pub async fn set(
     let summary = format!("to {} from {starts_on} until {until}", delegate.handle);
     audit::append(
         &mut tx,
+        &desk.keys.audit,
         audit_event(
             now,
             &actor.handle,
@@ -68,6 +69,7 @@ pub async fn off(desk: &Desk, actor: &Employee) -> DeskResult<u64> {
     if n > 0 {
         audit::append(
             &mut tx,
+            &desk.keys.audit,
             audit_event(
                 now,
                 &actor.handle,

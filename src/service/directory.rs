@@ -59,6 +59,7 @@ pub async fn sync(desk: &Desk, org: &OrgFile, actor: &str) -> DeskResult<SyncRep
     if !report.is_empty() {
         audit::append(
             &mut tx,
+            &desk.keys.audit,
             audit_event(
                 now,
                 actor,

@@ -88,7 +88,7 @@ pub async fn add(
                 .format("%Y-%m-%d %H:%M %Z")
         ),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(f)
 }
@@ -133,7 +133,7 @@ pub async fn close(desk: &Desk, actor: &Employee, id: i64, status: &str) -> Desk
         &f.subject_ref,
         format!("follow-up #{id} {status}"),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(Followup {
         status: status.to_string(),
@@ -169,7 +169,7 @@ pub async fn snooze(desk: &Desk, actor: &Employee, id: i64, minutes: i64) -> Des
         &f.subject_ref,
         format!("follow-up #{id} snoozed {minutes} min"),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(f)
 }

@@ -215,17 +215,18 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
         None,
         "inquiry.log",
         &r,
+        // The customer by number and no subject: names and what they wrote stay out of the
+        // trail, which cannot be erased.
         format!(
-            "{} from {} by {}: {} → {} ({})",
+            "{} from customer #{} by {} → {} ({})",
             kind.as_str(),
-            customer.name,
+            customer.id,
             channel.as_str(),
-            subject,
             inquiry.department_code,
             inquiry.priority
         ),
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(Story {
         reference: reference(inquiry.id),
@@ -416,7 +417,11 @@ pub async fn step(
             };
             crate::store::outbox::enqueue(&mut tx, &m, now).await?;
             rows::mark_responded(&mut tx, inquiry.id, now).await?;
-            ("reply", text, format!("replied to {}", customer.email))
+            (
+                "reply",
+                text,
+                format!("replied to customer #{}", customer.id),
+            )
         }
         Step::Resolve(text) => {
             let text = check_text("resolution", text, 4000)?;
@@ -425,7 +430,7 @@ pub async fn step(
                 &inquiry,
                 "inquiry_resolved",
                 json!({ "resolution": text, "by": actor.name,
-                        "survey_url": super::satisfaction::link(&mut tx, desk, inquiry.id).await? }),
+                        "survey_url": super::satisfaction::link(desk, inquiry.id) }),
             );
             match email {
                 Some(m) => {
@@ -468,7 +473,7 @@ pub async fn step(
         &refs,
         summary,
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let inquiry = rows::get(&mut tx, inquiry.id).await?.unwrap_or(inquiry);
     let events = rows::events(&mut tx, inquiry.id).await?;
     tx.commit().await?;

@@ -12,6 +12,7 @@ pub mod delegations;
 pub mod digests;
 pub mod directory;
 pub mod followups;
+pub mod forget;
 pub mod inbox;
 pub mod inquiries;
 pub mod jobs;
@@ -63,6 +64,8 @@ pub struct Desk {
     /// How inquiries are routed (`config/routing.toml`).
     pub routing: Arc<crate::domain::inquiry::Routing>,
     pub clock: Arc<dyn Clock>,
+    /// The secrets from the key file (audit chain, link signing).
+    pub keys: Arc<crate::store::keys::Keys>,
     /// The id of the request being served (a Discord interaction id), when a transport
     /// must act on it at most once; recorded inside the use case's own transaction.
     pub request_key: Option<Arc<str>>,

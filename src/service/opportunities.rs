@@ -104,14 +104,14 @@ pub async fn new(
         "opportunity.new",
         &r.to_string(),
         format!(
-            "{title} for {}{}",
-            customer.name,
+            "{title} for customer #{}{}",
+            customer.id,
             value_text(&opp)
                 .map(|v| format!(", {v}"))
                 .unwrap_or_default()
         ),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let opportunity = rows::opportunity(&mut tx, opp.id).await?.unwrap_or(opp);
     tx.commit().await?;
     Ok(Story {

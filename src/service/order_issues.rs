@@ -68,7 +68,7 @@ pub async fn raise(
         &r.to_string(),
         format!("#{} {}: {text}", issue.id, kind.as_str()),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     tx.commit().await?;
     Ok((issue, r))
 }
@@ -125,7 +125,7 @@ pub async fn resolve(
         &r.to_string(),
         format!("#{id}: {resolution}"),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let issue = rows::issue(&mut tx, id).await?.unwrap_or(issue);
     tx.commit().await?;
     Ok((issue, r))

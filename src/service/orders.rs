@@ -105,15 +105,15 @@ pub async fn new(
         "order.new",
         &r,
         format!(
-            "{} for {}: {items}, {amount}{}",
+            "{} for customer #{}: {items}, {amount}{}",
             first.code,
-            customer.name,
+            customer.id,
             opportunity
                 .map(|o| format!(" (from {o})"))
                 .unwrap_or_default()
         ),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let events = rows::events(&mut tx, order.id).await?;
     tx.commit().await?;
     Ok(Story {
@@ -238,7 +238,7 @@ pub async fn update(
             }
         ),
     );
-    audit::append(&mut tx, e).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let events = rows::events(&mut tx, order.id).await?;
     tx.commit().await?;
     Ok(Story {

@@ -31,7 +31,7 @@ pub async fn retry(desk: &Desk, id: Option<i64>, operator: &str) -> DeskResult<V
                 shown.join(", ")
             ),
         );
-        audit::append(&mut tx, event).await?;
+        audit::append(&mut tx, &desk.keys.audit, event).await?;
     }
     tx.commit().await?;
     Ok(ids)

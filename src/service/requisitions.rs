@@ -133,6 +133,7 @@ pub async fn withdraw(
     }
     audit::append(
         &mut tx,
+        &desk.keys.audit,
         audit_event(
             now,
             &actor.handle,
@@ -263,7 +264,7 @@ async fn open_round(
         &reference.to_string(),
         summary,
     );
-    audit::append(conn, event).await?;
+    audit::append(conn, &desk.keys.audit, event).await?;
     Ok(Submitted {
         reference,
         total: draft.total.to_string(),

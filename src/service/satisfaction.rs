@@ -4,36 +4,35 @@
 
 use super::inquiries::reference;
 use super::{audit_event, Desk, DeskResult};
-use crate::domain::satisfaction::{sign, verify, TokenError, VALID_DAYS};
+use crate::domain::satisfaction::{sign, verify, verify_expiring_by, TokenError, VALID_DAYS};
 use crate::domain::{text, Locale};
 use crate::store::inquiries::Inquiry;
 use crate::store::{self, audit, customers, inquiries, Conn};
-use rand::RngCore;
 
-/// The key that signs links: made on first use and kept in the database, so every process
-/// (and a restart) signs and checks alike.
-async fn key(conn: &mut Conn) -> sqlx::Result<Vec<u8>> {
-    let mut fresh = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut fresh);
-    sqlx::query("INSERT INTO secrets (name, value) VALUES ('satisfaction', $1) ON CONFLICT (name) DO NOTHING")
-        .bind(hex::encode(fresh))
-        .execute(&mut *conn)
-        .await?;
-    let (value,): (String,) =
-        sqlx::query_as("SELECT value FROM secrets WHERE name = 'satisfaction'")
-            .fetch_one(conn)
-            .await?;
-    Ok(hex::decode(value).unwrap_or_default())
-}
-
-/// The satisfaction page's address for an inquiry (valid for [`VALID_DAYS`]).
-pub(crate) async fn link(conn: &mut Conn, desk: &Desk, inquiry_id: i64) -> sqlx::Result<String> {
+/// The satisfaction page's address for an inquiry (valid for [`VALID_DAYS`]), signed with the
+/// key from the key file.
+pub(crate) fn link(desk: &Desk, inquiry_id: i64) -> String {
     let expires = store::to_ms(desk.now()) + VALID_DAYS * 86_400_000;
-    let token = sign(&key(conn).await?, inquiry_id, expires);
-    Ok(format!(
+    let token = sign(&desk.keys.satisfaction, inquiry_id, expires);
+    format!(
         "{}/satisfaction/{token}",
         desk.company.public_url.trim_end_matches('/')
-    ))
+    )
+}
+
+/// Checks a token with the current key, then with the key the database held before key files
+/// (only for links it could have signed before it was retired).
+fn check(desk: &Desk, token: &str) -> Result<i64, TokenError> {
+    let now = store::to_ms(desk.now());
+    match (
+        verify(&desk.keys.satisfaction, token, now),
+        &desk.keys.satisfaction_previous,
+    ) {
+        (Err(TokenError::Forged), Some((old, until))) => {
+            verify_expiring_by(old, token, now, *until)
+        }
+        (result, _) => result,
+    }
 }
 
 /// What the page shows.
@@ -63,7 +62,7 @@ async fn inquiry_for(
     desk: &Desk,
     token: &str,
 ) -> DeskResult<Result<(Inquiry, Option<Locale>), Page>> {
-    let id = match verify(&key(&mut *conn).await?, token, store::to_ms(desk.now())) {
+    let id = match check(desk, token) {
         Ok(id) => id,
         Err(TokenError::Forged) => return Ok(Err(Page::Invalid)),
         Err(TokenError::Expired) => return Ok(Err(Page::Expired)),
@@ -71,6 +70,10 @@ async fn inquiry_for(
     let Some(i) = inquiries::get(&mut *conn, id).await? else {
         return Ok(Err(Page::Invalid));
     };
+    // A customer who asked to be forgotten: their links stop working.
+    if crate::store::forget::is_forgotten(&mut *conn, i.customer_id).await? {
+        return Ok(Err(Page::Invalid));
+    }
     let locale = customers::get(conn, i.customer_id)
         .await?
         .and_then(|c| c.locale.as_deref().and_then(Locale::parse));
@@ -138,8 +141,9 @@ pub async fn record(
             .unwrap_or(score);
         return Ok((Page::Already { reference, score }, locale));
     }
+    // The comment is the customer's own words: it stays with the inquiry, not in the trail.
     let summary = match &comment {
-        Some(c) => format!("satisfaction {score}/5: {c}"),
+        Some(_) => format!("satisfaction {score}/5, with a comment"),
         None => format!("satisfaction {score}/5"),
     };
     let event = audit_event(
@@ -150,7 +154,7 @@ pub async fn record(
         &reference,
         summary,
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok((Page::Thanks { reference, score }, locale))
 }

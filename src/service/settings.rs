@@ -59,7 +59,7 @@ pub async fn set_email(
         &actor.handle,
         summary,
     );
-    audit::append(&mut tx, event).await?;
+    audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     show(desk, actor).await
 }

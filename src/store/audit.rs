@@ -1,26 +1,27 @@
 //! The audit trail: append in the caller's transaction; read back to verify or export.
 
 use super::Conn;
-use crate::domain::audit::{AuditEvent, StoredEvent};
+use crate::domain::audit::{AuditEvent, ChainKey, StoredEvent};
 use sqlx::FromRow;
 
-/// Appends an event, chaining its hash to the previous one. Locks the chain head's row (on
-/// SQLite the single writer already excludes others), so call it last in a transaction to
-/// hold that lock briefly. The head row is updated once per event: it is the hottest row.
-pub async fn append(conn: &mut Conn, mut event: AuditEvent) -> sqlx::Result<i64> {
+/// Appends an event, chaining its hash to the previous one (keyed with `key` once the
+/// database's chain is keyed). Locks the chain head's row (on SQLite the single writer already
+/// excludes others), so call it last in a transaction to hold that lock briefly. The head row
+/// is updated once per event: it is the hottest row.
+pub async fn append(conn: &mut Conn, key: &ChainKey, mut event: AuditEvent) -> sqlx::Result<i64> {
     let lock = if conn.backend_name() == "PostgreSQL" {
         " FOR UPDATE"
     } else {
         ""
     };
-    let (last, prev): (i64, String) = sqlx::query_as(&format!(
-        "SELECT seq, hash FROM audit_head WHERE id = 1{lock}"
+    let (last, prev, keyed_from): (i64, String, Option<i64>) = sqlx::query_as(&format!(
+        "SELECT seq, hash, keyed_from FROM audit_head WHERE id = 1{lock}"
     ))
     .fetch_one(&mut *conn)
     .await?;
     let seq = last + 1;
     event.seq = seq;
-    let hash = event.hash(&prev);
+    let hash = event.seal(key, keyed_from, &prev);
     sqlx::query(
         "INSERT INTO audit_events (seq, at, actor, on_behalf_of, action, subject, summary, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -109,6 +110,13 @@ pub async fn for_subject(conn: &mut Conn, subject: &str) -> sqlx::Result<Vec<Sto
 /// The recorded chain head: last sequence number and hash.
 pub async fn head(conn: &mut Conn) -> sqlx::Result<(i64, String)> {
     sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
+
+/// Where the keyed chain begins and the proof that the key holder set it (`None`s: not keyed).
+pub async fn keying(conn: &mut Conn) -> sqlx::Result<(Option<i64>, Option<String>)> {
+    sqlx::query_as("SELECT keyed_from, keyed_check FROM audit_head WHERE id = 1")
         .fetch_one(conn)
         .await
 }

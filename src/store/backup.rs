@@ -15,16 +15,18 @@ pub async fn backup(store: &Store, dest: &Path) -> anyhow::Result<()> {
     if dest.exists() {
         bail!("{} already exists; choose a new file name", dest.display());
     }
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let dest = dest.to_str().context("backup path must be valid UTF-8")?;
-    sqlx::query("VACUUM INTO $1")
-        .bind(dest)
+    // An empty private file first: VACUUM INTO fills an empty file and keeps its mode.
+    super::files::create_new_private(dest)?;
+    let name = dest.to_str().context("backup path must be valid UTF-8")?;
+    let copied = sqlx::query("VACUUM INTO $1")
+        .bind(name)
         .execute(store.pool())
         .await
-        .context("VACUUM INTO")?;
-    Ok(())
+        .context("VACUUM INTO");
+    if copied.is_err() {
+        let _ = std::fs::remove_file(dest);
+    }
+    copied.map(|_| ())
 }
 
 /// How far a database's history goes: the audit chain's length and its last event's time.

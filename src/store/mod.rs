@@ -15,17 +15,21 @@ pub mod customers;
 pub mod delegations;
 pub mod delivery;
 pub mod directory;
+pub mod files;
 pub mod followups;
+pub mod forget;
 pub mod fresh;
 pub mod inquiries;
 pub mod interactions;
 pub mod jobs;
+pub mod keys;
 pub mod orders;
 pub mod outbox;
 pub mod reports;
 pub mod requisitions;
 pub mod sales;
 pub mod schedules;
+pub mod sealed;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
@@ -172,19 +176,15 @@ impl Store {
     }
 }
 
-/// Adds `mode=rwc` and creates the folder of a SQLite file so a fresh machine just works.
+/// Adds `mode=rwc` and creates a SQLite file (private) and its folder so a fresh machine just
+/// works.
 fn sqlite_url(url: &str) -> anyhow::Result<String> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let file = path.split('?').next().unwrap_or("");
     if !file.is_empty() && file != ":memory:" {
-        if let Some(dir) = std::path::Path::new(file).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create folder {}", dir.display()))?;
-            }
-        }
+        private_database_file(std::path::Path::new(file))?;
     }
     Ok(if url.contains("mode=") {
         url.to_string()
@@ -193,6 +193,24 @@ fn sqlite_url(url: &str) -> anyhow::Result<String> {
     } else {
         format!("{url}?mode=rwc")
     })
+}
+
+/// Makes a SQLite file private before SQLite opens it: a new one is created empty with mode
+/// 0600 in a 0700 folder (SQLite gives its -wal and -shm the database file's mode); an
+/// existing one, and its -wal and -shm, are narrowed to 0600.
+fn private_database_file(file: &std::path::Path) -> anyhow::Result<()> {
+    if file.exists() {
+        for suffix in ["", "-wal", "-shm"] {
+            files::restrict_file(std::path::Path::new(&format!("{}{suffix}", file.display())))?;
+        }
+        return Ok(());
+    }
+    match files::create_new_private(file) {
+        Ok(_) => Ok(()),
+        // Another process created it meanwhile: it made it private too.
+        Err(_) if file.exists() => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Milliseconds since the epoch, as stored.

@@ -46,6 +46,8 @@ pub async fn spawn_desk_with(change: impl FnOnce(&mut Config)) -> TestDesk {
     config.database.url = Secret::new(url.clone());
     config.directory.file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml").into();
     config.workflows.file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/workflows.toml").into();
+    config.security.key_file = dir.path().join("keys");
+    config.smtp.drop_dir = dir.path().join("outbox");
     change(&mut config);
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 2, 0, 0).unwrap());
     let chat = bizdesk::app::open_with_clock(&config, Arc::new(clock.clone()))
