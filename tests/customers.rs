@@ -335,19 +335,8 @@ async fn forgetting_a_customer_erases_their_data_and_leaves_the_trail_intact() {
         "/callback schedule customer:#1 when:\"2026-12-01 10:00\" note:\"问周军\"",
     )
     .await;
-    let (payload,): (String,) =
-        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'inquiry_resolved'")
-            .fetch_one(d.chat.desk.store.pool())
-            .await
-            .unwrap();
-    let survey: serde_json::Value = serde_json::from_str(&payload).unwrap();
-    let token = survey["survey_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let url = d.survey_url().await;
+    let token = url.rsplit('/').next().unwrap().to_string();
     let before = audit::verify(&d.chat.desk).await.unwrap().unwrap();
     let trail_before = d.count("SELECT COUNT(*) FROM audit_events").await;
 

@@ -19,13 +19,7 @@ async fn a_score_is_recorded_once_and_forged_or_expired_links_are_refused() {
         "/inquiry resolve ref:INQ-000001 resolution:\"已退款\"",
     )
     .await;
-    let (payload,): (String,) =
-        sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'inquiry_resolved'")
-            .fetch_one(d.chat.desk.store.pool())
-            .await
-            .unwrap();
-    let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
-    let survey = payload["survey_url"].as_str().unwrap().to_string();
+    let survey = d.survey_url().await;
     assert!(
         survey.starts_with("http://127.0.0.1:8080/satisfaction/"),
         "{survey}"

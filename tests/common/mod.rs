@@ -63,6 +63,18 @@ pub async fn spawn_desk_with(change: impl FnOnce(&mut Config)) -> TestDesk {
 }
 
 impl TestDesk {
+    /// The satisfaction link of the (first) resolution email waiting in the outbox.
+    pub async fn survey_url(&self) -> String {
+        let (payload,): (String,) = sqlx::query_as(
+            "SELECT payload FROM outbox WHERE kind = 'inquiry_resolved' ORDER BY id",
+        )
+        .fetch_one(self.chat.desk.store.pool())
+        .await
+        .unwrap();
+        let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        payload["survey_url"].as_str().unwrap().to_string()
+    }
+
     pub async fn employee(&self, handle: &str) -> Employee {
         service::directory::actor_by_handle(&self.chat.desk, handle)
             .await
