@@ -386,9 +386,11 @@ impl Chat {
             })
             .collect();
         if commands.is_empty() {
-            return Err(Msg::new("command.unknown")
-                .arg("command", command.unwrap_or(""))
-                .into());
+            return Err(crate::commands::parse::unknown_command(
+                &self.catalog,
+                command.unwrap_or(""),
+            )
+            .into());
         }
         self.render(
             locale,

@@ -9,6 +9,7 @@
 mod convert;
 pub mod parse;
 pub mod spec;
+mod suggest;
 mod tokenize;
 mod validate;
 

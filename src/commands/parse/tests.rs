@@ -420,6 +420,7 @@ fn bind_takes_typed_values() {
 }
 
 mod catalog_probe;
+mod did_you_mean;
 mod properties;
 
 #[test]
