@@ -164,7 +164,16 @@ pub struct WorkflowsFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requisitions {
-    pub categories: Vec<String>,
+    /// Category codes, each either `"it"` or `{ code = "it", name = "IT equipment",
+    /// name_zh = "IT设备" }` (the names are accepted when typed and shown in replies).
+    pub categories: Vec<crate::domain::term::TermEntry>,
+}
+
+impl Requisitions {
+    /// The categories with their names filled in.
+    pub fn category_terms(&self) -> Vec<crate::domain::term::Term> {
+        self.categories.iter().map(|c| c.term()).collect()
+    }
 }
 
 /// The HTTP server.

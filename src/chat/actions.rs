@@ -65,6 +65,7 @@ impl Chat {
         ParseContext {
             currency: self.desk.company.currency,
             today: self.desk.today(),
+            terms: self.desk.company.terms.clone(),
         }
     }
 

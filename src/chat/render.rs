@@ -102,7 +102,25 @@ impl Renderer {
                 }
             },
         );
-        Ok(Renderer { env })
+        let mut renderer = Renderer { env };
+        renderer.set_terms(Default::default());
+        Ok(renderer)
+    }
+
+    /// Gives templates `term(list, code)`: the reader's name of a configured value (a
+    /// category, a stage), or the code when it has none.
+    pub fn set_terms(&mut self, terms: std::sync::Arc<crate::domain::term::Vocabulary>) {
+        self.env.add_function(
+            "term",
+            move |state: &State, list: String, code: Value| -> String {
+                let code = code.as_str().map(str::to_string).unwrap_or_default();
+                let zh = state
+                    .lookup("locale")
+                    .is_some_and(|l| l.as_str() == Some("zh-CN"));
+                let locale = if zh { Locale::ZhCn } else { Locale::En };
+                terms.name(&list, &code, locale).to_string()
+            },
+        );
     }
 
     /// Renders a named template (e.g. `reply/submitted.txt`) for a locale. The context gains

@@ -18,14 +18,16 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::reference::Reference;
 use crate::domain::Msg;
 
-/// What the parser needs to know about the user.
-#[derive(Debug, Clone, Copy)]
+/// What the parser needs to know about the user and the company.
+#[derive(Debug, Clone)]
 pub struct ParseContext {
     /// Currency of money amounts typed without one.
     pub currency: Currency,
     /// Today in the company's time zone: dates beyond the horizon
     /// ([`crate::domain::horizon`]) are refused.
     pub today: NaiveDate,
+    /// The configured values (categories, stages) options with `terms` accept by name.
+    pub terms: std::sync::Arc<crate::domain::term::Vocabulary>,
 }
 
 /// An option value as a transport hands it over: Discord gives typed values, the console text.

@@ -138,6 +138,17 @@ impl Directory {
         self.departments.iter().find(|d| d.code == code)
     }
 
+    /// The department a person typed: its code (any case), English name (any case) or
+    /// Chinese name.
+    pub fn find_department(&self, word: &str) -> Option<&Department> {
+        let word = word.trim();
+        self.departments.iter().find(|d| {
+            d.code.eq_ignore_ascii_case(word)
+                || d.name.eq_ignore_ascii_case(word)
+                || d.name_zh == word
+        })
+    }
+
     /// The active head of a department, if it has one.
     pub fn head_of(&self, code: &str) -> Option<&Employee> {
         let head = self.department(code)?.head.as_deref()?;

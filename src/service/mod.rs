@@ -45,6 +45,8 @@ pub struct Company {
     pub locale: Locale,
     pub currency: Currency,
     pub categories: Vec<String>,
+    /// Configured values with their names (categories, stages), for parsing and replies.
+    pub terms: Arc<crate::domain::term::Vocabulary>,
     /// The stages of a sales order, in order.
     pub order_stages: Vec<crate::domain::order::Stage>,
     /// Roles that may, besides its owner, move an order, submit its contract and resolve its

@@ -1,0 +1,62 @@
+//! Chinese users first (issue 13, item 9): configured values typed by their Chinese names and
+//! shown by them, hints that work as printed, the company's Chinese name, mail footers and
+//! errors in the reader's language.
+
+mod common;
+
+use common::spawn_desk;
+
+/// Categories, stages and departments from the configuration are accepted by their Chinese
+/// names (stored as codes), and zh-CN replies show the names, never the codes.
+#[tokio::test]
+async fn configured_values_are_typed_and_shown_by_their_chinese_names() {
+    let d = spawn_desk().await;
+    // 李娜 reads Chinese.
+    d.ok(
+        "li.na",
+        "/采购申请 新建 物品:笔记本 数量:1 单价:8000 类别:IT设备",
+    )
+    .await;
+    let category: Option<String> =
+        sqlx::query_scalar("SELECT category FROM requisitions WHERE id = 1")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(category.as_deref(), Some("it"));
+    let shown = d.ok("li.na", "/采购申请 查看 单号:REQ-000001").await;
+    assert!(shown.contains("类别 IT设备"), "{shown}");
+
+    d.ok("emily.chen", "/customer add name:张三 email:zs@example.com")
+        .await;
+    d.ok(
+        "xu.jing",
+        "/客户咨询 登记 客户:#1 渠道:电话 类型:投诉 主题:问题 详情:说明 类别:账务 部门:财务部",
+    )
+    .await;
+    let (dept, category): (String, Option<String>) =
+        sqlx::query_as("SELECT department_code, category FROM inquiries WHERE id = 1")
+            .fetch_one(d.chat.desk.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        (dept.as_str(), category.as_deref()),
+        ("FIN", Some("billing"))
+    );
+    let shown = d.ok("zhao.min", "/客户咨询 查看 单号:INQ-000001").await;
+    assert!(shown.contains("类别：账务"), "{shown}");
+    assert!(!shown.contains("billing"), "{shown}");
+    let report = d.ok("chen.jie", "/报表 客服").await;
+    assert!(!report.contains("billing"), "{report}");
+
+    d.ok("wang.fang", "/order new customer:#1 items:x amount:100")
+        .await;
+    d.ok("wang.fang", "/销售订单 更新 单号:SO-000001 环节:已发货")
+        .await;
+    let stage: String = sqlx::query_scalar("SELECT stage FROM orders WHERE id = 1")
+        .fetch_one(d.chat.desk.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stage, "shipped");
+    let listed = d.ok("wang.fang", "/销售订单 列表 环节:已发货").await;
+    assert!(listed.contains("SO-000001"), "{listed}");
+}
