@@ -59,4 +59,18 @@ async fn configured_values_are_typed_and_shown_by_their_chinese_names() {
     assert_eq!(stage, "shipped");
     let listed = d.ok("wang.fang", "/销售订单 列表 环节:已发货").await;
     assert!(listed.contains("SO-000001"), "{listed}");
+
+    // A refusal lists what may be typed by name, with the code.
+    let refused = d
+        .refused("li.na", "/采购申请 新建 物品:笔 数量:1 单价:1 类别:文具")
+        .await;
+    assert!(refused.contains("IT设备（it）"), "{refused}");
+    let refused = d
+        .refused("wang.fang", "/销售订单 更新 单号:SO-000001 环节:飞走")
+        .await;
+    assert!(refused.contains("已发货（shipped）"), "{refused}");
+    let refused = d
+        .refused("xu.jing", "/客户咨询 转交 单号:INQ-000001 部门:火星部")
+        .await;
+    assert!(refused.contains("财务部（FIN）"), "{refused}");
 }

@@ -110,6 +110,30 @@ impl Renderer {
     /// Gives templates `term(list, code)`: the reader's name of a configured value (a
     /// category, a stage), or the code when it has none.
     pub fn set_terms(&mut self, terms: std::sync::Arc<crate::domain::term::Vocabulary>) {
+        let all = terms.clone();
+        // `term_list(list, "a, b")`: each code as "name (code)" in Chinese, joined by `、`
+        // (a refusal's list of what may be typed); English keeps the codes.
+        self.env.add_function(
+            "term_list",
+            move |state: &State, list: String, codes: String| -> String {
+                let zh = state
+                    .lookup("locale")
+                    .is_some_and(|l| l.as_str() == Some("zh-CN"));
+                if !zh {
+                    return codes;
+                }
+                let shown: Vec<String> = codes
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| match all.name(&list, c, Locale::ZhCn) {
+                        name if name == c => c.to_string(),
+                        name => format!("{name}（{c}）"),
+                    })
+                    .collect();
+                shown.join("、")
+            },
+        );
         self.env.add_function(
             "term",
             move |state: &State, list: String, code: Value| -> String {
