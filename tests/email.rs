@@ -394,7 +394,7 @@ async fn email_follows_each_persons_settings() {
     assert_eq!(to(&rows, "wang.fang@example.com"), 1);
     assert_eq!(to(&rows, "li.na@example.com"), 1, "no second receipt");
     let refused = d.refused("li.na", "/settings email").await;
-    assert!(refused.contains("prompts:on|off"), "{refused}");
+    assert!(refused.contains("审批请求:开|关"), "{refused}");
 }
 
 #[tokio::test]

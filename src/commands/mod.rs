@@ -7,6 +7,7 @@
 //! list of [`Msg`](crate::domain::Msg) problems to show the user.
 
 mod convert;
+mod localize;
 pub mod parse;
 pub mod spec;
 mod suggest;
