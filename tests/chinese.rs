@@ -74,3 +74,24 @@ async fn configured_values_are_typed_and_shown_by_their_chinese_names() {
         .await;
     assert!(refused.contains("财务部（FIN）"), "{refused}");
 }
+
+/// `/help` lists what each choice option accepts, in the reader's language with the code.
+#[tokio::test]
+async fn help_lists_each_choice_options_values() {
+    let d = spawn_desk().await;
+    let zh = d.ok("li.na", "/帮助 命令:客户咨询").await;
+    assert!(zh.contains("[范围:我的|本部门|全部未解决]"), "{zh}");
+    assert!(
+        zh.contains("可选值：我的（mine）、本部门（department）、全部未解决（open）"),
+        "{zh}"
+    );
+    assert!(zh.contains("可选值：账务（billing）"), "{zh}");
+    let en = d.ok("tom.baker", "/help command:requisition").await;
+    assert!(
+        en.contains(
+            "values: pending, approved, rejected, changes requested (changes_requested), withdrawn"
+        ),
+        "{en}"
+    );
+    assert!(en.contains("IT equipment (it)"), "{en}");
+}

@@ -360,10 +360,52 @@ impl Chat {
         }
     }
 
+    /// What an option accepts, for `/help`: each value as "name (code)" in the reader's
+    /// language, and the names to type joined by `|` (catalog choices only; empty otherwise).
+    fn allowed_values(
+        &self,
+        o: &crate::commands::OptionSpec,
+        locale: Locale,
+    ) -> (Vec<String>, String) {
+        let shown = |name: &str, code: &str| match (name == code, locale) {
+            (true, _) => code.to_string(),
+            (false, Locale::ZhCn) => format!("{name}（{code}）"),
+            (false, Locale::En) => format!("{name} ({code})"),
+        };
+        if !o.choices.is_empty() {
+            let values = o
+                .choices
+                .iter()
+                .map(|c| shown(c.localized_name(locale), &c.value))
+                .collect();
+            // A name with a space would need quotes: offer the code instead.
+            let typed: Vec<&str> = o
+                .choices
+                .iter()
+                .map(|c| match c.localized_name(locale) {
+                    name if name.contains(' ') => c.value.as_str(),
+                    name => name,
+                })
+                .collect();
+            return (values, typed.join("|"));
+        }
+        let terms = o
+            .terms
+            .as_deref()
+            .map_or(&[][..], |l| self.desk.company.terms.list(l));
+        let values = terms
+            .iter()
+            .map(|t| shown(t.localized(locale), &t.code))
+            .collect();
+        (values, String::new())
+    }
+
     fn help(&self, locale: Locale, command: Option<&str>) -> Result<Reply, DeskError> {
         let option = |o: &crate::commands::OptionSpec| {
+            let (values, typed) = self.allowed_values(o, locale);
             json!({
                 "name": o.localized_name(locale), "required": o.required, "description": o.localized_description(locale),
+                "values": values, "choices": typed,
             })
         };
         let commands: Vec<Value> = self

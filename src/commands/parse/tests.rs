@@ -444,6 +444,7 @@ fn bind_takes_typed_values() {
 
 mod catalog_probe;
 mod did_you_mean;
+mod examples;
 mod properties;
 mod terms;
 
