@@ -9,6 +9,7 @@ use crate::config::org::{OrgFile, SAMPLE};
 use crate::config::Config;
 use crate::config::DiscordMode;
 use crate::domain::policy::Policies;
+use crate::domain::Locale;
 use crate::mail::Mailer;
 use crate::outbox::discord::DiscordOutbox;
 use crate::outbox::email::EmailOutbox;
@@ -142,6 +143,8 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
     let routing = load_routing(config)?;
     let company = Company {
         name: config.company.name.clone(),
+        name_zh: config.company.name_in(Locale::ZhCn).to_string(),
+        discord: !config.discord.token.expose().trim().is_empty(),
         time_zone: config.company.time_zone,
         locale: config.company.locale,
         currency: config.company.currency,

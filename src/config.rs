@@ -76,12 +76,25 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct Company {
     pub name: String,
+    /// The name in Chinese, for zh-CN emails and pages (empty: `name`).
+    #[serde(default)]
+    pub name_zh: String,
     #[serde(deserialize_with = "de_tz")]
     pub time_zone: chrono_tz::Tz,
     #[serde(deserialize_with = "de_locale")]
     pub locale: Locale,
     #[serde(deserialize_with = "de_currency")]
     pub currency: Currency,
+}
+
+impl Company {
+    /// The company's name for readers of `locale`.
+    pub fn name_in(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::ZhCn if !self.name_zh.trim().is_empty() => &self.name_zh,
+            _ => &self.name,
+        }
+    }
 }
 
 /// Where the data lives.

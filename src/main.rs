@@ -311,7 +311,8 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
                 &mailer,
                 &chat.renderer,
                 config.company.locale,
-                &config.company.name,
+                config.company.name_in(config.company.locale),
+                !config.discord.token.expose().trim().is_empty(),
                 &address,
             )
             .await;

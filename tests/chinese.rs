@@ -95,3 +95,81 @@ async fn help_lists_each_choice_options_values() {
     );
     assert!(en.contains("IT equipment (it)"), "{en}");
 }
+
+/// The emails written to the drop folder: (file name, raw text).
+fn dropped(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let raw = std::fs::read(e.path()).unwrap();
+            let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            let text = format!(
+                "{}\n{}\n{}",
+                m.subject().unwrap_or_default(),
+                m.body_text(0).unwrap_or_default(),
+                m.body_html(0).unwrap_or_default()
+            );
+            (e.file_name().to_string_lossy().to_string(), text)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Emails use the company's Chinese name in Chinese, never put a second stop after a name
+/// ending in ".", and mention Discord only when the company uses it.
+#[tokio::test]
+async fn emails_name_the_company_in_the_readers_language_and_discord_only_when_on() {
+    for discord in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let drop_dir = dir.path().join("outbox");
+        let dd = drop_dir.clone();
+        let d = common::spawn_desk_with(move |c| {
+            c.company.name = "Acme Co.".into();
+            c.company.name_zh = "艾克美有限公司".into();
+            c.smtp.drop_dir = dd;
+            if discord {
+                c.discord.token = bizdesk::config::Secret::new("token");
+            }
+        })
+        .await;
+        d.ok(
+            "xu.jing",
+            "/customer add name:Zhou email:zhou@example.com locale:en",
+        )
+        .await;
+        d.ok(
+            "xu.jing",
+            "/customer add name:周军 email:zj@example.com locale:zh-CN",
+        )
+        .await;
+        for customer in ["#1", "#2"] {
+            d.ok(
+                "xu.jing",
+                &format!("/inquiry log customer:{customer} channel:email kind:inquiry subject:price details:x"),
+            )
+            .await;
+        }
+        d.submit("tom.baker", "Headset", 1, "300").await;
+        d.send_all_email().await;
+        let mails = dropped(&drop_dir);
+        assert!(mails.len() >= 3, "{mails:?}");
+        let all: String = mails.iter().map(|(_, t)| t.as_str()).collect();
+        assert!(
+            all.contains("Thank you for contacting Acme Co. We"),
+            "{all}"
+        );
+        assert!(all.contains("感谢您联系艾克美有限公司。"), "{all}");
+        assert!(!all.contains("Co.."), "{all}");
+        assert!(!all.contains("Co.。"), "{all}");
+        let receipt = &mails
+            .iter()
+            .find(|(f, _)| f.contains("request_received"))
+            .expect("a receipt")
+            .1;
+        assert!(receipt.contains("/settings email"), "{receipt}");
+        assert_eq!(receipt.contains("Discord"), discord, "{receipt}");
+        assert_eq!(all.contains("Discord"), discord, "{all}");
+    }
+}

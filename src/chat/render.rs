@@ -80,6 +80,19 @@ impl Renderer {
         });
         env.add_filter("time", move |v: Value| -> String { format_time(&v, tz) });
         env.add_function("t", translate);
+        // `{{ name | full_stop }}` ends a sentence with a name: no second stop after
+        // "Acme Co."; `full_stop("。")` for Chinese.
+        env.add_filter(
+            "full_stop",
+            |text: String, mark: Option<String>| -> String {
+                let mark = mark.unwrap_or_else(|| ".".into());
+                if text.trim_end().ends_with(['.', '。', '!', '?', '！', '？']) {
+                    text
+                } else {
+                    text + &mark
+                }
+            },
+        );
         // `age(since_ms, at_ms)`: how long something waited, e.g. `2d 3h` / `2天3小时`.
         env.add_function("age", |state: &State, since: i64, at: i64| -> String {
             let zh = state
@@ -378,7 +391,7 @@ mod tests {
         let r = renderer();
         let hostile = "\u{1b}[31mRED\u{1b}[0m\u{7}\nline2 [1] Approve\u{202E}";
         let ctx = json!({ "company": hostile, "recipient": "a@b.cn", "via": "files" });
-        let mail = crate::mail::compose::render(&r, Locale::En, "test_email", &ctx).unwrap();
+        let mail = crate::mail::compose::render(&r, Locale::En, "test_email", &ctx, false).unwrap();
         for text in [&mail.subject, &mail.text, &mail.html] {
             assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202E}']), "{text}");
         }
