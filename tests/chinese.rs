@@ -173,3 +173,38 @@ async fn emails_name_the_company_in_the_readers_language_and_discord_only_when_o
         assert_eq!(all.contains("Discord"), discord, "{all}");
     }
 }
+
+/// `console --as` with a handle nobody has answers in the language of the person at the
+/// terminal (`LANG`), else the company's; a known but inactive person in their own.
+#[tokio::test]
+async fn an_unknown_handle_is_refused_in_the_language_of_the_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = bizdesk::store::fresh::fresh_url(common::postgres().as_deref(), dir.path(), "zh")
+        .await
+        .unwrap();
+    let run = |lang: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+            .args(["console", "--as", "nobody", "-c", "/inbox"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("BIZDESK__DATABASE__URL", &url)
+            .env("BIZDESK__TEMPLATES__DIR", "")
+            .env("HOME", dir.path())
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", lang)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let en = run("en_US.UTF-8");
+    assert!(
+        en.contains("Nobody in the directory has the handle"),
+        "{en}"
+    );
+    let zh = run("zh_CN.UTF-8");
+    assert!(zh.contains("通讯录中没有账号"), "{zh}");
+    // Nothing to tell by: the company's language (zh-CN in the sample).
+    let c = run("C");
+    assert!(c.contains("通讯录中没有账号"), "{c}");
+}
