@@ -208,3 +208,25 @@ async fn an_unknown_handle_is_refused_in_the_language_of_the_person() {
     let c = run("C");
     assert!(c.contains("通讯录中没有账号"), "{c}");
 }
+
+/// Refusals name commands and roles as a Chinese reader knows them.
+#[tokio::test]
+async fn refusals_name_commands_and_roles_in_chinese() {
+    let d = spawn_desk().await;
+    d.ok("xu.jing", "/customer add name:张三 email:zs@example.com")
+        .await;
+    let refused = d
+        .refused(
+            "huang.lei",
+            "/inquiry log customer:#1 channel:phone kind:inquiry subject:x details:y",
+        )
+        .await;
+    assert!(refused.contains("/客户咨询 登记"), "{refused}");
+    assert!(refused.contains("客户服务"), "{refused}");
+    d.ok("wang.fang", "/order new customer:#1 items:x amount:100")
+        .await;
+    let refused = d
+        .refused("huang.lei", "/order update ref:SO-000001 stage:shipped")
+        .await;
+    assert!(refused.contains("销售、业务集中管理部门"), "{refused}");
+}

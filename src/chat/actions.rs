@@ -143,11 +143,20 @@ impl Chat {
         }
     }
 
-    /// Puts option names into the reader's language (the parser reports English names).
+    /// Puts option names and command lines (`/requisition new`) into the reader's language
+    /// (the parser and the services report English names).
     fn localize(&self, m: &Msg, locale: Locale) -> Msg {
         let mut out = m.clone();
         if locale != Locale::ZhCn {
             return out;
+        }
+        for (_, v) in out.args.iter_mut() {
+            let first = v
+                .strip_prefix('/')
+                .and_then(|l| l.split_whitespace().next());
+            if first.is_some_and(|w| self.catalog.find_command(w).is_some()) {
+                *v = self.catalog.localize_line(v, locale);
+            }
         }
         let (Some(option), Some(action)) = (m.get("option"), m.get("action")) else {
             return out;
