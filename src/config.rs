@@ -7,6 +7,7 @@ use crate::domain::money::Currency;
 use crate::domain::Locale;
 use problems::Problems;
 mod check;
+mod names;
 pub mod org;
 pub mod problems;
 pub mod schedules;
@@ -85,16 +86,6 @@ pub struct Company {
     pub locale: Locale,
     #[serde(deserialize_with = "de_currency")]
     pub currency: Currency,
-}
-
-impl Company {
-    /// The company's name for readers of `locale`.
-    pub fn name_in(&self, locale: Locale) -> &str {
-        match locale {
-            Locale::ZhCn if !self.name_zh.trim().is_empty() => &self.name_zh,
-            _ => &self.name,
-        }
-    }
 }
 
 /// Where the data lives.
@@ -180,13 +171,6 @@ pub struct Requisitions {
     /// Category codes, each either `"it"` or `{ code = "it", name = "IT equipment",
     /// name_zh = "IT设备" }` (the names are accepted when typed and shown in replies).
     pub categories: Vec<crate::domain::term::TermEntry>,
-}
-
-impl Requisitions {
-    /// The categories with their names filled in.
-    pub fn category_terms(&self) -> Vec<crate::domain::term::Term> {
-        self.categories.iter().map(|c| c.term()).collect()
-    }
 }
 
 /// The HTTP server.

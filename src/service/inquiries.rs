@@ -86,20 +86,6 @@ fn to_customer(c: &Customer, i: &Inquiry, kind: &'static str, extra: Value) -> O
     })
 }
 
-/// The refusal for a department nobody has: the codes, and in Chinese the names with them.
-fn unknown_department(dir: &Directory, value: &str) -> Msg {
-    let codes: Vec<&str> = dir.departments.iter().map(|d| d.code.as_str()).collect();
-    let names_zh: Vec<String> = dir
-        .departments
-        .iter()
-        .map(|d| format!("{}（{}）", d.name_zh, d.code))
-        .collect();
-    Msg::new("inquiry.unknown_department")
-        .arg("value", value)
-        .arg("codes", codes.join(", "))
-        .arg("names_zh", names_zh.join("、"))
-}
-
 /// Active members of a department (or holders of a role), for notifications.
 fn members<'a>(dir: &'a Directory, department: &str) -> Vec<&'a Employee> {
     dir.employees
@@ -146,7 +132,7 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
     });
     if let Some(d) = &department {
         if dir.department(d).is_none() {
-            problems.push(unknown_department(&dir, d));
+            problems.push(dir.unknown_department(d));
         }
     }
     let (Some(channel), Some(kind), Some(subject), Some(details), Some(customer), true) = (
@@ -374,7 +360,7 @@ pub async fn step(
                 .find_department(code)
                 .map_or_else(|| code.trim().to_uppercase(), |d| d.code.clone());
             let Some(dept) = dir.department(&code) else {
-                return Err(unknown_department(&dir, &code).into());
+                return Err(dir.unknown_department(&code).into());
             };
             let dept_name = dept.name.clone();
             // Its members were told when it reached them and nobody has taken it since:
