@@ -94,6 +94,8 @@ async fn help_lists_each_choice_options_values() {
         "{en}"
     );
     assert!(en.contains("IT equipment (it)"), "{en}");
+    let me = d.ok("li.na", "/我是谁").await;
+    assert!(me.contains("语言 中文"), "{me}");
 }
 
 /// The emails written to the drop folder: (file name, raw text).
