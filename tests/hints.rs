@@ -172,3 +172,56 @@ async fn hints_in_chinese_replies_are_chinese_and_work_as_typed() {
         );
     }
 }
+
+/// Chinese text names options and choices by their Chinese names: no English option name or
+/// choice code of the catalog appears in zh-CN replies, notifications or messages (outside
+/// template code).
+#[test]
+fn chinese_text_uses_chinese_option_and_choice_names() {
+    let catalog = Catalog::embedded().unwrap();
+    let mut english = std::collections::BTreeSet::new();
+    for c in &catalog.commands {
+        let options = c
+            .options
+            .iter()
+            .chain(c.subcommands.iter().flat_map(|s| s.options.iter()));
+        for o in options {
+            if o.name != o.name_zh {
+                english.insert(o.name.clone());
+            }
+            for ch in &o.choices {
+                if ch.value != ch.name_zh {
+                    english.insert(ch.value.clone());
+                }
+            }
+        }
+    }
+    // Words that are also data or file formats, not option names: a CSV column header.
+    for allowed in ["name", "email", "csv", "id"] {
+        english.remove(allowed);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/chat/zh-CN");
+    let mut all = Vec::new();
+    files(&root, &mut all);
+    let code = Regex::new(r"(?s)\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}").unwrap();
+    let word = Regex::new(r"[A-Za-z_]{2,}").unwrap();
+    let mut problems = Vec::new();
+    for (path, text) in &all {
+        let toml = path.ends_with(".toml");
+        for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+            // In a message catalog only the messages are prose, not keys or [tables].
+            let line = match line.split_once("= ") {
+                Some((_, message)) if toml => message,
+                _ if toml => continue,
+                _ => line,
+            };
+            let prose = code.replace_all(line, " ");
+            for w in word.find_iter(&prose) {
+                if english.contains(w.as_str()) {
+                    problems.push(format!("{path}: `{}` in: {line}", w.as_str()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
