@@ -150,7 +150,9 @@ impl Chat {
         if locale != Locale::ZhCn {
             return out;
         }
-        for (_, v) in out.args.iter_mut() {
+        // What the user typed is shown as typed.
+        let typed = |k: &str| matches!(k, "value" | "text" | "input" | "command" | "subcommand");
+        for (_, v) in out.args.iter_mut().filter(|(k, _)| !typed(k)) {
             let first = v
                 .strip_prefix('/')
                 .and_then(|l| l.split_whitespace().next());
