@@ -9,6 +9,7 @@ use crate::config::org::{OrgFile, SAMPLE};
 use crate::config::Config;
 use crate::config::DiscordMode;
 use crate::domain::policy::Policies;
+use crate::domain::Locale;
 use crate::mail::Mailer;
 use crate::outbox::discord::DiscordOutbox;
 use crate::outbox::email::EmailOutbox;
@@ -75,6 +76,29 @@ pub fn load_routing(config: &Config) -> anyhow::Result<crate::domain::inquiry::R
         .map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
+/// The configured values options accept by name: requisition categories, inquiry
+/// categories (from the routing rules) and order stages.
+pub fn vocabulary(
+    config: &Config,
+    routing: &crate::domain::inquiry::Routing,
+) -> crate::domain::term::Vocabulary {
+    use crate::domain::term::{Term, Vocabulary};
+    let mut v = Vocabulary::default();
+    v.set(
+        "requisition_categories",
+        config.requisitions.category_terms(),
+    );
+    v.set("inquiry_categories", routing.categories.clone());
+    let stages = config.sales.order_stages.iter();
+    v.set(
+        "order_stages",
+        stages
+            .map(|s| Term::new(&s.code, &s.name, &s.name_zh))
+            .collect(),
+    );
+    v
+}
+
 /// Loads the directory file, or the embedded sample when the default file is absent.
 pub fn load_org(path: &Path) -> anyhow::Result<OrgFile> {
     if !path.exists() && path == Path::new("config/org.toml") {
@@ -122,22 +146,32 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         }
     }
     let dir = &config.templates.dir;
-    let renderer = Renderer::load(Some(dir.as_path()), config.company.time_zone, option_names)?;
+    let mut renderer = Renderer::load(Some(dir.as_path()), config.company.time_zone, option_names)?;
+    let routing = load_routing(config)?;
     let company = Company {
         name: config.company.name.clone(),
+        name_zh: config.company.name_in(Locale::ZhCn).to_string(),
+        discord: !config.discord.token.expose().trim().is_empty(),
         time_zone: config.company.time_zone,
         locale: config.company.locale,
         currency: config.company.currency,
-        categories: config.requisitions.categories.clone(),
+        categories: config
+            .requisitions
+            .category_terms()
+            .into_iter()
+            .map(|t| t.code)
+            .collect(),
         public_url: config.web.public_url.clone(),
         order_stages: config.sales.order_stages.clone(),
+        terms: Arc::new(vocabulary(config, &routing)),
         order_roles: config.sales.roles()?,
     };
+    renderer.set_terms(company.terms.clone());
     let desk = Desk {
         store,
         company: Arc::new(company),
         policies: Arc::new(policies),
-        routing: Arc::new(load_routing(config)?),
+        routing: Arc::new(routing),
         clock,
         keys: Arc::new(keys),
         request_key: None,

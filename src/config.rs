@@ -7,6 +7,7 @@ use crate::domain::money::Currency;
 use crate::domain::Locale;
 use problems::Problems;
 mod check;
+mod names;
 pub mod org;
 pub mod problems;
 pub mod schedules;
@@ -77,6 +78,9 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct Company {
     pub name: String,
+    /// The name in Chinese, for zh-CN emails and pages (empty: `name`).
+    #[serde(default)]
+    pub name_zh: String,
     #[serde(deserialize_with = "de_tz")]
     pub time_zone: chrono_tz::Tz,
     #[serde(deserialize_with = "de_locale")]
@@ -165,7 +169,9 @@ pub struct WorkflowsFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requisitions {
-    pub categories: Vec<String>,
+    /// Category codes, each either `"it"` or `{ code = "it", name = "IT equipment",
+    /// name_zh = "IT设备" }` (the names are accepted when typed and shown in replies).
+    pub categories: Vec<crate::domain::term::TermEntry>,
 }
 
 /// The HTTP server.

@@ -241,7 +241,7 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             let actor = match service::directory::actor_by_handle(&chat.desk, &as_handle).await {
                 Ok(a) => a,
                 Err(e) => {
-                    let locale = chat.desk.company.locale;
+                    let locale = console::locale_for_handle(&chat, &as_handle).await;
                     for m in e.user_msgs().unwrap_or_default() {
                         eprintln!("{}", chat.renderer.msg(locale, m));
                     }
@@ -336,7 +336,8 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
                 &mailer,
                 &chat.renderer,
                 config.company.locale,
-                &config.company.name,
+                config.company.name_in(config.company.locale),
+                !config.discord.token.expose().trim().is_empty(),
                 &address,
             )
             .await;

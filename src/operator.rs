@@ -17,7 +17,7 @@ pub async fn import_customers(
     let actor = match service::directory::actor_by_handle(desk, handle).await {
         Ok(a) => a,
         Err(service::DeskError::User(msgs)) => {
-            let l = desk.company.locale;
+            let l = crate::chat::console::locale_for_handle(chat, handle).await;
             let text: Vec<String> = msgs.iter().map(|m| chat.renderer.msg(l, m)).collect();
             eprintln!("--as {handle}: {}", text.join("; "));
             return Ok(2);

@@ -241,7 +241,7 @@ fn page(
     };
     let ctx = json!({
         "state": state, "reference": reference, "subject": subject, "score": score,
-        "company": web.desk.company.name, "missing_score": missing,
+        "company": web.desk.company.name_in(locale), "missing_score": missing,
         "comment": if missing { comment } else { None },
     });
     let path = format!("web/{}/satisfaction.html", locale.tag());

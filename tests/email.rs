@@ -142,7 +142,7 @@ async fn a_whole_approval_threads_in_the_requesters_language_with_both_parts() {
         let text = p.body_text(0).unwrap().to_string();
         let html = p.body_html(0).unwrap().to_string();
         assert!(text.contains("REQ-000001") && html.contains("REQ-000001"));
-        assert!(text.contains("李娜，你好") && html.contains("Huaxin Trading"));
+        assert!(text.contains("李娜，你好") && html.contains("华信贸易有限公司"));
         if i == 0 || i == 3 {
             // The request's facts: escaped in HTML, as typed in text.
             assert!(text.contains("new hires <b>now</b>"), "{text}");
@@ -394,7 +394,7 @@ async fn email_follows_each_persons_settings() {
     assert_eq!(to(&rows, "wang.fang@example.com"), 1);
     assert_eq!(to(&rows, "li.na@example.com"), 1, "no second receipt");
     let refused = d.refused("li.na", "/settings email").await;
-    assert!(refused.contains("prompts:on|off"), "{refused}");
+    assert!(refused.contains("审批请求:开|关"), "{refused}");
 }
 
 #[tokio::test]
@@ -541,7 +541,7 @@ fn every_email_renders_in_both_languages_from_its_payload() {
             ctx.as_object_mut()
                 .unwrap()
                 .extend(extra.as_object().unwrap().clone());
-            let out = bizdesk::mail::compose::render(&r, locale, kind, &ctx)
+            let out = bizdesk::mail::compose::render(&r, locale, kind, &ctx, true)
                 .unwrap_or_else(|e| panic!("{kind} in {locale:?}: {e:#}"));
             assert!(!out.subject.is_empty() && !out.subject.contains('\n'));
             assert!(
@@ -553,7 +553,8 @@ fn every_email_renders_in_both_languages_from_its_payload() {
             }
         }
         // A missing variable is an error, never a blank.
-        let e = bizdesk::mail::compose::render(&r, locale, "stage_passed", &base).unwrap_err();
+        let e =
+            bizdesk::mail::compose::render(&r, locale, "stage_passed", &base, true).unwrap_err();
         assert!(format!("{e:#}").contains("undefined"), "{e:#}");
     }
 }

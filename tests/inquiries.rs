@@ -373,8 +373,8 @@ async fn the_service_report_shows_what_happened() {
         "Service levels met: 2 of 3 (66%)",
         "First response: median 0h 30m, p90 3h 0m (2 answered)",
         "Resolution: median 2h 0m, p90 5h 0m (2 resolved)",
-        "By category: - 1, billing 1, quality 1",
-        "Top complaint categories: quality 1",
+        "By category: - 1, Billing 1, Quality 1",
+        "Top complaint categories: Quality 1",
     ] {
         assert!(report.contains(part), "{part}\n---\n{report}");
     }

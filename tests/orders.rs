@@ -239,7 +239,7 @@ async fn who_may_handle_orders_is_configured() {
     let no = d
         .refused("chen.jie", "/order update ref:SO-000001 stage:delivered")
         .await;
-    assert!(no.contains("service"), "{no}");
+    assert!(no.contains("客户服务"), "{no}");
 }
 
 #[tokio::test]
@@ -450,7 +450,7 @@ async fn moving_an_order_back_needs_confirming_and_does_not_email_the_customer_a
         .refused("li.na", "/order update ref:SO-000001 stage:received")
         .await;
     assert!(
-        refused.contains("已发货") && refused.contains("back:yes"),
+        refused.contains("已发货") && refused.contains("退回:是"),
         "names the current stage and how to confirm: {refused}"
     );
     let stage = || async {

@@ -44,7 +44,7 @@ async fn the_central_office_assesses_an_opportunity_with_feasibility_and_priorit
 
     let inbox = d.ok("liu.yang", "/inbox").await;
     assert!(
-        inbox.contains("办公室装修三层 · 周军") && inbox.contains("priority:high|medium|low"),
+        inbox.contains("办公室装修三层 · 周军") && inbox.contains("优先级:高|中|低"),
         "{inbox}"
     );
     // An approval without the assessment is refused and changes nothing.

@@ -65,6 +65,7 @@ impl Chat {
         ParseContext {
             currency: self.desk.company.currency,
             today: self.desk.today(),
+            terms: self.desk.company.terms.clone(),
         }
     }
 
@@ -142,11 +143,22 @@ impl Chat {
         }
     }
 
-    /// Puts option names into the reader's language (the parser reports English names).
+    /// Puts option names and command lines (`/requisition new`) into the reader's language
+    /// (the parser and the services report English names).
     fn localize(&self, m: &Msg, locale: Locale) -> Msg {
         let mut out = m.clone();
         if locale != Locale::ZhCn {
             return out;
+        }
+        // What the user typed is shown as typed.
+        let typed = |k: &str| matches!(k, "value" | "text" | "input" | "command" | "subcommand");
+        for (_, v) in out.args.iter_mut().filter(|(k, _)| !typed(k)) {
+            let first = v
+                .strip_prefix('/')
+                .and_then(|l| l.split_whitespace().next());
+            if first.is_some_and(|w| self.catalog.find_command(w).is_some()) {
+                *v = self.catalog.localize_line(v, locale);
+            }
         }
         let (Some(option), Some(action)) = (m.get("option"), m.get("action")) else {
             return out;
@@ -359,10 +371,52 @@ impl Chat {
         }
     }
 
+    /// What an option accepts, for `/help`: each value as "name (code)" in the reader's
+    /// language, and the names to type joined by `|` (catalog choices only; empty otherwise).
+    fn allowed_values(
+        &self,
+        o: &crate::commands::OptionSpec,
+        locale: Locale,
+    ) -> (Vec<String>, String) {
+        let shown = |name: &str, code: &str| match (name == code, locale) {
+            (true, _) => code.to_string(),
+            (false, Locale::ZhCn) => format!("{name}（{code}）"),
+            (false, Locale::En) => format!("{name} ({code})"),
+        };
+        if !o.choices.is_empty() {
+            let values = o
+                .choices
+                .iter()
+                .map(|c| shown(c.localized_name(locale), &c.value))
+                .collect();
+            // A name with a space would need quotes: offer the code instead.
+            let typed: Vec<&str> = o
+                .choices
+                .iter()
+                .map(|c| match c.localized_name(locale) {
+                    name if name.contains(' ') => c.value.as_str(),
+                    name => name,
+                })
+                .collect();
+            return (values, typed.join("|"));
+        }
+        let terms = o
+            .terms
+            .as_deref()
+            .map_or(&[][..], |l| self.desk.company.terms.list(l));
+        let values = terms
+            .iter()
+            .map(|t| shown(t.localized(locale), &t.code))
+            .collect();
+        (values, String::new())
+    }
+
     fn help(&self, locale: Locale, command: Option<&str>) -> Result<Reply, DeskError> {
         let option = |o: &crate::commands::OptionSpec| {
+            let (values, typed) = self.allowed_values(o, locale);
             json!({
                 "name": o.localized_name(locale), "required": o.required, "description": o.localized_description(locale),
+                "values": values, "choices": typed,
             })
         };
         let commands: Vec<Value> = self
@@ -386,9 +440,11 @@ impl Chat {
             })
             .collect();
         if commands.is_empty() {
-            return Err(Msg::new("command.unknown")
-                .arg("command", command.unwrap_or(""))
-                .into());
+            return Err(crate::commands::parse::unknown_command(
+                &self.catalog,
+                command.unwrap_or(""),
+            )
+            .into());
         }
         self.render(
             locale,

@@ -85,7 +85,9 @@ impl Chat {
                     label: self
                         .renderer
                         .msg(locale, &Msg::new(label).arg("ref", subject_ref)),
-                    command: command_for(verb, subject_ref),
+                    command: self
+                        .catalog
+                        .localize_line(&command_for(verb, subject_ref), locale),
                     needs_comment: *needs_comment,
                     custom_id: format!("appr:{verb}:{id}"),
                     reference: Some(subject_ref.to_string()),

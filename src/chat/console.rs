@@ -33,6 +33,27 @@ pub async fn run_once(chat: &Chat, actor: &Employee, line: &str, out: &mut dyn W
     }
 }
 
+/// The language of the terminal's user, from `LC_ALL`, `LC_MESSAGES` or `LANG` (the first
+/// that is set), when it is one of ours.
+pub fn terminal_locale() -> Option<crate::domain::Locale> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.trim().is_empty())
+        .and_then(|v| crate::domain::Locale::from_posix(&v))
+}
+
+/// The language to refuse `--as HANDLE` in: the person's own when the handle is known (say,
+/// inactive), else the terminal's, else the company's.
+pub async fn locale_for_handle(chat: &Chat, handle: &str) -> crate::domain::Locale {
+    let own = crate::service::directory::locale_of_handle(&chat.desk, handle)
+        .await
+        .ok()
+        .flatten();
+    own.or_else(terminal_locale)
+        .unwrap_or(chat.desk.company.locale)
+}
+
 /// An interactive session for one employee.
 pub struct Session<'a> {
     chat: &'a Chat,

@@ -123,7 +123,7 @@ impl Chat {
         .into_iter()
         .map(|(verb, label, command)| Action {
             label: self.renderer.msg(locale, &Msg::new(label)),
-            command,
+            command: self.catalog.localize_line(&command, locale),
             needs_comment: false,
             custom_id: format!("fu:{verb}:{id}"),
             reference: Some(format!("followup:{id}")),
@@ -136,7 +136,9 @@ impl Chat {
     pub(super) fn callback_actions(&self, locale: Locale, id: i64) -> Vec<Action> {
         vec![Action {
             label: self.renderer.msg(locale, &Msg::new("button.done")),
-            command: format!("/callback done id:{id}"),
+            command: self
+                .catalog
+                .localize_line(&format!("/callback done id:{id}"), locale),
             needs_comment: false,
             custom_id: format!("cb:done:{id}"),
             reference: Some(format!("callback:{id}")),

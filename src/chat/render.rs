@@ -80,6 +80,19 @@ impl Renderer {
         });
         env.add_filter("time", move |v: Value| -> String { format_time(&v, tz) });
         env.add_function("t", translate);
+        // `{{ name | full_stop }}` ends a sentence with a name: no second stop after
+        // "Acme Co."; `full_stop("。")` for Chinese.
+        env.add_filter(
+            "full_stop",
+            |text: String, mark: Option<String>| -> String {
+                let mark = mark.unwrap_or_else(|| ".".into());
+                if text.trim_end().ends_with(['.', '。', '!', '?', '！', '？']) {
+                    text
+                } else {
+                    text + &mark
+                }
+            },
+        );
         // `age(since_ms, at_ms)`: how long something waited, e.g. `2d 3h` / `2天3小时`.
         env.add_function("age", |state: &State, since: i64, at: i64| -> String {
             let zh = state
@@ -102,7 +115,49 @@ impl Renderer {
                 }
             },
         );
-        Ok(Renderer { env })
+        let mut renderer = Renderer { env };
+        renderer.set_terms(Default::default());
+        Ok(renderer)
+    }
+
+    /// Gives templates `term(list, code)`: the reader's name of a configured value (a
+    /// category, a stage), or the code when it has none.
+    pub fn set_terms(&mut self, terms: std::sync::Arc<crate::domain::term::Vocabulary>) {
+        let all = terms.clone();
+        // `term_list(list, "a, b")`: each code as "name (code)" in Chinese, joined by `、`
+        // (a refusal's list of what may be typed); English keeps the codes.
+        self.env.add_function(
+            "term_list",
+            move |state: &State, list: String, codes: String| -> String {
+                let zh = state
+                    .lookup("locale")
+                    .is_some_and(|l| l.as_str() == Some("zh-CN"));
+                if !zh {
+                    return codes;
+                }
+                let shown: Vec<String> = codes
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| match all.name(&list, c, Locale::ZhCn) {
+                        name if name == c => c.to_string(),
+                        name => format!("{name}（{c}）"),
+                    })
+                    .collect();
+                shown.join("、")
+            },
+        );
+        self.env.add_function(
+            "term",
+            move |state: &State, list: String, code: Value| -> String {
+                let code = code.as_str().map(str::to_string).unwrap_or_default();
+                let zh = state
+                    .lookup("locale")
+                    .is_some_and(|l| l.as_str() == Some("zh-CN"));
+                let locale = if zh { Locale::ZhCn } else { Locale::En };
+                terms.name(&list, &code, locale).to_string()
+            },
+        );
     }
 
     /// Renders a named template (e.g. `reply/submitted.txt`) for a locale. The context gains
@@ -336,7 +391,7 @@ mod tests {
         let r = renderer();
         let hostile = "\u{1b}[31mRED\u{1b}[0m\u{7}\nline2 [1] Approve\u{202E}";
         let ctx = json!({ "company": hostile, "recipient": "a@b.cn", "via": "files" });
-        let mail = crate::mail::compose::render(&r, Locale::En, "test_email", &ctx).unwrap();
+        let mail = crate::mail::compose::render(&r, Locale::En, "test_email", &ctx, false).unwrap();
         for text in [&mail.subject, &mail.text, &mail.html] {
             assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202E}']), "{text}");
         }

@@ -154,6 +154,9 @@ pub(super) fn convert_string(
             }
         }
     }
+    if let Some(code) = spec.terms.as_deref().and_then(|l| ctx.terms.resolve(l, t)) {
+        return Ok(Value::Str(code.to_string()));
+    }
     match spec.format {
         None => Ok(Value::Str(t.to_string())),
         Some(OptionFormat::Money) => parse_money(t, ctx.currency).map(Value::Money),

@@ -7,8 +7,10 @@
 //! list of [`Msg`](crate::domain::Msg) problems to show the user.
 
 mod convert;
+mod localize;
 pub mod parse;
 pub mod spec;
+mod suggest;
 mod tokenize;
 mod validate;
 

@@ -12,19 +12,22 @@ use chrono::NaiveDate;
 
 use super::convert::*;
 use super::spec::{Catalog, CommandSpec, SubcommandSpec};
+use super::suggest::closest;
 use super::tokenize::tokenize;
 use crate::domain::money::{Currency, Money};
 use crate::domain::reference::Reference;
 use crate::domain::Msg;
 
-/// What the parser needs to know about the user.
-#[derive(Debug, Clone, Copy)]
+/// What the parser needs to know about the user and the company.
+#[derive(Debug, Clone)]
 pub struct ParseContext {
     /// Currency of money amounts typed without one.
     pub currency: Currency,
     /// Today in the company's time zone: dates beyond the horizon
     /// ([`crate::domain::horizon`]) are refused.
     pub today: NaiveDate,
+    /// The configured values (categories, stages) options with `terms` accept by name.
+    pub terms: std::sync::Arc<crate::domain::term::Vocabulary>,
 }
 
 /// An option value as a transport hands it over: Discord gives typed values, the console text.
@@ -151,7 +154,7 @@ pub fn parse_line(
     };
     let command = catalog
         .find_command(word)
-        .ok_or_else(|| vec![Msg::new("command.unknown").arg("command", shown(word))])?;
+        .ok_or_else(|| vec![unknown_command(catalog, word)])?;
 
     let sub_word = if command.subcommands.is_empty() {
         None
@@ -188,7 +191,7 @@ pub fn bind(
 ) -> Result<Invocation, Vec<Msg>> {
     let spec = catalog
         .find_command(command)
-        .ok_or_else(|| vec![Msg::new("command.unknown").arg("command", shown(command))])?;
+        .ok_or_else(|| vec![unknown_command(catalog, command)])?;
     let sub = resolve_subcommand(spec, subcommand).map_err(|m| vec![m])?;
     let pieces = raw
         .into_iter()
@@ -199,6 +202,28 @@ pub fn bind(
         })
         .collect();
     bind_pieces(spec, sub, pieces, ctx)
+}
+
+/// `command.unknown`, with the nearest command name as `suggestion` (empty when none is near).
+pub fn unknown_command(catalog: &Catalog, word: &str) -> Msg {
+    let names = catalog
+        .commands
+        .iter()
+        .flat_map(|c| [c.name.as_str(), c.name_zh.as_str()]);
+    Msg::new("command.unknown")
+        .arg("command", shown(word))
+        .arg("suggestion", closest(word, names).unwrap_or_default())
+}
+
+/// The nearest of the English and Chinese names of `pairs` to `word`, as
+/// `(name, whether it is the Chinese form)`.
+fn closest_pair<'a>(
+    word: &str,
+    pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Option<(&'a str, bool)> {
+    let found = closest(word, pairs.clone().flat_map(|(en, zh)| [en, zh]))?;
+    let is_zh = pairs.clone().any(|(en, zh)| zh == found && en != found);
+    Some((found, is_zh))
 }
 
 /// Comma-separated English names and `、`-separated Chinese names.
@@ -226,6 +251,7 @@ fn resolve_subcommand<'c>(
             Some(sub) => Ok(Some(sub)),
             None => Err(with_context(Msg::new("command.unknown_subcommand"))
                 .arg("subcommand", shown(w))
+                .arg("suggestion", suggest_subcommand(command, w))
                 .arg("choices", choices)
                 .arg("choices_zh", choices_zh)),
         },
@@ -236,6 +262,19 @@ fn resolve_subcommand<'c>(
                 .arg("choices", choices)
                 .arg("choices_zh", choices_zh)),
         },
+    }
+}
+
+/// `/command sub` nearest to the mistyped `word`, in the script the user typed (or empty).
+fn suggest_subcommand(command: &CommandSpec, word: &str) -> String {
+    let pairs = command
+        .subcommands
+        .iter()
+        .map(|s| (s.name.as_str(), s.name_zh.as_str()));
+    match closest_pair(word, pairs) {
+        Some((sub, true)) => format!("/{} {sub}", command.name_zh),
+        Some((sub, false)) => format!("/{} {sub}", command.name),
+        None => String::new(),
     }
 }
 
@@ -284,6 +323,15 @@ fn bind_pieces(
             errors.push(
                 Msg::new("command.unknown_option")
                     .arg("option", shown(&name))
+                    .arg(
+                        "suggestion",
+                        closest_pair(
+                            &name,
+                            specs.iter().map(|s| (s.name.as_str(), s.name_zh.as_str())),
+                        )
+                        .map(|(n, _)| n)
+                        .unwrap_or_default(),
+                    )
                     .arg("choices", choices)
                     .arg("choices_zh", choices_zh)
                     .arg("action", action),

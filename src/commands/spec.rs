@@ -115,6 +115,11 @@ pub struct OptionSpec {
     /// ([`crate::domain::text`]).
     #[serde(default)]
     pub multiline: bool,
+    /// String options: the configured list (a [`crate::domain::term::Vocabulary`] name, e.g.
+    /// `order_stages`) whose codes, English and Chinese names are accepted; a listed name is
+    /// replaced by its code, other text passes unchanged for the action to judge.
+    #[serde(default)]
+    pub terms: Option<String>,
 }
 
 /// A fixed choice of an option.

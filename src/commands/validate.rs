@@ -360,6 +360,24 @@ pub(super) fn check_option(p: &mut Problems, path: &str, o: &OptionSpec) {
         );
     }
 
+    if let Some(list) = &o.terms {
+        if !is_string || !o.choices.is_empty() || o.format.is_some() {
+            p.push(
+                path,
+                "terms apply to string options without choices or a format",
+            );
+        }
+        if !crate::domain::term::Vocabulary::LISTS.contains(&list.as_str()) {
+            p.push(
+                path,
+                format!(
+                    "terms `{list}` is not one of {}",
+                    crate::domain::term::Vocabulary::LISTS.join(", ")
+                ),
+            );
+        }
+    }
+
     // Pattern and format.
     if let Some(pattern) = &o.pattern {
         if !is_string {

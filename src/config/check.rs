@@ -63,7 +63,8 @@ impl Config {
         crate::domain::order::check_stages(&self.sales.order_stages)
             .map_err(|e| anyhow!("key `sales.order_stages`: {e}"))?;
         self.sales.roles()?;
-        for c in &self.requisitions.categories {
+        for c in self.requisitions.category_terms() {
+            let c = c.code;
             if c.is_empty()
                 || c.chars()
                     .any(|ch| !(ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'))

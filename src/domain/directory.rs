@@ -138,6 +138,31 @@ impl Directory {
         self.departments.iter().find(|d| d.code == code)
     }
 
+    /// The department a person typed: its code (any case), English name (any case) or
+    /// Chinese name.
+    pub fn find_department(&self, word: &str) -> Option<&Department> {
+        let word = word.trim();
+        self.departments.iter().find(|d| {
+            d.code.eq_ignore_ascii_case(word)
+                || d.name.eq_ignore_ascii_case(word)
+                || d.name_zh == word
+        })
+    }
+
+    /// The refusal for a department nobody has: the codes, and in Chinese the names with them.
+    pub fn unknown_department(&self, value: &str) -> super::Msg {
+        let codes: Vec<&str> = self.departments.iter().map(|d| d.code.as_str()).collect();
+        let names_zh: Vec<String> = self
+            .departments
+            .iter()
+            .map(|d| format!("{}（{}）", d.name_zh, d.code))
+            .collect();
+        super::Msg::new("inquiry.unknown_department")
+            .arg("value", value)
+            .arg("codes", codes.join(", "))
+            .arg("names_zh", names_zh.join("、"))
+    }
+
     /// The active head of a department, if it has one.
     pub fn head_of(&self, code: &str) -> Option<&Employee> {
         let head = self.department(code)?.head.as_deref()?;

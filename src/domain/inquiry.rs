@@ -62,6 +62,8 @@ pub struct Routing {
     pub satisfaction_callback_days: u32,
     /// (kind, priority) → (first response, resolution); absent: no service level.
     pub sla: Vec<((Kind, Priority), (Duration, Duration))>,
+    /// The categories of the rules and of the `categories` list, with their names.
+    pub categories: Vec<crate::domain::term::Term>,
 }
 
 impl Routing {
@@ -88,6 +90,8 @@ struct RawRouting {
     default_department: String,
     #[serde(default)]
     satisfaction_callback_days: u32,
+    #[serde(default)]
+    categories: Vec<crate::domain::term::TermEntry>,
     #[serde(default)]
     rules: Vec<RawRule>,
     #[serde(default)]
@@ -175,8 +179,24 @@ impl Routing {
         if raw.satisfaction_callback_days > 365 {
             return Err("key `satisfaction_callback_days`: at most 365".into());
         }
+        let mut categories: Vec<crate::domain::term::Term> =
+            raw.categories.iter().map(|c| c.term()).collect();
+        for (i, c) in categories.iter_mut().enumerate() {
+            c.code = c.code.to_lowercase();
+            if c.code.is_empty() {
+                return Err(format!(
+                    "key `categories[{i}].code`: give a code, e.g. \"billing\""
+                ));
+            }
+        }
+        for r in &rules {
+            if !categories.iter().any(|c| c.code == r.category) {
+                categories.push(crate::domain::term::Term::code_only(&r.category));
+            }
+        }
         Ok(Routing {
             default_department,
+            categories,
             rules,
             satisfaction_callback_days: raw.satisfaction_callback_days,
             sla,

@@ -39,6 +39,23 @@ impl Locale {
         }
     }
 
+    /// The locale of a POSIX locale name (`LANG=zh_CN.UTF-8`, `en_GB`), when it is one of
+    /// ours; `C`, `POSIX` and other languages tell nothing.
+    pub fn from_posix(s: &str) -> Option<Locale> {
+        let lang = s
+            .split(['.', '@'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if lang.starts_with("zh") {
+            Some(Locale::ZhCn)
+        } else if lang == "en" || lang.starts_with("en_") || lang.starts_with("en-") {
+            Some(Locale::En)
+        } else {
+            None
+        }
+    }
+
     /// Both locales, for loading catalogs.
     pub const ALL: [Locale; 2] = [Locale::En, Locale::ZhCn];
 }
@@ -60,5 +77,14 @@ mod tests {
         assert_eq!(Locale::parse("fr"), None);
         assert_eq!(Locale::nearest("zh-TW"), Locale::ZhCn);
         assert_eq!(Locale::nearest("en-US"), Locale::En);
+    }
+
+    #[test]
+    fn reads_posix_locale_names() {
+        assert_eq!(Locale::from_posix("zh_CN.UTF-8"), Some(Locale::ZhCn));
+        assert_eq!(Locale::from_posix("en_GB.utf8@euro"), Some(Locale::En));
+        assert_eq!(Locale::from_posix("C.UTF-8"), None);
+        assert_eq!(Locale::from_posix("POSIX"), None);
+        assert_eq!(Locale::from_posix("de_DE"), None);
     }
 }

@@ -21,6 +21,7 @@ pub mod requisition;
 pub mod sales;
 pub mod satisfaction;
 pub mod schedule;
+pub mod term;
 pub mod text;
 pub mod when;
 

@@ -20,8 +20,21 @@ pub struct Rendered {
 }
 
 /// Renders a kind of email in a locale. `ctx` is the outbox payload plus `company`,
-/// `recipient` and the like; a missing variable is an error, never a blank.
-pub fn render(r: &Renderer, locale: Locale, kind: &str, ctx: &Value) -> anyhow::Result<Rendered> {
+/// `recipient` and the like; a missing variable is an error, never a blank. `discord` says
+/// whether the company uses Discord (templates mention it only then).
+pub fn render(
+    r: &Renderer,
+    locale: Locale,
+    kind: &str,
+    ctx: &Value,
+    discord: bool,
+) -> anyhow::Result<Rendered> {
+    // Whether the company uses Discord: without it, no email sends anyone there.
+    let mut ctx = ctx.clone();
+    if let Value::Object(map) = &mut ctx {
+        map.insert("discord".into(), Value::Bool(discord));
+    }
+    let ctx = &ctx;
     let base = format!("email/{}/{kind}", locale.tag());
     let subject = r.render_file(locale, &format!("{base}.subject.txt"), ctx)?;
     // A subject is one line, whatever the template did.

@@ -279,11 +279,12 @@ pub async fn send_test(
     renderer: &crate::chat::render::Renderer,
     locale: crate::domain::Locale,
     company: &str,
+    discord: bool,
     to: &str,
 ) -> Result<String, String> {
     let ctx = serde_json::json!({ "company": company, "recipient": to, "via": mailer.describe() });
-    let content =
-        compose::render(renderer, locale, "test_email", &ctx).map_err(|e| format!("{e:#}"))?;
+    let content = compose::render(renderer, locale, "test_email", &ctx, discord)
+        .map_err(|e| format!("{e:#}"))?;
     let stamp = chrono::Utc::now().timestamp_millis();
     let env = compose::Envelope {
         from: &mailer.from,

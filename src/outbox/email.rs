@@ -182,11 +182,17 @@ impl EmailOutbox {
         };
         drop(conn);
         if let Value::Object(map) = &mut payload {
-            map.insert("company".into(), json!(desk.company.name));
+            map.insert("company".into(), json!(desk.company.name_in(locale)));
             map.insert("recipient".into(), json!(to_name));
             map.insert("in_thread".into(), json!(!thread.is_empty()));
         }
-        let content = match compose::render(&self.renderer, locale, &m.kind, &payload) {
+        let content = match compose::render(
+            &self.renderer,
+            locale,
+            &m.kind,
+            &payload,
+            desk.company.discord,
+        ) {
             Ok(c) => c,
             Err(e) => return Ok(Err(format!("template: {e:#}"))),
         };

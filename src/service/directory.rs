@@ -20,6 +20,18 @@ pub async fn actor_by_handle(desk: &Desk, handle: &str) -> DeskResult<Employee> 
     }
 }
 
+/// The language of whoever has `handle`, active or not, if they chose one.
+pub async fn locale_of_handle(
+    desk: &Desk,
+    handle: &str,
+) -> DeskResult<Option<crate::domain::Locale>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let handle = handle.trim().trim_start_matches('@').to_lowercase();
+    Ok(store::directory::by_handle(&mut conn, &handle)
+        .await?
+        .and_then(|e| e.locale))
+}
+
 /// The active employee with this Discord user id, if any.
 pub async fn actor_by_discord_id(desk: &Desk, discord_id: &str) -> DeskResult<Option<Employee>> {
     let mut conn = desk.store.pool().acquire().await?;

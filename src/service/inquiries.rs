@@ -126,15 +126,13 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
         Err(e) => return Err(e),
     };
     let dir = store::directory::load(&mut tx).await?;
-    let department = input.department.map(|d| d.trim().to_uppercase());
+    let department = input.department.map(|d| {
+        dir.find_department(d)
+            .map_or_else(|| d.trim().to_uppercase(), |d| d.code.clone())
+    });
     if let Some(d) = &department {
         if dir.department(d).is_none() {
-            let codes: Vec<&str> = dir.departments.iter().map(|d| d.code.as_str()).collect();
-            problems.push(
-                Msg::new("inquiry.unknown_department")
-                    .arg("value", d)
-                    .arg("codes", codes.join(", ")),
-            );
+            problems.push(dir.unknown_department(d));
         }
     }
     let (Some(channel), Some(kind), Some(subject), Some(details), Some(customer), true) = (
@@ -359,13 +357,11 @@ pub async fn step(
             )
         }
         Step::Handoff(code) => {
-            let code = code.trim().to_uppercase();
+            let code = dir
+                .find_department(code)
+                .map_or_else(|| code.trim().to_uppercase(), |d| d.code.clone());
             let Some(dept) = dir.department(&code) else {
-                let codes: Vec<&str> = dir.departments.iter().map(|d| d.code.as_str()).collect();
-                return Err(Msg::new("inquiry.unknown_department")
-                    .arg("value", &code)
-                    .arg("codes", codes.join(", "))
-                    .into());
+                return Err(dir.unknown_department(&code).into());
             };
             let dept_name = dept.name.clone();
             // Its members were told when it reached them and nobody has taken it since:

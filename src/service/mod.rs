@@ -42,17 +42,33 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Company {
     pub name: String,
+    /// The name in Chinese (`company.name_zh`, else `name`).
+    pub name_zh: String,
     pub time_zone: chrono_tz::Tz,
     pub locale: Locale,
     pub currency: Currency,
     pub categories: Vec<String>,
+    /// Configured values with their names (categories, stages), for parsing and replies.
+    pub terms: Arc<crate::domain::term::Vocabulary>,
     /// The stages of a sales order, in order.
     pub order_stages: Vec<crate::domain::order::Stage>,
     /// Roles that may, besides its owner, move an order, submit its contract and resolve its
     /// issues (`sales.order_roles`).
     pub order_roles: Vec<crate::domain::directory::Role>,
+    /// Whether Discord is configured (a bot token): emails point people there only then.
+    pub discord: bool,
     /// Where customers reach bizdesk's web pages (links in emails), e.g. `https://desk.example.com`.
     pub public_url: String,
+}
+
+impl Company {
+    /// The company's name for readers of `locale`.
+    pub fn name_in(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::ZhCn => &self.name_zh,
+            Locale::En => &self.name,
+        }
+    }
 }
 
 /// Everything a use case needs: the store, the rules, and the clock.

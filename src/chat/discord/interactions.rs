@@ -293,8 +293,16 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
     let mut choices: Vec<(String, String)> = Vec::new();
     match name.as_str() {
         "category" => {
-            for c in &chat.desk.company.categories {
-                choices.push((c.clone(), c.clone()));
+            // By the reader's name, with the code (typing either finds it).
+            let locale = chat.locale_of(&actor);
+            for t in chat.desk.company.terms.list("requisition_categories") {
+                let name = t.localized(locale);
+                let label = if name == t.code {
+                    name.to_string()
+                } else {
+                    format!("{name} ({})", t.code)
+                };
+                choices.push((label, t.code.clone()));
             }
         }
         "customer" => {

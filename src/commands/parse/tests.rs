@@ -9,10 +9,33 @@ use std::sync::LazyLock;
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog::embedded().expect("catalog"));
 
+/// The configured values of the shipped `config/` files.
+static TERMS: LazyLock<std::sync::Arc<crate::domain::term::Vocabulary>> = LazyLock::new(|| {
+    let mut v = crate::domain::term::Vocabulary::default();
+    v.set(
+        "requisition_categories",
+        vec![crate::domain::term::Term::new(
+            "it",
+            "IT equipment",
+            "IT设备",
+        )],
+    );
+    v.set(
+        "order_stages",
+        vec![crate::domain::term::Term::new(
+            "shipped",
+            "Shipped",
+            "已发货",
+        )],
+    );
+    std::sync::Arc::new(v)
+});
+
 fn ctx() -> ParseContext {
     ParseContext {
         currency: Currency::CNY,
         today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        terms: TERMS.clone(),
     }
 }
 
@@ -420,7 +443,10 @@ fn bind_takes_typed_values() {
 }
 
 mod catalog_probe;
+mod did_you_mean;
+mod examples;
 mod properties;
+mod terms;
 
 #[test]
 fn dates_beyond_the_horizon_are_refused_as_follow_ups_are() {

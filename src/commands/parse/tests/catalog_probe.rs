@@ -138,7 +138,7 @@ fn every_type_in_the_probe() {
 /// Every key the parser emits, with the arguments each always carries.
 const KEYS: &[(&str, &[&str])] = &[
     ("command.empty", &[]),
-    ("command.unknown", &["command"]),
+    ("command.unknown", &["command", "suggestion"]),
     (
         "command.missing_subcommand",
         &["command", "command_zh", "choices", "choices_zh"],
@@ -149,6 +149,7 @@ const KEYS: &[(&str, &[&str])] = &[
             "command",
             "command_zh",
             "subcommand",
+            "suggestion",
             "choices",
             "choices_zh",
         ],
@@ -157,7 +158,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("command.stray_text", &["text", "action"]),
     (
         "command.unknown_option",
-        &["option", "choices", "choices_zh", "action"],
+        &["option", "suggestion", "choices", "choices_zh", "action"],
     ),
     ("command.duplicate_option", &["option", "value", "action"]),
     ("option.missing", &["option", "action"]),
