@@ -33,6 +33,11 @@ fn bizdesk_with(url: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> O
         .expect("run bizdesk")
 }
 
+/// `bizdesk console --as WHO -c LINE`.
+fn console(url: &str, dir: &Path, who: &str, line: &str) -> Output {
+    bizdesk(url, dir, &["console", "--as", who, "-c", line])
+}
+
 /// `bizdesk customers import FILE --as WHO`.
 fn import(url: &str, dir: &Path, file: &Path, who: &str) -> Output {
     let file = file.to_str().unwrap();
@@ -58,7 +63,12 @@ async fn fresh() -> (tempfile::TempDir, String) {
 #[tokio::test]
 async fn console_one_line_exits_0_on_success_and_2_on_user_errors() {
     let (dir, url) = fresh().await;
-    let ok = bizdesk(&url, dir.path(), &["console", "--as", "li.na", "-c", "/requisition new item:\"ThinkPad X1\" quantity:2 unit_price:40000 reason:\"new hires\""]);
+    let ok = console(
+        &url,
+        dir.path(),
+        "li.na",
+        "/requisition new item:\"ThinkPad X1\" quantity:2 unit_price:40000 reason:\"new hires\"",
+    );
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
     assert!(text(&ok).contains("REQ-000001"), "{}", text(&ok));
     for bad in [
@@ -80,23 +90,14 @@ async fn console_one_line_exits_0_on_success_and_2_on_user_errors() {
         assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
         assert!(!text(&o).trim().is_empty());
     }
-    let o = bizdesk(
+    let o = console(
         &url,
         dir.path(),
-        &[
-            "console",
-            "--as",
-            "li.na",
-            "-c",
-            "/approval approve ref:REQ-000001",
-        ],
+        "li.na",
+        "/approval approve ref:REQ-000001",
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["console", "--as", "nobody", "-c", "/inbox"],
-    );
+    let o = console(&url, dir.path(), "nobody", "/inbox");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nobody"), "{}", text(&o));
 }
@@ -154,16 +155,11 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
     let (dir, url) = fresh().await;
     let backup = dir.path().join("backups/one.db");
     let b = backup.to_str().unwrap();
-    let o = bizdesk(
+    let o = console(
         &url,
         dir.path(),
-        &[
-            "console",
-            "--as",
-            "li.na",
-            "-c",
-            "/requisition new item:Lamp quantity:1 unit_price:80",
-        ],
+        "li.na",
+        "/requisition new item:Lamp quantity:1 unit_price:80",
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // A backup taken while another connection holds the database open.
@@ -179,16 +175,11 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
         text(&o)
     );
 
-    let o = bizdesk(
+    let o = console(
         &url,
         dir.path(),
-        &[
-            "console",
-            "--as",
-            "li.na",
-            "-c",
-            "/requisition new item:Rug quantity:1 unit_price:300",
-        ],
+        "li.na",
+        "/requisition new item:Rug quantity:1 unit_price:300",
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = bizdesk(&url, dir.path(), &["restore", b]);
@@ -213,11 +204,7 @@ async fn backup_while_open_and_restore_refuses_to_go_back_in_time() {
         "going back in time warns that references and outbox ids come again: {}",
         text(&o)
     );
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["console", "--as", "li.na", "-c", "/requisition list"],
-    );
+    let o = console(&url, dir.path(), "li.na", "/requisition list");
     let listing = text(&o);
     assert!(
         listing.contains("Lamp") && !listing.contains("Rug"),
@@ -323,11 +310,7 @@ async fn org_sync_of_a_wrong_directory_names_every_problem_and_changes_nothing()
         "{out}"
     );
     // Nothing was synced: Li Na's console still works and the central office still approves.
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &["console", "--as", "liu.yang", "-c", "/inbox"],
-    );
+    let o = console(&url, dir.path(), "liu.yang", "/inbox");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
 

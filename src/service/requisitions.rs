@@ -80,6 +80,25 @@ async fn load(conn: &mut Conn, reference: Reference) -> DeskResult<Requisition> 
     })
 }
 
+/// The refusal for someone who is not the requester: "only the requester" to those who may
+/// read it (by role or as the department's head), and "not found" to everyone else, so the
+/// refusal tells nobody else that the reference exists.
+async fn not_requester(
+    conn: &mut Conn,
+    actor: &Employee,
+    r: &Requisition,
+    reference: Reference,
+) -> DeskResult<Msg> {
+    let dir = store::directory::load(&mut *conn).await?;
+    let head = dir.head_of(&r.department).is_some_and(|h| h.id == actor.id);
+    let key = if crate::access::requisitions::may_read(actor, r.requester, false, head) {
+        "requisition.only_requester"
+    } else {
+        "requisition.not_found"
+    };
+    Ok(Msg::new(key).arg("ref", reference))
+}
+
 /// Withdraws a pending (or returned) requisition; only its requester may.
 pub async fn withdraw(
     desk: &Desk,
@@ -91,9 +110,7 @@ pub async fn withdraw(
     let mut tx = desk.begin().await?;
     let r = load(&mut tx, reference).await?;
     if r.requester != actor.id {
-        return Err(Msg::new("requisition.only_requester")
-            .arg("ref", reference)
-            .into());
+        return Err(not_requester(&mut tx, actor, &r, reference).await?.into());
     }
     match r.status {
         ApprovalStatus::Pending => {
@@ -175,9 +192,7 @@ pub async fn resubmit(
     let mut tx = desk.begin().await?;
     let r = load(&mut tx, reference).await?;
     if r.requester != actor.id {
-        return Err(Msg::new("requisition.only_requester")
-            .arg("ref", reference)
-            .into());
+        return Err(not_requester(&mut tx, actor, &r, reference).await?.into());
     }
     if r.status != ApprovalStatus::ChangesRequested {
         return Err(Msg::new("requisition.not_resubmittable")

@@ -184,16 +184,11 @@ async fn an_encrypted_backup_carries_the_key_file_and_needs_its_passphrase() {
         return;
     }
     let (dir, url) = fresh().await;
-    let o = bizdesk(
+    let o = console(
         &url,
         dir.path(),
-        &[
-            "console",
-            "--as",
-            "xu.jing",
-            "-c",
-            "/customer add name:\"周军\" email:zj@huadong.cn",
-        ],
+        "xu.jing",
+        "/customer add name:\"周军\" email:zj@huadong.cn",
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let sealed = dir.path().join("b.age");
@@ -241,17 +236,7 @@ async fn an_encrypted_backup_carries_the_key_file_and_needs_its_passphrase() {
     assert_eq!(std::fs::read_to_string(&keys).unwrap(), key_text);
     let o = bizdesk(&url, dir.path(), &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = bizdesk(
-        &url,
-        dir.path(),
-        &[
-            "console",
-            "--as",
-            "xu.jing",
-            "-c",
-            "/customer show customer:#1",
-        ],
-    );
+    let o = console(&url, dir.path(), "xu.jing", "/customer show customer:#1");
     assert!(text(&o).contains("zj@huadong.cn"), "{}", text(&o));
 
     // A plain backup of a keyed database is refused where its key file is not.
