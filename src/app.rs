@@ -1,5 +1,6 @@
 //! Wiring: from settings to a running desk, and `serve`.
 
+use crate::approval::policy::Policies;
 use crate::chat::discord::{endpoint, link, Discord};
 use crate::chat::render::Renderer;
 use crate::chat::Chat;
@@ -8,7 +9,6 @@ use crate::commands::Catalog;
 use crate::config::org::{OrgFile, SAMPLE};
 use crate::config::Config;
 use crate::config::DiscordMode;
-use crate::domain::policy::Policies;
 use crate::domain::Locale;
 use crate::mail::Mailer;
 use crate::outbox::discord::DiscordOutbox;
@@ -63,7 +63,9 @@ pub const DEFAULT_ROUTING: &str = include_str!("../config/routing.toml");
 
 /// Loads and checks the inquiry routing rules (`inquiries.routing_file`), or the embedded
 /// ones when the default file is absent; department codes are checked against the directory.
-pub fn load_routing(config: &Config) -> anyhow::Result<crate::domain::inquiry::Routing> {
+pub fn load_routing(
+    config: &Config,
+) -> anyhow::Result<crate::service_desk::inquiries::domain::Routing> {
     let path = &config.inquiries.routing_file;
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -72,7 +74,7 @@ pub fn load_routing(config: &Config) -> anyhow::Result<crate::domain::inquiry::R
     };
     let org = load_org(&config.directory.file)?;
     let codes: Vec<&str> = org.departments.iter().map(|d| d.code.as_str()).collect();
-    crate::domain::inquiry::Routing::from_toml(&text, &codes)
+    crate::service_desk::inquiries::domain::Routing::from_toml(&text, &codes)
         .map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
@@ -80,7 +82,7 @@ pub fn load_routing(config: &Config) -> anyhow::Result<crate::domain::inquiry::R
 /// categories (from the routing rules) and order stages.
 pub fn vocabulary(
     config: &Config,
-    routing: &crate::domain::inquiry::Routing,
+    routing: &crate::service_desk::inquiries::domain::Routing,
 ) -> crate::domain::term::Vocabulary {
     use crate::domain::term::{Term, Vocabulary};
     let mut v = Vocabulary::default();
@@ -124,7 +126,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         &store,
         &config.security.key_file,
         clock.now().timestamp_millis(),
-        crate::domain::satisfaction::VALID_DAYS,
+        crate::service_desk::satisfaction::domain::VALID_DAYS,
     )
     .await?;
     // The directory and the policies, checked against each other before anything runs.

@@ -7,9 +7,9 @@ use crate::config::Config;
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Employee;
 use crate::domain::money::{Currency, Money};
-use crate::domain::requisition::RequisitionInput;
 use crate::outln;
-use crate::service::{self, Desk};
+use crate::procurement::requisitions::domain::RequisitionInput;
+use crate::service::Desk;
 use crate::store::{self, fresh, Store};
 use anyhow::Context;
 use std::sync::Arc;
@@ -216,7 +216,7 @@ async fn service_submit(desk: &Desk, who: &Employee, i: usize) -> anyhow::Result
         category: Some("it".into()),
         ..Default::default()
     };
-    service::requisitions::submit(desk, who, input)
+    crate::procurement::requisitions::service::submit(desk, who, input)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())

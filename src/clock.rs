@@ -45,7 +45,7 @@ impl OffsetClock {
         };
         let too_far =
             || format!("`{trimmed}` is more than 10 years; give at most {MAX_OFFSET_DAYS}d");
-        let secs = crate::domain::policy::parse_duration(magnitude)
+        let secs = crate::approval::policy::parse_duration(magnitude)
             .map_err(|e| {
                 if e.ends_with("is too long") {
                     too_far()

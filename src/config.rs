@@ -348,7 +348,7 @@ impl Smtp {
 #[serde(deny_unknown_fields)]
 pub struct Sales {
     /// The stages an order goes through, in order.
-    pub order_stages: Vec<crate::domain::order::Stage>,
+    pub order_stages: Vec<crate::sales::orders::domain::Stage>,
     /// Roles that may, besides an order's owner, move it, submit its contract and resolve
     /// its issues.
     pub order_roles: Vec<String>,

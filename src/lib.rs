@@ -13,9 +13,9 @@
 //!   in `migrations/sqlite` and `migrations/postgres` (paired versions). The key file with the
 //!   audit chain's and link-signing keys (`store::keys`), private (0600) files
 //!   (`store::files`), encrypted backups (`store::sealed`) and erasing a customer's personal
-//!   data (`store::forget`) live here too.
-//! * [`service`]: use cases, one function per action (`service::requisitions::submit`,
-//!   `service::approvals::decide`, ...). Each runs in one transaction that writes the change,
+//!   data (`crate::service_desk::forget::store`) live here too.
+//! * [`service`]: use cases, one function per action (`crate::procurement::requisitions::service::submit`,
+//!   `crate::approval::service::decide`, ...). Each runs in one transaction that writes the change,
 //!   its audit event and the outbox messages it causes.
 //! * [`commands`]: the slash commands as data (`commands/*.toml` at the top of the repo) and
 //!   the one parser every transport uses.
@@ -44,10 +44,12 @@
 
 pub mod access;
 pub mod app;
+pub mod approval;
 pub mod backups;
 pub mod bench;
 pub mod chat;
 pub mod clock;
+pub mod collaboration;
 pub mod commands;
 pub mod config;
 pub mod domain;
@@ -55,7 +57,10 @@ pub mod logging;
 pub mod mail;
 pub mod operator;
 pub mod outbox;
+pub mod procurement;
+pub mod sales;
 pub mod scheduler;
 pub mod service;
+pub mod service_desk;
 pub mod store;
 pub mod web;

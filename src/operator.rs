@@ -31,7 +31,7 @@ pub async fn import_customers(
             .collect::<Vec<_>>()
             .join("; ")
     };
-    match service::customers::import(desk, &actor, csv).await {
+    match crate::service_desk::customers::service::import(desk, &actor, csv).await {
         Ok(report) => {
             outln!(
                 "imported {} customers; {} rows refused",
@@ -121,7 +121,9 @@ pub async fn forget_customer(
 ) -> anyhow::Result<u8> {
     let locale = chat.desk.company.locale;
     let say = |m: &crate::domain::Msg| chat.renderer.msg(locale, m);
-    let r = match service::forget::forget(&chat.desk, "operator", who, apply).await {
+    let r = match crate::service_desk::forget::service::forget(&chat.desk, "operator", who, apply)
+        .await
+    {
         Ok(r) => r,
         Err(service::DeskError::User(msgs)) => {
             for m in &msgs {

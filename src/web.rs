@@ -3,8 +3,8 @@
 
 use crate::chat::render::Renderer;
 use crate::domain::Locale;
-use crate::service::satisfaction::{self, Page};
 use crate::service::Desk;
+use crate::service_desk::satisfaction::service::{self as satisfaction, Page};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Html;

@@ -3,9 +3,9 @@
 //! PostgreSQL, whichever the suite runs on).
 
 mod common;
-use bizdesk::domain::approval::Decision;
+use bizdesk::approval::decisions::{decide, Target};
+use bizdesk::approval::domain::Decision;
 use bizdesk::domain::reference::Reference;
-use bizdesk::service::decisions::{decide, Target};
 use bizdesk::service::DeskError;
 use common::spawn_desk;
 

@@ -189,7 +189,7 @@ async fn a_csv_import_adds_the_good_rows_and_names_each_bad_one() {
         Nobody Owns,,no@example.com,,,ghost\n\
         Too,Many,t@example.com,1234567,en,li.na,extra\n";
     let actor = d.employee("li.na").await;
-    let report = bizdesk::service::customers::import(&d.chat.desk, &actor, csv)
+    let report = bizdesk::service_desk::customers::service::import(&d.chat.desk, &actor, csv)
         .await
         .unwrap();
     let added: Vec<(usize, String)> = report
@@ -233,7 +233,7 @@ async fn a_csv_import_adds_the_good_rows_and_names_each_bad_one() {
         ("name,fax\nX,1\n", "customer.csv_unknown_column"),
         ("company\nX\n", "customer.csv_no_name"),
     ] {
-        let e = bizdesk::service::customers::import(&d.chat.desk, &actor, bad)
+        let e = bizdesk::service_desk::customers::service::import(&d.chat.desk, &actor, bad)
             .await
             .unwrap_err();
         assert_eq!(e.user_msgs().unwrap()[0].key, key);
@@ -251,19 +251,19 @@ async fn percent_and_underscore_in_a_search_match_themselves() {
         ("AxB Trading", "axb@example.com"),
         ("Back\\Slash", "slash@example.com"),
     ] {
-        let fields = bizdesk::service::customers::Fields {
+        let fields = bizdesk::service_desk::customers::service::Fields {
             name: Some(name),
             email: Some(email),
             ..Default::default()
         };
-        bizdesk::service::customers::add(&d.chat.desk, &actor, fields)
+        bizdesk::service_desk::customers::service::add(&d.chat.desk, &actor, fields)
             .await
             .unwrap();
     }
     let found = |text: &'static str| {
         let (d, actor) = (&d, &actor);
         async move {
-            let found = bizdesk::service::customers::find(&d.chat.desk, actor, text)
+            let found = bizdesk::service_desk::customers::service::find(&d.chat.desk, actor, text)
                 .await
                 .unwrap();
             found.into_iter().map(|c| c.name).collect::<Vec<_>>()
@@ -312,7 +312,9 @@ async fn an_email_typed_in_full_width_letters_is_the_same_address() {
 /// verifies.
 #[tokio::test]
 async fn forgetting_a_customer_erases_their_data_and_leaves_the_trail_intact() {
-    use bizdesk::service::{audit, forget, satisfaction};
+    use bizdesk::service::audit;
+    use bizdesk::service_desk::forget::service as forget;
+    use bizdesk::service_desk::satisfaction::service as satisfaction;
     let d = spawn_desk().await;
     d.ok(
         "xu.jing",

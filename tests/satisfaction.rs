@@ -239,8 +239,8 @@ async fn a_missing_score_is_asked_for_and_pages_follow_the_browser_language() {
 /// expire; a copy of that key (in an old backup) cannot sign new ones that outlive them.
 #[tokio::test]
 async fn links_signed_with_the_retired_key_work_only_within_their_lifetime() {
-    use bizdesk::domain::satisfaction::sign;
-    use bizdesk::service::satisfaction::{open, Page};
+    use bizdesk::service_desk::satisfaction::domain::sign;
+    use bizdesk::service_desk::satisfaction::service::{open, Page};
     let d = spawn_desk().await;
     d.ok("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn")
         .await;

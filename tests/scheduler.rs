@@ -160,10 +160,10 @@ async fn the_sla_sweep_schedules_what_an_older_version_did_not() {
     let r = d.submit("tom.baker", "Desk", 1, "800").await;
     d.sql("DELETE FROM jobs").await; // as if the round was opened before the scheduler existed
     let mut conn = d.chat.desk.store.pool().acquire().await.unwrap();
-    let added = bizdesk::service::sla::sweep(&mut conn).await.unwrap();
+    let added = bizdesk::approval::sla::sweep(&mut conn).await.unwrap();
     assert_eq!(added, 2, "a reminder and an escalation");
     assert_eq!(
-        bizdesk::service::sla::sweep(&mut conn).await.unwrap(),
+        bizdesk::approval::sla::sweep(&mut conn).await.unwrap(),
         0,
         "idempotent"
     );

@@ -1,17 +1,20 @@
 //! From an invocation to a rendered reply: calls the service for the action and renders the
 //! result in the actor's language. Shared by every transport.
 
-use super::buttons::Action;
-use super::render::Renderer;
-use super::views;
+use crate::approval::decisions::{self, Target};
+use crate::approval::delegations::service as delegations;
+use crate::approval::domain::{ApprovalStatus, Decision};
+use crate::approval::inbox;
+use crate::chat::buttons::Action;
+use crate::chat::render::Renderer;
+use crate::chat::views;
 use crate::commands::{parse_line, Catalog, Invocation, ParseContext};
-use crate::domain::approval::{ApprovalStatus, Decision};
 use crate::domain::directory::Employee;
-use crate::domain::requisition::RequisitionInput;
-use crate::domain::sales::Priority;
 use crate::domain::{Locale, Msg};
-use crate::service::decisions::{self, Target};
-use crate::service::{delegations, directory, inbox, requisitions, settings, Desk, DeskError};
+use crate::procurement::requisitions::domain::RequisitionInput;
+use crate::procurement::requisitions::service as requisitions;
+use crate::sales::domain::Priority;
+use crate::service::{directory, settings, Desk, DeskError};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -178,7 +181,7 @@ impl Chat {
         out
     }
 
-    pub(super) fn render(
+    pub(crate) fn render(
         &self,
         locale: Locale,
         name: &str,
@@ -455,7 +458,7 @@ impl Chat {
 }
 
 /// The refusal for a required option that is not there.
-pub(super) fn missing(option: &str) -> DeskError {
+pub(crate) fn missing(option: &str) -> DeskError {
     Msg::new("option.missing").arg("option", option).into()
 }
 

@@ -3,13 +3,13 @@
 //! A prompt's button carries its task id, so it decides exactly the task it was sent for and
 //! keeps working after a restart (Discord's `custom_id` holds `appr:<verb>:<task>`).
 
-use super::actions::{Chat, Reply};
-use crate::domain::approval::Decision;
+use crate::approval::decisions::{self, Target};
+use crate::approval::domain::Decision;
+use crate::chat::actions::{Chat, Reply};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
-use crate::domain::sales::Priority;
 use crate::domain::{Locale, Msg};
-use crate::service::decisions::{self, Target};
+use crate::sales::domain::Priority;
 use crate::service::notify::kind;
 use crate::service::DeskError;
 use crate::store::outbox;

@@ -6,7 +6,7 @@
 //! Everything printed passes [`display_safe`]: whatever a stored value holds, it cannot
 //! recolour, clear or rewrite the operator's terminal.
 
-use super::{Action, Chat, Reply};
+use crate::chat::{Action, Chat, Reply};
 use crate::domain::directory::Employee;
 use crate::domain::text::display_safe;
 use crate::domain::Msg;

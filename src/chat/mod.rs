@@ -7,14 +7,9 @@
 pub mod actions;
 pub mod buttons;
 pub mod console;
-mod customers;
 pub mod discord;
-mod inquiries;
-mod orders;
-pub mod reminders;
 pub mod render;
-mod sales;
-mod views;
+pub(crate) mod views;
 
 pub use actions::{Chat, Reply};
 pub use buttons::Action;

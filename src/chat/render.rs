@@ -99,7 +99,7 @@ impl Renderer {
                 .lookup("locale")
                 .is_some_and(|l| l.as_str() == Some("zh-CN"));
             let locale = if zh { Locale::ZhCn } else { Locale::En };
-            super::views::age(at, since, locale)
+            crate::chat::views::age(at, since, locale)
         });
         let names = option_names_zh;
         env.add_function(

@@ -1,12 +1,12 @@
 //! Template contexts: what each reply shows, flattened into plain serializable values.
 
-use crate::domain::approval::ApprovalStatus;
+use crate::approval::domain::ApprovalStatus;
+use crate::approval::inbox::InboxItem;
+use crate::approval::service::Progress;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
-use crate::service::approvals::Progress;
-use crate::service::inbox::InboxItem;
-use crate::service::requisitions::Story;
-use crate::store::requisitions::Requisition;
+use crate::procurement::requisitions::service::Story;
+use crate::procurement::requisitions::store::Requisition;
 use serde::Serialize;
 use serde_json::{json, Value};
 

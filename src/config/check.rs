@@ -60,7 +60,7 @@ impl Config {
     }
 
     fn check_lists(&self) -> anyhow::Result<()> {
-        crate::domain::order::check_stages(&self.sales.order_stages)
+        crate::sales::orders::domain::check_stages(&self.sales.order_stages)
             .map_err(|e| anyhow!("key `sales.order_stages`: {e}"))?;
         self.sales.roles()?;
         for c in self.requisitions.category_terms() {

@@ -5,7 +5,7 @@
 use super::org::{OrgFile, SAMPLE};
 use super::problems::{locate, Problems};
 use super::Config;
-use crate::domain::policy::{check_against, Policies};
+use crate::approval::policy::{check_against, Policies};
 use std::path::Path;
 
 /// The approval policies shipped with bizdesk (the same file as `config/workflows.toml`).

@@ -2,7 +2,7 @@
 //! checked by `croner` and, when it refuses one, explained field by field: which field, what it
 //! takes, and an example — instead of croner's own text ("Number out of bounds").
 
-use super::Msg;
+use crate::domain::Msg;
 use chrono::{DateTime, Utc};
 use croner::parser::{CronParser, Seconds};
 use croner::Cron;

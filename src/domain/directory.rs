@@ -1,6 +1,6 @@
 //! The company directory: departments, employees and their roles.
 
-use super::{Locale, Msg};
+use crate::domain::{Locale, Msg};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -150,14 +150,14 @@ impl Directory {
     }
 
     /// The refusal for a department nobody has: the codes, and in Chinese the names with them.
-    pub fn unknown_department(&self, value: &str) -> super::Msg {
+    pub fn unknown_department(&self, value: &str) -> crate::domain::Msg {
         let codes: Vec<&str> = self.departments.iter().map(|d| d.code.as_str()).collect();
         let names_zh: Vec<String> = self
             .departments
             .iter()
             .map(|d| format!("{}（{}）", d.name_zh, d.code))
             .collect();
-        super::Msg::new("inquiry.unknown_department")
+        crate::domain::Msg::new("inquiry.unknown_department")
             .arg("value", value)
             .arg("codes", codes.join(", "))
             .arg("names_zh", names_zh.join("、"))

@@ -1,25 +1,16 @@
 //! Pure types and rules. Nothing in here does I/O or knows about sqlx, serenity or lettre.
 
-pub mod approval;
 pub mod audit;
 pub mod cron;
-pub mod customer;
-pub mod delegation;
 pub mod delivery;
 pub mod directory;
 pub mod email;
 pub mod horizon;
-pub mod inquiry;
 pub mod locale;
 pub mod money;
 pub mod msg;
-pub mod order;
-pub mod policy;
 pub mod reference;
 pub mod repeat;
-pub mod requisition;
-pub mod sales;
-pub mod satisfaction;
 pub mod schedule;
 pub mod term;
 pub mod text;

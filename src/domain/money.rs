@@ -1,7 +1,7 @@
 //! Amounts of money: integer minor units in one currency, and a forgiving parser for what
 //! people type in chat (`40,000.50`, `¥40000`, `40000元`, `CNY 40000`, …).
 
-use super::msg::Msg;
+use crate::domain::msg::Msg;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 

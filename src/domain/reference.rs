@@ -1,6 +1,6 @@
 //! Human references for the subjects people talk about: `REQ-000042`, `PO-000007`, ….
 
-use super::msg::Msg;
+use crate::domain::msg::Msg;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;

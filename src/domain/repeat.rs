@@ -7,9 +7,11 @@
 //! divide the hour or the day evenly (`*/7` minutes restarts at each hour); others are refused
 //! with a pointer to cron. Times come from the plain form, else from `first`, else 09:00.
 
-pub use super::cron::check as check_cron;
-use super::msg::Msg;
-use super::when::{group, normalize, num, parse_time, patterns, shorten, weekday, Tod, Why};
+pub use crate::domain::cron::check as check_cron;
+use crate::domain::msg::Msg;
+use crate::domain::when::{
+    group, normalize, num, parse_time, patterns, shorten, weekday, Tod, Why,
+};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 /// A repeat rule as a cron expression (5 fields, or 6 with seconds first).

@@ -18,7 +18,7 @@ pub struct Recurrence {
 /// Parses a cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first).
 /// Rules that parse but never fire (`0 0 30 2 *`) are refused too.
 pub fn parse_cron(expr: &str) -> Result<Cron, String> {
-    super::repeat::check_cron(expr)
+    crate::domain::repeat::check_cron(expr)
         .map_err(|e| format!("`{expr}` is not a usable cron expression: {e}"))
 }
 

@@ -3,7 +3,7 @@
 //! name. The parser accepts any of the three ([`Vocabulary::resolve`]); replies show the
 //! reader's name ([`Vocabulary::name`]).
 
-use super::Locale;
+use crate::domain::Locale;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

@@ -8,7 +8,7 @@
 //! than it is stored; Chinese and English text needs none of them. Line breaks (`\n`, `\r\n`
 //! and U+2028/U+2029, all stored as `\n`) are allowed in multi-line fields only; tabs in any.
 
-use super::msg::Msg;
+use crate::domain::msg::Msg;
 use std::borrow::Cow;
 
 /// Why a text was refused.

@@ -7,7 +7,7 @@
 //! next one, because 下周 literally says "next week". `next week`/`下周` alone is next Monday.
 //! A day without a time means 09:00 (or the period's usual hour: 下午 14:00, 晚上 20:00).
 
-use super::msg::Msg;
+use crate::domain::msg::Msg;
 use chrono::offset::LocalResult;
 use chrono::{
     DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta,
@@ -16,8 +16,8 @@ use chrono::{
 use chrono_tz::Tz;
 use regex::Captures;
 
-/// How far ahead a time may be, in years: the one horizon of every date ([`super::horizon`]).
-pub const MAX_YEARS: u32 = super::horizon::MAX_YEARS_AHEAD;
+/// How far ahead a time may be, in years: the one horizon of every date ([`crate::domain::horizon`]).
+pub const MAX_YEARS: u32 = crate::domain::horizon::MAX_YEARS_AHEAD;
 
 /// Longest `input` echoed back in an error; longer input is cut with `…`.
 const MAX_ECHO_CHARS: usize = 60;
@@ -221,7 +221,7 @@ fn resolve(s: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, Why> {
     };
     if t <= now {
         Err(Why::Past(t))
-    } else if super::horizon::time_within(t, now) {
+    } else if crate::domain::horizon::time_within(t, now) {
         Ok(t)
     } else {
         Err(Why::TooFar)

@@ -1,9 +1,12 @@
 //! What each job kind does: a thin dispatch to the use cases, which write their effects in
 //! the transaction that completes the job.
 
+use crate::approval::sla;
+use crate::collaboration::callbacks::service as callbacks;
+use crate::collaboration::followups::service as followups;
 use crate::domain::audit::AuditEvent;
 use crate::service::jobs::kind;
-use crate::service::{callbacks, digests, followups, sla, Desk, DeskError};
+use crate::service::{digests, Desk, DeskError};
 use crate::store::jobs::Due;
 use crate::store::Conn;
 use anyhow::anyhow;
@@ -60,8 +63,10 @@ async fn dispatch(desk: &Desk, conn: &mut Conn, job: &Due) -> anyhow::Result<Vec
         kind::DAILY_DIGEST => digests::daily(desk, conn, fire_at).await.map(none),
         kind::WEEKLY_KPI => digests::weekly_kpi(desk, conn, fire_at).await.map(none),
         kind::HOLIDAY_GREETINGS => digests::holiday_greetings(desk, conn).await.map(none),
-        kind::COLLECTION => crate::service::collection::remind(desk, conn, &payload).await,
-        kind::INQUIRY_SLA => crate::service::inquiries::sla_check(desk, conn, &payload).await,
+        kind::COLLECTION => crate::sales::collection::service::remind(desk, conn, &payload).await,
+        kind::INQUIRY_SLA => {
+            crate::service_desk::inquiries::service::sla_check(desk, conn, &payload).await
+        }
         kind::PRUNE => return Ok(crate::service::jobs::prune(conn, fire_at).await.map(none)?),
         other => return Err(anyhow!("no handler for job kind `{other}`")),
     };

@@ -1,7 +1,7 @@
 //! Proving and exporting the audit trail.
 
-use super::{Desk, DeskResult};
 use crate::domain::audit::{ChainFault, StoredEvent, Verifier};
+use crate::service::{Desk, DeskResult};
 use crate::store::{self, audit};
 use std::io::Write;
 

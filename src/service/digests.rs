@@ -2,10 +2,12 @@
 //! follow-ups and callbacks, one DM per person), the weekly KPI summary to the central office,
 //! and holiday-greeting reminders to callback owners.
 
-use super::{notify, Desk, DeskResult};
+use crate::collaboration::callbacks::store as callbacks;
+use crate::collaboration::followups::store as followups;
 use crate::domain::directory::{EmployeeId, Role};
 use crate::domain::when::local_to_utc;
-use crate::store::{self, callbacks, followups, reports, Conn};
+use crate::service::{notify, Desk, DeskResult};
+use crate::store::{self, reports, Conn};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

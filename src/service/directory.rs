@@ -1,9 +1,9 @@
 //! The directory as the desk uses it: who is acting, and syncing `org.toml`.
 
-use super::{audit_event, Desk, DeskResult};
 use crate::config::org::OrgFile;
 use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::Msg;
+use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::directory::SyncReport;
 use crate::store::{self, audit};
 

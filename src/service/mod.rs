@@ -1,38 +1,21 @@
 //! Use cases: one function per action. Each runs in ONE transaction that writes the state
 //! change, its audit event and the outbox messages it causes.
 
-pub mod approvals;
 pub mod audit;
-pub mod callbacks;
-pub mod collection;
-pub mod contracts;
-pub mod customers;
-pub mod decisions;
-pub mod delegations;
 pub mod digests;
 pub mod directory;
-pub mod followups;
-pub mod forget;
-pub mod inbox;
-pub mod inquiries;
 pub mod jobs;
 pub mod notify;
-pub mod opportunities;
-pub mod order_issues;
-pub mod orders;
 pub mod outbox;
 pub mod reports;
-pub mod requisitions;
-pub mod satisfaction;
 pub mod schedules;
 pub mod settings;
-pub mod sla;
 
+use crate::approval::policy::Policies;
 use crate::clock::Clock;
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Employee;
 use crate::domain::money::Currency;
-use crate::domain::policy::Policies;
 use crate::domain::{Locale, Msg};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -51,7 +34,7 @@ pub struct Company {
     /// Configured values with their names (categories, stages), for parsing and replies.
     pub terms: Arc<crate::domain::term::Vocabulary>,
     /// The stages of a sales order, in order.
-    pub order_stages: Vec<crate::domain::order::Stage>,
+    pub order_stages: Vec<crate::sales::orders::domain::Stage>,
     /// Roles that may, besides its owner, move an order, submit its contract and resolve its
     /// issues (`sales.order_roles`).
     pub order_roles: Vec<crate::domain::directory::Role>,
@@ -78,7 +61,7 @@ pub struct Desk {
     pub company: Arc<Company>,
     pub policies: Arc<Policies>,
     /// How inquiries are routed (`config/routing.toml`).
-    pub routing: Arc<crate::domain::inquiry::Routing>,
+    pub routing: Arc<crate::service_desk::inquiries::domain::Routing>,
     pub clock: Arc<dyn Clock>,
     /// The secrets from the key file (audit chain, link signing).
     pub keys: Arc<crate::store::keys::Keys>,

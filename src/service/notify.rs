@@ -2,9 +2,9 @@
 //! the recipient wants one (see [`crate::domain::delivery`]). Payloads carry facts only;
 //! delivery renders them in the recipient's language.
 
-use super::{Desk, DeskResult};
 use crate::domain::delivery::Purpose;
 use crate::domain::directory::EmployeeId;
+use crate::service::{Desk, DeskResult};
 use crate::store::outbox::{NewMessage, CHAT, EMAIL};
 use crate::store::{self, outbox, Conn};
 use serde_json::{json, Value};

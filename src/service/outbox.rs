@@ -1,7 +1,7 @@
 //! The operator's view of the outbox: what was sent, what failed and why, and replaying
 //! dead letters (`bizdesk outbox list|retry`). A replay is audited.
 
-use super::{audit_event, Desk, DeskResult};
+use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::{self, audit, outbox};
 
 pub use crate::store::outbox::Message;

@@ -1,11 +1,11 @@
 //! Reports for the central office and department heads.
 
-use super::digests::percentile;
-use super::{Desk, DeskResult};
 use crate::domain::directory::Employee;
 use crate::domain::money::format_stored;
-use crate::domain::sales::conversion_percent;
 use crate::domain::Msg;
+use crate::sales::domain::conversion_percent;
+use crate::service::digests::percentile;
+use crate::service::{Desk, DeskResult};
 use crate::store::{self, reports};
 use chrono::Duration;
 use serde_json::{json, Value};

@@ -1,8 +1,8 @@
 //! The system's recurring jobs (from `config/schedules.toml`) as schedule rows.
 
-use super::{Desk, DeskResult};
 use crate::config::schedules::SystemJob;
 use crate::domain::schedule::Recurrence;
+use crate::service::{Desk, DeskResult};
 use crate::store::schedules::{self, NewSchedule};
 use crate::store::{self, from_ms};
 

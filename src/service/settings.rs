@@ -1,9 +1,9 @@
 //! An employee's own notification settings (`/settings`).
 
-use super::{audit_event, Desk, DeskResult};
 use crate::domain::delivery::{wants_email, EmailPrefs, Purpose};
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
+use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::{self, audit, delivery};
 
 /// What the employee gets by email, and whether each is their own choice.

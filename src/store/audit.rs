@@ -1,7 +1,7 @@
 //! The audit trail: append in the caller's transaction; read back to verify or export.
 
-use super::Conn;
 use crate::domain::audit::{AuditEvent, ChainKey, StoredEvent};
+use crate::store::Conn;
 use sqlx::FromRow;
 
 /// Appends an event, chaining its hash to the previous one (keyed with `key` once the

@@ -1,6 +1,6 @@
 //! Consistent copies of a SQLite database, and the facts restore compares.
 
-use super::{Backend, Conn, Store};
+use crate::store::{Backend, Conn, Store};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 
@@ -16,7 +16,7 @@ pub async fn backup(store: &Store, dest: &Path) -> anyhow::Result<()> {
         bail!("{} already exists; choose a new file name", dest.display());
     }
     // An empty private file first: VACUUM INTO fills an empty file and keeps its mode.
-    super::files::create_new_private(dest)?;
+    crate::store::files::create_new_private(dest)?;
     let name = dest.to_str().context("backup path must be valid UTF-8")?;
     let copied = sqlx::query("VACUUM INTO $1")
         .bind(name)

@@ -1,9 +1,9 @@
 //! Delivery settings per employee (`delivery_prefs`): the company's from `org.toml`, the
 //! employee's own from `/settings email`.
 
-use super::Conn;
 use crate::domain::delivery::{wants_email, EmailPrefs, Purpose};
 use crate::domain::directory::EmployeeId;
+use crate::store::Conn;
 
 fn flag(v: Option<i64>) -> Option<bool> {
     v.map(|v| v != 0)

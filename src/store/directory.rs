@@ -1,10 +1,10 @@
 //! Departments and employees: the snapshot services resolve approvers from, and the sync that
 //! applies `org.toml`.
 
-use super::Conn;
 use crate::config::org::OrgFile;
 use crate::domain::directory::{Department, Directory, Employee, EmployeeId, Role};
 use crate::domain::Locale;
+use crate::store::Conn;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -272,7 +272,7 @@ pub async fn sync(conn: &mut Conn, org: &OrgFile, now_ms: i64) -> sqlx::Result<S
             prompts: o.email_prompts,
             updates: o.email_updates,
         };
-        super::delivery::set_org(&mut *conn, &o.handle, prefs, now_ms).await?;
+        crate::store::delivery::set_org(&mut *conn, &o.handle, prefs, now_ms).await?;
     }
     Ok(report)
 }

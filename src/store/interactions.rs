@@ -1,6 +1,6 @@
 //! Interactions already acted on, so a replayed one acts once.
 
-use super::Conn;
+use crate::store::Conn;
 
 /// Records an interaction id; returns false when it was recorded before (a replay).
 pub async fn first_delivery(conn: &mut Conn, id: &str, now_ms: i64) -> sqlx::Result<bool> {

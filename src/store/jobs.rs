@@ -5,7 +5,7 @@
 //! one writer); a worker then marks its batch done *in the transaction that writes the jobs'
 //! effects*, only where it still holds the lease, so a job fired twice has one effect.
 
-use super::{join_ids, Backend, Conn};
+use crate::store::{join_ids, Backend, Conn};
 use sqlx::FromRow;
 
 /// A stored job.

@@ -6,8 +6,8 @@
 //! `audit_head.keyed_check`) which audit key keyed it, so a missing or foreign key file is a
 //! clear error at start, never a silent new key that would break verification.
 
-use super::{audit, files, Conn, Store};
 use crate::domain::audit::{AuditEvent, ChainKey};
+use crate::store::{audit, files, Conn, Store};
 use anyhow::{anyhow, bail, Context};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};

@@ -7,27 +7,17 @@
 //! branches on [`Backend`]. Every function takes the caller's connection or transaction, so a
 //! service composes them into one transaction.
 
-pub mod approvals;
 pub mod audit;
 pub mod backup;
-pub mod callbacks;
-pub mod customers;
-pub mod delegations;
 pub mod delivery;
 pub mod directory;
 pub mod files;
-pub mod followups;
-pub mod forget;
 pub mod fresh;
-pub mod inquiries;
 pub mod interactions;
 pub mod jobs;
 pub mod keys;
-pub mod orders;
 pub mod outbox;
 pub mod reports;
-pub mod requisitions;
-pub mod sales;
 pub mod schedules;
 pub mod sealed;
 

@@ -1,7 +1,7 @@
 //! The outbox: every outbound message, written in the transaction that causes it.
 
-use super::Conn;
 use crate::domain::directory::EmployeeId;
+use crate::store::Conn;
 use sqlx::FromRow;
 
 /// Channels a message can leave by.
@@ -135,14 +135,14 @@ pub async fn closed_prompt_ids(conn: &mut Conn, subject_ref: &str) -> sqlx::Resu
 /// never claim the same row: SKIP LOCKED on PostgreSQL, the single writer on SQLite.
 pub async fn claim_discord(
     conn: &mut Conn,
-    backend: super::Backend,
+    backend: crate::store::Backend,
     now_ms: i64,
     lease_ms: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Message>> {
     let lock = match backend {
-        super::Backend::Postgres => "FOR UPDATE OF o SKIP LOCKED",
-        super::Backend::Sqlite => "",
+        crate::store::Backend::Postgres => "FOR UPDATE OF o SKIP LOCKED",
+        crate::store::Backend::Sqlite => "",
     };
     sqlx::query_as(&format!(
         "UPDATE outbox SET locked_until = $1 + $2, attempts = attempts + 1 WHERE id IN ( \
@@ -232,14 +232,14 @@ pub async fn settle(
 /// [`claim_discord`].
 pub async fn claim_email(
     conn: &mut Conn,
-    backend: super::Backend,
+    backend: crate::store::Backend,
     now_ms: i64,
     lease_ms: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Message>> {
     let lock = match backend {
-        super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        super::Backend::Sqlite => "",
+        crate::store::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        crate::store::Backend::Sqlite => "",
     };
     sqlx::query_as(&format!(
         "UPDATE outbox SET locked_until = $1 + $2, attempts = attempts + 1 WHERE id IN ( \

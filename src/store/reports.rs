@@ -1,7 +1,7 @@
 //! Read-only queries behind digests and KPI summaries.
 
-use super::approvals::InboxRow;
-use super::Conn;
+use crate::approval::store::InboxRow;
+use crate::store::Conn;
 
 /// Every open approval task, by assignee then age.
 pub async fn all_open_tasks(conn: &mut Conn) -> sqlx::Result<Vec<InboxRow>> {
@@ -68,7 +68,7 @@ pub async fn overdue_payments(
     conn: &mut Conn,
     today: &str,
 ) -> sqlx::Result<Vec<serde_json::Value>> {
-    use crate::domain::order::{overdue, Installment};
+    use crate::sales::orders::domain::{overdue, Installment};
     let rows: Vec<(i64, String, i64, String, String, i64)> = sqlx::query_as(
         "SELECT o.id, c.name, o.paid_minor, o.currency, t.due, t.amount_minor \
          FROM orders o JOIN customers c ON c.id = o.customer_id JOIN payment_terms t ON t.order_id = o.id \

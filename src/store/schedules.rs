@@ -2,7 +2,7 @@
 //! writes its occurrence job and advances it in one transaction; the occurrence's unique
 //! (schedule, fire time) key is the last guard, so several instances need no leader.
 
-use super::{Backend, Conn};
+use crate::store::{Backend, Conn};
 use sqlx::FromRow;
 
 /// A stored schedule.
@@ -154,7 +154,7 @@ pub async fn advance(
     Ok(done.rows_affected() == 1)
 }
 
-/// Whether any schedule is due at `now` (a read; see [`super::jobs::any_due`]).
+/// Whether any schedule is due at `now` (a read; see [`crate::store::jobs::any_due`]).
 pub async fn any_due(conn: &mut Conn, now_ms: i64) -> sqlx::Result<bool> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM schedules WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1 LIMIT 1",

@@ -83,7 +83,7 @@ pub fn seal(
     passphrase: SecretString,
     dest: &Path,
 ) -> anyhow::Result<()> {
-    let out = super::files::create_new_private(dest)?;
+    let out = crate::store::files::create_new_private(dest)?;
     let written = (|| -> anyhow::Result<()> {
         let size = std::fs::metadata(database)?.len();
         let mut w = age::Encryptor::with_user_passphrase(passphrase)
@@ -140,7 +140,7 @@ pub fn unseal(
     r.read_exact(&mut keys)
         .map_err(|_| UnsealError::NotOurs("it ends early".into()))?;
     let db_len = field(&mut r, "database")?;
-    let mut out = super::files::create_new_private(database)?;
+    let mut out = crate::store::files::create_new_private(database)?;
     let copied = std::io::copy(&mut r.take(db_len), &mut out)
         .with_context(|| format!("writing {}", database.display()))?;
     if copied != db_len {

@@ -6,7 +6,7 @@ use crate::chat::{Action, Chat};
 use crate::commands::{bind, RawValue};
 use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
-use crate::service::{self, directory};
+use crate::service::directory;
 use serde_json::{json, Value};
 use serenity::all::{
     ActionRowComponent, CommandDataOption, CommandDataOptionValue, CommandDataResolved,
@@ -307,7 +307,7 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
         }
         "customer" => {
             // The store searches name, company, email and phone; its matches are the choices.
-            let found = service::customers::find(&chat.desk, &actor, &typed)
+            let found = crate::service_desk::customers::service::find(&chat.desk, &actor, &typed)
                 .await
                 .unwrap_or_default();
             let list: Vec<Value> = found
@@ -337,7 +337,7 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
                 opts.iter().find(|o| o.name == name)?.ref_kind.clone()
             });
             let wants = |prefix: &str| kind.as_deref().is_none_or(|k| k == prefix);
-            if let Ok(items) = service::inbox::open_tasks(&chat.desk, &actor).await {
+            if let Ok(items) = crate::approval::inbox::open_tasks(&chat.desk, &actor).await {
                 for i in items {
                     let what = i.snapshot["headline"]
                         .as_str()
@@ -347,7 +347,9 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
                 }
             }
             if wants("REQ") {
-                if let Ok(own) = service::requisitions::list(&chat.desk, &actor, None).await {
+                if let Ok(own) =
+                    crate::procurement::requisitions::service::list(&chat.desk, &actor, None).await
+                {
                     for (r, _) in own {
                         let label = format!("{} · {}", r.reference, r.draft.item);
                         choices.push((label, r.reference.to_string()));
@@ -355,21 +357,23 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
                 }
             }
             if wants("SO") {
-                let q = service::orders::ListQuery {
+                let q = crate::sales::orders::service::ListQuery {
                     mine: true,
                     ..Default::default()
                 };
-                if let Ok(own) = service::orders::list(&chat.desk, &actor, q).await {
+                if let Ok(own) = crate::sales::orders::service::list(&chat.desk, &actor, q).await {
                     for (o, customer) in own {
-                        let r = service::orders::reference(o.id).to_string();
+                        let r = crate::sales::orders::service::reference(o.id).to_string();
                         choices.push((format!("{r} · {customer} · {}", o.items), r));
                     }
                 }
             }
             if wants("OPP") {
-                if let Ok(own) = service::opportunities::list(&chat.desk, &actor, true).await {
+                if let Ok(own) =
+                    crate::sales::opportunities::service::list(&chat.desk, &actor, true).await
+                {
                     for (o, customer) in own {
-                        let r = service::opportunities::reference(o.id).to_string();
+                        let r = crate::sales::opportunities::service::reference(o.id).to_string();
                         choices.push((format!("{r} · {} · {customer}", o.title), r));
                     }
                 }

@@ -1,0 +1,63 @@
+//! The approver's inbox: open tasks, including those held as a delegate, oldest first.
+
+use crate::approval::delegations::store as delegations;
+use crate::approval::service::name_of;
+use crate::approval::store as rows;
+use crate::domain::directory::Employee;
+use crate::service::{Desk, DeskResult};
+use crate::store::{self};
+use serde_json::Value;
+
+/// One task in someone's inbox.
+#[derive(Debug, Clone)]
+pub struct InboxItem {
+    pub reference: String,
+    pub stage: String,
+    pub stage_zh: String,
+    pub requester: String,
+    pub waiting_since_ms: i64,
+    /// Set when the task is held as a delegate: whose it is.
+    pub on_behalf_of: Option<String>,
+    pub snapshot: Value,
+}
+
+/// The actor's open tasks, including those held as a delegate, oldest first.
+pub async fn open_tasks(desk: &Desk, actor: &Employee) -> DeskResult<Vec<InboxItem>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let mut ids = vec![actor.id];
+    ids.extend(delegations::delegators_of(&mut conn, actor.id, desk.today()).await?);
+    let rows_ = rows::open_tasks_for(&mut conn, &ids).await?;
+    let dir = store::directory::load(&mut conn).await?;
+    let mut items = Vec::new();
+    let mut seen = Vec::new();
+    for r in rows_ {
+        // A delegate never decides their own request, and sees each round once.
+        if r.requester_id == actor.id || seen.contains(&r.approval_id) {
+            continue;
+        }
+        if r.assignee_id != actor.id && rows_has_own(&items, &r.subject_ref) {
+            continue;
+        }
+        seen.push(r.approval_id);
+        let approval = rows::latest_by_ref(&mut conn, &r.subject_ref).await?;
+        let snapshot = approval
+            .and_then(|a| serde_json::from_str(&a.snapshot).ok())
+            .unwrap_or(Value::Null);
+        items.push(InboxItem {
+            reference: r.subject_ref,
+            stage: r.stage_name,
+            stage_zh: r.stage_name_zh,
+            requester: name_of(&dir, r.requester_id),
+            waiting_since_ms: r.created_at,
+            on_behalf_of: (r.assignee_id != actor.id).then(|| name_of(&dir, r.assignee_id)),
+            snapshot,
+        });
+    }
+    Ok(items)
+}
+
+fn rows_has_own(items: &[InboxItem], subject_ref: &str) -> bool {
+    items
+        .iter()
+        .any(|i| i.reference == subject_ref && i.on_behalf_of.is_none())
+}

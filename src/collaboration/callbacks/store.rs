@@ -1,0 +1,153 @@
+//! Customer callbacks: one-off (a job) or recurring (a schedule).
+
+use crate::domain::directory::EmployeeId;
+use crate::store::Conn;
+use sqlx::FromRow;
+
+/// A stored callback.
+#[derive(Debug, Clone, FromRow)]
+pub struct Callback {
+    pub id: i64,
+    pub owner_id: i64,
+    pub customer: String,
+    pub note: String,
+    pub repeat_text: Option<String>,
+    pub repeat_cron: Option<String>,
+    /// The next reminder (UTC ms), if any.
+    pub due_at: Option<i64>,
+    pub schedule_id: Option<i64>,
+    /// `scheduled`, `done` or `cancelled`.
+    pub status: String,
+    pub done_count: i64,
+    pub last_fired_at: Option<i64>,
+    pub created_at: i64,
+    /// The customer record it calls, when `customer` named one.
+    pub customer_id: Option<i64>,
+}
+
+const COLS: &str = "id, owner_id, customer, note, repeat_text, repeat_cron, due_at, schedule_id, \
+    status, done_count, last_fired_at, created_at, customer_id";
+
+/// What a new callback needs.
+pub struct NewCallback<'a> {
+    pub owner: EmployeeId,
+    pub customer: &'a str,
+    pub note: &'a str,
+    pub repeat_text: Option<&'a str>,
+    pub repeat_cron: Option<&'a str>,
+    pub due_at: i64,
+}
+
+/// Writes a scheduled callback; returns it.
+pub async fn insert(conn: &mut Conn, c: &NewCallback<'_>, now_ms: i64) -> sqlx::Result<Callback> {
+    sqlx::query_as(&format!(
+        "INSERT INTO callbacks (owner_id, customer, note, repeat_text, repeat_cron, due_at, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7) RETURNING {COLS}"
+    ))
+    .bind(c.owner)
+    .bind(c.customer)
+    .bind(c.note)
+    .bind(c.repeat_text)
+    .bind(c.repeat_cron)
+    .bind(c.due_at)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await
+}
+
+/// Links a recurring callback to its schedule.
+pub async fn set_schedule(conn: &mut Conn, id: i64, schedule_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE callbacks SET schedule_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(schedule_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Links a callback to a customer record.
+pub async fn link_customer(conn: &mut Conn, id: i64, customer_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE callbacks SET customer_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(customer_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A callback by id.
+pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Callback>> {
+    sqlx::query_as(&format!("SELECT {COLS} FROM callbacks WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Someone's scheduled callbacks, soonest first.
+pub async fn scheduled_for(conn: &mut Conn, owner: EmployeeId) -> sqlx::Result<Vec<Callback>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM callbacks WHERE owner_id = $1 AND status = 'scheduled' ORDER BY due_at, id"
+    ))
+    .bind(owner)
+    .fetch_all(conn)
+    .await
+}
+
+/// Every scheduled callback, by owner (for holiday greetings).
+pub async fn all_scheduled(conn: &mut Conn) -> sqlx::Result<Vec<Callback>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM callbacks WHERE status = 'scheduled' ORDER BY owner_id, id"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
+/// Scheduled callbacks due in `[from, to)` (for the morning digest).
+pub async fn due_between(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<Callback>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM callbacks WHERE status = 'scheduled' AND due_at >= $1 AND due_at < $2 \
+         ORDER BY owner_id, due_at, id"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Closes a scheduled callback as `done` or `cancelled`; returns whether it was scheduled.
+pub async fn close(conn: &mut Conn, id: i64, status: &str, now_ms: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE callbacks SET status = $2, closed_at = $3, due_at = NULL, \
+         done_count = done_count + CASE WHEN $2 = 'done' THEN 1 ELSE 0 END \
+         WHERE id = $1 AND status = 'scheduled'",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts a recurring callback's occurrence as done (it stays scheduled).
+pub async fn count_done(conn: &mut Conn, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE callbacks SET done_count = done_count + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a reminder and the next one (`None`: no more), if the callback is still scheduled;
+/// returns whether it was.
+pub async fn fired(conn: &mut Conn, id: i64, now_ms: i64, next: Option<i64>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE callbacks SET last_fired_at = $2, due_at = $3 WHERE id = $1 AND status = 'scheduled'",
+    )
+    .bind(id)
+    .bind(now_ms)
+    .bind(next)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

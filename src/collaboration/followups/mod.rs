@@ -1,0 +1,4 @@
+//! Follow-ups: a reminder to come back to a reference at a time.
+
+pub mod service;
+pub mod store;

@@ -1,0 +1,5 @@
+//! Requisitions (采购申请): a department asks to buy something; the approval engine decides.
+
+pub mod domain;
+pub mod service;
+pub mod store;

@@ -1,0 +1,408 @@
+//! Requisitions: submit, show, list, withdraw, resubmit.
+
+use crate::approval::domain::ApprovalStatus;
+use crate::approval::policy::SubjectFacts;
+use crate::approval::service::{self as approvals, close_prompts, Progress, RoundSpec};
+use crate::approval::store::{self as rows, Approval, StageRow, TaskRow};
+use crate::domain::directory::{Directory, Employee};
+use crate::domain::reference::{RefKind, Reference};
+use crate::domain::Msg;
+use crate::procurement::requisitions::domain::{
+    RequisitionDraft, RequisitionInput, RequisitionRules,
+};
+use crate::procurement::requisitions::store::{self as reqs, Requisition};
+use crate::service::{audit_event, notify, Desk, DeskResult};
+use crate::store::{self, audit, Conn};
+use serde_json::{json, Value};
+
+/// The subject kind name used by policies and approval rows.
+pub const KIND: &str = "requisition";
+
+fn rules(desk: &Desk) -> RequisitionRules {
+    RequisitionRules {
+        categories: desk.company.categories.clone(),
+        today: desk.today(),
+    }
+}
+
+/// What prompts and history show of a requisition at one round.
+fn snapshot(d: &RequisitionDraft) -> Value {
+    json!({
+        "item": d.item, "spec": d.spec, "quantity": d.quantity,
+        "unit_price": d.unit_price.to_string(), "total": d.total.to_string(),
+        "total_minor": d.total.minor, "currency": d.total.currency.as_str(),
+        "needed_by": d.needed_by.map(|n| n.to_string()), "reason": d.reason, "category": d.category,
+    })
+}
+
+/// The reply to a submission or resubmission.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub reference: Reference,
+    pub total: String,
+    pub round: i64,
+    pub progress: Progress,
+}
+
+/// Submits a new requisition and starts its approval.
+pub async fn submit(
+    desk: &Desk,
+    actor: &Employee,
+    input: RequisitionInput,
+) -> DeskResult<Submitted> {
+    let draft = RequisitionDraft::build(input, &rules(desk))?;
+    let now = desk.now();
+    let mut tx = desk.begin().await?;
+    let dir = store::directory::load(&mut tx).await?;
+    let id = reqs::insert(
+        &mut tx,
+        actor.id,
+        &actor.department,
+        &draft,
+        store::to_ms(now),
+    )
+    .await?;
+    let out = open_round(&mut tx, desk, actor, &dir, id, &actor.department, 1, &draft).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Loads a requisition or says it does not exist.
+async fn load(conn: &mut Conn, reference: Reference) -> DeskResult<Requisition> {
+    if reference.kind != RefKind::Requisition {
+        return Err(Msg::new("reference.wrong_kind")
+            .arg("input", reference)
+            .arg("expected", RefKind::Requisition.example())
+            .into());
+    }
+    reqs::get(conn, reference.number).await?.ok_or_else(|| {
+        Msg::new("requisition.not_found")
+            .arg("ref", reference)
+            .into()
+    })
+}
+
+/// The refusal for someone who is not the requester: "only the requester" to those who may
+/// read it (by role or as the department's head), and "not found" to everyone else, so the
+/// refusal tells nobody else that the reference exists.
+async fn not_requester(
+    conn: &mut Conn,
+    actor: &Employee,
+    r: &Requisition,
+    reference: Reference,
+) -> DeskResult<Msg> {
+    let dir = store::directory::load(&mut *conn).await?;
+    let head = dir.head_of(&r.department).is_some_and(|h| h.id == actor.id);
+    let key = if crate::access::requisitions::may_read(actor, r.requester, false, head) {
+        "requisition.only_requester"
+    } else {
+        "requisition.not_found"
+    };
+    Ok(Msg::new(key).arg("ref", reference))
+}
+
+/// Withdraws a pending (or returned) requisition; only its requester may.
+pub async fn withdraw(
+    desk: &Desk,
+    actor: &Employee,
+    reference: Reference,
+) -> DeskResult<Reference> {
+    let now = desk.now();
+    let now_ms = store::to_ms(now);
+    let mut tx = desk.begin().await?;
+    let r = load(&mut tx, reference).await?;
+    if r.requester != actor.id {
+        return Err(not_requester(&mut tx, actor, &r, reference).await?.into());
+    }
+    match r.status {
+        ApprovalStatus::Pending => {
+            let latest = rows::latest_for(&mut tx, KIND, r.id).await?;
+            let Some(approval) = (match latest {
+                Some(a) => rows::lock_approval(&mut tx, a.id).await?,
+                None => None,
+            }) else {
+                // A decision ended the round between our read and the lock.
+                return Err(not_withdrawable(&mut tx, reference).await?.into());
+            };
+            let stage_id = current_stage_id(&mut tx, &approval).await?;
+            close_prompts(
+                &mut tx,
+                &approval,
+                stage_id,
+                "withdrawn",
+                Some(&actor.name),
+                now_ms,
+            )
+            .await?;
+            rows::void_open_tasks(&mut tx, approval.id, now_ms).await?;
+            rows::cancel_remaining_stages(&mut tx, approval.id, now_ms).await?;
+            rows::finish(&mut tx, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
+        }
+        ApprovalStatus::ChangesRequested => {}
+        s => {
+            return Err(Msg::new("requisition.not_withdrawable")
+                .arg("ref", reference)
+                .arg("status", s.as_str())
+                .into());
+        }
+    }
+    // Only if nothing changed since we read it (a resubmission racing this on PostgreSQL).
+    if !reqs::withdraw_if(&mut tx, r.id, r.status, r.round, now_ms).await? {
+        return Err(not_withdrawable(&mut tx, reference).await?.into());
+    }
+    audit::append(
+        &mut tx,
+        &desk.keys.audit,
+        audit_event(
+            now,
+            &actor.handle,
+            None,
+            "requisition.withdraw",
+            &reference.to_string(),
+            format!("withdrawn in round {}", r.round),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(reference)
+}
+
+/// "Cannot withdraw", with the status as it is now (not as first read).
+async fn not_withdrawable(conn: &mut Conn, reference: Reference) -> DeskResult<Msg> {
+    let status = reqs::get(conn, reference.number).await?.map(|r| r.status);
+    Ok(Msg::new("requisition.not_withdrawable")
+        .arg("ref", reference)
+        .arg("status", status.unwrap_or(ApprovalStatus::Pending).as_str()))
+}
+
+async fn current_stage_id(conn: &mut Conn, approval: &Approval) -> DeskResult<Option<i64>> {
+    let stages = rows::stages(conn, approval.id).await?;
+    Ok(stages
+        .iter()
+        .find(|s| Some(s.idx) == approval.current_stage)
+        .map(|s| s.id))
+}
+
+/// Resubmits a requisition that was returned for changes, with field changes, as a new round.
+pub async fn resubmit(
+    desk: &Desk,
+    actor: &Employee,
+    reference: Reference,
+    changes: RequisitionInput,
+) -> DeskResult<Submitted> {
+    let now = desk.now();
+    let mut tx = desk.begin().await?;
+    let r = load(&mut tx, reference).await?;
+    if r.requester != actor.id {
+        return Err(not_requester(&mut tx, actor, &r, reference).await?.into());
+    }
+    if r.status != ApprovalStatus::ChangesRequested {
+        return Err(Msg::new("requisition.not_resubmittable")
+            .arg("ref", reference)
+            .arg("status", r.status.as_str())
+            .into());
+    }
+    let draft = r.draft.amended(changes, &rules(desk))?;
+    if !reqs::resubmit(&mut tx, r.id, r.round, &draft, store::to_ms(now)).await? {
+        return Err(Msg::new("requisition.not_resubmittable")
+            .arg("ref", reference)
+            .arg("status", "changed")
+            .into());
+    }
+    let dir = store::directory::load(&mut tx).await?;
+    let round = r.round + 1;
+    let out = open_round(
+        &mut tx,
+        desk,
+        actor,
+        &dir,
+        r.id,
+        &r.department,
+        round,
+        &draft,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Opens approval round `round` of a requisition and records the submission in the audit
+/// trail, inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn open_round(
+    conn: &mut Conn,
+    desk: &Desk,
+    actor: &Employee,
+    dir: &Directory,
+    id: i64,
+    department: &str,
+    round: i64,
+    draft: &RequisitionDraft,
+) -> DeskResult<Submitted> {
+    let reference = Reference {
+        kind: RefKind::Requisition,
+        number: id,
+    };
+    let spec = RoundSpec {
+        kind: KIND,
+        subject_id: id,
+        reference,
+        round,
+        facts: SubjectFacts {
+            requester: actor.id,
+            department: department.to_string(),
+            amount_minor: draft.total.minor,
+            category: draft.category.clone(),
+        },
+        snapshot: snapshot(draft),
+    };
+    // The receipt comes first, so every later email about it threads under it.
+    let receipt = notify::received(actor.id, &reference.to_string(), round, &spec.snapshot);
+    notify::email_copy(&mut *conn, &receipt, store::to_ms(desk.now())).await?;
+    let progress = approvals::open_round(&mut *conn, desk, &spec, actor, dir).await?;
+    let (action, summary) = match round {
+        1 => (
+            "requisition.submit",
+            format!("{} × {} = {}", draft.item, draft.quantity, draft.total),
+        ),
+        n => (
+            "requisition.resubmit",
+            format!(
+                "round {n}: {} × {} = {}",
+                draft.item, draft.quantity, draft.total
+            ),
+        ),
+    };
+    let event = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        action,
+        &reference.to_string(),
+        summary,
+    );
+    audit::append(conn, &desk.keys.audit, event).await?;
+    Ok(Submitted {
+        reference,
+        total: draft.total.to_string(),
+        round,
+        progress,
+    })
+}
+
+/// A requisition's whole story: its fields and every round with its stages and decisions.
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub requisition: Requisition,
+    /// The directory as of reading, to name everyone in the story.
+    pub dir: Directory,
+    /// Notifications about it that could not be delivered: (recipient's name, reason).
+    pub undelivered: Vec<(String, String)>,
+    pub requester: Employee,
+    pub rounds: Vec<RoundStory>,
+}
+
+/// One round of the story.
+#[derive(Debug, Clone)]
+pub struct RoundStory {
+    pub approval: Approval,
+    pub snapshot: Value,
+    pub stages: Vec<(StageRow, Vec<TaskRow>)>,
+}
+
+/// The full story of a requisition, for `/requisition show`.
+pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskResult<Story> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let r = load(&mut conn, reference).await?;
+    let dir = store::directory::load(&mut conn).await?;
+    let mut rounds = Vec::new();
+    let mut assigned = false;
+    for approval in rows::rounds_for(&mut conn, KIND, r.id).await? {
+        let stages = rows::stages(&mut conn, approval.id).await?;
+        let tasks = rows::tasks(&mut conn, approval.id).await?;
+        assigned |= tasks
+            .iter()
+            .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id));
+        let snapshot = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
+        let stages = stages
+            .into_iter()
+            .map(|s| {
+                let ts = tasks
+                    .iter()
+                    .filter(|t| t.stage_id == s.id)
+                    .cloned()
+                    .collect();
+                (s, ts)
+            })
+            .collect();
+        rounds.push(RoundStory {
+            approval,
+            snapshot,
+            stages,
+        });
+    }
+    let head = dir.head_of(&r.department).is_some_and(|h| h.id == actor.id);
+    let delegated = {
+        let from =
+            crate::approval::delegations::store::delegators_of(&mut conn, actor.id, desk.today())
+                .await?;
+        rounds.iter().any(|rs| {
+            rs.stages
+                .iter()
+                .any(|(_, ts)| ts.iter().any(|t| from.contains(&t.assignee_id)))
+        })
+    };
+    if !crate::access::requisitions::may_read(actor, r.requester, assigned || delegated, head) {
+        // Reads exactly like a requisition that does not exist: numbers cannot be probed.
+        return Err(Msg::new("requisition.not_found")
+            .arg("ref", reference)
+            .into());
+    }
+    let requester = dir
+        .by_id(r.requester)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("requester {} missing from directory", r.requester))?;
+    let undelivered = crate::store::outbox::undelivered(&mut conn, &reference.to_string())
+        .await?
+        .into_iter()
+        .map(|(who, why)| {
+            let name = who
+                .and_then(|id| dir.by_id(id))
+                .map(|e| e.name.clone())
+                .unwrap_or_default();
+            (name, why.unwrap_or_default())
+        })
+        .collect();
+    Ok(Story {
+        undelivered,
+        dir,
+        requisition: r,
+        requester,
+        rounds,
+    })
+}
+
+/// The actor's own requisitions, newest first, each pending one with its current stage
+/// (English and Chinese names).
+pub async fn list(
+    desk: &Desk,
+    actor: &Employee,
+    status: Option<ApprovalStatus>,
+) -> DeskResult<Vec<(Requisition, Option<(String, String)>)>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let mut out = Vec::new();
+    for r in reqs::list_for(&mut conn, actor.id, status, 50).await? {
+        let mut stage = None;
+        if r.status == ApprovalStatus::Pending {
+            if let Some(a) = rows::latest_for(&mut conn, KIND, r.id).await? {
+                let stages = rows::stages(&mut conn, a.id).await?;
+                stage = stages
+                    .into_iter()
+                    .find(|s| Some(s.idx) == a.current_stage)
+                    .map(|s| (s.name, s.name_zh));
+            }
+        }
+        out.push((r, stage));
+    }
+    Ok(out)
+}

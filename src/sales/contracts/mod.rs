@@ -1,0 +1,3 @@
+//! Sales contracts (合同): reviewed by legal before an order proceeds.
+
+pub mod service;

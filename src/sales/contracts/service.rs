@@ -1,0 +1,248 @@
+//! Contracts (合同): submitted for a sales order, reviewed by legal through the approval engine
+//! (the `contract` policy; the central office joins above the amount it configures), and filed
+//! when approved: its status, who approved it, and the document's link.
+
+use crate::approval::domain::ApprovalStatus;
+use crate::approval::policy::SubjectFacts;
+use crate::approval::service::{self as approvals, Progress, RoundSpec};
+use crate::approval::store::Approval;
+use crate::domain::directory::{Directory, Employee};
+use crate::domain::money::format_stored;
+use crate::domain::reference::{RefKind, Reference};
+use crate::domain::Msg;
+use crate::sales::domain::CONTRACT;
+use crate::sales::orders::store::{self as orders_rows, Order};
+use crate::sales::store::{self as rows, Contract};
+use crate::service::{audit_event, Desk, DeskResult};
+use crate::service_desk::customers::store as customers;
+use crate::service_desk::customers::store::Customer;
+use crate::store::{self, audit, Conn};
+use serde_json::{json, Value};
+
+/// The reference of contract `id`, e.g. `CTR-000042`.
+pub fn reference(id: i64) -> Reference {
+    Reference {
+        kind: RefKind::Contract,
+        number: id,
+    }
+}
+
+/// A contract as people see it.
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub contract: Contract,
+    pub order: Order,
+    pub customer: Customer,
+    pub progress: Option<Progress>,
+}
+
+/// Longest document link accepted.
+const MAX_URL: usize = 1000;
+
+fn check_url(url: &str) -> Result<String, Msg> {
+    let u = url.trim();
+    let ok = (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() <= MAX_URL
+        && u.len() > "https://".len()
+        && !u.chars().any(char::is_whitespace);
+    if ok {
+        Ok(u.to_string())
+    } else {
+        Err(Msg::new("contract.bad_url"))
+    }
+}
+
+async fn order_of(conn: &mut Conn, r: Reference) -> DeskResult<(Order, Customer)> {
+    let not_found = || Msg::new("order.not_found").arg("ref", r.to_string());
+    if r.kind != RefKind::SalesOrder {
+        return Err(not_found().into());
+    }
+    let o = orders_rows::get(&mut *conn, r.number)
+        .await?
+        .ok_or_else(not_found)?;
+    let c = customers::get(conn, o.customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {} has no customer", o.id))?;
+    Ok((o, c))
+}
+
+/// Submits an order's contract for review. One contract per order is under review or filed
+/// at a time; after a rejection a new one may be submitted.
+pub async fn submit(
+    desk: &Desk,
+    actor: &Employee,
+    order_ref: Reference,
+    terms: Option<&str>,
+    attachment: Option<&str>,
+) -> DeskResult<Story> {
+    let url = attachment.map(check_url).transpose()?;
+    let terms = terms.map(str::trim).unwrap_or("");
+    let mut tx = desk.begin().await?;
+    let now = store::to_ms(desk.now());
+    // Two submissions for one order at once: the second waits here, then sees the first.
+    orders_rows::lock(&mut tx, order_ref.number, now).await?;
+    let (order, customer) = order_of(&mut tx, order_ref).await?;
+    if !desk.may_handle_order(actor, order.owner_id) {
+        return Err(Msg::new("contract.not_allowed")
+            .arg("ref", order_ref.to_string())
+            .arg("roles", desk.order_roles_text())
+            .into());
+    }
+    let existing = rows::contracts_of(&mut tx, order.id).await?;
+    if let Some(c) = existing
+        .iter()
+        .find(|c| c.status == "pending" || c.status == "approved")
+    {
+        return Err(Msg::new("contract.exists")
+            .arg("ref", order_ref.to_string())
+            .arg("contract", reference(c.id).to_string())
+            .arg("status", &c.status)
+            .into());
+    }
+    let contract = rows::insert_contract(
+        &mut tx,
+        order.id,
+        actor.id,
+        terms,
+        url.as_deref(),
+        (order.amount_minor, &order.currency),
+        now,
+    )
+    .await?;
+    let r = reference(contract.id);
+    let amount = format_stored(order.amount_minor, &order.currency);
+    let spec = RoundSpec {
+        kind: CONTRACT,
+        subject_id: contract.id,
+        reference: r,
+        round: 1,
+        facts: SubjectFacts {
+            requester: actor.id,
+            department: actor.department.clone(),
+            amount_minor: order.amount_minor,
+            category: None,
+        },
+        snapshot: json!({
+            "kind": CONTRACT, "headline": format!("{order_ref} · {}", customer.name),
+            "order": order_ref.to_string(), "customer": customer.name, "total": amount,
+            "notes": terms, "document": url,
+        }),
+    };
+    let dir = store::directory::load(&mut tx).await?;
+    let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
+    let e = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "contract.submit",
+        &r.to_string(),
+        format!("for {order_ref} (customer #{}, {amount})", customer.id),
+    );
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
+    let contract = rows::contract(&mut tx, contract.id)
+        .await?
+        .unwrap_or(contract);
+    tx.commit().await?;
+    Ok(Story {
+        contract,
+        order,
+        customer,
+        progress: Some(progress),
+    })
+}
+
+/// Mirrors a finished review onto the contract (in the decision's transaction): an approved
+/// contract is filed with the names of everyone who approved it.
+pub(crate) async fn reviewed(
+    conn: &mut Conn,
+    approval: &Approval,
+    status: ApprovalStatus,
+    now: i64,
+) -> DeskResult<()> {
+    let approved_by = if status == ApprovalStatus::Approved {
+        let dir = store::directory::load(&mut *conn).await?;
+        Some(
+            approvals::approvers_of(&mut *conn, approval.id, &dir)
+                .await?
+                .join(", "),
+        )
+    } else {
+        None
+    };
+    rows::set_contract_status(
+        conn,
+        approval.subject_id,
+        status.as_str(),
+        approved_by.as_deref(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A contract with its order and review. Its terms and document are for those who deal with
+/// it: its submitter, the order's handlers (`sales.order_roles`), its reviewers, legal,
+/// finance, the central office, management and auditors.
+pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Story> {
+    let not_found = || Msg::new("contract.not_found").arg("ref", r.to_string());
+    let mut conn = desk.store.pool().acquire().await?;
+    if r.kind != RefKind::Contract {
+        return Err(not_found().into());
+    }
+    let contract = rows::contract(&mut conn, r.number)
+        .await?
+        .ok_or_else(not_found)?;
+    let (order, customer) = order_of(
+        &mut conn,
+        crate::sales::orders::service::reference(contract.order_id),
+    )
+    .await?;
+    let reviewer =
+        match crate::approval::store::latest_for(&mut conn, CONTRACT, contract.id).await? {
+            Some(a) => crate::approval::store::tasks(&mut conn, a.id)
+                .await?
+                .iter()
+                .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id)),
+            None => false,
+        };
+    let may_see = crate::access::orders::may_read_contract(
+        actor,
+        contract.submitter_id,
+        reviewer,
+        order.owner_id,
+        &desk.company.order_roles,
+    );
+    if !may_see {
+        return Err(not_found().into());
+    }
+    let dir = store::directory::load(&mut conn).await?;
+    let progress = approvals::standing(&mut conn, CONTRACT, contract.id, &dir).await?;
+    Ok(Story {
+        contract,
+        order,
+        customer,
+        progress,
+    })
+}
+
+/// The view of a contract for replies (the chat layer adds where its review stands).
+pub fn view(s: &Story, dir: &Directory) -> Value {
+    let c = &s.contract;
+    json!({
+        "ref": reference(c.id).to_string(), "order": crate::sales::orders::service::reference(c.order_id).to_string(),
+        "customer": s.customer.name, "amount": format_stored(c.amount_minor, &c.currency),
+        "terms": c.terms, "document": c.document_url, "status": c.status,
+        "approved_by": c.approved_by, "filed_ms": c.filed_at,
+        "submitter": dir.by_id(c.submitter_id).map(|e| e.name.clone()), "created_ms": c.created_at,
+    })
+}
+
+/// An order's contracts, oldest first, as `(reference, status)` for its status view.
+pub async fn of_order(desk: &Desk, order_id: i64) -> DeskResult<Vec<Value>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    Ok(rows::contracts_of(&mut conn, order_id)
+        .await?
+        .iter()
+        .map(|c| json!({ "ref": reference(c.id).to_string(), "status": c.status }))
+        .collect())
+}

@@ -1,0 +1,172 @@
+//! Sales rules that need no I/O: an opportunity's priority and assessment, and the kinds of
+//! problem raised on an order.
+
+use crate::approval::domain::Decision;
+use crate::domain::Msg;
+
+/// The subject kind (and policy name) of an opportunity's assessment.
+pub const OPPORTUNITY: &str = "opportunity";
+/// The subject kind (and policy name) of a contract's review.
+pub const CONTRACT: &str = "contract";
+
+/// How urgently the central office wants an opportunity pursued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    High,
+    Medium,
+    Low,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+
+    /// The stored name, also the command choice and the button verb.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::High => "high",
+            Priority::Medium => "medium",
+            Priority::Low => "low",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// Checks a decision on a subject against what its kind needs: an opportunity's approval is
+/// the central office's assessment, so it records a priority and the feasibility in words;
+/// opportunities and contracts are approved or rejected (a new one is submitted instead of
+/// sending one back for changes).
+pub fn check_decision(
+    kind: &str,
+    reference: &str,
+    decision: Decision,
+    priority: Option<Priority>,
+    comment: Option<&str>,
+) -> Result<(), Msg> {
+    let sales = kind == OPPORTUNITY || kind == CONTRACT;
+    if sales && decision == Decision::Changes {
+        return Err(Msg::new("sales.no_changes").arg("ref", reference));
+    }
+    if priority.is_some() && !(kind == OPPORTUNITY && decision == Decision::Approve) {
+        return Err(Msg::new("sales.priority_not_here").arg("ref", reference));
+    }
+    if kind == OPPORTUNITY && decision == Decision::Approve {
+        let said = comment.is_some_and(|c| !c.trim().is_empty());
+        if priority.is_none() || !said {
+            return Err(Msg::new("sales.assessment_needed").arg("ref", reference));
+        }
+    }
+    Ok(())
+}
+
+/// What a problem raised on an order is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueKind {
+    /// The customer asks to change the order.
+    Change,
+    /// Something delivered is not right.
+    Quality,
+}
+
+impl IssueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueKind::Change => "change",
+            IssueKind::Quality => "quality",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IssueKind> {
+        match s {
+            "change" => Some(IssueKind::Change),
+            "quality" => Some(IssueKind::Quality),
+            _ => None,
+        }
+    }
+}
+
+/// Opportunity → order conversion in whole percent: of the opportunities approved, how many
+/// have at least one order. `None` with no approved opportunity.
+pub fn conversion_percent(approved: i64, converted: i64) -> Option<i64> {
+    (approved > 0).then(|| (converted.min(approved) * 100 + approved / 2) / approved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_opportunity_needs_its_assessment() {
+        let ok = |kind, d, p, c| check_decision(kind, "OPP-000001", d, p, c);
+        let key = |r: Result<(), Msg>| r.err().map(|m| m.key);
+        assert_eq!(
+            key(ok(OPPORTUNITY, Decision::Approve, None, Some("feasible"))),
+            Some("sales.assessment_needed")
+        );
+        assert_eq!(
+            key(ok(
+                OPPORTUNITY,
+                Decision::Approve,
+                Some(Priority::High),
+                None
+            )),
+            Some("sales.assessment_needed")
+        );
+        assert_eq!(
+            key(ok(
+                OPPORTUNITY,
+                Decision::Approve,
+                Some(Priority::High),
+                Some("  ")
+            )),
+            Some("sales.assessment_needed")
+        );
+        assert!(ok(
+            OPPORTUNITY,
+            Decision::Approve,
+            Some(Priority::Low),
+            Some("yes")
+        )
+        .is_ok());
+        assert!(ok(OPPORTUNITY, Decision::Reject, None, Some("no capacity")).is_ok());
+        assert_eq!(
+            key(ok(
+                OPPORTUNITY,
+                Decision::Reject,
+                Some(Priority::Low),
+                Some("no")
+            )),
+            Some("sales.priority_not_here")
+        );
+        assert_eq!(
+            key(ok(CONTRACT, Decision::Changes, None, Some("fix clause 3"))),
+            Some("sales.no_changes")
+        );
+        assert!(ok(CONTRACT, Decision::Approve, None, None).is_ok());
+        assert_eq!(
+            key(ok(
+                "requisition",
+                Decision::Approve,
+                Some(Priority::High),
+                None
+            )),
+            Some("sales.priority_not_here")
+        );
+        assert!(ok("requisition", Decision::Changes, None, Some("why")).is_ok());
+    }
+
+    #[test]
+    fn conversion_rounds_and_caps() {
+        assert_eq!(conversion_percent(0, 0), None);
+        assert_eq!(conversion_percent(3, 1), Some(33));
+        assert_eq!(conversion_percent(3, 2), Some(67));
+        assert_eq!(conversion_percent(2, 5), Some(100));
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(IssueKind::parse("quality"), Some(IssueKind::Quality));
+        assert_eq!(IssueKind::parse("other"), None);
+    }
+}

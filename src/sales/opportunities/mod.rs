@@ -1,0 +1,3 @@
+//! Opportunities (商机): assessed and prioritised by the central office.
+
+pub mod service;

@@ -1,0 +1,195 @@
+//! `/order`: new, update, status, list.
+
+use crate::chat::actions::{missing, Chat, Reply};
+use crate::commands::Invocation;
+use crate::domain::directory::Employee;
+use crate::domain::Locale;
+use crate::sales::collection::service as collection;
+use crate::sales::order_issues::service as order_issues;
+use crate::sales::orders::service::{self as orders, Story};
+use crate::sales::store::Issue;
+use crate::service::DeskError;
+use serde_json::{json, Value};
+
+impl Chat {
+    /// Runs an `order.*` action.
+    pub(crate) async fn orders(
+        &self,
+        actor: &Employee,
+        inv: &Invocation,
+        locale: Locale,
+    ) -> Result<Reply, DeskError> {
+        let desk = &self.desk;
+        let (event, story) = match inv.action.as_str() {
+            "order.new" => {
+                let customer = inv.str("customer").ok_or_else(|| missing("customer"))?;
+                let items = inv.str("items").ok_or_else(|| missing("items"))?;
+                let amount = inv.money("amount").ok_or_else(|| missing("amount"))?;
+                let s = orders::new(
+                    desk,
+                    actor,
+                    customer,
+                    items,
+                    amount,
+                    inv.date("delivery"),
+                    inv.reference("opportunity"),
+                )
+                .await?;
+                ("new", s)
+            }
+            "order.update" => {
+                let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                let stage = inv.str("stage").ok_or_else(|| missing("stage"))?;
+                (
+                    "updated",
+                    orders::update(
+                        desk,
+                        actor,
+                        r,
+                        stage,
+                        inv.str("note"),
+                        inv.bool("back").unwrap_or(false),
+                    )
+                    .await?,
+                )
+            }
+            "order.status" => {
+                let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                ("status", orders::status(desk, r).await?)
+            }
+            "order.terms" | "order.paid" => {
+                let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                let mut due = None;
+                let (event, p) = if inv.action == "order.terms" {
+                    let d = inv.date("due").ok_or_else(|| missing("due"))?;
+                    due = Some(d);
+                    let amount = inv.money("amount");
+                    let p = collection::terms(desk, actor, r, d, amount).await?;
+                    let removed = amount.is_some_and(|m| m.minor == 0);
+                    (if removed { "terms_removed" } else { "terms" }, p)
+                } else {
+                    let amount = inv.money("amount").ok_or_else(|| missing("amount"))?;
+                    (
+                        "paid",
+                        collection::paid(desk, actor, r, amount, inv.date("date")).await?,
+                    )
+                };
+                return self.render(
+                    locale,
+                    "reply/order_payment.txt",
+                    json!({
+                        "event": event, "ref": r.to_string(), "due": due.map(|d| d.to_string()),
+                        "amount_due": p.installments.iter().find(|i| Some(i.due) == due)
+                            .map(|i| p.money(i.amount_minor)),
+                        "schedule": p.schedule().iter().map(|(i, owed)| json!({
+                            "due": i.due.to_string(), "amount": p.money(i.amount_minor),
+                            "owed": p.money(*owed), "settled": *owed == 0,
+                        })).collect::<Vec<_>>(),
+                        "unscheduled": (p.unscheduled() > 0).then(|| p.money(p.unscheduled())),
+                        "paid": p.money(p.paid_minor), "outstanding": p.money(p.outstanding()),
+                        "days_before": collection::DAYS_BEFORE,
+                    }),
+                );
+            }
+            "order.issue" | "order.resolve" => {
+                let (issue, r) = if inv.action == "order.issue" {
+                    let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
+                    let kind = inv.str("kind").ok_or_else(|| missing("kind"))?;
+                    let text = inv.str("text").ok_or_else(|| missing("text"))?;
+                    order_issues::raise(desk, actor, r, kind, text).await?
+                } else {
+                    let id = inv.int("issue").ok_or_else(|| missing("issue"))?;
+                    let text = inv.str("resolution").ok_or_else(|| missing("resolution"))?;
+                    order_issues::resolve(desk, actor, id, text).await?
+                };
+                let mut ctx = issue_view(&issue, &crate::service::directory::snapshot(desk).await?);
+                ctx["ref"] = json!(r.to_string());
+                return self.render(locale, "reply/order_issue.txt", ctx);
+            }
+            "order.list" => {
+                // Default: one's own, unless a customer or overdue payments are asked for.
+                let scope = inv
+                    .str("scope")
+                    .unwrap_or(if inv.str("customer").is_some() {
+                        "all"
+                    } else {
+                        "mine"
+                    });
+                let mine = scope == "mine";
+                let q = orders::ListQuery {
+                    mine,
+                    stage: inv.str("stage"),
+                    customer: inv.str("customer"),
+                    overdue: scope == "overdue",
+                };
+                let dir = crate::service::directory::snapshot(desk).await?;
+                let rows: Vec<Value> = orders::list(desk, actor, q)
+                    .await?
+                    .into_iter()
+                    .map(|(o, customer)| {
+                        let s = desk.company.order_stages.iter().find(|s| s.code == o.stage);
+                        json!({
+                            "ref": orders::reference(o.id).to_string(), "customer": customer, "items": o.items,
+                            "stage": s.map_or(o.stage.clone(), |s| s.name.clone()),
+                            "stage_zh": s.map_or(o.stage.clone(), |s| s.name_zh.clone()),
+                            "owner": dir.by_id(o.owner_id).map(|e| e.name.clone()),
+                        })
+                    })
+                    .collect();
+                return self.render(
+                    locale,
+                    "reply/orders.txt",
+                    json!({ "rows": rows, "mine": mine, "scope": scope }),
+                );
+            }
+            other => {
+                return Err(DeskError::Internal(anyhow::anyhow!(
+                    "no handler for action {other}"
+                )))
+            }
+        };
+        self.order_reply(locale, event, &story).await
+    }
+
+    async fn order_reply(
+        &self,
+        locale: Locale,
+        event: &str,
+        s: &Story,
+    ) -> Result<Reply, DeskError> {
+        let dir = crate::service::directory::snapshot(&self.desk).await?;
+        let mut ctx = orders::view(&self.desk, s, &dir);
+        ctx["event"] = json!(event);
+        let stages: Vec<Value> = self
+            .desk
+            .company
+            .order_stages
+            .iter()
+            .map(|s| json!({ "code": s.code, "name": s.name, "name_zh": s.name_zh }))
+            .collect();
+        ctx["stages"] = json!(stages);
+        let (issues, contracts) = if event == "status" {
+            let issues = order_issues::of_order(&self.desk, s.order.id).await?;
+            let contracts =
+                crate::sales::contracts::service::of_order(&self.desk, s.order.id).await?;
+            (
+                issues.iter().map(|i| issue_view(i, &dir)).collect(),
+                contracts,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        ctx["issues"] = json!(issues);
+        ctx["contracts"] = json!(contracts);
+        self.render(locale, "reply/order.txt", ctx)
+    }
+}
+
+fn issue_view(i: &Issue, dir: &crate::domain::directory::Directory) -> Value {
+    let name = |id: Option<i64>| id.and_then(|id| dir.by_id(id)).map(|e| e.name.clone());
+    json!({
+        "id": i.id, "kind": i.kind, "text": i.body, "status": i.status,
+        "by": name(Some(i.author_id)), "at_ms": i.created_at, "resolution": i.resolution,
+        "resolved_by": name(i.resolved_by), "resolved_ms": i.resolved_at,
+    })
+}

@@ -1,0 +1,4 @@
+//! Satisfaction scores from the link in the resolution email.
+
+pub mod domain;
+pub mod service;
