@@ -7,11 +7,11 @@
 //!
 //! cargo bench --bench discord -- [--rate 200] [--seconds 30] [--postgres URL]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
-#[path = "../tests/discord_support/mod.rs"]
+#[path = "../tests/it/discord_support/mod.rs"]
 mod discord_support;
-#[path = "../tests/fake_discord/mod.rs"]
+#[path = "../tests/it/fake_discord/mod.rs"]
 mod fake_discord;
 
 use discord_support::{discord_id, requisition};

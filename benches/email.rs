@@ -8,9 +8,9 @@
 //!
 //! cargo bench --bench email -- [--count 3000] [--pool 8] [--postgres URL]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
-#[path = "../tests/smtp_sink/mod.rs"]
+#[path = "../tests/it/smtp_sink/mod.rs"]
 mod smtp_sink;
 
 use bizdesk::config::Secret;

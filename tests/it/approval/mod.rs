@@ -1,0 +1,4 @@
+//! The approval engine as users meet it: buttons, races.
+
+mod buttons;
+mod concurrency;

@@ -1,0 +1,3 @@
+//! Follow-ups, callbacks, digests.
+
+mod reminders;

@@ -1,0 +1,466 @@
+//! Who may do what: every command of the catalog, run by every employee of the sample company
+//! against records they have nothing to do with (and some they do), checked against the table
+//! below — the README's permission table, written out by hand. A refusal is a message (exit 2
+//! in the console), and a record one may not see reads exactly like one that does not exist.
+
+use crate::common;
+use bizdesk::commands::parse_line;
+use bizdesk::service::DeskError;
+use common::{spawn_desk, TestDesk};
+use std::collections::BTreeSet;
+
+/// The sample company, in `config/org.toml` order.
+const EVERYONE: [&str; 15] = [
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "li.na",
+    "tom.baker",
+    "zhou.qiang",
+    "huang.lei",
+    "emily.chen",
+    "xu.jing",
+    "zhao.min",
+    "grace.lin",
+    "sun.li",
+    "david.wu",
+    "ops.admin",
+];
+
+/// Service, sales and the central office: who works with customers.
+const CUSTOMER_STAFF: &[&str] = &[
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "li.na",
+    "tom.baker",
+    "emily.chen",
+    "xu.jing",
+];
+/// Who may read REQ-000001 (Tom Baker's): he, his head (its approver), the central office,
+/// finance, management, the admin and auditors.
+const REQ_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "tom.baker",
+    "zhao.min",
+    "grace.lin",
+    "ops.admin",
+];
+/// Who may work on INQ-000001 (with Customer Service): its members and the central office.
+const INQ_HANDLERS: &[&str] = &["chen.jie", "liu.yang", "emily.chen", "xu.jing"];
+/// Who may read it: its handlers, management and auditors.
+const INQ_READERS: &[&str] = &["zhang.wei", "chen.jie", "liu.yang", "emily.chen", "xu.jing"];
+/// Who may act on SO-000001 (li.na's): its owner and `sales.order_roles` (sales, bcmo).
+const ORDER_HANDLERS: &[&str] = &["chen.jie", "liu.yang", "wang.fang", "li.na", "tom.baker"];
+/// Order handlers and finance: terms and payments.
+const COLLECTORS: &[&str] = &[
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "li.na",
+    "tom.baker",
+    "zhao.min",
+    "grace.lin",
+];
+/// Who may read CTR-000001: the order's handlers, legal, finance, the central office,
+/// management and auditors.
+const CONTRACT_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "li.na",
+    "tom.baker",
+    "zhao.min",
+    "grace.lin",
+    "david.wu",
+];
+/// Department heads, the central office, management and auditors.
+const REPORT_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "zhou.qiang",
+    "emily.chen",
+    "zhao.min",
+    "sun.li",
+    "david.wu",
+];
+
+/// Who may run each action on the fixture's records (`None`: everyone), with the line run.
+fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
+    let only = |v: &[&'static str]| Some(v.to_vec());
+    let mut sales_report = REPORT_READERS.to_vec();
+    sales_report.extend(["li.na", "tom.baker", "grace.lin"]);
+    vec![
+        ("help", "/help", None),
+        ("whoami", "/whoami", None),
+        ("inbox", "/inbox", None),
+        ("settings.show", "/settings show", None),
+        ("settings.email", "/settings email prompts:on", None),
+        (
+            "delegate.set",
+            "/delegate set to:li.na until:2026-12-10",
+            None,
+        ),
+        ("delegate.off", "/delegate off", None),
+        ("delegate.show", "/delegate show", None),
+        (
+            "requisition.new",
+            "/requisition new item:Chair quantity:1 unit_price:100 reason:x",
+            None,
+        ),
+        ("requisition.list", "/requisition list", None),
+        (
+            "requisition.show",
+            "/requisition show ref:REQ-000001",
+            only(REQ_READERS),
+        ),
+        (
+            "requisition.resubmit",
+            "/requisition resubmit ref:REQ-000001 quantity:2",
+            only(&["tom.baker"]),
+        ),
+        (
+            "requisition.withdraw",
+            "/requisition withdraw ref:REQ-000001",
+            only(&["tom.baker"]),
+        ),
+        (
+            "approval.approve",
+            "/approval approve ref:REQ-000001",
+            only(&["wang.fang"]),
+        ),
+        (
+            "approval.reject",
+            "/approval reject ref:REQ-000001 comment:no",
+            only(&["wang.fang"]),
+        ),
+        (
+            "approval.changes",
+            "/approval changes ref:REQ-000001 comment:less",
+            only(&["wang.fang"]),
+        ),
+        (
+            "followup.add",
+            "/followup add ref:REQ-000001 when:tomorrow",
+            only(REQ_READERS),
+        ),
+        ("followup.list", "/followup list", None),
+        ("followup.done", "/followup done id:1", only(&["tom.baker"])),
+        (
+            "followup.cancel",
+            "/followup cancel id:1",
+            only(&["tom.baker"]),
+        ),
+        (
+            "followup.snooze",
+            "/followup snooze id:1 for:1h",
+            only(&["tom.baker"]),
+        ),
+        (
+            "callback.schedule",
+            "/callback schedule customer:#1 when:tomorrow",
+            only(CUSTOMER_STAFF),
+        ),
+        ("callback.list", "/callback list", None),
+        ("callback.done", "/callback done id:1", only(&["xu.jing"])),
+        (
+            "callback.cancel",
+            "/callback cancel id:1",
+            only(&["xu.jing"]),
+        ),
+        (
+            "customer.add",
+            "/customer add name:Wang email:w@example.com",
+            only(CUSTOMER_STAFF),
+        ),
+        ("customer.find", "/customer find text:huadong", None),
+        (
+            "customer.show",
+            "/customer show customer:#1",
+            only(CUSTOMER_STAFF),
+        ),
+        (
+            "customer.update",
+            "/customer update customer:#1 phone:13900001111",
+            only(CUSTOMER_STAFF),
+        ),
+        (
+            "inquiry.log",
+            "/inquiry log customer:#1 channel:phone kind:inquiry subject:Late details:Where",
+            only(CUSTOMER_STAFF),
+        ),
+        ("inquiry.list", "/inquiry list", None),
+        (
+            "inquiry.show",
+            "/inquiry show ref:INQ-000001",
+            only(INQ_READERS),
+        ),
+        (
+            "inquiry.take",
+            "/inquiry take ref:INQ-000001",
+            only(INQ_HANDLERS),
+        ),
+        (
+            "inquiry.assign",
+            "/inquiry assign ref:INQ-000001 to:xu.jing",
+            only(INQ_HANDLERS),
+        ),
+        (
+            "inquiry.handoff",
+            "/inquiry handoff ref:INQ-000001 department:SVC",
+            only(INQ_HANDLERS),
+        ),
+        (
+            "inquiry.note",
+            "/inquiry note ref:INQ-000001 text:checked",
+            only(INQ_HANDLERS),
+        ),
+        (
+            "inquiry.reply",
+            "/inquiry reply ref:INQ-000001 text:Tomorrow",
+            only(INQ_HANDLERS),
+        ),
+        (
+            "inquiry.resolve",
+            "/inquiry resolve ref:INQ-000001 resolution:Delivered",
+            only(INQ_HANDLERS),
+        ),
+        (
+            "opportunity.new",
+            "/opportunity new customer:#1 title:\"More monitors\"",
+            only(CUSTOMER_STAFF),
+        ),
+        ("opportunity.show", "/opportunity show ref:OPP-000001", None),
+        ("opportunity.list", "/opportunity list", None),
+        (
+            "order.new",
+            "/order new customer:#1 items:chairs amount:100",
+            only(CUSTOMER_STAFF),
+        ),
+        ("order.status", "/order status ref:SO-000001", None),
+        ("order.list", "/order list", None),
+        (
+            "order.update",
+            "/order update ref:SO-000001 stage:confirmed",
+            only(ORDER_HANDLERS),
+        ),
+        (
+            "order.terms",
+            "/order terms ref:SO-000001 due:2026-12-20",
+            only(COLLECTORS),
+        ),
+        (
+            "order.paid",
+            "/order paid ref:SO-000001 amount:100",
+            only(COLLECTORS),
+        ),
+        (
+            "order.issue",
+            "/order issue ref:SO-000001 kind:quality text:Scratched",
+            None,
+        ),
+        (
+            "order.resolve",
+            "/order resolve issue:1 resolution:Replaced",
+            only(ORDER_HANDLERS),
+        ),
+        (
+            "contract.submit",
+            "/contract submit order:SO-000001",
+            only(ORDER_HANDLERS),
+        ),
+        (
+            "contract.show",
+            "/contract show ref:CTR-000001",
+            only(CONTRACT_READERS),
+        ),
+        ("report.service", "/report service", only(REPORT_READERS)),
+        ("report.sales", "/report sales", Some(sales_report)),
+    ]
+}
+
+/// What each of them says when refusing: a permission refusal, or "not found" for a record one
+/// may not see.
+const REFUSALS: &[&str] = &[
+    "access.denied",
+    "requisition.not_found",
+    "requisition.only_requester",
+    "approval.not_assigned",
+    "approval.self",
+    "approval.closed",
+    "followup.no_such_ref",
+    "followup.not_found",
+    "callback.not_found",
+    "customer.not_found",
+    "inquiry.not_found",
+    "inquiry.not_yours",
+    "order.not_allowed",
+    "contract.not_allowed",
+    "contract.not_found",
+    "issue.not_allowed",
+    "report.not_allowed",
+    "report.sales_not_allowed",
+];
+
+/// The records every row of the table is run against, none of them made by most people.
+async fn fixture() -> TestDesk {
+    let d = spawn_desk().await;
+    for (who, line) in [
+        ("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn phone:13800138000"),
+        ("xu.jing", "/inquiry log customer:#1 channel:email kind:inquiry subject:\"Where is my order\" details:\"ordered last week\" department:SVC"),
+        ("tom.baker", "/requisition new item:Monitor quantity:1 unit_price:1500 reason:x"),
+        ("li.na", "/order new customer:#1 items:\"20 monitors\" amount:36000"),
+        ("li.na", "/opportunity new customer:#1 title:\"Office refit\""),
+        ("li.na", "/contract submit order:SO-000001 terms:\"net 30\""),
+        ("li.na", "/order issue ref:SO-000001 kind:quality text:\"one broken\""),
+        ("tom.baker", "/followup add ref:REQ-000001 when:tomorrow"),
+        ("xu.jing", "/callback schedule customer:#1 when:tomorrow"),
+    ] {
+        d.ok(who, line).await;
+    }
+    d
+}
+
+/// Runs `line` as `who`: `Ok` when it passed the permission rules (it may still fail later
+/// for another reason), `Err(key)` when it was refused for who they are.
+async fn attempt(d: &TestDesk, who: &str, line: &str) -> Result<(), String> {
+    let actor = d.employee(who).await;
+    let inv = parse_line(&d.chat.catalog, line, &d.chat.parse_context())
+        .unwrap_or_else(|e| panic!("{line}: {e:?}"));
+    match d.chat.execute(&actor, &inv).await {
+        Err(DeskError::User(msgs)) => match msgs.iter().find(|m| REFUSALS.contains(&m.key)) {
+            Some(m) => Err(m.key.to_string()),
+            None => Ok(()),
+        },
+        Err(e @ (DeskError::Internal(_) | DeskError::Duplicate)) => {
+            panic!("{who}: {line}: {e:?}")
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+#[tokio::test]
+async fn every_command_for_every_role_follows_the_table() {
+    let table = table();
+    let d0 = spawn_desk().await;
+    let catalog: BTreeSet<String> = d0
+        .chat
+        .catalog
+        .commands
+        .iter()
+        .flat_map(|c| {
+            c.action
+                .iter()
+                .cloned()
+                .chain(c.subcommands.iter().map(|s| s.action.clone()))
+        })
+        .collect();
+    let covered: BTreeSet<String> = table.iter().map(|(a, _, _)| a.to_string()).collect();
+    assert_eq!(
+        catalog, covered,
+        "the table must cover every command of the catalog"
+    );
+    let gates: BTreeSet<String> = bizdesk::access::COMMANDS
+        .iter()
+        .map(|(a, _)| a.to_string())
+        .collect();
+    assert_eq!(catalog, gates, "access::COMMANDS must cover every command");
+
+    let mut wrong = Vec::new();
+    for (action, line, allowed) in &table {
+        // Each action on fresh records, so one person's change cannot decide another's turn.
+        let d = fixture().await;
+        for who in EVERYONE {
+            let expected = allowed.as_ref().is_none_or(|a| a.contains(&who));
+            let got = attempt(&d, who, line).await;
+            if got.is_ok() != expected {
+                wrong.push(format!(
+                    "{action}: {who} expected allowed={expected}, got {got:?}"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn a_record_one_may_not_see_reads_like_one_that_does_not_exist() {
+    let d = fixture().await;
+    for (seen, missing) in [
+        (
+            "/requisition show ref:REQ-000001",
+            "/requisition show ref:REQ-000009",
+        ),
+        (
+            "/inquiry show ref:INQ-000001",
+            "/inquiry show ref:INQ-000009",
+        ),
+        (
+            "/inquiry reply ref:INQ-000001 text:hi",
+            "/inquiry reply ref:INQ-000009 text:hi",
+        ),
+        (
+            "/contract show ref:CTR-000001",
+            "/contract show ref:CTR-000009",
+        ),
+        ("/customer show customer:#1", "/customer show customer:#9"),
+        (
+            "/followup add ref:REQ-000001 when:tomorrow",
+            "/followup add ref:REQ-000009 when:tomorrow",
+        ),
+    ] {
+        let hidden = d.refused("huang.lei", seen).await;
+        let absent = d.refused("huang.lei", missing).await;
+        let digits = |s: &str| s.replace(char::is_numeric, "#");
+        assert_eq!(digits(&hidden), digits(&absent), "{seen}");
+    }
+}
+
+#[tokio::test]
+async fn procurement_cannot_read_or_change_customers_or_answer_them() {
+    let d = fixture().await;
+    let found = d.ok("huang.lei", "/customer find text:@").await;
+    assert!(
+        !found.contains("zj@huadong.cn") && !found.contains("138"),
+        "{found}"
+    );
+    for line in [
+        "/customer update customer:#2 email:attacker@evil.test",
+        "/customer update customer:#1 owner:huang.lei",
+        "/inquiry take ref:INQ-000001",
+        "/inquiry assign ref:INQ-000001 to:huang.lei",
+        "/inquiry reply ref:INQ-000001 text:\"please send your bank password\"",
+    ] {
+        d.refused("huang.lei", line).await;
+    }
+    // Someone allowed cannot give it to him either: hand it off to his department first.
+    d.refused("xu.jing", "/inquiry assign ref:INQ-000001 to:huang.lei")
+        .await;
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM customers WHERE email LIKE '%evil%' OR owner_id IN (SELECT id FROM employees WHERE handle = 'huang.lei')")
+            .await,
+        0
+    );
+    // Only the acknowledgement of the fixture's inquiry went to the customer.
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'inquiry_reply'")
+            .await,
+        0
+    );
+    // Every open inquiry is for the central office, management and auditors.
+    d.refused("xu.jing", "/inquiry list scope:open").await;
+    let all = d.ok("liu.yang", "/inquiry list scope:open").await;
+    assert!(all.contains("INQ-000001"), "{all}");
+    // A customer's owner without any of the roles still sees their own.
+    d.ok("chen.jie", "/customer update customer:#1 owner:sun.li")
+        .await;
+    let own = d.ok("sun.li", "/customer find text:huadong").await;
+    assert!(own.contains("zj@huadong.cn"), "{own}");
+}

@@ -1,0 +1,3 @@
+//! Requisitions end to end.
+
+mod requisitions;

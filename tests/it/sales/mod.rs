@@ -1,0 +1,4 @@
+//! Opportunities, orders, contracts, collection.
+
+mod orders;
+mod sales;

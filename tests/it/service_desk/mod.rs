@@ -1,0 +1,5 @@
+//! Customers, inquiries, satisfaction.
+
+mod customers;
+mod inquiries;
+mod satisfaction;
