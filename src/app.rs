@@ -176,6 +176,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         routing: Arc::new(routing),
         clock,
         keys: Arc::new(keys),
+        subjects: Arc::new(crate::areas::subjects()),
         request_key: None,
     };
     let chat = Chat {

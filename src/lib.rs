@@ -45,6 +45,7 @@
 pub mod access;
 pub mod app;
 pub mod approval;
+pub mod areas;
 pub mod backups;
 pub mod bench;
 pub mod chat;

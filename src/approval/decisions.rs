@@ -12,17 +12,16 @@ use crate::approval::domain::{
 };
 use crate::approval::policy::Mode;
 use crate::approval::service::{
-    announce_outcome, close_task_prompts, name_of, set_subject_status, start_next_stage, Progress,
+    announce_outcome, close_task_prompts, name_of, shown_round, start_next_stage, Progress,
 };
 use crate::approval::store::{self as rows, Approval, StageRow, TaskRow};
+use crate::approval::subject::Verdict;
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::reference::Reference;
 use crate::domain::Msg;
-use crate::sales::domain::{self as sales, check_decision, Priority};
 use crate::service::{audit_event, notify, Desk, DeskError, DeskResult};
 use crate::store::{self, audit, Conn};
-use serde_json::Value;
 
 /// What a decision is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,15 +249,15 @@ pub async fn decide(
     decide_with(desk, actor, target, decision, comment, None).await
 }
 
-/// [`decide`], with the priority an opportunity's assessment records (see
-/// [`crate::sales::domain::check_decision`] for what each subject kind needs).
+/// [`decide`], with the grade a decision records (an opportunity's priority); each subject
+/// checks what it needs ([`crate::approval::subject::Subject::check_decision`]).
 pub async fn decide_with(
     desk: &Desk,
     actor: &Employee,
     target: Target,
     decision: Decision,
     comment: Option<&str>,
-    priority: Option<Priority>,
+    grade: Option<&str>,
 ) -> DeskResult<Decided> {
     check_comment(decision, comment)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
@@ -277,13 +276,13 @@ pub async fn decide_with(
         tasks,
         acting,
     } = take_seat(&mut tx, desk, actor, &approval, wanted).await?;
-    check_decision(
-        &approval.subject_kind,
-        &subject_ref,
+    let subject = desk.subjects.of(&approval)?;
+    let verdict = Verdict {
         decision,
-        priority,
+        grade,
         comment,
-    )?;
+    };
+    subject.check_decision(&subject_ref, &verdict)?;
     let now = store::to_ms(desk.now());
     let won = rows::close_task(
         &mut tx,
@@ -302,12 +301,9 @@ pub async fn decide_with(
             acting.task_id
         )));
     }
-    if approval.subject_kind == sales::OPPORTUNITY {
-        crate::sales::opportunities::service::assessed(
-            &mut tx, &approval, priority, comment, actor, now,
-        )
+    subject
+        .on_decided(&mut tx, &approval, verdict, actor, now)
         .await?;
-    }
     let stage_tasks: Vec<&TaskRow> = tasks.iter().filter(|t| t.stage_id == stage.id).collect();
     let statuses: Vec<TaskStatus> = stage_tasks
         .iter()
@@ -349,7 +345,7 @@ pub async fn decide_with(
         &subject_ref,
         decision,
     )];
-    let snapshot: Value = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
+    let snapshot = shown_round(subject, &approval);
     let progress = match outcome {
         StageOutcome::Pending => {
             // The decider's own prompt is done even though the stage waits for others.
@@ -380,6 +376,7 @@ pub async fn decide_with(
             close_task_prompts(&mut tx, &approval, &ids, "approved", Some(&display), now).await?;
             let next = start_next_stage(
                 &mut tx,
+                subject,
                 &approval,
                 &stages,
                 Some(stage.idx),
@@ -425,7 +422,7 @@ pub async fn decide_with(
             rows::close_stage(&mut tx, stage.id, status.as_str(), now).await?;
             rows::cancel_remaining_stages(&mut tx, approval.id, now).await?;
             rows::finish(&mut tx, approval.id, status, now).await?;
-            set_subject_status(&mut tx, &approval, status, now).await?;
+            subject.on_finished(&mut tx, &approval, status, now).await?;
             let ids: Vec<i64> = stage_tasks.iter().map(|t| t.id).collect();
             close_task_prompts(
                 &mut tx,

@@ -28,6 +28,15 @@ impl Decision {
         }
     }
 
+    /// The command's subcommand for it: `approve`, `reject`, `changes`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::Changes => "changes",
+        }
+    }
+
     /// Rejections and change requests must say why.
     pub fn needs_comment(self) -> bool {
         !matches!(self, Decision::Approve)

@@ -1,8 +1,9 @@
 //! The approver's inbox: open tasks, including those held as a delegate, oldest first.
 
 use crate::approval::delegations::store as delegations;
-use crate::approval::service::name_of;
+use crate::approval::service::{name_of, shown};
 use crate::approval::store as rows;
+use crate::approval::subject::Summary;
 use crate::domain::directory::Employee;
 use crate::service::{Desk, DeskResult};
 use crate::store::{self};
@@ -18,7 +19,10 @@ pub struct InboxItem {
     pub waiting_since_ms: i64,
     /// Set when the task is held as a delegate: whose it is.
     pub on_behalf_of: Option<String>,
-    pub snapshot: Value,
+    /// The subject as messages show it (headline, total, facts, hints).
+    pub subject: Value,
+    /// Its headline alone (autocomplete, one-line lists).
+    pub headline: String,
 }
 
 /// The actor's open tasks, including those held as a delegate, oldest first.
@@ -40,9 +44,9 @@ pub async fn open_tasks(desk: &Desk, actor: &Employee) -> DeskResult<Vec<InboxIt
         }
         seen.push(r.approval_id);
         let approval = rows::latest_by_ref(&mut conn, &r.subject_ref).await?;
-        let snapshot = approval
-            .and_then(|a| serde_json::from_str(&a.snapshot).ok())
-            .unwrap_or(Value::Null);
+        let Some(approval) = approval else { continue };
+        let summary = Summary::read(&approval.snapshot);
+        let subject = shown(desk.subjects.of(&approval)?, &summary);
         items.push(InboxItem {
             reference: r.subject_ref,
             stage: r.stage_name,
@@ -50,7 +54,8 @@ pub async fn open_tasks(desk: &Desk, actor: &Employee) -> DeskResult<Vec<InboxIt
             requester: name_of(&dir, r.requester_id),
             waiting_since_ms: r.created_at,
             on_behalf_of: (r.assignee_id != actor.id).then(|| name_of(&dir, r.assignee_id)),
-            snapshot,
+            subject,
+            headline: summary.headline,
         });
     }
     Ok(items)

@@ -7,12 +7,10 @@ use crate::approval::delegations::store as delegations;
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::policy::{self, SubjectFacts};
 use crate::approval::store::{self as rows, Approval, NewApproval, StageRow, StageSla};
+use crate::approval::subject::{Subject, Summary};
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Directory, Employee, EmployeeId};
 use crate::domain::reference::Reference;
-use crate::procurement::requisitions::store as requisitions;
-use crate::sales::domain as sales;
-use crate::sales::store as sales_rows;
 use crate::service::notify;
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::{self, audit, outbox, Conn};
@@ -21,13 +19,32 @@ use serde_json::Value;
 
 /// What a new round needs from its subject.
 pub struct RoundSpec<'a> {
-    pub kind: &'a str,
+    pub subject: &'a dyn Subject,
     pub subject_id: i64,
     pub reference: Reference,
     pub round: i64,
     pub facts: SubjectFacts,
-    /// What prompts show: item, quantity, totals, reason...
-    pub snapshot: Value,
+    /// What its messages show, frozen with the round.
+    pub summary: Summary,
+}
+
+/// A round's subject as messages show it: its summary, the decisions its prompts offer and
+/// its hints (the `subject` of prompts, reminders, outcomes and `/inbox`).
+pub fn shown(subject: &dyn Subject, summary: &Summary) -> Value {
+    let mut v = serde_json::to_value(summary).unwrap_or(Value::Null);
+    let decisions: Vec<&str> = subject.verbs().iter().map(|v| v.decision.verb()).collect();
+    let mut decisions = decisions;
+    decisions.dedup();
+    v["decisions"] = decisions.into();
+    v["graded"] = subject.verbs().iter().any(|v| v.grade.is_some()).into();
+    v["hint"] = subject.hint().into();
+    v["resubmit"] = subject.resubmit_hint().into();
+    v
+}
+
+/// [`shown`] for a stored round.
+pub fn shown_round(subject: &dyn Subject, approval: &Approval) -> Value {
+    shown(subject, &Summary::read(&approval.snapshot))
 }
 
 /// Where a round stands after a change.
@@ -52,9 +69,11 @@ pub(crate) async fn open_round(
     requester: &Employee,
     dir: &Directory,
 ) -> DeskResult<Progress> {
-    let policy = desk.policies.get(spec.kind).ok_or_else(|| {
-        anyhow::anyhow!("no approval policy for `{}` in workflows.toml", spec.kind)
-    })?;
+    let kind = spec.subject.kind();
+    let policy = desk
+        .policies
+        .get(kind)
+        .ok_or_else(|| anyhow::anyhow!("no approval policy for `{kind}` in workflows.toml"))?;
     let planned = policy::plan(policy, &spec.facts, dir)?;
     let with_sla: Vec<_> = planned
         .into_iter()
@@ -70,16 +89,17 @@ pub(crate) async fn open_round(
         .collect();
     let now = store::to_ms(desk.now());
     let subject_ref = spec.reference.to_string();
+    let snapshot = spec.summary.to_snapshot();
     let (approval_id, _) = rows::create(
         &mut *conn,
         &NewApproval {
-            subject_kind: spec.kind,
+            subject_kind: kind,
             subject_id: spec.subject_id,
             subject_ref: &subject_ref,
             round: spec.round,
             requester: requester.id,
-            policy: spec.kind,
-            snapshot: &spec.snapshot.to_string(),
+            policy: kind,
+            snapshot: &snapshot,
         },
         &with_sla,
         now,
@@ -88,21 +108,30 @@ pub(crate) async fn open_round(
     let stages = rows::stages(&mut *conn, approval_id).await?;
     let approval = Approval {
         id: approval_id,
-        subject_kind: spec.kind.into(),
+        subject_kind: kind.into(),
         subject_id: spec.subject_id,
         subject_ref,
         round: spec.round,
         requester_id: requester.id,
-        policy: spec.kind.into(),
-        snapshot: spec.snapshot.to_string(),
+        policy: kind.into(),
+        snapshot,
         status: ApprovalStatus::Pending.as_str().into(),
         current_stage: None,
         version: 0,
         created_at: now,
         closed_at: None,
     };
-    let progress =
-        start_next_stage(&mut *conn, &approval, &stages, None, dir, desk.today(), now).await?;
+    let progress = start_next_stage(
+        &mut *conn,
+        spec.subject,
+        &approval,
+        &stages,
+        None,
+        dir,
+        desk.today(),
+        now,
+    )
+    .await?;
     if let Progress::Finished(status) = progress {
         // No stage applied: the requester still hears the outcome, and the trail records it.
         let system = Decider {
@@ -117,7 +146,7 @@ pub(crate) async fn open_round(
             &approval,
             status,
             &system,
-            &spec.snapshot,
+            &shown(spec.subject, &spec.summary),
             now,
         )
         .await?;
@@ -128,8 +157,10 @@ pub(crate) async fn open_round(
 
 /// Starts the first waiting stage after `after` (or the first of all), prompting its approvers;
 /// with none left, finishes the round approved.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn start_next_stage(
     conn: &mut Conn,
+    subject: &dyn Subject,
     approval: &Approval,
     stages: &[StageRow],
     after: Option<i64>,
@@ -142,7 +173,9 @@ pub(crate) async fn start_next_stage(
         .find(|s| s.status == "waiting" && after.is_none_or(|a| s.idx > a));
     let Some(stage) = next else {
         rows::finish(&mut *conn, approval.id, ApprovalStatus::Approved, now).await?;
-        set_subject_status(conn, approval, ApprovalStatus::Approved, now).await?;
+        subject
+            .on_finished(conn, approval, ApprovalStatus::Approved, now)
+            .await?;
         return Ok(Progress::Finished(ApprovalStatus::Approved));
     };
     let tasks = rows::activate_stage(&mut *conn, approval.id, stage, now).await?;
@@ -152,6 +185,7 @@ pub(crate) async fn start_next_stage(
     for (task_id, assignee) in tasks {
         prompt_task(
             &mut *conn,
+            subject,
             approval,
             stage,
             (task_id, assignee),
@@ -175,6 +209,7 @@ pub(crate) async fn start_next_stage(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn prompt_task(
     conn: &mut Conn,
+    subject: &dyn Subject,
     approval: &Approval,
     stage: &StageRow,
     (task_id, assignee): (i64, EmployeeId),
@@ -184,7 +219,7 @@ pub(crate) async fn prompt_task(
     now: i64,
 ) -> DeskResult<()> {
     let requester = name_of(dir, approval.requester_id);
-    let snapshot: Value = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
+    let snapshot = shown_round(subject, approval);
     let p = notify::Prompt {
         subject_ref: &approval.subject_ref,
         task_id,
@@ -209,27 +244,6 @@ pub(crate) fn name_of(dir: &Directory, id: EmployeeId) -> String {
     dir.by_id(id)
         .map(|e| e.name.clone())
         .unwrap_or_else(|| format!("#{id}"))
-}
-
-/// Mirrors a round's status onto its subject, which users list and filter by.
-pub(crate) async fn set_subject_status(
-    conn: &mut Conn,
-    approval: &Approval,
-    status: ApprovalStatus,
-    now: i64,
-) -> DeskResult<()> {
-    match approval.subject_kind.as_str() {
-        "requisition" => requisitions::set_status(conn, approval.subject_id, status, now).await?,
-        sales::OPPORTUNITY => {
-            sales_rows::set_opportunity_status(conn, approval.subject_id, status.as_str(), now)
-                .await?
-        }
-        sales::CONTRACT => {
-            crate::sales::contracts::service::reviewed(conn, approval, status, now).await?
-        }
-        other => return Err(anyhow::anyhow!("unknown subject kind {other}").into()),
-    }
-    Ok(())
 }
 
 /// Edits every prompt sent for a stage's tasks (or all of the round's when `stage_id` is
@@ -311,11 +325,11 @@ pub(crate) async fn announce_outcome(
 /// ended. `None` when the subject never had a round.
 pub(crate) async fn standing(
     conn: &mut Conn,
-    kind: &str,
+    subject: &dyn Subject,
     subject_id: i64,
     dir: &Directory,
 ) -> DeskResult<Option<Progress>> {
-    let Some(approval) = rows::latest_for(&mut *conn, kind, subject_id).await? else {
+    let Some(approval) = rows::latest_for(&mut *conn, subject.kind(), subject_id).await? else {
         return Ok(None);
     };
     if approval.status() != ApprovalStatus::Pending {

@@ -12,7 +12,7 @@
 use crate::approval::delegations::store as delegations;
 use crate::approval::domain::TaskStatus;
 use crate::approval::policy::{resolve_specs, ApproverSpec, SubjectFacts};
-use crate::approval::service::{close_task_prompts, name_of, prompt_task};
+use crate::approval::service::{close_task_prompts, name_of, prompt_task, shown_round};
 use crate::approval::store::{self as rows, StageRow};
 use crate::domain::audit::AuditEvent;
 use crate::service::jobs::kind;
@@ -92,7 +92,7 @@ pub async fn remind(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult
     };
     let dir = store::directory::load(&mut *conn).await?;
     let now = store::to_ms(desk.now());
-    let snapshot: Value = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
+    let snapshot = shown_round(desk.subjects.of(&approval)?, &approval);
     let assignee = name_of(&dir, task.assignee_id);
     let base = json!({
         "ref": approval.subject_ref, "task_id": task.id, "stage": stage.name,
@@ -246,6 +246,7 @@ pub async fn escalate(
             rows::add_escalated_task(&mut *conn, &stage_now, *target, first.id, now).await?;
         prompt_task(
             &mut *conn,
+            desk.subjects.of(&approval)?,
             &approval,
             &stage_now,
             (task_id, *target),

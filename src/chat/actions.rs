@@ -13,7 +13,6 @@ use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
 use crate::procurement::requisitions::domain::RequisitionInput;
 use crate::procurement::requisitions::service as requisitions;
-use crate::sales::domain::Priority;
 use crate::service::{directory, settings, Desk, DeskError};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -280,7 +279,17 @@ impl Chat {
                     .iter()
                     .map(|i| views::inbox_row(i, now_ms, locale))
                     .collect();
-                let mut reply = self.render(locale, "reply/inbox.txt", json!({ "rows": rows }))?;
+                // Each kind's hint once (how an opportunity is assessed, ...).
+                let mut hints: Vec<&str> = Vec::new();
+                for i in &items {
+                    if let Some(h) = i.subject["hint"].as_str() {
+                        if !hints.contains(&h) {
+                            hints.push(h);
+                        }
+                    }
+                }
+                let ctx = json!({ "rows": rows, "hints": hints });
+                let mut reply = self.render(locale, "reply/inbox.txt", ctx)?;
                 for i in &items {
                     reply
                         .actions
@@ -295,14 +304,13 @@ impl Chat {
                     _ => Decision::Changes,
                 };
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let priority = inv.str("priority").and_then(Priority::parse);
                 let out = decisions::decide_with(
                     desk,
                     actor,
                     Target::Ref(reference),
                     decision,
                     inv.str("comment"),
-                    priority,
+                    inv.str("priority"),
                 )
                 .await?;
                 self.decided_reply(locale, &out)

@@ -7,9 +7,8 @@ use crate::approval::decisions::{self, Target};
 use crate::approval::domain::Decision;
 use crate::chat::actions::{Chat, Reply};
 use crate::domain::directory::Employee;
-use crate::domain::reference::{RefKind, Reference};
+use crate::domain::reference::Reference;
 use crate::domain::{Locale, Msg};
-use crate::sales::domain::Priority;
 use crate::service::notify::kind;
 use crate::service::DeskError;
 use crate::store::outbox;
@@ -29,40 +28,31 @@ pub struct Action {
     pub reference: Option<String>,
     /// The task a prompt's button decides: only that one, never a later stage's.
     pub task_id: Option<i64>,
+    /// How it looks: go ahead, stop, or neither.
+    pub style: Style,
+    /// Message key of the title of the dialog asking for the reason, when it asks.
+    pub modal_title: Option<&'static str>,
 }
 
-/// Decision buttons: verb (in the custom id), decision, whether it asks for a reason, label.
-/// An opportunity's prompt approves with a priority (`high`, `medium`, `low`), and asks for
-/// the assessment in words.
-const VERBS: [(&str, Decision, bool, &str); 6] = [
-    ("approve", Decision::Approve, false, "button.approve"),
-    ("reject", Decision::Reject, true, "button.reject"),
-    ("changes", Decision::Changes, true, "button.changes"),
-    ("high", Decision::Approve, true, "button.feasible_high"),
-    ("medium", Decision::Approve, true, "button.feasible_medium"),
-    ("low", Decision::Approve, true, "button.feasible_low"),
-];
+/// A button's look, by what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Approve, done: green.
+    Go,
+    /// Reject: red.
+    Stop,
+    /// Anything else: grey.
+    Neutral,
+}
 
-/// The verbs a subject's prompt offers, by its reference's kind, with their labels.
-fn verbs_for(subject_ref: &str) -> Vec<(&'static str, &'static str)> {
-    let label = |verb: &str| VERBS.iter().find(|v| v.0 == verb).map_or("", |v| v.3);
-    let pick = |verbs: &[&'static str]| verbs.iter().map(|v| (*v, label(v))).collect();
-    match Reference::parse(subject_ref).map(|r| r.kind) {
-        Ok(RefKind::Opportunity) => {
-            let mut v: Vec<_> = pick(&["high", "medium", "low"]);
-            v.push(("reject", "button.not_feasible"));
-            v
+impl Style {
+    /// The look of a decision's button.
+    pub fn of(decision: Decision) -> Style {
+        match decision {
+            Decision::Approve => Style::Go,
+            Decision::Reject => Style::Stop,
+            Decision::Changes => Style::Neutral,
         }
-        Ok(RefKind::Contract) => pick(&["approve", "reject"]),
-        _ => pick(&["approve", "reject", "changes"]),
-    }
-}
-
-/// The command line a decision button stands for.
-fn command_for(verb: &str, id: &str) -> String {
-    match Priority::parse(verb) {
-        Some(p) => format!("/approval approve ref:{id} priority:{}", p.as_str()),
-        None => format!("/approval {verb} ref:{id}"),
     }
 }
 
@@ -77,22 +67,25 @@ impl Chat {
         let id = task_id
             .map(|t| t.to_string())
             .unwrap_or_else(|| subject_ref.to_string());
-        verbs_for(subject_ref)
-            .into_iter()
-            .filter_map(|(verb, label)| {
-                let (_, _, needs_comment, _) = VERBS.iter().find(|v| v.0 == verb)?;
-                Some(Action {
-                    label: self
-                        .renderer
-                        .msg(locale, &Msg::new(label).arg("ref", subject_ref)),
-                    command: self
-                        .catalog
-                        .localize_line(&command_for(verb, subject_ref), locale),
-                    needs_comment: *needs_comment,
-                    custom_id: format!("appr:{verb}:{id}"),
-                    reference: Some(subject_ref.to_string()),
-                    task_id,
-                })
+        let Some(subject) = self.desk.subjects.of_reference(subject_ref) else {
+            return Vec::new();
+        };
+        subject
+            .verbs()
+            .iter()
+            .map(|verb| Action {
+                label: self
+                    .renderer
+                    .msg(locale, &Msg::new(verb.label).arg("ref", subject_ref)),
+                command: self
+                    .catalog
+                    .localize_line(&verb.command(subject_ref), locale),
+                needs_comment: verb.needs_comment,
+                custom_id: format!("appr:{}:{id}", verb.id),
+                reference: Some(subject_ref.to_string()),
+                task_id,
+                style: Style::of(verb.decision),
+                modal_title: Some(verb.modal_title),
             })
             .collect()
     }
@@ -115,8 +108,8 @@ impl Chat {
     /// their command line. `comment` answers `needs_comment`.
     pub async fn press(&self, actor: &Employee, action: &Action, comment: Option<&str>) -> Reply {
         let verb = action.custom_id.split(':').nth(1).unwrap_or_default();
-        let decision = VERBS.iter().find(|v| v.0 == verb).map(|v| v.1);
-        let (Some(task), Some(decision)) = (action.task_id, decision) else {
+        let verb = self.desk.subjects.verb(verb);
+        let (Some(task), Some(verb)) = (action.task_id, verb) else {
             let line = match comment {
                 Some(c) => format!(
                     "{} comment:\"{}\"",
@@ -128,14 +121,13 @@ impl Chat {
             return self.run_line(actor, &line).await;
         };
         let locale = self.locale_of(actor);
-        let priority = Priority::parse(verb);
         let result = decisions::decide_with(
             &self.desk,
             actor,
             Target::Task(task),
-            decision,
+            verb.decision,
             comment,
-            priority,
+            verb.grade,
         )
         .await;
         match result.and_then(|out| self.decided_reply(locale, &out)) {
@@ -177,7 +169,7 @@ impl Chat {
         let (kind, verb, id) = (parts.next()?, parts.next()?, parts.next()?);
         match kind {
             "appr" | "apprm" => {
-                let (_, _, needs_comment, label) = VERBS.iter().find(|v| v.0 == verb)?;
+                let verb = self.desk.subjects.verb(verb)?;
                 // A task number, or a reference.
                 let task_id = id.parse::<i64>().ok();
                 let reference = match task_id {
@@ -185,12 +177,14 @@ impl Chat {
                     None => Some(Reference::parse(id).ok()?.to_string()),
                 };
                 Some(Action {
-                    label: self.renderer.msg(locale, &Msg::new(label)),
-                    command: command_for(verb, id),
-                    needs_comment: *needs_comment,
-                    custom_id: format!("appr:{verb}:{id}"),
+                    label: self.renderer.msg(locale, &Msg::new(verb.label)),
+                    command: verb.command(id),
+                    needs_comment: verb.needs_comment,
+                    custom_id: format!("appr:{}:{id}", verb.id),
                     reference,
                     task_id,
+                    style: Style::of(verb.decision),
+                    modal_title: Some(verb.modal_title),
                 })
             }
             "fu" => {

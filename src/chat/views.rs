@@ -99,7 +99,7 @@ pub fn inbox_row(i: &InboxItem, now_ms: i64, locale: Locale) -> Value {
     json!({
         "ref": i.reference, "stage": stage_name(&i.stage, &i.stage_zh, locale), "requester": i.requester,
         "age": age(now_ms, i.waiting_since_ms, locale), "on_behalf_of": i.on_behalf_of,
-        "subject": i.snapshot,
+        "subject": i.subject,
     })
 }
 
@@ -140,7 +140,7 @@ pub fn story(s: &Story, locale: Locale) -> Value {
                 .collect();
             json!({
                 "round": round.approval.round, "status": round.approval.status, "started_ms": round.approval.created_at,
-                "closed_ms": round.approval.closed_at, "subject": round.snapshot, "stages": stages,
+                "closed_ms": round.approval.closed_at, "subject": round.subject, "stages": stages,
             })
         })
         .collect();

@@ -2,7 +2,7 @@
 
 use crate::approval::policy::parse_duration;
 use crate::chat::actions::{missing, Chat, Reply};
-use crate::chat::buttons::Action;
+use crate::chat::buttons::{Action, Style};
 use crate::collaboration::callbacks::service::{self as callbacks, CallbackInput};
 use crate::collaboration::callbacks::store::Callback;
 use crate::collaboration::followups::service as followups;
@@ -129,6 +129,12 @@ impl Chat {
             custom_id: format!("fu:{verb}:{id}"),
             reference: Some(format!("followup:{id}")),
             task_id: None,
+            style: if verb == "done" {
+                Style::Go
+            } else {
+                Style::Neutral
+            },
+            modal_title: None,
         })
         .collect()
     }
@@ -144,6 +150,8 @@ impl Chat {
             custom_id: format!("cb:done:{id}"),
             reference: Some(format!("callback:{id}")),
             task_id: None,
+            style: Style::Go,
+            modal_title: None,
         }]
     }
 }

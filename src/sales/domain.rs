@@ -34,29 +34,36 @@ impl Priority {
     }
 }
 
-/// Checks a decision on a subject against what its kind needs: an opportunity's approval is
-/// the central office's assessment, so it records a priority and the feasibility in words;
-/// opportunities and contracts are approved or rejected (a new one is submitted instead of
-/// sending one back for changes).
-pub fn check_decision(
-    kind: &str,
+/// Checks a decision on an opportunity: approving it is the central office's assessment, so
+/// it records a priority and the feasibility in words; it is approved or rejected (a new one
+/// is submitted instead of sending one back for changes).
+pub fn check_assessment(
     reference: &str,
     decision: Decision,
     priority: Option<Priority>,
     comment: Option<&str>,
 ) -> Result<(), Msg> {
-    let sales = kind == OPPORTUNITY || kind == CONTRACT;
-    if sales && decision == Decision::Changes {
-        return Err(Msg::new("sales.no_changes").arg("ref", reference));
-    }
-    if priority.is_some() && !(kind == OPPORTUNITY && decision == Decision::Approve) {
-        return Err(Msg::new("sales.priority_not_here").arg("ref", reference));
-    }
-    if kind == OPPORTUNITY && decision == Decision::Approve {
+    check_review(
+        reference,
+        decision,
+        priority.is_some() && decision != Decision::Approve,
+    )?;
+    if decision == Decision::Approve {
         let said = comment.is_some_and(|c| !c.trim().is_empty());
         if priority.is_none() || !said {
             return Err(Msg::new("sales.assessment_needed").arg("ref", reference));
         }
+    }
+    Ok(())
+}
+
+/// Checks a decision on a contract: approved or rejected, never sent back, and no priority.
+pub fn check_review(reference: &str, decision: Decision, graded: bool) -> Result<(), Msg> {
+    if decision == Decision::Changes {
+        return Err(Msg::new("sales.no_changes").arg("ref", reference));
+    }
+    if graded {
+        return Err(Msg::new("sales.priority_not_here").arg("ref", reference));
     }
     Ok(())
 }
@@ -99,62 +106,42 @@ mod tests {
 
     #[test]
     fn an_opportunity_needs_its_assessment() {
-        let ok = |kind, d, p, c| check_decision(kind, "OPP-000001", d, p, c);
+        let ok = |d, p, c| check_assessment("OPP-000001", d, p, c);
         let key = |r: Result<(), Msg>| r.err().map(|m| m.key);
+        let needed = Some("sales.assessment_needed");
+        assert_eq!(key(ok(Decision::Approve, None, Some("feasible"))), needed);
         assert_eq!(
-            key(ok(OPPORTUNITY, Decision::Approve, None, Some("feasible"))),
-            Some("sales.assessment_needed")
+            key(ok(Decision::Approve, Some(Priority::High), None)),
+            needed
         );
         assert_eq!(
-            key(ok(
-                OPPORTUNITY,
-                Decision::Approve,
-                Some(Priority::High),
-                None
-            )),
-            Some("sales.assessment_needed")
+            key(ok(Decision::Approve, Some(Priority::High), Some("  "))),
+            needed
         );
+        assert!(ok(Decision::Approve, Some(Priority::Low), Some("yes")).is_ok());
+        assert!(ok(Decision::Reject, None, Some("no capacity")).is_ok());
         assert_eq!(
-            key(ok(
-                OPPORTUNITY,
-                Decision::Approve,
-                Some(Priority::High),
-                Some("  ")
-            )),
-            Some("sales.assessment_needed")
-        );
-        assert!(ok(
-            OPPORTUNITY,
-            Decision::Approve,
-            Some(Priority::Low),
-            Some("yes")
-        )
-        .is_ok());
-        assert!(ok(OPPORTUNITY, Decision::Reject, None, Some("no capacity")).is_ok());
-        assert_eq!(
-            key(ok(
-                OPPORTUNITY,
-                Decision::Reject,
-                Some(Priority::Low),
-                Some("no")
-            )),
+            key(ok(Decision::Reject, Some(Priority::Low), Some("no"))),
             Some("sales.priority_not_here")
         );
         assert_eq!(
-            key(ok(CONTRACT, Decision::Changes, None, Some("fix clause 3"))),
+            key(ok(Decision::Changes, None, Some("why"))),
             Some("sales.no_changes")
         );
-        assert!(ok(CONTRACT, Decision::Approve, None, None).is_ok());
+    }
+
+    #[test]
+    fn a_contract_is_approved_or_rejected() {
+        let key = |r: Result<(), Msg>| r.err().map(|m| m.key);
         assert_eq!(
-            key(ok(
-                "requisition",
-                Decision::Approve,
-                Some(Priority::High),
-                None
-            )),
+            key(check_review("CTR-000001", Decision::Changes, false)),
+            Some("sales.no_changes")
+        );
+        assert_eq!(
+            key(check_review("CTR-000001", Decision::Approve, true)),
             Some("sales.priority_not_here")
         );
-        assert!(ok("requisition", Decision::Changes, None, Some("why")).is_ok());
+        assert!(check_review("CTR-000001", Decision::Approve, false).is_ok());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Replies as Discord message bodies: content (within 2,000 characters), ephemeral flags, and
 //! buttons in action rows (at most 5 rows of 5).
 
+use crate::chat::buttons::Style;
 use crate::chat::{Action, Reply};
 use serde_json::{json, Value};
 
@@ -47,10 +48,10 @@ fn rows(actions: &[Action]) -> Vec<Value> {
             rows.push(Vec::new());
         }
         last_ref = a.reference.as_deref();
-        let style = match a.custom_id.split(':').nth(1) {
-            Some("approve" | "done" | "high" | "medium" | "low") => 3, // green
-            Some("reject") => 4,                                       // red
-            _ => 2,                                                    // grey
+        let style = match a.style {
+            Style::Go => 3,      // green
+            Style::Stop => 4,    // red
+            Style::Neutral => 2, // grey
         };
         if let Some(row) = rows.last_mut() {
             row.push(
@@ -88,6 +89,12 @@ mod tests {
             custom_id: format!("appr:{verb}:{r}"),
             reference: Some(r.into()),
             task_id: None,
+            style: match verb {
+                "approve" => Style::Go,
+                "reject" => Style::Stop,
+                _ => Style::Neutral,
+            },
+            modal_title: None,
         }
     }
 

@@ -219,11 +219,7 @@ async fn button(chat: &Chat, c: &ComponentInteraction) -> Outcome {
 fn reason_modal(chat: &Chat, locale: Locale, action: &Action) -> Outcome {
     let title = chat.renderer.msg(
         locale,
-        &Msg::new(match action.custom_id.split(':').nth(1) {
-            Some("reject") => "discord.reject_title",
-            Some("high" | "medium" | "low") => "discord.assess_title",
-            _ => "discord.changes_title",
-        }),
+        &Msg::new(action.modal_title.unwrap_or("discord.changes_title")),
     );
     let label = chat.renderer.msg(locale, &Msg::new("console.ask_reason"));
     let modal_id = action.custom_id.replacen("appr:", "apprm:", 1);
@@ -339,11 +335,7 @@ async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
             let wants = |prefix: &str| kind.as_deref().is_none_or(|k| k == prefix);
             if let Ok(items) = crate::approval::inbox::open_tasks(&chat.desk, &actor).await {
                 for i in items {
-                    let what = i.snapshot["headline"]
-                        .as_str()
-                        .or(i.snapshot["item"].as_str())
-                        .unwrap_or("");
-                    choices.push((format!("{} · {what}", i.reference), i.reference));
+                    choices.push((format!("{} · {}", i.reference, i.headline), i.reference));
                 }
             }
             if wants("REQ") {

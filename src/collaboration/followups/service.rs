@@ -18,27 +18,22 @@ fn fire_key(id: i64, seq: i64) -> String {
     format!("followup:{id}:{seq}")
 }
 
-/// Whether `actor` may read what `r` names: asked of each kind's own `show`, so a follow-up
-/// follows the same rules as reading the thing. Something one may not read is refused like
-/// something that does not exist; kinds without records yet (purchase orders) exist nowhere.
+/// Whether `actor` may read what `r` names: an approval subject says so itself, other kinds
+/// are asked of their own `show`, so a follow-up follows the same rules as reading the thing.
+/// Something one may not read is refused like something that does not exist; kinds without
+/// records yet (purchase orders) exist nowhere.
 async fn readable(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<bool> {
+    if let Some(subject) = desk.subjects.by_ref(r.kind) {
+        return subject.may_read(desk, actor, r).await;
+    }
     let shown = match r.kind {
-        RefKind::Requisition => crate::procurement::requisitions::service::show(desk, actor, r)
-            .await
-            .map(drop),
         RefKind::Inquiry => crate::service_desk::inquiries::service::show(desk, actor, r)
             .await
             .map(drop),
         RefKind::SalesOrder => crate::sales::orders::service::status(desk, r)
             .await
             .map(drop),
-        RefKind::Opportunity => crate::sales::opportunities::service::show(desk, r)
-            .await
-            .map(drop),
-        RefKind::Contract => crate::sales::contracts::service::show(desk, actor, r)
-            .await
-            .map(drop),
-        RefKind::PurchaseOrder => return Ok(false),
+        _ => return Ok(false),
     };
     match shown {
         Ok(()) => Ok(true),

@@ -13,7 +13,7 @@ use crate::procurement::requisitions::domain::{
 use crate::procurement::requisitions::store::{self as reqs, Requisition};
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::{self, audit, Conn};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The subject kind name used by policies and approval rows.
 pub const KIND: &str = "requisition";
@@ -23,16 +23,6 @@ fn rules(desk: &Desk) -> RequisitionRules {
         categories: desk.company.categories.clone(),
         today: desk.today(),
     }
-}
-
-/// What prompts and history show of a requisition at one round.
-fn snapshot(d: &RequisitionDraft) -> Value {
-    json!({
-        "item": d.item, "spec": d.spec, "quantity": d.quantity,
-        "unit_price": d.unit_price.to_string(), "total": d.total.to_string(),
-        "total_minor": d.total.minor, "currency": d.total.currency.as_str(),
-        "needed_by": d.needed_by.map(|n| n.to_string()), "reason": d.reason, "category": d.category,
-    })
 }
 
 /// The reply to a submission or resubmission.
@@ -244,7 +234,7 @@ async fn open_round(
         number: id,
     };
     let spec = RoundSpec {
-        kind: KIND,
+        subject: &super::subject::SUBJECT,
         subject_id: id,
         reference,
         round,
@@ -254,10 +244,15 @@ async fn open_round(
             amount_minor: draft.total.minor,
             category: draft.category.clone(),
         },
-        snapshot: snapshot(draft),
+        summary: super::subject::summary(draft),
     };
     // The receipt comes first, so every later email about it threads under it.
-    let receipt = notify::received(actor.id, &reference.to_string(), round, &spec.snapshot);
+    let receipt = notify::received(
+        actor.id,
+        &reference.to_string(),
+        round,
+        &approvals::shown(spec.subject, &spec.summary),
+    );
     notify::email_copy(&mut *conn, &receipt, store::to_ms(desk.now())).await?;
     let progress = approvals::open_round(&mut *conn, desk, &spec, actor, dir).await?;
     let (action, summary) = match round {
@@ -306,7 +301,8 @@ pub struct Story {
 #[derive(Debug, Clone)]
 pub struct RoundStory {
     pub approval: Approval,
-    pub snapshot: Value,
+    /// What the round's messages showed of the requisition.
+    pub subject: Value,
     pub stages: Vec<(StageRow, Vec<TaskRow>)>,
 }
 
@@ -323,7 +319,7 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
         assigned |= tasks
             .iter()
             .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id));
-        let snapshot = serde_json::from_str(&approval.snapshot).unwrap_or(Value::Null);
+        let subject = approvals::shown_round(&super::subject::SUBJECT, &approval);
         let stages = stages
             .into_iter()
             .map(|s| {
@@ -337,7 +333,7 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
             .collect();
         rounds.push(RoundStory {
             approval,
-            snapshot,
+            subject,
             stages,
         });
     }

@@ -112,7 +112,7 @@ pub async fn submit(
     let r = reference(contract.id);
     let amount = format_stored(order.amount_minor, &order.currency);
     let spec = RoundSpec {
-        kind: CONTRACT,
+        subject: &super::subject::SUBJECT,
         subject_id: contract.id,
         reference: r,
         round: 1,
@@ -122,11 +122,12 @@ pub async fn submit(
             amount_minor: order.amount_minor,
             category: None,
         },
-        snapshot: json!({
-            "kind": CONTRACT, "headline": format!("{order_ref} · {}", customer.name),
-            "order": order_ref.to_string(), "customer": customer.name, "total": amount,
-            "notes": terms, "document": url,
-        }),
+        summary: super::subject::summary(
+            format!("{order_ref} · {}", customer.name),
+            amount.clone(),
+            terms,
+            url.as_deref(),
+        ),
     };
     let dir = store::directory::load(&mut tx).await?;
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
@@ -216,7 +217,8 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
         return Err(not_found().into());
     }
     let dir = store::directory::load(&mut conn).await?;
-    let progress = approvals::standing(&mut conn, CONTRACT, contract.id, &dir).await?;
+    let progress =
+        approvals::standing(&mut conn, &super::subject::SUBJECT, contract.id, &dir).await?;
     Ok(Story {
         contract,
         order,

@@ -10,7 +10,7 @@ use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::{format_stored, Money};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
-use crate::sales::domain::{Priority, OPPORTUNITY};
+use crate::sales::domain::Priority;
 use crate::sales::store::{self as rows, Opportunity};
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::service_desk::customers::service::resolve as resolve_customer;
@@ -40,16 +40,6 @@ pub struct Story {
 
 fn value_text(o: &Opportunity) -> Option<String> {
     o.value_minor.map(|v| format_stored(v, &o.currency))
-}
-
-/// What the assessment prompt shows.
-fn snapshot(o: &Opportunity, customer: &Customer) -> Value {
-    let value = value_text(o);
-    json!({
-        "kind": OPPORTUNITY, "headline": format!("{} · {}", o.title, customer.name),
-        "title": o.title, "customer": customer.name, "total": value.clone().unwrap_or_else(|| "—".into()),
-        "value": value, "notes": o.notes,
-    })
 }
 
 /// Records an opportunity and opens its assessment.
@@ -85,7 +75,7 @@ pub async fn new(
     .await?;
     let r = reference(opp.id);
     let spec = RoundSpec {
-        kind: OPPORTUNITY,
+        subject: &super::subject::SUBJECT,
         subject_id: opp.id,
         reference: r,
         round: 1,
@@ -95,7 +85,7 @@ pub async fn new(
             amount_minor: opp.value_minor.unwrap_or(0),
             category: None,
         },
-        snapshot: snapshot(&opp, &customer),
+        summary: super::subject::summary(&opp, &customer, value_text(&opp)),
     };
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
     let e = audit_event(
@@ -163,7 +153,8 @@ pub async fn show(desk: &Desk, r: Reference) -> DeskResult<Story> {
     let mut conn = desk.store.pool().acquire().await?;
     let (opportunity, customer) = load(&mut conn, r).await?;
     let dir = store::directory::load(&mut conn).await?;
-    let progress = approvals::standing(&mut conn, OPPORTUNITY, opportunity.id, &dir).await?;
+    let progress =
+        approvals::standing(&mut conn, &super::subject::SUBJECT, opportunity.id, &dir).await?;
     let orders: Vec<(i64,)> =
         sqlx::query_as("SELECT id FROM orders WHERE opportunity_id = $1 ORDER BY id")
             .bind(opportunity.id)

@@ -474,8 +474,9 @@ async fn smtp_failures_come_with_advice() {
 fn every_email_renders_in_both_languages_from_its_payload() {
     let r = bizdesk::chat::render::Renderer::load(None, chrono_tz::Asia::Shanghai, HashMap::new())
         .unwrap();
-    let subject = json!({"item": "Desk <oak>", "spec": null, "quantity": 2, "total": "1,800.00 CNY",
-        "needed_by": null, "reason": "R&D", "unit_price": "900.00 CNY", "category": null});
+    let subject = json!({"headline": "Desk <oak> × 2", "total": "1,800.00 CNY",
+        "facts": [{"label": "fact.reason", "value": "R&D"}], "decisions": ["approve", "reject", "changes"],
+        "graded": false, "hint": null, "resubmit": "requisition.resubmit_hint"});
     let base =
         json!({"company": "Huaxin", "recipient": "Li", "in_thread": false, "ref": "REQ-000009"});
     let payloads = [

@@ -1,4 +1,4 @@
 //! Opportunities, orders, contracts, collection.
 
+mod opportunities;
 mod orders;
-mod sales;
