@@ -62,7 +62,7 @@ pub enum Progress {
 
 /// Plans and opens a round: creates its stages and starts the first one that applies.
 /// Runs inside the caller's transaction.
-pub(crate) async fn open_round(
+pub async fn open_round(
     conn: &mut Conn,
     desk: &Desk,
     spec: &RoundSpec<'_>,
