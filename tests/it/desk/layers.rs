@@ -24,7 +24,7 @@ const NOT_IN_DOMAIN: &[&str] = &[
     "crate::mail",
     "crate::outbox",
     "crate::scheduler",
-    "crate::app",
+    "crate::app::",
     "crate::config",
     "::store::",
     "::service::",
