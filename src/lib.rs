@@ -2,45 +2,42 @@
 //!
 //! # Layout
 //!
-//! Layers, from the inside out; an inner layer never imports an outer one.
+//! Shared machinery by layer, business areas by folder (DESIGN.md §3). An inner layer never
+//! imports an outer one; domain code (the core and each area's `domain` part) does no I/O,
+//! which `tests/it/desk/layers.rs` checks.
 //!
-//! * [`access`]: who may read and do what, per action and per subject; every transport
-//!   and service asks it. No I/O.
-//! * [`domain`]: pure types and rules (money, references, the directory, approval policies and
-//!   the approval state machine, requisitions, delegation, the audit hash chain, recurrence and
-//!   the `when`/`repeat` parsers, customers, inquiry kinds and routing). No I/O.
-//! * [`store`]: persistence on SQLite and PostgreSQL through one set of queries; the schema is
-//!   in `migrations/sqlite` and `migrations/postgres` (paired versions). The key file with the
-//!   audit chain's and link-signing keys (`store::keys`), private (0600) files
-//!   (`store::files`), encrypted backups (`store::sealed`) and erasing a customer's personal
-//!   data (`crate::service_desk::forget::store`) live here too.
-//! * [`service`]: use cases, one function per action (`crate::procurement::requisitions::service::submit`,
-//!   `crate::approval::service::decide`, ...). Each runs in one transaction that writes the change,
-//!   its audit event and the outbox messages it causes.
-//! * [`commands`]: the slash commands as data (`commands/*.toml` at the top of the repo) and
-//!   the one parser every transport uses.
-//! * [`chat`]: transports (the terminal console and Discord) and rendering of replies
-//!   and notifications from `templates/chat/<locale>/`. No business rules here. Discord is
-//!   connected in the background (`chat::discord::link`), so an outage stops nothing else.
-//! * [`scheduler`]: timed work (SLA reminders and escalation, follow-ups, callbacks, digests)
-//!   from the job and schedule tables, claimed without a leader; cron via `croner`.
-//! * [`outbox`]: delivery of outbox rows (chat messages to Discord DMs, email) with leases,
-//!   retries and dead letters.
-//! * [`mail`]: composing email from `templates/email/<locale>/`, Message-IDs and threading,
-//!   sending by pooled SMTP or into `.eml` files, and advice when SMTP fails.
-//! * [`web`]: the HTTP server (health, readiness, the Discord interactions endpoint; web pages
-//!   later).
-//! * [`config`]: settings (`config/bizdesk.toml`, env overrides) and the directory file
-//!   (`config/org.toml`). Approval policies are `config/workflows.toml`; `config::setup` loads
-//!   the directory and the policies and checks them against each other at every start.
-//! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
-//! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
-//! * [`backups`]: `bizdesk backup` (plain or encrypted with the key file) and `restore`.
-//! * [`operator`]: reports the command line prints (`bizdesk jobs`, `customers import`).
-//! * [`clock`]: time as a dependency, so tests move time instead of sleeping.
-//! * [`logging`]: the log on stderr, coloured only on a terminal.
+//! Shared machinery:
+//! * [`domain`]: the domain core — money, references, the directory, locale and messages,
+//!   time and recurrence parsing, the audit hash chain. No I/O.
+//! * [`store`]: the sqlx pool on SQLite or PostgreSQL, transactions, and the tables every area
+//!   shares (audit, outbox, jobs, schedules, directory, delivery settings); the key file
+//!   (`store::keys`), private files, encrypted backups. Schema in `migrations/{sqlite,postgres}`
+//!   (paired versions).
+//! * [`approval`]: the approval engine — policies from `workflows.toml`, rounds, stages, tasks,
+//!   decisions, delegation, SLA reminders and escalation, the inbox. It knows what it approves
+//!   only through [`approval::subject::Subject`].
+//! * [`access`]: who may read and do what, per action and per subject; every transport and
+//!   service asks it. No I/O.
+//! * [`service`]: what use cases share — the [`service::Desk`], audit events, notifications as
+//!   outbox rows, jobs, digests and reports, the directory sync, settings.
+//! * [`commands`]: the slash commands as data (`commands/*.toml`) and the one parser.
+//! * [`chat`]: transports and rendering only (console, Discord); no business rules.
+//! * [`scheduler`], [`outbox`], [`mail`]: timed work, delivery with leases and retries, email.
+//! * [`web`]: the HTTP server (health, readiness, Discord interactions, satisfaction pages).
+//! * [`config`]: settings, the directory file, the checks that list every problem at once.
 //!
-//! The command-line entry point is `src/main.rs`; end-to-end tests live in `tests/`.
+//! Business areas, each a folder with one sub-folder per feature holding its `domain`,
+//! `store`, `service`, `chat` (and `subject`) parts under the feature's one name:
+//! * [`procurement`]: requisitions.
+//! * [`sales`]: opportunities, orders, order issues, contracts, collection.
+//! * [`service_desk`]: customers, inquiries and complaints, satisfaction, erasure.
+//! * [`collaboration`]: follow-ups and callbacks.
+//! * [`areas`]: where the areas register with the shared machinery at start-up.
+//!
+//! Around them: [`app`] (wiring, `serve`), [`bench`](mod@bench), [`backups`], [`operator`] (command-line
+//! reports), [`clock`] (time as a dependency), [`logging`].
+//!
+//! The command-line entry point is `src/main.rs`; end-to-end tests live in `tests/it/`.
 
 pub mod access;
 pub mod app;

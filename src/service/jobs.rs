@@ -28,7 +28,7 @@ pub mod kind {
     pub const COLLECTION: &str = "order.collect";
     /// Checks an inquiry's service level (payload: `id`, `check` = response | resolution).
     pub const INQUIRY_SLA: &str = "inquiry.sla";
-    /// Deletes finished jobs older than [`crate::service::KEEP_DONE_DAYS`].
+    /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
     pub const PRUNE: &str = "jobs.prune";
 }
 
