@@ -206,6 +206,16 @@ pub trait Subject: Send + Sync {
     ) -> BoxFuture<'a, DeskResult<bool>>;
 }
 
+/// Whether a reading succeeded for its reader: a refusal (which reads like "not found") is
+/// `false`, anything else that failed is an error. For [`Subject::may_read`] built on `show`.
+pub fn readable<T>(shown: DeskResult<T>) -> DeskResult<bool> {
+    match shown {
+        Ok(_) => Ok(true),
+        Err(crate::service::DeskError::User(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The registered subject kinds, looked up by kind or by reference kind.
 #[derive(Default)]
 pub struct Subjects {

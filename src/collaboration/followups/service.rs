@@ -2,6 +2,7 @@
 //! firing; a snooze bumps the row's `seq` and writes the next job, so an older job that fires
 //! late does nothing.
 
+use crate::approval::subject::readable;
 use crate::collaboration::followups::store::{self as rows, Followup};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
@@ -22,23 +23,16 @@ fn fire_key(id: i64, seq: i64) -> String {
 /// are asked of their own `show`, so a follow-up follows the same rules as reading the thing.
 /// Something one may not read is refused like something that does not exist; kinds without
 /// records yet (purchase orders) exist nowhere.
-async fn readable(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<bool> {
+async fn may_read(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<bool> {
     if let Some(subject) = desk.subjects.by_ref(r.kind) {
         return subject.may_read(desk, actor, r).await;
     }
-    let shown = match r.kind {
-        RefKind::Inquiry => crate::service_desk::inquiries::service::show(desk, actor, r)
-            .await
-            .map(drop),
-        RefKind::SalesOrder => crate::sales::orders::service::status(desk, r)
-            .await
-            .map(drop),
-        _ => return Ok(false),
-    };
-    match shown {
-        Ok(()) => Ok(true),
-        Err(DeskError::User(_)) => Ok(false),
-        Err(e) => Err(e),
+    match r.kind {
+        RefKind::Inquiry => {
+            readable(crate::service_desk::inquiries::service::show(desk, actor, r).await)
+        }
+        RefKind::SalesOrder => readable(crate::sales::orders::service::status(desk, r).await),
+        _ => Ok(false),
     }
 }
 
@@ -63,7 +57,7 @@ pub async fn add(
 ) -> DeskResult<Followup> {
     let due = parse_when(when, desk.now(), desk.company.time_zone)?;
     let note = note.map(str::trim).unwrap_or("");
-    if !readable(desk, actor, reference).await? {
+    if !may_read(desk, actor, reference).await? {
         return Err(Msg::new("followup.no_such_ref")
             .arg("ref", reference.to_string())
             .into());

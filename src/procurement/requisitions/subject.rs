@@ -5,10 +5,10 @@ use super::service::{show, KIND};
 use super::store as reqs;
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::store::Approval;
-use crate::approval::subject::{Fact, Subject, Summary, Verb};
+use crate::approval::subject::{readable, Fact, Subject, Summary, Verb};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
-use crate::service::{Desk, DeskError, DeskResult};
+use crate::service::{Desk, DeskResult};
 use crate::store::Conn;
 use futures::future::BoxFuture;
 
@@ -73,12 +73,6 @@ impl Subject for Requisitions {
         actor: &'a Employee,
         reference: Reference,
     ) -> BoxFuture<'a, DeskResult<bool>> {
-        Box::pin(async move {
-            match show(desk, actor, reference).await {
-                Ok(_) => Ok(true),
-                Err(DeskError::User(_)) => Ok(false),
-                Err(e) => Err(e),
-            }
-        })
+        Box::pin(async move { readable(show(desk, actor, reference).await) })
     }
 }

@@ -4,12 +4,12 @@
 use super::service::{reviewed, show};
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::store::Approval;
-use crate::approval::subject::{Fact, Subject, Summary, Verb, Verdict};
+use crate::approval::subject::{readable, Fact, Subject, Summary, Verb, Verdict};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::sales::domain::{check_review, CONTRACT};
-use crate::service::{Desk, DeskError, DeskResult};
+use crate::service::{Desk, DeskResult};
 use crate::store::Conn;
 use futures::future::BoxFuture;
 
@@ -67,12 +67,6 @@ impl Subject for Contracts {
         actor: &'a Employee,
         reference: Reference,
     ) -> BoxFuture<'a, DeskResult<bool>> {
-        Box::pin(async move {
-            match show(desk, actor, reference).await {
-                Ok(_) => Ok(true),
-                Err(DeskError::User(_)) => Ok(false),
-                Err(e) => Err(e),
-            }
-        })
+        Box::pin(async move { readable(show(desk, actor, reference).await) })
     }
 }

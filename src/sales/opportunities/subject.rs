@@ -4,13 +4,13 @@
 use super::service::{assessed, show};
 use crate::approval::domain::{ApprovalStatus, Decision};
 use crate::approval::store::Approval;
-use crate::approval::subject::{Fact, Subject, Summary, Verb, Verdict};
+use crate::approval::subject::{readable, Fact, Subject, Summary, Verb, Verdict};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::sales::domain::{check_assessment, Priority, OPPORTUNITY};
 use crate::sales::store::{self as rows, Opportunity};
-use crate::service::{Desk, DeskError, DeskResult};
+use crate::service::{Desk, DeskResult};
 use crate::service_desk::customers::store::Customer;
 use crate::store::Conn;
 use futures::future::BoxFuture;
@@ -115,12 +115,6 @@ impl Subject for Opportunities {
         _actor: &'a Employee,
         reference: Reference,
     ) -> BoxFuture<'a, DeskResult<bool>> {
-        Box::pin(async move {
-            match show(desk, reference).await {
-                Ok(_) => Ok(true),
-                Err(DeskError::User(_)) => Ok(false),
-                Err(e) => Err(e),
-            }
-        })
+        Box::pin(async move { readable(show(desk, reference).await) })
     }
 }
