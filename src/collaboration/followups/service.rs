@@ -9,7 +9,7 @@ use crate::domain::reference::{RefKind, Reference};
 use crate::domain::when::parse_when;
 use crate::domain::Msg;
 use crate::service::jobs::{self as timed, kind};
-use crate::service::{audit_event, notify, Desk, DeskError, DeskResult};
+use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::jobs::NewJob;
 use crate::store::{self, audit, Conn};
 use chrono::Duration;
