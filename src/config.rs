@@ -498,31 +498,20 @@ impl Config {
         let config = match deserialize(&table) {
             Ok(config) => config,
             Err(_) => {
-                // Each section on its own, so that every bad section is listed; each keeps
-                // its defaults afterwards, so the other files can still be found.
-                let defaults: toml::Table = DEFAULTS.parse().expect("the embedded defaults parse");
-                let names: Vec<String> = table.keys().cloned().collect();
-                for name in names {
-                    let alone = toml::Table::from_iter([(name.clone(), table[&name].clone())]);
-                    let Err(e) = deserialize(&alone) else {
-                        continue;
-                    };
-                    let key = e.path().to_string();
-                    if key == "." || key.is_empty() {
-                        continue; // only the other sections missing: this one is fine
-                    }
+                for (key, message) in unreadable_values(&mut table) {
                     let (file, line) = origin(&key);
-                    problems.push(&file, line, &key, e.inner().to_string());
-                    match defaults.get(&name) {
-                        Some(d) => table.insert(name, d.clone()),
-                        None => table.remove(&name),
-                    };
+                    problems.push(&file, line, &key, message);
                 }
                 deserialize(&table).map_err(|e| {
                     let key = e.path().to_string();
                     let (file, line) = origin(&key);
                     let mut all = problems.clone();
-                    all.push(&file, line, &key, e.inner().to_string());
+                    all.push(
+                        &file,
+                        line,
+                        &key,
+                        e.inner().message().trim_end().to_string(),
+                    );
                     all
                 })?
             }
@@ -552,6 +541,51 @@ impl Config {
 /// The settings from their merged table; the error names the key.
 fn deserialize(table: &toml::Table) -> Result<Config, serde_path_to_error::Error<toml::de::Error>> {
     serde_path_to_error::deserialize(toml::Value::Table(table.clone()))
+}
+
+/// Every value serde refuses, section by section and key by key, as (key, message); each
+/// is given its default afterwards, so that the settings can still say where the other files
+/// are.
+fn unreadable_values(table: &mut toml::Table) -> Vec<(String, String)> {
+    let defaults: toml::Table = DEFAULTS.parse().expect("the embedded defaults parse");
+    let mut found = Vec::new();
+    let names: Vec<String> = table.keys().cloned().collect();
+    for name in names {
+        let mut previous = String::new();
+        loop {
+            let alone = toml::Table::from_iter([(name.clone(), table[&name].clone())]);
+            let Err(e) = deserialize(&alone) else {
+                break;
+            };
+            let path = e.path().to_string();
+            if path == "." || path.is_empty() {
+                break; // only the other sections are missing: this one is fine
+            }
+            found.push((path.clone(), e.inner().message().trim_end().to_string()));
+            // The key within the section: `smtp.pool_size`, `requisitions.categories[0]`.
+            let key = path
+                .strip_prefix(&format!("{name}."))
+                .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest).to_string());
+            let section = table.get_mut(&name).and_then(toml::Value::as_table_mut);
+            match (key, section) {
+                (Some(key), Some(section)) if key != previous => {
+                    match defaults.get(&name).and_then(|d| d.get(&key)) {
+                        Some(d) => section.insert(key.clone(), d.clone()),
+                        None => section.remove(&key),
+                    };
+                    previous = key;
+                }
+                _ => {
+                    match defaults.get(&name) {
+                        Some(d) => table.insert(name.clone(), d.clone()),
+                        None => table.remove(&name),
+                    };
+                    break;
+                }
+            }
+        }
+    }
+    found
 }
 
 /// A single problem.
