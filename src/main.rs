@@ -298,11 +298,9 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::Org {
             command: OrgCommand::Sync { file },
         } => {
-            // Everything is checked against the file about to be applied, which becomes the
-            // directory for this run.
+            // Every file is checked against the directory about to be applied (and, as at
+            // every start, against the configured one).
             let org = app::load_org_for_sync(&config, &file)?;
-            let mut config = config;
-            config.directory.file = file.clone();
             let chat = app::open_with_clock(&config, clock.clone()).await?;
             let report = service::directory::sync(&chat.desk, &org, "operator")
                 .await
