@@ -2,30 +2,10 @@ use super::*;
 use crate::config::setup::DEFAULT_WORKFLOWS;
 
 /// A company's own directory: other department codes than the sample's.
-const COMPANY: &str = r#"[[departments]]
-code = "OPS"
-name = "Operations"
-head = "ann"
-
-[[departments]]
-code = "SALES"
-name = "Sales"
-head = "bob"
-
-[[employees]]
-handle = "ann"
-name = "Ann"
-email = "ann@example.com"
-department = "OPS"
-roles = ["dept_head", "bcmo", "finance", "legal", "management"]
-
-[[employees]]
-handle = "bob"
-name = "Bob"
-email = "bob@example.com"
-department = "SALES"
-roles = ["dept_head", "bcmo", "finance", "legal", "management"]
-"#;
+const COMPANY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/company-org.toml"
+));
 
 /// Settings whose files are written to a temporary folder: the directory, and the shipped
 /// workflows, routing rules and schedules.

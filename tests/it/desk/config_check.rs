@@ -6,30 +6,10 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A company's own directory: other department codes than the sample's.
-const COMPANY: &str = r#"[[departments]]
-code = "OPS"
-name = "Operations"
-head = "ann"
-
-[[departments]]
-code = "SALES"
-name = "Sales"
-head = "bob"
-
-[[employees]]
-handle = "ann"
-name = "Ann"
-email = "ann@example.com"
-department = "OPS"
-roles = ["dept_head", "bcmo", "finance", "legal", "management"]
-
-[[employees]]
-handle = "bob"
-name = "Bob"
-email = "bob@example.com"
-department = "SALES"
-roles = ["dept_head"]
-"#;
+const COMPANY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/company-org.toml"
+));
 
 const SAMPLE_ROUTING: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/routing.toml"));
