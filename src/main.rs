@@ -505,11 +505,12 @@ fn config_check(
     };
     match summary {
         Some(summary) if problems.is_empty() => {
-            println!("configuration OK: {summary}");
+            // A reader that went away (`config check | head`) changes nothing: the exit code says it.
+            let _ = outln!("configuration OK: {summary}");
             0
         }
         _ => {
-            println!("{problems}");
+            let _ = outln!("{problems}");
             EXIT_USER_ERROR as u8
         }
     }
