@@ -6,7 +6,9 @@ use crate::chat::render::Renderer;
 use crate::chat::Chat;
 use crate::clock::{Clock, SystemClock};
 use crate::commands::Catalog;
+use crate::config::files::Files;
 use crate::config::org::{OrgFile, SAMPLE};
+use crate::config::problems::Problems;
 use crate::config::Config;
 use crate::config::DiscordMode;
 use crate::domain::Locale;
@@ -32,50 +34,58 @@ pub fn load_policies(path: &Path) -> anyhow::Result<Policies> {
     Ok(crate::config::setup::load_policies(path)?)
 }
 
-/// Loads a directory file for `bizdesk org sync`, checked on its own and against the
-/// configured approval policies; every problem names the file, line, key and the fix.
+/// Loads a directory file for `bizdesk org sync`, checked on its own and with every other
+/// file against it (the approval policies' approvers, the routing rules' departments); every
+/// problem names the file, line, key and the fix.
 pub fn load_org_for_sync(config: &Config, file: &Path) -> anyhow::Result<OrgFile> {
-    Ok(crate::config::setup::load_org_for_sync(config, file)?)
+    if let Err(e) = std::fs::metadata(file) {
+        let mut p = Problems::default();
+        let message = format!("cannot read the directory file: {e}");
+        p.push(&file.display().to_string(), None, "", message);
+        return Err(p.into());
+    }
+    Ok(load_files(config, file)?.setup.org)
 }
 
 /// Loads and checks the system's recurring jobs (`scheduler.file`), or the embedded ones when
-/// the default file is absent. Errors name the file, the key and the reason.
+/// the default file is absent. Errors name the file, the line, the key and the reason.
 pub fn load_schedules(config: &Config) -> anyhow::Result<Vec<crate::config::schedules::SystemJob>> {
-    let path = &config.scheduler.file;
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(_) if path == Path::new("config/schedules.toml") => {
-            crate::config::schedules::DEFAULT.to_string()
-        }
-        Err(e) => {
-            return Err(anyhow!(
-                "cannot read schedules file {}: {e}",
-                path.display()
-            ))
-        }
-    };
-    crate::config::schedules::parse(&text, config.company.time_zone)
-        .map_err(|e| anyhow!("{}: {e}", path.display()))
+    Ok(crate::config::files::load_schedules(config)?)
 }
 
-/// The inquiry routing rules shipped with bizdesk (the same file as `config/routing.toml`).
-pub const DEFAULT_ROUTING: &str = include_str!("../config/routing.toml");
+pub use crate::config::files::DEFAULT_ROUTING;
 
-/// Loads and checks the inquiry routing rules (`inquiries.routing_file`), or the embedded
-/// ones when the default file is absent; department codes are checked against the directory.
-pub fn load_routing(
-    config: &Config,
-) -> anyhow::Result<crate::service_desk::inquiries::domain::Routing> {
-    let path = &config.inquiries.routing_file;
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(_) if path == Path::new("config/routing.toml") => DEFAULT_ROUTING.to_string(),
-        Err(e) => return Err(anyhow!("cannot read routing file {}: {e}", path.display())),
-    };
-    let org = load_org(&config.directory.file)?;
-    let codes: Vec<&str> = org.departments.iter().map(|d| d.code.as_str()).collect();
-    crate::service_desk::inquiries::domain::Routing::from_toml(&text, &codes)
-        .map_err(|e| anyhow!("{}: {e}", path.display()))
+/// Everything a start reads besides the settings, checked without opening the database or
+/// connecting anywhere: the directory (`directory`, standing for `directory.file`), the
+/// approval policies, the routing rules, the recurring jobs, the template overrides and the
+/// key file. Every problem of every file is listed at once.
+pub fn load_files(config: &Config, directory: &Path) -> Result<Files, Problems> {
+    let files = crate::config::files::load(config, directory);
+    let mut problems = files.as_ref().err().cloned().unwrap_or_default();
+    let dir = &config.templates.dir;
+    if let Err(e) = Renderer::load(
+        Some(dir.as_path()),
+        config.company.time_zone,
+        HashMap::new(),
+    ) {
+        problems.push(&dir.display().to_string(), None, "", format!("{e:#}"));
+    }
+    let key_file = &config.security.key_file;
+    if let Err(e) = crate::store::keys::Keys::load(key_file) {
+        let message = format!("{e:#}");
+        let prefix = format!("{}: ", key_file.display());
+        let message = message.strip_prefix(&prefix).unwrap_or(&message);
+        problems.push(
+            &key_file.display().to_string(),
+            None,
+            "",
+            message.to_string(),
+        );
+    }
+    match files {
+        Ok(files) if problems.is_empty() => Ok(files),
+        _ => Err(problems),
+    }
 }
 
 /// The configured values options accept by name: requisition categories, inquiry
@@ -116,6 +126,8 @@ pub async fn open(config: &Config) -> anyhow::Result<Chat> {
 
 /// [`open`] with a chosen clock (tests).
 pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Chat> {
+    // Every file checked, every problem listed, before the database is touched.
+    let files = load_files(config, &config.directory.file)?;
     let store = Store::open(
         config.database.url.expose(),
         config.database.max_connections,
@@ -129,8 +141,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         crate::service_desk::satisfaction::domain::VALID_DAYS,
     )
     .await?;
-    // The directory and the policies, checked against each other before anything runs.
-    let setup = crate::config::setup::load(config)?;
+    let setup = files.setup;
     let policies = setup.policies;
     let catalog = Catalog::embedded().context("commands/*.toml")?;
     let mut option_names = HashMap::new();
@@ -149,7 +160,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
     }
     let dir = &config.templates.dir;
     let mut renderer = Renderer::load(Some(dir.as_path()), config.company.time_zone, option_names)?;
-    let routing = load_routing(config)?;
+    let routing = files.routing;
     let company = Company {
         name: config.company.name.clone(),
         name_zh: config.company.name_in(Locale::ZhCn).to_string(),

@@ -7,13 +7,14 @@ use crate::domain::money::Currency;
 use crate::domain::Locale;
 use problems::Problems;
 mod check;
+pub mod files;
 mod names;
 pub mod org;
 pub mod problems;
 pub mod schedules;
 pub mod setup;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, bail};
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -291,56 +292,6 @@ impl Smtp {
             redact_url(url)
         ))
     }
-
-    fn check(&self) -> anyhow::Result<()> {
-        let url = self.url.expose().trim();
-        if !url.is_empty() {
-            let Some((scheme, rest)) = url.split_once("://") else {
-                bail!("key `smtp.url`: expected smtp://HOST:PORT, smtp://HOST:587?tls=required (STARTTLS) or smtps://HOST:465, or empty to write .eml files");
-            };
-            if scheme != "smtp" && scheme != "smtps" {
-                bail!("key `smtp.url`: scheme `{scheme}` is not smtp or smtps (smtp://HOST:587?tls=required for STARTTLS, smtps://HOST:465 for TLS)");
-            }
-            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-            let host = host.split(['/', '?']).next().unwrap_or("");
-            if host.is_empty() || host.starts_with(':') {
-                bail!("key `smtp.url`: no host in `{}`", redact_url(url));
-            }
-            if let Some((_, port)) = host.rsplit_once(':') {
-                if port.parse::<u16>().is_err() {
-                    bail!("key `smtp.url`: `{port}` is not a port number");
-                }
-            }
-            if let Some((_, q)) = rest.split_once('?') {
-                for kv in q.split('&') {
-                    match kv.split_once('=') {
-                        Some(("tls", "required" | "opportunistic")) => {}
-                        Some(("tls", v)) => bail!("key `smtp.url`: tls={v}: use tls=required (STARTTLS) or tls=opportunistic"),
-                        _ => bail!("key `smtp.url`: unknown parameter `{kv}`; the only one is tls=required|opportunistic"),
-                    }
-                }
-            }
-            if let Some(problem) = self.plaintext_auth_problem() {
-                bail!("{problem}");
-            }
-        }
-        if self.from.parse::<lettre::Address>().is_err() {
-            bail!("key `smtp.from`: `{}` is not an email address", self.from);
-        }
-        if !self.reply_to.is_empty() && self.reply_to.parse::<lettre::Address>().is_err() {
-            bail!(
-                "key `smtp.reply_to`: `{}` is not an email address",
-                self.reply_to
-            );
-        }
-        if !(1..=100).contains(&self.pool_size) {
-            bail!("key `smtp.pool_size`: must be between 1 and 100");
-        }
-        if !(1..=600).contains(&self.timeout_secs) {
-            bail!("key `smtp.timeout_secs`: must be between 1 and 600");
-        }
-        Ok(())
-    }
 }
 
 /// Sales orders.
@@ -392,19 +343,6 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    fn check(&self) -> anyhow::Result<()> {
-        if !(10..=60_000).contains(&self.poll_ms) {
-            bail!("key `scheduler.poll_ms`: must be between 10 and 60000");
-        }
-        if !(5..=3600).contains(&self.lease_secs) {
-            bail!("key `scheduler.lease_secs`: must be between 5 and 3600");
-        }
-        if !(1..=1000).contains(&self.batch) {
-            bail!("key `scheduler.batch`: must be between 1 and 1000");
-        }
-        Ok(())
-    }
-
     /// The scheduler's options from these settings.
     pub fn options(&self) -> crate::scheduler::Options {
         crate::scheduler::Options {
@@ -473,14 +411,36 @@ pub struct Source {
     pub env_keys: Vec<String>,
 }
 
+/// Settings as loaded, with the problems of their values: even with problems they say where
+/// the other files are, so a check can look at those too (a section that could not be read
+/// keeps its defaults).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub source: Source,
+    pub problems: Problems,
+}
+
 impl Config {
     /// Loads settings from `path` (or the default file when it exists, else the embedded
-    /// defaults), then applies `BIZDESK__SECTION__KEY` variables from `env`.
+    /// defaults), then applies `BIZDESK__SECTION__KEY` variables from `env`. Every problem
+    /// is reported at once.
     pub fn load(
         path: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<(Config, Source)> {
-        let mut table: toml::Table = DEFAULTS.parse().context("embedded defaults")?;
+        let loaded = Config::load_checked(path, env)?;
+        loaded.problems.into_result()?;
+        Ok((loaded.config, loaded.source))
+    }
+
+    /// [`Config::load`] that keeps going past bad values: `Err` only when the file cannot be
+    /// read or is not TOML; otherwise the settings and every problem found in them.
+    pub fn load_checked(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Loaded, Problems> {
+        let mut table: toml::Table = DEFAULTS.parse().expect("the embedded defaults parse");
         let file = match path {
             Some(p) => Some(p.to_path_buf()),
             None if Path::new(DEFAULT_PATH).exists() => Some(PathBuf::from(DEFAULT_PATH)),
@@ -490,12 +450,23 @@ impl Config {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "embedded defaults".into());
+        let mut text = String::new();
         if let Some(p) = &file {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read config file {}", p.display()))?;
-            let user: toml::Table = text.parse().map_err(|e| anyhow!("{}: {e}", p.display()))?;
+            text = std::fs::read_to_string(p).map_err(|e| {
+                one(
+                    &label,
+                    None,
+                    "",
+                    format!("cannot read the settings file: {e}"),
+                )
+            })?;
+            let user: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+                let line = e.span().map(|s| problems::line_at(&text, s.start));
+                one(&label, line, "", e.message().trim_end().to_string())
+            })?;
             merge(&mut table, user);
         }
+        let mut problems = Problems::default();
         let mut env_keys = Vec::new();
         for (k, v) in env {
             let Some(rest) = k.strip_prefix("BIZDESK__") else {
@@ -503,42 +474,57 @@ impl Config {
             };
             let path: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
             if path.len() != 2 || path.iter().any(|s| s.is_empty()) {
-                bail!("environment variable {k}: expected BIZDESK__SECTION__KEY");
+                problems.push(&k, None, "", "expected BIZDESK__SECTION__KEY".into());
+                continue;
             }
-            set_from_env(&mut table, &path, &v)
-                .map_err(|e| anyhow!("environment variable {k}: {e}"))?;
-            env_keys.push(k);
+            match set_from_env(&mut table, &path, &v) {
+                Ok(()) => env_keys.push(k),
+                Err(e) => problems.push(&k, None, "", e.to_string()),
+            }
         }
-        let config: Config =
-            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-                let key = e.path().to_string();
-                let var = format!("BIZDESK__{}", key.replace('.', "__").to_ascii_uppercase());
-                // An unknown section fails at `section`, an unknown key at `section.key`.
-                let origin = env_keys
-                    .iter()
-                    .find(|k| **k == var || k.starts_with(&format!("{var}__")))
-                    .cloned()
-                    .unwrap_or_else(|| label.clone());
-                anyhow!("{origin}: key `{key}`: {}", e.inner())
-            })?;
-        let mut problems = Problems::default();
-        for e in config.check() {
-            let text = e.to_string();
-            let (key, message) = text
-                .strip_prefix("key `")
-                .and_then(|r| r.split_once("`: "))
-                .unwrap_or(("", &text));
-            // A value set by an environment variable is reported under that variable.
+        // Where a key's value came from: the variable that set it, else the file (with the
+        // key's line when it is written there).
+        let origin = |key: &str| -> (String, Option<usize>) {
             let var = format!("BIZDESK__{}", key.replace('.', "__").to_ascii_uppercase());
-            let origin = if env_keys.contains(&var) {
-                &var
-            } else {
-                &label
-            };
-            problems.push(origin, None, key, message.to_string());
+            // An unknown section fails at `section`, an unknown key at `section.key`.
+            match env_keys
+                .iter()
+                .find(|k| **k == var || k.starts_with(&format!("{var}__")))
+            {
+                Some(k) => (k.clone(), None),
+                None => (label.clone(), problems::locate(&text, key)),
+            }
+        };
+        let config = match deserialize(&table) {
+            Ok(config) => config,
+            Err(_) => {
+                for (key, message) in unreadable_values(&mut table) {
+                    let (file, line) = origin(&key);
+                    problems.push(&file, line, &key, message);
+                }
+                deserialize(&table).map_err(|e| {
+                    let key = e.path().to_string();
+                    let (file, line) = origin(&key);
+                    let mut all = problems.clone();
+                    all.push(
+                        &file,
+                        line,
+                        &key,
+                        e.inner().message().trim_end().to_string(),
+                    );
+                    all
+                })?
+            }
+        };
+        for (key, message) in config.check() {
+            let (file, line) = origin(&key);
+            problems.push(&file, line, &key, message);
         }
-        problems.into_result()?;
-        Ok((config, Source { file, env_keys }))
+        Ok(Loaded {
+            config,
+            source: Source { file, env_keys },
+            problems,
+        })
     }
 
     /// Embedded defaults only; for tests and tools.
@@ -550,6 +536,63 @@ impl Config {
                 t.try_into().expect("embedded defaults are valid")
             })
     }
+}
+
+/// The settings from their merged table; the error names the key.
+fn deserialize(table: &toml::Table) -> Result<Config, serde_path_to_error::Error<toml::de::Error>> {
+    serde_path_to_error::deserialize(toml::Value::Table(table.clone()))
+}
+
+/// Every value serde refuses, section by section and key by key, as (key, message); each
+/// is given its default afterwards, so that the settings can still say where the other files
+/// are.
+fn unreadable_values(table: &mut toml::Table) -> Vec<(String, String)> {
+    let defaults: toml::Table = DEFAULTS.parse().expect("the embedded defaults parse");
+    let mut found = Vec::new();
+    let names: Vec<String> = table.keys().cloned().collect();
+    for name in names {
+        let mut previous = String::new();
+        loop {
+            let alone = toml::Table::from_iter([(name.clone(), table[&name].clone())]);
+            let Err(e) = deserialize(&alone) else {
+                break;
+            };
+            let path = e.path().to_string();
+            if path == "." || path.is_empty() {
+                break; // only the other sections are missing: this one is fine
+            }
+            found.push((path.clone(), e.inner().message().trim_end().to_string()));
+            // The key within the section: `smtp.pool_size`, `requisitions.categories[0]`.
+            let key = path
+                .strip_prefix(&format!("{name}."))
+                .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest).to_string());
+            let section = table.get_mut(&name).and_then(toml::Value::as_table_mut);
+            match (key, section) {
+                (Some(key), Some(section)) if key != previous => {
+                    match defaults.get(&name).and_then(|d| d.get(&key)) {
+                        Some(d) => section.insert(key.clone(), d.clone()),
+                        None => section.remove(&key),
+                    };
+                    previous = key;
+                }
+                _ => {
+                    match defaults.get(&name) {
+                        Some(d) => table.insert(name.clone(), d.clone()),
+                        None => table.remove(&name),
+                    };
+                    break;
+                }
+            }
+        }
+    }
+    found
+}
+
+/// A single problem.
+fn one(file: &str, line: Option<usize>, key: &str, message: String) -> Problems {
+    let mut p = Problems::default();
+    p.push(file, line, key, message);
+    p
 }
 
 /// Overlays `user` onto `base`, table by table.

@@ -105,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         command: CustomersCommand,
     },
+    /// The configuration files.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Send a test email with the [smtp] settings, and explain what fails.
     SendTestEmail {
         /// Where to send it.
@@ -160,6 +165,14 @@ enum CustomersCommand {
 }
 
 #[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check the settings and every file they name (directory, workflows, routing, schedules,
+    /// templates, key file) as `serve` would, without opening the database: list every
+    /// problem, one a line; exit 0 when there is none, 2 when there are some.
+    Check,
+}
+
+#[derive(Subcommand)]
 enum DiscordCommand {
     /// Overwrite the application's commands with commands/*.toml (in discord.guild_id when set).
     Register,
@@ -195,10 +208,26 @@ fn main() -> ExitCode {
             }
         },
     };
-    let (config, source) = match Config::load(cli.config.as_deref(), std::env::vars()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("bizdesk: {e:#}");
+    let loaded = Config::load_checked(cli.config.as_deref(), std::env::vars());
+    if let Command::Config {
+        command: ConfigCommand::Check,
+    } = cli.command
+    {
+        return ExitCode::from(config_check(loaded));
+    }
+    let (config, source) = match loaded {
+        Ok(l) if l.problems.is_empty() => (l.config, l.source),
+        Ok(l) => {
+            // The other files' problems too, so that one run lists them all.
+            let mut problems = l.problems;
+            if let Err(more) = app::load_files(&l.config, &l.config.directory.file) {
+                problems.extend(more);
+            }
+            eprintln!("bizdesk: {problems}");
+            return ExitCode::from(1);
+        }
+        Err(problems) => {
+            eprintln!("bizdesk: {problems}");
             return ExitCode::from(1);
         }
     };
@@ -269,6 +298,8 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
         Command::Org {
             command: OrgCommand::Sync { file },
         } => {
+            // Every file is checked against the directory about to be applied (and, as at
+            // every start, against the configured one).
             let org = app::load_org_for_sync(&config, &file)?;
             let chat = app::open_with_clock(&config, clock.clone()).await?;
             let report = service::directory::sync(&chat.desk, &org, "operator")
@@ -441,6 +472,47 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             Ok(0)
         }
         Command::Bench(args) => bizdesk::bench::run(&config, args).await.map(|_| 0),
+        Command::Config { .. } => unreachable!("`config check` runs before the settings are used"),
+    }
+}
+
+/// `bizdesk config check`: every problem of the settings and of the files they name, one a
+/// line, and exit 2; or one line saying what was loaded, and exit 0.
+fn config_check(
+    loaded: Result<bizdesk::config::Loaded, bizdesk::config::problems::Problems>,
+) -> u8 {
+    let (problems, summary) = match loaded {
+        Err(problems) => (problems, None),
+        Ok(l) => {
+            let mut problems = l.problems;
+            let files = app::load_files(&l.config, &l.config.directory.file);
+            let label = l
+                .source
+                .file
+                .map(|f| f.display().to_string())
+                .unwrap_or_else(|| "embedded defaults".into());
+            match files {
+                Ok(files) => (
+                    problems,
+                    Some(format!("{}; settings: {label}", files.summary())),
+                ),
+                Err(more) => {
+                    problems.extend(more);
+                    (problems, None)
+                }
+            }
+        }
+    };
+    match summary {
+        Some(summary) if problems.is_empty() => {
+            // A reader that went away (`config check | head`) changes nothing: the exit code says it.
+            let _ = outln!("configuration OK: {summary}");
+            0
+        }
+        _ => {
+            let _ = outln!("{problems}");
+            EXIT_USER_ERROR as u8
+        }
     }
 }
 

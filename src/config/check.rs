@@ -1,79 +1,201 @@
-//! The settings' values checked once parsed: each section on its own, every section's
-//! problem reported in one start.
+//! The settings' values checked once parsed: every problem of every section, reported in one
+//! start.
 
-use super::{Config, DiscordMode};
-use anyhow::{anyhow, bail};
+use super::{Config, DiscordMode, Scheduler, Smtp};
+
+/// The problems found so far, each as (key, what to do).
+#[derive(Default)]
+struct Found(Vec<(String, String)>);
+
+impl Found {
+    fn add(&mut self, key: &str, message: impl Into<String>) {
+        self.0.push((key.to_string(), message.into()));
+    }
+
+    /// Adds `message` under `key` unless `ok`.
+    fn unless(&mut self, ok: bool, key: &str, message: &str) {
+        if !ok {
+            self.add(key, message);
+        }
+    }
+}
 
 impl Config {
-    /// Every problem of the settings' values: each section is checked, so one start shows them
-    /// all (within a section, the first).
-    pub(super) fn check(&self) -> Vec<anyhow::Error> {
-        [
-            self.check_database(),
-            self.check_discord(),
-            self.smtp.check(),
-            self.scheduler.check(),
-            self.check_lists(),
-        ]
-        .into_iter()
-        .filter_map(Result::err)
-        .collect()
+    /// Every problem of the settings' values, each as (key, what to do).
+    pub(super) fn check(&self) -> Vec<(String, String)> {
+        let mut found = Found::default();
+        self.check_database(&mut found);
+        self.check_discord(&mut found);
+        self.smtp.check(&mut found);
+        self.scheduler.check(&mut found);
+        self.check_lists(&mut found);
+        found.0
     }
 
-    fn check_database(&self) -> anyhow::Result<()> {
+    fn check_database(&self, found: &mut Found) {
         let url = self.database.url.expose();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
-            bail!("key `database.url`: expected sqlite://PATH or postgres://USER@HOST/DB");
-        }
-        if self.database.max_connections == 0 {
-            bail!("key `database.max_connections`: must be at least 1");
-        }
-        Ok(())
+        found.unless(
+            url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"),
+            "database.url",
+            "expected sqlite://PATH or postgres://USER@HOST/DB",
+        );
+        found.unless(
+            self.database.max_connections > 0,
+            "database.max_connections",
+            "must be at least 1",
+        );
     }
 
-    fn check_discord(&self) -> anyhow::Result<()> {
+    fn check_discord(&self, found: &mut Found) {
         let d = &self.discord;
         if d.mode == DiscordMode::Http && d.token.is_set() {
-            if d.application_id.is_none() {
-                bail!("key `discord.application_id`: http mode needs the application id");
-            }
-            if d.public_key.len() != 64 || !d.public_key.chars().all(|c| c.is_ascii_hexdigit()) {
-                bail!("key `discord.public_key`: http mode needs the application's public key (64 hex characters)");
-            }
+            found.unless(
+                d.application_id.is_some(),
+                "discord.application_id",
+                "http mode needs the application id",
+            );
+            found.unless(
+                d.public_key.len() == 64 && d.public_key.chars().all(|c| c.is_ascii_hexdigit()),
+                "discord.public_key",
+                "http mode needs the application's public key (64 hex characters)",
+            );
         }
-        let base_ok = d.api_base.is_empty()
-            || d.api_base.starts_with("http://")
-            || d.api_base.starts_with("https://");
-        if !base_ok {
-            bail!("key `discord.api_base`: expected an http:// or https:// URL, or empty for Discord itself");
-        }
-        if !(10..=600_000).contains(&d.reconnect_min_ms) {
-            bail!("key `discord.reconnect_min_ms`: must be between 10 and 600000");
-        }
-        if !(d.reconnect_min_ms..=3_600_000).contains(&d.reconnect_max_ms) {
-            bail!("key `discord.reconnect_max_ms`: must be at least reconnect_min_ms and at most 3600000 (an hour)");
-        }
-        Ok(())
+        found.unless(
+            d.api_base.is_empty()
+                || d.api_base.starts_with("http://")
+                || d.api_base.starts_with("https://"),
+            "discord.api_base",
+            "expected an http:// or https:// URL, or empty for Discord itself",
+        );
+        found.unless(
+            (10..=600_000).contains(&d.reconnect_min_ms),
+            "discord.reconnect_min_ms",
+            "must be between 10 and 600000",
+        );
+        found.unless(
+            (d.reconnect_min_ms..=3_600_000).contains(&d.reconnect_max_ms),
+            "discord.reconnect_max_ms",
+            "must be at least reconnect_min_ms and at most 3600000 (an hour)",
+        );
     }
 
-    fn check_lists(&self) -> anyhow::Result<()> {
-        crate::sales::orders::domain::check_stages(&self.sales.order_stages)
-            .map_err(|e| anyhow!("key `sales.order_stages`: {e}"))?;
-        self.sales.roles()?;
+    fn check_lists(&self, found: &mut Found) {
+        if let Err(e) = crate::sales::orders::domain::check_stages(&self.sales.order_stages) {
+            found.add("sales.order_stages", e.to_string());
+        }
+        for r in &self.sales.order_roles {
+            if crate::domain::directory::Role::parse(r).is_none() {
+                found.add("sales.order_roles", format!("`{r}` is not a role"));
+            }
+        }
         for c in self.requisitions.category_terms() {
             let c = c.code;
             if c.is_empty()
                 || c.chars()
                     .any(|ch| !(ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'))
             {
-                bail!(
-                    "key `requisitions.categories`: `{c}` must be lowercase letters, digits or _"
+                found.add(
+                    "requisitions.categories",
+                    format!("`{c}` must be lowercase letters, digits or _"),
                 );
             }
         }
-        Ok(())
+    }
+}
+
+impl Smtp {
+    fn check(&self, found: &mut Found) {
+        let url = self.url.expose().trim();
+        if !url.is_empty() {
+            if let Err(message) = check_smtp_url(url) {
+                found.add("smtp.url", message);
+            } else if let Some(problem) = self.plaintext_auth_problem() {
+                let key = "smtp.allow_plaintext_auth";
+                let prefix = format!("key `{key}`: ");
+                found.add(key, problem.strip_prefix(&prefix).unwrap_or(&problem));
+            }
+        }
+        if self.from.parse::<lettre::Address>().is_err() {
+            found.add(
+                "smtp.from",
+                format!("`{}` is not an email address", self.from),
+            );
+        }
+        if !self.reply_to.is_empty() && self.reply_to.parse::<lettre::Address>().is_err() {
+            found.add(
+                "smtp.reply_to",
+                format!("`{}` is not an email address", self.reply_to),
+            );
+        }
+        found.unless(
+            (1..=100).contains(&self.pool_size),
+            "smtp.pool_size",
+            "must be between 1 and 100",
+        );
+        found.unless(
+            (1..=600).contains(&self.timeout_secs),
+            "smtp.timeout_secs",
+            "must be between 1 and 600",
+        );
+    }
+}
+
+/// What is wrong with a non-empty `smtp.url`, if anything.
+fn check_smtp_url(url: &str) -> Result<(), String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err("expected smtp://HOST:PORT, smtp://HOST:587?tls=required (STARTTLS) or smtps://HOST:465, or empty to write .eml files".into());
+    };
+    if scheme != "smtp" && scheme != "smtps" {
+        return Err(format!("scheme `{scheme}` is not smtp or smtps (smtp://HOST:587?tls=required for STARTTLS, smtps://HOST:465 for TLS)"));
+    }
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host = host.split(['/', '?']).next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') {
+        return Err(format!("no host in `{}`", super::redact_url(url)));
+    }
+    if let Some((_, port)) = host.rsplit_once(':') {
+        if port.parse::<u16>().is_err() {
+            return Err(format!("`{port}` is not a port number"));
+        }
+    }
+    if let Some((_, q)) = rest.split_once('?') {
+        for kv in q.split('&') {
+            match kv.split_once('=') {
+                Some(("tls", "required" | "opportunistic")) => {}
+                Some(("tls", v)) => {
+                    return Err(format!(
+                        "tls={v}: use tls=required (STARTTLS) or tls=opportunistic"
+                    ))
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown parameter `{kv}`; the only one is tls=required|opportunistic"
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Scheduler {
+    fn check(&self, found: &mut Found) {
+        found.unless(
+            (10..=60_000).contains(&self.poll_ms),
+            "scheduler.poll_ms",
+            "must be between 10 and 60000",
+        );
+        found.unless(
+            (5..=3600).contains(&self.lease_secs),
+            "scheduler.lease_secs",
+            "must be between 5 and 3600",
+        );
+        found.unless(
+            (1..=1000).contains(&self.batch),
+            "scheduler.batch",
+            "must be between 1 and 1000",
+        );
     }
 }

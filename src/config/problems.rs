@@ -97,8 +97,18 @@ pub fn line_at(text: &str, offset: usize) -> usize {
 /// laid out the usual way: `[[array]]` headers, one `key = value` per line. `None` when the
 /// text is laid out otherwise (inline tables); the key path still says where.
 pub fn locate(text: &str, path: &str) -> Option<usize> {
-    let (header, index, rest) = split_path(path)?;
     let lines: Vec<&str> = text.lines().collect();
+    if !path.contains(['.', '[']) {
+        // A key at the top, before any table; else a table of that name.
+        let top = lines
+            .iter()
+            .take_while(|l| !l.trim_start().starts_with('['))
+            .position(|l| is_assignment(l, path));
+        if let Some(i) = top {
+            return Some(i + 1);
+        }
+    }
+    let (header, index, rest) = split_path(path)?;
     let mut seen = 0usize;
     let mut start = None;
     for (i, l) in lines.iter().enumerate() {
@@ -127,13 +137,18 @@ pub fn locate(text: &str, path: &str) -> Option<usize> {
         if t.starts_with('[') {
             break;
         }
-        if let Some(after) = t.strip_prefix(key) {
-            if after.trim_start().starts_with('=') {
-                return Some(i + 1);
-            }
+        if is_assignment(t, key) {
+            return Some(i + 1);
         }
     }
     Some(start + 1)
+}
+
+/// Whether `line` is `key = ...`.
+fn is_assignment(line: &str, key: &str) -> bool {
+    line.trim_start()
+        .strip_prefix(key)
+        .is_some_and(|after| after.trim_start().starts_with('='))
 }
 
 /// `employees[3].email` → (`employees`, Some(3), `email`); `company.currency` → (`company`,
@@ -166,6 +181,10 @@ mod tests {
         );
         assert_eq!(locate(TEXT, "employees[2].email"), None);
         assert_eq!(locate(TEXT, "requisition.stages[0].quorum"), Some(12));
+        let top = "# c\ndefault_department = \"SVC\"\n[sla]\ncomplaint = 1\n";
+        assert_eq!(locate(top, "default_department"), Some(2));
+        assert_eq!(locate(top, "sla.complaint.high"), Some(4));
+        assert_eq!(locate(top, "sla"), Some(3));
         assert_eq!(line_at(TEXT, 0), 1);
         assert_eq!(line_at(TEXT, 5), 2);
     }

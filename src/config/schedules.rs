@@ -1,8 +1,9 @@
 //! `config/schedules.toml`: the system's recurring jobs, each a cron string (empty: off).
 
+use super::problems::{line_at, locate, Problems};
 use crate::domain::schedule::{parse_cron, parse_tz, CatchUp};
 use crate::service::jobs::kind;
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -44,15 +45,37 @@ struct RawJob {
 /// Parses and checks the file's text; errors name the key and say what to write. Jobs the
 /// file leaves out keep their shipped defaults.
 pub fn parse(text: &str, company_tz: chrono_tz::Tz) -> anyhow::Result<Vec<SystemJob>> {
-    let raw: BTreeMap<String, RawJob> = toml::from_str(text).map_err(|e| anyhow!("{e}"))?;
+    parse_named(text, company_tz, "schedules file").map_err(|e| anyhow!("{e}"))
+}
+
+/// [`parse`] for text read from `file`: every problem at once, each with its line when found
+/// (a syntax or type error stops at the first).
+pub fn parse_named(
+    text: &str,
+    company_tz: chrono_tz::Tz,
+    file: &str,
+) -> Result<Vec<SystemJob>, Problems> {
+    let mut problems = Problems::default();
+    let raw: BTreeMap<String, RawJob> = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_at(text, s.start));
+        let mut p = Problems::default();
+        p.push(file, line, "", e.message().trim_end().to_string());
+        p
+    })?;
     let defaults: BTreeMap<String, RawJob> =
-        toml::from_str(DEFAULT).map_err(|e| anyhow!("embedded schedules: {e}"))?;
+        toml::from_str(DEFAULT).expect("the embedded schedules parse");
+    let mut bad = |key: String, message: String| {
+        problems.push(file, locate(text, &key), &key, message);
+    };
     for key in raw.keys() {
         if !KNOWN.iter().any(|(k, _)| k == key) {
             let known: Vec<&str> = KNOWN.iter().map(|(k, _)| *k).collect();
-            bail!(
-                "[{key}]: not a recurring job bizdesk knows; the jobs are {}",
-                known.join(", ")
+            bad(
+                key.clone(),
+                format!(
+                    "[{key}] is not a recurring job bizdesk knows; the jobs are {}",
+                    known.join(", ")
+                ),
             );
         }
     }
@@ -61,20 +84,28 @@ pub fn parse(text: &str, company_tz: chrono_tz::Tz) -> anyhow::Result<Vec<System
         let Some(job) = raw.get(key).or_else(|| defaults.get(key)) else {
             continue;
         };
-        let cron = job.cron.trim();
-        let cron = if cron.is_empty() {
-            None
-        } else {
-            parse_cron(cron).map_err(|e| anyhow!("key `{key}.cron`: {e}"))?;
-            Some(cron.to_string())
+        let cron = match job.cron.trim() {
+            "" => None,
+            cron => {
+                if let Err(e) = parse_cron(cron) {
+                    bad(format!("{key}.cron"), e.to_string());
+                }
+                Some(cron.to_string())
+            }
         };
         let tz = match job.time_zone.as_deref().map(str::trim) {
             None | Some("") => company_tz,
-            Some(name) => parse_tz(name).map_err(|e| anyhow!("key `{key}.time_zone`: {e}"))?,
+            Some(name) => parse_tz(name).unwrap_or_else(|e| {
+                bad(format!("{key}.time_zone"), e.to_string());
+                company_tz
+            }),
         };
         let catch_up = match job.catch_up.as_deref() {
             None => CatchUp::Once,
-            Some(c) => CatchUp::parse(c).map_err(|e| anyhow!("key `{key}.catch_up`: {e}"))?,
+            Some(c) => CatchUp::parse(c).unwrap_or_else(|e| {
+                bad(format!("{key}.catch_up"), e.to_string());
+                CatchUp::Once
+            }),
         };
         out.push(SystemJob {
             key: key.to_string(),
@@ -84,7 +115,7 @@ pub fn parse(text: &str, company_tz: chrono_tz::Tz) -> anyhow::Result<Vec<System
             catch_up,
         });
     }
-    Ok(out)
+    problems.into_result().map(|()| out)
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub struct Source {
 
 impl Source {
     /// Reads `path`; the default path falls back to the embedded file when it is absent.
-    fn read(
+    pub(super) fn read(
         path: &Path,
         default_path: &str,
         embedded: &str,
@@ -64,8 +64,8 @@ pub struct Setup {
 }
 
 /// The approval policies with where each came from, for messages.
-struct Workflows {
-    policies: Policies,
+pub(super) struct Workflows {
+    pub(super) policies: Policies,
     source: Source,
     from_file: Vec<String>,
 }
@@ -93,16 +93,6 @@ pub fn load(config: &Config) -> Result<Setup, Problems> {
     }
 }
 
-/// Loads a directory file about to be synced, and checks it and the configured policies
-/// against each other: a sync that would leave a stage without its approvers is refused.
-pub fn load_org_for_sync(config: &Config, file: &Path) -> Result<OrgFile, Problems> {
-    let source = Source::read(file, "", "", "directory")?;
-    let org = OrgFile::parse_named(&source.text, &source.label)?;
-    let w = read_workflows(&config.workflows.file)?;
-    check(&org, &source, &w).into_result()?;
-    Ok(org)
-}
-
 /// Loads the approval policies, completed by the embedded ones, without the directory check.
 pub fn load_policies(path: &Path) -> Result<Policies, Problems> {
     read_workflows(path).map(|w| w.policies)
@@ -114,7 +104,7 @@ fn read_org(path: &Path) -> Result<(OrgFile, Source), Problems> {
     Ok((org, source))
 }
 
-fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
+pub(super) fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
     let source = Source::read(
         path,
         "config/workflows.toml",
@@ -141,21 +131,38 @@ fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
 fn parse_policies(source: &Source) -> Result<Policies, Problems> {
     Policies::from_toml(&source.text).map_err(|e| {
         // Engine errors read "`key`: message"; TOML's own carry their line in the text.
-        let (key, message) = match e.strip_prefix('`').and_then(|r| r.split_once("`: ")) {
-            Some((key, message)) => (key.to_string(), message.to_string()),
-            None => (String::new(), e.trim_end().to_string()),
+        let (key, line, message) = match e.strip_prefix('`').and_then(|r| r.split_once("`: ")) {
+            Some((key, message)) => (
+                key.to_string(),
+                locate(&source.text, key),
+                message.to_string(),
+            ),
+            None => match toml_error(&e) {
+                Some((line, message)) => (String::new(), Some(line), message),
+                None => (String::new(), None, e.trim_end().to_string()),
+            },
         };
-        let line = (!key.is_empty())
-            .then(|| locate(&source.text, &key))
-            .flatten();
         let mut p = Problems::default();
         p.push(&source.label, line, &key, message);
         p
     })
 }
 
+/// TOML's own error ("TOML parse error at line N, column M", the line quoted, the message)
+/// as its line and message on one line, so that a list of problems keeps one a line.
+fn toml_error(text: &str) -> Option<(usize, String)> {
+    let mut lines = text.lines();
+    let head = lines.next()?.strip_prefix("TOML parse error at line ")?;
+    let line = head.split(',').next()?.trim().parse().ok()?;
+    let message: Vec<&str> = lines
+        .filter(|l| !l.trim().is_empty() && !l.contains('|'))
+        .map(str::trim)
+        .collect();
+    Some((line, message.join("; ")))
+}
+
 /// The policies against the directory the file describes.
-fn check(org: &OrgFile, org_source: &Source, w: &Workflows) -> Problems {
+pub(super) fn check(org: &OrgFile, org_source: &Source, w: &Workflows) -> Problems {
     let mut problems = Problems::default();
     for p in check_against(&w.policies, &org.to_directory()) {
         let (file, text) = if w.from_file.contains(&p.kind) {

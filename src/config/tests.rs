@@ -191,3 +191,41 @@ fn every_section_with_a_bad_value_is_reported_at_once() {
         "{err}"
     );
 }
+
+#[test]
+fn every_unreadable_value_is_reported_and_the_settings_still_name_the_files() {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    let text = "[smtp]\npool_size = \"x\"\ntimeout_secs = \"y\"\nfoo = 1\n\n[web]\nbind = 5\n\n[directory]\nfile = \"company/org.toml\"\n\n[scheduler]\npoll_ms = 1\n";
+    f.write_all(text.as_bytes()).unwrap();
+    let env = [("BIZDESK__NOPE".to_string(), "1".to_string())];
+    let loaded = Config::load_checked(Some(f.path()), env).unwrap();
+    let found: Vec<(&str, Option<usize>)> = loaded
+        .problems
+        .0
+        .iter()
+        .map(|p| (p.key.as_str(), p.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("", None),
+            ("smtp.foo", Some(4)),
+            ("smtp.pool_size", Some(2)),
+            ("smtp.timeout_secs", Some(3)),
+            ("web.bind", Some(7)),
+            ("scheduler.poll_ms", Some(13)),
+        ],
+        "{}",
+        loaded.problems
+    );
+    assert_eq!(loaded.problems.0[0].file, "BIZDESK__NOPE");
+    assert_eq!(
+        loaded.config.smtp.pool_size,
+        Config::defaults().smtp.pool_size
+    );
+    assert_eq!(
+        loaded.config.directory.file,
+        Path::new("company/org.toml"),
+        "the good values are kept"
+    );
+}

@@ -97,7 +97,17 @@ impl Keys {
 
     /// Parses a key file's text (`path` names it in errors).
     pub fn parse(path: &Path, text: &str) -> anyhow::Result<Keys> {
-        let f: KeyFile = toml::from_str(text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        // The message and line only: TOML's own display quotes the line, which holds a key.
+        let f: KeyFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map_or(1, |s| crate::config::problems::line_at(text, s.start));
+            anyhow!(
+                "{}: line {line}: {}",
+                path.display(),
+                e.message().trim_end()
+            )
+        })?;
         if f.version != 1 {
             bail!(
                 "{}: version {} is not one this bizdesk reads",

@@ -112,82 +112,115 @@ fn normal() -> String {
     "normal".into()
 }
 
+/// One thing wrong in `routing.toml`: the key (empty for a syntax error) and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingProblem {
+    pub key: String,
+    pub message: String,
+    /// The byte offset TOML reported, for a syntax or type error.
+    pub offset: Option<usize>,
+}
+
+impl std::fmt::Display for RoutingProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.key.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "key `{}`: {}", self.key, self.message)
+        }
+    }
+}
+
+/// The problems found while reading the rules, each with its key.
+#[derive(Default)]
+struct Found(Vec<RoutingProblem>);
+
+impl Found {
+    fn add(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.0.push(RoutingProblem {
+            key: key.into(),
+            message: message.into(),
+            offset: None,
+        });
+    }
+}
+
 impl Routing {
-    /// Parses `routing.toml`; `departments` are the codes that exist. Errors name the key.
-    pub fn from_toml(text: &str, departments: &[&str]) -> Result<Routing, String> {
-        let raw: RawRouting = toml::from_str(text).map_err(|e| e.to_string())?;
-        let known = |code: &str, key: &str| {
-            if departments.contains(&code) {
-                Ok(code.to_string())
-            } else {
-                Err(format!(
-                    "key `{key}`: `{code}` is not a department code; use one of {}",
-                    departments.join(", ")
-                ))
+    /// Parses `routing.toml`; `departments` are the codes that exist. Every problem is
+    /// returned at once (a syntax or type error stops at the first), each naming its key.
+    pub fn from_toml(text: &str, departments: &[&str]) -> Result<Routing, Vec<RoutingProblem>> {
+        let raw: RawRouting = toml::from_str(text).map_err(|e| {
+            vec![RoutingProblem {
+                key: String::new(),
+                message: e.message().trim_end().to_string(),
+                offset: e.span().map(|s| s.start),
+            }]
+        })?;
+        let mut found = Found::default();
+        let known = |code: &str, key: &str, found: &mut Found| {
+            if !departments.contains(&code) {
+                found.add(
+                    key,
+                    format!(
+                        "department `{code}` is not in the directory; add it to [[departments]] \
+                         there or change `{key}` to one of {}",
+                        departments.join(", ")
+                    ),
+                );
             }
+            code.to_string()
         };
-        let default_department = known(&raw.default_department, "default_department")?;
+        let default_department = known(&raw.default_department, "default_department", &mut found);
         let mut rules = Vec::new();
         for (i, r) in raw.rules.into_iter().enumerate() {
             let at = format!("rules[{i}]");
-            let pattern = Regex::new(&format!("(?i){}", r.pattern))
-                .map_err(|e| format!("key `{at}.pattern`: not a regular expression: {e}"))?;
-            let priority = Priority::parse(&r.priority).ok_or_else(|| {
-                format!(
-                    "key `{at}.priority`: `{}` is not low, normal, high or urgent",
-                    r.priority
-                )
-            })?;
+            let department = known(&r.department, &format!("{at}.department"), &mut found);
+            let pattern = Regex::new(&format!("(?i){}", r.pattern));
+            if let Err(e) = &pattern {
+                found.add(
+                    format!("{at}.pattern"),
+                    format!("not a regular expression: {e}"),
+                );
+            }
+            let priority = Priority::parse(&r.priority);
+            if priority.is_none() {
+                found.add(
+                    format!("{at}.priority"),
+                    format!("`{}` is not low, normal, high or urgent", r.priority),
+                );
+            }
             if r.category.trim().is_empty() {
-                return Err(format!(
-                    "key `{at}.category`: give a category, e.g. \"billing\""
-                ));
+                found.add(
+                    format!("{at}.category"),
+                    "give a category, e.g. \"billing\"",
+                );
             }
-            rules.push(Rule {
-                pattern,
-                category: r.category.trim().to_lowercase(),
-                department: known(&r.department, &format!("{at}.department"))?,
-                priority,
-            });
-        }
-        let mut sla = Vec::new();
-        for (kind_name, levels) in &raw.sla {
-            let kind = Kind::parse(kind_name).ok_or_else(|| {
-                format!("key `sla.{kind_name}`: not a kind; use inquiry, complaint or feedback")
-            })?;
-            for (priority_name, text) in levels {
-                let key = format!("sla.{kind_name}.{priority_name}");
-                let priority = Priority::parse(priority_name).ok_or_else(|| {
-                    format!("key `{key}`: not a priority; use low, normal, high or urgent")
-                })?;
-                let parsed = text
-                    .split_once('/')
-                    .map(|(a, b)| (parse_duration(a.trim()), parse_duration(b.trim())));
-                let Some((Ok(first), Ok(resolve))) = parsed else {
-                    return Err(format!(
-                        "key `{key}`: `{text}` is not \"first response / resolution\", e.g. \"4h/3d\""
-                    ));
-                };
-                if first > resolve {
-                    return Err(format!(
-                        "key `{key}`: the first response cannot come after the resolution"
-                    ));
-                }
-                sla.push(((kind, priority), (first, resolve)));
+            if let (Ok(pattern), Some(priority)) = (pattern, priority) {
+                rules.push(Rule {
+                    pattern,
+                    category: r.category.trim().to_lowercase(),
+                    department,
+                    priority,
+                });
             }
         }
+        let sla = parse_sla(&raw.sla, &mut found);
         if raw.satisfaction_callback_days > 365 {
-            return Err("key `satisfaction_callback_days`: at most 365".into());
+            found.add("satisfaction_callback_days", "at most 365");
         }
         let mut categories: Vec<crate::domain::term::Term> =
             raw.categories.iter().map(|c| c.term()).collect();
         for (i, c) in categories.iter_mut().enumerate() {
             c.code = c.code.to_lowercase();
             if c.code.is_empty() {
-                return Err(format!(
-                    "key `categories[{i}].code`: give a code, e.g. \"billing\""
-                ));
+                found.add(
+                    format!("categories[{i}].code"),
+                    "give a code, e.g. \"billing\"",
+                );
             }
+        }
+        if !found.0.is_empty() {
+            return Err(found.0);
         }
         for r in &rules {
             if !categories.iter().any(|c| c.code == r.category) {
@@ -219,6 +252,46 @@ impl Routing {
                 priority: Priority::Normal,
             })
     }
+}
+
+/// The `[sla]` table: (kind, priority) → (first response, resolution).
+fn parse_sla(
+    raw: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    found: &mut Found,
+) -> Vec<((Kind, Priority), (Duration, Duration))> {
+    let mut sla = Vec::new();
+    for (kind_name, levels) in raw {
+        let Some(kind) = Kind::parse(kind_name) else {
+            found.add(
+                format!("sla.{kind_name}"),
+                "not a kind; use inquiry, complaint or feedback",
+            );
+            continue;
+        };
+        for (priority_name, text) in levels {
+            let key = format!("sla.{kind_name}.{priority_name}");
+            let Some(priority) = Priority::parse(priority_name) else {
+                found.add(key, "not a priority; use low, normal, high or urgent");
+                continue;
+            };
+            let parsed = text
+                .split_once('/')
+                .map(|(a, b)| (parse_duration(a.trim()), parse_duration(b.trim())));
+            let Some((Ok(first), Ok(resolve))) = parsed else {
+                found.add(
+                    key,
+                    format!("`{text}` is not \"first response / resolution\", e.g. \"4h/3d\""),
+                );
+                continue;
+            };
+            if first > resolve {
+                found.add(key, "the first response cannot come after the resolution");
+                continue;
+            }
+            sla.push(((kind, priority), (first, resolve)));
+        }
+    }
+    sla
 }
 
 /// The steps of a service level (first answer or resolution), each a scheduler job written
@@ -316,33 +389,66 @@ mod tests {
         );
     }
 
+    /// Every problem of a routing text, one a line.
+    fn problems(text: &str) -> String {
+        let e = Routing::from_toml(text, &DEPTS).unwrap_err();
+        e.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     #[test]
     fn bad_rules_name_the_key() {
-        let e = Routing::from_toml("default_department = \"XX\"", &DEPTS).unwrap_err();
+        let e = problems("default_department = \"XX\"");
         assert!(e.contains("default_department") && e.contains("XX"), "{e}");
-        let e = Routing::from_toml(
+        let e = problems(
             "default_department = \"SVC\"\n[[rules]]\npattern = \"(\"\ncategory = \"x\"\ndepartment = \"FIN\"\n",
-            &DEPTS,
-        )
-        .unwrap_err();
+        );
         assert!(e.contains("rules[0].pattern"), "{e}");
-        let e = Routing::from_toml(
+        let e = problems(
             "default_department = \"SVC\"\n[[rules]]\npattern = \"x\"\ncategory = \"x\"\ndepartment = \"FIN\"\npriority = \"asap\"\n",
-            &DEPTS,
-        )
-        .unwrap_err();
+        );
         assert!(e.contains("rules[0].priority"), "{e}");
-        let e = Routing::from_toml(
-            "default_department = \"SVC\"\n[sla]\ncomplaint = { high = \"3d/2h\" }\n",
-            &DEPTS,
-        )
-        .unwrap_err();
+        let e = problems("default_department = \"SVC\"\n[sla]\ncomplaint = { high = \"3d/2h\" }\n");
         assert!(e.contains("sla.complaint.high"), "{e}");
-        let e = Routing::from_toml(
-            "default_department = \"SVC\"\n[sla]\ncomplaint = { high = \"soon\" }\n",
-            &DEPTS,
-        )
-        .unwrap_err();
+        let e = problems("default_department = \"SVC\"\n[sla]\ncomplaint = { high = \"soon\" }\n");
         assert!(e.contains("4h/3d"), "{e}");
+        let e = Routing::from_toml("default_department = ", &DEPTS).unwrap_err();
+        assert_eq!((e.len(), e[0].key.as_str()), (1, ""), "{e:?}");
+        assert!(e[0].offset.is_some(), "a syntax error has its place: {e:?}");
+    }
+
+    #[test]
+    fn every_department_missing_from_the_directory_is_listed_at_once() {
+        let shipped = include_str!("../../../config/routing.toml");
+        let e = Routing::from_toml(shipped, &["OPS", "SALES"]).unwrap_err();
+        let keys: Vec<&str> = e.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "default_department",
+                "rules[0].department",
+                "rules[1].department",
+                "rules[2].department",
+                "rules[3].department",
+                "rules[4].department"
+            ]
+        );
+        assert!(e[3].message.contains("`BCMO`"), "{}", e[3]);
+        assert!(e[3].message.contains("one of OPS, SALES"), "{}", e[3]);
+        let e = problems(
+            "default_department = \"XX\"\nsatisfaction_callback_days = 400\n[[rules]]\npattern = \"(\"\ncategory = \"\"\ndepartment = \"YY\"\npriority = \"asap\"\n",
+        );
+        for key in [
+            "default_department",
+            "rules[0].department",
+            "rules[0].pattern",
+            "rules[0].priority",
+            "rules[0].category",
+            "satisfaction_callback_days",
+        ] {
+            assert!(e.contains(&format!("key `{key}`")), "{key}: {e}");
+        }
     }
 }

@@ -5,6 +5,7 @@ mod audit_trail;
 mod catalogs;
 mod chinese;
 mod cli;
+mod config_check;
 mod console;
 mod email;
 mod fuzz;
