@@ -6,6 +6,7 @@ use super::org::{OrgFile, SAMPLE};
 use super::problems::{locate, Problems};
 use super::Config;
 use crate::approval::policy::{check_against, Policies};
+use crate::approval::subject::Subjects;
 use std::path::Path;
 
 /// The approval policies shipped with bizdesk (the same file as `config/workflows.toml`).
@@ -120,11 +121,45 @@ pub(super) fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
     for (kind, policy) in defaults.by_kind {
         policies.by_kind.entry(kind).or_insert(policy);
     }
+    let problems = check_kinds(&policies, &source, &crate::areas::subjects());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(Workflows {
         policies,
         source,
         from_file,
     })
+}
+
+/// Every policy names a registered subject kind, and every subject kind has a policy.
+fn check_kinds(policies: &Policies, source: &Source, subjects: &Subjects) -> Problems {
+    let mut problems = Problems::default();
+    let known: Vec<&str> = subjects.kinds().collect();
+    for kind in policies.by_kind.keys() {
+        if subjects.by_kind(kind).is_none() {
+            problems.push(
+                &source.label,
+                locate(&source.text, kind),
+                kind,
+                format!(
+                    "`[{kind}]` is not a kind of request bizdesk approves; use one of {}",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+    for kind in known {
+        if policies.get(kind).is_none() {
+            problems.push(
+                &source.label,
+                None,
+                kind,
+                format!("no policy for `{kind}`; add a [{kind}] section with its stages"),
+            );
+        }
+    }
+    problems
 }
 
 /// Parses policies; the first problem of the file, with its line when the key is found.

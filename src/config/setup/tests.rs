@@ -70,3 +70,17 @@ fn problems_in_both_files_are_reported_together() {
     assert_eq!(err.0[1].line, Some(1), "TOML's own line: {err}");
     assert!(!err.0[1].message.contains('\n'), "one line: {err}");
 }
+
+#[test]
+fn a_policy_for_a_kind_nobody_registered_is_named_with_the_known_kinds() {
+    let typo = "# a typo\n[requisiton]\n[[requisiton.stages]]\nname = \"Head\"\napprovers = [\"dept_head\"]\n";
+    let (c, _d) = config_with(SAMPLE, typo);
+    let err = load(&c).unwrap_err();
+    assert_eq!(err.0.len(), 1, "{err}");
+    let p = &err.0[0];
+    assert_eq!((p.key.as_str(), p.line), ("requisiton", Some(2)), "{err}");
+    assert!(
+        p.message.contains("contract, opportunity, requisition"),
+        "{err}"
+    );
+}
