@@ -182,6 +182,9 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         desk,
         renderer: Arc::new(renderer),
         catalog: Arc::new(catalog),
+        handlers: Arc::new(crate::chat::actions::Handlers::new(
+            crate::registry::actions(),
+        )),
     };
     if service::directory::is_empty(&chat.desk).await? {
         let report = service::directory::sync(&chat.desk, &setup.org, "system").await?;

@@ -58,6 +58,7 @@ pub mod mail;
 pub mod operator;
 pub mod outbox;
 pub mod procurement;
+pub mod registry;
 pub mod sales;
 pub mod scheduler;
 pub mod service;

@@ -68,7 +68,7 @@ fn command_for(verb: &str, id: &str) -> String {
 
 impl Chat {
     /// Approve / Reject / Request changes for a subject (and, from a prompt, its task).
-    pub(super) fn decision_actions(
+    pub(crate) fn decision_actions(
         &self,
         locale: Locale,
         subject_ref: &str,
