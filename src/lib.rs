@@ -33,6 +33,9 @@
 //! * [`config`]: settings (`config/bizdesk.toml`, env overrides) and the directory file
 //!   (`config/org.toml`). Approval policies are `config/workflows.toml`; `config::setup` loads
 //!   the directory and the policies and checks them against each other at every start.
+//! * [`registry`]: the one list of every area's actions, job kinds and notification kinds,
+//!   gathered at start-up, and the check (a unit test) that the command catalog,
+//!   `workflows.toml`, the job kinds and the templates agree with it.
 //! * [`app`]: wiring: opens the store, loads config, builds the [`service::Desk`]; runs `serve`.
 //! * [`bench`]: the service-versus-raw-SQL benchmark behind `bizdesk bench`.
 //! * [`backups`]: `bizdesk backup` (plain or encrypted with the key file) and `restore`.

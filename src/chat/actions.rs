@@ -29,7 +29,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub(crate) fn ok(text: String) -> Reply {
+    pub(super) fn ok(text: String) -> Reply {
         Reply {
             text,
             ok: true,
@@ -58,7 +58,6 @@ pub struct Handler {
 }
 
 /// Every action's handler by name, built once at start-up.
-#[derive(Default)]
 pub struct Handlers(HashMap<&'static str, Run>);
 
 impl Handlers {
