@@ -182,9 +182,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         desk,
         renderer: Arc::new(renderer),
         catalog: Arc::new(catalog),
-        handlers: Arc::new(crate::chat::actions::Handlers::new(
-            crate::registry::actions(),
-        )),
+        handlers: Arc::new(crate::registry::handlers()),
     };
     if service::directory::is_empty(&chat.desk).await? {
         let report = service::directory::sync(&chat.desk, &setup.org, "system").await?;

@@ -5,11 +5,43 @@
 //! without a handler, a policy without a subject, a job kind without a handler or a
 //! notification without its templates fails a test instead of apologising at run time.
 
-use crate::chat::actions::Handler;
+use crate::chat::actions::{Handler, Handlers};
 use crate::commands::Catalog;
-use crate::scheduler::handlers::JobHandler;
+use crate::scheduler::handlers::{JobHandler, JobHandlers};
 use crate::service::notify::{Notification, SentAs};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Handlers by name (actions, job kinds), built once at start-up.
+pub struct ByName<F>(HashMap<&'static str, F>);
+
+impl<F: Copy> ByName<F> {
+    /// The map of `list`. Two handlers for one name are a programming error: this panics, and
+    /// the registry test builds the real lists, so it panics there first.
+    pub fn new(what: &str, list: impl IntoIterator<Item = (&'static str, F)>) -> ByName<F> {
+        let mut map = HashMap::new();
+        for (name, run) in list {
+            if map.insert(name, run).is_some() {
+                panic!("two handlers for the {what} `{name}`");
+            }
+        }
+        ByName(map)
+    }
+
+    /// The handler of `name`.
+    pub fn get(&self, name: &str) -> Option<F> {
+        self.0.get(name).copied()
+    }
+}
+
+/// The map Chat dispatches actions with.
+pub fn handlers() -> Handlers {
+    ByName::new("action", actions().into_iter().map(|h| (h.action, h.run)))
+}
+
+/// The map the scheduler runs jobs with.
+pub fn job_handlers() -> JobHandlers {
+    ByName::new("job kind", jobs().into_iter().map(|h| (h.kind, h.run)))
+}
 
 /// Every action's handler, from every area.
 pub fn actions() -> Vec<Handler> {

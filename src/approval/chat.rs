@@ -17,34 +17,23 @@ use serde_json::{json, Value};
 /// The approval engine's actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "inbox",
-            run: |c, a, _, l| Box::pin(c.inbox(a, l)),
-        },
-        Handler {
-            action: "approval.approve",
-            run: |c, a, i, l| Box::pin(c.decide(a, i, l, Decision::Approve)),
-        },
-        Handler {
-            action: "approval.reject",
-            run: |c, a, i, l| Box::pin(c.decide(a, i, l, Decision::Reject)),
-        },
-        Handler {
-            action: "approval.changes",
-            run: |c, a, i, l| Box::pin(c.decide(a, i, l, Decision::Changes)),
-        },
-        Handler {
-            action: "delegate.set",
-            run: |c, a, i, l| Box::pin(c.delegate_set(a, i, l)),
-        },
-        Handler {
-            action: "delegate.off",
-            run: |c, a, _, l| Box::pin(c.delegate_off(a, l)),
-        },
-        Handler {
-            action: "delegate.show",
-            run: |c, a, _, l| Box::pin(c.delegate_show(a, l)),
-        },
+        Handler::new("inbox", |c, a, _, l| Box::pin(c.inbox(a, l))),
+        Handler::new("approval.approve", |c, a, i, l| {
+            Box::pin(c.decide(a, i, l, Decision::Approve))
+        }),
+        Handler::new("approval.reject", |c, a, i, l| {
+            Box::pin(c.decide(a, i, l, Decision::Reject))
+        }),
+        Handler::new("approval.changes", |c, a, i, l| {
+            Box::pin(c.decide(a, i, l, Decision::Changes))
+        }),
+        Handler::new("delegate.set", |c, a, i, l| {
+            Box::pin(c.delegate_set(a, i, l))
+        }),
+        Handler::new("delegate.off", |c, a, _, l| Box::pin(c.delegate_off(a, l))),
+        Handler::new("delegate.show", |c, a, _, l| {
+            Box::pin(c.delegate_show(a, l))
+        }),
     ]
 }
 

@@ -311,17 +311,10 @@ pub async fn sweep(conn: &mut Conn) -> DeskResult<usize> {
 /// The approval engine's job kinds: reminders, escalations and the sweep that schedules them.
 pub fn jobs() -> Vec<JobHandler> {
     vec![
-        JobHandler {
-            kind: kind::SLA_REMIND,
-            run: |d, c, p, _| Box::pin(remind(d, c, p)),
-        },
-        JobHandler {
-            kind: kind::SLA_ESCALATE,
-            run: |d, c, p, _| Box::pin(escalate(d, c, p)),
-        },
-        JobHandler {
-            kind: kind::SLA_SWEEP,
-            run: |_, c, _, _| Box::pin(async move { sweep(c).await.map(none) }),
-        },
+        JobHandler::new(kind::SLA_REMIND, |d, c, p, _| Box::pin(remind(d, c, p))),
+        JobHandler::new(kind::SLA_ESCALATE, |d, c, p, _| Box::pin(escalate(d, c, p))),
+        JobHandler::new(kind::SLA_SWEEP, |_, c, _, _| {
+            Box::pin(async move { sweep(c).await.map(none) })
+        }),
     ]
 }

@@ -12,7 +12,6 @@ use crate::domain::{Locale, Msg};
 use crate::service::{Desk, DeskError};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What the user sees after a command or in a notification.
@@ -57,32 +56,15 @@ pub struct Handler {
     pub run: Run,
 }
 
-/// Every action's handler by name, built once at start-up.
-pub struct Handlers(HashMap<&'static str, Run>);
-
-impl Handlers {
-    /// The map of `list`. Two handlers for one action are a programming error: this panics,
-    /// and the registry test builds the real list, so it panics there first.
-    pub fn new(list: Vec<Handler>) -> Handlers {
-        let mut map = HashMap::new();
-        for h in list {
-            if map.insert(h.action, h.run).is_some() {
-                panic!("two handlers for the action `{}`", h.action);
-            }
-        }
-        Handlers(map)
-    }
-
-    /// The handler of an action.
-    pub fn get(&self, action: &str) -> Option<Run> {
-        self.0.get(action).copied()
-    }
-
-    /// The actions that have a handler.
-    pub fn actions(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.0.keys().copied()
+impl Handler {
+    /// `action`, run by `run`.
+    pub fn new(action: &'static str, run: Run) -> Handler {
+        Handler { action, run }
     }
 }
+
+/// Every action's handler by name, built once at start-up ([`crate::registry::handlers`]).
+pub type Handlers = crate::registry::ByName<Run>;
 
 /// The chat front of the desk: parse, run, render.
 #[derive(Clone)]

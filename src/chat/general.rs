@@ -12,30 +12,14 @@ use serde_json::{json, Value};
 /// The shared actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "help",
-            run: |c, _, i, l| Box::pin(async move { c.help(l, i.str("command")) }),
-        },
-        Handler {
-            action: "whoami",
-            run: |c, a, _, l| Box::pin(c.whoami(a, l)),
-        },
-        Handler {
-            action: "settings.show",
-            run: |c, a, i, l| Box::pin(c.settings(a, i, l)),
-        },
-        Handler {
-            action: "settings.email",
-            run: |c, a, i, l| Box::pin(c.settings(a, i, l)),
-        },
-        Handler {
-            action: "report.service",
-            run: |c, a, i, l| Box::pin(c.report(a, i, l)),
-        },
-        Handler {
-            action: "report.sales",
-            run: |c, a, i, l| Box::pin(c.report(a, i, l)),
-        },
+        Handler::new("help", |c, _, i, l| {
+            Box::pin(async move { c.help(l, i.str("command")) })
+        }),
+        Handler::new("whoami", |c, a, _, l| Box::pin(c.whoami(a, l))),
+        Handler::new("settings.show", |c, a, i, l| Box::pin(c.settings(a, i, l))),
+        Handler::new("settings.email", |c, a, i, l| Box::pin(c.settings(a, i, l))),
+        Handler::new("report.service", |c, a, i, l| Box::pin(c.report(a, i, l))),
+        Handler::new("report.sales", |c, a, i, l| Box::pin(c.report(a, i, l))),
     ]
 }
 

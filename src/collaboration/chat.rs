@@ -41,42 +41,33 @@ enum Verb {
 /// The `/followup` and `/callback` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "followup.add",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::FollowupAdd)),
-        },
-        Handler {
-            action: "followup.list",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::FollowupList)),
-        },
-        Handler {
-            action: "followup.done",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::FollowupDone)),
-        },
-        Handler {
-            action: "followup.cancel",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::FollowupCancel)),
-        },
-        Handler {
-            action: "followup.snooze",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::FollowupSnooze)),
-        },
-        Handler {
-            action: "callback.schedule",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::CallbackSchedule)),
-        },
-        Handler {
-            action: "callback.list",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::CallbackList)),
-        },
-        Handler {
-            action: "callback.done",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::CallbackDone)),
-        },
-        Handler {
-            action: "callback.cancel",
-            run: |c, a, i, l| Box::pin(c.reminders(a, i, l, Verb::CallbackCancel)),
-        },
+        Handler::new("followup.add", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupAdd))
+        }),
+        Handler::new("followup.list", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupList))
+        }),
+        Handler::new("followup.done", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupDone))
+        }),
+        Handler::new("followup.cancel", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupCancel))
+        }),
+        Handler::new("followup.snooze", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupSnooze))
+        }),
+        Handler::new("callback.schedule", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackSchedule))
+        }),
+        Handler::new("callback.list", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackList))
+        }),
+        Handler::new("callback.done", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackDone))
+        }),
+        Handler::new("callback.cancel", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackCancel))
+        }),
     ]
 }
 

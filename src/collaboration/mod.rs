@@ -12,14 +12,12 @@ use futures::FutureExt;
 /// The job kinds collaboration schedules: a follow-up or a callback falls due.
 pub fn jobs() -> Vec<JobHandler> {
     vec![
-        JobHandler {
-            kind: kind::FOLLOWUP,
-            run: |d, c, p, _| Box::pin(followups::service::fire(d, c, p).map(|r| r.map(none))),
-        },
-        JobHandler {
-            kind: kind::CALLBACK,
-            run: |d, c, p, at| Box::pin(callbacks::service::fire(d, c, p, at).map(|r| r.map(none))),
-        },
+        JobHandler::new(kind::FOLLOWUP, |d, c, p, _| {
+            Box::pin(followups::service::fire(d, c, p).map(|r| r.map(none)))
+        }),
+        JobHandler::new(kind::CALLBACK, |d, c, p, at| {
+            Box::pin(callbacks::service::fire(d, c, p, at).map(|r| r.map(none)))
+        }),
     ]
 }
 

@@ -1,6 +1,4 @@
 use super::*;
-use crate::chat::actions::Handlers;
-use crate::scheduler::handlers::JobHandlers;
 use std::path::Path;
 
 /// The string constants of `pub mod kind { ... }` in a source file: every kind the code
@@ -39,8 +37,8 @@ fn template_files() -> BTreeSet<String> {
 #[test]
 fn every_command_policy_job_and_notification_has_its_handler_and_templates() {
     // Built as at start-up: two handlers for one name panic here.
-    let _ = Handlers::new(actions());
-    let _ = JobHandlers::new(jobs());
+    let _ = handlers();
+    let _ = job_handlers();
 
     let catalog = Catalog::embedded().unwrap();
     let policies =
@@ -135,5 +133,5 @@ fn the_check_names_each_thing_missing() {
 fn two_handlers_for_one_action_do_not_start() {
     let mut list = actions();
     list.extend(crate::chat::general::actions());
-    let _ = Handlers::new(list);
+    let _ = ByName::new("action", list.into_iter().map(|h| (h.action, h.run)));
 }

@@ -23,26 +23,21 @@ enum Verb {
 /// The `/opportunity` and `/contract` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "opportunity.new",
-            run: |c, a, i, l| Box::pin(c.sales(a, i, l, Verb::OpportunityNew)),
-        },
-        Handler {
-            action: "opportunity.show",
-            run: |c, a, i, l| Box::pin(c.sales(a, i, l, Verb::OpportunityShow)),
-        },
-        Handler {
-            action: "opportunity.list",
-            run: |c, a, i, l| Box::pin(c.sales(a, i, l, Verb::OpportunityList)),
-        },
-        Handler {
-            action: "contract.submit",
-            run: |c, a, i, l| Box::pin(c.sales(a, i, l, Verb::ContractSubmit)),
-        },
-        Handler {
-            action: "contract.show",
-            run: |c, a, i, l| Box::pin(c.sales(a, i, l, Verb::ContractShow)),
-        },
+        Handler::new("opportunity.new", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::OpportunityNew))
+        }),
+        Handler::new("opportunity.show", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::OpportunityShow))
+        }),
+        Handler::new("opportunity.list", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::OpportunityList))
+        }),
+        Handler::new("contract.submit", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::ContractSubmit))
+        }),
+        Handler::new("contract.show", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::ContractShow))
+        }),
     ]
 }
 

@@ -15,10 +15,9 @@ use crate::service::notify::{kind as note, Notification};
 
 /// The job kinds sales schedules: payment reminders.
 pub fn jobs() -> Vec<JobHandler> {
-    vec![JobHandler {
-        kind: kind::COLLECTION,
-        run: |d, c, p, _| Box::pin(collection::service::remind(d, c, p)),
-    }]
+    vec![JobHandler::new(kind::COLLECTION, |d, c, p, _| {
+        Box::pin(collection::service::remind(d, c, p))
+    })]
 }
 
 /// The notifications sales sends.

@@ -12,7 +12,6 @@ use anyhow::anyhow;
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 /// What runs one job: the desk, the completing transaction, the job's payload and the time it
@@ -32,27 +31,16 @@ pub struct JobHandler {
     pub run: JobRun,
 }
 
-/// Every job kind's handler, built once per scheduler.
-pub struct JobHandlers(HashMap<&'static str, JobRun>);
-
-impl JobHandlers {
-    /// The map of `list`. Two handlers for one kind are a programming error: this panics,
-    /// and the registry test builds the real list, so it panics there first.
-    pub fn new(list: Vec<JobHandler>) -> JobHandlers {
-        let mut map = HashMap::new();
-        for h in list {
-            if map.insert(h.kind, h.run).is_some() {
-                panic!("two handlers for the job kind `{}`", h.kind);
-            }
-        }
-        JobHandlers(map)
-    }
-
-    /// The handler of a kind.
-    pub fn get(&self, kind: &str) -> Option<JobRun> {
-        self.0.get(kind).copied()
+impl JobHandler {
+    /// `kind`, run by `run`.
+    pub fn new(kind: &'static str, run: JobRun) -> JobHandler {
+        JobHandler { kind, run }
     }
 }
+
+/// Every job kind's handler by name, built once per scheduler
+/// ([`crate::registry::job_handlers`]).
+pub type JobHandlers = crate::registry::ByName<JobRun>;
 
 /// For handlers that audit nothing themselves.
 pub fn none<T>(_: T) -> Vec<AuditEvent> {
@@ -62,28 +50,19 @@ pub fn none<T>(_: T) -> Vec<AuditEvent> {
 /// The job kinds no single area owns: the benchmark's no-op, the digests and the prune.
 pub fn shared() -> Vec<JobHandler> {
     vec![
-        JobHandler {
-            kind: kind::NOOP,
-            run: |_, _, _, _| Box::pin(async { Ok(vec![]) }),
-        },
-        JobHandler {
-            kind: kind::DAILY_DIGEST,
-            run: |d, c, _, at| Box::pin(digests::daily(d, c, at).map(|r| r.map(none))),
-        },
-        JobHandler {
-            kind: kind::WEEKLY_KPI,
-            run: |d, c, _, at| Box::pin(digests::weekly_kpi(d, c, at).map(|r| r.map(none))),
-        },
-        JobHandler {
-            kind: kind::HOLIDAY_GREETINGS,
-            run: |d, c, _, _| Box::pin(digests::holiday_greetings(d, c).map(|r| r.map(none))),
-        },
-        JobHandler {
-            kind: kind::PRUNE,
-            run: |_, c, _, at| {
-                Box::pin(async move { Ok(crate::service::jobs::prune(c, at).await.map(none)?) })
-            },
-        },
+        JobHandler::new(kind::NOOP, |_, _, _, _| Box::pin(async { Ok(vec![]) })),
+        JobHandler::new(kind::DAILY_DIGEST, |d, c, _, at| {
+            Box::pin(digests::daily(d, c, at).map(|r| r.map(none)))
+        }),
+        JobHandler::new(kind::WEEKLY_KPI, |d, c, _, at| {
+            Box::pin(digests::weekly_kpi(d, c, at).map(|r| r.map(none)))
+        }),
+        JobHandler::new(kind::HOLIDAY_GREETINGS, |d, c, _, _| {
+            Box::pin(digests::holiday_greetings(d, c).map(|r| r.map(none)))
+        }),
+        JobHandler::new(kind::PRUNE, |_, c, _, at| {
+            Box::pin(async move { Ok(crate::service::jobs::prune(c, at).await.map(none)?) })
+        }),
     ]
 }
 

@@ -95,7 +95,7 @@ impl Scheduler {
             opts,
             wake: Arc::new(Notify::new()),
             slow_runs: Arc::new(AtomicUsize::new(0)),
-            handlers: Arc::new(JobHandlers::new(crate::registry::jobs())),
+            handlers: Arc::new(crate::registry::job_handlers()),
         }
     }
 

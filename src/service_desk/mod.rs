@@ -11,10 +11,9 @@ use crate::service::notify::{kind as note, Notification};
 
 /// The job kinds the service desk schedules: inquiry service-level checks.
 pub fn jobs() -> Vec<JobHandler> {
-    vec![JobHandler {
-        kind: kind::INQUIRY_SLA,
-        run: |d, c, p, _| Box::pin(inquiries::service::sla_check(d, c, p)),
-    }]
+    vec![JobHandler::new(kind::INQUIRY_SLA, |d, c, p, _| {
+        Box::pin(inquiries::service::sla_check(d, c, p))
+    })]
 }
 
 /// The notifications the service desk sends: to staff in chat, to customers by email.

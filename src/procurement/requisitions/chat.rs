@@ -14,26 +14,21 @@ use serde_json::json;
 /// The requisition actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "requisition.new",
-            run: |c, a, i, l| Box::pin(c.requisition_submit(a, i, l)),
-        },
-        Handler {
-            action: "requisition.resubmit",
-            run: |c, a, i, l| Box::pin(c.requisition_submit(a, i, l)),
-        },
-        Handler {
-            action: "requisition.show",
-            run: |c, a, i, l| Box::pin(c.requisition_show(a, i, l)),
-        },
-        Handler {
-            action: "requisition.list",
-            run: |c, a, i, l| Box::pin(c.requisition_list(a, i, l)),
-        },
-        Handler {
-            action: "requisition.withdraw",
-            run: |c, a, i, l| Box::pin(c.requisition_withdraw(a, i, l)),
-        },
+        Handler::new("requisition.new", |c, a, i, l| {
+            Box::pin(c.requisition_submit(a, i, l))
+        }),
+        Handler::new("requisition.resubmit", |c, a, i, l| {
+            Box::pin(c.requisition_submit(a, i, l))
+        }),
+        Handler::new("requisition.show", |c, a, i, l| {
+            Box::pin(c.requisition_show(a, i, l))
+        }),
+        Handler::new("requisition.list", |c, a, i, l| {
+            Box::pin(c.requisition_list(a, i, l))
+        }),
+        Handler::new("requisition.withdraw", |c, a, i, l| {
+            Box::pin(c.requisition_withdraw(a, i, l))
+        }),
     ]
 }
 

@@ -27,38 +27,30 @@ enum Verb {
 /// The `/order` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "order.new",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::New)),
-        },
-        Handler {
-            action: "order.update",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::Update)),
-        },
-        Handler {
-            action: "order.status",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::Status)),
-        },
-        Handler {
-            action: "order.terms",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::Terms)),
-        },
-        Handler {
-            action: "order.paid",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::Paid)),
-        },
-        Handler {
-            action: "order.issue",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::Issue)),
-        },
-        Handler {
-            action: "order.resolve",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::Resolve)),
-        },
-        Handler {
-            action: "order.list",
-            run: |c, a, i, l| Box::pin(c.orders(a, i, l, Verb::List)),
-        },
+        Handler::new("order.new", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::New))
+        }),
+        Handler::new("order.update", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Update))
+        }),
+        Handler::new("order.status", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Status))
+        }),
+        Handler::new("order.terms", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Terms))
+        }),
+        Handler::new("order.paid", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Paid))
+        }),
+        Handler::new("order.issue", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Issue))
+        }),
+        Handler::new("order.resolve", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Resolve))
+        }),
+        Handler::new("order.list", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::List))
+        }),
     ]
 }
 

@@ -26,22 +26,18 @@ enum Verb {
 /// The `/customer` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "customer.add",
-            run: |c, a, i, l| Box::pin(c.customers(a, i, l, Verb::Add)),
-        },
-        Handler {
-            action: "customer.show",
-            run: |c, a, i, l| Box::pin(c.customers(a, i, l, Verb::Show)),
-        },
-        Handler {
-            action: "customer.update",
-            run: |c, a, i, l| Box::pin(c.customers(a, i, l, Verb::Update)),
-        },
-        Handler {
-            action: "customer.find",
-            run: |c, a, i, l| Box::pin(c.customers(a, i, l, Verb::Find)),
-        },
+        Handler::new("customer.add", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Add))
+        }),
+        Handler::new("customer.show", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Show))
+        }),
+        Handler::new("customer.update", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Update))
+        }),
+        Handler::new("customer.find", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Find))
+        }),
     ]
 }
 

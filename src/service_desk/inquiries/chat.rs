@@ -25,42 +25,33 @@ enum Verb {
 /// The `/inquiry` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler {
-            action: "inquiry.log",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Log)),
-        },
-        Handler {
-            action: "inquiry.list",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::List)),
-        },
-        Handler {
-            action: "inquiry.show",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Show)),
-        },
-        Handler {
-            action: "inquiry.take",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Take)),
-        },
-        Handler {
-            action: "inquiry.assign",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Assign)),
-        },
-        Handler {
-            action: "inquiry.handoff",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Handoff)),
-        },
-        Handler {
-            action: "inquiry.note",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Note)),
-        },
-        Handler {
-            action: "inquiry.reply",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Reply)),
-        },
-        Handler {
-            action: "inquiry.resolve",
-            run: |c, a, i, l| Box::pin(c.inquiries(a, i, l, Verb::Resolve)),
-        },
+        Handler::new("inquiry.log", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Log))
+        }),
+        Handler::new("inquiry.list", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::List))
+        }),
+        Handler::new("inquiry.show", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Show))
+        }),
+        Handler::new("inquiry.take", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Take))
+        }),
+        Handler::new("inquiry.assign", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Assign))
+        }),
+        Handler::new("inquiry.handoff", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Handoff))
+        }),
+        Handler::new("inquiry.note", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Note))
+        }),
+        Handler::new("inquiry.reply", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Reply))
+        }),
+        Handler::new("inquiry.resolve", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Resolve))
+        }),
     ]
 }
 
