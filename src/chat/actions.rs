@@ -1,5 +1,6 @@
-//! From an invocation to a rendered reply: calls the service for the action and renders the
-//! result in the actor's language. Shared by every transport.
+//! From an invocation to a rendered reply: looks up the action's handler (registered by its
+//! business area, see [`crate::registry`]), checks the gate, runs it, and renders failures in
+//! the actor's language. Shared by every transport.
 
 use crate::approval::decisions;
 use crate::approval::domain::Decision;

@@ -4,8 +4,7 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::service::jobs::kind;
-use crate::service::Desk;
-use crate::service::{digests, DeskError, DeskResult};
+use crate::service::{digests, Desk, DeskError, DeskResult};
 use crate::store::jobs::Due;
 use crate::store::Conn;
 use anyhow::anyhow;
