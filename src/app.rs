@@ -187,13 +187,14 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         routing: Arc::new(routing),
         clock,
         keys: Arc::new(keys),
-        subjects: Arc::new(crate::areas::subjects()),
+        subjects: Arc::new(crate::registry::subjects()),
         request_key: None,
     };
     let chat = Chat {
         desk,
         renderer: Arc::new(renderer),
         catalog: Arc::new(catalog),
+        handlers: Arc::new(crate::registry::handlers()),
     };
     if service::directory::is_empty(&chat.desk).await? {
         let report = service::directory::sync(&chat.desk, &setup.org, "system").await?;

@@ -32,7 +32,9 @@
 //! * [`sales`]: opportunities, orders, order issues, contracts, collection.
 //! * [`service_desk`]: customers, inquiries and complaints, satisfaction, erasure.
 //! * [`collaboration`]: follow-ups and callbacks.
-//! * [`areas`]: where the areas register with the shared machinery at start-up.
+//! * [`registry`]: where the areas register with the shared machinery at start-up — their
+//!   approval subjects, actions, job kinds and notification kinds — and the check that the
+//!   command catalog, `workflows.toml`, the job kinds and the templates agree with them.
 //!
 //! Around them: [`app`] (wiring, `serve`), [`bench`](mod@bench), [`backups`], [`operator`] (command-line
 //! reports), [`clock`] (time as a dependency), [`logging`].
@@ -42,7 +44,6 @@
 pub mod access;
 pub mod app;
 pub mod approval;
-pub mod areas;
 pub mod backups;
 pub mod bench;
 pub mod chat;
@@ -56,6 +57,7 @@ pub mod mail;
 pub mod operator;
 pub mod outbox;
 pub mod procurement;
+pub mod registry;
 pub mod sales;
 pub mod scheduler;
 pub mod service;

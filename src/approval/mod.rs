@@ -2,6 +2,7 @@
 //! decisions, delegation, SLA reminders and escalation, and the inbox. It knows the things it
 //! approves only through [`subject::Subject`].
 
+pub mod chat;
 pub mod decisions;
 pub mod delegations;
 pub mod domain;
@@ -11,3 +12,17 @@ pub mod service;
 pub mod sla;
 pub mod store;
 pub mod subject;
+
+use crate::service::notify::{kind as note, Notification};
+
+/// The notifications the approval engine sends.
+pub const NOTIFICATIONS: &[Notification] = &[
+    Notification::both(note::APPROVAL_PROMPT),
+    Notification::chat(note::PROMPT_CLOSED),
+    Notification::both(note::STAGE_PASSED),
+    Notification::both(note::OUTCOME),
+    Notification::both(note::DELEGATION),
+    Notification::email(note::RECEIVED),
+    Notification::both(note::REMINDER),
+    Notification::both(note::ESCALATED),
+];

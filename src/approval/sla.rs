@@ -15,6 +15,7 @@ use crate::approval::policy::{resolve_specs, ApproverSpec, SubjectFacts};
 use crate::approval::service::{close_task_prompts, name_of, prompt_task, shown_round};
 use crate::approval::store::{self as rows, StageRow};
 use crate::domain::audit::AuditEvent;
+use crate::scheduler::handlers::{none, JobHandler};
 use crate::service::jobs::kind;
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::jobs::{self, NewJob};
@@ -306,4 +307,15 @@ pub async fn sweep(conn: &mut Conn) -> DeskResult<usize> {
         added += schedule_stage(&mut *conn, &stage, &open, started).await?;
     }
     Ok(added)
+}
+
+/// The approval engine's job kinds: reminders, escalations and the sweep that schedules them.
+pub fn jobs() -> Vec<JobHandler> {
+    vec![
+        JobHandler::new(kind::SLA_REMIND, |d, c, p, _| Box::pin(remind(d, c, p))),
+        JobHandler::new(kind::SLA_ESCALATE, |d, c, p, _| Box::pin(escalate(d, c, p))),
+        JobHandler::new(kind::SLA_SWEEP, |_, c, _, _| {
+            Box::pin(async move { sweep(c).await.map(none) })
+        }),
+    ]
 }

@@ -1,6 +1,6 @@
 //! What the engine approves: a [`Subject`] kind says everything the engine, the transports and
 //! the templates need to know about it, so the engine itself never matches on kinds. Each
-//! business area implements it for its own subjects and [`crate::areas`] registers them.
+//! business area implements it for its own subjects and [`crate::registry`] registers them.
 
 use crate::approval::domain::{ApprovalStatus, Decision};
 use crate::approval::store::Approval;

@@ -1,19 +1,17 @@
-//! From an invocation to a rendered reply: calls the service for the action and renders the
-//! result in the actor's language. Shared by every transport.
+//! From an invocation to a rendered reply: looks up the action's handler (registered by its
+//! business area, see [`crate::registry`]), checks the gate, runs it, and renders failures in
+//! the actor's language. Shared by every transport.
 
-use crate::approval::decisions::{self, Target};
-use crate::approval::delegations::service as delegations;
-use crate::approval::domain::{ApprovalStatus, Decision};
-use crate::approval::inbox;
+use crate::approval::decisions;
+use crate::approval::domain::Decision;
 use crate::chat::buttons::Action;
 use crate::chat::render::Renderer;
 use crate::chat::views;
 use crate::commands::{parse_line, Catalog, Invocation, ParseContext};
 use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
-use crate::procurement::requisitions::domain::RequisitionInput;
-use crate::procurement::requisitions::service as requisitions;
-use crate::service::{directory, settings, Desk, DeskError};
+use crate::service::{Desk, DeskError};
+use futures::future::BoxFuture;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -42,12 +40,41 @@ impl Reply {
     }
 }
 
+/// What runs one action: the chat front, the actor, the parsed invocation and the reader's
+/// locale in, the reply out.
+pub type Run = for<'a> fn(
+    &'a Chat,
+    &'a Employee,
+    &'a Invocation,
+    Locale,
+) -> BoxFuture<'a, Result<Reply, DeskError>>;
+
+/// An action of the command catalog and what runs it. Each business area lists its own
+/// (`actions()` in its chat part); [`crate::registry::actions`] gathers them.
+#[derive(Clone, Copy)]
+pub struct Handler {
+    pub action: &'static str,
+    pub run: Run,
+}
+
+impl Handler {
+    /// `action`, run by `run`.
+    pub fn new(action: &'static str, run: Run) -> Handler {
+        Handler { action, run }
+    }
+}
+
+/// Every action's handler by name, built once at start-up ([`crate::registry::handlers`]).
+pub type Handlers = crate::registry::ByName<Run>;
+
 /// The chat front of the desk: parse, run, render.
 #[derive(Clone)]
 pub struct Chat {
     pub desk: Desk,
     pub renderer: Arc<Renderer>,
     pub catalog: Arc<Catalog>,
+    /// What runs each action of the catalog.
+    pub handlers: Arc<Handlers>,
 }
 
 impl std::fmt::Debug for Chat {
@@ -189,7 +216,8 @@ impl Chat {
         Ok(Reply::ok(self.renderer.render(locale, name, ctx)?))
     }
 
-    pub(super) fn decided_reply(
+    /// The reply to a decision, from a command or a button.
+    pub(crate) fn decided_reply(
         &self,
         locale: Locale,
         out: &decisions::Decided,
@@ -209,281 +237,26 @@ impl Chat {
         )
     }
 
+    /// Looks up the action's handler and runs it. Every action of the catalog has one: the
+    /// registry test (`crate::registry`) fails otherwise, so the error below cannot happen
+    /// for a parsed invocation.
     async fn dispatch(
         &self,
         actor: &Employee,
         inv: &Invocation,
         locale: Locale,
     ) -> Result<Reply, DeskError> {
-        let desk = &self.desk;
-        match inv.action.as_str() {
-            "help" => self.help(locale, inv.str("command")),
-            "whoami" => {
-                let (given, held) = delegations::show(desk, actor).await?;
-                let dir = directory::snapshot(desk).await?;
-                let dept = dir
-                    .department(&actor.department)
-                    .map(|d| d.display_name(locale).to_string());
-                let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
-                self.render(locale, "reply/whoami.txt", json!({
-                    "handle": actor.handle, "name": actor.name, "email": actor.email,
-                    "department": dept.unwrap_or_else(|| actor.department.clone()), "roles": roles,
-                    "discord_id": actor.discord_id, "language": locale.tag(),
-                    "given": delegation_rows(&given), "held": delegation_rows(&held),
-                }))
-            }
-            "requisition.new" | "requisition.resubmit" => {
-                let resubmitted = inv.action == "requisition.resubmit";
-                let out = if resubmitted {
-                    let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                    requisitions::resubmit(desk, actor, reference, requisition_input(inv)).await?
-                } else {
-                    requisitions::submit(desk, actor, requisition_input(inv)).await?
-                };
-                self.render(locale, "reply/submitted.txt", json!({
-                    "ref": out.reference.to_string(), "total": out.total, "round": out.round,
-                    "progress": views::progress(&out.progress, locale), "resubmitted": resubmitted,
-                }))
-            }
-            "requisition.show" => {
-                let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let story = requisitions::show(desk, actor, reference).await?;
-                self.render(locale, "reply/show.txt", views::story(&story, locale))
-            }
-            "requisition.list" => {
-                let status = inv.str("status").and_then(ApprovalStatus::parse);
-                let rows = requisitions::list(desk, actor, status).await?;
-                let rows: Vec<views::ListRow> = rows
-                    .iter()
-                    .map(|(r, s)| views::ListRow::new(r, s.as_ref(), locale))
-                    .collect();
-                self.render(
-                    locale,
-                    "reply/list.txt",
-                    json!({ "rows": rows, "status": status.map(|s| s.as_str()) }),
-                )
-            }
-            "requisition.withdraw" => {
-                let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let r = requisitions::withdraw(desk, actor, reference).await?;
-                self.render(
-                    locale,
-                    "reply/withdrawn.txt",
-                    json!({ "ref": r.to_string() }),
-                )
-            }
-            "inbox" => {
-                let items = inbox::open_tasks(desk, actor).await?;
-                let now_ms = desk.now().timestamp_millis();
-                let rows: Vec<Value> = items
-                    .iter()
-                    .map(|i| views::inbox_row(i, now_ms, locale))
-                    .collect();
-                // Each kind's hint once (how an opportunity is assessed, ...).
-                let mut hints: Vec<&str> = Vec::new();
-                for i in &items {
-                    if let Some(h) = i.subject["hint"].as_str() {
-                        if !hints.contains(&h) {
-                            hints.push(h);
-                        }
-                    }
-                }
-                let ctx = json!({ "rows": rows, "hints": hints });
-                let mut reply = self.render(locale, "reply/inbox.txt", ctx)?;
-                for i in &items {
-                    reply
-                        .actions
-                        .extend(self.decision_actions(locale, &i.reference, None));
-                }
-                Ok(reply)
-            }
-            "approval.approve" | "approval.reject" | "approval.changes" => {
-                let decision = match inv.action.as_str() {
-                    "approval.approve" => Decision::Approve,
-                    "approval.reject" => Decision::Reject,
-                    _ => Decision::Changes,
-                };
-                let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                let out = decisions::decide_with(
-                    desk,
-                    actor,
-                    Target::Ref(reference),
-                    decision,
-                    inv.str("comment"),
-                    inv.str("priority"),
-                )
-                .await?;
-                self.decided_reply(locale, &out)
-            }
-            "delegate.set" => {
-                let to = inv.handle("to").ok_or_else(|| missing("to"))?;
-                let until = inv.date("until").ok_or_else(|| missing("until"))?;
-                let d = delegations::set(desk, actor, to, inv.date("from"), until).await?;
-                self.render(locale, "reply/delegated.txt", json!({
-                    "to": d.other, "from": d.starts_on.to_string(), "until": d.ends_on.to_string(),
-                }))
-            }
-            "delegate.off" => {
-                let n = delegations::off(desk, actor).await?;
-                self.render(locale, "reply/delegation_off.txt", json!({ "count": n }))
-            }
-            "delegate.show" => {
-                let (given, held) = delegations::show(desk, actor).await?;
-                self.render(
-                    locale,
-                    "reply/delegations.txt",
-                    json!({
-                        "given": delegation_rows(&given), "held": delegation_rows(&held),
-                    }),
-                )
-            }
-            "settings.show" | "settings.email" => {
-                let on_off = |name: &str| inv.str(name).map(|v| v == "on");
-                let s = if inv.action == "settings.email" {
-                    let prefs = crate::domain::delivery::EmailPrefs {
-                        prompts: on_off("prompts"),
-                        updates: on_off("updates"),
-                    };
-                    settings::set_email(desk, actor, prefs).await?
-                } else {
-                    settings::show(desk, actor).await?
-                };
-                self.render(
-                    locale,
-                    "reply/settings.txt",
-                    json!({
-                        "changed": inv.action == "settings.email", "address": s.address,
-                        "prompts": s.prompts, "prompts_own": s.prompts_own,
-                        "updates": s.updates, "updates_own": s.updates_own,
-                    }),
-                )
-            }
-            a if a.starts_with("followup.") || a.starts_with("callback.") => {
-                self.reminders(actor, inv, locale).await
-            }
-            a if a.starts_with("customer.") => self.customers(actor, inv, locale).await,
-            a if a.starts_with("inquiry.") => self.inquiries(actor, inv, locale).await,
-            a if a.starts_with("order.") => self.orders(actor, inv, locale).await,
-            "report.service" | "report.sales" => {
-                let days = crate::service::reports::period_days(inv.str("period"))?;
-                if inv.action == "report.sales" {
-                    let report = crate::service::reports::sales(desk, actor, days).await?;
-                    return self.render(locale, "reply/report_sales.txt", report);
-                }
-                let report = crate::service::reports::service(desk, actor, days).await?;
-                self.render(locale, "reply/report_service.txt", report)
-            }
-            a if a.starts_with("opportunity.") || a.starts_with("contract.") => {
-                self.sales(actor, inv, locale).await
-            }
-            other => Err(DeskError::Internal(anyhow::anyhow!(
-                "no handler for action {other}"
-            ))),
-        }
-    }
-
-    /// What an option accepts, for `/help`: each value as "name (code)" in the reader's
-    /// language, and the names to type joined by `|` (catalog choices only; empty otherwise).
-    fn allowed_values(
-        &self,
-        o: &crate::commands::OptionSpec,
-        locale: Locale,
-    ) -> (Vec<String>, String) {
-        let shown = |name: &str, code: &str| match (name == code, locale) {
-            (true, _) => code.to_string(),
-            (false, Locale::ZhCn) => format!("{name}（{code}）"),
-            (false, Locale::En) => format!("{name} ({code})"),
-        };
-        if !o.choices.is_empty() {
-            let values = o
-                .choices
-                .iter()
-                .map(|c| shown(c.localized_name(locale), &c.value))
-                .collect();
-            // A name with a space would need quotes: offer the code instead.
-            let typed: Vec<&str> = o
-                .choices
-                .iter()
-                .map(|c| match c.localized_name(locale) {
-                    name if name.contains(' ') => c.value.as_str(),
-                    name => name,
-                })
-                .collect();
-            return (values, typed.join("|"));
-        }
-        let terms = o
-            .terms
-            .as_deref()
-            .map_or(&[][..], |l| self.desk.company.terms.list(l));
-        let values = terms
-            .iter()
-            .map(|t| shown(t.localized(locale), &t.code))
-            .collect();
-        (values, String::new())
-    }
-
-    fn help(&self, locale: Locale, command: Option<&str>) -> Result<Reply, DeskError> {
-        let option = |o: &crate::commands::OptionSpec| {
-            let (values, typed) = self.allowed_values(o, locale);
-            json!({
-                "name": o.localized_name(locale), "required": o.required, "description": o.localized_description(locale),
-                "values": values, "choices": typed,
-            })
-        };
-        let commands: Vec<Value> = self
-            .catalog
-            .commands
-            .iter()
-            .filter(|c| command.is_none_or(|w| c.matches(w)))
-            .map(|c| {
-                let subs: Vec<Value> = c
-                    .subcommands
-                    .iter()
-                    .map(|s| json!({
-                        "name": s.localized_name(locale), "description": s.localized_description(locale),
-                        "options": s.options.iter().map(option).collect::<Vec<_>>(),
-                    }))
-                    .collect();
-                json!({
-                    "name": c.localized_name(locale), "description": c.localized_description(locale),
-                    "subcommands": subs, "options": c.options.iter().map(option).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        if commands.is_empty() {
-            return Err(crate::commands::parse::unknown_command(
-                &self.catalog,
-                command.unwrap_or(""),
-            )
-            .into());
-        }
-        self.render(
-            locale,
-            "reply/help.txt",
-            json!({ "commands": commands, "detail": command.is_some() }),
-        )
+        let run = self.handlers.get(&inv.action).ok_or_else(|| {
+            DeskError::Internal(anyhow::anyhow!(
+                "action `{}` has no registered handler",
+                inv.action
+            ))
+        })?;
+        run(self, actor, inv, locale).await
     }
 }
 
 /// The refusal for a required option that is not there.
 pub(crate) fn missing(option: &str) -> DeskError {
     Msg::new("option.missing").arg("option", option).into()
-}
-
-fn requisition_input(inv: &Invocation) -> RequisitionInput {
-    RequisitionInput {
-        item: inv.str("item").map(str::to_string),
-        spec: inv.str("spec").map(str::to_string),
-        quantity: inv.int("quantity"),
-        unit_price: inv.money("unit_price"),
-        needed_by: inv.date("needed_by"),
-        reason: inv.str("reason").map(str::to_string),
-        category: inv.str("category").map(str::to_string),
-    }
-}
-
-fn delegation_rows(v: &[delegations::DelegationView]) -> Vec<Value> {
-    v.iter()
-        .map(|d| json!({ "name": d.other, "from": d.starts_on.to_string(), "until": d.ends_on.to_string() }))
-        .collect()
 }

@@ -58,7 +58,7 @@ impl Style {
 
 impl Chat {
     /// Approve / Reject / Request changes for a subject (and, from a prompt, its task).
-    pub(super) fn decision_actions(
+    pub(crate) fn decision_actions(
         &self,
         locale: Locale,
         subject_ref: &str,

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod buttons;
 pub mod console;
 pub mod discord;
+pub mod general;
 pub mod render;
 pub(crate) mod views;
 

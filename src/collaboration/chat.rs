@@ -1,7 +1,7 @@
 //! `/followup` and `/callback`: the commands, and the buttons on their reminders.
 
 use crate::approval::policy::parse_duration;
-use crate::chat::actions::{missing, Chat, Reply};
+use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::chat::buttons::{Action, Style};
 use crate::collaboration::callbacks::service::{self as callbacks, CallbackInput};
 use crate::collaboration::callbacks::store::Callback;
@@ -24,13 +24,61 @@ fn callback_row(c: &Callback) -> Value {
             "done_count": c.done_count })
 }
 
+/// The `/followup` and `/callback` actions, one variant each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    FollowupAdd,
+    FollowupList,
+    FollowupDone,
+    FollowupCancel,
+    FollowupSnooze,
+    CallbackSchedule,
+    CallbackList,
+    CallbackDone,
+    CallbackCancel,
+}
+
+/// The `/followup` and `/callback` actions and their handlers.
+pub fn actions() -> Vec<Handler> {
+    vec![
+        Handler::new("followup.add", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupAdd))
+        }),
+        Handler::new("followup.list", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupList))
+        }),
+        Handler::new("followup.done", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupDone))
+        }),
+        Handler::new("followup.cancel", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupCancel))
+        }),
+        Handler::new("followup.snooze", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::FollowupSnooze))
+        }),
+        Handler::new("callback.schedule", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackSchedule))
+        }),
+        Handler::new("callback.list", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackList))
+        }),
+        Handler::new("callback.done", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackDone))
+        }),
+        Handler::new("callback.cancel", |c, a, i, l| {
+            Box::pin(c.reminders(a, i, l, Verb::CallbackCancel))
+        }),
+    ]
+}
+
 impl Chat {
     /// Runs a `followup.*` or `callback.*` action.
-    pub(crate) async fn reminders(
+    async fn reminders(
         &self,
         actor: &Employee,
         inv: &Invocation,
         locale: Locale,
+        verb: Verb,
     ) -> Result<Reply, DeskError> {
         let desk = &self.desk;
         let id = || inv.int("id").ok_or_else(|| missing("id"));
@@ -48,14 +96,14 @@ impl Chat {
                 json!({ "event": event, "c": callback_row(c) }),
             )
         };
-        match inv.action.as_str() {
-            "followup.add" => {
+        match verb {
+            Verb::FollowupAdd => {
                 let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 let when = inv.str("when").ok_or_else(|| missing("when"))?;
                 let f = followups::add(desk, actor, r, when, inv.str("note")).await?;
                 followup("added", &f)
             }
-            "followup.list" => {
+            Verb::FollowupList => {
                 let rows: Vec<Value> = followups::list(desk, actor)
                     .await?
                     .iter()
@@ -63,14 +111,14 @@ impl Chat {
                     .collect();
                 self.render(locale, "reply/followups.txt", json!({ "rows": rows }))
             }
-            "followup.done" => {
+            Verb::FollowupDone => {
                 followup("done", &followups::close(desk, actor, id()?, "done").await?)
             }
-            "followup.cancel" => followup(
+            Verb::FollowupCancel => followup(
                 "cancelled",
                 &followups::close(desk, actor, id()?, "cancelled").await?,
             ),
-            "followup.snooze" => {
+            Verb::FollowupSnooze => {
                 let by = parse_duration(inv.str("for").unwrap_or("1h"))
                     .map_err(|_| Msg::new("followup.bad_snooze"))?;
                 let minutes = (by.as_secs() / 60) as i64;
@@ -79,7 +127,7 @@ impl Chat {
                     &followups::snooze(desk, actor, id()?, minutes).await?,
                 )
             }
-            "callback.schedule" => {
+            Verb::CallbackSchedule => {
                 let input = CallbackInput {
                     customer: inv.str("customer").ok_or_else(|| missing("customer"))?,
                     when: inv.str("when"),
@@ -88,7 +136,7 @@ impl Chat {
                 };
                 callback("scheduled", &callbacks::schedule(desk, actor, input).await?)
             }
-            "callback.list" => {
+            Verb::CallbackList => {
                 let rows: Vec<Value> = callbacks::list(desk, actor)
                     .await?
                     .iter()
@@ -96,13 +144,10 @@ impl Chat {
                     .collect();
                 self.render(locale, "reply/callbacks.txt", json!({ "rows": rows }))
             }
-            "callback.done" => callback("done", &callbacks::done(desk, actor, id()?).await?),
-            "callback.cancel" => {
+            Verb::CallbackDone => callback("done", &callbacks::done(desk, actor, id()?).await?),
+            Verb::CallbackCancel => {
                 callback("cancelled", &callbacks::cancel(desk, actor, id()?).await?)
             }
-            other => Err(DeskError::Internal(anyhow::anyhow!(
-                "no handler for action {other}"
-            ))),
         }
     }
 

@@ -121,7 +121,7 @@ pub(super) fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
     for (kind, policy) in defaults.by_kind {
         policies.by_kind.entry(kind).or_insert(policy);
     }
-    let problems = check_kinds(&policies, &source, &crate::areas::subjects());
+    let problems = check_kinds(&policies, &source, &crate::registry::subjects());
     if !problems.is_empty() {
         return Err(problems);
     }

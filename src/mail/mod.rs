@@ -283,8 +283,14 @@ pub async fn send_test(
     to: &str,
 ) -> Result<String, String> {
     let ctx = serde_json::json!({ "company": company, "recipient": to, "via": mailer.describe() });
-    let content = compose::render(renderer, locale, "test_email", &ctx, discord)
-        .map_err(|e| format!("{e:#}"))?;
+    let content = compose::render(
+        renderer,
+        locale,
+        crate::service::notify::kind::TEST_EMAIL,
+        &ctx,
+        discord,
+    )
+    .map_err(|e| format!("{e:#}"))?;
     let stamp = chrono::Utc::now().timestamp_millis();
     let env = compose::Envelope {
         from: &mailer.from,

@@ -1,6 +1,6 @@
 //! `/opportunity` (new, show, list) and `/contract` (submit, show).
 
-use crate::chat::actions::{missing, Chat, Reply};
+use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::chat::views;
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
@@ -10,13 +10,45 @@ use crate::sales::opportunities::service as opportunities;
 use crate::service::{directory, DeskError};
 use serde_json::{json, Value};
 
+/// The `/opportunity` and `/contract` actions, one variant each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    OpportunityNew,
+    OpportunityShow,
+    OpportunityList,
+    ContractSubmit,
+    ContractShow,
+}
+
+/// The `/opportunity` and `/contract` actions and their handlers.
+pub fn actions() -> Vec<Handler> {
+    vec![
+        Handler::new("opportunity.new", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::OpportunityNew))
+        }),
+        Handler::new("opportunity.show", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::OpportunityShow))
+        }),
+        Handler::new("opportunity.list", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::OpportunityList))
+        }),
+        Handler::new("contract.submit", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::ContractSubmit))
+        }),
+        Handler::new("contract.show", |c, a, i, l| {
+            Box::pin(c.sales(a, i, l, Verb::ContractShow))
+        }),
+    ]
+}
+
 impl Chat {
     /// Runs an `opportunity.*` or `contract.*` action.
-    pub(crate) async fn sales(
+    async fn sales(
         &self,
         actor: &Employee,
         inv: &Invocation,
         locale: Locale,
+        verb: Verb,
     ) -> Result<Reply, DeskError> {
         let desk = &self.desk;
         let dir = directory::snapshot(desk).await?;
@@ -25,9 +57,9 @@ impl Chat {
                 .map(|p| views::progress(p, locale))
                 .unwrap_or(Value::Null)
         };
-        match inv.action.as_str() {
-            "opportunity.new" | "opportunity.show" => {
-                let (event, story) = if inv.action == "opportunity.new" {
+        match verb {
+            Verb::OpportunityNew | Verb::OpportunityShow => {
+                let (event, story) = if verb == Verb::OpportunityNew {
                     let customer = inv.str("customer").ok_or_else(|| missing("customer"))?;
                     let title = inv.str("title").ok_or_else(|| missing("title"))?;
                     let s = opportunities::new(
@@ -49,7 +81,7 @@ impl Chat {
                 ctx["progress"] = progress(&story.progress);
                 self.render(locale, "reply/opportunity.txt", ctx)
             }
-            "opportunity.list" => {
+            Verb::OpportunityList => {
                 let mine = inv.str("scope") != Some("all");
                 let rows: Vec<Value> = opportunities::list(desk, actor, mine)
                     .await?
@@ -68,8 +100,8 @@ impl Chat {
                     json!({ "rows": rows, "mine": mine }),
                 )
             }
-            "contract.submit" | "contract.show" => {
-                let (event, story) = if inv.action == "contract.submit" {
+            Verb::ContractSubmit | Verb::ContractShow => {
+                let (event, story) = if verb == Verb::ContractSubmit {
                     let order = inv.reference("order").ok_or_else(|| missing("order"))?;
                     let s = contracts::submit(
                         desk,
@@ -89,9 +121,6 @@ impl Chat {
                 ctx["progress"] = progress(&story.progress);
                 self.render(locale, "reply/contract.txt", ctx)
             }
-            other => Err(DeskError::Internal(anyhow::anyhow!(
-                "no handler for action {other}"
-            ))),
         }
     }
 }

@@ -15,9 +15,10 @@
 //! until the next due job or schedule (at most `poll`), and on PostgreSQL a `NOTIFY` from a
 //! job written for now wakes every process at once.
 
-mod handlers;
+pub mod handlers;
 
 use crate::domain::schedule::{firing, CatchUp, Recurrence};
+use crate::scheduler::handlers::JobHandlers;
 use crate::service::Desk;
 use crate::store::jobs::{self, Job};
 use crate::store::{self, audit, schedules};
@@ -74,6 +75,8 @@ pub struct Scheduler {
     wake: Arc<Notify>,
     /// How often a batch fell back to running its jobs one by one (a handler failed).
     slow_runs: Arc<AtomicUsize>,
+    /// What runs each job kind.
+    handlers: Arc<JobHandlers>,
 }
 
 /// Capped exponential backoff with ±10 % jitter: attempt⁴ seconds (River's curve), at most an
@@ -92,6 +95,7 @@ impl Scheduler {
             opts,
             wake: Arc::new(Notify::new()),
             slow_runs: Arc::new(AtomicUsize::new(0)),
+            handlers: Arc::new(crate::registry::job_handlers()),
         }
     }
 
@@ -298,7 +302,7 @@ impl Scheduler {
         batch.sort_by_key(|j| (j.run_at, j.id));
         let mut events = Vec::new();
         for job in &batch {
-            let audit = handlers::run(desk, tx, job)
+            let audit = handlers::run(&self.handlers, desk, tx, job)
                 .await
                 .with_context(|| format!("job {} ({})", job.id, job.kind))?;
             events.extend(audit);
@@ -358,7 +362,7 @@ impl Scheduler {
         if jobs::complete(tx, &[job.id], held, now).await?.is_empty() {
             return Ok(0);
         }
-        let events = handlers::run(desk, tx, &job.into())
+        let events = handlers::run(&self.handlers, desk, tx, &job.into())
             .await
             .with_context(|| format!("job {} ({})", job.id, job.kind))?;
         for e in events {

@@ -65,7 +65,7 @@ pub struct Desk {
     pub clock: Arc<dyn Clock>,
     /// The secrets from the key file (audit chain, link signing).
     pub keys: Arc<crate::store::keys::Keys>,
-    /// The approval subject kinds every area registered ([`crate::areas::subjects`]).
+    /// The approval subject kinds every area registered ([`crate::registry::subjects`]).
     pub subjects: Arc<crate::approval::subject::Subjects>,
     /// The id of the request being served (a Discord interaction id), when a transport
     /// must act on it at most once; recorded inside the use case's own transaction.

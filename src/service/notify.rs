@@ -9,7 +9,54 @@ use crate::store::outbox::{NewMessage, CHAT, EMAIL};
 use crate::store::{self, outbox, Conn};
 use serde_json::{json, Value};
 
-/// Kinds of chat notification (template names under `templates/chat/<locale>/notify/`).
+/// A kind of notification and the templates it is rendered from: each business area lists
+/// the kinds it sends ([`crate::registry::notifications`]), and the registry test checks that
+/// their templates exist in every language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notification {
+    pub kind: &'static str,
+    pub sent_as: SentAs,
+}
+
+/// Which templates a kind needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentAs {
+    /// `templates/chat/<locale>/notify/<kind>.txt` only.
+    Chat,
+    /// `templates/email/<locale>/<kind>.{subject.txt,txt,html}` only.
+    Email,
+    /// Both: a chat message, with an email copy for those who want one.
+    ChatAndEmail,
+}
+
+impl Notification {
+    /// A kind sent only in chat.
+    pub const fn chat(kind: &'static str) -> Notification {
+        Notification {
+            kind,
+            sent_as: SentAs::Chat,
+        }
+    }
+
+    /// A kind sent only by email.
+    pub const fn email(kind: &'static str) -> Notification {
+        Notification {
+            kind,
+            sent_as: SentAs::Email,
+        }
+    }
+
+    /// A kind sent in chat, with an email copy.
+    pub const fn both(kind: &'static str) -> Notification {
+        Notification {
+            kind,
+            sent_as: SentAs::ChatAndEmail,
+        }
+    }
+}
+
+/// Kinds of notification (template names under `templates/chat/<locale>/notify/` and
+/// `templates/email/<locale>/`).
 pub mod kind {
     /// A prompt to decide, with Approve / Reject / Request changes.
     pub const APPROVAL_PROMPT: &str = "approval_prompt";
@@ -51,10 +98,28 @@ pub mod kind {
     /// To the owner (or department), its head, and for a late resolution the central office:
     /// an inquiry missed its service level.
     pub const INQUIRY_SLA: &str = "inquiry_sla";
+    /// To a customer, by email: their inquiry was received.
+    pub const INQUIRY_ACK: &str = "inquiry_ack";
+    /// To a customer, by email: the answer to their inquiry.
+    pub const INQUIRY_REPLY: &str = "inquiry_reply";
+    /// To a customer, by email: their inquiry was resolved.
+    pub const INQUIRY_RESOLVED: &str = "inquiry_resolved";
+    /// To a customer, by email: their order moved to another stage.
+    pub const ORDER_STAGE: &str = "order_stage";
+    /// The operator's test email (`bizdesk send-test-email`).
+    pub const TEST_EMAIL: &str = "test_email";
 }
 
+/// The notification kinds no single area owns: the digests.
+pub const SHARED: &[Notification] = &[
+    Notification::chat(kind::DAILY_DIGEST),
+    Notification::chat(kind::WEEKLY_KPI),
+    Notification::chat(kind::GREETINGS),
+    Notification::email(kind::TEST_EMAIL),
+];
+
 /// Why a kind is sent, for the recipient's email settings; `None`: never by email.
-fn purpose(kind: &str) -> Option<Purpose> {
+pub(crate) fn purpose(kind: &str) -> Option<Purpose> {
     match kind {
         kind::APPROVAL_PROMPT | kind::REMINDER | kind::FOLLOWUP_DUE | kind::CALLBACK_DUE => {
             Some(Purpose::Prompt)

@@ -1,6 +1,6 @@
 //! `/order`: new, update, status, list.
 
-use crate::chat::actions::{missing, Chat, Reply};
+use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
@@ -11,17 +11,61 @@ use crate::sales::store::Issue;
 use crate::service::DeskError;
 use serde_json::{json, Value};
 
+/// The `/order` actions, one variant each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    New,
+    Update,
+    Status,
+    Terms,
+    Paid,
+    Issue,
+    Resolve,
+    List,
+}
+
+/// The `/order` actions and their handlers.
+pub fn actions() -> Vec<Handler> {
+    vec![
+        Handler::new("order.new", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::New))
+        }),
+        Handler::new("order.update", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Update))
+        }),
+        Handler::new("order.status", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Status))
+        }),
+        Handler::new("order.terms", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Terms))
+        }),
+        Handler::new("order.paid", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Paid))
+        }),
+        Handler::new("order.issue", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Issue))
+        }),
+        Handler::new("order.resolve", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::Resolve))
+        }),
+        Handler::new("order.list", |c, a, i, l| {
+            Box::pin(c.orders(a, i, l, Verb::List))
+        }),
+    ]
+}
+
 impl Chat {
     /// Runs an `order.*` action.
-    pub(crate) async fn orders(
+    async fn orders(
         &self,
         actor: &Employee,
         inv: &Invocation,
         locale: Locale,
+        verb: Verb,
     ) -> Result<Reply, DeskError> {
         let desk = &self.desk;
-        let (event, story) = match inv.action.as_str() {
-            "order.new" => {
+        let (event, story) = match verb {
+            Verb::New => {
                 let customer = inv.str("customer").ok_or_else(|| missing("customer"))?;
                 let items = inv.str("items").ok_or_else(|| missing("items"))?;
                 let amount = inv.money("amount").ok_or_else(|| missing("amount"))?;
@@ -37,7 +81,7 @@ impl Chat {
                 .await?;
                 ("new", s)
             }
-            "order.update" => {
+            Verb::Update => {
                 let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 let stage = inv.str("stage").ok_or_else(|| missing("stage"))?;
                 (
@@ -53,14 +97,14 @@ impl Chat {
                     .await?,
                 )
             }
-            "order.status" => {
+            Verb::Status => {
                 let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 ("status", orders::status(desk, r).await?)
             }
-            "order.terms" | "order.paid" => {
+            Verb::Terms | Verb::Paid => {
                 let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                 let mut due = None;
-                let (event, p) = if inv.action == "order.terms" {
+                let (event, p) = if verb == Verb::Terms {
                     let d = inv.date("due").ok_or_else(|| missing("due"))?;
                     due = Some(d);
                     let amount = inv.money("amount");
@@ -91,8 +135,8 @@ impl Chat {
                     }),
                 );
             }
-            "order.issue" | "order.resolve" => {
-                let (issue, r) = if inv.action == "order.issue" {
+            Verb::Issue | Verb::Resolve => {
+                let (issue, r) = if verb == Verb::Issue {
                     let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
                     let kind = inv.str("kind").ok_or_else(|| missing("kind"))?;
                     let text = inv.str("text").ok_or_else(|| missing("text"))?;
@@ -106,7 +150,7 @@ impl Chat {
                 ctx["ref"] = json!(r.to_string());
                 return self.render(locale, "reply/order_issue.txt", ctx);
             }
-            "order.list" => {
+            Verb::List => {
                 // Default: one's own, unless a customer or overdue payments are asked for.
                 let scope = inv
                     .str("scope")
@@ -141,11 +185,6 @@ impl Chat {
                     "reply/orders.txt",
                     json!({ "rows": rows, "mine": mine, "scope": scope }),
                 );
-            }
-            other => {
-                return Err(DeskError::Internal(anyhow::anyhow!(
-                    "no handler for action {other}"
-                )))
             }
         };
         self.order_reply(locale, event, &story).await

@@ -141,7 +141,7 @@ async fn email_stage(
         channel: EMAIL,
         recipient: None,
         address: Some(customer.email.clone()),
-        kind: "order_stage",
+        kind: crate::service::notify::kind::ORDER_STAGE,
         subject_ref: Some(reference(order.id).to_string()),
         payload: json!({
             "ref": reference(order.id).to_string(), "name": customer.name, "locale": customer.locale,

@@ -1,6 +1,6 @@
 //! `/customer`: add, find, show, update.
 
-use crate::chat::actions::{missing, Chat, Reply};
+use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
@@ -14,13 +14,41 @@ fn row(c: &Customer, owner: Option<String>) -> Value {
             "locale": c.locale, "owner": owner, "created_ms": c.created_at })
 }
 
+/// The `/customer` actions, one variant each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Add,
+    Show,
+    Update,
+    Find,
+}
+
+/// The `/customer` actions and their handlers.
+pub fn actions() -> Vec<Handler> {
+    vec![
+        Handler::new("customer.add", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Add))
+        }),
+        Handler::new("customer.show", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Show))
+        }),
+        Handler::new("customer.update", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Update))
+        }),
+        Handler::new("customer.find", |c, a, i, l| {
+            Box::pin(c.customers(a, i, l, Verb::Find))
+        }),
+    ]
+}
+
 impl Chat {
     /// Runs a `customer.*` action.
-    pub(crate) async fn customers(
+    async fn customers(
         &self,
         actor: &Employee,
         inv: &Invocation,
         locale: Locale,
+        verb: Verb,
     ) -> Result<Reply, DeskError> {
         let desk = &self.desk;
         let fields = || Fields {
@@ -31,22 +59,22 @@ impl Chat {
             locale: inv.str("locale"),
             owner: inv.handle("owner"),
         };
-        match inv.action.as_str() {
-            "customer.add" => {
+        match verb {
+            Verb::Add => {
                 let c = customers::add(desk, actor, fields()).await?;
                 self.customer_reply(locale, "added", &c).await
             }
-            "customer.show" => {
+            Verb::Show => {
                 let who = inv.str("customer").ok_or_else(|| missing("customer"))?;
                 let c = customers::show(desk, actor, who).await?;
                 self.customer_reply(locale, "show", &c).await
             }
-            "customer.update" => {
+            Verb::Update => {
                 let who = inv.str("customer").ok_or_else(|| missing("customer"))?;
                 let c = customers::update(desk, actor, who, fields()).await?;
                 self.customer_reply(locale, "updated", &c).await
             }
-            "customer.find" => {
+            Verb::Find => {
                 let text = inv.str("text").ok_or_else(|| missing("text"))?;
                 let rows: Vec<Value> = customers::find(desk, actor, text)
                     .await?
@@ -59,9 +87,6 @@ impl Chat {
                     json!({ "rows": rows, "text": text }),
                 )
             }
-            other => Err(DeskError::Internal(anyhow::anyhow!(
-                "no handler for action {other}"
-            ))),
         }
     }
 

@@ -1,6 +1,6 @@
 //! `/inquiry`: log, take, assign, hand off, note, reply, resolve, show, list.
 
-use crate::chat::actions::{missing, Chat, Reply};
+use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
@@ -8,18 +8,68 @@ use crate::service::DeskError;
 use crate::service_desk::inquiries::service::{self as inquiries, LogInput, Scope, Step, Story};
 use serde_json::{json, Value};
 
+/// The `/inquiry` actions, one variant each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Log,
+    List,
+    Show,
+    Take,
+    Assign,
+    Handoff,
+    Note,
+    Reply,
+    Resolve,
+}
+
+/// The `/inquiry` actions and their handlers.
+pub fn actions() -> Vec<Handler> {
+    vec![
+        Handler::new("inquiry.log", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Log))
+        }),
+        Handler::new("inquiry.list", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::List))
+        }),
+        Handler::new("inquiry.show", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Show))
+        }),
+        Handler::new("inquiry.take", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Take))
+        }),
+        Handler::new("inquiry.assign", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Assign))
+        }),
+        Handler::new("inquiry.handoff", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Handoff))
+        }),
+        Handler::new("inquiry.note", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Note))
+        }),
+        Handler::new("inquiry.reply", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Reply))
+        }),
+        Handler::new("inquiry.resolve", |c, a, i, l| {
+            Box::pin(c.inquiries(a, i, l, Verb::Resolve))
+        }),
+    ]
+}
+
 impl Chat {
     /// Runs an `inquiry.*` action.
-    pub(crate) async fn inquiries(
+    async fn inquiries(
         &self,
         actor: &Employee,
         inv: &Invocation,
         locale: Locale,
+        verb: Verb,
     ) -> Result<Reply, DeskError> {
         let desk = &self.desk;
         let text = |name: &str| inv.str(name).ok_or_else(|| missing(name));
-        let (event, story) = match inv.action.as_str() {
-            "inquiry.log" => {
+        // Every action but `log` and `list` is about one inquiry.
+        let r = || inv.reference("ref").ok_or_else(|| missing("ref"));
+        let (event, story) = match verb {
+            Verb::Log => {
                 let input = LogInput {
                     customer: text("customer")?,
                     channel: text("channel")?,
@@ -32,7 +82,7 @@ impl Chat {
                 };
                 ("logged", inquiries::log(desk, actor, input).await?)
             }
-            "inquiry.list" => {
+            Verb::List => {
                 let scope = match inv.str("scope") {
                     Some("department") => Scope::Department,
                     Some("open") => Scope::Open,
@@ -58,46 +108,48 @@ impl Chat {
                     json!({ "scope": scope, "rows": rows }),
                 );
             }
-            action => {
-                let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                match action {
-                    "inquiry.show" => ("show", inquiries::show(desk, actor, r).await?),
-                    "inquiry.take" => ("taken", inquiries::step(desk, actor, r, Step::Take).await?),
-                    "inquiry.assign" => {
-                        let to = inv.handle("to").ok_or_else(|| missing("to"))?;
-                        (
-                            "assigned",
-                            inquiries::step(desk, actor, r, Step::Assign(to)).await?,
-                        )
-                    }
-                    "inquiry.handoff" => {
-                        let d = text("department")?;
-                        (
-                            "handed_off",
-                            inquiries::step(desk, actor, r, Step::Handoff(d)).await?,
-                        )
-                    }
-                    "inquiry.note" => (
-                        "noted",
-                        inquiries::step(desk, actor, r, Step::Note(text("text")?)).await?,
-                    ),
-                    "inquiry.reply" => (
-                        "replied",
-                        inquiries::step(desk, actor, r, Step::Reply(text("text")?)).await?,
-                    ),
-                    "inquiry.resolve" => {
-                        let res = text("resolution")?;
-                        (
-                            "resolved",
-                            inquiries::step(desk, actor, r, Step::Resolve(res)).await?,
-                        )
-                    }
-                    other => {
-                        return Err(DeskError::Internal(anyhow::anyhow!(
-                            "no handler for action {other}"
-                        )))
-                    }
-                }
+            Verb::Show => ("show", inquiries::show(desk, actor, r()?).await?),
+            Verb::Take => (
+                "taken",
+                inquiries::step(desk, actor, r()?, Step::Take).await?,
+            ),
+            Verb::Assign => {
+                let r = r()?;
+                let to = inv.handle("to").ok_or_else(|| missing("to"))?;
+                (
+                    "assigned",
+                    inquiries::step(desk, actor, r, Step::Assign(to)).await?,
+                )
+            }
+            Verb::Handoff => {
+                let r = r()?;
+                let d = text("department")?;
+                (
+                    "handed_off",
+                    inquiries::step(desk, actor, r, Step::Handoff(d)).await?,
+                )
+            }
+            Verb::Note => {
+                let r = r()?;
+                (
+                    "noted",
+                    inquiries::step(desk, actor, r, Step::Note(text("text")?)).await?,
+                )
+            }
+            Verb::Reply => {
+                let r = r()?;
+                (
+                    "replied",
+                    inquiries::step(desk, actor, r, Step::Reply(text("text")?)).await?,
+                )
+            }
+            Verb::Resolve => {
+                let r = r()?;
+                let res = text("resolution")?;
+                (
+                    "resolved",
+                    inquiries::step(desk, actor, r, Step::Resolve(res)).await?,
+                )
             }
         };
         self.inquiry_reply(locale, event, &story).await

@@ -193,7 +193,7 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
             }
         }
     }
-    if let Some(m) = to_customer(&customer, &inquiry, "inquiry_ack", json!({})) {
+    if let Some(m) = to_customer(&customer, &inquiry, notify::kind::INQUIRY_ACK, json!({})) {
         crate::store::outbox::enqueue(&mut tx, &m, now).await?;
     }
     let mut f = facts(&inquiry, &customer, &dir);
@@ -407,7 +407,7 @@ pub async fn step(
             let Some(m) = to_customer(
                 &customer,
                 &inquiry,
-                "inquiry_reply",
+                notify::kind::INQUIRY_REPLY,
                 json!({ "text": text, "by": actor.name }),
             ) else {
                 return Err(Msg::new("inquiry.no_email")
@@ -427,7 +427,7 @@ pub async fn step(
             let email = to_customer(
                 &customer,
                 &inquiry,
-                "inquiry_resolved",
+                notify::kind::INQUIRY_RESOLVED,
                 json!({ "resolution": text, "by": actor.name,
                         "survey_url": crate::service_desk::satisfaction::service::link(desk, inquiry.id) }),
             );

@@ -73,7 +73,7 @@ approvers = ["role:bcmo"]
 async fn a_new_subject_kind_needs_no_engine_change() {
     let mut d = spawn_desk().await;
     // Registration: the areas' subjects plus the new one, and its policy section.
-    let shipped = bizdesk::areas::subjects();
+    let shipped = bizdesk::registry::subjects();
     let mut all: Vec<&'static dyn Subject> =
         shipped.kinds().filter_map(|k| shipped.by_kind(k)).collect();
     all.push(&SUBJECT);

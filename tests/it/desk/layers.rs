@@ -40,7 +40,7 @@ const NOT_IN_ENGINE: &[&str] = &[
     "crate::sales",
     "crate::service_desk",
     "crate::collaboration",
-    "crate::areas",
+    "crate::registry",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
