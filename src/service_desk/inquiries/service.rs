@@ -89,11 +89,11 @@ fn to_customer(c: &Customer, i: &Inquiry, kind: &'static str, extra: Value) -> O
     })
 }
 
-/// Active members of a department (or holders of a role), for notifications.
+/// Active members of a department, for notifications (people who left hear nothing).
 fn members<'a>(dir: &'a Directory, department: &str) -> Vec<&'a Employee> {
     dir.employees
         .iter()
-        .filter(|e| e.department == department)
+        .filter(|e| e.active && e.department == department)
         .collect()
 }
 
