@@ -10,6 +10,7 @@ use crate::chat::render::Renderer;
 use crate::chat::views;
 use crate::commands::{parse_line, Catalog, Invocation, ParseContext};
 use crate::domain::directory::Employee;
+use crate::domain::reference::Reference;
 use crate::domain::{Locale, Msg};
 use crate::procurement::requisitions::domain::RequisitionInput;
 use crate::procurement::requisitions::service as requisitions;
@@ -29,6 +30,9 @@ pub struct Reply {
     /// True when the request was a replay that was already served: show nothing new.
     pub duplicate: bool,
     pub actions: Vec<Action>,
+    /// What the action created or acted on, for callers that go on with it (a web form's
+    /// redirect, a test) without reading it back out of the text.
+    pub reference: Option<Reference>,
 }
 
 impl Reply {
@@ -39,6 +43,7 @@ impl Reply {
             internal: false,
             duplicate: false,
             actions: vec![],
+            reference: None,
         }
     }
 }
@@ -109,6 +114,7 @@ impl Chat {
                 internal: false,
                 duplicate: true,
                 actions: vec![],
+                reference: None,
             },
             DeskError::Internal(e) => {
                 tracing::error!(action, actor = %actor.handle, error = %format!("{e:#}"), "action failed");
@@ -119,6 +125,7 @@ impl Chat {
                     internal: true,
                     duplicate: false,
                     actions: vec![],
+                    reference: None,
                 }
             }
         }
@@ -143,6 +150,7 @@ impl Chat {
             internal: false,
             duplicate: false,
             actions: vec![],
+            reference: None,
         }
     }
 
@@ -241,10 +249,12 @@ impl Chat {
                 } else {
                     requisitions::submit(desk, actor, requisition_input(inv)).await?
                 };
-                self.render(locale, "reply/submitted.txt", json!({
+                let mut reply = self.render(locale, "reply/submitted.txt", json!({
                     "ref": out.reference.to_string(), "total": out.total, "round": out.round,
                     "progress": views::progress(&out.progress, locale), "resubmitted": resubmitted,
-                }))
+                }))?;
+                reply.reference = Some(out.reference);
+                Ok(reply)
             }
             "requisition.show" => {
                 let reference = inv.reference("ref").ok_or_else(|| missing("ref"))?;

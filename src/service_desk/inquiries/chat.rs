@@ -112,6 +112,8 @@ impl Chat {
         let dir = crate::service::directory::snapshot(&self.desk).await?;
         let mut ctx = inquiries::view(s, &dir);
         ctx["event"] = json!(event);
-        self.render(locale, "reply/inquiry.txt", ctx)
+        let mut reply = self.render(locale, "reply/inquiry.txt", ctx)?;
+        reply.reference = Some(s.reference);
+        Ok(reply)
     }
 }
