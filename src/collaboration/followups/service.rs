@@ -67,7 +67,8 @@ pub async fn add(
     note: Option<&str>,
 ) -> DeskResult<Followup> {
     let due = parse_when(when, desk.now(), desk.company.time_zone)?;
-    let note = note.map(str::trim).unwrap_or("");
+    let note = crate::domain::text::optional("note", note, crate::collaboration::MAX_NOTE)?;
+    let note = note.as_str();
     if !readable(desk, actor, reference).await? {
         return Err(Msg::new("followup.no_such_ref")
             .arg("ref", reference.to_string())

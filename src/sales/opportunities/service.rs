@@ -66,7 +66,8 @@ pub async fn new(
     if value.is_some_and(|v| v.minor <= 0) {
         return Err(Msg::new("sales.value_positive").into());
     }
-    let notes = notes.map(str::trim).unwrap_or("");
+    let notes = crate::domain::text::optional("notes", notes, crate::sales::domain::MAX_NOTES)?;
+    let notes = notes.as_str();
     let mut tx = desk.begin().await?;
     let customer = resolve_customer(&mut tx, actor, customer).await?;
     let dir = store::directory::load(&mut tx).await?;

@@ -181,6 +181,8 @@ pub async fn update(
     back: bool,
 ) -> DeskResult<Story> {
     let code = code.trim().to_lowercase();
+    let note = crate::domain::text::optional("note", note, crate::sales::domain::MAX_STAGE_NOTE)?;
+    let note = note.as_str();
     let Some(target) = stage(desk, &code).cloned() else {
         return Err(unknown_stage(desk, &code).into());
     };
@@ -216,7 +218,6 @@ pub async fn update(
             .arg("ref", r.to_string())
             .into());
     }
-    let note = note.map(str::trim).unwrap_or("");
     rows::add_event(&mut tx, order.id, &code, note, actor.id, now).await?;
     let order = Order {
         stage: code.clone(),

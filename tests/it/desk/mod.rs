@@ -9,6 +9,7 @@ mod console;
 mod email;
 mod fuzz;
 mod hints;
+mod limits;
 mod scheduler;
 mod scheduler_cluster;
 mod storage;
