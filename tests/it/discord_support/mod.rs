@@ -8,9 +8,9 @@ use bizdesk::chat::discord::Discord;
 use bizdesk::clock::ManualClock;
 use bizdesk::config::{Config, DiscordMode, Secret};
 use bizdesk::outbox::discord::DiscordOutbox;
-use std::sync::Arc;
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -109,7 +109,11 @@ impl Bot {
         Bot::start_with_clock(fake, config, None).await
     }
 
-    async fn start_with_clock(fake: FakeDiscord, config: Config, clock: Option<ManualClock>) -> Bot {
+    async fn start_with_clock(
+        fake: FakeDiscord,
+        config: Config,
+        clock: Option<ManualClock>,
+    ) -> Bot {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(
                 "bizdesk=info,serenity=warn",
@@ -265,11 +269,12 @@ impl Bot {
                 "the chat outbox never emptied"
             );
             let now = desk.now().timestamp_millis();
-            let (left, next): (i64, Option<i64>) =
-                sqlx::query_as(&format!("SELECT COUNT(*), MIN(o.next_attempt_at) {pending}"))
-                    .fetch_one(desk.store.pool())
-                    .await
-                    .unwrap();
+            let (left, next): (i64, Option<i64>) = sqlx::query_as(&format!(
+                "SELECT COUNT(*), MIN(o.next_attempt_at) {pending}"
+            ))
+            .fetch_one(desk.store.pool())
+            .await
+            .unwrap();
             if left == 0 {
                 return;
             }

@@ -45,7 +45,10 @@ async fn a_large_requisition_goes_head_bcmo_finance_and_the_story_is_told() {
             "/approval approve ref:REQ-000001 comment:\"budgeted\"",
         )
         .await;
-    assert!(text.contains("财务"), "the reply names the next stage: {text}");
+    assert!(
+        text.contains("财务"),
+        "the reply names the next stage: {text}"
+    );
     // The central office's approval ended its stage: the requisition waits on Finance.
     let story = d.requisition("tom.baker", "REQ-000001").await;
     assert_eq!(story.requisition.status, ApprovalStatus::Pending);

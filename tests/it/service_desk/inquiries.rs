@@ -405,8 +405,11 @@ async fn people_who_left_hear_nothing_of_handoffs_or_service_levels() {
     let report = directory::sync(&d.chat.desk, &org, "test").await.unwrap();
     assert_eq!(report.deactivated, ["xu.jing"]);
 
-    d.ok("emily.chen", "/customer add name:\"周军\" email:zj@huadong.cn")
-        .await;
+    d.ok(
+        "emily.chen",
+        "/customer add name:\"周军\" email:zj@huadong.cn",
+    )
+    .await;
     d.ok("emily.chen", "/inquiry log customer:#1 channel:phone kind:inquiry subject:\"Invoice\" details:\"Where is it\" department:FIN").await;
     // Finance hands it to Customer Service; nobody takes it, so its members are reminded.
     d.ok("zhao.min", "/inquiry handoff ref:INQ-000001 department:SVC")
