@@ -1,4 +1,4 @@
 //! Opportunities, orders, contracts, collection.
 
 mod orders;
-mod sales;
+mod pipeline;
