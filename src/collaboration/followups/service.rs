@@ -153,6 +153,9 @@ pub async fn close(desk: &Desk, actor: &Employee, id: i64, status: &str) -> Desk
     })
 }
 
+/// How long a snooze lasts when nobody says (minutes).
+pub const DEFAULT_SNOOZE_MINUTES: i64 = 60;
+
 /// Fires one of the actor's follow-ups again after `minutes` from now.
 pub async fn snooze(desk: &Desk, actor: &Employee, id: i64, minutes: i64) -> DeskResult<Followup> {
     if !(1..=60 * 24 * 365).contains(&minutes) {

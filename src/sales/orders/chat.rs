@@ -107,21 +107,15 @@ impl Chat {
                 return self.render(locale, "reply/order_issue.txt", ctx);
             }
             "order.list" => {
-                // Default: one's own, unless a customer or overdue payments are asked for.
-                let scope = inv
-                    .str("scope")
-                    .unwrap_or(if inv.str("customer").is_some() {
-                        "all"
-                    } else {
-                        "mine"
-                    });
-                let mine = scope == "mine";
                 let q = orders::ListQuery {
-                    mine,
+                    scope: inv.str("scope").and_then(orders::Scope::parse),
                     stage: inv.str("stage"),
                     customer: inv.str("customer"),
-                    overdue: scope == "overdue",
                 };
+                // The service's default when none was asked for.
+                let scope = q.scope();
+                let mine = scope == orders::Scope::Mine;
+                let scope = scope.as_str();
                 let dir = crate::service::directory::snapshot(desk).await?;
                 let rows: Vec<Value> = orders::list(desk, actor, q)
                     .await?

@@ -33,11 +33,7 @@ impl Chat {
                 ("logged", inquiries::log(desk, actor, input).await?)
             }
             "inquiry.list" => {
-                let scope = match inv.str("scope") {
-                    Some("department") => Scope::Department,
-                    Some("open") => Scope::Open,
-                    _ => Scope::Mine,
-                };
+                let scope = inv.str("scope").and_then(Scope::parse).unwrap_or_default();
                 let dir = crate::service::directory::snapshot(desk).await?;
                 let rows: Vec<Value> = inquiries::list(desk, actor, scope)
                     .await?
@@ -51,7 +47,7 @@ impl Chat {
                         })
                     })
                     .collect();
-                let scope = inv.str("scope").unwrap_or("mine");
+                let scope = scope.as_str();
                 return self.render(
                     locale,
                     "reply/inquiries.txt",

@@ -485,11 +485,34 @@ pub async fn step(
 }
 
 /// Which unresolved inquiries to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scope {
+    /// The actor's own: what a list shows unless another scope is asked for.
+    #[default]
     Mine,
     Department,
     Open,
+}
+
+impl Scope {
+    /// The command's choice (`mine`, `department`, `open`).
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "mine" => Some(Scope::Mine),
+            "department" => Some(Scope::Department),
+            "open" => Some(Scope::Open),
+            _ => None,
+        }
+    }
+
+    /// The name [`Scope::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Mine => "mine",
+            Scope::Department => "department",
+            Scope::Open => "open",
+        }
+    }
 }
 
 /// Unresolved inquiries in a scope, with their customers' names.

@@ -13,3 +13,4 @@ mod limits;
 mod scheduler;
 mod scheduler_cluster;
 mod storage;
+mod suggest;
