@@ -47,7 +47,9 @@ impl Chat {
                 let mut ctx = opportunities::view(&story, &dir);
                 ctx["event"] = json!(event);
                 ctx["progress"] = progress(&story.progress);
-                self.render(locale, "reply/opportunity.txt", ctx)
+                let mut reply = self.render(locale, "reply/opportunity.txt", ctx)?;
+                reply.reference = Some(opportunities::reference(story.opportunity.id));
+                Ok(reply)
             }
             "opportunity.list" => {
                 let mine = inv.str("scope") != Some("all");
@@ -87,7 +89,9 @@ impl Chat {
                 let mut ctx = contracts::view(&story, &dir);
                 ctx["event"] = json!(event);
                 ctx["progress"] = progress(&story.progress);
-                self.render(locale, "reply/contract.txt", ctx)
+                let mut reply = self.render(locale, "reply/contract.txt", ctx)?;
+                reply.reference = Some(contracts::reference(story.contract.id));
+                Ok(reply)
             }
             other => Err(DeskError::Internal(anyhow::anyhow!(
                 "no handler for action {other}"

@@ -175,7 +175,9 @@ impl Chat {
         };
         ctx["issues"] = json!(issues);
         ctx["contracts"] = json!(contracts);
-        self.render(locale, "reply/order.txt", ctx)
+        let mut reply = self.render(locale, "reply/order.txt", ctx)?;
+        reply.reference = Some(orders::reference(s.order.id));
+        Ok(reply)
     }
 }
 

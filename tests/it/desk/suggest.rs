@@ -67,11 +67,17 @@ async fn an_order_list_defaults_to_ones_own_unless_a_customer_is_named() {
     let d = spawn_desk().await;
     d.ok("li.na", "/customer add name:\"周军\" email:zj@huadong.cn")
         .await;
-    d.ok(
-        "li.na",
-        "/order new customer:#1 items:\"Monitors\" amount:100",
-    )
-    .await;
+    let created = d
+        .run(
+            "li.na",
+            "/order new customer:#1 items:\"Monitors\" amount:100",
+        )
+        .await;
+    // The reply names what it created as a value, not only in its text.
+    assert_eq!(
+        created.reference.map(|r| r.to_string()).as_deref(),
+        Some("SO-000001")
+    );
     d.ok(
         "tom.baker",
         "/order new customer:#1 items:\"Chairs\" amount:200",
