@@ -186,6 +186,7 @@ async fn reminder_notes_meet_their_limit_without_the_parser() {
 #[tokio::test]
 async fn the_command_files_allow_what_the_domain_allows() {
     use bizdesk::procurement::requisitions::domain as requisition;
+    use bizdesk::service_desk::inquiries::domain as inquiry;
     let d = spawn_desk().await;
     for (action, option, limit) in [
         ("requisition.new", "item", requisition::MAX_ITEM),
@@ -234,6 +235,11 @@ async fn the_command_files_allow_what_the_domain_allows() {
             "customer",
             bizdesk::collaboration::MAX_CUSTOMER,
         ),
+        ("inquiry.log", "subject", inquiry::MAX_SUBJECT),
+        ("inquiry.log", "details", inquiry::MAX_TEXT),
+        ("inquiry.log", "category", inquiry::MAX_CATEGORY),
+        ("inquiry.reply", "text", inquiry::MAX_TEXT),
+        ("inquiry.resolve", "resolution", inquiry::MAX_TEXT),
     ] {
         let spec = d
             .chat
@@ -247,4 +253,26 @@ async fn the_command_files_allow_what_the_domain_allows() {
             "{action} {option}: the command file and the domain disagree"
         );
     }
+}
+
+#[tokio::test]
+async fn an_inquiry_logged_without_the_parser_meets_the_same_limits() {
+    use bizdesk::service_desk::inquiries::service::{log, LogInput};
+    let d = spawn_desk().await;
+    d.ok("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn")
+        .await;
+    let xu = d.employee("xu.jing").await;
+    let category = long(41);
+    let input = LogInput {
+        customer: "#1",
+        channel: "phone",
+        kind: "inquiry",
+        subject: "Invoice",
+        details: "Where is it",
+        category: Some(&category),
+        department: None,
+        priority: None,
+    };
+    too_long(log(&d.chat.desk, &xu, input).await, "category");
+    assert_eq!(d.count("SELECT COUNT(*) FROM inquiries").await, 0);
 }
