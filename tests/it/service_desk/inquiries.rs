@@ -231,16 +231,23 @@ async fn bad_inquiry_input_gets_clear_messages_and_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn missed_service_levels_are_recorded_and_escalate() {
+/// A desk that routes everything to Customer Service with this `[sla]` line (the routing
+/// file lives as long as the returned folder).
+async fn desk_with_sla(line: &str) -> (common::TestDesk, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let routing = dir.path().join("routing.toml");
     std::fs::write(
         &routing,
-        "default_department = \"SVC\"\n[sla]\ncomplaint = { normal = \"10m/1h\" }\n",
+        format!("default_department = \"SVC\"\n[sla]\n{line}\n"),
     )
     .unwrap();
     let d = spawn_desk_with(|c| c.inquiries.routing_file = routing.clone()).await;
+    (d, dir)
+}
+
+#[tokio::test]
+async fn missed_service_levels_are_recorded_and_escalate() {
+    let (d, _routing) = desk_with_sla("complaint = { normal = \"10m/1h\" }").await;
     d.ok("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn")
         .await;
     d.ok("xu.jing", "/inquiry log customer:#1 channel:phone kind:complaint subject:\"Late\" details:\"Order late\"").await;
@@ -386,14 +393,7 @@ async fn the_service_report_shows_what_happened() {
 
 #[tokio::test]
 async fn people_who_left_hear_nothing_of_handoffs_or_service_levels() {
-    let dir = tempfile::tempdir().unwrap();
-    let routing = dir.path().join("routing.toml");
-    std::fs::write(
-        &routing,
-        "default_department = \"SVC\"\n[sla]\ninquiry = { normal = \"10m/1h\" }\n",
-    )
-    .unwrap();
-    let d = spawn_desk_with(|c| c.inquiries.routing_file = routing.clone()).await;
+    let (d, _routing) = desk_with_sla("inquiry = { normal = \"10m/1h\" }").await;
     let leaver = d.employee("xu.jing").await.id;
     // Xu Jing leaves Customer Service: the next directory sync no longer lists her.
     let sample = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml"));
