@@ -52,8 +52,12 @@ impl Chat {
                 Ok(reply)
             }
             "opportunity.list" => {
-                let mine = inv.str("scope") != Some("all");
-                let rows: Vec<Value> = opportunities::list(desk, actor, mine)
+                let scope = inv
+                    .str("scope")
+                    .and_then(opportunities::Scope::parse)
+                    .unwrap_or_default();
+                let mine = scope == opportunities::Scope::Mine;
+                let rows: Vec<Value> = opportunities::list(desk, actor, scope)
                     .await?
                     .into_iter()
                     .map(|(o, customer)| {

@@ -147,7 +147,7 @@ async fn references(desk: &Desk, actor: &Employee, kind: Option<&str>) -> Vec<Su
     }
     if wants("OPP") {
         use crate::sales::opportunities::service as opportunities;
-        for (o, customer) in opportunities::list(desk, actor, true)
+        for (o, customer) in opportunities::list(desk, actor, opportunities::Scope::Mine)
             .await
             .unwrap_or_default()
         {

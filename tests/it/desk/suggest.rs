@@ -111,9 +111,13 @@ async fn an_order_list_defaults_to_ones_own_unless_a_customer_is_named() {
         ..Default::default()
     };
     assert_eq!(refs(mine_of_customer).await, ["Monitors"]);
-    // Inquiries list one's own unless asked otherwise.
+    // Inquiries and opportunities list one's own unless asked otherwise.
     assert_eq!(
         bizdesk::service_desk::inquiries::service::Scope::default(),
         bizdesk::service_desk::inquiries::service::Scope::Mine
+    );
+    assert_eq!(
+        bizdesk::sales::opportunities::service::Scope::default(),
+        bizdesk::sales::opportunities::service::Scope::Mine
     );
 }
