@@ -253,11 +253,16 @@ pub fn pick_task(
         .ok_or_else(|| Msg::new("approval.not_assigned"))
 }
 
-/// Checks that a decision carries the comment it needs, and that the comment is clean text.
+/// Longest decision comment (characters), as the command and the reason modal allow.
+pub const MAX_COMMENT: usize = 1000;
+
+/// Checks that a decision carries the comment it needs, and that the comment is clean text of
+/// at most [`MAX_COMMENT`] characters.
 pub fn check_comment(decision: Decision, comment: Option<&str>) -> Result<(), Msg> {
     // A comment typed into a modal or the console's prompt skips the parser: same rule.
     if let Some(c) = comment {
         crate::domain::text::check(c, true).map_err(|r| r.msg("comment"))?;
+        crate::domain::text::at_most("comment", c.trim(), MAX_COMMENT)?;
     }
     let has = comment.is_some_and(|c| !c.trim().is_empty());
     if decision.needs_comment() && !has {

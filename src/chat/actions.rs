@@ -9,6 +9,7 @@ use crate::chat::render::Renderer;
 use crate::chat::views;
 use crate::commands::{parse_line, Catalog, Invocation, ParseContext};
 use crate::domain::directory::Employee;
+use crate::domain::reference::Reference;
 use crate::domain::{Locale, Msg};
 use crate::service::{Desk, DeskError};
 use futures::future::BoxFuture;
@@ -26,6 +27,9 @@ pub struct Reply {
     /// True when the request was a replay that was already served: show nothing new.
     pub duplicate: bool,
     pub actions: Vec<Action>,
+    /// What the action created or acted on, for callers that go on with it (a web form's
+    /// redirect, a test) without reading it back out of the text.
+    pub reference: Option<Reference>,
 }
 
 impl Reply {
@@ -36,6 +40,7 @@ impl Reply {
             internal: false,
             duplicate: false,
             actions: vec![],
+            reference: None,
         }
     }
 }
@@ -135,6 +140,7 @@ impl Chat {
                 internal: false,
                 duplicate: true,
                 actions: vec![],
+                reference: None,
             },
             DeskError::Internal(e) => {
                 tracing::error!(action, actor = %actor.handle, error = %format!("{e:#}"), "action failed");
@@ -145,6 +151,7 @@ impl Chat {
                     internal: true,
                     duplicate: false,
                     actions: vec![],
+                    reference: None,
                 }
             }
         }
@@ -169,6 +176,7 @@ impl Chat {
             internal: false,
             duplicate: false,
             actions: vec![],
+            reference: None,
         }
     }
 

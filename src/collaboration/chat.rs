@@ -119,9 +119,14 @@ impl Chat {
                 &followups::close(desk, actor, id()?, "cancelled").await?,
             ),
             Verb::FollowupSnooze => {
-                let by = parse_duration(inv.str("for").unwrap_or("1h"))
-                    .map_err(|_| Msg::new("followup.bad_snooze"))?;
-                let minutes = (by.as_secs() / 60) as i64;
+                let minutes = match inv.str("for") {
+                    Some(typed) => {
+                        let by =
+                            parse_duration(typed).map_err(|_| Msg::new("followup.bad_snooze"))?;
+                        (by.as_secs() / 60) as i64
+                    }
+                    None => followups::DEFAULT_SNOOZE_MINUTES,
+                };
                 followup(
                     "snoozed",
                     &followups::snooze(desk, actor, id()?, minutes).await?,

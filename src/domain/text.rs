@@ -85,6 +85,28 @@ pub fn check(text: &str, multiline: bool) -> Result<Cow<'_, str>, Refusal> {
     ))
 }
 
+/// Refuses a text longer than `max` characters, counted and worded as the command parser does
+/// (`option.too_long`), so a caller that skips the parser (a modal, a web form, an import)
+/// meets the same limit a typed command does.
+pub fn at_most(field: &'static str, text: &str, max: usize) -> Result<(), Msg> {
+    let length = text.chars().count();
+    if length <= max {
+        return Ok(());
+    }
+    Err(Msg::new("option.too_long")
+        .arg("option", field)
+        .arg("max", max)
+        .arg("length", length))
+}
+
+/// An optional free text (a note, notes, terms): trimmed, at most `max` characters; empty when
+/// not given.
+pub fn optional(field: &'static str, text: Option<&str>, max: usize) -> Result<String, Msg> {
+    let t = text.map(str::trim).unwrap_or("");
+    at_most(field, t, max)?;
+    Ok(t.to_string())
+}
+
 /// The harmless, visible stand-in for a character that must not reach a screen raw: `^[` for
 /// ESC and the other C0 controls and DEL (caret notation), U+FFFD for C1 controls and
 /// bidirectional formatting characters.
@@ -174,6 +196,20 @@ mod tests {
             Refusal::Control('\u{1b}').msg("item").get("char"),
             Some("U+001B")
         );
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters_as_the_parser_counts_them() {
+        assert!(at_most("item", &"笔".repeat(200), 200).is_ok());
+        let m = at_most("item", &"笔".repeat(201), 200).unwrap_err();
+        assert_eq!(m.key, "option.too_long");
+        assert_eq!(
+            (m.get("option"), m.get("max"), m.get("length")),
+            (Some("item"), Some("200"), Some("201"))
+        );
+        assert_eq!(optional("note", Some("  hi "), 2).unwrap(), "hi");
+        assert_eq!(optional("note", None, 2).unwrap(), "");
+        assert!(optional("note", Some("abc"), 2).is_err());
     }
 
     #[test]

@@ -79,11 +79,17 @@ impl Chat {
                 let mut ctx = opportunities::view(&story, &dir);
                 ctx["event"] = json!(event);
                 ctx["progress"] = progress(&story.progress);
-                self.render(locale, "reply/opportunity.txt", ctx)
+                let mut reply = self.render(locale, "reply/opportunity.txt", ctx)?;
+                reply.reference = Some(opportunities::reference(story.opportunity.id));
+                Ok(reply)
             }
             Verb::OpportunityList => {
-                let mine = inv.str("scope") != Some("all");
-                let rows: Vec<Value> = opportunities::list(desk, actor, mine)
+                let scope = inv
+                    .str("scope")
+                    .and_then(opportunities::Scope::parse)
+                    .unwrap_or_default();
+                let mine = scope == opportunities::Scope::Mine;
+                let rows: Vec<Value> = opportunities::list(desk, actor, scope)
                     .await?
                     .into_iter()
                     .map(|(o, customer)| {
@@ -119,7 +125,9 @@ impl Chat {
                 let mut ctx = contracts::view(&story, &dir);
                 ctx["event"] = json!(event);
                 ctx["progress"] = progress(&story.progress);
-                self.render(locale, "reply/contract.txt", ctx)
+                let mut reply = self.render(locale, "reply/contract.txt", ctx)?;
+                reply.reference = Some(contracts::reference(story.contract.id));
+                Ok(reply)
             }
         }
     }

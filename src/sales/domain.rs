@@ -4,6 +4,14 @@
 use crate::approval::domain::Decision;
 use crate::domain::Msg;
 
+/// Longest opportunity notes (characters); the sales commands' other limits are checked where
+/// their text is taken, with [`crate::domain::text`].
+pub const MAX_NOTES: usize = 2000;
+/// Longest contract terms.
+pub const MAX_TERMS: usize = 2000;
+/// Longest note on an order's stage change.
+pub const MAX_STAGE_NOTE: usize = 500;
+
 /// The subject kind (and policy name) of an opportunity's assessment.
 pub const OPPORTUNITY: &str = "opportunity";
 /// The subject kind (and policy name) of a contract's review.

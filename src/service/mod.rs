@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod reports;
 pub mod schedules;
 pub mod settings;
+pub mod suggest;
 
 use crate::approval::policy::Policies;
 use crate::clock::Clock;

@@ -6,7 +6,7 @@ use crate::chat::{Action, Chat};
 use crate::commands::{bind, RawValue};
 use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
-use crate::service::directory;
+use crate::service::{directory, suggest};
 use serde_json::{json, Value};
 use serenity::all::{
     ActionRowComponent, CommandDataOption, CommandDataOptionValue, CommandDataResolved,
@@ -270,124 +270,37 @@ async fn modal(chat: &Chat, m: &ModalInteraction) -> Outcome {
     message(&chat.press(&actor, &action, reason.as_deref()).await)
 }
 
-/// Suggestions for the option being typed: references (one's own requisitions and inbox) and
-/// categories. Autocomplete is read-only, so replays need no de-duplication.
+/// Suggestions for the option being typed, from [`crate::service::suggest`]; this only finds
+/// the option and its kind of reference, and shapes Discord's list. Autocomplete is read-only,
+/// so replays need no de-duplication.
 async fn autocomplete(chat: &Chat, a: &CommandInteraction) -> Outcome {
     let empty = Outcome::Choices(json!({ "choices": [] }));
     let Ok(actor) = who(chat, a.user.id.get(), &a.locale).await else {
         return empty;
     };
-    let (_, options) = flatten(&a.data.options);
+    let (sub, options) = flatten(&a.data.options);
     let Some((name, typed)) = options.iter().find_map(|(n, v)| match v {
-        CommandDataOptionValue::Autocomplete { value, .. } => {
-            Some((n.clone(), value.to_lowercase()))
-        }
+        CommandDataOptionValue::Autocomplete { value, .. } => Some((n.clone(), value.clone())),
         _ => None,
     }) else {
         return empty;
     };
-    let mut choices: Vec<(String, String)> = Vec::new();
-    match name.as_str() {
-        "category" => {
-            // By the reader's name, with the code (typing either finds it).
-            let locale = chat.locale_of(&actor);
-            for t in chat.desk.company.terms.list("requisition_categories") {
-                let name = t.localized(locale);
-                let label = if name == t.code {
-                    name.to_string()
-                } else {
-                    format!("{name} ({})", t.code)
-                };
-                choices.push((label, t.code.clone()));
-            }
-        }
-        "customer" => {
-            // The store searches name, company, email and phone; its matches are the choices.
-            let found = crate::service_desk::customers::service::find(&chat.desk, &actor, &typed)
-                .await
-                .unwrap_or_default();
-            let list: Vec<Value> = found
-                .into_iter()
-                .take(25)
-                .map(|c| {
-                    let label = [c.name.as_str(), &c.company, &c.email, &c.phone]
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" · ");
-                    let label = crate::domain::text::one_line(&format!("#{} {label}", c.id));
-                    let label: String = label.chars().take(100).collect();
-                    json!({ "name": label, "value": format!("#{}", c.id) })
-                })
-                .collect();
-            return Outcome::Choices(json!({ "choices": list }));
-        }
-        "ref" | "order" | "opportunity" => {
-            // What the option takes (`ref_kind`), so an order option suggests orders only.
-            let (command, sub) = (a.data.name.as_str(), flatten(&a.data.options).0);
-            let kind = chat.catalog.find_command(command).and_then(|c| {
-                let opts = match sub.as_deref() {
-                    Some(s) => &c.subcommands.iter().find(|x| x.name == s)?.options,
-                    None => &c.options,
-                };
-                opts.iter().find(|o| o.name == name)?.ref_kind.clone()
-            });
-            let wants = |prefix: &str| kind.as_deref().is_none_or(|k| k == prefix);
-            if let Ok(items) = crate::approval::inbox::open_tasks(&chat.desk, &actor).await {
-                for i in items {
-                    choices.push((format!("{} · {}", i.reference, i.headline), i.reference));
-                }
-            }
-            if wants("REQ") {
-                if let Ok(own) =
-                    crate::procurement::requisitions::service::list(&chat.desk, &actor, None).await
-                {
-                    for (r, _) in own {
-                        let label = format!("{} · {}", r.reference, r.draft.item);
-                        choices.push((label, r.reference.to_string()));
-                    }
-                }
-            }
-            if wants("SO") {
-                let q = crate::sales::orders::service::ListQuery {
-                    mine: true,
-                    ..Default::default()
-                };
-                if let Ok(own) = crate::sales::orders::service::list(&chat.desk, &actor, q).await {
-                    for (o, customer) in own {
-                        let r = crate::sales::orders::service::reference(o.id).to_string();
-                        choices.push((format!("{r} · {customer} · {}", o.items), r));
-                    }
-                }
-            }
-            if wants("OPP") {
-                if let Ok(own) =
-                    crate::sales::opportunities::service::list(&chat.desk, &actor, true).await
-                {
-                    for (o, customer) in own {
-                        let r = crate::sales::opportunities::service::reference(o.id).to_string();
-                        choices.push((format!("{r} · {} · {customer}", o.title), r));
-                    }
-                }
-            }
-            choices.retain(|(_, value)| {
-                kind.as_deref()
-                    .is_none_or(|k| value.starts_with(&format!("{k}-")))
-            });
-            let mut seen = std::collections::HashSet::new();
-            choices.retain(|(_, value)| seen.insert(value.clone()));
-        }
-        _ => {}
-    }
-    let list: Vec<Value> = choices
+    // What the option takes (`ref_kind`), so an order option suggests orders only.
+    let kind = chat.catalog.find_command(&a.data.name).and_then(|c| {
+        let opts = match sub.as_deref() {
+            Some(s) => &c.subcommands.iter().find(|x| x.name == s)?.options,
+            None => &c.options,
+        };
+        opts.iter().find(|o| o.name == name)?.ref_kind.clone()
+    });
+    let Some(field) = suggest::Field::for_option(&name, kind.as_deref()) else {
+        return empty;
+    };
+    let list: Vec<Value> = suggest::suggest(&chat.desk, &actor, field, &typed)
+        .await
         .into_iter()
-        .filter(|(label, _)| label.to_lowercase().contains(&typed))
-        .take(25)
-        .map(|(label, value)| {
-            // Stored text shown in Discord's list: one line, controls made visible.
-            let label = crate::domain::text::one_line(&label);
-            json!({ "name": label.chars().take(100).collect::<String>(), "value": value })
-        })
+        // Discord's limit on a choice's name.
+        .map(|s| json!({ "name": s.label.chars().take(100).collect::<String>(), "value": s.value }))
         .collect();
     Outcome::Choices(json!({ "choices": list }))
 }

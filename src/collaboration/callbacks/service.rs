@@ -45,6 +45,8 @@ pub async fn schedule(
     if customer.is_empty() {
         return Err(Msg::new("option.missing").arg("option", "customer").into());
     }
+    crate::domain::text::at_most("customer", customer, crate::collaboration::MAX_CUSTOMER)?;
+    let note = crate::domain::text::optional("note", input.note, crate::collaboration::MAX_NOTE)?;
     let first = input
         .when
         .map(|w| parse_when(w, desk.now(), tz))
@@ -88,7 +90,7 @@ pub async fn schedule(
         &NewCallback {
             owner: actor.id,
             customer,
-            note: input.note.map(str::trim).unwrap_or(""),
+            note: &note,
             repeat_text: rule.as_ref().map(|r| r.0),
             repeat_cron: rule.as_ref().map(|r| r.1.as_str()),
             due_at: store::to_ms(due),

@@ -56,7 +56,8 @@ pub async fn add(
     note: Option<&str>,
 ) -> DeskResult<Followup> {
     let due = parse_when(when, desk.now(), desk.company.time_zone)?;
-    let note = note.map(str::trim).unwrap_or("");
+    let note = crate::domain::text::optional("note", note, crate::collaboration::MAX_NOTE)?;
+    let note = note.as_str();
     if !may_read(desk, actor, reference).await? {
         return Err(Msg::new("followup.no_such_ref")
             .arg("ref", reference.to_string())
@@ -140,6 +141,9 @@ pub async fn close(desk: &Desk, actor: &Employee, id: i64, status: &str) -> Desk
         ..f
     })
 }
+
+/// How long a snooze lasts when nobody says (minutes).
+pub const DEFAULT_SNOOZE_MINUTES: i64 = 60;
 
 /// Fires one of the actor's follow-ups again after `minutes` from now.
 pub async fn snooze(desk: &Desk, actor: &Employee, id: i64, minutes: i64) -> DeskResult<Followup> {

@@ -48,14 +48,16 @@ impl Chat {
         } else {
             requisitions::submit(desk, actor, requisition_input(inv)).await?
         };
-        self.render(
+        let mut reply = self.render(
             locale,
             "reply/submitted.txt",
             json!({
                 "ref": out.reference.to_string(), "total": out.total, "round": out.round,
                 "progress": views::progress(&out.progress, locale), "resubmitted": resubmitted,
             }),
-        )
+        )?;
+        reply.reference = Some(out.reference);
+        Ok(reply)
     }
 
     /// `/requisition show`.

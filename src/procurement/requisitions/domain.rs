@@ -1,9 +1,18 @@
 //! Purchase requisitions: the procurement process's first step.
 
 use crate::domain::money::Money;
-use crate::domain::Msg;
+use crate::domain::{text, Msg};
 use chrono::NaiveDate;
 use serde::Serialize;
+
+/// Longest item name (characters).
+pub const MAX_ITEM: usize = 200;
+/// Longest specification.
+pub const MAX_SPEC: usize = 500;
+/// Longest reason.
+pub const MAX_REASON: usize = 1000;
+/// Longest category code.
+pub const MAX_CATEGORY: usize = 40;
 
 /// What a requester asks to buy, validated and with its total computed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,6 +56,17 @@ impl RequisitionDraft {
         if item.is_empty() {
             problems.push(Msg::new("requisition.item_required"));
         }
+        let spec = input.spec.unwrap_or_default().trim().to_string();
+        let reason = input.reason.unwrap_or_default().trim().to_string();
+        for (field, text, max) in [
+            ("item", &item, MAX_ITEM),
+            ("spec", &spec, MAX_SPEC),
+            ("reason", &reason, MAX_REASON),
+        ] {
+            if let Err(m) = text::at_most(field, text, max) {
+                problems.push(m);
+            }
+        }
         let quantity = input.quantity.unwrap_or(0);
         if quantity < 1 {
             problems.push(Msg::new("requisition.quantity_positive"));
@@ -67,7 +87,9 @@ impl RequisitionDraft {
             .map(|c| c.trim().to_lowercase())
             .filter(|c| !c.is_empty());
         if let Some(c) = &category {
-            if !rules.categories.is_empty() && !rules.categories.contains(c) {
+            if let Err(m) = text::at_most("category", c, MAX_CATEGORY) {
+                problems.push(m);
+            } else if !rules.categories.is_empty() && !rules.categories.contains(c) {
                 problems.push(
                     Msg::new("requisition.unknown_category")
                         .arg("category", c)
@@ -92,12 +114,12 @@ impl RequisitionDraft {
         };
         Ok(RequisitionDraft {
             item,
-            spec: input.spec.unwrap_or_default().trim().to_string(),
+            spec,
             quantity,
             unit_price,
             total,
             needed_by: input.needed_by,
-            reason: input.reason.unwrap_or_default().trim().to_string(),
+            reason,
             category,
         })
     }
@@ -185,6 +207,37 @@ mod tests {
                 "requisition.price_positive",
                 "requisition.needed_by_past",
                 "requisition.unknown_category"
+            ]
+        );
+    }
+
+    #[test]
+    fn lengths_are_refused_without_the_parser() {
+        let long = |n: usize| Some("x".repeat(n));
+        let input = |item, spec, reason, category| RequisitionInput {
+            item,
+            spec,
+            reason,
+            category,
+            quantity: Some(1),
+            unit_price: Some(cny(10)),
+            ..Default::default()
+        };
+        let at_limit = input(long(200), long(500), long(1000), None);
+        assert!(RequisitionDraft::build(at_limit, &rules()).is_ok());
+        let over = input(long(201), long(501), long(1001), long(41));
+        let err = RequisitionDraft::build(over, &rules()).unwrap_err();
+        let fields: Vec<_> = err
+            .iter()
+            .map(|m| (m.key, m.get("option").unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("option.too_long", "item"),
+                ("option.too_long", "spec"),
+                ("option.too_long", "reason"),
+                ("option.too_long", "category"),
             ]
         );
     }

@@ -76,7 +76,8 @@ pub async fn submit(
     attachment: Option<&str>,
 ) -> DeskResult<Story> {
     let url = attachment.map(check_url).transpose()?;
-    let terms = terms.map(str::trim).unwrap_or("");
+    let terms = crate::domain::text::optional("terms", terms, crate::sales::domain::MAX_TERMS)?;
+    let terms = terms.as_str();
     let mut tx = desk.begin().await?;
     let now = store::to_ms(desk.now());
     // Two submissions for one order at once: the second waits here, then sees the first.

@@ -56,7 +56,8 @@ pub async fn new(
     if value.is_some_and(|v| v.minor <= 0) {
         return Err(Msg::new("sales.value_positive").into());
     }
-    let notes = notes.map(str::trim).unwrap_or("");
+    let notes = crate::domain::text::optional("notes", notes, crate::sales::domain::MAX_NOTES)?;
+    let notes = notes.as_str();
     let mut tx = desk.begin().await?;
     let customer = resolve_customer(&mut tx, actor, customer).await?;
     let dir = store::directory::load(&mut tx).await?;
@@ -171,15 +172,36 @@ pub async fn show(desk: &Desk, r: Reference) -> DeskResult<Story> {
     })
 }
 
-/// Opportunities, newest first: the actor's (`mine`) or everyone's, with customer names.
+/// Whose opportunities a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// The actor's own: what a list shows unless everyone's is asked for.
+    #[default]
+    Mine,
+    All,
+}
+
+impl Scope {
+    /// The command's choice (`mine`, `all`).
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "mine" => Some(Scope::Mine),
+            "all" => Some(Scope::All),
+            _ => None,
+        }
+    }
+}
+
+/// Opportunities, newest first, in `scope`, with customer names.
 pub async fn list(
     desk: &Desk,
     actor: &Employee,
-    mine: bool,
+    scope: Scope,
 ) -> DeskResult<Vec<(Opportunity, String)>> {
     let mut conn = desk.store.pool().acquire().await?;
     let mut out = Vec::new();
-    for o in rows::opportunities(&mut conn, mine.then_some(actor.id)).await? {
+    let owner = (scope == Scope::Mine).then_some(actor.id);
+    for o in rows::opportunities(&mut conn, owner).await? {
         let name = customers::get(&mut conn, o.customer_id)
             .await?
             .map(|c| c.name)

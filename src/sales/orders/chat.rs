@@ -151,21 +151,15 @@ impl Chat {
                 return self.render(locale, "reply/order_issue.txt", ctx);
             }
             Verb::List => {
-                // Default: one's own, unless a customer or overdue payments are asked for.
-                let scope = inv
-                    .str("scope")
-                    .unwrap_or(if inv.str("customer").is_some() {
-                        "all"
-                    } else {
-                        "mine"
-                    });
-                let mine = scope == "mine";
                 let q = orders::ListQuery {
-                    mine,
+                    scope: inv.str("scope").and_then(orders::Scope::parse),
                     stage: inv.str("stage"),
                     customer: inv.str("customer"),
-                    overdue: scope == "overdue",
                 };
+                // The service's default when none was asked for.
+                let scope = q.scope();
+                let mine = scope == orders::Scope::Mine;
+                let scope = scope.as_str();
                 let dir = crate::service::directory::snapshot(desk).await?;
                 let rows: Vec<Value> = orders::list(desk, actor, q)
                     .await?
@@ -220,7 +214,9 @@ impl Chat {
         };
         ctx["issues"] = json!(issues);
         ctx["contracts"] = json!(contracts);
-        self.render(locale, "reply/order.txt", ctx)
+        let mut reply = self.render(locale, "reply/order.txt", ctx)?;
+        reply.reference = Some(orders::reference(s.order.id));
+        Ok(reply)
     }
 }
 

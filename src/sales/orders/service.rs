@@ -181,6 +181,8 @@ pub async fn update(
     back: bool,
 ) -> DeskResult<Story> {
     let code = code.trim().to_lowercase();
+    let note = crate::domain::text::optional("note", note, crate::sales::domain::MAX_STAGE_NOTE)?;
+    let note = note.as_str();
     let Some(target) = stage(desk, &code).cloned() else {
         return Err(unknown_stage(desk, &code).into());
     };
@@ -216,7 +218,6 @@ pub async fn update(
             .arg("ref", r.to_string())
             .into());
     }
-    let note = note.map(str::trim).unwrap_or("");
     rows::add_event(&mut tx, order.id, &code, note, actor.id, now).await?;
     let order = Order {
         stage: code.clone(),
@@ -263,16 +264,57 @@ pub async fn status(desk: &Desk, r: Reference) -> DeskResult<Story> {
     })
 }
 
+/// Whose orders a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The actor's own.
+    Mine,
+    /// Everyone's.
+    All,
+    /// Everyone's with an overdue payment.
+    Overdue,
+}
+
+impl Scope {
+    /// The command's choice (`mine`, `all`, `overdue`).
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "mine" => Some(Scope::Mine),
+            "all" => Some(Scope::All),
+            "overdue" => Some(Scope::Overdue),
+            _ => None,
+        }
+    }
+
+    /// The name [`Scope::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Mine => "mine",
+            Scope::All => "all",
+            Scope::Overdue => "overdue",
+        }
+    }
+}
+
 /// What `/order list` asks for.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListQuery<'a> {
-    /// Only the actor's own.
-    pub mine: bool,
+    /// Whose; when not asked, see [`ListQuery::scope`].
+    pub scope: Option<Scope>,
     pub stage: Option<&'a str>,
     /// `#12`, an email or a name.
     pub customer: Option<&'a str>,
-    /// Only those with an overdue payment.
-    pub overdue: bool,
+}
+
+impl ListQuery<'_> {
+    /// The scope asked for, else the default every caller gets: one's own orders, unless a
+    /// customer is named (then all of that customer's).
+    pub fn scope(&self) -> Scope {
+        self.scope.unwrap_or(match self.customer {
+            Some(_) => Scope::All,
+            None => Scope::Mine,
+        })
+    }
 }
 
 /// Orders, newest first, as `q` asks, with their customers' names.
@@ -292,11 +334,12 @@ pub async fn list(
         None => None,
     };
     let today = desk.today().to_string();
+    let scope = q.scope();
     let filter = rows::Filter {
-        owner: q.mine.then_some(actor.id),
+        owner: (scope == Scope::Mine).then_some(actor.id),
         stage: q.stage,
         customer_id,
-        overdue_on: q.overdue.then_some(today.as_str()),
+        overdue_on: (scope == Scope::Overdue).then_some(today.as_str()),
     };
     let orders = rows::list(&mut conn, &filter).await?;
     let mut out = Vec::new();

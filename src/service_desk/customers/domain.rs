@@ -5,6 +5,8 @@ use crate::domain::{Locale, Msg};
 
 /// Longest name or company kept.
 pub const MAX_NAME: usize = 200;
+/// Longest phone number as written (separators included).
+pub const MAX_PHONE: usize = 40;
 
 /// A customer's details as entered (every field checked).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -71,13 +73,15 @@ pub fn check_email(text: &str) -> Result<String, Msg> {
 }
 
 /// Checks a phone number: digits with optional `+` first and spaces, dashes, dots or
-/// parentheses between, 6 to 15 digits (E.164's limit). Returns it trimmed.
+/// parentheses between, 6 to 15 digits (E.164's limit), at most [`MAX_PHONE`] characters in
+/// all. Returns it trimmed.
 pub fn check_phone(text: &str) -> Result<String, Msg> {
     let t = text.trim();
     let bad = || Msg::new("customer.bad_phone").arg("value", shown(t));
     let body = t.strip_prefix('+').unwrap_or(t);
     let digits = body.chars().filter(char::is_ascii_digit).count();
     let ok = (6..=15).contains(&digits)
+        && t.chars().count() <= MAX_PHONE
         && body
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
@@ -193,6 +197,18 @@ mod tests {
             let m = check_name("company", bad).unwrap_err();
             assert_eq!((m.key, m.get("option")), (key, Some("company")), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn phones_are_limited_as_the_command_is_without_it() {
+        assert_eq!(
+            check_phone(" +86 21-5555 0101 ").unwrap(),
+            "+86 21-5555 0101"
+        );
+        // Few enough digits, but padded past the 40 characters `/customer add` allows.
+        let padded = format!("1{}23456", "-".repeat(40));
+        assert_eq!(check_phone(&padded).unwrap_err().key, "customer.bad_phone");
+        assert!(check_phone("12345").is_err());
     }
 
     #[test]

@@ -83,11 +83,7 @@ impl Chat {
                 ("logged", inquiries::log(desk, actor, input).await?)
             }
             Verb::List => {
-                let scope = match inv.str("scope") {
-                    Some("department") => Scope::Department,
-                    Some("open") => Scope::Open,
-                    _ => Scope::Mine,
-                };
+                let scope = inv.str("scope").and_then(Scope::parse).unwrap_or_default();
                 let dir = crate::service::directory::snapshot(desk).await?;
                 let rows: Vec<Value> = inquiries::list(desk, actor, scope)
                     .await?
@@ -101,7 +97,7 @@ impl Chat {
                         })
                     })
                     .collect();
-                let scope = inv.str("scope").unwrap_or("mine");
+                let scope = scope.as_str();
                 return self.render(
                     locale,
                     "reply/inquiries.txt",
@@ -164,6 +160,8 @@ impl Chat {
         let dir = crate::service::directory::snapshot(&self.desk).await?;
         let mut ctx = inquiries::view(s, &dir);
         ctx["event"] = json!(event);
-        self.render(locale, "reply/inquiry.txt", ctx)
+        let mut reply = self.render(locale, "reply/inquiry.txt", ctx)?;
+        reply.reference = Some(s.reference);
+        Ok(reply)
     }
 }

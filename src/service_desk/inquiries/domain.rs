@@ -331,6 +331,13 @@ impl SlaStep {
     }
 }
 
+/// Longest subject (characters).
+pub const MAX_SUBJECT: usize = 200;
+/// Longest details, note, reply or resolution.
+pub const MAX_TEXT: usize = 4000;
+/// Longest category an agent may type over the routing's.
+pub const MAX_CATEGORY: usize = 40;
+
 /// Checks a subject or details text: not blank, at most `max` characters. Returns it trimmed.
 pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<String, Msg> {
     let t = text.trim();

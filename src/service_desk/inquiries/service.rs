@@ -16,7 +16,9 @@ use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::service_desk::customers::service::resolve as resolve_customer;
 use crate::service_desk::customers::store as customers;
 use crate::service_desk::customers::store::Customer;
-use crate::service_desk::inquiries::domain::{check_text, Channel, Kind, Priority, SlaStep};
+use crate::service_desk::inquiries::domain::{
+    check_text, Channel, Kind, Priority, SlaStep, MAX_CATEGORY, MAX_SUBJECT, MAX_TEXT,
+};
 use crate::service_desk::inquiries::store::{self as rows, Event, Inquiry, NewInquiry};
 use crate::store::jobs::NewJob;
 use crate::store::outbox::{NewMessage, EMAIL};
@@ -89,11 +91,11 @@ fn to_customer(c: &Customer, i: &Inquiry, kind: &'static str, extra: Value) -> O
     })
 }
 
-/// Active members of a department (or holders of a role), for notifications.
+/// Active members of a department, for notifications (people who left hear nothing).
 fn members<'a>(dir: &'a Directory, department: &str) -> Vec<&'a Employee> {
     dir.employees
         .iter()
-        .filter(|e| e.department == department)
+        .filter(|e| e.active && e.department == department)
         .collect()
 }
 
@@ -103,12 +105,17 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
     let mut problems = Vec::new();
     let channel = Channel::parse(input.channel);
     let kind = Kind::parse(input.kind);
-    let subject = check_text("subject", input.subject, 200)
+    let subject = check_text("subject", input.subject, MAX_SUBJECT)
         .map_err(|m| problems.push(m))
         .ok();
-    let details = check_text("details", input.details, 4000)
+    let details = check_text("details", input.details, MAX_TEXT)
         .map_err(|m| problems.push(m))
         .ok();
+    if let Some(c) = input.category {
+        if let Err(m) = crate::domain::text::at_most("category", c.trim(), MAX_CATEGORY) {
+            problems.push(m);
+        }
+    }
     let priority = input.priority.map(|p| {
         Priority::parse(p).ok_or_else(|| Msg::new("inquiry.bad_priority").arg("value", p))
     });
@@ -399,11 +406,11 @@ pub async fn step(
             )
         }
         Step::Note(text) => {
-            let text = check_text("text", text, 4000)?;
+            let text = check_text("text", text, MAX_TEXT)?;
             ("note", text, "internal note".to_string())
         }
         Step::Reply(text) => {
-            let text = check_text("text", text, 4000)?;
+            let text = check_text("text", text, MAX_TEXT)?;
             let Some(m) = to_customer(
                 &customer,
                 &inquiry,
@@ -423,7 +430,7 @@ pub async fn step(
             )
         }
         Step::Resolve(text) => {
-            let text = check_text("resolution", text, 4000)?;
+            let text = check_text("resolution", text, MAX_TEXT)?;
             let email = to_customer(
                 &customer,
                 &inquiry,
@@ -485,11 +492,34 @@ pub async fn step(
 }
 
 /// Which unresolved inquiries to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scope {
+    /// The actor's own: what a list shows unless another scope is asked for.
+    #[default]
     Mine,
     Department,
     Open,
+}
+
+impl Scope {
+    /// The command's choice (`mine`, `department`, `open`).
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "mine" => Some(Scope::Mine),
+            "department" => Some(Scope::Department),
+            "open" => Some(Scope::Open),
+            _ => None,
+        }
+    }
+
+    /// The name [`Scope::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Mine => "mine",
+            Scope::Department => "department",
+            Scope::Open => "open",
+        }
+    }
 }
 
 /// Unresolved inquiries in a scope, with their customers' names.

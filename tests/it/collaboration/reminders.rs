@@ -72,6 +72,24 @@ async fn a_followup_fires_once_is_snoozed_fires_again_and_is_done() {
 }
 
 #[tokio::test]
+async fn a_snooze_without_a_length_lasts_the_services_default() {
+    let d = spawn_desk().await;
+    let r = d.submit("li.na", "Laptop", 1, "9000").await;
+    d.ok(
+        "li.na",
+        &format!("/followup add ref:{r} when:\"in 2 minutes\""),
+    )
+    .await;
+    d.advance(120).await;
+    d.ok("li.na", "/followup snooze id:1").await;
+    let minutes = bizdesk::collaboration::followups::service::DEFAULT_SNOOZE_MINUTES;
+    d.advance(minutes * 60 - 1).await;
+    assert_eq!(d.notes_of("li.na", "followup_due").await.len(), 1);
+    d.advance(1).await;
+    assert_eq!(d.notes_of("li.na", "followup_due").await.len(), 2);
+}
+
+#[tokio::test]
 async fn followups_read_english_and_chinese_times_and_refuse_bad_input() {
     let d = spawn_desk().await;
     let r = d.submit("tom.baker", "Laptop", 1, "9000").await;
@@ -138,7 +156,7 @@ async fn a_monthly_callback_reminds_at_each_occurrence() {
         .await;
     assert!(text.contains("#1") && text.contains("0 10 1 * *"), "{text}");
     let bad = d.refused("li.na", "/callback schedule customer:Acme").await;
-    assert!(bad.contains("时间") || bad.contains("when"), "{bad}");
+    assert!(bad.contains("时间"), "li.na reads Chinese: {bad}");
     let bad = d
         .refused(
             "li.na",

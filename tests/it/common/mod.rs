@@ -105,7 +105,7 @@ impl TestDesk {
         r.text
     }
 
-    /// Submits a requisition and returns its reference.
+    /// Submits a requisition and returns its reference (as the reply carries it).
     pub async fn submit(
         &self,
         handle: &str,
@@ -113,13 +113,36 @@ impl TestDesk {
         quantity: i64,
         unit_price: &str,
     ) -> String {
-        let text = self
-            .ok(handle, &format!("/requisition new item:\"{item}\" quantity:{quantity} unit_price:{unit_price} reason:\"test\""))
-            .await;
-        text.split_whitespace()
-            .find(|w| w.starts_with("REQ-"))
-            .map(|w| w.trim_end_matches([',', '.', '，', '。']).to_string())
-            .unwrap_or_else(|| panic!("no reference in: {text}"))
+        let line = format!("/requisition new item:\"{item}\" quantity:{quantity} unit_price:{unit_price} reason:\"test\"");
+        let r = self.run(handle, &line).await;
+        assert!(r.ok, "{handle}: {line}\n  failed: {}", r.text);
+        r.reference
+            .unwrap_or_else(|| panic!("no reference with: {}", r.text))
+            .to_string()
+    }
+
+    /// A requisition as `handle` may read it (the service's story, not its rendering).
+    pub async fn requisition(
+        &self,
+        handle: &str,
+        reference: &str,
+    ) -> bizdesk::procurement::requisitions::service::Story {
+        let actor = self.employee(handle).await;
+        let reference = reference.parse().unwrap();
+        bizdesk::procurement::requisitions::service::show(&self.chat.desk, &actor, reference)
+            .await
+            .unwrap()
+    }
+
+    /// The references in `handle`'s inbox, oldest first.
+    pub async fn inbox(&self, handle: &str) -> Vec<String> {
+        let actor = self.employee(handle).await;
+        bizdesk::approval::inbox::open_tasks(&self.chat.desk, &actor)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.reference)
+            .collect()
     }
 
     /// Chat notifications waiting for `handle` (without consuming them), rendered.

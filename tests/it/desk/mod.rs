@@ -11,6 +11,8 @@ mod email;
 mod fuzz;
 mod hints;
 mod layers;
+mod limits;
 mod scheduler;
 mod scheduler_cluster;
 mod storage;
+mod suggest;

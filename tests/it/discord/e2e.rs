@@ -61,19 +61,19 @@ async fn a_requisition_from_slash_command_to_final_approval_with_every_prompt_ed
 
     // Every prompt is edited to show the outcome, buttons removed.
     for who in ["wang.fang", "chen.jie", "liu.yang", "grace.lin", "zhao.min"] {
+        // Each reads it in their own language (Grace Lin in English, the others in Chinese).
+        let (closed, approved) = match who {
+            "grace.lin" => ("is closed", "approved by"),
+            _ => ("已关闭", "已批准"),
+        };
         let edited = bot
             .dm(who, |m| {
                 let t = m.text();
-                t.contains("REQ-000001")
-                    && m.custom_ids().is_empty()
-                    && (t.contains("已关闭") || t.contains("is closed"))
+                t.contains("REQ-000001") && m.custom_ids().is_empty() && t.contains(closed)
             })
             .await;
         let t = edited.text();
-        assert!(
-            t.contains("已批准") || t.contains("approved by"),
-            "{who}: {t}"
-        );
+        assert!(t.contains(approved), "{who}: {t}");
     }
     // The requester hears the outcome.
     let outcome = bot
@@ -194,13 +194,14 @@ async fn two_approvers_clicking_at_the_same_moment_yield_one_outcome() {
     let (ca, cb) = (content(&ra), content(&rb));
     let decided = [&ca, &cb].iter().filter(|c| c.contains("你同意了")).count();
     assert_eq!(decided, 1, "exactly one decision: {ca} / {cb}");
-    let loser = if ca.contains("你同意了") {
-        &cb
+    // The one who lost the race hears the winner's name.
+    let (loser, winner) = if ca.contains("你同意了") {
+        (&cb, "陈杰")
     } else {
-        &ca
+        (&ca, "刘洋")
     };
     assert!(
-        loser.contains("陈杰") || loser.contains("刘洋"),
+        loser.contains(winner),
         "the other hears who decided: {loser}"
     );
     let show = bot

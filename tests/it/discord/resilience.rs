@@ -49,7 +49,7 @@ async fn a_reconnect_mid_flow_resumes_and_nothing_is_lost() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rate_limited_dm_is_retried_after_retry_after_and_arrives_once() {
-    let bot = Bot::start().await;
+    let bot = Bot::start_manual().await;
     bot.fake.fail_next(
         "POST",
         "/api/v10/channels/",
@@ -58,16 +58,23 @@ async fn a_rate_limited_dm_is_retried_after_retry_after_and_arrives_once() {
         1,
     );
     bot.submit("tom.baker", "Lamp", 1, "80").await;
-    bot.prompt("wang.fang", "REQ-000001").await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // On a stopped clock the retry waits for the test: everything due is delivered, the
+    // clock moving past retry_after, until nothing is left to send.
+    bot.drain().await;
     let prompts = bot.fake.dm_messages(discord_id("wang.fang"));
     assert_eq!(prompts.len(), 1, "delivered exactly once");
+    assert!(prompts[0].text().contains("REQ-000001"));
+    assert_eq!(
+        bot.fake.requests_to("POST", "/api/v10/channels/").len(),
+        2,
+        "one 429, one retry"
+    );
     bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_dms_are_recorded_and_shown_to_the_requester_not_retried() {
-    let bot = Bot::start().await;
+    let bot = Bot::start_manual().await;
     bot.fake.block_dms(discord_id("wang.fang"));
     bot.submit("tom.baker", "Phone", 1, "3000").await;
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -92,7 +99,8 @@ async fn closed_dms_are_recorded_and_shown_to_the_requester_not_retried() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let attempts = bot.fake.requests_to("POST", "/api/v10/channels/").len();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Deliver whatever is left, moving the clock past any retry: the refused DM is not among it.
+    bot.drain().await;
     assert_eq!(
         bot.fake.requests_to("POST", "/api/v10/channels/").len(),
         attempts,
@@ -263,7 +271,7 @@ async fn http_mode_verifies_signatures_and_runs_the_same_handlers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_on_a_dm_is_retried_with_backoff() {
-    let bot = Bot::start().await;
+    let bot = Bot::start_manual().await;
     bot.fake.fail_next(
         "POST",
         "/api/v10/channels/",
@@ -272,6 +280,8 @@ async fn a_server_error_on_a_dm_is_retried_with_backoff() {
         1,
     );
     bot.submit("tom.baker", "Tray", 1, "20").await;
+    // The retry waits its backoff on the stopped clock; the drain moves the clock past it.
+    bot.drain().await;
     bot.prompt("wang.fang", "REQ-000001").await;
     assert_eq!(
         bot.fake.requests_to("POST", "/api/v10/channels/").len(),

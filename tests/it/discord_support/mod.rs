@@ -4,12 +4,18 @@
 #![allow(dead_code)]
 
 use crate::fake_discord::{self, FakeDiscord, Interaction};
+use bizdesk::chat::discord::Discord;
+use bizdesk::clock::ManualClock;
 use bizdesk::config::{Config, DiscordMode, Secret};
+use bizdesk::outbox::discord::DiscordOutbox;
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_secs(10);
+/// The most [`Bot::drain`] moves a stopped clock at once (a lease is 60 s).
+const STEP_MS: i64 = 20_000;
 
 /// The Discord user id the test directory gives an employee (stable per handle).
 pub fn discord_id(handle: &str) -> u64 {
@@ -44,6 +50,10 @@ pub struct Bot {
     pub fake: FakeDiscord,
     pub config: Config,
     pub web: std::net::SocketAddr,
+    /// The desk the bot serves (shared with it: same database, same clock).
+    pub chat: bizdesk::chat::Chat,
+    /// Set when the bot runs on a stopped clock ([`Bot::start_manual`]).
+    pub clock: Option<ManualClock>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
@@ -82,21 +92,46 @@ impl Bot {
         bot
     }
 
+    /// [`Bot::start`] with the desk's clock stopped at the present: nothing is retried until
+    /// the test moves it, which [`Bot::drain`] does.
+    pub async fn start_manual() -> Bot {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_for(&fake, dir.path()).await;
+        let clock = ManualClock::new(chrono::Utc::now());
+        let mut bot = Bot::start_with_clock(fake, config, Some(clock)).await;
+        bot._dir = Some(dir);
+        bot
+    }
+
     /// Starts bizdesk with these settings (the database may already hold history).
     pub async fn start_with(fake: FakeDiscord, config: Config) -> Bot {
+        Bot::start_with_clock(fake, config, None).await
+    }
+
+    async fn start_with_clock(
+        fake: FakeDiscord,
+        config: Config,
+        clock: Option<ManualClock>,
+    ) -> Bot {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(
                 "bizdesk=info,serenity=warn",
             ))
             .with_test_writer()
             .try_init();
-        let chat = bizdesk::app::open(&config).await.unwrap();
+        let chat = match &clock {
+            Some(c) => bizdesk::app::open_with_clock(&config, Arc::new(c.clone())).await,
+            None => bizdesk::app::open(&config).await,
+        }
+        .unwrap();
+        let served = chat.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let web = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let cfg = config.clone();
         let task = tokio::spawn(async move {
-            bizdesk::app::serve_on(&cfg, chat, Some(listener), async {
+            bizdesk::app::serve_on(&cfg, served, Some(listener), async {
                 let _ = rx.await;
             })
             .await
@@ -115,6 +150,8 @@ impl Bot {
             fake,
             config,
             web,
+            chat,
+            clock,
             stop: Some(tx),
             task: Some(task),
             _dir: None,
@@ -212,6 +249,55 @@ impl Bot {
 }
 
 impl Bot {
+    /// Delivers every chat message still to go, moving the stopped clock on to each retry's
+    /// time, until the chat outbox has nothing pending: after it, whatever the fake has not
+    /// received will never be sent. A deterministic stand-in for "wait a while and see".
+    pub async fn drain(&self) {
+        let clock = self
+            .clock
+            .as_ref()
+            .expect("drain needs a bot on a stopped clock (Bot::start_manual)");
+        let desk = &self.chat.desk;
+        let discord = Discord::new(&self.config, self.chat.clone()).await.unwrap();
+        let worker = DiscordOutbox::new(Arc::new(discord));
+        let pending = "FROM outbox o JOIN employees e ON e.id = o.recipient_id \
+             WHERE o.channel = 'chat' AND o.status = 'pending' AND e.discord_id IS NOT NULL";
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the chat outbox never emptied"
+            );
+            let now = desk.now().timestamp_millis();
+            let (left, next): (i64, Option<i64>) = sqlx::query_as(&format!(
+                "SELECT COUNT(*), MIN(o.next_attempt_at) {pending}"
+            ))
+            .fetch_one(desk.store.pool())
+            .await
+            .unwrap();
+            if left == 0 {
+                return;
+            }
+            let (sending,): (i64,) = sqlx::query_as(&format!(
+                "SELECT COUNT(*) {pending} AND o.locked_until >= {now}"
+            ))
+            .fetch_one(desk.store.pool())
+            .await
+            .unwrap();
+            if sending > 0 {
+                // The bot's own worker is mid-send: let it settle before the clock moves, so
+                // its lease cannot run out under it (and the row go out twice).
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+            // Steps well inside a lease (60 s), so a row the bot's worker claims meanwhile
+            // stays its own.
+            let wait = next.unwrap_or(now).saturating_sub(now).clamp(0, STEP_MS);
+            clock.advance(chrono::Duration::milliseconds(wait));
+            worker.drain_once().await.unwrap();
+        }
+    }
+
     /// Asks for autocomplete as `handle` (English client) while `focused.0` holds `focused.1`;
     /// returns the choices.
     pub async fn autocomplete(

@@ -5,7 +5,9 @@
 use crate::common;
 use crate::smtp_sink;
 
+use bizdesk::config::org::OrgFile;
 use bizdesk::config::Secret;
+use bizdesk::service::directory;
 use common::{spawn_desk, spawn_desk_with};
 use smtp_sink::Sink;
 
@@ -229,16 +231,23 @@ async fn bad_inquiry_input_gets_clear_messages_and_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn missed_service_levels_are_recorded_and_escalate() {
+/// A desk that routes everything to Customer Service with this `[sla]` line (the routing
+/// file lives as long as the returned folder).
+async fn desk_with_sla(line: &str) -> (common::TestDesk, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let routing = dir.path().join("routing.toml");
     std::fs::write(
         &routing,
-        "default_department = \"SVC\"\n[sla]\ncomplaint = { normal = \"10m/1h\" }\n",
+        format!("default_department = \"SVC\"\n[sla]\n{line}\n"),
     )
     .unwrap();
     let d = spawn_desk_with(|c| c.inquiries.routing_file = routing.clone()).await;
+    (d, dir)
+}
+
+#[tokio::test]
+async fn missed_service_levels_are_recorded_and_escalate() {
+    let (d, _routing) = desk_with_sla("complaint = { normal = \"10m/1h\" }").await;
     d.ok("xu.jing", "/customer add name:\"周军\" email:zj@huadong.cn")
         .await;
     d.ok("xu.jing", "/inquiry log customer:#1 channel:phone kind:complaint subject:\"Late\" details:\"Order late\"").await;
@@ -380,4 +389,39 @@ async fn the_service_report_shows_what_happened() {
     }
     let zh = d.ok("chen.jie", "/report service").await;
     assert!(zh.contains("时限达成：2 / 3（66%）"), "{zh}");
+}
+
+#[tokio::test]
+async fn people_who_left_hear_nothing_of_handoffs_or_service_levels() {
+    let (d, _routing) = desk_with_sla("inquiry = { normal = \"10m/1h\" }").await;
+    let leaver = d.employee("xu.jing").await.id;
+    // Xu Jing leaves Customer Service: the next directory sync no longer lists her.
+    let sample = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml"));
+    let without: Vec<&str> = sample
+        .split("[[employees]]")
+        .filter(|block| !block.contains("handle = \"xu.jing\""))
+        .collect();
+    let org = OrgFile::parse(&without.join("[[employees]]")).unwrap();
+    let report = directory::sync(&d.chat.desk, &org, "test").await.unwrap();
+    assert_eq!(report.deactivated, ["xu.jing"]);
+
+    d.ok(
+        "emily.chen",
+        "/customer add name:\"周军\" email:zj@huadong.cn",
+    )
+    .await;
+    d.ok("emily.chen", "/inquiry log customer:#1 channel:phone kind:inquiry subject:\"Invoice\" details:\"Where is it\" department:FIN").await;
+    // Finance hands it to Customer Service; nobody takes it, so its members are reminded.
+    d.ok("zhao.min", "/inquiry handoff ref:INQ-000001 department:SVC")
+        .await;
+    assert_eq!(d.notes_of("emily.chen", "inquiry_handoff").await.len(), 1);
+    d.advance(8 * 60).await;
+    assert_eq!(d.notes_of("emily.chen", "inquiry_sla").await.len(), 1);
+
+    let to_leaver = d
+        .count(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE recipient_id = {leaver}"
+        ))
+        .await;
+    assert_eq!(to_leaver, 0, "a leaver is told nothing");
 }
