@@ -28,7 +28,7 @@
 //!
 //! Business areas, each a folder with one sub-folder per feature holding its `domain`,
 //! `store`, `service`, `chat` (and `subject`) parts under the feature's one name:
-//! * [`procurement`]: requisitions.
+//! * [`procurement`]: requisitions, and next suppliers, purchase orders, receipts, payments.
 //! * [`sales`]: opportunities, orders, order issues, contracts, collection.
 //! * [`service_desk`]: customers, inquiries and complaints, satisfaction, erasure.
 //! * [`collaboration`]: follow-ups and callbacks.
