@@ -1,6 +1,7 @@
 //! Operator commands' work that prints a report: `bizdesk customers import` and `bizdesk jobs`
 //! (the command line in `src/main.rs` parses arguments and calls these).
 
+pub mod outbox;
 pub mod output;
 
 use crate::outln;
