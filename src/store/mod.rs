@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod decode;
 pub mod delivery;
 pub mod directory;
 pub mod files;

@@ -2,3 +2,4 @@
 
 mod buttons;
 mod concurrency;
+mod unknown_values;

@@ -1,0 +1,25 @@
+//! A stage row with a mode the engine does not know is an error naming it, not an `any` stage.
+
+use crate::common::spawn_desk;
+use bizdesk::domain::reference::Reference;
+use bizdesk::procurement::requisitions::service as requisitions;
+
+#[tokio::test]
+async fn an_unknown_stage_mode_is_an_error_naming_the_table_row_and_value() {
+    let d = spawn_desk().await;
+    let r = d.submit("tom.baker", "Phone", 1, "4000").await;
+    d.sql("UPDATE approval_stages SET mode = 'most' WHERE idx = 0")
+        .await;
+    let id = d.count("SELECT MIN(id) FROM approval_stages").await;
+    let actor = d.employee("tom.baker").await;
+    let e = requisitions::show(&d.chat.desk, &actor, Reference::parse(&r).unwrap())
+        .await
+        .unwrap_err();
+    let cause = d.internal(e);
+    assert!(
+        cause.contains(&format!(
+            "table `approval_stages` row {id} column `mode`: unknown value `most"
+        )),
+        "{cause}"
+    );
+}
