@@ -221,8 +221,7 @@ pub(crate) async fn set_subject_status(
     match approval.subject_kind.as_str() {
         "requisition" => requisitions::set_status(conn, approval.subject_id, status, now).await?,
         sales::OPPORTUNITY => {
-            sales_rows::set_opportunity_status(conn, approval.subject_id, status.as_str(), now)
-                .await?
+            sales_rows::set_opportunity_status(conn, approval.subject_id, status, now).await?
         }
         sales::CONTRACT => {
             crate::sales::contracts::service::reviewed(conn, approval, status, now).await?

@@ -3,6 +3,7 @@
 
 use crate::approval::domain::Decision;
 use crate::domain::Msg;
+use serde::Serialize;
 
 /// The subject kind (and policy name) of an opportunity's assessment.
 pub const OPPORTUNITY: &str = "opportunity";
@@ -10,7 +11,8 @@ pub const OPPORTUNITY: &str = "opportunity";
 pub const CONTRACT: &str = "contract";
 
 /// How urgently the central office wants an opportunity pursued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Priority {
     High,
     Medium,
@@ -31,6 +33,13 @@ impl Priority {
 
     pub fn parse(s: &str) -> Option<Priority> {
         Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl TryFrom<&str> for Priority {
+    type Error = ();
+    fn try_from(s: &str) -> Result<Priority, ()> {
+        Priority::parse(s).ok_or(())
     }
 }
 
@@ -62,7 +71,8 @@ pub fn check_decision(
 }
 
 /// What a problem raised on an order is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IssueKind {
     /// The customer asks to change the order.
     Change,
@@ -84,6 +94,41 @@ impl IssueKind {
             "quality" => Some(IssueKind::Quality),
             _ => None,
         }
+    }
+}
+
+impl TryFrom<&str> for IssueKind {
+    type Error = ();
+    fn try_from(s: &str) -> Result<IssueKind, ()> {
+        IssueKind::parse(s).ok_or(())
+    }
+}
+
+/// Whether a problem raised on an order still needs an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueStatus {
+    Open,
+    Resolved,
+}
+
+impl IssueStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueStatus::Open => "open",
+            IssueStatus::Resolved => "resolved",
+        }
+    }
+}
+
+impl TryFrom<&str> for IssueStatus {
+    type Error = ();
+    fn try_from(s: &str) -> Result<IssueStatus, ()> {
+        [IssueStatus::Open, IssueStatus::Resolved]
+            .into_iter()
+            .find(|i| i.as_str() == s)
+            .ok_or(())
     }
 }
 

@@ -2,3 +2,4 @@
 
 mod orders;
 mod sales;
+mod unknown_values;
