@@ -19,9 +19,26 @@ macro_rules! words {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
-            /// Parses the stored word.
+            /// Parses the typed word (surrounding spaces allowed).
             pub fn parse(s: &str) -> Option<$name> {
                 $name::ALL.iter().copied().find(|v| v.as_str() == s.trim())
+            }
+        }
+        /// The stored word, exactly.
+        impl TryFrom<&str> for $name {
+            type Error = ();
+            fn try_from(s: &str) -> Result<$name, ()> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or(())
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
     };

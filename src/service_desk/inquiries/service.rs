@@ -16,7 +16,9 @@ use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::service_desk::customers::service::resolve as resolve_customer;
 use crate::service_desk::customers::store as customers;
 use crate::service_desk::customers::store::Customer;
-use crate::service_desk::inquiries::domain::{check_text, Channel, Kind, Priority, SlaStep};
+use crate::service_desk::inquiries::domain::{
+    check_text, Channel, Kind, Priority, SlaStep, Status,
+};
 use crate::service_desk::inquiries::store::{self as rows, Event, Inquiry, NewInquiry};
 use crate::store::jobs::NewJob;
 use crate::store::outbox::{NewMessage, EMAIL};
@@ -165,13 +167,13 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
         &mut tx,
         &NewInquiry {
             customer_id: customer.id,
-            channel: channel.as_str(),
-            kind: kind.as_str(),
+            channel,
+            kind,
             subject: &subject,
             details: &details,
             category: category.as_deref(),
             department: department.as_deref().unwrap_or(&route.department),
-            priority: priority.unwrap_or(route.priority).as_str(),
+            priority: priority.unwrap_or(route.priority),
             logged_by: actor.id,
         },
         now,
@@ -304,7 +306,7 @@ pub async fn step(
             .arg("department", &inquiry.department_code)
             .into());
     }
-    if inquiry.status == "resolved" {
+    if inquiry.status == Status::Resolved {
         return Err(Msg::new("inquiry.resolved_already")
             .arg("ref", r.to_string())
             .into());
@@ -319,7 +321,7 @@ pub async fn step(
                 inquiry.id,
                 Some(actor.id),
                 &inquiry.department_code,
-                "in_progress",
+                Status::InProgress,
                 now,
             )
             .await?;
@@ -342,7 +344,7 @@ pub async fn step(
                 inquiry.id,
                 Some(to.id),
                 &inquiry.department_code,
-                "in_progress",
+                Status::InProgress,
                 now,
             )
             .await?;
@@ -376,7 +378,7 @@ pub async fn step(
                     .arg("department_zh", &dept.name_zh)
                     .into());
             }
-            rows::set_owner(&mut tx, inquiry.id, None, &code, "open", now).await?;
+            rows::set_owner(&mut tx, inquiry.id, None, &code, Status::Open, now).await?;
             inquiry.department_code = code.clone();
             inquiry.owner_id = None;
             let mut f = facts(&inquiry, &customer, &dir);
@@ -436,7 +438,7 @@ pub async fn step(
                     crate::store::outbox::enqueue(&mut tx, &m, now).await?;
                 }
                 // A complaint's result must reach the customer.
-                None if inquiry.kind == Kind::Complaint.as_str() => {
+                None if inquiry.kind == Kind::Complaint => {
                     return Err(Msg::new("inquiry.complaint_needs_email")
                         .arg("who", &customer.name)
                         .into());
@@ -445,7 +447,7 @@ pub async fn step(
             }
             rows::resolve(&mut tx, inquiry.id, &text, now).await?;
             let days = i64::from(desk.routing.satisfaction_callback_days);
-            if inquiry.kind == Kind::Complaint.as_str() && days > 0 {
+            if inquiry.kind == Kind::Complaint && days > 0 {
                 // Satisfaction follow-up: the owner (else whoever resolved it) calls back.
                 let due = now + days * 86_400_000;
                 let note = format!("{refs}: satisfaction follow-up / 满意度回访");
