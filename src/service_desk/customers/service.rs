@@ -4,7 +4,7 @@
 use crate::access::{self, customers as may};
 use crate::domain::audit::ChainKey;
 use crate::domain::directory::Employee;
-use crate::domain::Msg;
+use crate::domain::{Locale, Msg};
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::service_desk::customers::domain::{self as customer, CustomerInput};
 use crate::service_desk::customers::store::{self as rows, Customer};
@@ -182,13 +182,13 @@ pub async fn update(
     if !may::may_edit(actor, c.owner_id) {
         return Err(Msg::new("customer.edit_denied").arg("id", c.id).into());
     }
-    let locale = c.locale.clone();
+    let locale = c.locale.map(Locale::tag);
     let merged = customer::check(
         f.name.unwrap_or(&c.name),
         Some(f.company.unwrap_or(&c.company)),
         Some(f.email.unwrap_or(&c.email)),
         Some(f.phone.unwrap_or(&c.phone)),
-        f.locale.or(locale.as_deref()),
+        f.locale.or(locale),
     )?;
     let owner = match f.owner {
         Some(_) => Some(owner_id(&mut tx, f.owner, actor).await?),
@@ -236,12 +236,11 @@ fn changes(key: &ChainKey, old: &Customer, new: &CustomerInput) -> Vec<String> {
             (false, false, _) => out.push(format!("{field} changed")),
         }
     }
-    let new_locale = new.locale.map(|l| l.tag().to_string());
-    if old.locale != new_locale {
+    if old.locale != new.locale {
         out.push(format!(
             "locale: {} → {}",
-            old.locale.clone().unwrap_or_default(),
-            new_locale.unwrap_or_default()
+            old.locale.map_or("", Locale::tag),
+            new.locale.map_or("", Locale::tag)
         ));
     }
     out

@@ -1,22 +1,55 @@
 //! Customer records.
 
 use crate::domain::directory::EmployeeId;
+use crate::domain::Locale;
 use crate::service_desk::customers::domain::CustomerInput;
-use crate::store::Conn;
+use crate::store::{decode, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// A stored customer.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Customer {
     pub id: i64,
     pub name: String,
     pub company: String,
     pub email: String,
     pub phone: String,
-    pub locale: Option<String>,
+    /// The language they are written to in; `None`: the company's.
+    pub locale: Option<Locale>,
     pub owner_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+#[derive(FromRow)]
+struct CustomerRecord {
+    id: i64,
+    name: String,
+    company: String,
+    email: String,
+    phone: String,
+    locale: Option<String>,
+    owner_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Customer {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Customer> {
+        let r = CustomerRecord::from_row(row)?;
+        Ok(Customer {
+            locale: decode::optional("customers", r.id, "locale", r.locale.as_deref())?,
+            id: r.id,
+            name: r.name,
+            company: r.company,
+            email: r.email,
+            phone: r.phone,
+            owner_id: r.owner_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
 }
 
 const COLS: &str = "id, name, company, email, phone, locale, owner_id, created_at, updated_at";

@@ -60,6 +60,19 @@ words!(
     /// Where it stands.
     Status { Open = "open", InProgress = "in_progress", Resolved = "resolved" }
 );
+words!(
+    /// What one entry of its timeline records (`breach`: a service level missed, written by
+    /// bizdesk itself).
+    EventKind {
+        Take = "take",
+        Assign = "assign",
+        Handoff = "handoff",
+        Note = "note",
+        Reply = "reply",
+        Resolve = "resolve",
+        Breach = "breach",
+    }
+);
 
 /// One routing rule: a pattern over subject and details, and what a match sets.
 #[derive(Debug, Clone)]

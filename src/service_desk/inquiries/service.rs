@@ -17,7 +17,7 @@ use crate::service_desk::customers::service::resolve as resolve_customer;
 use crate::service_desk::customers::store as customers;
 use crate::service_desk::customers::store::Customer;
 use crate::service_desk::inquiries::domain::{
-    check_text, Channel, Kind, Priority, SlaStep, Status,
+    check_text, Channel, EventKind, Kind, Priority, SlaStep, Status,
 };
 use crate::service_desk::inquiries::store::{self as rows, Event, Inquiry, NewInquiry};
 use crate::store::jobs::NewJob;
@@ -325,7 +325,11 @@ pub async fn step(
                 now,
             )
             .await?;
-            ("take", String::new(), format!("taken by {}", actor.name))
+            (
+                EventKind::Take,
+                String::new(),
+                format!("taken by {}", actor.name),
+            )
         }
         Step::Assign(handle) => {
             let to = dir
@@ -356,7 +360,7 @@ pub async fn step(
                 notify::send(&mut tx, &m, now).await?;
             }
             (
-                "assign",
+                EventKind::Assign,
                 to.name.clone(),
                 format!("assigned to {}", to.name),
             )
@@ -395,14 +399,14 @@ pub async fn step(
                 }
             }
             (
-                "handoff",
+                EventKind::Handoff,
                 code.clone(),
                 format!("handed off to {dept_name}"),
             )
         }
         Step::Note(text) => {
             let text = check_text("text", text, 4000)?;
-            ("note", text, "internal note".to_string())
+            (EventKind::Note, text, "internal note".to_string())
         }
         Step::Reply(text) => {
             let text = check_text("text", text, 4000)?;
@@ -419,7 +423,7 @@ pub async fn step(
             crate::store::outbox::enqueue(&mut tx, &m, now).await?;
             rows::mark_responded(&mut tx, inquiry.id, now).await?;
             (
-                "reply",
+                EventKind::Reply,
                 text,
                 format!("replied to customer #{}", customer.id),
             )
@@ -462,7 +466,7 @@ pub async fn step(
                 )
                 .await?;
             }
-            ("resolve", text, "resolved".to_string())
+            (EventKind::Resolve, text, "resolved".to_string())
         }
     };
     rows::add_event(&mut tx, inquiry.id, event, Some(actor.id), &text, now).await?;

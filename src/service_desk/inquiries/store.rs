@@ -1,7 +1,7 @@
 //! Inquiries, complaints and feedback, with their timeline.
 
 use crate::domain::directory::EmployeeId;
-use crate::service_desk::inquiries::domain::{Channel, Kind, Priority, Status};
+use crate::service_desk::inquiries::domain::{Channel, EventKind, Kind, Priority, Status};
 use crate::store::{decode, Conn};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
@@ -84,13 +84,34 @@ const COLS: &str = "id, customer_id, channel, kind, subject, details, category, 
     satisfaction";
 
 /// One entry of an inquiry's timeline.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Event {
-    pub kind: String,
+    pub kind: EventKind,
     /// `None`: bizdesk itself (an SLA breach).
     pub author_id: Option<i64>,
     pub text: String,
     pub created_at: i64,
+}
+
+#[derive(FromRow)]
+struct EventRecord {
+    id: i64,
+    kind: String,
+    author_id: Option<i64>,
+    text: String,
+    created_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Event {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Event> {
+        let r = EventRecord::from_row(row)?;
+        Ok(Event {
+            kind: decode::column("inquiry_events", r.id, "kind", &r.kind)?,
+            author_id: r.author_id,
+            text: r.text,
+            created_at: r.created_at,
+        })
+    }
 }
 
 /// What a new inquiry needs.
@@ -225,7 +246,7 @@ pub async fn record_satisfaction(
 pub async fn add_event(
     conn: &mut Conn,
     id: i64,
-    kind: &str,
+    kind: EventKind,
     author: Option<EmployeeId>,
     text: &str,
     now_ms: i64,
@@ -234,7 +255,7 @@ pub async fn add_event(
         "INSERT INTO inquiry_events (inquiry_id, kind, author_id, text, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(author)
     .bind(text)
     .bind(now_ms)
@@ -246,7 +267,7 @@ pub async fn add_event(
 /// An inquiry's timeline, oldest first.
 pub async fn events(conn: &mut Conn, id: i64) -> sqlx::Result<Vec<Event>> {
     sqlx::query_as(
-        "SELECT kind, author_id, text, created_at FROM inquiry_events WHERE inquiry_id = $1 ORDER BY id",
+        "SELECT id, kind, author_id, text, created_at FROM inquiry_events WHERE inquiry_id = $1 ORDER BY id",
     )
     .bind(id)
     .fetch_all(conn)

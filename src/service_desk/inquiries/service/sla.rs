@@ -6,7 +6,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Role;
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::service_desk::customers::store as customers;
-use crate::service_desk::inquiries::domain::{SlaStep, Status};
+use crate::service_desk::inquiries::domain::{EventKind, SlaStep, Status};
 use crate::service_desk::inquiries::store as rows;
 use crate::store::{self, Conn};
 use serde_json::{json, Value};
@@ -63,7 +63,7 @@ pub async fn sla_check(
     let mut to = match step {
         SlaStep::Remind => handler,
         SlaStep::Breach => {
-            rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
+            rows::add_event(&mut *conn, i.id, EventKind::Breach, None, check, now).await?;
             let mut to = handler;
             to.extend(dir.head_of(&i.department_code).map(|h| h.id));
             if legacy && check == "resolution" {
