@@ -5,6 +5,7 @@ use crate::chat::actions::{missing, Chat, Reply};
 use crate::chat::buttons::Action;
 use crate::collaboration::callbacks::service::{self as callbacks, CallbackInput};
 use crate::collaboration::callbacks::store::Callback;
+use crate::collaboration::followups::domain::FollowupStatus;
 use crate::collaboration::followups::service as followups;
 use crate::collaboration::followups::store::Followup;
 use crate::commands::Invocation;
@@ -63,12 +64,13 @@ impl Chat {
                     .collect();
                 self.render(locale, "reply/followups.txt", json!({ "rows": rows }))
             }
-            "followup.done" => {
-                followup("done", &followups::close(desk, actor, id()?, "done").await?)
-            }
+            "followup.done" => followup(
+                "done",
+                &followups::close(desk, actor, id()?, FollowupStatus::Done).await?,
+            ),
             "followup.cancel" => followup(
                 "cancelled",
-                &followups::close(desk, actor, id()?, "cancelled").await?,
+                &followups::close(desk, actor, id()?, FollowupStatus::Cancelled).await?,
             ),
             "followup.snooze" => {
                 let by = parse_duration(inv.str("for").unwrap_or("1h"))

@@ -2,6 +2,7 @@
 //! reminded at each occurrence. One-off callbacks are a job; recurring ones are a schedule
 //! (cron in the company's time zone) whose occurrences the scheduler fires once each.
 
+use crate::collaboration::callbacks::domain::CallbackStatus;
 use crate::collaboration::callbacks::store::{self as rows, Callback, NewCallback};
 use crate::domain::directory::Employee;
 use crate::domain::repeat::parse_repeat;
@@ -218,10 +219,10 @@ pub async fn list(desk: &Desk, actor: &Employee) -> DeskResult<Vec<Callback>> {
 
 async fn own_scheduled(conn: &mut Conn, actor: &Employee, id: i64) -> DeskResult<Callback> {
     match rows::get(conn, id).await? {
-        Some(c) if c.owner_id == actor.id && c.status == "scheduled" => Ok(c),
+        Some(c) if c.owner_id == actor.id && c.status == CallbackStatus::Scheduled => Ok(c),
         Some(c) if c.owner_id == actor.id => Err(Msg::new("callback.closed")
             .arg("id", id)
-            .arg("status", c.status)
+            .arg("status", c.status.as_str())
             .into()),
         _ => Err(Msg::new("callback.not_found").arg("id", id).into()),
     }
@@ -247,7 +248,7 @@ pub async fn done(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callback
     } else {
         // The job first, then the callback: the order a firing job takes them.
         crate::store::jobs::cancel(&mut tx, &once_key(id), now).await?;
-        rows::close(&mut tx, id, "done", now).await?;
+        rows::close(&mut tx, id, CallbackStatus::Done, now).await?;
     }
     let event = audit_event(
         desk.now(),
@@ -274,7 +275,7 @@ pub async fn cancel(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callba
             crate::store::jobs::cancel(&mut tx, &once_key(id), now).await?;
         }
     }
-    rows::close(&mut tx, id, "cancelled", now).await?;
+    rows::close(&mut tx, id, CallbackStatus::Cancelled, now).await?;
     let event = audit_event(
         desk.now(),
         &actor.handle,
@@ -298,7 +299,7 @@ pub async fn fire(desk: &Desk, conn: &mut Conn, payload: &Value, fire_at: i64) -
     let Some(c) = rows::get(&mut *conn, id).await? else {
         return Ok(());
     };
-    if c.status != "scheduled" {
+    if c.status != CallbackStatus::Scheduled {
         return Ok(());
     }
     let next = match c.schedule_id {
