@@ -503,8 +503,10 @@ async fn outbox_command(chat: &bizdesk::chat::Chat, command: OutboxCommand) -> a
                 let created = bizdesk::store::from_ms(m.created_at)
                     .with_timezone(&tz)
                     .format("%Y-%m-%d %H:%M");
-                let note = match m.status.as_str() {
-                    "sent" => m.provider_id.clone().unwrap_or_default(),
+                let note = match m.status {
+                    bizdesk::store::outbox::OutboxStatus::Sent => {
+                        m.provider_id.clone().unwrap_or_default()
+                    }
                     _ => m.last_error.clone().unwrap_or_default(),
                 };
                 let _ = writeln!(
