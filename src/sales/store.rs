@@ -4,6 +4,7 @@ use crate::approval::domain::ApprovalStatus;
 use crate::domain::directory::EmployeeId;
 use crate::domain::money::{Currency, Money};
 use crate::sales::domain::{IssueKind, IssueStatus, Priority};
+use crate::service_desk::customers::domain::CustomerId;
 use crate::store::{decode, Conn};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
@@ -12,7 +13,7 @@ use sqlx::FromRow;
 #[derive(Debug, Clone)]
 pub struct Opportunity {
     pub id: i64,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner_id: i64,
     pub title: String,
     /// The estimated value, if the owner gave one.
@@ -31,7 +32,7 @@ pub struct Opportunity {
 #[derive(FromRow)]
 struct OpportunityRecord {
     id: i64,
-    customer_id: i64,
+    customer_id: CustomerId,
     owner_id: i64,
     title: String,
     value_minor: Option<i64>,
@@ -73,7 +74,7 @@ const OPP_COLS: &str = "id, customer_id, owner_id, title, value_minor, currency,
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_opportunity(
     conn: &mut Conn,
-    customer_id: i64,
+    customer_id: CustomerId,
     owner: EmployeeId,
     title: &str,
     value_minor: Option<i64>,

@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod directory;
 pub mod files;
 pub mod fresh;
+pub mod ids;
 pub mod interactions;
 pub mod jobs;
 pub mod keys;

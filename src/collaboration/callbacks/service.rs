@@ -11,6 +11,7 @@ use crate::domain::when::parse_when;
 use crate::domain::Msg;
 use crate::service::jobs::{self as timed, kind};
 use crate::service::{audit_event, notify, Desk, DeskResult};
+use crate::service_desk::customers::domain::CustomerId;
 use crate::service_desk::customers::service::resolve as resolve_customer;
 use crate::service_desk::customers::store::Customer;
 use crate::store::jobs::NewJob;
@@ -182,7 +183,7 @@ pub(crate) async fn schedule_in(
     conn: &mut Conn,
     desk: &Desk,
     owner: i64,
-    customer: (i64, &str),
+    customer: (CustomerId, &str),
     note: &str,
     due_ms: i64,
 ) -> DeskResult<Callback> {
@@ -230,7 +231,7 @@ async fn own_scheduled(conn: &mut Conn, actor: &Employee, id: i64) -> DeskResult
 
 /// Whom a callback is for, as the audit trail says it: a customer record by number, never a
 /// name (the trail cannot be erased).
-fn whom(customer_id: Option<i64>) -> String {
+fn whom(customer_id: Option<CustomerId>) -> String {
     match customer_id {
         Some(id) => format!("customer #{id}"),
         None => "a customer not on file".to_string(),

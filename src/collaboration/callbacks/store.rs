@@ -2,6 +2,7 @@
 
 use crate::collaboration::callbacks::domain::CallbackStatus;
 use crate::domain::directory::EmployeeId;
+use crate::service_desk::customers::domain::CustomerId;
 use crate::store::{decode, Conn};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
@@ -23,7 +24,7 @@ pub struct Callback {
     pub last_fired_at: Option<i64>,
     pub created_at: i64,
     /// The customer record it calls, when `customer` named one.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
 }
 
 #[derive(FromRow)]
@@ -40,7 +41,7 @@ struct CallbackRecord {
     done_count: i64,
     last_fired_at: Option<i64>,
     created_at: i64,
-    customer_id: Option<i64>,
+    customer_id: Option<CustomerId>,
 }
 
 impl<'r> FromRow<'r, AnyRow> for Callback {
@@ -105,7 +106,7 @@ pub async fn set_schedule(conn: &mut Conn, id: i64, schedule_id: i64) -> sqlx::R
 }
 
 /// Links a callback to a customer record.
-pub async fn link_customer(conn: &mut Conn, id: i64, customer_id: i64) -> sqlx::Result<()> {
+pub async fn link_customer(conn: &mut Conn, id: i64, customer_id: CustomerId) -> sqlx::Result<()> {
     sqlx::query("UPDATE callbacks SET customer_id = $2 WHERE id = $1")
         .bind(id)
         .bind(customer_id)

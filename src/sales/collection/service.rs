@@ -11,6 +11,7 @@ use crate::domain::Msg;
 use crate::sales::orders::domain::{owed, Installment};
 use crate::service::jobs::kind;
 use crate::service::{audit_event, notify, Desk, DeskResult};
+use crate::service_desk::customers::domain::CustomerId;
 use crate::service_desk::customers::store as customers;
 use crate::store::jobs::NewJob;
 use crate::store::{self, audit, decode, Conn};
@@ -24,7 +25,7 @@ pub const DAYS_BEFORE: i64 = 3;
 #[derive(Debug, Clone)]
 pub struct Position {
     pub id: i64,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner_id: i64,
     pub amount_minor: i64,
     pub currency: Currency,
@@ -63,7 +64,7 @@ impl Position {
 async fn position(conn: &mut Conn, r: Reference) -> DeskResult<Position> {
     let (id, customer_id, owner_id, amount_minor, currency, paid_minor): (
         i64,
-        i64,
+        CustomerId,
         i64,
         i64,
         String,

@@ -2,6 +2,7 @@
 
 use crate::domain::directory::EmployeeId;
 use crate::domain::money::Money;
+use crate::service_desk::customers::domain::CustomerId;
 use crate::store::{decode, Conn};
 use chrono::NaiveDate;
 use sqlx::any::AnyRow;
@@ -11,7 +12,7 @@ use sqlx::FromRow;
 #[derive(Debug, Clone)]
 pub struct Order {
     pub id: i64,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner_id: i64,
     pub items: String,
     pub amount: Money,
@@ -27,7 +28,7 @@ pub struct Order {
 #[derive(FromRow)]
 struct OrderRecord {
     id: i64,
-    customer_id: i64,
+    customer_id: CustomerId,
     owner_id: i64,
     items: String,
     amount_minor: i64,
@@ -80,7 +81,7 @@ pub struct Event {
 
 /// What a new order needs.
 pub struct NewOrder<'a> {
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner: EmployeeId,
     pub items: &'a str,
     pub amount: Money,
@@ -185,7 +186,7 @@ pub struct Filter<'a> {
     /// At this stage only.
     pub stage: Option<&'a str>,
     /// One customer's only.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     /// Only those owing an installment due before this day (YYYY-MM-DD); payments settle the
     /// earliest installment first, so that is: more fell due before it than was paid.
     pub overdue_on: Option<&'a str>,
@@ -201,7 +202,7 @@ pub async fn list(conn: &mut Conn, f: &Filter<'_>) -> sqlx::Result<Vec<Order>> {
     ))
     .bind(f.owner.unwrap_or(0))
     .bind(f.stage.unwrap_or(""))
-    .bind(f.customer_id.unwrap_or(0))
+    .bind(f.customer_id.map_or(0, |c| c.0))
     .bind(f.overdue_on.unwrap_or(""))
     .fetch_all(conn)
     .await

@@ -2,7 +2,7 @@
 
 use crate::domain::directory::EmployeeId;
 use crate::domain::Locale;
-use crate::service_desk::customers::domain::CustomerInput;
+use crate::service_desk::customers::domain::{CustomerId, CustomerInput};
 use crate::store::{decode, Conn};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
@@ -10,7 +10,7 @@ use sqlx::FromRow;
 /// A stored customer.
 #[derive(Debug, Clone)]
 pub struct Customer {
-    pub id: i64,
+    pub id: CustomerId,
     pub name: String,
     pub company: String,
     pub email: String,
@@ -24,7 +24,7 @@ pub struct Customer {
 
 #[derive(FromRow)]
 struct CustomerRecord {
-    id: i64,
+    id: CustomerId,
     name: String,
     company: String,
     email: String,
@@ -39,7 +39,7 @@ impl<'r> FromRow<'r, AnyRow> for Customer {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Customer> {
         let r = CustomerRecord::from_row(row)?;
         Ok(Customer {
-            locale: decode::optional("customers", r.id, "locale", r.locale.as_deref())?,
+            locale: decode::optional("customers", r.id.0, "locale", r.locale.as_deref())?,
             id: r.id,
             name: r.name,
             company: r.company,
@@ -79,7 +79,7 @@ pub async fn insert(
 /// Replaces a customer's details; `false` when the new email belongs to another customer.
 pub async fn update(
     conn: &mut Conn,
-    id: i64,
+    id: CustomerId,
     c: &CustomerInput,
     owner: Option<EmployeeId>,
     now_ms: i64,
@@ -109,7 +109,7 @@ pub async fn update(
 }
 
 /// A customer by id.
-pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Customer>> {
+pub async fn get(conn: &mut Conn, id: CustomerId) -> sqlx::Result<Option<Customer>> {
     sqlx::query_as(&format!("SELECT {COLS} FROM customers WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)

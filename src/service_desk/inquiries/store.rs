@@ -1,6 +1,7 @@
 //! Inquiries, complaints and feedback, with their timeline.
 
 use crate::domain::directory::EmployeeId;
+use crate::service_desk::customers::domain::CustomerId;
 use crate::service_desk::inquiries::domain::{Channel, EventKind, Kind, Priority, Status};
 use crate::store::{decode, Conn};
 use sqlx::any::AnyRow;
@@ -10,7 +11,7 @@ use sqlx::FromRow;
 #[derive(Debug, Clone)]
 pub struct Inquiry {
     pub id: i64,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub channel: Channel,
     pub kind: Kind,
     pub subject: String,
@@ -32,7 +33,7 @@ pub struct Inquiry {
 #[derive(FromRow)]
 struct InquiryRecord {
     id: i64,
-    customer_id: i64,
+    customer_id: CustomerId,
     channel: String,
     kind: String,
     subject: String,
@@ -116,7 +117,7 @@ impl<'r> FromRow<'r, AnyRow> for Event {
 
 /// What a new inquiry needs.
 pub struct NewInquiry<'a> {
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub channel: Channel,
     pub kind: Kind,
     pub subject: &'a str,
