@@ -146,7 +146,7 @@ pub async fn overdue_payments(
             late.push((due, id, customer.clone(), Money::new(minor, currency)));
         }
     }
-    late.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    late.sort_by_key(|l| (l.0, l.1));
     Ok(late
         .into_iter()
         .map(|(due, id, customer, amount)| {
