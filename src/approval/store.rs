@@ -9,7 +9,7 @@ use crate::approval::domain::{ApprovalStatus, Decision, StageStatus, TaskStatus}
 use crate::approval::policy::{Mode, PlannedStage};
 use crate::domain::directory::EmployeeId;
 use crate::store::decode;
-use crate::store::{join_ids, split_ids, Conn};
+use crate::store::{join_ids, Conn};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
@@ -86,7 +86,8 @@ pub struct StageRow {
     pub name_zh: String,
     pub mode: Mode,
     pub required: i64,
-    pub approvers: String,
+    /// Planned approvers, in order.
+    pub approvers: Vec<EmployeeId>,
     pub status: StageStatus,
     pub remind_after_s: Option<i64>,
     pub escalate_after_s: Option<i64>,
@@ -100,7 +101,7 @@ pub struct StageRow {
 impl StageRow {
     /// Planned approver ids.
     pub fn approver_ids(&self) -> Vec<EmployeeId> {
-        split_ids(&self.approvers)
+        self.approvers.clone()
     }
 }
 
@@ -130,6 +131,13 @@ impl<'r> FromRow<'r, AnyRow> for StageRow {
             let value = format!("{} (required {})", r.mode, r.required);
             decode::unknown("approval_stages", r.id, "mode", &value)
         })?;
+        let approvers = r
+            .approvers
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| p.trim().parse::<EmployeeId>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| decode::unknown("approval_stages", r.id, "approvers", &r.approvers))?;
         Ok(StageRow {
             status: decode::column("approval_stages", r.id, "status", &r.status)?,
             mode,
@@ -139,7 +147,7 @@ impl<'r> FromRow<'r, AnyRow> for StageRow {
             name: r.name,
             name_zh: r.name_zh,
             required: r.required,
-            approvers: r.approvers,
+            approvers,
             remind_after_s: r.remind_after_s,
             escalate_after_s: r.escalate_after_s,
             escalate_to: r.escalate_to,

@@ -219,8 +219,3 @@ pub fn from_ms(ms: i64) -> DateTime<Utc> {
 pub fn join_ids(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
-
-/// Parses a comma-joined id list, skipping anything that is not a number.
-pub fn split_ids(s: &str) -> Vec<i64> {
-    s.split(',').filter_map(|p| p.trim().parse().ok()).collect()
-}

@@ -23,3 +23,21 @@ async fn an_unknown_stage_mode_is_an_error_naming_the_table_row_and_value() {
         "{cause}"
     );
 }
+
+#[tokio::test]
+async fn a_stage_approver_list_that_is_not_ids_is_an_error_not_fewer_approvers() {
+    let d = spawn_desk().await;
+    let r = d.submit("tom.baker", "Phone", 1, "4000").await;
+    d.sql("UPDATE approval_stages SET approvers = '3,x' WHERE idx = 0")
+        .await;
+    let actor = d.employee("tom.baker").await;
+    let e = requisitions::show(&d.chat.desk, &actor, Reference::parse(&r).unwrap())
+        .await
+        .unwrap_err();
+    let cause = d.internal(e);
+    assert!(
+        cause.contains("table `approval_stages` row")
+            && cause.contains("`approvers`: unknown value `3,x`"),
+        "{cause}"
+    );
+}
