@@ -5,6 +5,7 @@
 
 use crate::approval::policy::Mode;
 use crate::domain::directory::EmployeeId;
+use crate::domain::words::words;
 use crate::domain::Msg;
 use serde::Serialize;
 
@@ -142,58 +143,22 @@ pub fn stage_outcome(mode: Mode, required: u32, tasks: &[TaskStatus]) -> StageOu
     }
 }
 
-/// Where one stage of a round stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StageStatus {
-    /// Not reached yet.
-    Waiting,
-    /// Its condition did not hold; the round passes over it.
-    Skipped,
-    /// Its approvers have open tasks.
-    Active,
-    Approved,
-    Rejected,
-    ChangesRequested,
-    /// The round ended before it was reached or decided.
-    Cancelled,
-}
-
-impl StageStatus {
-    /// Every status, for parsing.
-    pub const ALL: [StageStatus; 7] = [
-        StageStatus::Waiting,
-        StageStatus::Skipped,
-        StageStatus::Active,
-        StageStatus::Approved,
-        StageStatus::Rejected,
-        StageStatus::ChangesRequested,
-        StageStatus::Cancelled,
-    ];
-
-    /// Name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StageStatus::Waiting => "waiting",
-            StageStatus::Skipped => "skipped",
-            StageStatus::Active => "active",
-            StageStatus::Approved => "approved",
-            StageStatus::Rejected => "rejected",
-            StageStatus::ChangesRequested => "changes_requested",
-            StageStatus::Cancelled => "cancelled",
-        }
+words!(
+    /// Where one stage of a round stands.
+    StageStatus {
+        /// Not reached yet.
+        Waiting = "waiting",
+        /// Its condition did not hold; the round passes over it.
+        Skipped = "skipped",
+        /// Its approvers have open tasks.
+        Active = "active",
+        Approved = "approved",
+        Rejected = "rejected",
+        ChangesRequested = "changes_requested",
+        /// The round ended before it was reached or decided.
+        Cancelled = "cancelled",
     }
-}
-
-impl TryFrom<&str> for StageStatus {
-    type Error = ();
-    fn try_from(s: &str) -> Result<StageStatus, ()> {
-        StageStatus::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or(())
-    }
-}
+);
 
 impl TryFrom<&str> for TaskStatus {
     type Error = ();

@@ -2,6 +2,7 @@
 //! problem raised on an order.
 
 use crate::approval::domain::Decision;
+use crate::domain::words::words;
 use crate::domain::Msg;
 use serde::Serialize;
 
@@ -104,33 +105,10 @@ impl TryFrom<&str> for IssueKind {
     }
 }
 
-/// Whether a problem raised on an order still needs an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IssueStatus {
-    Open,
-    Resolved,
-}
-
-impl IssueStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IssueStatus::Open => "open",
-            IssueStatus::Resolved => "resolved",
-        }
-    }
-}
-
-impl TryFrom<&str> for IssueStatus {
-    type Error = ();
-    fn try_from(s: &str) -> Result<IssueStatus, ()> {
-        [IssueStatus::Open, IssueStatus::Resolved]
-            .into_iter()
-            .find(|i| i.as_str() == s)
-            .ok_or(())
-    }
-}
+words!(
+    /// Whether a problem raised on an order still needs an answer.
+    IssueStatus { Open = "open", Resolved = "resolved" }
+);
 
 /// Opportunity → order conversion in whole percent: of the opportunities approved, how many
 /// have at least one order. `None` with no approved opportunity.

@@ -5,56 +5,23 @@
 //! one writer); a worker then marks its batch done *in the transaction that writes the jobs'
 //! effects*, only where it still holds the lease, so a job fired twice has one effect.
 
+use crate::domain::words::words;
 use crate::store::{decode, join_ids, Backend, Conn};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
-use std::fmt;
 
-/// Where a job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobStatus {
-    /// Due (or leased by a worker until `locked_until`).
-    Pending,
-    Done,
-    /// Given up after its last attempt, with its last error.
-    Failed,
-    /// Withdrawn before it ran (its subject changed).
-    Cancelled,
-}
-
-impl JobStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Pending => "pending",
-            JobStatus::Done => "done",
-            JobStatus::Failed => "failed",
-            JobStatus::Cancelled => "cancelled",
-        }
+words!(
+    /// Where a job stands.
+    JobStatus {
+        /// Due (or leased by a worker until `locked_until`).
+        Pending = "pending",
+        Done = "done",
+        /// Given up after its last attempt, with its last error.
+        Failed = "failed",
+        /// Withdrawn before it ran (its subject changed).
+        Cancelled = "cancelled",
     }
-}
-
-impl TryFrom<&str> for JobStatus {
-    type Error = ();
-    fn try_from(s: &str) -> Result<JobStatus, ()> {
-        [
-            JobStatus::Pending,
-            JobStatus::Done,
-            JobStatus::Failed,
-            JobStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|j| j.as_str() == s)
-        .ok_or(())
-    }
-}
-
-/// The stored name, padded as asked (operator listings align columns).
-impl fmt::Display for JobStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
+);
 
 /// A stored job.
 #[derive(Debug, Clone)]

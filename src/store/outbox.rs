@@ -1,10 +1,10 @@
 //! The outbox: every outbound message, written in the transaction that causes it.
 
 use crate::domain::directory::EmployeeId;
+use crate::domain::words::words;
 use crate::store::{decode, Conn};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
-use std::fmt;
 
 /// Channels a message can leave by.
 pub const CHAT: &str = "chat";
@@ -27,47 +27,16 @@ pub struct NewMessage {
     pub edits: Option<i64>,
 }
 
-/// Where a message stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutboxStatus {
-    /// Waiting for (or leased to) a delivery worker.
-    Pending,
-    Sent,
-    /// Given up: a dead letter, until an operator retries it.
-    Dead,
-}
-
-impl OutboxStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxStatus::Pending => "pending",
-            OutboxStatus::Sent => "sent",
-            OutboxStatus::Dead => "dead",
-        }
+words!(
+    /// Where a message stands.
+    OutboxStatus {
+        /// Waiting for (or leased to) a delivery worker.
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up: a dead letter, until an operator retries it.
+        Dead = "dead",
     }
-}
-
-impl TryFrom<&str> for OutboxStatus {
-    type Error = ();
-    fn try_from(s: &str) -> Result<OutboxStatus, ()> {
-        [
-            OutboxStatus::Pending,
-            OutboxStatus::Sent,
-            OutboxStatus::Dead,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
-        .ok_or(())
-    }
-}
-
-/// The stored name, padded as asked (operator listings align columns).
-impl fmt::Display for OutboxStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
+);
 
 /// A stored message.
 #[derive(Debug, Clone)]
