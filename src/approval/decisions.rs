@@ -8,9 +8,8 @@
 use crate::approval::delegations::store as delegations;
 use crate::approval::domain::{
     check_comment, pick_task, stage_outcome, Acting, ApprovalStatus, Decision, OpenTask,
-    StageOutcome, TaskStatus,
+    StageOutcome, StageStatus, TaskStatus,
 };
-use crate::approval::policy::Mode;
 use crate::approval::service::{
     announce_outcome, close_task_prompts, name_of, shown_round, start_next_stage, Progress,
 };
@@ -136,12 +135,12 @@ fn explain_refusal(
         if t.decided_by == Some(actor.id) {
             Msg::new("approval.already_decided")
                 .arg("ref", subject_ref)
-                .arg("decision", &t.status)
+                .arg("decision", t.status.as_str())
         } else {
             Msg::new("approval.stage_decided")
                 .arg("ref", subject_ref)
                 .arg("by", name_of(dir, t.decided_by.unwrap_or_default()))
-                .arg("decision", &t.status)
+                .arg("decision", t.status.as_str())
         }
     };
     // The decided task of the stage a (void) task belonged to.
@@ -156,7 +155,7 @@ fn explain_refusal(
             Some(w) => tasks.iter().find(|t| t.id == w),
             None => tasks.iter().rev().find(|t| t.assignee_id == actor.id),
         };
-        if let Some(old) = mine.filter(|t| t.status == "escalated") {
+        if let Some(old) = mine.filter(|t| t.status == TaskStatus::Escalated) {
             if let Some(d) = stage_decider(old) {
                 return decided(d);
             }
@@ -315,12 +314,7 @@ pub async fn decide_with(
             }
         })
         .collect();
-    let mode = match stage.mode.as_str() {
-        "all" => Mode::All,
-        "quorum" => Mode::Quorum(stage.required as u32),
-        _ => Mode::Any,
-    };
-    let outcome = stage_outcome(mode, stage.required as u32, &statuses);
+    let outcome = stage_outcome(stage.mode, stage.required as u32, &statuses);
     let behalf_name = acting.on_behalf_of.map(|id| name_of(&dir, id));
     let behalf_handle = acting
         .on_behalf_of
@@ -371,7 +365,7 @@ pub async fn decide_with(
         }
         StageOutcome::Approved => {
             rows::void_open_tasks(&mut tx, approval.id, now).await?;
-            rows::close_stage(&mut tx, stage.id, "approved", now).await?;
+            rows::close_stage(&mut tx, stage.id, StageStatus::Approved, now).await?;
             let ids: Vec<i64> = stage_tasks.iter().map(|t| t.id).collect();
             close_task_prompts(&mut tx, &approval, &ids, "approved", Some(&display), now).await?;
             let next = start_next_stage(
@@ -413,13 +407,16 @@ pub async fn decide_with(
             next
         }
         StageOutcome::Rejected | StageOutcome::ChangesRequested => {
-            let status = if outcome == StageOutcome::Rejected {
-                ApprovalStatus::Rejected
+            let (status, stage_status) = if outcome == StageOutcome::Rejected {
+                (ApprovalStatus::Rejected, StageStatus::Rejected)
             } else {
-                ApprovalStatus::ChangesRequested
+                (
+                    ApprovalStatus::ChangesRequested,
+                    StageStatus::ChangesRequested,
+                )
             };
             rows::void_open_tasks(&mut tx, approval.id, now).await?;
-            rows::close_stage(&mut tx, stage.id, status.as_str(), now).await?;
+            rows::close_stage(&mut tx, stage.id, stage_status, now).await?;
             rows::cancel_remaining_stages(&mut tx, approval.id, now).await?;
             rows::finish(&mut tx, approval.id, status, now).await?;
             subject.on_finished(&mut tx, &approval, status, now).await?;

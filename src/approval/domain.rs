@@ -5,6 +5,7 @@
 
 use crate::approval::policy::Mode;
 use crate::domain::directory::EmployeeId;
+use crate::domain::words::words;
 use crate::domain::Msg;
 use serde::Serialize;
 
@@ -148,6 +149,37 @@ pub fn stage_outcome(mode: Mode, required: u32, tasks: &[TaskStatus]) -> StageOu
                 StageOutcome::Pending
             }
         }
+    }
+}
+
+words!(
+    /// Where one stage of a round stands.
+    StageStatus {
+        /// Not reached yet.
+        Waiting = "waiting",
+        /// Its condition did not hold; the round passes over it.
+        Skipped = "skipped",
+        /// Its approvers have open tasks.
+        Active = "active",
+        Approved = "approved",
+        Rejected = "rejected",
+        ChangesRequested = "changes_requested",
+        /// The round ended before it was reached or decided.
+        Cancelled = "cancelled",
+    }
+);
+
+impl TryFrom<&str> for TaskStatus {
+    type Error = ();
+    fn try_from(s: &str) -> Result<TaskStatus, ()> {
+        TaskStatus::parse(s).ok_or(())
+    }
+}
+
+impl TryFrom<&str> for ApprovalStatus {
+    type Error = ();
+    fn try_from(s: &str) -> Result<ApprovalStatus, ()> {
+        ApprovalStatus::parse(s).ok_or(())
     }
 }
 

@@ -84,6 +84,20 @@ impl Mode {
             Mode::Quorum(_) => "quorum",
         }
     }
+
+    /// The mode from its stored name and the stage's `required` count (a quorum's N); `None`
+    /// for a name that is not a mode or a quorum below one.
+    pub fn parse(name: &str, required: i64) -> Option<Mode> {
+        match name {
+            "any" => Some(Mode::Any),
+            "all" => Some(Mode::All),
+            "quorum" => u32::try_from(required)
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(Mode::Quorum),
+            _ => None,
+        }
+    }
 }
 
 /// When a stage applies. Every field that is set must hold; an empty condition always holds.

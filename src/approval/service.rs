@@ -4,7 +4,7 @@
 
 use crate::approval::decisions::Decider;
 use crate::approval::delegations::store as delegations;
-use crate::approval::domain::ApprovalStatus;
+use crate::approval::domain::{ApprovalStatus, StageStatus, TaskStatus};
 use crate::approval::policy::{self, SubjectFacts};
 use crate::approval::store::{self as rows, Approval, NewApproval, StageRow, StageSla};
 use crate::approval::subject::{Subject, Summary};
@@ -115,7 +115,7 @@ pub async fn open_round(
         requester_id: requester.id,
         policy: kind.into(),
         snapshot,
-        status: ApprovalStatus::Pending.as_str().into(),
+        status: ApprovalStatus::Pending,
         current_stage: None,
         version: 0,
         created_at: now,
@@ -170,7 +170,7 @@ pub(crate) async fn start_next_stage(
 ) -> DeskResult<Progress> {
     let next = stages
         .iter()
-        .find(|s| s.status == "waiting" && after.is_none_or(|a| s.idx > a));
+        .find(|s| s.status == StageStatus::Waiting && after.is_none_or(|a| s.idx > a));
     let Some(stage) = next else {
         rows::finish(&mut *conn, approval.id, ApprovalStatus::Approved, now).await?;
         subject
@@ -345,7 +345,7 @@ pub(crate) async fn standing(
     };
     let approvers = tasks
         .iter()
-        .filter(|t| t.stage_id == stage.id && t.status == "open")
+        .filter(|t| t.stage_id == stage.id && t.status == TaskStatus::Open)
         .map(|t| name_of(dir, t.assignee_id))
         .collect();
     Ok(Some(Progress::AtStage {
@@ -363,7 +363,7 @@ pub(crate) async fn approvers_of(
 ) -> DeskResult<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     for t in rows::tasks(conn, approval_id).await? {
-        if t.status == "approved" {
+        if t.status == TaskStatus::Approved {
             let n = name_of(dir, t.decided_by.unwrap_or(t.assignee_id));
             if !names.contains(&n) {
                 names.push(n);

@@ -10,7 +10,7 @@
 //! locks) is held only for a moment, as `decide` does.
 
 use crate::approval::delegations::store as delegations;
-use crate::approval::domain::TaskStatus;
+use crate::approval::domain::{StageStatus, TaskStatus};
 use crate::approval::policy::{resolve_specs, ApproverSpec, SubjectFacts};
 use crate::approval::service::{close_task_prompts, name_of, prompt_task, shown_round};
 use crate::approval::store::{self as rows, StageRow};
@@ -156,7 +156,7 @@ pub async fn escalate(
     let Some(stage) = rows::stage(&mut *conn, stage_id).await? else {
         return Ok(vec![]);
     };
-    if stage.status != "active" || stage.escalated_at.is_some() {
+    if stage.status != StageStatus::Active || stage.escalated_at.is_some() {
         return Ok(vec![]);
     }
     // The same lock a decision takes: an escalation and a click serialize.
@@ -165,7 +165,7 @@ pub async fn escalate(
     };
     // Read the stage again under the lock: a decision may have closed it while we waited.
     let stage = match rows::stage(&mut *conn, stage_id).await? {
-        Some(s) if s.status == "active" && s.escalated_at.is_none() => s,
+        Some(s) if s.status == StageStatus::Active && s.escalated_at.is_none() => s,
         _ => return Ok(vec![]),
     };
     if approval.current_stage != Some(stage.idx) {

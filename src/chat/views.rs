@@ -1,6 +1,6 @@
 //! Template contexts: what each reply shows, flattened into plain serializable values.
 
-use crate::approval::domain::ApprovalStatus;
+use crate::approval::domain::{ApprovalStatus, StageStatus};
 use crate::approval::inbox::InboxItem;
 use crate::approval::service::Progress;
 use crate::domain::directory::Employee;
@@ -127,14 +127,14 @@ pub fn story(s: &Story, locale: Locale) -> Value {
                             "comment": t.comment, "at_ms": t.decided_at,
                         }))
                         .collect();
-                    let waiting: Vec<String> = if st.status == "waiting" {
+                    let waiting: Vec<String> = if st.status == StageStatus::Waiting {
                         st.approver_ids().into_iter().filter_map(|i| name(Some(i))).collect()
                     } else {
                         vec![]
                     };
                     json!({
                         "n": st.idx + 1, "name": stage_name(&st.name, &st.name_zh, locale), "status": st.status,
-                        "mode": st.mode, "required": st.required, "tasks": tasks, "waiting": waiting.join(", "),
+                        "mode": st.mode.as_str(), "required": st.required, "tasks": tasks, "waiting": waiting.join(", "),
                     })
                 })
                 .collect();

@@ -5,6 +5,7 @@ use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::chat::buttons::{Action, Style};
 use crate::collaboration::callbacks::service::{self as callbacks, CallbackInput};
 use crate::collaboration::callbacks::store::Callback;
+use crate::collaboration::followups::domain::FollowupStatus;
 use crate::collaboration::followups::service as followups;
 use crate::collaboration::followups::store::Followup;
 use crate::commands::Invocation;
@@ -111,12 +112,13 @@ impl Chat {
                     .collect();
                 self.render(locale, "reply/followups.txt", json!({ "rows": rows }))
             }
-            Verb::FollowupDone => {
-                followup("done", &followups::close(desk, actor, id()?, "done").await?)
-            }
+            Verb::FollowupDone => followup(
+                "done",
+                &followups::close(desk, actor, id()?, FollowupStatus::Done).await?,
+            ),
             Verb::FollowupCancel => followup(
                 "cancelled",
-                &followups::close(desk, actor, id()?, "cancelled").await?,
+                &followups::close(desk, actor, id()?, FollowupStatus::Cancelled).await?,
             ),
             Verb::FollowupSnooze => {
                 let minutes = match inv.str("for") {

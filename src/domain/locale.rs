@@ -12,6 +12,14 @@ pub enum Locale {
     ZhCn,
 }
 
+/// A stored tag (what [`Locale::tag`] wrote, or one of the aliases [`Locale::parse`] takes).
+impl TryFrom<&str> for Locale {
+    type Error = ();
+    fn try_from(s: &str) -> Result<Locale, ()> {
+        Locale::parse(s).ok_or(())
+    }
+}
+
 impl Locale {
     /// The tag used for template folders and Discord localizations.
     pub fn tag(self) -> &'static str {

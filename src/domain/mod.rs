@@ -15,6 +15,7 @@ pub mod schedule;
 pub mod term;
 pub mod text;
 pub mod when;
+pub mod words;
 
 pub use locale::Locale;
 pub use msg::Msg;

@@ -57,6 +57,13 @@ impl Currency {
     }
 }
 
+impl TryFrom<&str> for Currency {
+    type Error = ();
+    fn try_from(code: &str) -> Result<Currency, ()> {
+        Currency::new(code).ok_or(())
+    }
+}
+
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -41,8 +41,8 @@ pub async fn list(chat: &Chat, failed: bool, limit: i64) -> anyhow::Result<u8> {
         let created = crate::store::from_ms(m.created_at)
             .with_timezone(&tz)
             .format("%Y-%m-%d %H:%M");
-        let note = match m.status.as_str() {
-            "sent" => m.provider_id.clone().unwrap_or_default(),
+        let note = match m.status {
+            crate::store::outbox::OutboxStatus::Sent => m.provider_id.clone().unwrap_or_default(),
             _ => m.last_error.clone().unwrap_or_default(),
         };
         let _ = writeln!(

@@ -7,7 +7,8 @@ use crate::chat::discord::rest::RestError;
 use crate::chat::discord::{components, Discord};
 use crate::domain::Locale;
 use crate::service::notify::kind;
-use crate::store::{self, outbox, outbox::Message};
+use crate::store::outbox::{Message, OutboxStatus};
+use crate::store::{self, outbox};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -153,14 +154,14 @@ impl DiscordOutbox {
         let Some(original) = original else {
             return Verdict::Dead("the prompt it closes does not exist".into());
         };
-        match original.status.as_str() {
-            "pending" => {
+        match original.status {
+            OutboxStatus::Pending => {
                 return Verdict::Retry(
                     Duration::from_secs(1),
                     "waiting for the prompt to be sent".into(),
                 )
             }
-            "dead" => return Verdict::Sent("prompt-never-delivered".into()),
+            OutboxStatus::Dead => return Verdict::Sent("prompt-never-delivered".into()),
             _ => {}
         }
         let Some((channel, message)) = original

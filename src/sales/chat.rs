@@ -96,7 +96,7 @@ impl Chat {
                         json!({
                             "ref": opportunities::reference(o.id).to_string(), "title": o.title,
                             "customer": customer, "status": o.status, "priority": o.priority,
-                            "value": o.value_minor.map(|v| crate::domain::money::format_stored(v, &o.currency)),
+                            "value": o.value.map(|v| v.to_string()),
                         })
                     })
                     .collect();

@@ -2,7 +2,9 @@
 //! problem raised on an order.
 
 use crate::approval::domain::Decision;
+use crate::domain::words::words;
 use crate::domain::Msg;
+use serde::Serialize;
 
 /// Longest opportunity notes (characters); the sales commands' other limits are checked where
 /// their text is taken, with [`crate::domain::text`].
@@ -18,7 +20,8 @@ pub const OPPORTUNITY: &str = "opportunity";
 pub const CONTRACT: &str = "contract";
 
 /// How urgently the central office wants an opportunity pursued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Priority {
     High,
     Medium,
@@ -39,6 +42,13 @@ impl Priority {
 
     pub fn parse(s: &str) -> Option<Priority> {
         Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl TryFrom<&str> for Priority {
+    type Error = ();
+    fn try_from(s: &str) -> Result<Priority, ()> {
+        Priority::parse(s).ok_or(())
     }
 }
 
@@ -77,7 +87,8 @@ pub fn check_review(reference: &str, decision: Decision, graded: bool) -> Result
 }
 
 /// What a problem raised on an order is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IssueKind {
     /// The customer asks to change the order.
     Change,
@@ -101,6 +112,18 @@ impl IssueKind {
         }
     }
 }
+
+impl TryFrom<&str> for IssueKind {
+    type Error = ();
+    fn try_from(s: &str) -> Result<IssueKind, ()> {
+        IssueKind::parse(s).ok_or(())
+    }
+}
+
+words!(
+    /// Whether a problem raised on an order still needs an answer.
+    IssueStatus { Open = "open", Resolved = "resolved" }
+);
 
 /// Opportunity → order conversion in whole percent: of the opportunities approved, how many
 /// have at least one order. `None` with no approved opportunity.

@@ -1,24 +1,70 @@
 //! Opportunities, contracts and order issues.
 
+use crate::approval::domain::ApprovalStatus;
 use crate::domain::directory::EmployeeId;
-use crate::store::Conn;
+use crate::domain::money::{Currency, Money};
+use crate::sales::domain::{IssueKind, IssueStatus, Priority};
+use crate::service_desk::customers::domain::CustomerId;
+use crate::store::{decode, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// A stored opportunity.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Opportunity {
     pub id: i64,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner_id: i64,
     pub title: String,
-    pub value_minor: Option<i64>,
-    pub currency: String,
+    /// The estimated value, if the owner gave one.
+    pub value: Option<Money>,
+    /// The currency of the value (the company's when none was given).
+    pub currency: Currency,
     pub notes: String,
-    pub status: String,
-    pub priority: Option<String>,
+    /// Mirrors its assessment round.
+    pub status: ApprovalStatus,
+    pub priority: Option<Priority>,
     pub feasibility: Option<String>,
     pub assessed_by: Option<i64>,
     pub created_at: i64,
+}
+
+#[derive(FromRow)]
+struct OpportunityRecord {
+    id: i64,
+    customer_id: CustomerId,
+    owner_id: i64,
+    title: String,
+    value_minor: Option<i64>,
+    currency: String,
+    notes: String,
+    status: String,
+    priority: Option<String>,
+    feasibility: Option<String>,
+    assessed_by: Option<i64>,
+    created_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Opportunity {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Opportunity> {
+        let r = OpportunityRecord::from_row(row)?;
+        const T: &str = "opportunities";
+        let currency: Currency = decode::column(T, r.id, "currency", &r.currency)?;
+        Ok(Opportunity {
+            value: r.value_minor.map(|v| Money::new(v, currency)),
+            currency,
+            status: decode::column(T, r.id, "status", &r.status)?,
+            priority: decode::optional(T, r.id, "priority", r.priority.as_deref())?,
+            id: r.id,
+            customer_id: r.customer_id,
+            owner_id: r.owner_id,
+            title: r.title,
+            notes: r.notes,
+            feasibility: r.feasibility,
+            assessed_by: r.assessed_by,
+            created_at: r.created_at,
+        })
+    }
 }
 
 const OPP_COLS: &str = "id, customer_id, owner_id, title, value_minor, currency, notes, status, \
@@ -28,11 +74,11 @@ const OPP_COLS: &str = "id, customer_id, owner_id, title, value_minor, currency,
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_opportunity(
     conn: &mut Conn,
-    customer_id: i64,
+    customer_id: CustomerId,
     owner: EmployeeId,
     title: &str,
     value_minor: Option<i64>,
-    currency: &str,
+    currency: Currency,
     notes: &str,
     now_ms: i64,
 ) -> sqlx::Result<Opportunity> {
@@ -44,7 +90,7 @@ pub async fn insert_opportunity(
     .bind(owner)
     .bind(title)
     .bind(value_minor)
-    .bind(currency)
+    .bind(currency.as_str())
     .bind(notes)
     .bind(now_ms)
     .fetch_one(conn)
@@ -76,12 +122,12 @@ pub async fn opportunities(
 pub async fn set_opportunity_status(
     conn: &mut Conn,
     id: i64,
-    status: &str,
+    status: ApprovalStatus,
     now_ms: i64,
 ) -> sqlx::Result<()> {
     sqlx::query("UPDATE opportunities SET status = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(now_ms)
         .execute(conn)
         .await?;
@@ -92,7 +138,7 @@ pub async fn set_opportunity_status(
 pub async fn assess(
     conn: &mut Conn,
     id: i64,
-    priority: Option<&str>,
+    priority: Option<Priority>,
     feasibility: Option<&str>,
     by: EmployeeId,
     now_ms: i64,
@@ -102,7 +148,7 @@ pub async fn assess(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(priority)
+    .bind(priority.map(Priority::as_str))
     .bind(feasibility)
     .bind(by)
     .bind(now_ms)
@@ -112,19 +158,56 @@ pub async fn assess(
 }
 
 /// A stored contract.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Contract {
     pub id: i64,
     pub order_id: i64,
     pub submitter_id: i64,
     pub terms: String,
     pub document_url: Option<String>,
-    pub amount_minor: i64,
-    pub currency: String,
-    pub status: String,
+    pub amount: Money,
+    /// Mirrors its review round.
+    pub status: ApprovalStatus,
     pub approved_by: Option<String>,
     pub filed_at: Option<i64>,
     pub created_at: i64,
+}
+
+#[derive(FromRow)]
+struct ContractRecord {
+    id: i64,
+    order_id: i64,
+    submitter_id: i64,
+    terms: String,
+    document_url: Option<String>,
+    amount_minor: i64,
+    currency: String,
+    status: String,
+    approved_by: Option<String>,
+    filed_at: Option<i64>,
+    created_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Contract {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Contract> {
+        let r = ContractRecord::from_row(row)?;
+        const T: &str = "contracts";
+        Ok(Contract {
+            amount: Money::new(
+                r.amount_minor,
+                decode::column(T, r.id, "currency", &r.currency)?,
+            ),
+            status: decode::column(T, r.id, "status", &r.status)?,
+            id: r.id,
+            order_id: r.order_id,
+            submitter_id: r.submitter_id,
+            terms: r.terms,
+            document_url: r.document_url,
+            approved_by: r.approved_by,
+            filed_at: r.filed_at,
+            created_at: r.created_at,
+        })
+    }
 }
 
 const CTR_COLS: &str = "id, order_id, submitter_id, terms, document_url, amount_minor, currency, \
@@ -137,7 +220,7 @@ pub async fn insert_contract(
     submitter: EmployeeId,
     terms: &str,
     document_url: Option<&str>,
-    (amount_minor, currency): (i64, &str),
+    amount: Money,
     now_ms: i64,
 ) -> sqlx::Result<Contract> {
     sqlx::query_as(&format!(
@@ -148,8 +231,8 @@ pub async fn insert_contract(
     .bind(submitter)
     .bind(terms)
     .bind(document_url)
-    .bind(amount_minor)
-    .bind(currency)
+    .bind(amount.minor)
+    .bind(amount.currency.as_str())
     .bind(now_ms)
     .fetch_one(conn)
     .await
@@ -176,7 +259,7 @@ pub async fn contracts_of(conn: &mut Conn, order_id: i64) -> sqlx::Result<Vec<Co
 pub async fn set_contract_status(
     conn: &mut Conn,
     id: i64,
-    status: &str,
+    status: ApprovalStatus,
     approved_by: Option<&str>,
     now_ms: i64,
 ) -> sqlx::Result<()> {
@@ -185,7 +268,7 @@ pub async fn set_contract_status(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(approved_by)
     .bind(approved_by.map(|_| now_ms))
     .bind(now_ms)
@@ -195,18 +278,51 @@ pub async fn set_contract_status(
 }
 
 /// A change request or quality problem raised on an order.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Issue {
     pub id: i64,
     pub order_id: i64,
-    pub kind: String,
+    pub kind: IssueKind,
     pub body: String,
     pub author_id: i64,
-    pub status: String,
+    pub status: IssueStatus,
     pub resolution: Option<String>,
     pub resolved_by: Option<i64>,
     pub created_at: i64,
     pub resolved_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct IssueRecord {
+    id: i64,
+    order_id: i64,
+    kind: String,
+    body: String,
+    author_id: i64,
+    status: String,
+    resolution: Option<String>,
+    resolved_by: Option<i64>,
+    created_at: i64,
+    resolved_at: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Issue {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Issue> {
+        let r = IssueRecord::from_row(row)?;
+        const T: &str = "order_issues";
+        Ok(Issue {
+            kind: decode::column(T, r.id, "kind", &r.kind)?,
+            status: decode::column(T, r.id, "status", &r.status)?,
+            id: r.id,
+            order_id: r.order_id,
+            body: r.body,
+            author_id: r.author_id,
+            resolution: r.resolution,
+            resolved_by: r.resolved_by,
+            created_at: r.created_at,
+            resolved_at: r.resolved_at,
+        })
+    }
 }
 
 const ISSUE_COLS: &str = "id, order_id, kind, body, author_id, status, resolution, resolved_by, \
@@ -215,7 +331,7 @@ const ISSUE_COLS: &str = "id, order_id, kind, body, author_id, status, resolutio
 pub async fn insert_issue(
     conn: &mut Conn,
     order_id: i64,
-    kind: &str,
+    kind: IssueKind,
     body: &str,
     author: EmployeeId,
     now_ms: i64,
@@ -225,7 +341,7 @@ pub async fn insert_issue(
          VALUES ($1, $2, $3, $4, 'open', $5) RETURNING {ISSUE_COLS}"
     ))
     .bind(order_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(body)
     .bind(author)
     .bind(now_ms)

@@ -2,6 +2,7 @@
 //! follow-ups and callbacks, one DM per person), the weekly KPI summary to the central office,
 //! and holiday-greeting reminders to callback owners.
 
+use crate::approval::domain::ApprovalStatus;
 use crate::collaboration::callbacks::store as callbacks;
 use crate::collaboration::followups::store as followups;
 use crate::domain::directory::{EmployeeId, Role};
@@ -98,18 +99,18 @@ pub async fn weekly_kpi(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResul
     let local = store::from_ms(fire_at).with_timezone(&tz).naive_local();
     let from = store::to_ms(local_to_utc(local - Duration::days(7), tz));
     let rounds = reports::closed_rounds(&mut *conn, from, to).await?;
-    let count = |s: &str| rounds.iter().filter(|r| r.0 == s).count();
+    let count = |s: ApprovalStatus| rounds.iter().filter(|r| r.0 == s).count();
     let mut hours: Vec<i64> = rounds
         .iter()
-        .filter(|r| r.0 != "withdrawn")
+        .filter(|r| r.0 != ApprovalStatus::Withdrawn)
         .map(|r| (r.2 - r.1) / 60_000)
         .collect();
     hours.sort_unstable();
     let kpi = json!({
         "from_ms": from, "to_ms": to,
         "submitted": reports::submitted(&mut *conn, from, to).await?,
-        "approved": count("approved"), "rejected": count("rejected"),
-        "changes": count("changes_requested"), "withdrawn": count("withdrawn"),
+        "approved": count(ApprovalStatus::Approved), "rejected": count(ApprovalStatus::Rejected),
+        "changes": count(ApprovalStatus::ChangesRequested), "withdrawn": count(ApprovalStatus::Withdrawn),
         "pending": reports::pending_rounds(&mut *conn).await?,
         "median_minutes": percentile(&hours, 50), "p90_minutes": percentile(&hours, 90),
         "reminders": reports::audit_count(&mut *conn, "approval.remind", from, to).await?,

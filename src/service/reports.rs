@@ -1,11 +1,13 @@
 //! Reports for the central office and department heads.
 
+use crate::approval::domain::ApprovalStatus;
 use crate::domain::directory::Employee;
-use crate::domain::money::format_stored;
+use crate::domain::money::{Currency, Money};
 use crate::domain::Msg;
 use crate::sales::domain::conversion_percent;
 use crate::service::digests::percentile;
 use crate::service::{Desk, DeskResult};
+use crate::service_desk::inquiries::domain::{Kind, Status};
 use crate::store::{self, reports};
 use chrono::Duration;
 use serde_json::{json, Value};
@@ -70,7 +72,7 @@ pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Val
             .map(|d| (d.name.clone(), d.name_zh.clone()))
             .unwrap_or((code.to_string(), code.to_string()))
     };
-    let resolved = rows.iter().filter(|r| r.status == "resolved").count();
+    let resolved = rows.iter().filter(|r| r.status == Status::Resolved).count();
     let uncategorized = "-";
     let by_category = counts(
         rows.iter()
@@ -81,7 +83,7 @@ pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Val
         let code = d["name"].as_str().unwrap_or_default().to_string();
         let open = rows
             .iter()
-            .filter(|r| r.department_code == code && r.status != "resolved")
+            .filter(|r| r.department_code == code && r.status != Status::Resolved)
             .count();
         let (en, zh) = dept(&code);
         d["open"] = json!(open);
@@ -90,7 +92,7 @@ pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Val
     }
     let complaints = counts(
         rows.iter()
-            .filter(|r| r.kind == "complaint")
+            .filter(|r| r.kind == Kind::Complaint)
             .map(|r| r.category.as_deref().unwrap_or(uncategorized)),
     );
     let met = rows.iter().filter(|r| r.breaches == 0).count();
@@ -115,9 +117,9 @@ pub async fn service(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Val
 }
 
 /// Sums per currency, formatted: `¥36,000.00` (or several, joined, when currencies mix).
-fn sums(m: &BTreeMap<String, i64>) -> String {
+fn sums(m: &BTreeMap<Currency, i64>) -> String {
     m.iter()
-        .map(|(cur, minor)| format_stored(*minor, cur))
+        .map(|(cur, minor)| Money::new(*minor, *cur).to_string())
         .collect::<Vec<_>>()
         .join(" + ")
 }
@@ -140,16 +142,16 @@ pub async fn sales(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Value
         .map(|s| {
             let here: Vec<&reports::OrderFacts> =
                 orders.iter().filter(|o| o.stage == s.code).collect();
-            let mut value: BTreeMap<String, i64> = BTreeMap::new();
+            let mut value: BTreeMap<Currency, i64> = BTreeMap::new();
             for o in &here {
-                *value.entry(o.currency.clone()).or_default() += o.amount_minor;
+                *value.entry(o.amount.currency).or_default() += o.amount.minor;
             }
             json!({ "code": s.code, "name": s.name, "name_zh": s.name_zh, "count": here.len(), "value": sums(&value) })
         })
         .filter(|v| v["count"] != 0)
         .collect();
     // month → (booked, collected), per currency.
-    type Month = (BTreeMap<String, i64>, BTreeMap<String, i64>);
+    type Month = (BTreeMap<Currency, i64>, BTreeMap<Currency, i64>);
     let mut months: BTreeMap<String, Month> = BTreeMap::new();
     for o in &orders {
         let m = day_of(o.created_at).format("%Y-%m").to_string();
@@ -157,19 +159,19 @@ pub async fn sales(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Value
             .entry(m)
             .or_default()
             .0
-            .entry(o.currency.clone())
-            .or_default() += o.amount_minor;
+            .entry(o.amount.currency)
+            .or_default() += o.amount.minor;
     }
     let (first_day, last_day) = (day_of(from), day_of(to - 1));
-    let paid = reports::payments(&mut conn, &first_day.to_string(), &last_day.to_string()).await?;
-    for (minor, currency, on) in &paid {
-        let m = on.get(..7).unwrap_or(on).to_string();
+    let paid = reports::payments(&mut conn, first_day, last_day).await?;
+    for (amount, on) in &paid {
+        let m = on.format("%Y-%m").to_string();
         *months
             .entry(m)
             .or_default()
             .1
-            .entry(currency.clone())
-            .or_default() += minor;
+            .entry(amount.currency)
+            .or_default() += amount.minor;
     }
     let revenue: Vec<Value> = months
         .iter()
@@ -179,10 +181,13 @@ pub async fn sales(desk: &Desk, actor: &Employee, days: i64) -> DeskResult<Value
         .collect();
     let overdue = reports::overdue_payments(&mut conn, &desk.today().to_string()).await?;
     let opps = reports::opportunities(&mut conn, from, to).await?;
-    let approved = opps.iter().filter(|(s, _)| s == "approved").count() as i64;
+    let approved = opps
+        .iter()
+        .filter(|(s, _)| *s == ApprovalStatus::Approved)
+        .count() as i64;
     let converted = opps
         .iter()
-        .filter(|(s, n)| s == "approved" && *n > 0)
+        .filter(|(s, n)| *s == ApprovalStatus::Approved && *n > 0)
         .count() as i64;
     Ok(json!({
         "days": days, "from_ms": from, "to_ms": to, "orders": orders.len(), "by_stage": by_stage,

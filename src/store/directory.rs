@@ -4,7 +4,7 @@
 use crate::config::org::OrgFile;
 use crate::domain::directory::{Department, Directory, Employee, EmployeeId, Role};
 use crate::domain::Locale;
-use crate::store::Conn;
+use crate::store::{decode, Conn};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -21,19 +21,27 @@ struct EmployeeRow {
     active: i64,
 }
 
-impl From<EmployeeRow> for Employee {
-    fn from(r: EmployeeRow) -> Employee {
-        Employee {
+impl TryFrom<EmployeeRow> for Employee {
+    type Error = sqlx::Error;
+    fn try_from(r: EmployeeRow) -> sqlx::Result<Employee> {
+        const T: &str = "employees";
+        let roles = r
+            .roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| Role::parse(s).ok_or_else(|| decode::unknown(T, r.id, "roles", s)))
+            .collect::<Result<Vec<Role>, _>>()?;
+        Ok(Employee {
+            locale: decode::optional(T, r.id, "locale", r.locale.as_deref())?,
+            roles,
             id: r.id,
             handle: r.handle,
             name: r.name,
             email: r.email,
             department: r.department_code,
-            roles: r.roles.split(',').filter_map(Role::parse).collect(),
             discord_id: r.discord_id,
-            locale: r.locale.as_deref().and_then(Locale::parse),
             active: r.active != 0,
-        }
+        })
     }
 }
 
@@ -62,7 +70,10 @@ pub async fn load(conn: &mut Conn) -> sqlx::Result<Directory> {
     .fetch_all(&mut *conn)
     .await?;
     Ok(Directory {
-        employees: employees.into_iter().map(Employee::from).collect(),
+        employees: employees
+            .into_iter()
+            .map(Employee::try_from)
+            .collect::<sqlx::Result<_>>()?,
         departments: departments
             .into_iter()
             .map(|d| Department {
@@ -84,7 +95,7 @@ pub async fn by_handle(conn: &mut Conn, handle: &str) -> sqlx::Result<Option<Emp
     .bind(handle)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(Employee::from))
+    row.map(Employee::try_from).transpose()
 }
 
 /// An employee by Discord user id (unique).
@@ -95,7 +106,7 @@ pub async fn by_discord_id(conn: &mut Conn, discord_id: &str) -> sqlx::Result<Op
     .bind(discord_id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(Employee::from))
+    row.map(Employee::try_from).transpose()
 }
 
 /// An employee by id.
@@ -106,7 +117,7 @@ pub async fn by_id(conn: &mut Conn, id: EmployeeId) -> sqlx::Result<Option<Emplo
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(Employee::from))
+    row.map(Employee::try_from).transpose()
 }
 
 /// What a directory sync changed.

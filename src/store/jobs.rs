@@ -5,17 +5,34 @@
 //! one writer); a worker then marks its batch done *in the transaction that writes the jobs'
 //! effects*, only where it still holds the lease, so a job fired twice has one effect.
 
-use crate::store::{join_ids, Backend, Conn};
+use crate::domain::words::words;
+use crate::store::{decode, join_ids, Backend, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
+words!(
+    /// Where a job stands.
+    JobStatus {
+        /// Due (or leased by a worker until `locked_until`).
+        Pending = "pending",
+        Done = "done",
+        /// Given up after its last attempt, with its last error.
+        Failed = "failed",
+        /// Withdrawn before it ran (its subject changed).
+        Cancelled = "cancelled",
+    }
+);
+
 /// A stored job.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Job {
     pub id: i64,
+    /// A registered job kind (`service::jobs::kind`); the scheduler fails a job whose kind has
+    /// no handler, with that error on the job.
     pub kind: String,
     pub payload: String,
     pub run_at: i64,
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i64,
     pub max_attempts: i64,
     pub locked_until: Option<i64>,
@@ -25,6 +42,46 @@ pub struct Job {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub finished_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct JobRecord {
+    id: i64,
+    kind: String,
+    payload: String,
+    run_at: i64,
+    status: String,
+    attempts: i64,
+    max_attempts: i64,
+    locked_until: Option<i64>,
+    unique_key: Option<String>,
+    schedule_id: Option<i64>,
+    fire_at: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Job {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Job> {
+        let r = JobRecord::from_row(row)?;
+        Ok(Job {
+            status: decode::column("jobs", r.id, "status", &r.status)?,
+            id: r.id,
+            kind: r.kind,
+            payload: r.payload,
+            run_at: r.run_at,
+            attempts: r.attempts,
+            max_attempts: r.max_attempts,
+            locked_until: r.locked_until,
+            unique_key: r.unique_key,
+            schedule_id: r.schedule_id,
+            fire_at: r.fire_at,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+        })
+    }
 }
 
 /// What running a job needs (the fast path reads no more than this).

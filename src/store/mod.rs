@@ -9,10 +9,12 @@
 
 pub mod audit;
 pub mod backup;
+pub mod decode;
 pub mod delivery;
 pub mod directory;
 pub mod files;
 pub mod fresh;
+pub mod ids;
 pub mod interactions;
 pub mod jobs;
 pub mod keys;
@@ -216,9 +218,4 @@ pub fn from_ms(ms: i64) -> DateTime<Utc> {
 /// Comma-joined ids, as stored in list columns.
 pub fn join_ids(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-}
-
-/// Parses a comma-joined id list, skipping anything that is not a number.
-pub fn split_ids(s: &str) -> Vec<i64> {
-    s.split(',').filter_map(|p| p.trim().parse().ok()).collect()
 }

@@ -1,7 +1,9 @@
 //! The outbox: every outbound message, written in the transaction that causes it.
 
 use crate::domain::directory::EmployeeId;
-use crate::store::Conn;
+use crate::domain::words::words;
+use crate::store::{decode, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// Channels a message can leave by.
@@ -25,18 +27,31 @@ pub struct NewMessage {
     pub edits: Option<i64>,
 }
 
+words!(
+    /// Where a message stands.
+    OutboxStatus {
+        /// Waiting for (or leased to) a delivery worker.
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up: a dead letter, until an operator retries it.
+        Dead = "dead",
+    }
+);
+
 /// A stored message.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Message {
     pub id: i64,
+    /// [`CHAT`] or [`EMAIL`].
     pub channel: String,
     pub recipient_id: Option<i64>,
     pub address: Option<String>,
+    /// A notification kind (`service::notify::kind`), which picks its template.
     pub kind: String,
     pub subject_ref: Option<String>,
     pub payload: String,
     pub edits_id: Option<i64>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
     /// Until when a worker holds it (its lease), if claimed.
     pub locked_until: Option<i64>,
@@ -44,6 +59,51 @@ pub struct Message {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct MessageRecord {
+    id: i64,
+    channel: String,
+    recipient_id: Option<i64>,
+    address: Option<String>,
+    kind: String,
+    subject_ref: Option<String>,
+    payload: String,
+    edits_id: Option<i64>,
+    status: String,
+    attempts: i64,
+    locked_until: Option<i64>,
+    provider_id: Option<String>,
+    last_error: Option<String>,
+    created_at: i64,
+    sent_at: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Message {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Message> {
+        let r = MessageRecord::from_row(row)?;
+        if r.channel != CHAT && r.channel != EMAIL {
+            return Err(decode::unknown("outbox", r.id, "channel", &r.channel).into());
+        }
+        Ok(Message {
+            status: decode::column("outbox", r.id, "status", &r.status)?,
+            id: r.id,
+            channel: r.channel,
+            recipient_id: r.recipient_id,
+            address: r.address,
+            kind: r.kind,
+            subject_ref: r.subject_ref,
+            payload: r.payload,
+            edits_id: r.edits_id,
+            attempts: r.attempts,
+            locked_until: r.locked_until,
+            provider_id: r.provider_id,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+        })
+    }
 }
 
 const COLS: &str =

@@ -1,7 +1,13 @@
 //! Read-only queries behind digests and KPI summaries.
 
+use crate::approval::domain::ApprovalStatus;
 use crate::approval::store::InboxRow;
-use crate::store::Conn;
+use crate::domain::money::{Currency, Money};
+use crate::service_desk::inquiries::domain::{Kind, Status};
+use crate::store::{decode, Conn};
+use chrono::NaiveDate;
+use sqlx::any::AnyRow;
+use sqlx::FromRow;
 
 /// Every open approval task, by assignee then age.
 pub async fn all_open_tasks(conn: &mut Conn) -> sqlx::Result<Vec<InboxRow>> {
@@ -20,24 +26,33 @@ pub async fn closed_rounds(
     conn: &mut Conn,
     from: i64,
     to: i64,
-) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT status, created_at, closed_at FROM approvals \
+) -> sqlx::Result<Vec<(ApprovalStatus, i64, i64)>> {
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, status, created_at, closed_at FROM approvals \
          WHERE closed_at IS NOT NULL AND closed_at >= $1 AND closed_at < $2 ORDER BY closed_at",
     )
     .bind(from)
     .bind(to)
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(id, status, opened, closed)| {
+            Ok((
+                decode::column("approvals", id, "status", &status)?,
+                opened,
+                closed,
+            ))
+        })
+        .collect()
 }
 
 /// One inquiry as the service report counts it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct InquiryFacts {
-    pub kind: String,
+    pub kind: Kind,
     pub category: Option<String>,
     pub department_code: String,
-    pub status: String,
+    pub status: Status,
     pub created_at: i64,
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
@@ -47,10 +62,41 @@ pub struct InquiryFacts {
     pub satisfaction: Option<i64>,
 }
 
+#[derive(FromRow)]
+struct InquiryFactsRecord {
+    id: i64,
+    kind: String,
+    category: Option<String>,
+    department_code: String,
+    status: String,
+    created_at: i64,
+    first_response_at: Option<i64>,
+    resolved_at: Option<i64>,
+    breaches: i64,
+    satisfaction: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for InquiryFacts {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<InquiryFacts> {
+        let r = InquiryFactsRecord::from_row(row)?;
+        Ok(InquiryFacts {
+            kind: decode::column("inquiries", r.id, "kind", &r.kind)?,
+            status: decode::column("inquiries", r.id, "status", &r.status)?,
+            category: r.category,
+            department_code: r.department_code,
+            created_at: r.created_at,
+            first_response_at: r.first_response_at,
+            resolved_at: r.resolved_at,
+            breaches: r.breaches,
+            satisfaction: r.satisfaction,
+        })
+    }
+}
+
 /// Inquiries logged in `[from, to)`, with their breach counts.
 pub async fn inquiries(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<InquiryFacts>> {
     sqlx::query_as(
-        "SELECT i.kind, i.category, i.department_code, i.status, i.created_at, i.first_response_at, \
+        "SELECT i.id, i.kind, i.category, i.department_code, i.status, i.created_at, i.first_response_at, \
          i.resolved_at, (SELECT COUNT(*) FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.kind = 'breach') AS breaches, \
          i.satisfaction \
          FROM inquiries i WHERE i.created_at >= $1 AND i.created_at < $2 ORDER BY i.id",
@@ -69,8 +115,8 @@ pub async fn overdue_payments(
     today: &str,
 ) -> sqlx::Result<Vec<serde_json::Value>> {
     use crate::sales::orders::domain::{overdue, Installment};
-    let rows: Vec<(i64, String, i64, String, String, i64)> = sqlx::query_as(
-        "SELECT o.id, c.name, o.paid_minor, o.currency, t.due, t.amount_minor \
+    let rows: Vec<(i64, String, i64, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT o.id, c.name, o.paid_minor, o.currency, t.id, t.due, t.amount_minor \
          FROM orders o JOIN customers c ON c.id = o.customer_id JOIN payment_terms t ON t.order_id = o.id \
          WHERE o.id IN (SELECT order_id FROM payment_terms WHERE due < $1) ORDER BY o.id, t.due",
     )
@@ -82,30 +128,33 @@ pub async fn overdue_payments(
     };
     let mut late = Vec::new();
     for order in rows.chunk_by(|a, b| a.0 == b.0) {
-        let (id, customer, paid, currency) = (order[0].0, &order[0].1, order[0].2, &order[0].3);
-        let terms: Vec<Installment> = order
+        let (id, customer, paid) = (order[0].0, &order[0].1, order[0].2);
+        let currency: Currency = decode::column("orders", id, "currency", &order[0].3)?;
+        let terms = order
             .iter()
-            .filter_map(|r| {
-                Some(Installment {
-                    due: r.4.parse().ok()?,
-                    amount_minor: r.5,
+            .map(|r| {
+                Ok(Installment {
+                    due: r
+                        .5
+                        .parse()
+                        .map_err(|_| decode::unknown("payment_terms", r.4, "due", &r.5))?,
+                    amount_minor: r.6,
                 })
             })
-            .collect();
+            .collect::<sqlx::Result<Vec<Installment>>>()?;
         if let Some((minor, due)) = overdue(&terms, paid, today) {
-            late.push((due, id, customer.clone(), minor, currency.clone()));
+            late.push((due, id, customer.clone(), Money::new(minor, currency)));
         }
     }
-    late.sort();
+    late.sort_by_key(|l| (l.0, l.1));
     Ok(late
         .into_iter()
-        .map(|(due, id, customer, minor, currency)| {
-            let amount = crate::domain::money::format_stored(minor, &currency);
+        .map(|(due, id, customer, amount)| {
             let r = crate::domain::reference::Reference {
                 kind: crate::domain::reference::RefKind::SalesOrder,
                 number: id,
             };
-            serde_json::json!({ "ref": r.to_string(), "customer": customer, "outstanding": amount, "due": due.to_string() })
+            serde_json::json!({ "ref": r.to_string(), "customer": customer, "outstanding": amount.to_string(), "due": due.to_string() })
         })
         .collect())
 }
@@ -144,40 +193,58 @@ pub async fn audit_count(conn: &mut Conn, action: &str, from: i64, to: i64) -> s
 }
 
 /// One sales order as the sales report counts it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct OrderFacts {
+    /// A configured stage's code (see [`crate::sales::orders::store::Order::stage`]).
     pub stage: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub created_at: i64,
 }
 
 /// Orders taken in `[from, to)`.
 pub async fn orders(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Vec<OrderFacts>> {
-    sqlx::query_as(
-        "SELECT stage, amount_minor, currency, created_at FROM orders \
+    let rows: Vec<(i64, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT id, stage, amount_minor, currency, created_at FROM orders \
          WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
     )
     .bind(from)
     .bind(to)
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(id, stage, minor, currency, created_at)| {
+            Ok(OrderFacts {
+                stage,
+                amount: Money::new(minor, decode::column("orders", id, "currency", &currency)?),
+                created_at,
+            })
+        })
+        .collect()
 }
 
-/// Payments received on days `from..=to` (YYYY-MM-DD): amount, currency, day.
+/// Payments received on days `from..=to`: amount and day.
 pub async fn payments(
     conn: &mut Conn,
-    from: &str,
-    to: &str,
-) -> sqlx::Result<Vec<(i64, String, String)>> {
-    sqlx::query_as(
-        "SELECT p.amount_minor, o.currency, p.paid_on FROM payments p JOIN orders o ON o.id = p.order_id \
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<(Money, NaiveDate)>> {
+    let rows: Vec<(i64, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.amount_minor, o.id, o.currency, p.paid_on FROM payments p JOIN orders o ON o.id = p.order_id \
          WHERE p.paid_on >= $1 AND p.paid_on <= $2 ORDER BY p.id",
     )
-    .bind(from)
-    .bind(to)
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(id, minor, order, currency, on)| {
+            let currency: Currency = decode::column("orders", order, "currency", &currency)?;
+            let on = on
+                .parse()
+                .map_err(|_| decode::unknown("payments", id, "paid_on", &on))?;
+            Ok((Money::new(minor, currency), on))
+        })
+        .collect()
 }
 
 /// Opportunities recorded in `[from, to)`: status, and how many orders came from each.
@@ -185,13 +252,21 @@ pub async fn opportunities(
     conn: &mut Conn,
     from: i64,
     to: i64,
-) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT p.status, (SELECT COUNT(*) FROM orders o WHERE o.opportunity_id = p.id) \
+) -> sqlx::Result<Vec<(ApprovalStatus, i64)>> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT p.id, p.status, (SELECT COUNT(*) FROM orders o WHERE o.opportunity_id = p.id) \
          FROM opportunities p WHERE p.created_at >= $1 AND p.created_at < $2 ORDER BY p.id",
     )
     .bind(from)
     .bind(to)
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|(id, status, orders)| {
+            Ok((
+                decode::column("opportunities", id, "status", &status)?,
+                orders,
+            ))
+        })
+        .collect()
 }

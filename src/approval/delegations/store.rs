@@ -2,7 +2,7 @@
 
 use crate::approval::delegations::domain::Delegation;
 use crate::domain::directory::EmployeeId;
-use crate::store::Conn;
+use crate::store::{decode, Conn};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -16,13 +16,17 @@ struct Row {
 }
 
 impl Row {
-    fn into_domain(self) -> Option<Delegation> {
-        Some(Delegation {
+    fn into_domain(self) -> sqlx::Result<Delegation> {
+        let day = |column, text: &str| {
+            text.parse::<NaiveDate>()
+                .map_err(|_| decode::unknown("delegations", self.id, column, text))
+        };
+        Ok(Delegation {
             id: self.id,
             delegator: self.delegator_id,
             delegate: self.delegate_id,
-            starts_on: self.starts_on.parse().ok()?,
-            ends_on: self.ends_on.parse().ok()?,
+            starts_on: day("starts_on", &self.starts_on)?,
+            ends_on: day("ends_on", &self.ends_on)?,
         })
     }
 }
@@ -78,7 +82,7 @@ pub async fn given_by(
     .bind(today.to_string())
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().filter_map(Row::into_domain).collect())
+    rows.into_iter().map(Row::into_domain).collect()
 }
 
 /// Delegations in force on `today` where `column` (`delegator_id` or `delegate_id`) is `who`.
@@ -96,11 +100,11 @@ async fn in_force(
     .bind(today.to_string())
     .fetch_all(conn)
     .await?;
-    Ok(rows
+    let all = rows
         .into_iter()
-        .filter_map(Row::into_domain)
-        .filter(|d| d.active_on(today))
-        .collect())
+        .map(Row::into_domain)
+        .collect::<sqlx::Result<Vec<Delegation>>>()?;
+    Ok(all.into_iter().filter(|d| d.active_on(today)).collect())
 }
 
 /// Who has delegated to `delegate` with a delegation in force on `today`.

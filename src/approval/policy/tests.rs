@@ -324,3 +324,17 @@ fn a_quorum_out_of_reach_at_submission_refuses_it_never_lowers_it() {
     assert_eq!(err.get("quorum"), Some("2"));
     assert_eq!(err.get("available"), Some("1"));
 }
+
+#[test]
+fn a_stored_mode_parses_back_and_refuses_unknown_names() {
+    for mode in [Mode::Any, Mode::All, Mode::Quorum(2)] {
+        let required = match mode {
+            Mode::Quorum(n) => i64::from(n),
+            _ => 1,
+        };
+        assert_eq!(Mode::parse(mode.as_str(), required), Some(mode));
+    }
+    assert_eq!(Mode::parse("most", 1), None);
+    assert_eq!(Mode::parse("quorum", 0), None);
+    assert_eq!(Mode::parse("", 1), None);
+}

@@ -2,6 +2,7 @@
 //! reminded at each occurrence. One-off callbacks are a job; recurring ones are a schedule
 //! (cron in the company's time zone) whose occurrences the scheduler fires once each.
 
+use crate::collaboration::callbacks::domain::CallbackStatus;
 use crate::collaboration::callbacks::store::{self as rows, Callback, NewCallback};
 use crate::domain::directory::Employee;
 use crate::domain::repeat::parse_repeat;
@@ -10,6 +11,7 @@ use crate::domain::when::parse_when;
 use crate::domain::Msg;
 use crate::service::jobs::{self as timed, kind};
 use crate::service::{audit_event, notify, Desk, DeskResult};
+use crate::service_desk::customers::domain::CustomerId;
 use crate::service_desk::customers::service::resolve as resolve_customer;
 use crate::service_desk::customers::store::Customer;
 use crate::store::jobs::NewJob;
@@ -183,7 +185,7 @@ pub(crate) async fn schedule_in(
     conn: &mut Conn,
     desk: &Desk,
     owner: i64,
-    customer: (i64, &str),
+    customer: (CustomerId, &str),
     note: &str,
     due_ms: i64,
 ) -> DeskResult<Callback> {
@@ -220,10 +222,10 @@ pub async fn list(desk: &Desk, actor: &Employee) -> DeskResult<Vec<Callback>> {
 
 async fn own_scheduled(conn: &mut Conn, actor: &Employee, id: i64) -> DeskResult<Callback> {
     match rows::get(conn, id).await? {
-        Some(c) if c.owner_id == actor.id && c.status == "scheduled" => Ok(c),
+        Some(c) if c.owner_id == actor.id && c.status == CallbackStatus::Scheduled => Ok(c),
         Some(c) if c.owner_id == actor.id => Err(Msg::new("callback.closed")
             .arg("id", id)
-            .arg("status", c.status)
+            .arg("status", c.status.as_str())
             .into()),
         _ => Err(Msg::new("callback.not_found").arg("id", id).into()),
     }
@@ -231,7 +233,7 @@ async fn own_scheduled(conn: &mut Conn, actor: &Employee, id: i64) -> DeskResult
 
 /// Whom a callback is for, as the audit trail says it: a customer record by number, never a
 /// name (the trail cannot be erased).
-fn whom(customer_id: Option<i64>) -> String {
+fn whom(customer_id: Option<CustomerId>) -> String {
     match customer_id {
         Some(id) => format!("customer #{id}"),
         None => "a customer not on file".to_string(),
@@ -249,7 +251,7 @@ pub async fn done(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callback
     } else {
         // The job first, then the callback: the order a firing job takes them.
         crate::store::jobs::cancel(&mut tx, &once_key(id), now).await?;
-        rows::close(&mut tx, id, "done", now).await?;
+        rows::close(&mut tx, id, CallbackStatus::Done, now).await?;
     }
     let event = audit_event(
         desk.now(),
@@ -276,7 +278,7 @@ pub async fn cancel(desk: &Desk, actor: &Employee, id: i64) -> DeskResult<Callba
             crate::store::jobs::cancel(&mut tx, &once_key(id), now).await?;
         }
     }
-    rows::close(&mut tx, id, "cancelled", now).await?;
+    rows::close(&mut tx, id, CallbackStatus::Cancelled, now).await?;
     let event = audit_event(
         desk.now(),
         &actor.handle,
@@ -300,7 +302,7 @@ pub async fn fire(desk: &Desk, conn: &mut Conn, payload: &Value, fire_at: i64) -
     let Some(c) = rows::get(&mut *conn, id).await? else {
         return Ok(());
     };
-    if c.status != "scheduled" {
+    if c.status != CallbackStatus::Scheduled {
         return Ok(());
     }
     let next = match c.schedule_id {

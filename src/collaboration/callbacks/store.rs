@@ -1,11 +1,14 @@
 //! Customer callbacks: one-off (a job) or recurring (a schedule).
 
+use crate::collaboration::callbacks::domain::CallbackStatus;
 use crate::domain::directory::EmployeeId;
-use crate::store::Conn;
+use crate::service_desk::customers::domain::CustomerId;
+use crate::store::{decode, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// A stored callback.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Callback {
     pub id: i64,
     pub owner_id: i64,
@@ -16,13 +19,50 @@ pub struct Callback {
     /// The next reminder (UTC ms), if any.
     pub due_at: Option<i64>,
     pub schedule_id: Option<i64>,
-    /// `scheduled`, `done` or `cancelled`.
-    pub status: String,
+    pub status: CallbackStatus,
     pub done_count: i64,
     pub last_fired_at: Option<i64>,
     pub created_at: i64,
     /// The customer record it calls, when `customer` named one.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
+}
+
+#[derive(FromRow)]
+struct CallbackRecord {
+    id: i64,
+    owner_id: i64,
+    customer: String,
+    note: String,
+    repeat_text: Option<String>,
+    repeat_cron: Option<String>,
+    due_at: Option<i64>,
+    schedule_id: Option<i64>,
+    status: String,
+    done_count: i64,
+    last_fired_at: Option<i64>,
+    created_at: i64,
+    customer_id: Option<CustomerId>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Callback {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Callback> {
+        let r = CallbackRecord::from_row(row)?;
+        Ok(Callback {
+            status: decode::column("callbacks", r.id, "status", &r.status)?,
+            id: r.id,
+            owner_id: r.owner_id,
+            customer: r.customer,
+            note: r.note,
+            repeat_text: r.repeat_text,
+            repeat_cron: r.repeat_cron,
+            due_at: r.due_at,
+            schedule_id: r.schedule_id,
+            done_count: r.done_count,
+            last_fired_at: r.last_fired_at,
+            created_at: r.created_at,
+            customer_id: r.customer_id,
+        })
+    }
 }
 
 const COLS: &str = "id, owner_id, customer, note, repeat_text, repeat_cron, due_at, schedule_id, \
@@ -66,7 +106,7 @@ pub async fn set_schedule(conn: &mut Conn, id: i64, schedule_id: i64) -> sqlx::R
 }
 
 /// Links a callback to a customer record.
-pub async fn link_customer(conn: &mut Conn, id: i64, customer_id: i64) -> sqlx::Result<()> {
+pub async fn link_customer(conn: &mut Conn, id: i64, customer_id: CustomerId) -> sqlx::Result<()> {
     sqlx::query("UPDATE callbacks SET customer_id = $2 WHERE id = $1")
         .bind(id)
         .bind(customer_id)
@@ -115,14 +155,19 @@ pub async fn due_between(conn: &mut Conn, from: i64, to: i64) -> sqlx::Result<Ve
 }
 
 /// Closes a scheduled callback as `done` or `cancelled`; returns whether it was scheduled.
-pub async fn close(conn: &mut Conn, id: i64, status: &str, now_ms: i64) -> sqlx::Result<bool> {
+pub async fn close(
+    conn: &mut Conn,
+    id: i64,
+    status: CallbackStatus,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE callbacks SET status = $2, closed_at = $3, due_at = NULL, \
          done_count = done_count + CASE WHEN $2 = 'done' THEN 1 ELSE 0 END \
          WHERE id = $1 AND status = 'scheduled'",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now_ms)
     .execute(conn)
     .await?;

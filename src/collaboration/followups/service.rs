@@ -3,6 +3,7 @@
 //! late does nothing.
 
 use crate::approval::subject::readable;
+use crate::collaboration::followups::domain::FollowupStatus;
 use crate::collaboration::followups::store::{self as rows, Followup};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
@@ -102,17 +103,22 @@ pub async fn list(desk: &Desk, actor: &Employee) -> DeskResult<Vec<Followup>> {
 /// The actor's own follow-up, still open, or why not.
 async fn own_open(conn: &mut Conn, actor: &Employee, id: i64) -> DeskResult<Followup> {
     match rows::get(conn, id).await? {
-        Some(f) if f.owner_id == actor.id && f.status == "open" => Ok(f),
+        Some(f) if f.owner_id == actor.id && f.status == FollowupStatus::Open => Ok(f),
         Some(f) if f.owner_id == actor.id => Err(Msg::new("followup.closed")
             .arg("id", id)
-            .arg("status", f.status)
+            .arg("status", f.status.as_str())
             .into()),
         _ => Err(Msg::new("followup.not_found").arg("id", id).into()),
     }
 }
 
 /// Closes one of the actor's follow-ups as `done` or `cancelled`.
-pub async fn close(desk: &Desk, actor: &Employee, id: i64, status: &str) -> DeskResult<Followup> {
+pub async fn close(
+    desk: &Desk,
+    actor: &Employee,
+    id: i64,
+    status: FollowupStatus,
+) -> DeskResult<Followup> {
     let mut tx = desk.begin().await?;
     let f = own_open(&mut tx, actor, id).await?;
     let now = store::to_ms(desk.now());
@@ -128,15 +134,19 @@ pub async fn close(desk: &Desk, actor: &Employee, id: i64, status: &str) -> Desk
         None,
         &format!(
             "followup.{}",
-            if status == "done" { "done" } else { "cancel" }
+            if status == FollowupStatus::Done {
+                "done"
+            } else {
+                "cancel"
+            }
         ),
         &f.subject_ref,
-        format!("follow-up #{id} {status}"),
+        format!("follow-up #{id} {}", status.as_str()),
     );
     audit::append(&mut tx, &desk.keys.audit, event).await?;
     tx.commit().await?;
     Ok(Followup {
-        status: status.to_string(),
+        status,
         closed_at: Some(now),
         ..f
     })
@@ -189,7 +199,7 @@ pub async fn fire(desk: &Desk, conn: &mut Conn, payload: &Value) -> DeskResult<(
     let Some(f) = rows::get(&mut *conn, id).await? else {
         return Ok(());
     };
-    if f.status != "open" || f.seq != seq {
+    if f.status != FollowupStatus::Open || f.seq != seq {
         return Ok(()); // done, cancelled or snoozed since this job was written
     }
     let now = store::to_ms(desk.now());

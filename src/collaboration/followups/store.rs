@@ -1,24 +1,57 @@
 //! Follow-ups: a person's own reminders about something with a reference.
 
+use crate::collaboration::followups::domain::FollowupStatus;
 use crate::domain::directory::EmployeeId;
-use crate::store::Conn;
+use crate::store::{decode, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// A stored follow-up.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Followup {
     pub id: i64,
     pub owner_id: i64,
     pub subject_ref: String,
     pub note: String,
     pub due_at: i64,
-    /// `open`, `done` or `cancelled`.
-    pub status: String,
+    pub status: FollowupStatus,
     /// Grows with each snooze; only the job of the current `seq` fires.
     pub seq: i64,
     pub fired_at: Option<i64>,
     pub created_at: i64,
     pub closed_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct FollowupRecord {
+    id: i64,
+    owner_id: i64,
+    subject_ref: String,
+    note: String,
+    due_at: i64,
+    status: String,
+    seq: i64,
+    fired_at: Option<i64>,
+    created_at: i64,
+    closed_at: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Followup {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Followup> {
+        let r = FollowupRecord::from_row(row)?;
+        Ok(Followup {
+            status: decode::column("followups", r.id, "status", &r.status)?,
+            id: r.id,
+            owner_id: r.owner_id,
+            subject_ref: r.subject_ref,
+            note: r.note,
+            due_at: r.due_at,
+            seq: r.seq,
+            fired_at: r.fired_at,
+            created_at: r.created_at,
+            closed_at: r.closed_at,
+        })
+    }
 }
 
 const COLS: &str =
@@ -77,12 +110,17 @@ pub async fn open_due_between(conn: &mut Conn, from: i64, to: i64) -> sqlx::Resu
 }
 
 /// Closes an open follow-up as `done` or `cancelled`; returns whether it was open.
-pub async fn close(conn: &mut Conn, id: i64, status: &str, now_ms: i64) -> sqlx::Result<bool> {
+pub async fn close(
+    conn: &mut Conn,
+    id: i64,
+    status: FollowupStatus,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE followups SET status = $2, closed_at = $3 WHERE id = $1 AND status = 'open'",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now_ms)
     .execute(conn)
     .await?;

@@ -5,7 +5,7 @@ use crate::domain::directory::EmployeeId;
 use crate::domain::money::{Currency, Money};
 use crate::domain::reference::{RefKind, Reference};
 use crate::procurement::requisitions::domain::RequisitionDraft;
-use crate::store::Conn;
+use crate::store::{decode, Conn};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -43,10 +43,20 @@ struct Row {
     updated_at: i64,
 }
 
-impl From<Row> for Requisition {
-    fn from(r: Row) -> Requisition {
-        let currency = Currency::new(&r.currency).unwrap_or(Currency::CNY);
-        Requisition {
+impl TryFrom<Row> for Requisition {
+    type Error = sqlx::Error;
+    fn try_from(r: Row) -> sqlx::Result<Requisition> {
+        const T: &str = "requisitions";
+        let currency: Currency = decode::column(T, r.id, "currency", &r.currency)?;
+        let needed_by = match r.needed_by.as_deref() {
+            Some(d) => Some(
+                d.parse::<NaiveDate>()
+                    .map_err(|_| decode::unknown(T, r.id, "needed_by", d))?,
+            ),
+            None => None,
+        };
+        let status = decode::column(T, r.id, "status", &r.status)?;
+        Ok(Requisition {
             id: r.id,
             reference: Reference {
                 kind: RefKind::Requisition,
@@ -60,15 +70,15 @@ impl From<Row> for Requisition {
                 quantity: r.quantity,
                 unit_price: Money::new(r.unit_price_minor, currency),
                 total: Money::new(r.total_minor, currency),
-                needed_by: r.needed_by.and_then(|d| d.parse::<NaiveDate>().ok()),
+                needed_by,
                 reason: r.reason,
                 category: r.category,
             },
-            status: ApprovalStatus::parse(&r.status).unwrap_or(ApprovalStatus::Pending),
+            status,
             round: r.round,
             created_at_ms: r.created_at,
             updated_at_ms: r.updated_at,
-        }
+        })
     }
 }
 
@@ -112,7 +122,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Requisition>> 
             .bind(id)
             .fetch_optional(conn)
             .await?;
-    Ok(row.map(Requisition::from))
+    row.map(Requisition::try_from).transpose()
 }
 
 /// A requester's requisitions, newest first, optionally by status.
@@ -131,7 +141,7 @@ pub async fn list_for(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(Requisition::from).collect())
+    rows.into_iter().map(Requisition::try_from).collect()
 }
 
 /// Sets a requisition's status (mirroring its current approval round).

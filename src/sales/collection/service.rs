@@ -4,16 +4,17 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::directory::{Employee, Role};
-use crate::domain::money::{format_stored, Money};
+use crate::domain::money::{Currency, Money};
 use crate::domain::reference::Reference;
 use crate::domain::when::local_to_utc;
 use crate::domain::Msg;
 use crate::sales::orders::domain::{owed, Installment};
 use crate::service::jobs::kind;
 use crate::service::{audit_event, notify, Desk, DeskResult};
+use crate::service_desk::customers::domain::CustomerId;
 use crate::service_desk::customers::store as customers;
 use crate::store::jobs::NewJob;
-use crate::store::{self, audit, Conn};
+use crate::store::{self, audit, decode, Conn};
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde_json::{json, Value};
 
@@ -21,16 +22,15 @@ use serde_json::{json, Value};
 pub const DAYS_BEFORE: i64 = 3;
 
 /// An order's payment position.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Position {
     pub id: i64,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner_id: i64,
     pub amount_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub paid_minor: i64,
     /// The payment terms, in due order.
-    #[sqlx(skip)]
     pub installments: Vec<Installment>,
 }
 
@@ -57,37 +57,52 @@ impl Position {
 
     /// An amount in the order's currency, for people.
     pub fn money(&self, minor: i64) -> String {
-        format_stored(minor, &self.currency)
+        Money::new(minor, self.currency).to_string()
     }
 }
 
 async fn position(conn: &mut Conn, r: Reference) -> DeskResult<Position> {
-    let mut p: Position = sqlx::query_as(
+    let (id, customer_id, owner_id, amount_minor, currency, paid_minor): (
+        i64,
+        CustomerId,
+        i64,
+        i64,
+        String,
+        i64,
+    ) = sqlx::query_as(
         "SELECT id, customer_id, owner_id, amount_minor, currency, paid_minor FROM orders WHERE id = $1",
     )
     .bind(r.number)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Msg::new("order.not_found").arg("ref", r.to_string()))?;
-    p.installments = installments(conn, p.id).await?;
-    Ok(p)
+    Ok(Position {
+        id,
+        customer_id,
+        owner_id,
+        amount_minor,
+        currency: decode::column("orders", id, "currency", &currency).map_err(sqlx::Error::from)?,
+        paid_minor,
+        installments: installments(conn, id).await?,
+    })
 }
 
 /// An order's installments, in due order.
 pub(crate) async fn installments(conn: &mut Conn, order_id: i64) -> sqlx::Result<Vec<Installment>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT due, amount_minor FROM payment_terms WHERE order_id = $1 ORDER BY due",
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT id, due, amount_minor FROM payment_terms WHERE order_id = $1 ORDER BY due",
     )
     .bind(order_id)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(due, amount_minor)| {
-            let due = due.parse().ok()?;
-            Some(Installment { due, amount_minor })
+    rows.into_iter()
+        .map(|(id, due, amount_minor)| {
+            let due = due
+                .parse()
+                .map_err(|_| decode::unknown("payment_terms", id, "due", &due))?;
+            Ok(Installment { due, amount_minor })
         })
-        .collect())
+        .collect()
 }
 
 /// Who handles an order's money: whoever may handle the order (`sales.order_roles`), and
@@ -132,9 +147,9 @@ pub async fn terms(
     if !may_handle(desk, actor, &p) {
         return Err(not_allowed(desk, r).into());
     }
-    if amount.is_some_and(|m| m.currency.as_str() != p.currency) {
+    if amount.is_some_and(|m| m.currency != p.currency) {
         return Err(Msg::new("order.wrong_currency")
-            .arg("currency", &p.currency)
+            .arg("currency", p.currency)
             .into());
     }
     if removing {
@@ -240,9 +255,9 @@ pub async fn paid(
     if !may_handle(desk, actor, &p) {
         return Err(not_allowed(desk, r).into());
     }
-    if amount.currency.as_str() != p.currency {
+    if amount.currency != p.currency {
         return Err(Msg::new("order.wrong_currency")
-            .arg("currency", &p.currency)
+            .arg("currency", p.currency)
             .into());
     }
     let owed = (p.amount_minor - p.paid_minor).max(0);

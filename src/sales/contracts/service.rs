@@ -7,7 +7,6 @@ use crate::approval::policy::SubjectFacts;
 use crate::approval::service::{self as approvals, Progress, RoundSpec};
 use crate::approval::store::Approval;
 use crate::domain::directory::{Directory, Employee};
-use crate::domain::money::format_stored;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::sales::domain::CONTRACT;
@@ -92,12 +91,12 @@ pub async fn submit(
     let existing = rows::contracts_of(&mut tx, order.id).await?;
     if let Some(c) = existing
         .iter()
-        .find(|c| c.status == "pending" || c.status == "approved")
+        .find(|c| matches!(c.status, ApprovalStatus::Pending | ApprovalStatus::Approved))
     {
         return Err(Msg::new("contract.exists")
             .arg("ref", order_ref.to_string())
             .arg("contract", reference(c.id).to_string())
-            .arg("status", &c.status)
+            .arg("status", c.status.as_str())
             .into());
     }
     let contract = rows::insert_contract(
@@ -106,12 +105,12 @@ pub async fn submit(
         actor.id,
         terms,
         url.as_deref(),
-        (order.amount_minor, &order.currency),
+        order.amount,
         now,
     )
     .await?;
     let r = reference(contract.id);
-    let amount = format_stored(order.amount_minor, &order.currency);
+    let amount = order.amount.to_string();
     let spec = RoundSpec {
         subject: &super::subject::SUBJECT,
         subject_id: contract.id,
@@ -120,7 +119,7 @@ pub async fn submit(
         facts: SubjectFacts {
             requester: actor.id,
             department: actor.department.clone(),
-            amount_minor: order.amount_minor,
+            amount_minor: order.amount.minor,
             category: None,
         },
         summary: super::subject::summary(
@@ -174,7 +173,7 @@ pub(crate) async fn reviewed(
     rows::set_contract_status(
         conn,
         approval.subject_id,
-        status.as_str(),
+        status,
         approved_by.as_deref(),
         now,
     )
@@ -233,7 +232,7 @@ pub fn view(s: &Story, dir: &Directory) -> Value {
     let c = &s.contract;
     json!({
         "ref": reference(c.id).to_string(), "order": crate::sales::orders::service::reference(c.order_id).to_string(),
-        "customer": s.customer.name, "amount": format_stored(c.amount_minor, &c.currency),
+        "customer": s.customer.name, "amount": c.amount.to_string(),
         "terms": c.terms, "document": c.document_url, "status": c.status,
         "approved_by": c.approved_by, "filed_ms": c.filed_at,
         "submitter": dir.by_id(c.submitter_id).map(|e| e.name.clone()), "created_ms": c.created_at,

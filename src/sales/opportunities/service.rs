@@ -7,7 +7,7 @@ use crate::approval::policy::SubjectFacts;
 use crate::approval::service::{self as approvals, Progress, RoundSpec};
 use crate::approval::store::Approval;
 use crate::domain::directory::{Directory, Employee};
-use crate::domain::money::{format_stored, Money};
+use crate::domain::money::Money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::sales::domain::Priority;
@@ -39,7 +39,7 @@ pub struct Story {
 }
 
 fn value_text(o: &Opportunity) -> Option<String> {
-    o.value_minor.map(|v| format_stored(v, &o.currency))
+    o.value.map(|v| v.to_string())
 }
 
 /// Records an opportunity and opens its assessment.
@@ -69,7 +69,7 @@ pub async fn new(
         actor.id,
         &title,
         value.map(|v| v.minor),
-        currency.as_str(),
+        currency,
         notes,
         now,
     )
@@ -83,7 +83,7 @@ pub async fn new(
         facts: SubjectFacts {
             requester: actor.id,
             department: actor.department.clone(),
-            amount_minor: opp.value_minor.unwrap_or(0),
+            amount_minor: opp.value.map_or(0, |v| v.minor),
             category: None,
         },
         summary: super::subject::summary(&opp, &customer, value_text(&opp)),
@@ -124,15 +124,7 @@ pub(crate) async fn assessed(
     actor: &Employee,
     now: i64,
 ) -> sqlx::Result<()> {
-    rows::assess(
-        conn,
-        approval.subject_id,
-        priority.map(Priority::as_str),
-        comment,
-        actor.id,
-        now,
-    )
-    .await
+    rows::assess(conn, approval.subject_id, priority, comment, actor.id, now).await
 }
 
 async fn load(conn: &mut Conn, r: Reference) -> DeskResult<(Opportunity, Customer)> {
@@ -218,10 +210,10 @@ pub(crate) async fn for_order(
     customer: &Customer,
 ) -> DeskResult<i64> {
     let (o, c) = load(conn, r).await?;
-    if o.status != ApprovalStatus::Approved.as_str() {
+    if o.status != ApprovalStatus::Approved {
         return Err(Msg::new("opportunity.not_approved")
             .arg("ref", r.to_string())
-            .arg("status", &o.status)
+            .arg("status", o.status.as_str())
             .into());
     }
     if c.id != customer.id {

@@ -104,7 +104,7 @@ impl Subject for Opportunities {
         now: i64,
     ) -> BoxFuture<'a, DeskResult<()>> {
         Box::pin(async move {
-            rows::set_opportunity_status(conn, approval.subject_id, status.as_str(), now).await?;
+            rows::set_opportunity_status(conn, approval.subject_id, status, now).await?;
             Ok(())
         })
     }

@@ -52,7 +52,7 @@ pub async fn raise(
         .await?
         .ok_or_else(not_found)?;
     let now = store::to_ms(desk.now());
-    let issue = rows::insert_issue(&mut tx, order.id, kind.as_str(), &text, actor.id, now).await?;
+    let issue = rows::insert_issue(&mut tx, order.id, kind, &text, actor.id, now).await?;
     let dir = store::directory::load(&mut tx).await?;
     let mut to: Vec<EmployeeId> = vec![order.owner_id];
     to.extend(dir.with_role(Role::Bcmo).iter().map(|e| e.id));

@@ -3,7 +3,7 @@
 //! language, one thread per order).
 
 use crate::domain::directory::{Directory, Employee};
-use crate::domain::money::{format_stored, Money};
+use crate::domain::money::Money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::sales::orders::domain::{is_backward, Stage};
@@ -88,9 +88,8 @@ pub async fn new(
             customer_id: customer.id,
             owner: actor.id,
             items: &items,
-            amount_minor: amount.minor,
-            currency: amount.currency.as_str(),
-            delivery_date: delivery.map(|d| d.to_string()),
+            amount,
+            delivery_date: delivery,
             stage: &first.code,
             opportunity_id,
         },
@@ -155,7 +154,7 @@ async fn email_stage(
 }
 
 fn amount_text(o: &Order) -> String {
-    format_stored(o.amount_minor, &o.currency)
+    o.amount.to_string()
 }
 
 async fn load(conn: &mut Conn, r: Reference) -> DeskResult<(Order, Customer)> {

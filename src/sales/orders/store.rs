@@ -1,23 +1,70 @@
 //! Sales orders and their stage history.
 
 use crate::domain::directory::EmployeeId;
-use crate::store::Conn;
+use crate::domain::money::Money;
+use crate::service_desk::customers::domain::CustomerId;
+use crate::store::{decode, Conn};
+use chrono::NaiveDate;
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// A stored order.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Order {
     pub id: i64,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner_id: i64,
     pub items: String,
-    pub amount_minor: i64,
-    pub currency: String,
-    pub delivery_date: Option<String>,
+    pub amount: Money,
+    pub delivery_date: Option<NaiveDate>,
+    /// The code of a configured stage (`sales.stages`); stages are configuration, so an order
+    /// may sit at one since removed, which the service shows by its code.
     pub stage: String,
     pub created_at: i64,
     /// The opportunity it came from, if any.
     pub opportunity_id: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct OrderRecord {
+    id: i64,
+    customer_id: CustomerId,
+    owner_id: i64,
+    items: String,
+    amount_minor: i64,
+    currency: String,
+    delivery_date: Option<String>,
+    stage: String,
+    created_at: i64,
+    opportunity_id: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Order {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Order> {
+        let r = OrderRecord::from_row(row)?;
+        const T: &str = "orders";
+        let delivery_date = match r.delivery_date.as_deref() {
+            Some(d) => Some(
+                d.parse::<NaiveDate>()
+                    .map_err(|_| decode::unknown(T, r.id, "delivery_date", d))?,
+            ),
+            None => None,
+        };
+        Ok(Order {
+            amount: Money::new(
+                r.amount_minor,
+                decode::column(T, r.id, "currency", &r.currency)?,
+            ),
+            delivery_date,
+            id: r.id,
+            customer_id: r.customer_id,
+            owner_id: r.owner_id,
+            items: r.items,
+            stage: r.stage,
+            created_at: r.created_at,
+            opportunity_id: r.opportunity_id,
+        })
+    }
 }
 
 const COLS: &str = "id, customer_id, owner_id, items, amount_minor, currency, delivery_date, \
@@ -34,12 +81,11 @@ pub struct Event {
 
 /// What a new order needs.
 pub struct NewOrder<'a> {
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub owner: EmployeeId,
     pub items: &'a str,
-    pub amount_minor: i64,
-    pub currency: &'a str,
-    pub delivery_date: Option<String>,
+    pub amount: Money,
+    pub delivery_date: Option<NaiveDate>,
     pub stage: &'a str,
     pub opportunity_id: Option<i64>,
 }
@@ -53,9 +99,9 @@ pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>, now_ms: i64) -> sqlx::Res
     .bind(o.customer_id)
     .bind(o.owner)
     .bind(o.items)
-    .bind(o.amount_minor)
-    .bind(o.currency)
-    .bind(&o.delivery_date)
+    .bind(o.amount.minor)
+    .bind(o.amount.currency.as_str())
+    .bind(o.delivery_date.map(|d| d.to_string()))
     .bind(o.stage)
     .bind(now_ms)
     .bind(o.opportunity_id)
@@ -140,7 +186,7 @@ pub struct Filter<'a> {
     /// At this stage only.
     pub stage: Option<&'a str>,
     /// One customer's only.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     /// Only those owing an installment due before this day (YYYY-MM-DD); payments settle the
     /// earliest installment first, so that is: more fell due before it than was paid.
     pub overdue_on: Option<&'a str>,
@@ -156,7 +202,7 @@ pub async fn list(conn: &mut Conn, f: &Filter<'_>) -> sqlx::Result<Vec<Order>> {
     ))
     .bind(f.owner.unwrap_or(0))
     .bind(f.stage.unwrap_or(""))
-    .bind(f.customer_id.unwrap_or(0))
+    .bind(f.customer_id.map_or(0, |c| c.0))
     .bind(f.overdue_on.unwrap_or(""))
     .fetch_all(conn)
     .await

@@ -2,6 +2,21 @@
 //! the records live in the store.
 
 use crate::domain::{Locale, Msg};
+use serde::Serialize;
+use std::fmt;
+
+/// A customer record's id: its own type, so it cannot be passed where an employee's, an
+/// order's or an opportunity's id is wanted. (The store reads and writes it as an integer.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct CustomerId(pub i64);
+
+/// The number, as users type it after `#`.
+impl fmt::Display for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// Longest name or company kept.
 pub const MAX_NAME: usize = 200;

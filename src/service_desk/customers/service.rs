@@ -4,9 +4,9 @@
 use crate::access::{self, customers as may};
 use crate::domain::audit::ChainKey;
 use crate::domain::directory::Employee;
-use crate::domain::Msg;
+use crate::domain::{Locale, Msg};
 use crate::service::{audit_event, Desk, DeskResult};
-use crate::service_desk::customers::domain::{self as customer, CustomerInput};
+use crate::service_desk::customers::domain::{self as customer, CustomerId, CustomerInput};
 use crate::service_desk::customers::store::{self as rows, Customer};
 use crate::store::{self, audit, Conn};
 
@@ -22,7 +22,7 @@ pub struct Fields<'a> {
     pub owner: Option<&'a str>,
 }
 
-fn subject(id: i64) -> String {
+fn subject(id: CustomerId) -> String {
     format!("customer #{id}")
 }
 
@@ -66,7 +66,7 @@ async fn duplicate(conn: &mut Conn, email: &str) -> DeskResult<Msg> {
     let other = rows::by_email(conn, email).await?;
     Ok(Msg::new("customer.duplicate_email")
         .arg("email", email)
-        .arg("id", other.as_ref().map_or(0, |o| o.id))
+        .arg("id", other.as_ref().map_or(0, |o| o.id.0))
         .arg("name", other.map(|o| o.name).unwrap_or_default()))
 }
 
@@ -90,7 +90,7 @@ fn added(key: &ChainKey, c: &Customer) -> String {
 pub(crate) async fn by_number_or_email(conn: &mut Conn, who: &str) -> DeskResult<Customer> {
     let w = who.trim();
     let found = match w.trim_start_matches('#').parse::<i64>() {
-        Ok(id) => rows::get(conn, id).await?,
+        Ok(id) => rows::get(conn, CustomerId(id)).await?,
         Err(_) => rows::by_email(conn, &crate::domain::email::normalize(w)).await?,
     };
     found.ok_or_else(|| Msg::new("customer.not_found").arg("who", w).into())
@@ -104,7 +104,7 @@ pub async fn resolve(conn: &mut Conn, actor: &Employee, who: &str) -> DeskResult
     let not_found = || Msg::new("customer.not_found").arg("who", w);
     let visible = |c: Option<Customer>| c.filter(|c| may::may_read(actor, c.owner_id));
     if let Ok(id) = w.trim_start_matches('#').parse::<i64>() {
-        return visible(rows::get(conn, id).await?).ok_or_else(|| not_found().into());
+        return visible(rows::get(conn, CustomerId(id)).await?).ok_or_else(|| not_found().into());
     }
     let email = crate::domain::email::normalize(w);
     if email.contains('@') {
@@ -182,13 +182,13 @@ pub async fn update(
     if !may::may_edit(actor, c.owner_id) {
         return Err(Msg::new("customer.edit_denied").arg("id", c.id).into());
     }
-    let locale = c.locale.clone();
+    let locale = c.locale.map(Locale::tag);
     let merged = customer::check(
         f.name.unwrap_or(&c.name),
         Some(f.company.unwrap_or(&c.company)),
         Some(f.email.unwrap_or(&c.email)),
         Some(f.phone.unwrap_or(&c.phone)),
-        f.locale.or(locale.as_deref()),
+        f.locale.or(locale),
     )?;
     let owner = match f.owner {
         Some(_) => Some(owner_id(&mut tx, f.owner, actor).await?),
@@ -236,12 +236,11 @@ fn changes(key: &ChainKey, old: &Customer, new: &CustomerInput) -> Vec<String> {
             (false, false, _) => out.push(format!("{field} changed")),
         }
     }
-    let new_locale = new.locale.map(|l| l.tag().to_string());
-    if old.locale != new_locale {
+    if old.locale != new.locale {
         out.push(format!(
             "locale: {} → {}",
-            old.locale.clone().unwrap_or_default(),
-            new_locale.unwrap_or_default()
+            old.locale.map_or("", Locale::tag),
+            new.locale.map_or("", Locale::tag)
         ));
     }
     out

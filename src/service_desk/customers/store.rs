@@ -1,22 +1,55 @@
 //! Customer records.
 
 use crate::domain::directory::EmployeeId;
-use crate::service_desk::customers::domain::CustomerInput;
-use crate::store::Conn;
+use crate::domain::Locale;
+use crate::service_desk::customers::domain::{CustomerId, CustomerInput};
+use crate::store::{decode, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// A stored customer.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Customer {
-    pub id: i64,
+    pub id: CustomerId,
     pub name: String,
     pub company: String,
     pub email: String,
     pub phone: String,
-    pub locale: Option<String>,
+    /// The language they are written to in; `None`: the company's.
+    pub locale: Option<Locale>,
     pub owner_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+#[derive(FromRow)]
+struct CustomerRecord {
+    id: CustomerId,
+    name: String,
+    company: String,
+    email: String,
+    phone: String,
+    locale: Option<String>,
+    owner_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Customer {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Customer> {
+        let r = CustomerRecord::from_row(row)?;
+        Ok(Customer {
+            locale: decode::optional("customers", r.id.0, "locale", r.locale.as_deref())?,
+            id: r.id,
+            name: r.name,
+            company: r.company,
+            email: r.email,
+            phone: r.phone,
+            owner_id: r.owner_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
 }
 
 const COLS: &str = "id, name, company, email, phone, locale, owner_id, created_at, updated_at";
@@ -46,7 +79,7 @@ pub async fn insert(
 /// Replaces a customer's details; `false` when the new email belongs to another customer.
 pub async fn update(
     conn: &mut Conn,
-    id: i64,
+    id: CustomerId,
     c: &CustomerInput,
     owner: Option<EmployeeId>,
     now_ms: i64,
@@ -76,7 +109,7 @@ pub async fn update(
 }
 
 /// A customer by id.
-pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Customer>> {
+pub async fn get(conn: &mut Conn, id: CustomerId) -> sqlx::Result<Option<Customer>> {
     sqlx::query_as(&format!("SELECT {COLS} FROM customers WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)

@@ -11,6 +11,7 @@
 //! stop working. The erasure is recorded in the trail without the data.
 
 use crate::service::{audit_event, Desk, DeskResult};
+use crate::service_desk::customers::domain::CustomerId;
 use crate::service_desk::forget::store as forget;
 use crate::store::{self, audit};
 use serde_json::Value;
@@ -18,7 +19,7 @@ use serde_json::Value;
 /// What forgetting a customer erased (or would erase, when not applied).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Forgotten {
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Inquiries whose texts were erased.
     pub inquiries: usize,
     /// Callbacks whose name and note were erased.

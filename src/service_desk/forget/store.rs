@@ -1,6 +1,7 @@
 //! Erasing one customer's personal data in place (a data-protection request): the rows stay,
 //! so orders, inquiries and the audit trail keep their numbers and shape.
 
+use crate::service_desk::customers::domain::CustomerId;
 use crate::store::Conn;
 
 /// What a customer's name becomes.
@@ -9,7 +10,7 @@ pub const FORGOTTEN_NAME: &str = "(forgotten)";
 pub const ERASED: &str = "[erased]";
 
 /// Whether the customer's data was erased.
-pub async fn is_forgotten(conn: &mut Conn, customer_id: i64) -> sqlx::Result<bool> {
+pub async fn is_forgotten(conn: &mut Conn, customer_id: CustomerId) -> sqlx::Result<bool> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM customers WHERE id = $1 AND forgotten_at IS NOT NULL")
             .bind(customer_id)
@@ -19,7 +20,7 @@ pub async fn is_forgotten(conn: &mut Conn, customer_id: i64) -> sqlx::Result<boo
 }
 
 /// Blanks the customer row's personal fields and marks it forgotten.
-pub async fn customer(conn: &mut Conn, id: i64, now: i64) -> sqlx::Result<()> {
+pub async fn customer(conn: &mut Conn, id: CustomerId, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE customers SET name = $2, company = '', email = '', phone = '', \
          forgotten_at = $3, updated_at = $3 WHERE id = $1",
@@ -35,7 +36,11 @@ pub async fn customer(conn: &mut Conn, id: i64, now: i64) -> sqlx::Result<()> {
 /// Erases what the customer and agents wrote on the customer's inquiries (subject, details,
 /// notes, replies, resolution, satisfaction comment); kind, channel, category, department,
 /// priority, times and score stay for the reports. Returns the inquiry ids.
-pub async fn inquiries(conn: &mut Conn, customer_id: i64, now: i64) -> sqlx::Result<Vec<i64>> {
+pub async fn inquiries(
+    conn: &mut Conn,
+    customer_id: CustomerId,
+    now: i64,
+) -> sqlx::Result<Vec<i64>> {
     let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM inquiries WHERE customer_id = $1")
         .bind(customer_id)
         .fetch_all(&mut *conn)
@@ -62,7 +67,7 @@ pub async fn inquiries(conn: &mut Conn, customer_id: i64, now: i64) -> sqlx::Res
 }
 
 /// Blanks the name and note of callbacks linked to the customer.
-pub async fn callbacks(conn: &mut Conn, customer_id: i64) -> sqlx::Result<u64> {
+pub async fn callbacks(conn: &mut Conn, customer_id: CustomerId) -> sqlx::Result<u64> {
     let done = sqlx::query("UPDATE callbacks SET customer = $2, note = '' WHERE customer_id = $1")
         .bind(customer_id)
         .bind(FORGOTTEN_NAME)
@@ -72,7 +77,10 @@ pub async fn callbacks(conn: &mut Conn, customer_id: i64) -> sqlx::Result<u64> {
 }
 
 /// The references of the customer's orders and opportunities (`orders.id`, `opportunities.id`).
-pub async fn sales_ids(conn: &mut Conn, customer_id: i64) -> sqlx::Result<(Vec<i64>, Vec<i64>)> {
+pub async fn sales_ids(
+    conn: &mut Conn,
+    customer_id: CustomerId,
+) -> sqlx::Result<(Vec<i64>, Vec<i64>)> {
     let orders: Vec<(i64,)> = sqlx::query_as("SELECT id FROM orders WHERE customer_id = $1")
         .bind(customer_id)
         .fetch_all(&mut *conn)

@@ -7,25 +7,7 @@ use regex::Regex;
 use serde::Deserialize;
 use std::time::Duration;
 
-macro_rules! words {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The stored (and typed) word.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-            /// Parses the stored word.
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s.trim())
-            }
-        }
-    };
-}
+use crate::domain::words::words;
 
 words!(
     /// What came in.
@@ -42,6 +24,19 @@ words!(
 words!(
     /// Where it stands.
     Status { Open = "open", InProgress = "in_progress", Resolved = "resolved" }
+);
+words!(
+    /// What one entry of its timeline records (`breach`: a service level missed, written by
+    /// bizdesk itself).
+    EventKind {
+        Take = "take",
+        Assign = "assign",
+        Handoff = "handoff",
+        Note = "note",
+        Reply = "reply",
+        Resolve = "resolve",
+        Breach = "breach",
+    }
 );
 
 /// One routing rule: a pattern over subject and details, and what a match sets.

@@ -17,7 +17,8 @@ use crate::service_desk::customers::service::resolve as resolve_customer;
 use crate::service_desk::customers::store as customers;
 use crate::service_desk::customers::store::Customer;
 use crate::service_desk::inquiries::domain::{
-    check_text, Channel, Kind, Priority, SlaStep, MAX_CATEGORY, MAX_SUBJECT, MAX_TEXT,
+    check_text, Channel, EventKind, Kind, Priority, SlaStep, Status, MAX_CATEGORY, MAX_SUBJECT,
+    MAX_TEXT,
 };
 use crate::service_desk::inquiries::store::{self as rows, Event, Inquiry, NewInquiry};
 use crate::store::jobs::NewJob;
@@ -172,13 +173,13 @@ pub async fn log(desk: &Desk, actor: &Employee, input: LogInput<'_>) -> DeskResu
         &mut tx,
         &NewInquiry {
             customer_id: customer.id,
-            channel: channel.as_str(),
-            kind: kind.as_str(),
+            channel,
+            kind,
             subject: &subject,
             details: &details,
             category: category.as_deref(),
             department: department.as_deref().unwrap_or(&route.department),
-            priority: priority.unwrap_or(route.priority).as_str(),
+            priority: priority.unwrap_or(route.priority),
             logged_by: actor.id,
         },
         now,
@@ -311,7 +312,7 @@ pub async fn step(
             .arg("department", &inquiry.department_code)
             .into());
     }
-    if inquiry.status == "resolved" {
+    if inquiry.status == Status::Resolved {
         return Err(Msg::new("inquiry.resolved_already")
             .arg("ref", r.to_string())
             .into());
@@ -326,11 +327,15 @@ pub async fn step(
                 inquiry.id,
                 Some(actor.id),
                 &inquiry.department_code,
-                "in_progress",
+                Status::InProgress,
                 now,
             )
             .await?;
-            ("take", String::new(), format!("taken by {}", actor.name))
+            (
+                EventKind::Take,
+                String::new(),
+                format!("taken by {}", actor.name),
+            )
         }
         Step::Assign(handle) => {
             let to = dir
@@ -349,7 +354,7 @@ pub async fn step(
                 inquiry.id,
                 Some(to.id),
                 &inquiry.department_code,
-                "in_progress",
+                Status::InProgress,
                 now,
             )
             .await?;
@@ -361,7 +366,7 @@ pub async fn step(
                 notify::send(&mut tx, &m, now).await?;
             }
             (
-                "assign",
+                EventKind::Assign,
                 to.name.clone(),
                 format!("assigned to {}", to.name),
             )
@@ -383,7 +388,7 @@ pub async fn step(
                     .arg("department_zh", &dept.name_zh)
                     .into());
             }
-            rows::set_owner(&mut tx, inquiry.id, None, &code, "open", now).await?;
+            rows::set_owner(&mut tx, inquiry.id, None, &code, Status::Open, now).await?;
             inquiry.department_code = code.clone();
             inquiry.owner_id = None;
             let mut f = facts(&inquiry, &customer, &dir);
@@ -400,14 +405,14 @@ pub async fn step(
                 }
             }
             (
-                "handoff",
+                EventKind::Handoff,
                 code.clone(),
                 format!("handed off to {dept_name}"),
             )
         }
         Step::Note(text) => {
             let text = check_text("text", text, MAX_TEXT)?;
-            ("note", text, "internal note".to_string())
+            (EventKind::Note, text, "internal note".to_string())
         }
         Step::Reply(text) => {
             let text = check_text("text", text, MAX_TEXT)?;
@@ -424,7 +429,7 @@ pub async fn step(
             crate::store::outbox::enqueue(&mut tx, &m, now).await?;
             rows::mark_responded(&mut tx, inquiry.id, now).await?;
             (
-                "reply",
+                EventKind::Reply,
                 text,
                 format!("replied to customer #{}", customer.id),
             )
@@ -443,7 +448,7 @@ pub async fn step(
                     crate::store::outbox::enqueue(&mut tx, &m, now).await?;
                 }
                 // A complaint's result must reach the customer.
-                None if inquiry.kind == Kind::Complaint.as_str() => {
+                None if inquiry.kind == Kind::Complaint => {
                     return Err(Msg::new("inquiry.complaint_needs_email")
                         .arg("who", &customer.name)
                         .into());
@@ -452,7 +457,7 @@ pub async fn step(
             }
             rows::resolve(&mut tx, inquiry.id, &text, now).await?;
             let days = i64::from(desk.routing.satisfaction_callback_days);
-            if inquiry.kind == Kind::Complaint.as_str() && days > 0 {
+            if inquiry.kind == Kind::Complaint && days > 0 {
                 // Satisfaction follow-up: the owner (else whoever resolved it) calls back.
                 let due = now + days * 86_400_000;
                 let note = format!("{refs}: satisfaction follow-up / 满意度回访");
@@ -467,7 +472,7 @@ pub async fn step(
                 )
                 .await?;
             }
-            ("resolve", text, "resolved".to_string())
+            (EventKind::Resolve, text, "resolved".to_string())
         }
     };
     rows::add_event(&mut tx, inquiry.id, event, Some(actor.id), &text, now).await?;

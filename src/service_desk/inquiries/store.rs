@@ -1,22 +1,25 @@
 //! Inquiries, complaints and feedback, with their timeline.
 
 use crate::domain::directory::EmployeeId;
-use crate::store::Conn;
+use crate::service_desk::customers::domain::CustomerId;
+use crate::service_desk::inquiries::domain::{Channel, EventKind, Kind, Priority, Status};
+use crate::store::{decode, Conn};
+use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
 /// A stored inquiry.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Inquiry {
     pub id: i64,
-    pub customer_id: i64,
-    pub channel: String,
-    pub kind: String,
+    pub customer_id: CustomerId,
+    pub channel: Channel,
+    pub kind: Kind,
     pub subject: String,
     pub details: String,
     pub category: Option<String>,
     pub department_code: String,
-    pub priority: String,
-    pub status: String,
+    pub priority: Priority,
+    pub status: Status,
     pub owner_id: Option<i64>,
     pub logged_by: i64,
     pub resolution: Option<String>,
@@ -27,30 +30,101 @@ pub struct Inquiry {
     pub satisfaction: Option<i64>,
 }
 
+#[derive(FromRow)]
+struct InquiryRecord {
+    id: i64,
+    customer_id: CustomerId,
+    channel: String,
+    kind: String,
+    subject: String,
+    details: String,
+    category: Option<String>,
+    department_code: String,
+    priority: String,
+    status: String,
+    owner_id: Option<i64>,
+    logged_by: i64,
+    resolution: Option<String>,
+    created_at: i64,
+    first_response_at: Option<i64>,
+    resolved_at: Option<i64>,
+    satisfaction: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Inquiry {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Inquiry> {
+        let r = InquiryRecord::from_row(row)?;
+        const T: &str = "inquiries";
+        if let Some(score) = r.satisfaction.filter(|s| !(1..=5).contains(s)) {
+            return Err(decode::unknown(T, r.id, "satisfaction", &score.to_string()).into());
+        }
+        Ok(Inquiry {
+            channel: decode::column(T, r.id, "channel", &r.channel)?,
+            kind: decode::column(T, r.id, "kind", &r.kind)?,
+            priority: decode::column(T, r.id, "priority", &r.priority)?,
+            status: decode::column(T, r.id, "status", &r.status)?,
+            id: r.id,
+            customer_id: r.customer_id,
+            subject: r.subject,
+            details: r.details,
+            category: r.category,
+            department_code: r.department_code,
+            owner_id: r.owner_id,
+            logged_by: r.logged_by,
+            resolution: r.resolution,
+            created_at: r.created_at,
+            first_response_at: r.first_response_at,
+            resolved_at: r.resolved_at,
+            satisfaction: r.satisfaction,
+        })
+    }
+}
+
 const COLS: &str = "id, customer_id, channel, kind, subject, details, category, department_code, \
     priority, status, owner_id, logged_by, resolution, created_at, first_response_at, resolved_at, \
     satisfaction";
 
 /// One entry of an inquiry's timeline.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Event {
-    pub kind: String,
+    pub kind: EventKind,
     /// `None`: bizdesk itself (an SLA breach).
     pub author_id: Option<i64>,
     pub text: String,
     pub created_at: i64,
 }
 
+#[derive(FromRow)]
+struct EventRecord {
+    id: i64,
+    kind: String,
+    author_id: Option<i64>,
+    text: String,
+    created_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Event {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Event> {
+        let r = EventRecord::from_row(row)?;
+        Ok(Event {
+            kind: decode::column("inquiry_events", r.id, "kind", &r.kind)?,
+            author_id: r.author_id,
+            text: r.text,
+            created_at: r.created_at,
+        })
+    }
+}
+
 /// What a new inquiry needs.
 pub struct NewInquiry<'a> {
-    pub customer_id: i64,
-    pub channel: &'a str,
-    pub kind: &'a str,
+    pub customer_id: CustomerId,
+    pub channel: Channel,
+    pub kind: Kind,
     pub subject: &'a str,
     pub details: &'a str,
     pub category: Option<&'a str>,
     pub department: &'a str,
-    pub priority: &'a str,
+    pub priority: Priority,
     pub logged_by: EmployeeId,
 }
 
@@ -62,13 +136,13 @@ pub async fn insert(conn: &mut Conn, i: &NewInquiry<'_>, now_ms: i64) -> sqlx::R
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10) RETURNING {COLS}"
     ))
     .bind(i.customer_id)
-    .bind(i.channel)
-    .bind(i.kind)
+    .bind(i.channel.as_str())
+    .bind(i.kind.as_str())
     .bind(i.subject)
     .bind(i.details)
     .bind(i.category)
     .bind(i.department)
-    .bind(i.priority)
+    .bind(i.priority.as_str())
     .bind(i.logged_by)
     .bind(now_ms)
     .fetch_one(conn)
@@ -89,7 +163,7 @@ pub async fn set_owner(
     id: i64,
     owner: Option<EmployeeId>,
     department: &str,
-    status: &str,
+    status: Status,
     now_ms: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
@@ -98,7 +172,7 @@ pub async fn set_owner(
     .bind(id)
     .bind(owner)
     .bind(department)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now_ms)
     .execute(conn)
     .await?;
@@ -173,7 +247,7 @@ pub async fn record_satisfaction(
 pub async fn add_event(
     conn: &mut Conn,
     id: i64,
-    kind: &str,
+    kind: EventKind,
     author: Option<EmployeeId>,
     text: &str,
     now_ms: i64,
@@ -182,7 +256,7 @@ pub async fn add_event(
         "INSERT INTO inquiry_events (inquiry_id, kind, author_id, text, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(author)
     .bind(text)
     .bind(now_ms)
@@ -194,7 +268,7 @@ pub async fn add_event(
 /// An inquiry's timeline, oldest first.
 pub async fn events(conn: &mut Conn, id: i64) -> sqlx::Result<Vec<Event>> {
     sqlx::query_as(
-        "SELECT kind, author_id, text, created_at FROM inquiry_events WHERE inquiry_id = $1 ORDER BY id",
+        "SELECT id, kind, author_id, text, created_at FROM inquiry_events WHERE inquiry_id = $1 ORDER BY id",
     )
     .bind(id)
     .fetch_all(conn)

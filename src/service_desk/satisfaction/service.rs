@@ -80,7 +80,7 @@ async fn inquiry_for(
     }
     let locale = customers::get(conn, i.customer_id)
         .await?
-        .and_then(|c| c.locale.as_deref().and_then(Locale::parse));
+        .and_then(|c| c.locale);
     Ok(Ok((i, locale)))
 }
 

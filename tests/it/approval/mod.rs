@@ -3,3 +3,4 @@
 mod buttons;
 mod concurrency;
 mod new_subject;
+mod unknown_values;

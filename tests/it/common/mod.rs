@@ -225,4 +225,12 @@ impl TestDesk {
             .await
             .unwrap();
     }
+
+    /// The cause chain of an error that must be internal (not the user's mistake).
+    pub fn internal(&self, e: bizdesk::service::DeskError) -> String {
+        match e {
+            bizdesk::service::DeskError::Internal(cause) => format!("{cause:#}"),
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+    }
 }

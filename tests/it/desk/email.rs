@@ -10,6 +10,7 @@ use bizdesk::config::Secret;
 use bizdesk::mail::Mailer;
 use bizdesk::outbox::email::EmailOutbox;
 use bizdesk::service;
+use bizdesk::store::outbox::OutboxStatus;
 use bizdesk::store::{self, outbox};
 use common::{spawn_desk_with, TestDesk};
 use serde_json::json;
@@ -177,7 +178,9 @@ async fn a_whole_approval_threads_in_the_requesters_language_with_both_parts() {
         .starts_with("待你审批"));
     // Every row was sent exactly once, with the server's answer recorded.
     let rows = email_rows(&d).await;
-    assert!(rows.iter().all(|m| m.status == "sent" && m.attempts == 1));
+    assert!(rows
+        .iter()
+        .all(|m| m.status == OutboxStatus::Sent && m.attempts == 1));
     assert!(rows[0].provider_id.as_deref().unwrap().starts_with("250"));
     assert_eq!(sink.count(), rows.len());
 }
@@ -196,7 +199,7 @@ async fn the_server_down_then_up_delivers_every_email_once() {
     let rows = email_rows(&d).await;
     assert!(rows
         .iter()
-        .all(|m| m.status == "pending" && m.attempts == 1));
+        .all(|m| m.status == OutboxStatus::Pending && m.attempts == 1));
     let err = rows[0].last_error.clone().unwrap();
     assert!(
         err.contains("refused") && err.contains("is the SMTP server running"),
@@ -212,7 +215,10 @@ async fn the_server_down_then_up_delivers_every_email_once() {
     d.clock.advance(chrono::Duration::minutes(10));
     let _ = drain(&w).await;
     let rows = email_rows(&d).await;
-    assert!(rows.iter().all(|m| m.status == "sent"), "{rows:#?}");
+    assert!(
+        rows.iter().all(|m| m.status == OutboxStatus::Sent),
+        "{rows:#?}"
+    );
     assert!(sink.wait_for(rows.len(), Duration::from_secs(5)));
     let mut seen: HashMap<String, usize> = HashMap::new();
     for m in sink.messages() {
@@ -234,17 +240,20 @@ async fn a_temporary_refusal_is_retried_and_a_permanent_one_is_a_dead_letter() {
     drain(&w).await;
     let rows = email_rows(&d).await;
     // 421: retried later. (The approver's prompt and li.na's receipt.)
-    assert!(rows.iter().all(|m| m.status == "pending"), "{rows:#?}");
+    assert!(
+        rows.iter().all(|m| m.status == OutboxStatus::Pending),
+        "{rows:#?}"
+    );
     sink.set_tempfail(false);
     d.clock.advance(chrono::Duration::minutes(5));
     drain(&w).await;
     let rows = email_rows(&d).await;
     let receipt = rows.iter().find(|m| m.kind == "request_received").unwrap();
-    assert_eq!(receipt.status, "dead");
+    assert_eq!(receipt.status, OutboxStatus::Dead);
     let reason = receipt.last_error.clone().unwrap();
     assert!(reason.contains("550"), "{reason}");
     let prompt = rows.iter().find(|m| m.kind == "approval_prompt").unwrap();
-    assert_eq!(prompt.status, "sent");
+    assert_eq!(prompt.status, OutboxStatus::Sent);
     // The operator sees it, fixes the address, and replays it.
     let failed = service::outbox::list(&d.chat.desk, true, 50).await.unwrap();
     assert_eq!(failed.len(), 1);
@@ -353,7 +362,7 @@ async fn a_worker_killed_mid_send_leaves_the_row_to_be_redelivered_with_the_same
     // The server kept what it got before the sender vanished.
     assert!(sink.wait_for(1, Duration::from_secs(5)));
     let row = &email_rows(&d).await[0];
-    assert_eq!(row.status, "pending", "unsettled: still leased");
+    assert_eq!(row.status, OutboxStatus::Pending, "unsettled: still leased");
     // Another worker cannot take it while the lease lasts...
     let second = worker(&d);
     assert_eq!(second.drain_once().await.unwrap(), 0);

@@ -2,3 +2,4 @@
 
 mod opportunities;
 mod orders;
+mod unknown_values;

@@ -3,3 +3,4 @@
 mod customers;
 mod inquiries;
 mod satisfaction;
+mod unknown_values;

@@ -6,7 +6,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Role;
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::service_desk::customers::store as customers;
-use crate::service_desk::inquiries::domain::SlaStep;
+use crate::service_desk::inquiries::domain::{EventKind, SlaStep, Status};
 use crate::service_desk::inquiries::store as rows;
 use crate::store::{self, Conn};
 use serde_json::{json, Value};
@@ -43,7 +43,8 @@ pub async fn sla_check(
     let Some(i) = rows::get(&mut *conn, id).await? else {
         return Ok(vec![]);
     };
-    let met = i.status == "resolved" || (check == "response" && i.first_response_at.is_some());
+    let met =
+        i.status == Status::Resolved || (check == "response" && i.first_response_at.is_some());
     if met {
         return Ok(vec![]);
     }
@@ -62,7 +63,7 @@ pub async fn sla_check(
     let mut to = match step {
         SlaStep::Remind => handler,
         SlaStep::Breach => {
-            rows::add_event(&mut *conn, i.id, "breach", None, check, now).await?;
+            rows::add_event(&mut *conn, i.id, EventKind::Breach, None, check, now).await?;
             let mut to = handler;
             to.extend(dir.head_of(&i.department_code).map(|h| h.id));
             if legacy && check == "resolution" {
