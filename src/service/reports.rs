@@ -4,7 +4,7 @@ use crate::approval::domain::ApprovalStatus;
 use crate::domain::directory::Employee;
 use crate::domain::money::{Currency, Money};
 use crate::domain::Msg;
-use crate::sales::domain::conversion_percent;
+use crate::sales::opportunities::domain::conversion_percent;
 use crate::service::digests::percentile;
 use crate::service::{Desk, DeskResult};
 use crate::service_desk::inquiries::domain::{Kind, Status};

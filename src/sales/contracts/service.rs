@@ -9,9 +9,10 @@ use crate::approval::store::Approval;
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
-use crate::sales::domain::CONTRACT;
+use crate::sales::contracts::domain::CONTRACT;
+use crate::sales::contracts::store as rows;
+use crate::sales::contracts::store::Contract;
 use crate::sales::orders::store::{self as orders_rows, Order};
-use crate::sales::store::{self as rows, Contract};
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::service_desk::customers::store as customers;
 use crate::service_desk::customers::store::Customer;
@@ -75,7 +76,8 @@ pub async fn submit(
     attachment: Option<&str>,
 ) -> DeskResult<Story> {
     let url = attachment.map(check_url).transpose()?;
-    let terms = crate::domain::text::optional("terms", terms, crate::sales::domain::MAX_TERMS)?;
+    let terms =
+        crate::domain::text::optional("terms", terms, crate::sales::contracts::domain::MAX_TERMS)?;
     let terms = terms.as_str();
     let mut tx = desk.begin().await?;
     let now = store::to_ms(desk.now());

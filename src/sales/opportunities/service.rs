@@ -10,8 +10,9 @@ use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::Money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
-use crate::sales::domain::Priority;
-use crate::sales::store::{self as rows, Opportunity};
+use crate::sales::opportunities::domain::Priority;
+use crate::sales::opportunities::store as rows;
+use crate::sales::opportunities::store::Opportunity;
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::service_desk::customers::service::resolve as resolve_customer;
 use crate::service_desk::customers::store as customers;
@@ -56,7 +57,11 @@ pub async fn new(
     if value.is_some_and(|v| v.minor <= 0) {
         return Err(Msg::new("sales.value_positive").into());
     }
-    let notes = crate::domain::text::optional("notes", notes, crate::sales::domain::MAX_NOTES)?;
+    let notes = crate::domain::text::optional(
+        "notes",
+        notes,
+        crate::sales::opportunities::domain::MAX_NOTES,
+    )?;
     let notes = notes.as_str();
     let mut tx = desk.begin().await?;
     let customer = resolve_customer(&mut tx, actor, customer).await?;

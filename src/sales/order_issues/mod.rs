@@ -1,3 +1,5 @@
 //! Order issues: change requests and quality problems raised on a sales order.
 
+pub mod domain;
 pub mod service;
+pub mod store;

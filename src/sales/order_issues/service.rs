@@ -5,9 +5,10 @@
 use crate::domain::directory::{Employee, EmployeeId, Role};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
-use crate::sales::domain::IssueKind;
+use crate::sales::order_issues::domain::IssueKind;
+use crate::sales::order_issues::store as rows;
+use crate::sales::order_issues::store::Issue;
 use crate::sales::orders::store as orders_rows;
-use crate::sales::store::{self as rows, Issue};
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::{self, audit, Conn};
 use serde_json::json;

@@ -6,8 +6,8 @@ use crate::domain::directory::Employee;
 use crate::domain::Locale;
 use crate::sales::collection::service as collection;
 use crate::sales::order_issues::service as order_issues;
+use crate::sales::order_issues::store::Issue;
 use crate::sales::orders::service::{self as orders, Story};
-use crate::sales::store::Issue;
 use crate::service::DeskError;
 use serde_json::{json, Value};
 

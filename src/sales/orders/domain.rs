@@ -3,6 +3,9 @@
 
 use serde::Deserialize;
 
+/// Longest note on an order's stage change (characters).
+pub const MAX_STAGE_NOTE: usize = 500;
+
 /// One stage of the order process.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -180,7 +180,8 @@ pub async fn update(
     back: bool,
 ) -> DeskResult<Story> {
     let code = code.trim().to_lowercase();
-    let note = crate::domain::text::optional("note", note, crate::sales::domain::MAX_STAGE_NOTE)?;
+    let note =
+        crate::domain::text::optional("note", note, crate::sales::orders::domain::MAX_STAGE_NOTE)?;
     let note = note.as_str();
     let Some(target) = stage(desk, &code).cloned() else {
         return Err(unknown_stage(desk, &code).into());

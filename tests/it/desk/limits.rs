@@ -212,17 +212,17 @@ async fn the_command_files_allow_what_the_domain_allows() {
         (
             "opportunity.new",
             "notes",
-            bizdesk::sales::domain::MAX_NOTES,
+            bizdesk::sales::opportunities::domain::MAX_NOTES,
         ),
         (
             "contract.submit",
             "terms",
-            bizdesk::sales::domain::MAX_TERMS,
+            bizdesk::sales::contracts::domain::MAX_TERMS,
         ),
         (
             "order.update",
             "note",
-            bizdesk::sales::domain::MAX_STAGE_NOTE,
+            bizdesk::sales::orders::domain::MAX_STAGE_NOTE,
         ),
         ("followup.add", "note", bizdesk::collaboration::MAX_NOTE),
         (

@@ -1,23 +1,15 @@
-//! Sales rules that need no I/O: an opportunity's priority and assessment, and the kinds of
-//! problem raised on an order.
+//! An opportunity's rules that need no I/O: its priority, what its assessment needs, and how
+//! many become orders.
 
 use crate::approval::domain::Decision;
-use crate::domain::words::words;
 use crate::domain::Msg;
+use crate::sales::contracts::domain::check_review;
 use serde::Serialize;
-
-/// Longest opportunity notes (characters); the sales commands' other limits are checked where
-/// their text is taken, with [`crate::domain::text`].
-pub const MAX_NOTES: usize = 2000;
-/// Longest contract terms.
-pub const MAX_TERMS: usize = 2000;
-/// Longest note on an order's stage change.
-pub const MAX_STAGE_NOTE: usize = 500;
 
 /// The subject kind (and policy name) of an opportunity's assessment.
 pub const OPPORTUNITY: &str = "opportunity";
-/// The subject kind (and policy name) of a contract's review.
-pub const CONTRACT: &str = "contract";
+/// Longest opportunity notes (characters).
+pub const MAX_NOTES: usize = 2000;
 
 /// How urgently the central office wants an opportunity pursued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,56 +67,6 @@ pub fn check_assessment(
     Ok(())
 }
 
-/// Checks a decision on a contract: approved or rejected, never sent back, and no priority.
-pub fn check_review(reference: &str, decision: Decision, graded: bool) -> Result<(), Msg> {
-    if decision == Decision::Changes {
-        return Err(Msg::new("sales.no_changes").arg("ref", reference));
-    }
-    if graded {
-        return Err(Msg::new("sales.priority_not_here").arg("ref", reference));
-    }
-    Ok(())
-}
-
-/// What a problem raised on an order is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IssueKind {
-    /// The customer asks to change the order.
-    Change,
-    /// Something delivered is not right.
-    Quality,
-}
-
-impl IssueKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IssueKind::Change => "change",
-            IssueKind::Quality => "quality",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<IssueKind> {
-        match s {
-            "change" => Some(IssueKind::Change),
-            "quality" => Some(IssueKind::Quality),
-            _ => None,
-        }
-    }
-}
-
-impl TryFrom<&str> for IssueKind {
-    type Error = ();
-    fn try_from(s: &str) -> Result<IssueKind, ()> {
-        IssueKind::parse(s).ok_or(())
-    }
-}
-
-words!(
-    /// Whether a problem raised on an order still needs an answer.
-    IssueStatus { Open = "open", Resolved = "resolved" }
-);
-
 /// Opportunity → order conversion in whole percent: of the opportunities approved, how many
 /// have at least one order. `None` with no approved opportunity.
 pub fn conversion_percent(approved: i64, converted: i64) -> Option<i64> {
@@ -162,20 +104,6 @@ mod tests {
     }
 
     #[test]
-    fn a_contract_is_approved_or_rejected() {
-        let key = |r: Result<(), Msg>| r.err().map(|m| m.key);
-        assert_eq!(
-            key(check_review("CTR-000001", Decision::Changes, false)),
-            Some("sales.no_changes")
-        );
-        assert_eq!(
-            key(check_review("CTR-000001", Decision::Approve, true)),
-            Some("sales.priority_not_here")
-        );
-        assert!(check_review("CTR-000001", Decision::Approve, false).is_ok());
-    }
-
-    #[test]
     fn conversion_rounds_and_caps() {
         assert_eq!(conversion_percent(0, 0), None);
         assert_eq!(conversion_percent(3, 1), Some(33));
@@ -184,7 +112,5 @@ mod tests {
         for p in Priority::ALL {
             assert_eq!(Priority::parse(p.as_str()), Some(p));
         }
-        assert_eq!(IssueKind::parse("quality"), Some(IssueKind::Quality));
-        assert_eq!(IssueKind::parse("other"), None);
     }
 }

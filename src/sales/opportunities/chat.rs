@@ -1,49 +1,40 @@
-//! `/opportunity` (new, show, list) and `/contract` (submit, show).
+//! `/opportunity` (new, show, list).
 
+use super::service as opportunities;
 use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::chat::views;
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
-use crate::sales::contracts::service as contracts;
-use crate::sales::opportunities::service as opportunities;
 use crate::service::{directory, DeskError};
 use serde_json::{json, Value};
 
-/// The `/opportunity` and `/contract` actions, one variant each.
+/// The `/opportunity` actions, one variant each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verb {
     OpportunityNew,
     OpportunityShow,
     OpportunityList,
-    ContractSubmit,
-    ContractShow,
 }
 
-/// The `/opportunity` and `/contract` actions and their handlers.
+/// The `/opportunity` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
         Handler::new("opportunity.new", |c, a, i, l| {
-            Box::pin(c.sales(a, i, l, Verb::OpportunityNew))
+            Box::pin(c.opportunity(a, i, l, Verb::OpportunityNew))
         }),
         Handler::new("opportunity.show", |c, a, i, l| {
-            Box::pin(c.sales(a, i, l, Verb::OpportunityShow))
+            Box::pin(c.opportunity(a, i, l, Verb::OpportunityShow))
         }),
         Handler::new("opportunity.list", |c, a, i, l| {
-            Box::pin(c.sales(a, i, l, Verb::OpportunityList))
-        }),
-        Handler::new("contract.submit", |c, a, i, l| {
-            Box::pin(c.sales(a, i, l, Verb::ContractSubmit))
-        }),
-        Handler::new("contract.show", |c, a, i, l| {
-            Box::pin(c.sales(a, i, l, Verb::ContractShow))
+            Box::pin(c.opportunity(a, i, l, Verb::OpportunityList))
         }),
     ]
 }
 
 impl Chat {
-    /// Runs an `opportunity.*` or `contract.*` action.
-    async fn sales(
+    /// Runs an `opportunity.*` action.
+    async fn opportunity(
         &self,
         actor: &Employee,
         inv: &Invocation,
@@ -105,29 +96,6 @@ impl Chat {
                     "reply/opportunities.txt",
                     json!({ "rows": rows, "mine": mine }),
                 )
-            }
-            Verb::ContractSubmit | Verb::ContractShow => {
-                let (event, story) = if verb == Verb::ContractSubmit {
-                    let order = inv.reference("order").ok_or_else(|| missing("order"))?;
-                    let s = contracts::submit(
-                        desk,
-                        actor,
-                        order,
-                        inv.str("terms"),
-                        inv.str("attachment"),
-                    )
-                    .await?;
-                    ("submitted", s)
-                } else {
-                    let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                    ("show", contracts::show(desk, actor, r).await?)
-                };
-                let mut ctx = contracts::view(&story, &dir);
-                ctx["event"] = json!(event);
-                ctx["progress"] = progress(&story.progress);
-                let mut reply = self.render(locale, "reply/contract.txt", ctx)?;
-                reply.reference = Some(contracts::reference(story.contract.id));
-                Ok(reply)
             }
         }
     }
