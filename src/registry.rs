@@ -62,6 +62,7 @@ pub fn actions() -> Vec<Handler> {
         crate::sales::opportunities::chat::actions(),
         crate::sales::contracts::chat::actions(),
         crate::sales::orders::chat::actions(),
+        crate::sales::order_issues::chat::actions(),
         crate::service_desk::customers::chat::actions(),
         crate::service_desk::inquiries::chat::actions(),
         crate::collaboration::chat::actions(),

@@ -12,18 +12,18 @@ use serde_json::{json, Value};
 /// The `/contract` actions, one variant each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verb {
-    ContractSubmit,
-    ContractShow,
+    Submit,
+    Show,
 }
 
 /// The `/contract` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
         Handler::new("contract.submit", |c, a, i, l| {
-            Box::pin(c.contract(a, i, l, Verb::ContractSubmit))
+            Box::pin(c.contract(a, i, l, Verb::Submit))
         }),
         Handler::new("contract.show", |c, a, i, l| {
-            Box::pin(c.contract(a, i, l, Verb::ContractShow))
+            Box::pin(c.contract(a, i, l, Verb::Show))
         }),
     ]
 }
@@ -45,8 +45,8 @@ impl Chat {
                 .unwrap_or(Value::Null)
         };
         match verb {
-            Verb::ContractSubmit | Verb::ContractShow => {
-                let (event, story) = if verb == Verb::ContractSubmit {
+            Verb::Submit | Verb::Show => {
+                let (event, story) = if verb == Verb::Submit {
                     let order = inv.reference("order").ok_or_else(|| missing("order"))?;
                     let s = contracts::submit(
                         desk,

@@ -12,22 +12,22 @@ use serde_json::{json, Value};
 /// The `/opportunity` actions, one variant each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verb {
-    OpportunityNew,
-    OpportunityShow,
-    OpportunityList,
+    New,
+    Show,
+    List,
 }
 
 /// The `/opportunity` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
         Handler::new("opportunity.new", |c, a, i, l| {
-            Box::pin(c.opportunity(a, i, l, Verb::OpportunityNew))
+            Box::pin(c.opportunity(a, i, l, Verb::New))
         }),
         Handler::new("opportunity.show", |c, a, i, l| {
-            Box::pin(c.opportunity(a, i, l, Verb::OpportunityShow))
+            Box::pin(c.opportunity(a, i, l, Verb::Show))
         }),
         Handler::new("opportunity.list", |c, a, i, l| {
-            Box::pin(c.opportunity(a, i, l, Verb::OpportunityList))
+            Box::pin(c.opportunity(a, i, l, Verb::List))
         }),
     ]
 }
@@ -49,8 +49,8 @@ impl Chat {
                 .unwrap_or(Value::Null)
         };
         match verb {
-            Verb::OpportunityNew | Verb::OpportunityShow => {
-                let (event, story) = if verb == Verb::OpportunityNew {
+            Verb::New | Verb::Show => {
+                let (event, story) = if verb == Verb::New {
                     let customer = inv.str("customer").ok_or_else(|| missing("customer"))?;
                     let title = inv.str("title").ok_or_else(|| missing("title"))?;
                     let s = opportunities::new(
@@ -74,7 +74,7 @@ impl Chat {
                 reply.reference = Some(opportunities::reference(story.opportunity.id));
                 Ok(reply)
             }
-            Verb::OpportunityList => {
+            Verb::List => {
                 let scope = inv
                     .str("scope")
                     .and_then(opportunities::Scope::parse)

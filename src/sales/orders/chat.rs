@@ -1,12 +1,12 @@
-//! `/order`: new, update, status, list.
+//! `/order`: new, update, status, terms, paid, list (issues: `order_issues::chat`).
 
 use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
 use crate::sales::collection::service as collection;
+use crate::sales::order_issues::chat::issue_view;
 use crate::sales::order_issues::service as order_issues;
-use crate::sales::order_issues::store::Issue;
 use crate::sales::orders::service::{self as orders, Story};
 use crate::service::DeskError;
 use serde_json::{json, Value};
@@ -19,8 +19,6 @@ enum Verb {
     Status,
     Terms,
     Paid,
-    Issue,
-    Resolve,
     List,
 }
 
@@ -41,12 +39,6 @@ pub fn actions() -> Vec<Handler> {
         }),
         Handler::new("order.paid", |c, a, i, l| {
             Box::pin(c.orders(a, i, l, Verb::Paid))
-        }),
-        Handler::new("order.issue", |c, a, i, l| {
-            Box::pin(c.orders(a, i, l, Verb::Issue))
-        }),
-        Handler::new("order.resolve", |c, a, i, l| {
-            Box::pin(c.orders(a, i, l, Verb::Resolve))
         }),
         Handler::new("order.list", |c, a, i, l| {
             Box::pin(c.orders(a, i, l, Verb::List))
@@ -135,21 +127,6 @@ impl Chat {
                     }),
                 );
             }
-            Verb::Issue | Verb::Resolve => {
-                let (issue, r) = if verb == Verb::Issue {
-                    let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;
-                    let kind = inv.str("kind").ok_or_else(|| missing("kind"))?;
-                    let text = inv.str("text").ok_or_else(|| missing("text"))?;
-                    order_issues::raise(desk, actor, r, kind, text).await?
-                } else {
-                    let id = inv.int("issue").ok_or_else(|| missing("issue"))?;
-                    let text = inv.str("resolution").ok_or_else(|| missing("resolution"))?;
-                    order_issues::resolve(desk, actor, id, text).await?
-                };
-                let mut ctx = issue_view(&issue, &crate::service::directory::snapshot(desk).await?);
-                ctx["ref"] = json!(r.to_string());
-                return self.render(locale, "reply/order_issue.txt", ctx);
-            }
             Verb::List => {
                 let q = orders::ListQuery {
                     scope: inv.str("scope").and_then(orders::Scope::parse),
@@ -218,13 +195,4 @@ impl Chat {
         reply.reference = Some(orders::reference(s.order.id));
         Ok(reply)
     }
-}
-
-fn issue_view(i: &Issue, dir: &crate::domain::directory::Directory) -> Value {
-    let name = |id: Option<i64>| id.and_then(|id| dir.by_id(id)).map(|e| e.name.clone());
-    json!({
-        "id": i.id, "kind": i.kind, "text": i.body, "status": i.status,
-        "by": name(Some(i.author_id)), "at_ms": i.created_at, "resolution": i.resolution,
-        "resolved_by": name(i.resolved_by), "resolved_ms": i.resolved_at,
-    })
 }
