@@ -112,6 +112,13 @@ pub(super) fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
         DEFAULT_WORKFLOWS,
         "workflows",
     )?;
+    // Unknown kinds first: a misspelt section would otherwise read as a policy missing its
+    // stages, far from the mistake.
+    let subjects = crate::registry::subjects();
+    let unknown = unknown_kinds(&source, &subjects);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
     let mut policies = parse_policies(&source)?;
     let from_file: Vec<String> = policies.by_kind.keys().cloned().collect();
     let defaults = parse_policies(&Source {
@@ -121,7 +128,7 @@ pub(super) fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
     for (kind, policy) in defaults.by_kind {
         policies.by_kind.entry(kind).or_insert(policy);
     }
-    let problems = check_kinds(&policies, &source, &crate::registry::subjects());
+    let problems = missing_policies(&policies, &source, &subjects);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -132,11 +139,14 @@ pub(super) fn read_workflows(path: &Path) -> Result<Workflows, Problems> {
     })
 }
 
-/// Every policy names a registered subject kind, and every subject kind has a policy.
-fn check_kinds(policies: &Policies, source: &Source, subjects: &Subjects) -> Problems {
+/// The file's sections that name no registered subject kind (a typo such as `[requisiton]`).
+fn unknown_kinds(source: &Source, subjects: &Subjects) -> Problems {
     let mut problems = Problems::default();
+    let Ok(table) = source.text.parse::<toml::Table>() else {
+        return problems; // the parser reports it, with its line
+    };
     let known: Vec<&str> = subjects.kinds().collect();
-    for kind in policies.by_kind.keys() {
+    for kind in table.keys() {
         if subjects.by_kind(kind).is_none() {
             problems.push(
                 &source.label,
@@ -149,7 +159,13 @@ fn check_kinds(policies: &Policies, source: &Source, subjects: &Subjects) -> Pro
             );
         }
     }
-    for kind in known {
+    problems
+}
+
+/// Every registered subject kind has a policy (the embedded defaults give each one).
+fn missing_policies(policies: &Policies, source: &Source, subjects: &Subjects) -> Problems {
+    let mut problems = Problems::default();
+    for kind in subjects.kinds() {
         if policies.get(kind).is_none() {
             problems.push(
                 &source.label,

@@ -73,7 +73,8 @@ fn problems_in_both_files_are_reported_together() {
 
 #[test]
 fn a_policy_for_a_kind_nobody_registered_is_named_with_the_known_kinds() {
-    let typo = "# a typo\n[requisiton]\n[[requisiton.stages]]\nname = \"Head\"\napprovers = [\"dept_head\"]\n";
+    // Only the table is misspelt: its stages still say `requisition`.
+    let typo = "# a typo\n[requisiton]\n[[requisition.stages]]\nname = \"Head\"\napprovers = [\"dept_head\"]\n";
     let (c, _d) = config_with(SAMPLE, typo);
     let err = load(&c).unwrap_err();
     assert_eq!(err.0.len(), 1, "{err}");
