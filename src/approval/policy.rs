@@ -113,8 +113,9 @@ pub struct Condition {
     pub departments: Vec<String>,
 }
 
-/// The facts about a subject that conditions and approver resolution look at.
-#[derive(Debug, Clone)]
+/// The facts about a subject that conditions and approver resolution look at; stored with the
+/// round, so an escalation later resolves its target from the same facts.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SubjectFacts {
     pub requester: EmployeeId,
     pub department: String,

@@ -28,6 +28,20 @@ pub struct RoundSpec<'a> {
     pub summary: Summary,
 }
 
+/// What a round stores of its subject: the summary its messages show, and the facts its
+/// policy was planned with (`policy_facts`), which escalation resolves its target from.
+fn stored_snapshot(summary: &Summary, facts: &SubjectFacts) -> String {
+    let mut v = serde_json::to_value(summary).unwrap_or(Value::Null);
+    v["policy_facts"] = serde_json::to_value(facts).unwrap_or(Value::Null);
+    v.to_string()
+}
+
+/// The facts a round was planned with; `None` for rounds stored before they were kept.
+pub(crate) fn planned_facts(approval: &Approval) -> Option<SubjectFacts> {
+    let v: Value = serde_json::from_str(&approval.snapshot).ok()?;
+    serde_json::from_value(v.get("policy_facts")?.clone()).ok()
+}
+
 /// A round's subject as messages show it: its summary, the decisions its prompts offer and
 /// its hints (the `subject` of prompts, reminders, outcomes and `/inbox`).
 pub fn shown(subject: &dyn Subject, summary: &Summary) -> Value {
@@ -89,7 +103,7 @@ pub async fn open_round(
         .collect();
     let now = store::to_ms(desk.now());
     let subject_ref = spec.reference.to_string();
-    let snapshot = spec.summary.to_snapshot();
+    let snapshot = stored_snapshot(&spec.summary, &spec.facts);
     let (approval_id, _) = rows::create(
         &mut *conn,
         &NewApproval {

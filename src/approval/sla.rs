@@ -12,7 +12,9 @@
 use crate::approval::delegations::store as delegations;
 use crate::approval::domain::{StageStatus, TaskStatus};
 use crate::approval::policy::{resolve_specs, ApproverSpec, SubjectFacts};
-use crate::approval::service::{close_task_prompts, name_of, prompt_task, shown_round};
+use crate::approval::service::{
+    close_task_prompts, name_of, planned_facts, prompt_task, shown_round,
+};
 use crate::approval::store::{self as rows, StageRow};
 use crate::domain::audit::AuditEvent;
 use crate::scheduler::handlers::{none, JobHandler};
@@ -185,13 +187,17 @@ pub async fn escalate(
     let Some(Ok(spec)) = spec else {
         return Err(anyhow::anyhow!("stage {} has no usable escalate_to", stage.id).into());
     };
-    let requester = dir.by_id(approval.requester_id);
-    let facts = SubjectFacts {
+    // The facts the round was planned with; rounds stored before those were kept fall back
+    // to the requester's department as it is now.
+    let facts = planned_facts(&approval).unwrap_or_else(|| SubjectFacts {
         requester: approval.requester_id,
-        department: requester.map(|e| e.department.clone()).unwrap_or_default(),
+        department: dir
+            .by_id(approval.requester_id)
+            .map(|e| e.department.clone())
+            .unwrap_or_default(),
         amount_minor: 0,
         category: None,
-    };
+    });
     let open_ids: Vec<i64> = open.iter().map(|t| t.assignee_id).collect();
     let targets: Vec<i64> = match spec {
         // Up the chain past whoever has the task now (a head's own request is already with

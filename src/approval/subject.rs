@@ -75,11 +75,6 @@ impl Summary {
             facts,
         }
     }
-
-    /// The snapshot stored with a round.
-    pub fn to_snapshot(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
 }
 
 /// One decision a subject's prompt offers: its button, its command and its modal.

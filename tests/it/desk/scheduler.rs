@@ -481,3 +481,41 @@ async fn an_idle_tick_does_not_wait_for_the_writer() {
     assert_eq!((tick.occurrences, tick.done), (0, 0));
     drop(held);
 }
+
+/// Escalation resolves its target from the facts the round was planned with, not from the
+/// directory as it is when the deadline passes: a requester who moved department does not move
+/// their old request's escalation to the new department's head.
+#[tokio::test]
+async fn an_escalation_follows_the_request_not_the_requesters_new_department() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("workflows.toml");
+    std::fs::write(
+        &policy,
+        SLA_POLICY.replace("escalate_to = \"role:bcmo\"", "escalate_to = \"dept_head\""),
+    )
+    .unwrap();
+    let d = spawn_desk_with(|c| c.workflows.file = policy.clone()).await;
+    let r = d.submit("tom.baker", "Monitor", 2, "1500").await;
+    // Tom moves from sales to procurement while his request waits for the sales head.
+    let sample = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/org.toml"));
+    let moved = sample.replace(
+        "email = \"tom.baker@example.com\"\ndepartment = \"SAL\"",
+        "email = \"tom.baker@example.com\"\ndepartment = \"PUR\"",
+    );
+    assert_ne!(moved, sample);
+    let org = bizdesk::config::org::OrgFile::parse(&moved).unwrap();
+    bizdesk::service::directory::sync(&d.chat.desk, &org, "test")
+        .await
+        .unwrap();
+    d.advance(121).await;
+    // The request's department head already holds it: nobody else to escalate to, said so.
+    assert!(
+        d.notes_of("zhou.qiang", "approval_prompt").await.is_empty(),
+        "the procurement head was prompted for a sales request {r}"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.escalate_skipped'")
+            .await,
+        1
+    );
+}
