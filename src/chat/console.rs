@@ -23,8 +23,17 @@ pub const EXIT_INTERNAL_ERROR: i32 = 1;
 pub async fn run_once(chat: &Chat, actor: &Employee, line: &str, out: &mut dyn Write) -> i32 {
     let reply = chat.run_line(actor, line).await;
     let _ = writeln!(out, "{}", display_safe(&reply.text));
+    let locale = chat.locale_of(actor);
     for a in &reply.actions {
-        let _ = writeln!(out, "  → {}", display_safe(&a.command));
+        // A decision that needs a reason is shown with its comment option, so the line works
+        // when typed as shown.
+        let line = if a.needs_comment {
+            chat.catalog
+                .localize_line(&format!("{} comment:\"…\"", a.command), locale)
+        } else {
+            a.command.clone()
+        };
+        let _ = writeln!(out, "  → {}", display_safe(&line));
     }
     match (reply.ok, reply.internal) {
         (true, _) => 0,

@@ -462,3 +462,21 @@ async fn customers_import_of_a_gbk_csv_says_to_save_as_csv_utf8() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("imported 1 customers"), "{}", text(&o));
 }
+
+/// The decisions `/inbox` lists work when typed as shown: those that need a reason show their
+/// comment option (in the reader's language).
+#[tokio::test]
+async fn inbox_decisions_typed_as_shown_work() {
+    let (dir, url) = fresh().await;
+    let new = "/requisition new item:\"Desk\" quantity:1 unit_price:900 reason:\"x\"";
+    assert!(console(&url, dir.path(), "li.na", new).status.success());
+    let inbox = text(&console(&url, dir.path(), "wang.fang", "/inbox"));
+    let reject = inbox
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("→ ").filter(|c| c.contains("驳回")))
+        .unwrap_or_else(|| panic!("{inbox}"));
+    assert!(reject.ends_with("意见:\"…\""), "{reject}");
+    let o = console(&url, dir.path(), "wang.fang", reject);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已驳回"), "{}", text(&o));
+}
