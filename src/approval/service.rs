@@ -369,6 +369,31 @@ pub(crate) async fn standing(
     }))
 }
 
+/// Who ended a subject's latest round by rejecting it, and why; `None` unless it was rejected
+/// by someone (a withdrawal or an approval has no such reason).
+pub(crate) async fn rejection(
+    conn: &mut Conn,
+    subject: &dyn Subject,
+    subject_id: i64,
+    dir: &Directory,
+) -> DeskResult<Option<(String, String)>> {
+    let Some(approval) = rows::latest_for(&mut *conn, subject.kind(), subject_id).await? else {
+        return Ok(None);
+    };
+    if approval.status != ApprovalStatus::Rejected {
+        return Ok(None);
+    }
+    let tasks = rows::tasks(&mut *conn, approval.id).await?;
+    Ok(tasks
+        .iter()
+        .filter(|t| t.status == crate::approval::domain::TaskStatus::Rejected)
+        .max_by_key(|t| t.decided_at)
+        .map(|t| {
+            let who = name_of(dir, t.decided_by.unwrap_or(t.assignee_id));
+            (who, t.comment.clone().unwrap_or_default())
+        }))
+}
+
 /// The names of everyone who approved a round's stages, in order, without repeats.
 pub(crate) async fn approvers_of(
     conn: &mut Conn,

@@ -34,6 +34,8 @@ pub struct Story {
     pub order: Order,
     pub customer: Customer,
     pub progress: Option<Progress>,
+    /// Who rejected it and why, when its review ended so.
+    pub rejection: Option<(String, String)>,
 }
 
 /// Longest document link accepted.
@@ -151,6 +153,7 @@ pub async fn submit(
         order,
         customer,
         progress: Some(progress),
+        rejection: None,
     })
 }
 
@@ -221,11 +224,14 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
     let dir = store::directory::load(&mut conn).await?;
     let progress =
         approvals::standing(&mut conn, &super::subject::SUBJECT, contract.id, &dir).await?;
+    let rejection =
+        approvals::rejection(&mut conn, &super::subject::SUBJECT, contract.id, &dir).await?;
     Ok(Story {
         contract,
         order,
         customer,
         progress,
+        rejection,
     })
 }
 
@@ -238,6 +244,7 @@ pub fn view(s: &Story, dir: &Directory) -> Value {
         "terms": c.terms, "document": c.document_url, "status": c.status,
         "approved_by": c.approved_by, "filed_ms": c.filed_at,
         "submitter": dir.by_id(c.submitter_id).map(|e| e.name.clone()), "created_ms": c.created_at,
+        "rejected_by": s.rejection.as_ref().map(|r| &r.0), "reason": s.rejection.as_ref().map(|r| &r.1),
     })
 }
 

@@ -246,6 +246,11 @@ async fn a_contract_goes_through_legal_then_the_central_office_and_is_filed() {
         "/approval reject ref:CTR-000002 comment:\"missing warranty clause\"",
     )
     .await;
+    let rejected = d.ok("tom.baker", "/contract show ref:CTR-000002").await;
+    assert!(
+        rejected.contains("Rejected by David Wu: “missing warranty clause”"),
+        "{rejected}"
+    );
     d.ok(
         "tom.baker",
         "/contract submit order:SO-000002 terms:\"warranty 2y\"",
