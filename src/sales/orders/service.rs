@@ -31,6 +31,10 @@ pub struct Story {
     pub order: Order,
     pub customer: Customer,
     pub events: Vec<Event>,
+    /// Whether this change emailed the customer.
+    pub emailed: bool,
+    /// Whether this change went back to an earlier stage.
+    pub back: bool,
 }
 
 fn stage<'a>(desk: &'a Desk, code: &str) -> Option<&'a Stage> {
@@ -99,6 +103,7 @@ pub async fn new(
     if first.customer_visible {
         email_stage(&mut tx, &order, &customer, &first, "", now).await?;
     }
+    let emailed = first.customer_visible && !customer.email.is_empty();
     let r = reference(order.id).to_string();
     let e = audit_event(
         desk.now(),
@@ -122,6 +127,8 @@ pub async fn new(
         order,
         customer,
         events,
+        emailed,
+        back: false,
     })
 }
 
@@ -223,7 +230,8 @@ pub async fn update(
         stage: code.clone(),
         ..order
     };
-    if target.customer_visible && !backward {
+    let emailed = target.customer_visible && !backward && !customer.email.is_empty();
+    if emailed {
         email_stage(&mut tx, &order, &customer, &target, note, now).await?;
     }
     let e = audit_event(
@@ -249,6 +257,8 @@ pub async fn update(
         order,
         customer,
         events,
+        emailed,
+        back: backward,
     })
 }
 
@@ -261,6 +271,8 @@ pub async fn status(desk: &Desk, r: Reference) -> DeskResult<Story> {
         order,
         customer,
         events,
+        emailed: false,
+        back: false,
     })
 }
 
@@ -376,7 +388,7 @@ pub fn view(desk: &Desk, s: &Story, dir: &Directory) -> Value {
         "stage_zh": stage_zh, "owner": dir.by_id(s.order.owner_id).map(|e| e.name.clone()),
         "created_ms": s.order.created_at, "timeline": events,
         "visible": stage(desk, &s.order.stage).is_some_and(|st| st.customer_visible),
-        "emailed": !s.customer.email.is_empty(),
+        "emailed": s.emailed, "back": s.back,
         "opportunity": s.order.opportunity_id.map(|id| crate::sales::opportunities::service::reference(id).to_string()),
     })
 }

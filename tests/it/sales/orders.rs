@@ -462,11 +462,17 @@ async fn moving_an_order_back_needs_confirming_and_does_not_email_the_customer_a
     };
     assert_eq!(stage().await, "shipped", "nothing changed");
 
-    d.ok(
-        "li.na",
-        "/order update ref:SO-000001 stage:received back:yes note:\"客户退货\"",
-    )
-    .await;
+    let back = d
+        .ok(
+            "li.na",
+            "/order update ref:SO-000001 stage:received back:yes note:\"客户退货\"",
+        )
+        .await;
+    // The reply says it went back and that nobody was emailed (it said "moved on, emailed").
+    assert!(
+        back.contains("已退回到") && back.contains("未通知客户") && !back.contains("已邮件通知"),
+        "{back}"
+    );
     assert_eq!(stage().await, "received");
     assert_eq!(stage_emails().await, 3, "no second \"Received\" email");
     assert_eq!(
