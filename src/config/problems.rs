@@ -66,18 +66,28 @@ impl Problems {
     }
 }
 
+/// Said after problems in a built-in file (one used because the configured path is absent).
+const EMBEDDED_HINT: &str =
+    "\n(\"embedded\" files are bizdesk's built-in copies: copy the file from the \
+     repository's config/ folder, change it, and point the settings at it: directory.file, \
+     workflows.file, inquiries.routing_file, scheduler.file)";
+
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.as_slice() {
-            [one] => write!(f, "{one}"),
+            [one] => write!(f, "{one}")?,
             many => {
                 write!(f, "{} problems in the configuration:", many.len())?;
                 for p in many {
                     write!(f, "\n  - {p}")?;
                 }
-                Ok(())
             }
         }
+        // A built-in file cannot be edited where it is: say how to get one that can.
+        if self.0.iter().any(|p| p.file.starts_with("embedded ")) {
+            f.write_str(EMBEDDED_HINT)?;
+        }
+        Ok(())
     }
 }
 
@@ -199,5 +209,19 @@ mod tests {
         assert!(p
             .to_string()
             .contains("\n  - org.toml: key `departments[1].head`: worse"));
+    }
+
+    #[test]
+    fn a_problem_in_a_built_in_file_says_how_to_get_an_editable_one() {
+        let mut p = Problems::default();
+        p.push("org.toml", Some(3), "employees[0].email", "bad".into());
+        assert!(!p.to_string().contains("built-in"), "{p}");
+        p.push(
+            "embedded routing.toml",
+            Some(7),
+            "default_department",
+            "no".into(),
+        );
+        assert!(p.to_string().ends_with(EMBEDDED_HINT), "{p}");
     }
 }
