@@ -10,7 +10,7 @@ mod convert;
 mod localize;
 pub mod parse;
 pub mod spec;
-mod suggest;
+pub(crate) mod suggest;
 mod tokenize;
 mod validate;
 

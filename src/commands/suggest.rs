@@ -42,7 +42,7 @@ fn budget(chars: usize) -> usize {
 }
 
 /// The candidate closest to `word` (case-insensitive) within the edit budget, if any.
-pub(super) fn closest<'a>(
+pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -14,10 +14,25 @@ pub async fn actor_by_handle(desk: &Desk, handle: &str) -> DeskResult<Employee> 
     match store::directory::by_handle(&mut conn, &handle).await? {
         Some(e) if e.active => Ok(e),
         Some(_) => Err(Msg::new("directory.inactive").arg("handle", handle).into()),
-        None => Err(Msg::new("directory.unknown_handle")
-            .arg("handle", handle)
-            .into()),
+        None => Err(unknown_handle(&mut conn, &handle).await?.into()),
     }
+}
+
+/// The refusal for a handle nobody has, suggesting the closest active one in this company's
+/// directory (a typo), never a made-up example.
+pub async fn unknown_handle(conn: &mut crate::store::Conn, handle: &str) -> DeskResult<Msg> {
+    let dir = store::directory::load(conn).await?;
+    let active = dir
+        .employees
+        .iter()
+        .filter(|e| e.active)
+        .map(|e| e.handle.as_str());
+    let closest = crate::commands::suggest::closest(handle, active);
+    let mut msg = Msg::new("directory.unknown_handle").arg("handle", handle);
+    if let Some(c) = closest {
+        msg = msg.arg("closest", c);
+    }
+    Ok(msg)
 }
 
 /// The language of whoever has `handle`, active or not, if they chose one.

@@ -3,7 +3,6 @@
 use crate::approval::delegations::domain::{self as delegation, Delegation};
 use crate::approval::delegations::store as delegations;
 use crate::domain::directory::Employee;
-use crate::domain::Msg;
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::{self, audit};
 use chrono::NaiveDate;
@@ -26,10 +25,14 @@ pub async fn set(
 ) -> DeskResult<DelegationView> {
     let now = desk.now();
     let mut tx = desk.begin().await?;
-    let delegate = store::directory::by_handle(&mut tx, to)
+    let Some(delegate) = store::directory::by_handle(&mut tx, to)
         .await?
         .filter(|e| e.active)
-        .ok_or_else(|| Msg::new("directory.unknown_handle").arg("handle", to))?;
+    else {
+        return Err(crate::service::directory::unknown_handle(&mut tx, to)
+            .await?
+            .into());
+    };
     let starts_on = delegation::validate(actor.id, delegate.id, from, until, desk.today())?;
     let now_ms = store::to_ms(now);
     delegations::replace(&mut tx, actor.id, delegate.id, starts_on, until, now_ms).await?;

@@ -232,3 +232,27 @@ async fn refusals_name_commands_and_roles_in_chinese() {
         .await;
     assert!(refused.contains("销售、业务集中管理部门"), "{refused}");
 }
+
+/// A mistyped handle is answered with the closest handle of this company's directory, never
+/// with a sample name; with nothing close, nothing is suggested.
+#[tokio::test]
+async fn a_mistyped_handle_suggests_the_closest_colleague() {
+    let d = spawn_desk().await;
+    let desk = &d.chat.desk;
+    let err = |h: &'static str| async move {
+        match bizdesk::service::directory::actor_by_handle(desk, h).await {
+            Err(bizdesk::service::DeskError::User(m)) => m[0].clone(),
+            other => panic!("{h}: {other:?}"),
+        }
+    };
+    let typo = err("wang.fnag").await;
+    assert_eq!(typo.key, "directory.unknown_handle");
+    assert!(
+        typo.args
+            .iter()
+            .any(|(k, v)| *k == "closest" && v == "wang.fang"),
+        "{typo:?}"
+    );
+    let far = err("zzzzzz").await;
+    assert!(far.args.iter().all(|(k, _)| *k != "closest"), "{far:?}");
+}
