@@ -178,6 +178,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         order_stages: config.sales.order_stages.clone(),
         terms: Arc::new(vocabulary(config, &routing)),
         order_roles: config.sales.roles()?,
+        procurement: config.procurement.clone(),
     };
     renderer.set_terms(company.terms.clone());
     let desk = Desk {

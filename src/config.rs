@@ -42,6 +42,7 @@ pub struct Config {
     pub smtp: Smtp,
     pub scheduler: Scheduler,
     pub sales: Sales,
+    pub procurement: crate::procurement::Settings,
     pub inquiries: Inquiries,
     pub security: Security,
     pub log: Log,

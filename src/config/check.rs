@@ -29,6 +29,9 @@ impl Config {
         self.smtp.check(&mut found);
         self.scheduler.check(&mut found);
         self.check_lists(&mut found);
+        for (key, message) in self.procurement.problems() {
+            found.add(&key, message);
+        }
         found.0
     }
 

@@ -20,11 +20,13 @@ pub enum Role {
     Management,
     Admin,
     Auditor,
+    /// Inspects deliveries (goods receipts) besides the requester's department.
+    Inspector,
 }
 
 impl Role {
     /// Every role, for messages that list them.
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::Employee,
         Role::DeptHead,
         Role::Bcmo,
@@ -37,6 +39,7 @@ impl Role {
         Role::Management,
         Role::Admin,
         Role::Auditor,
+        Role::Inspector,
     ];
 
     /// The snake_case name used in config files and the database.
@@ -54,6 +57,7 @@ impl Role {
             Role::Management => "management",
             Role::Admin => "admin",
             Role::Auditor => "auditor",
+            Role::Inspector => "inspector",
         }
     }
 

@@ -17,20 +17,26 @@ pub enum RefKind {
     PurchaseOrder,
     Opportunity,
     Contract,
+    Supplier,
+    GoodsReceipt,
+    Payment,
 }
 
 impl RefKind {
     /// Every kind, in prefix order of the docs.
-    pub const ALL: [RefKind; 6] = [
+    pub const ALL: [RefKind; 9] = [
         RefKind::Requisition,
         RefKind::Inquiry,
         RefKind::SalesOrder,
         RefKind::PurchaseOrder,
         RefKind::Opportunity,
         RefKind::Contract,
+        RefKind::Supplier,
+        RefKind::GoodsReceipt,
+        RefKind::Payment,
     ];
 
-    /// The uppercase prefix: `REQ`, `INQ`, `SO`, `PO`, `OPP`, `CTR`.
+    /// The uppercase prefix: `REQ`, `INQ`, `SO`, `PO`, `OPP`, `CTR`, `SUP`, `GR`, `PAY`.
     pub fn prefix(self) -> &'static str {
         match self {
             RefKind::Requisition => "REQ",
@@ -39,6 +45,9 @@ impl RefKind {
             RefKind::PurchaseOrder => "PO",
             RefKind::Opportunity => "OPP",
             RefKind::Contract => "CTR",
+            RefKind::Supplier => "SUP",
+            RefKind::GoodsReceipt => "GR",
+            RefKind::Payment => "PAY",
         }
     }
 

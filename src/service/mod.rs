@@ -39,6 +39,8 @@ pub struct Company {
     /// Roles that may, besides its owner, move an order, submit its contract and resolve its
     /// issues (`sales.order_roles`).
     pub order_roles: Vec<crate::domain::directory::Role>,
+    /// Procurement settings (`[procurement]`): contract threshold, match tolerance, scorecard.
+    pub procurement: crate::procurement::Settings,
     /// Whether Discord is configured (a bot token): emails point people there only then.
     pub discord: bool,
     /// Where customers reach bizdesk's web pages (links in emails), e.g. `https://desk.example.com`.

@@ -111,7 +111,10 @@ fn refuses_unknown_kind() {
     assert_eq!(e.key, "reference.unknown_kind");
     assert_eq!(e.get("input"), Some("foo-12"));
     assert_eq!(e.get("prefix"), Some("FOO"));
-    assert_eq!(e.get("known"), Some("REQ, INQ, SO, PO, OPP, CTR"));
+    assert_eq!(
+        e.get("known"),
+        Some("REQ, INQ, SO, PO, OPP, CTR, SUP, GR, PAY")
+    );
     let e = Reference::parse("RE-1").unwrap_err();
     assert_eq!(e.key, "reference.unknown_kind");
     assert_eq!(e.get("prefix"), Some("RE"));

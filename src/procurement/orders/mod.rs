@@ -1,0 +1,5 @@
+//! Purchase orders (采购 3) from approved requisitions to qualified suppliers, reviewed by the
+//! central office, emailed to the supplier; and their contracts (采购 4).
+
+pub mod domain;
+pub mod store;

@@ -1,0 +1,5 @@
+//! Suppliers (采购 2): the qualified-supplier list, qualification review, certificates,
+//! ratings and scorecards.
+
+pub mod domain;
+pub mod store;
