@@ -2,4 +2,5 @@
 //! central office, emailed to the supplier; and their contracts (采购 4).
 
 pub mod domain;
+pub mod progress;
 pub mod store;

@@ -2,4 +2,5 @@
 //! ratings and scorecards.
 
 pub mod domain;
+pub mod scorecard;
 pub mod store;
