@@ -91,6 +91,11 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("order.resolve", Gate::Record),
     ("contract.submit", Gate::Record),
     ("contract.show", Gate::Record),
+    ("po.new", Gate::Roles(purchase_orders::BUYERS)),
+    ("po.show", Gate::Record),
+    ("po.list", Gate::Anyone),
+    ("po.confirm", Gate::Roles(purchase_orders::BUYERS)),
+    ("po.cancel", Gate::Roles(purchase_orders::BUYERS)),
     ("report.service", Gate::Roles(REPORT_READERS)),
     ("report.sales", Gate::Roles(SALES_REPORT_READERS)),
 ];
@@ -280,6 +285,49 @@ pub mod orders {
             || submitter == actor.id
             || may_handle(actor, owner, order_roles)
             || holds(actor, CONTRACT_READERS)
+    }
+}
+
+/// Purchase orders and their contracts.
+pub mod purchase_orders {
+    use super::*;
+
+    /// Who raise, confirm and cancel POs and submit their contracts: procurement and the
+    /// central office.
+    pub const BUYERS: &[Role] = &[Role::Procurement, Role::Bcmo];
+    /// Who may read every PO.
+    const READERS: &[Role] = &[
+        Role::Procurement,
+        Role::Bcmo,
+        Role::Finance,
+        Role::Management,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may raise and change POs.
+    pub fn may_handle(actor: &Employee) -> bool {
+        holds(actor, BUYERS)
+    }
+
+    /// Whether `actor` may read every PO.
+    pub fn may_read_all(actor: &Employee) -> bool {
+        holds(actor, READERS)
+    }
+
+    /// Whether `actor` may read a PO: procurement, the central office, finance, management,
+    /// auditors, its buyer, its requester and the requester's department head.
+    pub fn may_read(
+        actor: &Employee,
+        requester: EmployeeId,
+        buyer: EmployeeId,
+        head_of_dept: bool,
+    ) -> bool {
+        may_read_all(actor) || requester == actor.id || buyer == actor.id || head_of_dept
+    }
+
+    /// Whether `actor` may read every PO's contract: the PO's readers by role and legal.
+    pub fn may_read_contract(actor: &Employee) -> bool {
+        may_read_all(actor) || actor.has_role(Role::Legal)
     }
 }
 

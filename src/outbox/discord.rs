@@ -121,15 +121,19 @@ impl DiscordOutbox {
             return Ok(Verdict::Dead("recipient has no Discord id".into()));
         };
         let locale = recipient.locale.unwrap_or(chat.desk.company.locale);
+        let original = match m.edits_id {
+            Some(id) => outbox::get(&mut conn, id).await?,
+            None => None,
+        };
+        drop(conn);
         if m.kind == kind::PROMPT_CLOSED {
-            let original = match m.edits_id {
-                Some(id) => outbox::get(&mut conn, id).await?,
-                None => None,
-            };
-            drop(conn);
             return Ok(self.close_prompt(m, original, locale).await);
         }
-        drop(conn);
+        if m.edits_id.is_some() {
+            if let Some(v) = self.replace(m, original, locale).await {
+                return Ok(v);
+            }
+        }
         let reply = chat.notification(locale, m);
         let body = components::dm(&reply.text, &reply.actions);
         let channel = match self.channel(&user).await {
@@ -139,6 +143,42 @@ impl DiscordOutbox {
         Ok(
             match self.discord.rest.post_message(&channel, &body).await {
                 Ok(message) => Verdict::Sent(format!("{channel}:{message}")),
+                Err(e) => verdict(m, e),
+            },
+        )
+    }
+
+    /// Replaces an earlier DM's content with this message's own rendering (a PO's progress,
+    /// edited in place as it moves). `None`: the original never reached Discord (dead, or
+    /// delivered elsewhere), so this one is sent as a new message instead.
+    async fn replace(
+        &self,
+        m: &Message,
+        original: Option<Message>,
+        locale: Locale,
+    ) -> Option<Verdict> {
+        let original = original?;
+        if original.status == OutboxStatus::Pending {
+            return Some(Verdict::Retry(
+                Duration::from_secs(1),
+                "waiting for the message it edits to be sent".into(),
+            ));
+        }
+        if original.status == OutboxStatus::Dead {
+            return None;
+        }
+        // The message this edits may itself have been an edit: the DM is the one it names.
+        let (channel, message) = original.provider_id.as_deref()?.split_once(':')?;
+        let reply = self.discord.chat.notification(locale, m);
+        let body = components::dm(&reply.text, &reply.actions);
+        Some(
+            match self
+                .discord
+                .rest
+                .edit_message(channel, message, &body)
+                .await
+            {
+                Ok(()) => Verdict::Sent(format!("{channel}:{message}")),
                 Err(e) => verdict(m, e),
             },
         )

@@ -7,3 +7,21 @@ pub mod settings;
 pub mod suppliers;
 
 pub use settings::Settings;
+
+use crate::scheduler::handlers::JobHandler;
+use crate::service::jobs::kind;
+use crate::service::notify::{kind as note, Notification};
+
+/// The job kinds procurement schedules.
+pub fn jobs() -> Vec<JobHandler> {
+    vec![JobHandler::new(kind::PO_INSPECTION, |d, c, _, at| {
+        Box::pin(orders::inspection::remind(d, c, at))
+    })]
+}
+
+/// The notifications procurement sends.
+pub const NOTIFICATIONS: &[Notification] = &[
+    Notification::email(note::PO_SENT),
+    Notification::chat(note::PO_PROGRESS),
+    Notification::chat(note::PO_INSPECTION_DUE),
+];

@@ -30,6 +30,8 @@ pub mod kind {
     pub const COLLECTION: &str = "order.collect";
     /// Checks an inquiry's service level (payload: `id`, `check` = response | resolution).
     pub const INQUIRY_SLA: &str = "inquiry.sla";
+    /// Reminds of sent POs due for delivery soon, to prepare their inspection (daily).
+    pub const PO_INSPECTION: &str = "po.inspection";
     /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
     pub const PRUNE: &str = "jobs.prune";
 }

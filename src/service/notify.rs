@@ -107,6 +107,12 @@ pub mod kind {
     /// To a customer, by email: their order moved to another stage.
     pub const ORDER_STAGE: &str = "order_stage";
     /// The operator's test email (`bizdesk send-test-email`).
+    /// To a PO's supplier, by email: the purchase order (printable).
+    pub const PO_SENT: &str = "po_sent";
+    /// To a PO's requester: where it stands (one DM, edited as it moves).
+    pub const PO_PROGRESS: &str = "po_progress";
+    /// To the central office, the requester and their head: prepare the inspection.
+    pub const PO_INSPECTION_DUE: &str = "po_inspection_due";
     pub const TEST_EMAIL: &str = "test_email";
 }
 

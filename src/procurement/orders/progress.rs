@@ -2,8 +2,9 @@
 //! moves (approved → sent → confirmed → received → matched → paid).
 
 use crate::domain::words::words;
-use crate::service::DeskResult;
-use crate::store::Conn;
+use crate::service::{notify, DeskResult};
+use crate::store::{outbox, Conn};
+use serde_json::{json, Value};
 
 words!(
     /// The steps of a PO's life its requester is told about.
@@ -20,10 +21,49 @@ words!(
     }
 );
 
+/// The steps shown in the DM, in order (cancelled is shown instead of those not reached).
+const LINE: [Step; 6] = [
+    Step::Approved,
+    Step::Sent,
+    Step::Confirmed,
+    Step::Received,
+    Step::Matched,
+    Step::Paid,
+];
+
 /// Tells PO `po_id`'s requester it reached `step`, in the caller's transaction: the first
-/// time as a new DM, afterwards as an edit of that DM.
-///
-/// The orders work fills this in; receipts and payments call it.
-pub async fn moved(_conn: &mut Conn, _po_id: i64, _step: Step, _now_ms: i64) -> DeskResult<()> {
+/// time as a new DM, afterwards as an edit of that DM (a new outbox row that `edits` it, so
+/// Discord edits the message in place and the console shows each step).
+pub async fn moved(conn: &mut Conn, po_id: i64, step: Step, now_ms: i64) -> DeskResult<()> {
+    let Some(po) = super::store::get(&mut *conn, po_id).await? else {
+        return Ok(());
+    };
+    let supplier = crate::procurement::suppliers::store::get(&mut *conn, po.supplier_id)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let reached = LINE.iter().position(|s| *s == step);
+    let steps: Vec<Value> = LINE
+        .iter()
+        .enumerate()
+        .map(|(i, s)| json!({ "step": s.as_str(), "done": reached.is_some_and(|r| i <= r) }))
+        .collect();
+    let r = super::service::reference(po.id).to_string();
+    let mut m = notify::message(
+        po.requester_id,
+        notify::kind::PO_PROGRESS,
+        Some(&r),
+        json!({
+            "ref": r, "step": step.as_str(), "item": po.item, "quantity": po.quantity,
+            "total": po.total.to_string(), "supplier": supplier,
+            "delivery": po.delivery_on.map(|d| d.to_string()), "steps": steps,
+            "reason": po.cancel_reason, "at_ms": now_ms,
+        }),
+    );
+    m.edits = po.dm_message_id;
+    let id = outbox::enqueue(&mut *conn, &m, now_ms).await?;
+    if po.dm_message_id.is_none() {
+        super::store::set_dm(conn, po.id, id).await?;
+    }
     Ok(())
 }

@@ -148,3 +148,196 @@ pub async fn lock(conn: &mut Conn, id: i64, now_ms: i64) -> sqlx::Result<bool> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// What a new PO row holds.
+pub struct NewPo<'a> {
+    pub requisition_id: i64,
+    pub supplier_id: i64,
+    pub requester_id: i64,
+    pub department: &'a str,
+    pub buyer_id: i64,
+    pub item: &'a str,
+    pub spec: &'a str,
+    pub category: Option<&'a str>,
+    pub draft: &'a super::domain::PoDraft,
+    pub delivery_on: Option<NaiveDate>,
+    pub place: &'a str,
+    pub terms: &'a str,
+    pub important: bool,
+}
+
+/// Writes a new PO (pending, round 1) and returns its id.
+pub async fn insert(conn: &mut Conn, p: &NewPo<'_>, now_ms: i64) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO purchase_orders (requisition_id, supplier_id, requester_id, department_code, \
+         buyer_id, item, spec, category, quantity, unit_price_minor, total_minor, currency, \
+         delivery_on, place, terms, important, needs_contract, warning, status, round, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+         $13, $14, $15, $16, $17, $18, 'pending', 1, $19, $19) RETURNING id",
+    )
+    .bind(p.requisition_id)
+    .bind(p.supplier_id)
+    .bind(p.requester_id)
+    .bind(p.department)
+    .bind(p.buyer_id)
+    .bind(p.item)
+    .bind(p.spec)
+    .bind(p.category)
+    .bind(p.draft.quantity)
+    .bind(p.draft.unit_price.minor)
+    .bind(p.draft.total.minor)
+    .bind(p.draft.unit_price.currency.as_str())
+    .bind(p.delivery_on.map(|d| d.to_string()))
+    .bind(p.place)
+    .bind(p.terms)
+    .bind(i64::from(p.important))
+    .bind(i64::from(p.draft.needs_contract))
+    .bind(&p.draft.warning)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Takes requisition `id`'s row lock for the rest of the transaction, so two POs raised
+/// from it at once are counted one after the other; `false` when it does not exist.
+pub async fn lock_requisition(conn: &mut Conn, id: i64, now_ms: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE requisitions SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The quantity live POs (not rejected or cancelled) of a requisition order.
+pub async fn ordered_of(conn: &mut Conn, requisition_id: i64) -> sqlx::Result<i64> {
+    let (n,): (Option<i64>,) = sqlx::query_as(
+        "SELECT CAST(SUM(quantity) AS BIGINT) FROM purchase_orders WHERE requisition_id = $1 \
+         AND status NOT IN ('rejected', 'cancelled')",
+    )
+    .bind(requisition_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// POs, newest first: `buyer_or_requester` limits them to one person's (raised or asked
+/// for), `open` to those not finished, `status` to one status.
+pub async fn list(
+    conn: &mut Conn,
+    person: Option<i64>,
+    open: bool,
+    status: Option<PoStatus>,
+    limit: i64,
+) -> sqlx::Result<Vec<PurchaseOrder>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM purchase_orders WHERE ($1 = 0 OR buyer_id = $1 OR requester_id = $1) \
+         AND ($2 = 0 OR status NOT IN ('rejected', 'cancelled', 'received')) \
+         AND ($3 = '' OR status = $3) ORDER BY id DESC LIMIT $4"
+    ))
+    .bind(person.unwrap_or(0))
+    .bind(i64::from(open))
+    .bind(status.map(|s| s.as_str()).unwrap_or(""))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Moves a PO from `from` to `to`; `false` when it was no longer in `from`.
+pub async fn move_status(
+    conn: &mut Conn,
+    id: i64,
+    from: &[PoStatus],
+    to: PoStatus,
+    now_ms: i64,
+) -> sqlx::Result<bool> {
+    let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let stamp = match to {
+        PoStatus::Sent => ", sent_at = $3",
+        PoStatus::Confirmed => ", confirmed_at = $3",
+        _ => "",
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE purchase_orders SET status = $2, updated_at = $3{stamp} WHERE id = $1 \
+         AND status IN ({})",
+        from.join(", ")
+    ))
+    .bind(id)
+    .bind(to.as_str())
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets a confirmed PO's new delivery date.
+pub async fn set_delivery(conn: &mut Conn, id: i64, on: NaiveDate) -> sqlx::Result<()> {
+    sqlx::query("UPDATE purchase_orders SET delivery_on = $2 WHERE id = $1")
+        .bind(id)
+        .bind(on.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records why a PO was cancelled.
+pub async fn set_cancel_reason(conn: &mut Conn, id: i64, reason: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE purchase_orders SET cancel_reason = $2 WHERE id = $1")
+        .bind(id)
+        .bind(reason)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Remembers the requester's DM that later steps edit.
+pub async fn set_dm(conn: &mut Conn, id: i64, message_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE purchase_orders SET dm_message_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(message_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether anything was received or requested for payment against a PO.
+pub async fn received_or_paid(conn: &mut Conn, id: i64) -> sqlx::Result<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM receipts WHERE po_id = $1) + \
+         (SELECT COUNT(*) FROM supplier_payments WHERE po_id = $1 AND status = 'paid')",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Sent or confirmed POs due by `until` (`YYYY-MM-DD`) whose inspection reminder has not
+/// gone out.
+pub async fn inspection_pending(
+    conn: &mut Conn,
+    until: NaiveDate,
+) -> sqlx::Result<Vec<PurchaseOrder>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM purchase_orders WHERE status IN ('sent', 'confirmed') \
+         AND delivery_on IS NOT NULL AND delivery_on <= $1 AND inspection_reminded_at IS NULL \
+         ORDER BY id"
+    ))
+    .bind(until.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+/// Marks a PO's inspection reminder sent; `false` when another run got there first.
+pub async fn mark_inspection_reminded(conn: &mut Conn, id: i64, now_ms: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE purchase_orders SET inspection_reminded_at = $2 WHERE id = $1 \
+         AND inspection_reminded_at IS NULL",
+    )
+    .bind(id)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -5,7 +5,7 @@ use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::chat::views;
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
-use crate::domain::Locale;
+use crate::domain::{Locale, Msg};
 use crate::service::{directory, DeskError};
 use serde_json::{json, Value};
 
@@ -47,15 +47,16 @@ impl Chat {
         match verb {
             Verb::Submit | Verb::Show => {
                 let (event, story) = if verb == Verb::Submit {
-                    let order = inv.reference("order").ok_or_else(|| missing("order"))?;
-                    let s = contracts::submit(
-                        desk,
-                        actor,
-                        order,
-                        inv.str("terms"),
-                        inv.str("attachment"),
-                    )
-                    .await?;
+                    let (terms, doc) = (inv.str("terms"), inv.str("attachment"));
+                    let s = match (inv.reference("order"), inv.reference("po")) {
+                        (Some(order), None) => {
+                            contracts::submit(desk, actor, order, terms, doc).await?
+                        }
+                        (None, Some(po)) => {
+                            super::purchase::submit(desk, actor, po, terms, doc).await?
+                        }
+                        _ => return Err(Msg::new("contract.order_or_po").into()),
+                    };
                     ("submitted", s)
                 } else {
                     let r = inv.reference("ref").ok_or_else(|| missing("ref"))?;

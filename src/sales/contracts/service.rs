@@ -31,17 +31,40 @@ pub fn reference(id: i64) -> Reference {
 #[derive(Debug, Clone)]
 pub struct Story {
     pub contract: Contract,
-    pub order: Order,
-    pub customer: Customer,
+    /// What it is for: a sales order and its customer, or a purchase order and its supplier.
+    pub party: Party,
     pub progress: Option<Progress>,
     /// Who rejected it and why, when its review ended so.
     pub rejection: Option<(String, String)>,
 }
 
+/// What a contract is for.
+#[derive(Debug, Clone)]
+pub enum Party {
+    Sale(Box<(Order, Customer)>),
+    Purchase(Box<(crate::procurement::orders::store::PurchaseOrder, String)>),
+}
+
+impl Party {
+    /// The order's reference and the other party's name.
+    pub fn names(&self) -> (String, String) {
+        match self {
+            Party::Sale(b) => (
+                crate::sales::orders::service::reference(b.0.id).to_string(),
+                b.1.name.clone(),
+            ),
+            Party::Purchase(b) => (
+                crate::procurement::orders::service::reference(b.0.id).to_string(),
+                b.1.clone(),
+            ),
+        }
+    }
+}
+
 /// Longest document link accepted.
 const MAX_URL: usize = 1000;
 
-fn check_url(url: &str) -> Result<String, Msg> {
+pub(super) fn check_url(url: &str) -> Result<String, Msg> {
     let u = url.trim();
     let ok = (u.starts_with("https://") || u.starts_with("http://"))
         && u.len() <= MAX_URL
@@ -105,7 +128,8 @@ pub async fn submit(
     }
     let contract = rows::insert_contract(
         &mut tx,
-        order.id,
+        Some(order.id),
+        None,
         actor.id,
         terms,
         url.as_deref(),
@@ -150,8 +174,7 @@ pub async fn submit(
     tx.commit().await?;
     Ok(Story {
         contract,
-        order,
-        customer,
+        party: Party::Sale(Box::new((order, customer))),
         progress: Some(progress),
         rejection: None,
     })
@@ -176,13 +199,21 @@ pub(crate) async fn reviewed(
         None
     };
     rows::set_contract_status(
-        conn,
+        &mut *conn,
         approval.subject_id,
         status,
         approved_by.as_deref(),
         now,
     )
     .await?;
+    if status == ApprovalStatus::Approved {
+        let po = rows::contract(&mut *conn, approval.subject_id)
+            .await?
+            .and_then(|c| c.po_id);
+        if let Some(po) = po {
+            crate::procurement::orders::service::contract_filed_for(conn, po, now).await?;
+        }
+    }
     Ok(())
 }
 
@@ -198,11 +229,6 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
     let contract = rows::contract(&mut conn, r.number)
         .await?
         .ok_or_else(not_found)?;
-    let (order, customer) = order_of(
-        &mut conn,
-        crate::sales::orders::service::reference(contract.order_id),
-    )
-    .await?;
     let reviewer =
         match crate::approval::store::latest_for(&mut conn, CONTRACT, contract.id).await? {
             Some(a) => crate::approval::store::tasks(&mut conn, a.id)
@@ -211,13 +237,31 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
                 .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id)),
             None => false,
         };
-    let may_see = crate::access::orders::may_read_contract(
-        actor,
-        contract.submitter_id,
-        reviewer,
-        order.owner_id,
-        &desk.company.order_roles,
-    );
+    let (party, may_see) = match (contract.order_id, contract.po_id) {
+        (Some(order_id), _) => {
+            let (order, customer) = order_of(
+                &mut conn,
+                crate::sales::orders::service::reference(order_id),
+            )
+            .await?;
+            let may_see = crate::access::orders::may_read_contract(
+                actor,
+                contract.submitter_id,
+                reviewer,
+                order.owner_id,
+                &desk.company.order_roles,
+            );
+            (Party::Sale(Box::new((order, customer))), may_see)
+        }
+        (None, Some(po_id)) => {
+            let (po, supplier) = super::purchase::po_of(&mut conn, po_id).await?;
+            let may_see = reviewer
+                || contract.submitter_id == actor.id
+                || crate::access::purchase_orders::may_read_contract(actor);
+            (Party::Purchase(Box::new((po, supplier))), may_see)
+        }
+        (None, None) => return Err(not_found().into()),
+    };
     if !may_see {
         return Err(not_found().into());
     }
@@ -228,8 +272,7 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
         approvals::rejection(&mut conn, &super::subject::SUBJECT, contract.id, &dir).await?;
     Ok(Story {
         contract,
-        order,
-        customer,
+        party,
         progress,
         rejection,
     })
@@ -238,9 +281,10 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
 /// The view of a contract for replies (the chat layer adds where its review stands).
 pub fn view(s: &Story, dir: &Directory) -> Value {
     let c = &s.contract;
+    let (order, party) = s.party.names();
     json!({
-        "ref": reference(c.id).to_string(), "order": crate::sales::orders::service::reference(c.order_id).to_string(),
-        "customer": s.customer.name, "amount": c.amount.to_string(),
+        "ref": reference(c.id).to_string(), "order": order, "purchase": c.po_id.is_some(),
+        "customer": party, "amount": c.amount.to_string(),
         "terms": c.terms, "document": c.document_url, "status": c.status,
         "approved_by": c.approved_by, "filed_ms": c.filed_at,
         "submitter": dir.by_id(c.submitter_id).map(|e| e.name.clone()), "created_ms": c.created_at,

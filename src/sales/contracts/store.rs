@@ -11,7 +11,10 @@ use sqlx::FromRow;
 #[derive(Debug, Clone)]
 pub struct Contract {
     pub id: i64,
-    pub order_id: i64,
+    /// The sales order it is for, or
+    pub order_id: Option<i64>,
+    /// the purchase order it is for.
+    pub po_id: Option<i64>,
     pub submitter_id: i64,
     pub terms: String,
     pub document_url: Option<String>,
@@ -26,7 +29,8 @@ pub struct Contract {
 #[derive(FromRow)]
 struct ContractRecord {
     id: i64,
-    order_id: i64,
+    order_id: Option<i64>,
+    po_id: Option<i64>,
     submitter_id: i64,
     terms: String,
     document_url: Option<String>,
@@ -50,6 +54,7 @@ impl<'r> FromRow<'r, AnyRow> for Contract {
             status: decode::column(T, r.id, "status", &r.status)?,
             id: r.id,
             order_id: r.order_id,
+            po_id: r.po_id,
             submitter_id: r.submitter_id,
             terms: r.terms,
             document_url: r.document_url,
@@ -60,13 +65,15 @@ impl<'r> FromRow<'r, AnyRow> for Contract {
     }
 }
 
-const CTR_COLS: &str = "id, order_id, submitter_id, terms, document_url, amount_minor, currency, \
+const CTR_COLS: &str =
+    "id, order_id, po_id, submitter_id, terms, document_url, amount_minor, currency, \
      status, approved_by, filed_at, created_at";
 
-/// Writes a contract submitted for review.
+/// Writes a contract submitted for review, for a sales order or a purchase order.
 pub async fn insert_contract(
     conn: &mut Conn,
-    order_id: i64,
+    order_id: Option<i64>,
+    po_id: Option<i64>,
     submitter: EmployeeId,
     terms: &str,
     document_url: Option<&str>,
@@ -74,8 +81,8 @@ pub async fn insert_contract(
     now_ms: i64,
 ) -> sqlx::Result<Contract> {
     sqlx::query_as(&format!(
-        "INSERT INTO contracts (order_id, submitter_id, terms, document_url, amount_minor, currency, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) RETURNING {CTR_COLS}"
+        "INSERT INTO contracts (order_id, submitter_id, terms, document_url, amount_minor, currency, status, created_at, updated_at, po_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $8) RETURNING {CTR_COLS}"
     ))
     .bind(order_id)
     .bind(submitter)
@@ -84,6 +91,7 @@ pub async fn insert_contract(
     .bind(amount.minor)
     .bind(amount.currency.as_str())
     .bind(now_ms)
+    .bind(po_id)
     .fetch_one(conn)
     .await
 }
@@ -101,6 +109,16 @@ pub async fn contracts_of(conn: &mut Conn, order_id: i64) -> sqlx::Result<Vec<Co
         "SELECT {CTR_COLS} FROM contracts WHERE order_id = $1 ORDER BY id"
     ))
     .bind(order_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// A purchase order's contracts, oldest first.
+pub async fn contracts_of_po(conn: &mut Conn, po_id: i64) -> sqlx::Result<Vec<Contract>> {
+    sqlx::query_as(&format!(
+        "SELECT {CTR_COLS} FROM contracts WHERE po_id = $1 ORDER BY id"
+    ))
+    .bind(po_id)
     .fetch_all(conn)
     .await
 }

@@ -1,5 +1,6 @@
 //! What adding an approval subject kind takes, shown by adding one: a `Subject` impl (here a
-//! purchase order, `PO-`), a policy section for its kind, and its registration. Nothing in
+//! test order kind from outside the crate, on `GR-` references that no shipped subject
+//! reviews), a policy section for its kind, and its registration. Nothing in
 //! the engine, the transports or the shared templates knows about it, yet its prompts show
 //! its headline and facts with the buttons it offers, its checks refuse what it does not
 //! take, and the round's end reaches it. (docs/adding-a-subject.md walks through the files.)
@@ -21,15 +22,15 @@ use std::sync::{Arc, Mutex};
 /// How each round of the new kind ended, as its subject heard it (its "table").
 static ENDED: Mutex<Vec<(i64, ApprovalStatus)>> = Mutex::new(Vec::new());
 
-struct PurchaseOrders;
+struct TestOrders;
 
-impl Subject for PurchaseOrders {
+impl Subject for TestOrders {
     fn kind(&self) -> &'static str {
-        "purchase_order"
+        "test_order"
     }
 
     fn ref_kind(&self) -> RefKind {
-        RefKind::PurchaseOrder
+        RefKind::GoodsReceipt
     }
 
     fn verbs(&self) -> &'static [Verb] {
@@ -57,13 +58,13 @@ impl Subject for PurchaseOrders {
     }
 }
 
-static SUBJECT: PurchaseOrders = PurchaseOrders;
+static SUBJECT: TestOrders = TestOrders;
 
 const POLICY: &str = r#"
-[purchase_order]
-description = "Purchase order review by the central office"
+[test_order]
+description = "A test order kind's review by the central office"
 
-[[purchase_order.stages]]
+[[test_order.stages]]
 name = "Central office review"
 name_zh = "业务集中管理部门审核"
 approvers = ["role:bcmo"]
@@ -89,7 +90,7 @@ async fn a_new_subject_kind_needs_no_engine_change() {
 
     // The area's service opens a round in its own transaction.
     let buyer = d.employee("huang.lei").await;
-    let reference = Reference::new(RefKind::PurchaseOrder, 7).unwrap();
+    let reference = Reference::new(RefKind::GoodsReceipt, 7).unwrap();
     let mut tx = desk.begin().await.unwrap();
     let dir = store::directory::load(&mut tx).await.unwrap();
     let spec = RoundSpec {
@@ -123,7 +124,7 @@ async fn a_new_subject_kind_needs_no_engine_change() {
     let prompts = d.notifications("chen.jie").await;
     let (kind, prompt) = prompts.last().unwrap();
     assert_eq!(kind, "approval_prompt");
-    assert!(prompt.text.contains("PO-000007"), "{}", prompt.text);
+    assert!(prompt.text.contains("GR-000007"), "{}", prompt.text);
     assert!(
         prompt.text.contains("Steel sheet × 40 · Baosteel"),
         "{}",

@@ -79,6 +79,21 @@ const CONTRACT_READERS: &[&str] = &[
     "grace.lin",
     "david.wu",
 ];
+/// Procurement and the central office: who raise, confirm and cancel POs.
+const BUYERS: &[&str] = &["chen.jie", "liu.yang", "zhou.qiang", "huang.lei"];
+/// Who may read PO-000001 (for Tom Baker's REQ-000002): procurement, the central office,
+/// finance, management, auditors, the requester and his department head.
+const PO_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "tom.baker",
+    "zhou.qiang",
+    "huang.lei",
+    "zhao.min",
+    "grace.lin",
+];
 /// Department heads, the central office, management and auditors.
 const REPORT_READERS: &[&str] = &[
     "zhang.wei",
@@ -281,6 +296,24 @@ fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
             "/contract show ref:CTR-000001",
             only(CONTRACT_READERS),
         ),
+        (
+            "contract.submit",
+            "/contract submit po:PO-000001",
+            only(BUYERS),
+        ),
+        (
+            "po.new",
+            "/po new requisition:REQ-000002 supplier:SUP-000001 quantity:1",
+            only(BUYERS),
+        ),
+        ("po.show", "/po show ref:PO-000001", only(PO_READERS)),
+        ("po.list", "/po list scope:all", None),
+        ("po.confirm", "/po confirm ref:PO-000001", only(BUYERS)),
+        (
+            "po.cancel",
+            "/po cancel ref:PO-000001 reason:\"not needed\"",
+            only(BUYERS),
+        ),
         ("report.service", "/report service", only(REPORT_READERS)),
         ("report.sales", "/report sales", Some(sales_report)),
     ]
@@ -304,6 +337,8 @@ const REFUSALS: &[&str] = &[
     "order.not_allowed",
     "contract.not_allowed",
     "contract.not_found",
+    "po.not_found",
+    "po.contract_not_allowed",
     "issue.not_allowed",
     "report.not_allowed",
     "report.sales_not_allowed",
@@ -325,6 +360,24 @@ async fn fixture() -> TestDesk {
     ] {
         d.ok(who, line).await;
     }
+    // A purchase order for Tom Baker's approved REQ-000002 (suppliers by SQL).
+    d.sql(
+        "INSERT INTO requisitions (requester_id, department_code, item, quantity, unit_price_minor, \
+         total_minor, currency, status, created_at, updated_at) SELECT id, 'SAL', 'Desk', 5, \
+         10000, 50000, 'CNY', 'approved', 0, 0 FROM employees WHERE handle = 'tom.baker'",
+    )
+    .await;
+    d.sql(
+        "INSERT INTO suppliers (name, email, status, owner_id, created_at, updated_at) \
+         SELECT 'Desk Co', 'desk@example.test', 'qualified', id, 0, 0 FROM employees \
+         WHERE handle = 'huang.lei'",
+    )
+    .await;
+    d.ok(
+        "huang.lei",
+        "/po new requisition:REQ-000002 supplier:SUP-000001 quantity:1",
+    )
+    .await;
     d
 }
 
@@ -421,6 +474,10 @@ async fn a_record_one_may_not_see_reads_like_one_that_does_not_exist() {
         let digits = |s: &str| s.replace(char::is_numeric, "#");
         assert_eq!(digits(&hidden), digits(&absent), "{seen}");
     }
+    // A purchase order: procurement reads it, a sales colleague not his does not.
+    let hidden = d.refused("li.na", "/po show ref:PO-000001").await;
+    let absent = d.refused("li.na", "/po show ref:PO-000009").await;
+    assert_eq!(hidden.replace('1', "9"), absent);
 }
 
 #[tokio::test]

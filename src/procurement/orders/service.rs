@@ -1,0 +1,523 @@
+//! Purchase orders: raise one from an approved requisition, review it, email it to the
+//! supplier, record the supplier's confirmation, cancel it; see one, list them.
+
+use super::domain::{self as rules, PoInput, PoStatus, MAX_PLACE, MAX_REASON, MAX_TERMS};
+use super::progress::{self, Step};
+use super::store::{self as pos, NewPo, PurchaseOrder};
+use crate::approval::domain::ApprovalStatus;
+use crate::approval::policy::SubjectFacts;
+use crate::approval::service::{self as approvals, Progress, RoundSpec};
+use crate::domain::directory::{Directory, Employee};
+use crate::domain::money::Money;
+use crate::domain::reference::{RefKind, Reference};
+use crate::domain::{text, Msg};
+use crate::procurement::requisitions::store as reqs;
+use crate::procurement::suppliers::store::{self as suppliers, Supplier};
+use crate::sales::contracts::store as contracts;
+use crate::service::{audit_event, Desk, DeskResult};
+use crate::store::outbox::{NewMessage, EMAIL};
+use crate::store::{self, audit, outbox, Conn};
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+/// The reference of PO `id`, e.g. `PO-000042`.
+pub fn reference(id: i64) -> Reference {
+    Reference {
+        kind: RefKind::PurchaseOrder,
+        number: id,
+    }
+}
+
+/// What `/po new` was given.
+#[derive(Debug, Clone, Default)]
+pub struct NewInput<'a> {
+    pub requisition: Option<Reference>,
+    pub supplier: Option<Reference>,
+    pub unit_price: Option<Money>,
+    pub quantity: Option<i64>,
+    pub delivery: Option<NaiveDate>,
+    pub place: Option<&'a str>,
+    pub terms: Option<&'a str>,
+    pub important: Option<bool>,
+}
+
+/// A PO as people see it.
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub po: PurchaseOrder,
+    pub supplier: Supplier,
+    /// Its contracts: (reference, status).
+    pub contracts: Vec<(String, ApprovalStatus)>,
+    pub progress: Option<Progress>,
+}
+
+fn not_found(r: Reference) -> Msg {
+    Msg::new("po.not_found").arg("ref", r.to_string())
+}
+
+async fn supplier_of(conn: &mut Conn, r: Reference) -> DeskResult<Supplier> {
+    let nf = || Msg::new("po.supplier_not_found").arg("ref", r.to_string());
+    if r.kind != RefKind::Supplier {
+        return Err(nf().into());
+    }
+    Ok(suppliers::get(conn, r.number).await?.ok_or_else(nf)?)
+}
+
+/// Raises a PO from an approved requisition to an orderable supplier and opens its review.
+pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskResult<Story> {
+    let req_ref = input
+        .requisition
+        .ok_or_else(|| Msg::new("option.missing").arg("option", "requisition"))?;
+    let sup_ref = input
+        .supplier
+        .ok_or_else(|| Msg::new("option.missing").arg("option", "supplier"))?;
+    let place = text::optional("place", input.place, MAX_PLACE)?;
+    let terms = text::optional("terms", input.terms, MAX_TERMS)?;
+    let now = desk.now();
+    let now_ms = store::to_ms(now);
+    let mut tx = desk.begin().await?;
+    let req_nf = || Msg::new("requisition.not_found").arg("ref", req_ref.to_string());
+    if req_ref.kind != RefKind::Requisition {
+        return Err(req_nf().into());
+    }
+    // Two POs from one requisition at once: the second waits here, then counts the first.
+    if !pos::lock_requisition(&mut tx, req_ref.number, now_ms).await? {
+        return Err(req_nf().into());
+    }
+    let req = reqs::get(&mut tx, req_ref.number)
+        .await?
+        .ok_or_else(req_nf)?;
+    let supplier = supplier_of(&mut tx, sup_ref).await?;
+    let ordered = pos::ordered_of(&mut tx, req.id).await?;
+    let important = input.important.unwrap_or(false);
+    let req_text = req_ref.to_string();
+    let sup_text = sup_ref.to_string();
+    let draft = rules::check_new(&PoInput {
+        requisition: &req_text,
+        requisition_status: req.status,
+        requisition_quantity: req.draft.quantity,
+        requisition_unit_price: req.draft.unit_price,
+        ordered,
+        supplier: &sup_text,
+        supplier_status: supplier.status,
+        standing: supplier.standing,
+        unit_price: input.unit_price,
+        quantity: input.quantity,
+        delivery: input.delivery,
+        today: desk.today(),
+        important,
+        contract_threshold_minor: desk.company.procurement.contract_threshold_minor(),
+    })?;
+    let id = pos::insert(
+        &mut tx,
+        &NewPo {
+            requisition_id: req.id,
+            supplier_id: supplier.id,
+            requester_id: req.requester,
+            department: &req.department,
+            buyer_id: actor.id,
+            item: &req.draft.item,
+            spec: &req.draft.spec,
+            category: req.draft.category.as_deref(),
+            draft: &draft,
+            delivery_on: input.delivery,
+            place: &place,
+            terms: &terms,
+            important,
+        },
+        now_ms,
+    )
+    .await?;
+    let po = pos::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("PO {id} vanished"))?;
+    let r = reference(id);
+    let spec = RoundSpec {
+        subject: &super::subject::SUBJECT,
+        subject_id: id,
+        reference: r,
+        round: 1,
+        facts: SubjectFacts {
+            requester: actor.id,
+            department: actor.department.clone(),
+            amount_minor: po.total.minor,
+            category: po.category.clone(),
+        },
+        summary: super::subject::summary(&po, &supplier),
+    };
+    let dir = store::directory::load(&mut tx).await?;
+    let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
+    let e = audit_event(
+        now,
+        &actor.handle,
+        None,
+        "po.new",
+        &r.to_string(),
+        format!(
+            "from {req_ref} to supplier {sup_ref}: {} × {} = {}{}",
+            po.item,
+            po.quantity,
+            po.total,
+            if po.needs_contract {
+                ", needs a contract"
+            } else {
+                ""
+            }
+        ),
+    );
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
+    tx.commit().await?;
+    Ok(Story {
+        po,
+        supplier,
+        contracts: vec![],
+        progress: Some(progress),
+    })
+}
+
+/// Loads a PO the actor may read (others hear "not found").
+async fn readable(conn: &mut Conn, actor: &Employee, r: Reference) -> DeskResult<PurchaseOrder> {
+    if r.kind != RefKind::PurchaseOrder {
+        return Err(not_found(r).into());
+    }
+    let po = pos::get(&mut *conn, r.number)
+        .await?
+        .ok_or_else(|| not_found(r))?;
+    let dir = store::directory::load(&mut *conn).await?;
+    let head = dir
+        .head_of(&po.department)
+        .is_some_and(|h| h.id == actor.id);
+    if !crate::access::purchase_orders::may_read(actor, po.requester_id, po.buyer_id, head) {
+        return Err(not_found(r).into());
+    }
+    Ok(po)
+}
+
+async fn story(conn: &mut Conn, po: PurchaseOrder) -> DeskResult<Story> {
+    let supplier = suppliers::get(&mut *conn, po.supplier_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("PO {} has no supplier", po.id))?;
+    let contracts = contracts::contracts_of_po(&mut *conn, po.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                crate::sales::contracts::service::reference(c.id).to_string(),
+                c.status,
+            )
+        })
+        .collect();
+    let dir = store::directory::load(&mut *conn).await?;
+    let progress = approvals::standing(&mut *conn, &super::subject::SUBJECT, po.id, &dir).await?;
+    Ok(Story {
+        po,
+        supplier,
+        contracts,
+        progress,
+    })
+}
+
+/// A PO with its supplier, contracts and review.
+pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Story> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let po = readable(&mut conn, actor, r).await?;
+    story(&mut conn, po).await
+}
+
+/// Which POs `/po list` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Mine,
+    Open,
+    All,
+}
+
+/// POs for `/po list`: one's own (raised or asked for); open or all ones for those who may
+/// read every PO.
+pub async fn list(
+    desk: &Desk,
+    actor: &Employee,
+    scope: Scope,
+    status: Option<PoStatus>,
+) -> DeskResult<Vec<(PurchaseOrder, String)>> {
+    let mut conn = desk.store.pool().acquire().await?;
+    let everyone = crate::access::purchase_orders::may_read_all(actor);
+    let person = (scope == Scope::Mine || !everyone).then_some(actor.id);
+    let rows = pos::list(&mut conn, person, scope == Scope::Open, status, 50).await?;
+    let mut out = Vec::new();
+    for po in rows {
+        let name = suppliers::get(&mut conn, po.supplier_id)
+            .await?
+            .map(|s| s.name)
+            .unwrap_or_default();
+        out.push((po, name));
+    }
+    Ok(out)
+}
+
+/// Loads and locks a PO for a change by procurement or the central office.
+async fn for_change(
+    conn: &mut Conn,
+    actor: &Employee,
+    r: Reference,
+    now_ms: i64,
+) -> DeskResult<PurchaseOrder> {
+    if r.kind != RefKind::PurchaseOrder || !pos::lock(&mut *conn, r.number, now_ms).await? {
+        return Err(not_found(r).into());
+    }
+    readable(conn, actor, r).await
+}
+
+/// Records the supplier's confirmation of a sent PO, with a new delivery date if it moved.
+pub async fn confirm(
+    desk: &Desk,
+    actor: &Employee,
+    r: Reference,
+    delivery: Option<NaiveDate>,
+) -> DeskResult<Story> {
+    let now = desk.now();
+    let now_ms = store::to_ms(now);
+    let mut tx = desk.begin().await?;
+    let po = for_change(&mut tx, actor, r, now_ms).await?;
+    rules::check_confirm(&r.to_string(), po.status)?;
+    if let Some(d) = delivery {
+        if d < desk.today() {
+            return Err(Msg::new("po.delivery_past").arg("date", d).into());
+        }
+        pos::set_delivery(&mut tx, po.id, d).await?;
+    }
+    pos::move_status(
+        &mut tx,
+        po.id,
+        &[PoStatus::Sent],
+        PoStatus::Confirmed,
+        now_ms,
+    )
+    .await?;
+    progress::moved(&mut tx, po.id, Step::Confirmed, now_ms).await?;
+    let summary = match delivery {
+        Some(d) => format!("confirmed by the supplier, delivery {d}"),
+        None => "confirmed by the supplier".to_string(),
+    };
+    let e = audit_event(
+        now,
+        &actor.handle,
+        None,
+        "po.confirm",
+        &r.to_string(),
+        summary,
+    );
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
+    let po = pos::get(&mut tx, po.id).await?.unwrap_or(po);
+    let s = story(&mut tx, po).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Cancels a PO that nothing was received or paid for yet; a PO in review has its round
+/// closed.
+pub async fn cancel(
+    desk: &Desk,
+    actor: &Employee,
+    r: Reference,
+    reason: Option<&str>,
+) -> DeskResult<Story> {
+    let reason = text::optional("reason", reason, MAX_REASON)?;
+    if reason.is_empty() {
+        return Err(Msg::new("option.missing").arg("option", "reason").into());
+    }
+    let now = desk.now();
+    let now_ms = store::to_ms(now);
+    let mut tx = desk.begin().await?;
+    let po = for_change(&mut tx, actor, r, now_ms).await?;
+    let touched = pos::received_or_paid(&mut tx, po.id).await?;
+    rules::check_cancel(&r.to_string(), po.status, touched)?;
+    if po.status == PoStatus::Pending {
+        close_round(&mut tx, po.id, &actor.name, now_ms).await?;
+    }
+    pos::move_status(
+        &mut tx,
+        po.id,
+        &[
+            PoStatus::Pending,
+            PoStatus::Approved,
+            PoStatus::Sent,
+            PoStatus::Confirmed,
+        ],
+        PoStatus::Cancelled,
+        now_ms,
+    )
+    .await?;
+    pos::set_cancel_reason(&mut tx, po.id, &reason).await?;
+    progress::moved(&mut tx, po.id, Step::Cancelled, now_ms).await?;
+    let e = audit_event(
+        now,
+        &actor.handle,
+        None,
+        "po.cancel",
+        &r.to_string(),
+        format!("cancelled ({})", po.status.as_str()),
+    );
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
+    let po = pos::get(&mut tx, po.id).await?.unwrap_or(po);
+    let s = story(&mut tx, po).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Ends a PO's open review round as withdrawn (its prompts closed, its tasks void).
+async fn close_round(conn: &mut Conn, po_id: i64, by: &str, now_ms: i64) -> DeskResult<()> {
+    use crate::approval::store as rounds;
+    let Some(latest) = rounds::latest_for(&mut *conn, super::domain::PURCHASE_ORDER, po_id).await?
+    else {
+        return Ok(());
+    };
+    let Some(approval) = rounds::lock_approval(&mut *conn, latest.id).await? else {
+        return Ok(());
+    };
+    if approval.status() != ApprovalStatus::Pending {
+        return Ok(());
+    }
+    let stages = rounds::stages(&mut *conn, approval.id).await?;
+    let stage_id = stages
+        .iter()
+        .find(|s| Some(s.idx) == approval.current_stage)
+        .map(|s| s.id);
+    approvals::close_prompts(
+        &mut *conn,
+        &approval,
+        stage_id,
+        "withdrawn",
+        Some(by),
+        now_ms,
+    )
+    .await?;
+    rounds::void_open_tasks(&mut *conn, approval.id, now_ms).await?;
+    rounds::cancel_remaining_stages(&mut *conn, approval.id, now_ms).await?;
+    rounds::finish(&mut *conn, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
+    Ok(())
+}
+
+/// Mirrors the end of a PO's review (in the decision's transaction): approved POs are sent
+/// unless they wait for their contract; rejected ones are rejected.
+pub(crate) async fn reviewed(
+    conn: &mut Conn,
+    po_id: i64,
+    status: ApprovalStatus,
+    now_ms: i64,
+) -> DeskResult<()> {
+    match status {
+        ApprovalStatus::Approved => {
+            let Some(po) = pos::get(&mut *conn, po_id).await? else {
+                return Ok(());
+            };
+            if !pos::move_status(
+                &mut *conn,
+                po_id,
+                &[PoStatus::Pending],
+                PoStatus::Approved,
+                now_ms,
+            )
+            .await?
+            {
+                return Ok(());
+            }
+            if rules::sendable(po.needs_contract, contract_filed(conn, po_id).await?) {
+                send(conn, po_id, now_ms).await?;
+            } else {
+                progress::moved(conn, po_id, Step::Approved, now_ms).await?;
+            }
+        }
+        ApprovalStatus::Rejected | ApprovalStatus::Withdrawn => {
+            let to = if status == ApprovalStatus::Rejected {
+                PoStatus::Rejected
+            } else {
+                PoStatus::Cancelled
+            };
+            pos::move_status(conn, po_id, &[PoStatus::Pending], to, now_ms).await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn contract_filed(conn: &mut Conn, po_id: i64) -> DeskResult<bool> {
+    Ok(contracts::contracts_of_po(conn, po_id)
+        .await?
+        .iter()
+        .any(|c| c.status == ApprovalStatus::Approved))
+}
+
+/// A PO's contract was filed (in the review's transaction): a PO waiting for it is sent.
+pub(crate) async fn contract_filed_for(conn: &mut Conn, po_id: i64, now_ms: i64) -> DeskResult<()> {
+    let Some(po) = pos::get(&mut *conn, po_id).await? else {
+        return Ok(());
+    };
+    if po.status == PoStatus::Approved {
+        send(conn, po_id, now_ms).await?;
+    }
+    Ok(())
+}
+
+/// Emails an approved PO to its supplier and marks it sent, in the caller's transaction.
+async fn send(conn: &mut Conn, po_id: i64, now_ms: i64) -> DeskResult<()> {
+    if !pos::move_status(
+        &mut *conn,
+        po_id,
+        &[PoStatus::Approved],
+        PoStatus::Sent,
+        now_ms,
+    )
+    .await?
+    {
+        return Ok(());
+    }
+    let po = pos::get(&mut *conn, po_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("PO {po_id} vanished"))?;
+    let supplier = suppliers::get(&mut *conn, po.supplier_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("PO {po_id} has no supplier"))?;
+    let buyer = store::directory::by_id(&mut *conn, po.buyer_id).await?;
+    let r = reference(po.id).to_string();
+    let email = NewMessage {
+        channel: EMAIL,
+        recipient: None,
+        address: Some(supplier.email.clone()),
+        kind: crate::service::notify::kind::PO_SENT,
+        subject_ref: Some(r.clone()),
+        payload: json!({
+            "ref": r, "name": supplier.name, "supplier_company": supplier.company,
+            "locale": supplier.locale.map(|l| l.tag()),
+            "item": po.item, "spec": po.spec, "quantity": po.quantity,
+            "unit_price": po.unit_price.to_string(), "total": po.total.to_string(),
+            "delivery": po.delivery_on.map(|d| d.to_string()), "place": po.place,
+            "terms": po.terms,
+            "buyer": buyer.as_ref().map(|b| b.name.clone()),
+            "buyer_email": buyer.as_ref().map(|b| b.email.clone()),
+        }),
+        edits: None,
+    };
+    outbox::enqueue(&mut *conn, &email, now_ms).await?;
+    progress::moved(conn, po_id, Step::Sent, now_ms).await?;
+    Ok(())
+}
+
+/// The view of a PO for replies.
+pub fn view(s: &Story, dir: &Directory) -> Value {
+    let p = &s.po;
+    let name = |id: i64| dir.by_id(id).map(|e| e.name.clone());
+    json!({
+        "ref": reference(p.id).to_string(),
+        "requisition": Reference { kind: RefKind::Requisition, number: p.requisition_id }.to_string(),
+        "supplier_ref": Reference { kind: RefKind::Supplier, number: p.supplier_id }.to_string(),
+        "supplier": s.supplier.name, "item": p.item, "spec": p.spec, "quantity": p.quantity,
+        "unit_price": p.unit_price.to_string(), "total": p.total.to_string(),
+        "delivery": p.delivery_on.map(|d| d.to_string()), "place": p.place, "terms": p.terms,
+        "important": p.important, "needs_contract": p.needs_contract, "warning": p.warning,
+        "status": p.status.as_str(), "requester": name(p.requester_id), "buyer": name(p.buyer_id),
+        "sent_ms": p.sent_at, "confirmed_ms": p.confirmed_at, "cancel_reason": p.cancel_reason,
+        "created_ms": p.created_at,
+        "contracts": s.contracts.iter().map(|(r, st)| json!({"ref": r, "status": st.as_str()})).collect::<Vec<_>>(),
+    })
+}
