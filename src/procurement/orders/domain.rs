@@ -1,6 +1,11 @@
 //! A purchase order's rules that need no I/O.
 
+use crate::approval::domain::ApprovalStatus;
+use crate::domain::money::Money;
 use crate::domain::words::words;
+use crate::domain::Msg;
+use crate::procurement::suppliers::domain::{orderable, Orderable, Standing, SupplierStatus};
+use chrono::NaiveDate;
 
 /// The subject kind (and policy name) of a purchase order's review.
 pub const PURCHASE_ORDER: &str = "purchase_order";
@@ -34,12 +39,6 @@ impl PoStatus {
         !matches!(self, PoStatus::Rejected | PoStatus::Cancelled)
     }
 }
-
-use crate::approval::domain::ApprovalStatus;
-use crate::domain::money::Money;
-use crate::domain::Msg;
-use crate::procurement::suppliers::domain::{orderable, Orderable, Standing, SupplierStatus};
-use chrono::NaiveDate;
 
 /// Longest delivery place (characters).
 pub const MAX_PLACE: usize = 300;

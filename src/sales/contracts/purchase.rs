@@ -86,8 +86,7 @@ pub async fn submit(
     }
     let contract = rows::insert_contract(
         &mut tx,
-        None,
-        Some(po.id),
+        rows::ContractFor::Po(po.id),
         actor.id,
         &terms,
         url.as_deref(),

@@ -128,8 +128,7 @@ pub async fn submit(
     }
     let contract = rows::insert_contract(
         &mut tx,
-        Some(order.id),
-        None,
+        rows::ContractFor::Order(order.id),
         actor.id,
         terms,
         url.as_deref(),

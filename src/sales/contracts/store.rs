@@ -69,11 +69,19 @@ const CTR_COLS: &str =
     "id, order_id, po_id, submitter_id, terms, document_url, amount_minor, currency, \
      status, approved_by, filed_at, created_at";
 
+/// What a contract is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractFor {
+    /// A sales order (its id).
+    Order(i64),
+    /// A purchase order (its id).
+    Po(i64),
+}
+
 /// Writes a contract submitted for review, for a sales order or a purchase order.
 pub async fn insert_contract(
     conn: &mut Conn,
-    order_id: Option<i64>,
-    po_id: Option<i64>,
+    target: ContractFor,
     submitter: EmployeeId,
     terms: &str,
     document_url: Option<&str>,
@@ -84,14 +92,20 @@ pub async fn insert_contract(
         "INSERT INTO contracts (order_id, submitter_id, terms, document_url, amount_minor, currency, status, created_at, updated_at, po_id) \
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $8) RETURNING {CTR_COLS}"
     ))
-    .bind(order_id)
+    .bind(match target {
+        ContractFor::Order(id) => Some(id),
+        ContractFor::Po(_) => None,
+    })
     .bind(submitter)
     .bind(terms)
     .bind(document_url)
     .bind(amount.minor)
     .bind(amount.currency.as_str())
     .bind(now_ms)
-    .bind(po_id)
+    .bind(match target {
+        ContractFor::Po(id) => Some(id),
+        ContractFor::Order(_) => None,
+    })
     .fetch_one(conn)
     .await
 }
