@@ -18,6 +18,8 @@ words!(
         Matched = "matched",
         Paid = "paid",
         Cancelled = "cancelled",
+        /// Its review rejected it.
+        Rejected = "rejected",
     }
 );
 

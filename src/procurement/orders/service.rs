@@ -434,7 +434,11 @@ pub(crate) async fn reviewed(
             } else {
                 PoStatus::Cancelled
             };
-            pos::move_status(conn, po_id, &[PoStatus::Pending], to, now_ms).await?;
+            let moved =
+                pos::move_status(&mut *conn, po_id, &[PoStatus::Pending], to, now_ms).await?;
+            if moved && status == ApprovalStatus::Rejected {
+                progress::moved(conn, po_id, Step::Rejected, now_ms).await?;
+            }
         }
         _ => {}
     }

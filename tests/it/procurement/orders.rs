@@ -285,6 +285,21 @@ async fn a_large_po_waits_for_its_contract_then_is_sent() {
     );
     let shown = d.ok("huang.lei", "/po show ref:PO-000001").await;
     assert!(shown.contains("CTR-000001"), "{shown}");
+    // A supplier without a language of its own reads the company's (Chinese).
+    d.send_all_email().await;
+    let mails = dropped(&d);
+    let po = mails
+        .iter()
+        .find(|m| m.contains("采购订单 PO-000001"))
+        .expect("the PO email");
+    for expect in [
+        "CNC machine",
+        "150,000.00 CNY",
+        "Haitian Machinery，您好",
+        "联系人：黄磊",
+    ] {
+        assert!(po.contains(expect), "email lacks {expect}:\n{po}");
+    }
     // The requester saw approved (waiting), then sent, in one message edited.
     let steps = d.notes_of("tom.baker", "po_progress").await;
     assert_eq!(steps.len(), 2);
@@ -450,6 +465,12 @@ async fn a_poor_suppliers_po_is_approved_only_with_an_acknowledgement() {
     )
     .await;
     assert_eq!(status(&d, 2).await, "rejected");
+    let told = d.notes_of("tom.baker", "po_progress").await;
+    assert!(
+        told.last().unwrap().text.contains("PO-000002")
+            && told.last().unwrap().text.contains("is rejected"),
+        "{told:?}"
+    );
 }
 
 #[tokio::test]
