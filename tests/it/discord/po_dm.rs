@@ -35,13 +35,13 @@ async fn the_requesters_po_dm_is_edited_as_the_po_moves() {
     run(&bot, "chen.jie", "/approval approve ref:PO-000001").await;
     let sent = bot
         .dm("tom.baker", |m| {
-            m.text().contains("PO-000001") && m.text().contains("is sent")
+            m.text().contains("PO-000001") && m.text().contains("was sent to the supplier")
         })
         .await;
     run(&bot, "huang.lei", "/po confirm ref:PO-000001").await;
     let confirmed = bot
         .dm("tom.baker", |m| {
-            m.text().contains("PO-000001") && m.text().contains("is confirmed")
+            m.text().contains("PO-000001") && m.text().contains("was confirmed by the supplier")
         })
         .await;
     assert_eq!(sent.id, confirmed.id, "the same DM, edited");

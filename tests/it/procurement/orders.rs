@@ -189,7 +189,7 @@ async fn a_po_is_reviewed_emailed_to_the_supplier_and_confirmed() {
     let steps = d.notes_of("tom.baker", "po_progress").await;
     assert_eq!(steps.len(), 1, "{steps:?}");
     assert!(
-        steps[0].text.contains("PO-000001") && steps[0].text.contains("is sent"),
+        steps[0].text.contains("PO-000001") && steps[0].text.contains("was sent to the supplier"),
         "{}",
         steps[0].text
     );
@@ -204,7 +204,11 @@ async fn a_po_is_reviewed_emailed_to_the_supplier_and_confirmed() {
     assert_eq!(status(&d, 1).await, "confirmed");
     let steps = d.notes_of("tom.baker", "po_progress").await;
     assert_eq!(steps.len(), 2);
-    assert!(steps[1].text.contains("is confirmed"), "{}", steps[1].text);
+    assert!(
+        steps[1].text.contains("was confirmed by the supplier"),
+        "{}",
+        steps[1].text
+    );
     let first = d
         .count("SELECT dm_message_id FROM purchase_orders WHERE id = 1")
         .await;
@@ -247,7 +251,7 @@ async fn a_large_po_waits_for_its_contract_then_is_sent() {
             &format!("/po new requisition:{req} supplier:{sup}"),
         )
         .await;
-    assert!(text.contains("/contract submit po:PO-000001"), "{text}");
+    assert!(text.contains("/合同 提交 采购订单:PO-000001"), "{text}");
     // A contract cannot be filed by just anyone.
     d.refused("tom.baker", "/contract submit po:PO-000001")
         .await;
@@ -265,7 +269,8 @@ async fn a_large_po_waits_for_its_contract_then_is_sent() {
     );
 
     let text = d
-        .ok("huang.lei", "/contract submit po:PO-000001 terms:\"Warranty 2 years\" attachment:https://files.example.com/ctr.pdf")
+        // As the Chinese reply says it, by the procurement head.
+        .ok("zhou.qiang", "/合同 提交 采购订单:PO-000001 条款:\"Warranty 2 years\" 附件:https://files.example.com/ctr.pdf")
         .await;
     assert!(
         text.contains("CTR-000001") && text.contains("PO-000001"),
@@ -304,7 +309,8 @@ async fn a_large_po_waits_for_its_contract_then_is_sent() {
     let steps = d.notes_of("tom.baker", "po_progress").await;
     assert_eq!(steps.len(), 2);
     assert!(
-        steps[0].text.contains("is approved") && steps[1].text.contains("is sent"),
+        steps[0].text.contains("was approved")
+            && steps[1].text.contains("was sent to the supplier"),
         "{steps:?}"
     );
 }
@@ -468,7 +474,7 @@ async fn a_poor_suppliers_po_is_approved_only_with_an_acknowledgement() {
     let told = d.notes_of("tom.baker", "po_progress").await;
     assert!(
         told.last().unwrap().text.contains("PO-000002")
-            && told.last().unwrap().text.contains("is rejected"),
+            && told.last().unwrap().text.contains("was rejected"),
         "{told:?}"
     );
 }
