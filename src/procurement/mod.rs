@@ -7,3 +7,26 @@ pub mod settings;
 pub mod suppliers;
 
 pub use settings::Settings;
+
+use crate::scheduler::handlers::JobHandler;
+use crate::service::jobs::kind;
+use crate::service::notify::{kind as note, Notification};
+
+/// The job kinds procurement schedules: the suppliers' certificate check and evaluation.
+pub fn jobs() -> Vec<JobHandler> {
+    vec![
+        JobHandler::new(kind::SUPPLIER_CERTS, |d, c, _, at| {
+            Box::pin(suppliers::certs::daily(d, c, at))
+        }),
+        JobHandler::new(kind::SUPPLIER_EVALUATION, |d, c, _, at| {
+            Box::pin(suppliers::certs::evaluation(d, c, at))
+        }),
+    ]
+}
+
+/// The notifications procurement sends.
+pub const NOTIFICATIONS: &[Notification] = &[
+    Notification::chat(note::SUPPLIER_CERT_EXPIRING),
+    Notification::chat(note::SUPPLIER_SUSPENDED),
+    Notification::chat(note::SUPPLIER_EVALUATION),
+];

@@ -30,6 +30,11 @@ pub mod kind {
     pub const COLLECTION: &str = "order.collect";
     /// Checks an inquiry's service level (payload: `id`, `check` = response | resolution).
     pub const INQUIRY_SLA: &str = "inquiry.sla";
+    /// Daily: reminds of suppliers' certificates before expiry, suspends on expiry.
+    pub const SUPPLIER_CERTS: &str = "supplier.certs";
+    /// Quarterly: refreshes the scorecards of suppliers with orders in the period just ended
+    /// and asks the central office to rate them.
+    pub const SUPPLIER_EVALUATION: &str = "supplier.evaluation";
     /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
     pub const PRUNE: &str = "jobs.prune";
 }

@@ -43,6 +43,7 @@ fn embedded_catalog_loads_and_validates() {
             "report",
             "requisition",
             "settings",
+            "supplier",
             "whoami"
         ]
     );

@@ -23,7 +23,7 @@ quorum = 5
 fn the_sample_company_loads() {
     let (c, _d) = config_with(SAMPLE, DEFAULT_WORKFLOWS);
     let setup = load(&c).unwrap();
-    assert_eq!(setup.policies.by_kind.len(), 3);
+    assert_eq!(setup.policies.by_kind.len(), 4);
 }
 
 #[test]

@@ -1,3 +1,4 @@
 //! Requisitions end to end.
 
 mod requisitions;
+mod suppliers;
