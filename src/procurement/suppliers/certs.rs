@@ -66,7 +66,9 @@ pub async fn file(
     )];
     let mut lifted = false;
     if s.status == SupplierStatus::Suspended
-        && s.suspended_reason.as_deref().is_some_and(|w| w.starts_with("cert:"))
+        && s.suspended_reason
+            .as_deref()
+            .is_some_and(|w| w.starts_with("cert:"))
         && expired(&mut tx, desk, s.id, today).await?.is_empty()
     {
         rows::set_status(&mut tx, s.id, SupplierStatus::Qualified, None, now).await?;
@@ -146,7 +148,8 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, at_ms: i64) -> DeskResult<Vec<A
             continue;
         };
         let r = reference(s.id).to_string();
-        let payload = json!({ "ref": r, "name": s.name, "kind": c.kind, "expires_on": c.expires_on });
+        let payload =
+            json!({ "ref": r, "name": s.name, "kind": c.kind, "expires_on": c.expires_on });
         for to in recipients(&mut *conn, s.owner_id).await? {
             let m = notify::message(to, note::SUPPLIER_CERT_EXPIRING, Some(&r), payload.clone());
             notify::send(&mut *conn, &m, now).await?;

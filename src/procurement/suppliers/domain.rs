@@ -67,7 +67,6 @@ pub fn orderable(status: SupplierStatus, standing: Option<Standing>) -> Orderabl
     }
 }
 
-
 /// Longest name or company kept.
 pub const MAX_NAME: usize = 200;
 /// Longest note or comment kept.
@@ -179,7 +178,11 @@ impl Marks {
         ]
         .into_iter()
         .filter(|(_, v)| !(1..=5).contains(v))
-        .map(|(f, v)| Msg::new("supplier.bad_mark").arg("field", f).arg("value", v))
+        .map(|(f, v)| {
+            Msg::new("supplier.bad_mark")
+                .arg("field", f)
+                .arg("value", v)
+        })
         .collect();
         if problems.is_empty() {
             Ok(self)
@@ -226,8 +229,16 @@ mod tests {
         assert_eq!(ok.email, "sales@huadong.cn");
         assert_eq!(ok.categories, ["it", "office"]);
         assert_eq!(ok.locale, Some(Locale::ZhCn));
-        let bad = check("", None, Some("x@y"), None, &["toys".into()], Some("fr"), &known)
-            .unwrap_err();
+        let bad = check(
+            "",
+            None,
+            Some("x@y"),
+            None,
+            &["toys".into()],
+            Some("fr"),
+            &known,
+        )
+        .unwrap_err();
         let keys: Vec<&str> = bad.iter().map(|m| m.key).collect();
         assert_eq!(
             keys,
@@ -244,7 +255,12 @@ mod tests {
 
     #[test]
     fn marks_are_one_to_five() {
-        let m = |q| Marks { quality: q, delivery: 3, price: 3, service: 3 };
+        let m = |q| Marks {
+            quality: q,
+            delivery: 3,
+            price: 3,
+            service: 3,
+        };
         assert!(m(1).check().is_ok() && m(5).check().is_ok());
         assert_eq!(m(0).check().unwrap_err()[0].key, "supplier.bad_mark");
         assert!(m(6).check().is_err());
@@ -259,7 +275,10 @@ mod tests {
         ];
         let req = vec!["business_license".to_string()];
         assert!(expired_required(&current, &req, d(10)).is_empty());
-        assert_eq!(expired_required(&current, &req, d(11)), ["business_license"]);
+        assert_eq!(
+            expired_required(&current, &req, d(11)),
+            ["business_license"]
+        );
     }
 
     #[test]

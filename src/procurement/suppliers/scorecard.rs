@@ -171,7 +171,10 @@ async fn price_variance(
     first: NaiveDate,
     last: NaiveDate,
 ) -> DeskResult<Vec<(String, String, f64)>> {
-    let tz_free = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis());
+    let tz_free = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis())
+    };
     let (Some(from), Some(to)) = (tz_free(first), tz_free(last + chrono::Days::new(1))) else {
         return Ok(vec![]);
     };

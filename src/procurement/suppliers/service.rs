@@ -45,12 +45,11 @@ pub(crate) fn categories(desk: &Desk, text: &str) -> Vec<String> {
 }
 
 /// Checks a supplier's fields against the company's categories.
-pub(crate) fn check(
-    desk: &Desk,
-    name: &str,
-    f: &Fields<'_>,
-) -> Result<SupplierInput, Vec<Msg>> {
-    let cats = f.categories.map(|c| categories(desk, c)).unwrap_or_default();
+pub(crate) fn check(desk: &Desk, name: &str, f: &Fields<'_>) -> Result<SupplierInput, Vec<Msg>> {
+    let cats = f
+        .categories
+        .map(|c| categories(desk, c))
+        .unwrap_or_default();
     supplier::check(
         name,
         f.company,
@@ -69,7 +68,10 @@ pub(crate) async fn duplicate(conn: &mut Conn, email: &str) -> DeskResult<Msg> {
         .arg("email", email)
         .arg(
             "ref",
-            other.as_ref().map(|o| reference(o.id).to_string()).unwrap_or_default(),
+            other
+                .as_ref()
+                .map(|o| reference(o.id).to_string())
+                .unwrap_or_default(),
         )
         .arg("name", other.map(|o| o.name).unwrap_or_default()))
 }
@@ -103,7 +105,9 @@ pub(crate) async fn load(conn: &mut Conn, r: Reference) -> DeskResult<Supplier> 
     if r.kind != RefKind::Supplier {
         return Err(not_found().into());
     }
-    rows::get(conn, r.number).await?.ok_or_else(|| not_found().into())
+    rows::get(conn, r.number)
+        .await?
+        .ok_or_else(|| not_found().into())
 }
 
 /// Changes the given fields of a supplier (an empty `company` or `phone` clears it).
@@ -197,7 +201,9 @@ pub(crate) async fn story(conn: &mut Conn, actor: &Employee, s: Supplier) -> Des
     let mut cards = Vec::new();
     for (id, period, score, standing, components) in rows::scores(&mut *conn, s.id).await? {
         let parts = serde_json::from_str(&components)
-            .map_err(|_| crate::store::decode::unknown("supplier_scores", id, "components", &components))
+            .map_err(|_| {
+                crate::store::decode::unknown("supplier_scores", id, "components", &components)
+            })
             .map_err(sqlx::Error::from)?;
         cards.push(Card {
             period,
@@ -207,8 +213,7 @@ pub(crate) async fn story(conn: &mut Conn, actor: &Employee, s: Supplier) -> Des
         });
     }
     let dir = store::directory::load(&mut *conn).await?;
-    let progress =
-        approvals::standing(&mut *conn, &super::subject::SUBJECT, s.id, &dir).await?;
+    let progress = approvals::standing(&mut *conn, &super::subject::SUBJECT, s.id, &dir).await?;
     let owner = dir.by_id(s.owner_id).map(|e| e.name.clone());
     Ok(Story {
         certs,
@@ -254,7 +259,14 @@ pub async fn rate(
     rows::lock(&mut tx, s.id, now).await?;
     let period = scorecard::period_of(desk.today());
     rows::add_rating(&mut tx, s.id, actor.id, &period, &marks, &comment, now).await?;
-    scorecard::refresh(&mut tx, &desk.company.procurement.scorecard, s.id, &period, now).await?;
+    scorecard::refresh(
+        &mut tx,
+        &desk.company.procurement.scorecard,
+        s.id,
+        &period,
+        now,
+    )
+    .await?;
     let e = audit_event(
         desk.now(),
         &actor.handle,

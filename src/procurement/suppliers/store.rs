@@ -1,9 +1,9 @@
 //! Supplier rows.
 
 use super::domain::{Marks, Standing, SupplierInput, SupplierStatus};
-use chrono::NaiveDate;
 use crate::domain::Locale;
 use crate::store::{decode, Conn};
+use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
@@ -100,6 +100,11 @@ pub async fn insert(
     owner: i64,
     now_ms: i64,
 ) -> sqlx::Result<Option<Supplier>> {
+    // Looked up first so a refused duplicate does not use up a number on PostgreSQL (the
+    // conflict clause still guards a race).
+    if by_email(&mut *conn, &s.email).await?.is_some() {
+        return Ok(None);
+    }
     sqlx::query_as(&format!(
         "INSERT INTO suppliers (name, company, email, phone, categories, locale, status, owner_id, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'candidate', $7, $8, $8) \
@@ -250,8 +255,7 @@ pub struct Cert {
     pub replaced_at: Option<i64>,
 }
 
-const CERT_COLS: &str =
-    "id, supplier_id, kind, expires_on, document_url, reminded_at, replaced_at";
+const CERT_COLS: &str = "id, supplier_id, kind, expires_on, document_url, reminded_at, replaced_at";
 
 /// Files a certificate and marks older ones of its kind replaced; returns its id.
 pub async fn add_cert(

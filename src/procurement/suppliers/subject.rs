@@ -54,8 +54,7 @@ impl Subject for Suppliers {
                         s.status,
                         SupplierStatus::Candidate | SupplierStatus::Disqualified
                     ) {
-                        rows::set_status(conn, s.id, SupplierStatus::Qualified, None, now)
-                            .await?;
+                        rows::set_status(conn, s.id, SupplierStatus::Qualified, None, now).await?;
                     }
                 }
             }
@@ -69,9 +68,7 @@ impl Subject for Suppliers {
         actor: &'a Employee,
         reference: Reference,
     ) -> BoxFuture<'a, DeskResult<bool>> {
-        Box::pin(async move {
-            readable(super::service::show(desk, actor, reference).await)
-        })
+        Box::pin(async move { readable(super::service::show(desk, actor, reference).await) })
     }
 }
 

@@ -79,6 +79,8 @@ const CONTRACT_READERS: &[&str] = &[
     "grace.lin",
     "david.wu",
 ];
+/// Procurement and the central office: who keep the supplier list.
+const SUPPLIER_STAFF: &[&str] = &["chen.jie", "liu.yang", "zhou.qiang", "huang.lei"];
 /// Department heads, the central office, management and auditors.
 const REPORT_READERS: &[&str] = &[
     "zhang.wei",
@@ -281,6 +283,34 @@ fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
             "/contract show ref:CTR-000001",
             only(CONTRACT_READERS),
         ),
+        (
+            "supplier.add",
+            "/supplier add name:Acme email:acme@example.com",
+            only(SUPPLIER_STAFF),
+        ),
+        ("supplier.show", "/supplier show ref:SUP-000001", None),
+        ("supplier.find", "/supplier find text:华东", None),
+        ("supplier.list", "/supplier list", None),
+        (
+            "supplier.update",
+            "/supplier update ref:SUP-000001 phone:13900001111",
+            only(SUPPLIER_STAFF),
+        ),
+        (
+            "supplier.qualify",
+            "/supplier qualify ref:SUP-000001",
+            only(SUPPLIER_STAFF),
+        ),
+        (
+            "supplier.cert",
+            "/supplier cert ref:SUP-000001 kind:iso_9001 expires:2027-06-30",
+            only(SUPPLIER_STAFF),
+        ),
+        (
+            "supplier.rate",
+            "/supplier rate ref:SUP-000001 quality:4 delivery:4 price:4 service:4",
+            only(SUPPLIER_STAFF),
+        ),
         ("report.service", "/report service", only(REPORT_READERS)),
         ("report.sales", "/report sales", Some(sales_report)),
     ]
@@ -322,6 +352,7 @@ async fn fixture() -> TestDesk {
         ("li.na", "/order issue ref:SO-000001 kind:quality text:\"one broken\""),
         ("tom.baker", "/followup add ref:REQ-000001 when:tomorrow"),
         ("xu.jing", "/callback schedule customer:#1 when:tomorrow"),
+        ("zhou.qiang", "/supplier add name:\"华东电子\" email:sales@huadong.cn"),
     ] {
         d.ok(who, line).await;
     }

@@ -17,7 +17,10 @@ const ADD: &str = "/supplier add name:\"华东电子\" email:Sales@HuaDong.CN co
 async fn add_show_find_list_update() {
     let d = spawn_desk().await;
     let text = d.ok("zhou.qiang", ADD).await;
-    assert!(text.contains("SUP-000001") && text.contains("候选"), "{text}");
+    assert!(
+        text.contains("SUP-000001") && text.contains("候选"),
+        "{text}"
+    );
     assert!(text.contains("sales@huadong.cn"), "normalised: {text}");
     let s = supplier(&d, 1).await;
     assert_eq!(s.status, SupplierStatus::Candidate);
@@ -27,27 +30,45 @@ async fn add_show_find_list_update() {
     // Anyone reads its name and status; contacts only procurement, the central office,
     // management and auditors.
     let shown = d.ok("li.na", "/supplier show ref:SUP-000001").await;
-    assert!(shown.contains("华东电子") && !shown.contains("sales@huadong.cn") && !shown.contains("5555"), "{shown}");
+    assert!(
+        shown.contains("华东电子")
+            && !shown.contains("sales@huadong.cn")
+            && !shown.contains("5555"),
+        "{shown}"
+    );
     let shown = d.ok("chen.jie", "/supplier show ref:SUP-000001").await;
-    assert!(shown.contains("sales@huadong.cn") && shown.contains("5555"), "{shown}");
+    assert!(
+        shown.contains("sales@huadong.cn") && shown.contains("5555"),
+        "{shown}"
+    );
     let found = d.ok("tom.baker", "/supplier find text:华东").await;
-    assert!(found.contains("SUP-000001") && !found.contains("@"), "{found}");
+    assert!(
+        found.contains("SUP-000001") && !found.contains("@"),
+        "{found}"
+    );
     let none = d.ok("tom.baker", "/supplier find text:sales@huadong").await;
-    assert!(none.contains("No supplier"), "others cannot search by email: {none}");
+    assert!(
+        none.contains("No supplier"),
+        "others cannot search by email: {none}"
+    );
     let listed = d.ok("tom.baker", "/supplier list status:candidate").await;
     assert!(listed.contains("SUP-000001"), "{listed}");
     let listed = d.ok("tom.baker", "/supplier list status:qualified").await;
     assert!(!listed.contains("SUP-000001"), "{listed}");
 
     let text = d
-        .ok("huang.lei", "/supplier update ref:SUP-000001 phone:13900001111 categories:设备 locale:en")
+        .ok(
+            "huang.lei",
+            "/supplier update ref:SUP-000001 phone:13900001111 categories:设备 locale:en",
+        )
         .await;
     assert!(text.contains("13900001111"), "{text}");
     let s = supplier(&d, 1).await;
     assert_eq!(s.categories, ["equipment"]);
     assert_eq!(s.name, "华东电子");
     assert_eq!(
-        d.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'supplier.%'").await,
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'supplier.%'")
+            .await,
         2
     );
 }
@@ -56,25 +77,90 @@ async fn add_show_find_list_update() {
 async fn bad_input_is_refused_in_both_languages_and_changes_nothing() {
     let d = spawn_desk().await;
     d.ok("zhou.qiang", ADD).await;
-    d.sql("UPDATE employees SET locale = 'en' WHERE handle = 'huang.lei'").await;
+    d.sql("UPDATE employees SET locale = 'en' WHERE handle = 'huang.lei'")
+        .await;
     let before = d.count("SELECT COUNT(*) FROM suppliers").await;
     for (who, line, expect) in [
-        ("huang.lei", "/supplier add name:X email:not-an-email", "is not an email address"),
-        ("zhou.qiang", "/supplier add name:X email:not-an-email", "不是有效的邮箱"),
-        ("huang.lei", "/supplier add name:X email:SALES@huadong.cn", "already belongs to supplier SUP-000001"),
-        ("zhou.qiang", "/supplier add name:X email:sales@huadong.cn", "已属于供应商 SUP-000001"),
-        ("huang.lei", "/supplier add name:X email:x@example.com categories:toys", "is not a purchase category"),
-        ("zhou.qiang", "/supplier add name:X email:x@example.com categories:toys", "不是采购类别"),
-        ("huang.lei", "/supplier add name:X email:x@example.com locale:fr", "fr"),
-        ("zhou.qiang", "/supplier add name:X email:x@example.com locale:fr", "fr"),
-        ("huang.lei", "/supplier cert ref:SUP-000001 kind:iso expires:2027-13-45", ""),
-        ("zhou.qiang", "/supplier cert ref:SUP-000001 kind:iso expires:2027-13-45", ""),
-        ("huang.lei", "/supplier cert ref:SUP-000001 kind:iso expires:2026-01-01", "has passed"),
-        ("zhou.qiang", "/supplier cert ref:SUP-000001 kind:iso expires:2026-01-01", "已过"),
-        ("huang.lei", "/supplier rate ref:SUP-000001 quality:0 delivery:3 price:3 service:3", ""),
-        ("zhou.qiang", "/supplier rate ref:SUP-000001 quality:6 delivery:3 price:3 service:3", ""),
-        ("huang.lei", "/supplier show ref:SUP-000009", "There is no supplier SUP-000009"),
-        ("zhou.qiang", "/supplier show ref:SUP-000009", "没有供应商 SUP-000009"),
+        (
+            "huang.lei",
+            "/supplier add name:X email:not-an-email",
+            "is not an email address",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier add name:X email:not-an-email",
+            "不是有效的邮箱",
+        ),
+        (
+            "huang.lei",
+            "/supplier add name:X email:SALES@huadong.cn",
+            "already belongs to supplier SUP-000001",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier add name:X email:sales@huadong.cn",
+            "已属于供应商 SUP-000001",
+        ),
+        (
+            "huang.lei",
+            "/supplier add name:X email:x@example.com categories:toys",
+            "is not a purchase category",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier add name:X email:x@example.com categories:toys",
+            "不是采购类别",
+        ),
+        (
+            "huang.lei",
+            "/supplier add name:X email:x@example.com locale:fr",
+            "fr",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier add name:X email:x@example.com locale:fr",
+            "fr",
+        ),
+        (
+            "huang.lei",
+            "/supplier cert ref:SUP-000001 kind:iso expires:2027-13-45",
+            "",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier cert ref:SUP-000001 kind:iso expires:2027-13-45",
+            "",
+        ),
+        (
+            "huang.lei",
+            "/supplier cert ref:SUP-000001 kind:iso expires:2026-01-01",
+            "has passed",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier cert ref:SUP-000001 kind:iso expires:2026-01-01",
+            "已过",
+        ),
+        (
+            "huang.lei",
+            "/supplier rate ref:SUP-000001 quality:0 delivery:3 price:3 service:3",
+            "",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier rate ref:SUP-000001 quality:6 delivery:3 price:3 service:3",
+            "",
+        ),
+        (
+            "huang.lei",
+            "/supplier show ref:SUP-000009",
+            "There is no supplier SUP-000009",
+        ),
+        (
+            "zhou.qiang",
+            "/supplier show ref:SUP-000009",
+            "没有供应商 SUP-000009",
+        ),
         ("li.na", "/supplier add name:X email:x@example.com", ""),
     ] {
         let said = d.refused(who, line).await;
@@ -86,9 +172,13 @@ async fn bad_input_is_refused_in_both_languages_and_changes_nothing() {
     let s = supplier(&d, 1).await;
     assert_eq!(s.email, "sales@huadong.cn");
     // An update to another supplier's email is refused too.
-    d.ok("zhou.qiang", "/supplier add name:Y email:y@example.com").await;
+    d.ok("zhou.qiang", "/supplier add name:Y email:y@example.com")
+        .await;
     let said = d
-        .refused("huang.lei", "/supplier update ref:SUP-000002 email:sales@huadong.cn")
+        .refused(
+            "huang.lei",
+            "/supplier update ref:SUP-000002 email:sales@huadong.cn",
+        )
         .await;
     assert!(said.contains("SUP-000001"), "{said}");
     assert_eq!(supplier(&d, 2).await.email, "y@example.com");
@@ -102,7 +192,9 @@ async fn qualification_goes_to_the_central_office_then_legal() {
         .ok("zhou.qiang", "/supplier qualify ref:SUP-000001 note:\"site visit done\" attachment:https://files.example.com/visit.pdf")
         .await;
     assert!(text.contains("第 1 轮"), "{text}");
-    let again = d.refused("huang.lei", "/supplier qualify ref:SUP-000001").await;
+    let again = d
+        .refused("huang.lei", "/supplier qualify ref:SUP-000001")
+        .await;
     assert!(again.contains("审核中"), "{again}");
     assert_eq!(d.inbox("chen.jie").await, ["SUP-000001"]);
     d.ok("chen.jie", "/approval approve ref:SUP-000001").await;
@@ -113,13 +205,20 @@ async fn qualification_goes_to_the_central_office_then_legal() {
     assert_eq!((s.status, s.round), (SupplierStatus::Qualified, 1));
     let shown = d.ok("tom.baker", "/supplier show ref:SUP-000001").await;
     assert!(shown.contains("qualified"), "{shown}");
-    let said = d.refused("zhou.qiang", "/supplier qualify ref:SUP-000001").await;
+    let said = d
+        .refused("zhou.qiang", "/supplier qualify ref:SUP-000001")
+        .await;
     assert!(said.contains("合格"), "{said}");
 
     // A rejected one stays a candidate and may be submitted again: round 2.
-    d.ok("zhou.qiang", "/supplier add name:Y email:y@example.com").await;
+    d.ok("zhou.qiang", "/supplier add name:Y email:y@example.com")
+        .await;
     d.ok("zhou.qiang", "/supplier qualify ref:SUP-000002").await;
-    d.ok("chen.jie", "/approval reject ref:SUP-000002 comment:\"no ISO\"").await;
+    d.ok(
+        "chen.jie",
+        "/approval reject ref:SUP-000002 comment:\"no ISO\"",
+    )
+    .await;
     assert_eq!(supplier(&d, 2).await.status, SupplierStatus::Candidate);
     let text = d.ok("zhou.qiang", "/supplier qualify ref:SUP-000002").await;
     assert!(text.contains("第 2 轮"), "{text}");
@@ -137,23 +236,43 @@ async fn an_expired_required_certificate_suspends_on_its_day_and_renewal_lifts_i
     // Today is 2026-11-26; valid to 2026-12-20: reminded from 11-20 on (30 days), i.e. at
     // the next daily run.
     let text = d
-        .ok("zhou.qiang", "/supplier cert ref:SUP-000001 kind:\"Business License\" expires:2026-12-20")
+        .ok(
+            "zhou.qiang",
+            "/supplier cert ref:SUP-000001 kind:\"Business License\" expires:2026-12-20",
+        )
         .await;
-    assert!(text.contains("business_license") && text.contains("2026-12-20"), "{text}");
-    d.ok("zhou.qiang", "/supplier cert ref:SUP-000001 kind:\"ISO 9001\" expires:2026-12-01").await;
+    assert!(
+        text.contains("business_license") && text.contains("2026-12-20"),
+        "{text}"
+    );
+    d.ok(
+        "zhou.qiang",
+        "/supplier cert ref:SUP-000001 kind:\"ISO 9001\" expires:2026-12-01",
+    )
+    .await;
     let day = 86_400;
     d.advance(day).await;
     let owner = d.notes_of("zhou.qiang", "supplier_cert_expiring").await;
     assert_eq!(owner.len(), 2, "both certificates, once each");
-    assert!(owner.iter().any(|n| n.text.contains("business_license") && n.text.contains("2026-12-20")));
-    assert_eq!(d.notes_of("liu.yang", "supplier_cert_expiring").await.len(), 2);
+    assert!(owner
+        .iter()
+        .any(|n| n.text.contains("business_license") && n.text.contains("2026-12-20")));
+    assert_eq!(
+        d.notes_of("liu.yang", "supplier_cert_expiring").await.len(),
+        2
+    );
     // Day by day up to the last valid day: still qualified, reminded only once.
     // (ISO 9001 expires 12-01 but is not required: it suspends nothing.)
     while d.chat.desk.today() < chrono::NaiveDate::from_ymd_opt(2026, 12, 20).unwrap() {
         d.advance(day).await;
     }
     assert_eq!(supplier(&d, 1).await.status, SupplierStatus::Qualified);
-    assert_eq!(d.notes_of("zhou.qiang", "supplier_cert_expiring").await.len(), 2);
+    assert_eq!(
+        d.notes_of("zhou.qiang", "supplier_cert_expiring")
+            .await
+            .len(),
+        2
+    );
     // The day after its last valid day: suspended, owner and central office told.
     d.advance(day).await;
     let s = supplier(&d, 1).await;
@@ -162,20 +281,31 @@ async fn an_expired_required_certificate_suspends_on_its_day_and_renewal_lifts_i
     let told = d.notes_of("chen.jie", "supplier_suspended").await;
     assert_eq!(told.len(), 1);
     assert!(told[0].text.contains("SUP-000001"), "{}", told[0].text);
-    assert_eq!(d.notes_of("zhou.qiang", "supplier_suspended").await.len(), 1);
     assert_eq!(
-        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'supplier.suspend'").await,
+        d.notes_of("zhou.qiang", "supplier_suspended").await.len(),
+        1
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'supplier.suspend'")
+            .await,
         1
     );
     // The renewed certificate replaces the old one and lifts the suspension.
     let text = d
-        .ok("huang.lei", "/supplier cert ref:SUP-000001 kind:business_license expires:2027-12-20")
+        .ok(
+            "huang.lei",
+            "/supplier cert ref:SUP-000001 kind:business_license expires:2027-12-20",
+        )
         .await;
     assert!(text.contains("恢复合格"), "{text}");
     let s = supplier(&d, 1).await;
-    assert_eq!((s.status, s.suspended_reason), (SupplierStatus::Qualified, None));
     assert_eq!(
-        d.count("SELECT COUNT(*) FROM supplier_certs WHERE replaced_at IS NOT NULL").await,
+        (s.status, s.suspended_reason),
+        (SupplierStatus::Qualified, None)
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM supplier_certs WHERE replaced_at IS NOT NULL")
+            .await,
         1
     );
     d.advance(day).await;
@@ -197,15 +327,26 @@ async fn ratings_make_the_scorecard_and_very_poor_blocks_orders() {
         Orderable::VeryPoor
     );
     // A second rating in the period: the means move the score (1,1,1,1 and 5,5,5,5 → 50).
-    d.ok("chen.jie", "/supplier rate ref:SUP-000001 quality:5 delivery:5 price:5 service:5").await;
+    d.ok(
+        "chen.jie",
+        "/supplier rate ref:SUP-000001 quality:5 delivery:5 price:5 service:5",
+    )
+    .await;
     let s = supplier(&d, 1).await;
     assert_eq!((s.score, s.standing), (Some(50), Some(Standing::Good)));
     assert_eq!(d.count("SELECT COUNT(*) FROM supplier_scores").await, 1);
     // Next quarter, a new scorecard; the history keeps both.
     d.clock.advance(chrono::Duration::days(40));
-    d.ok("chen.jie", "/supplier rate ref:SUP-000001 quality:5 delivery:4 price:4 service:5").await;
+    d.ok(
+        "chen.jie",
+        "/supplier rate ref:SUP-000001 quality:5 delivery:4 price:4 service:5",
+    )
+    .await;
     let shown = d.ok("tom.baker", "/supplier show ref:SUP-000001").await;
-    assert!(shown.contains("2027-Q1") && shown.contains("2026-Q4"), "{shown}");
+    assert!(
+        shown.contains("2027-Q1") && shown.contains("2026-Q4"),
+        "{shown}"
+    );
     let s = supplier(&d, 1).await;
     assert_eq!(s.standing, Some(Standing::Excellent));
 }
@@ -224,13 +365,13 @@ async fn import_adds_good_rows_and_reports_bad_ones_with_their_lines() {
     let report = bizdesk::procurement::suppliers::import::import(&d.chat.desk, &actor, csv)
         .await
         .unwrap();
-    let added: Vec<(usize, &str)> = report.added.iter().map(|(l, s)| (*l, s.name.as_str())).collect();
-    assert_eq!(added, [(2, "Acme"), (6, "好办公")]);
-    let refused: Vec<(usize, &str)> = report
-        .refused
+    let added: Vec<(usize, &str)> = report
+        .added
         .iter()
-        .map(|(l, m)| (*l, m[0].key))
+        .map(|(l, s)| (*l, s.name.as_str()))
         .collect();
+    assert_eq!(added, [(2, "Acme"), (6, "好办公")]);
+    let refused: Vec<(usize, &str)> = report.refused.iter().map(|(l, m)| (*l, m[0].key)).collect();
     assert_eq!(
         refused,
         [
@@ -244,7 +385,9 @@ async fn import_adds_good_rows_and_reports_bad_ones_with_their_lines() {
     assert_eq!(s.categories, ["office"]);
     // Someone outside procurement and the central office imports nothing.
     let li = d.employee("li.na").await;
-    assert!(bizdesk::procurement::suppliers::import::import(&d.chat.desk, &li, csv)
-        .await
-        .is_err());
+    assert!(
+        bizdesk::procurement::suppliers::import::import(&d.chat.desk, &li, csv)
+            .await
+            .is_err()
+    );
 }
