@@ -133,9 +133,15 @@ pub async fn qualify(
     let round = s.round + 1;
     rows::set_round(&mut tx, s.id, round).await?;
     let headline = if s.company.is_empty() {
-        format!("{} · {}", reference(s.id), s.name)
+        s.name.clone()
     } else {
-        format!("{} · {} · {}", reference(s.id), s.name, s.company)
+        format!("{} · {}", s.name, s.company)
+    };
+    // The prompt's "total" place shows what it would supply.
+    let total = if s.categories.is_empty() {
+        "–".to_string()
+    } else {
+        s.categories.join(", ")
     };
     let spec = RoundSpec {
         subject: &SUBJECT,
@@ -150,9 +156,8 @@ pub async fn qualify(
         },
         summary: Summary {
             headline,
-            total: String::new(),
+            total,
             facts: [
-                Fact::of("fact.categories", s.categories.join(", ")),
                 Fact::of("fact.notes", note.clone()),
                 Fact::of("fact.document", url.clone().unwrap_or_default()),
             ]

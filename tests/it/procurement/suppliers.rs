@@ -391,3 +391,111 @@ async fn import_adds_good_rows_and_reports_bad_ones_with_their_lines() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn show_tells_status_review_certificates_and_scorecard() {
+    let d = spawn_desk().await;
+    d.ok("zhou.qiang", ADD).await;
+    d.ok(
+        "zhou.qiang",
+        "/supplier qualify ref:SUP-000001 note:\"visited\"",
+    )
+    .await;
+    d.ok(
+        "zhou.qiang",
+        "/supplier cert ref:SUP-000001 kind:\"ISO 9001\" expires:2027-12-01",
+    )
+    .await;
+    d.ok(
+        "zhou.qiang",
+        "/supplier rate ref:SUP-000001 quality:4 delivery:3 price:3 service:5",
+    )
+    .await;
+    d.sql("UPDATE employees SET locale = 'en' WHERE handle = 'huang.lei'")
+        .await;
+    let shown = d.ok("huang.lei", "/supplier show ref:SUP-000001").await;
+    for expect in [
+        "SUP-000001 · 华东电子 · 华东电子有限公司 · candidate",
+        "Categories: IT equipment, Office supplies",
+        "Email: sales@huadong.cn",
+        "Qualification: waiting at Central office",
+        "iso_9001 valid until 2027-12-01",
+        "Score 70 · good",
+        "2026-Q4: 70 good · ratings (1): quality 75, delivery 50, price 50, service 100",
+    ] {
+        assert!(shown.contains(expect), "{expect} not in:\n{shown}");
+    }
+    let prompt = d.notes_of("chen.jie", "approval_prompt").await;
+    assert!(
+        prompt[0]
+            .text
+            .contains("华东电子 · 华东电子有限公司 · it, office"),
+        "{}",
+        prompt[0].text
+    );
+    assert!(
+        !prompt[0].text.contains("sales@huadong.cn"),
+        "{}",
+        prompt[0].text
+    );
+}
+
+#[tokio::test]
+async fn the_quarterly_evaluation_scores_measured_deliveries_and_asks_for_ratings() {
+    let d = spawn_desk().await;
+    d.sync_schedules().await;
+    d.ok("zhou.qiang", ADD).await;
+    d.ok(
+        "zhou.qiang",
+        "/supplier add name:Idle email:idle@example.com",
+    )
+    .await;
+    d.ok(
+        "tom.baker",
+        "/requisition new item:Monitor quantity:20 unit_price:1000 reason:x",
+    )
+    .await;
+    let now = d.chat.desk.now().timestamp_millis();
+    for (price, _) in [(100_000, 1), (110_000, 2)] {
+        d.sql(&format!(
+            "INSERT INTO purchase_orders (requisition_id, supplier_id, requester_id, department_code, \
+             buyer_id, item, quantity, unit_price_minor, total_minor, currency, status, created_at, \
+             updated_at) SELECT 1, 1, e.id, 'SAL', e.id, 'Monitor', 10, {price}, {}, 'CNY', 'sent', \
+             {now}, {now} FROM employees e WHERE e.handle = 'tom.baker'",
+            price * 10
+        ))
+        .await;
+    }
+    for (accepted, rejected, late) in [(8, 2, 0), (10, 0, 3)] {
+        d.sql(&format!(
+            "INSERT INTO receipts (po_id, inspector_id, accepted, rejected, received_on, days_late, \
+             created_at) SELECT 2, e.id, {accepted}, {rejected}, '2026-12-10', {late}, {now} \
+             FROM employees e WHERE e.handle = 'tom.baker'"
+        ))
+        .await;
+    }
+    // 2027-01-01 09:00 in Shanghai: the evaluation of 2026-Q4.
+    d.advance(36 * 86_400 - 3600).await;
+    let s = supplier(&d, 1).await;
+    // On time 1 of 2 (50), accepted 18 of 20 (90), equally weighted: 70.
+    assert_eq!((s.score, s.standing), (Some(70), Some(Standing::Good)));
+    assert_eq!(supplier(&d, 2).await.score, None, "no orders, no scorecard");
+    let asked = d.notes_of("chen.jie", "supplier_evaluation").await;
+    assert_eq!(asked.len(), 1);
+    assert!(
+        asked[0].text.contains("2026-Q4") && asked[0].text.contains("SUP-000001"),
+        "{}",
+        asked[0].text
+    );
+    assert!(!asked[0].text.contains("SUP-000002"), "{}", asked[0].text);
+    let shown = d.ok("zhou.qiang", "/supplier show ref:SUP-000001").await;
+    assert!(
+        shown.contains("准时 50%") && shown.contains("合格 90%") && shown.contains("10.0%"),
+        "{shown}"
+    );
+    let shown = d.ok("tom.baker", "/supplier show ref:SUP-000001").await;
+    assert!(
+        !shown.contains("10.0%"),
+        "prices only for those allowed: {shown}"
+    );
+}
