@@ -3,7 +3,7 @@
 //! *qualified*; rejected: it stays a *candidate* and may be submitted again (next round).
 
 use super::domain::SupplierStatus;
-use super::service::{load, reference, story};
+use super::service::{load, story};
 use super::store as rows;
 use crate::access;
 use crate::approval::domain::ApprovalStatus;
