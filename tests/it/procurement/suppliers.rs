@@ -499,3 +499,51 @@ async fn the_quarterly_evaluation_scores_measured_deliveries_and_asks_for_rating
         "prices only for those allowed: {shown}"
     );
 }
+
+#[tokio::test]
+async fn bizdesk_suppliers_import_reports_each_bad_row_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = bizdesk::store::fresh::fresh_url(common::postgres().as_deref(), dir.path(), "sup")
+        .await
+        .unwrap();
+    let file = dir.path().join("suppliers.csv");
+    std::fs::write(
+        &file,
+        "名称,邮箱,类别\nAcme,buyer@acme.com,it\nBad,bad@,\nToys,toys@example.com,toys\n",
+    )
+    .unwrap();
+    let run = |who: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_bizdesk"))
+            .args(["suppliers", "import", file.to_str().unwrap(), "--as", who])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("BIZDESK__DATABASE__URL", &url)
+            .env("BIZDESK__TEMPLATES__DIR", "")
+            .env("HOME", dir.path())
+            .env("BIZDESK__SECURITY__KEY_FILE", dir.path().join("keys"))
+            .env("BIZDESK__SMTP__DROP_DIR", dir.path().join("outbox"))
+            .env("BIZDESK__COMPANY__LOCALE", "en")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.code(), text)
+    };
+    let (code, t) = run("huang.lei");
+    assert_eq!(code, Some(2), "{t}");
+    assert!(t.contains("imported 1 suppliers; 2 rows refused"), "{t}");
+    assert!(t.contains("line 2: SUP-000001 Acme"), "{t}");
+    assert!(
+        t.contains("line 3: refused: `bad@` is not an email address"),
+        "{t}"
+    );
+    assert!(
+        t.contains("line 4: refused: “toys” is not a purchase category"),
+        "{t}"
+    );
+    let (code, t) = run("li.na");
+    assert_eq!(code, Some(2), "{t}");
+    assert!(!t.contains("imported"), "{t}");
+}
