@@ -283,8 +283,18 @@ mod tests {
 
     #[test]
     fn thresholds_are_inclusive() {
-        let c: crate::config::Config = toml::from_str(crate::config::DEFAULTS).unwrap();
-        let card = c.procurement.scorecard;
+        // The shipped thresholds (config/bizdesk.toml): 80 / 50 / 30.
+        let card = Scorecard {
+            quality: 25,
+            delivery: 15,
+            price: 15,
+            service: 15,
+            on_time: 15,
+            acceptance: 15,
+            excellent: 80,
+            good: 50,
+            poor: 30,
+        };
         assert_eq!(standing(100, &card), Standing::Excellent);
         assert_eq!(standing(80, &card), Standing::Excellent);
         assert_eq!(standing(79, &card), Standing::Good);
