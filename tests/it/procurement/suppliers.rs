@@ -547,3 +547,31 @@ async fn bizdesk_suppliers_import_reports_each_bad_row_with_its_line() {
     assert_eq!(code, Some(2), "{t}");
     assert!(!t.contains("imported"), "{t}");
 }
+
+#[tokio::test]
+async fn two_qualifications_at_once_open_one_review() {
+    let d = spawn_desk().await;
+    d.ok("zhou.qiang", ADD).await;
+    let (a, b) = tokio::join!(
+        d.run("zhou.qiang", "/supplier qualify ref:SUP-000001"),
+        d.run("huang.lei", "/supplier qualify ref:SUP-000001"),
+    );
+    assert!(
+        a.ok != b.ok,
+        "one passes, one is refused: {} / {}",
+        a.text,
+        b.text
+    );
+    let refused = if a.ok { &b } else { &a };
+    assert!(
+        !refused.internal && refused.text.contains("审核中"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM approvals WHERE subject_kind = 'supplier'")
+            .await,
+        1
+    );
+    assert_eq!(supplier(&d, 1).await.round, 1);
+}
