@@ -575,3 +575,49 @@ async fn two_qualifications_at_once_open_one_review() {
     );
     assert_eq!(supplier(&d, 1).await.round, 1);
 }
+
+#[tokio::test]
+async fn every_supplier_message_renders_in_both_languages() {
+    use bizdesk::domain::{Locale, Msg};
+    let d = spawn_desk().await;
+    let msgs = [
+        Msg::new("supplier.name_required"),
+        Msg::new("supplier.email_required"),
+        Msg::new("supplier.unknown_category")
+            .arg("category", "toys")
+            .arg("choices", "it, office"),
+        Msg::new("supplier.duplicate_email")
+            .arg("email", "a@b.cn")
+            .arg("ref", "SUP-000001")
+            .arg("name", "A"),
+        Msg::new("supplier.not_found").arg("ref", "SUP-000009"),
+        Msg::new("supplier.bad_mark")
+            .arg("field", "delivery")
+            .arg("value", 0),
+        Msg::new("supplier.bad_url"),
+        Msg::new("supplier.bad_cert_kind").arg("value", "证书"),
+        Msg::new("supplier.cert_past").arg("date", "2026-01-01"),
+        Msg::new("supplier.review_pending").arg("ref", "SUP-000001"),
+        Msg::new("supplier.already_qualified")
+            .arg("ref", "SUP-000001")
+            .arg("status", "suspended"),
+        Msg::new("supplier.csv_unknown_column")
+            .arg("column", "x")
+            .arg("columns", "name,email"),
+        Msg::new("supplier.csv_columns"),
+    ];
+    for locale in [Locale::En, Locale::ZhCn] {
+        for m in &msgs {
+            let text = d.chat.renderer.try_msg(locale, m).unwrap();
+            assert!(
+                !text.is_empty() && !text.contains("{{"),
+                "{}: {text}",
+                m.key
+            );
+        }
+    }
+    let zh = d.chat.renderer.try_msg(Locale::ZhCn, &msgs[5]).unwrap();
+    assert!(zh.starts_with("交付评分"), "{zh}");
+    let zh = d.chat.renderer.try_msg(Locale::ZhCn, &msgs[10]).unwrap();
+    assert!(zh.contains("暂停"), "{zh}");
+}
