@@ -621,3 +621,23 @@ async fn every_supplier_message_renders_in_both_languages() {
     let zh = d.chat.renderer.try_msg(Locale::ZhCn, &msgs[10]).unwrap();
     assert!(zh.contains("暂停"), "{zh}");
 }
+
+#[tokio::test]
+async fn supplier_references_are_suggested_while_typing() {
+    use bizdesk::service::suggest::{suggest, Field};
+    let d = spawn_desk().await;
+    d.ok("zhou.qiang", ADD).await;
+    d.ok(
+        "zhou.qiang",
+        "/supplier add name:Acme email:acme@example.com",
+    )
+    .await;
+    let tom = d.employee("tom.baker").await;
+    let field = Field::for_option("ref", Some("SUP")).unwrap();
+    let got = suggest(&d.chat.desk, &tom, field, "acme").await;
+    let values: Vec<&str> = got.iter().map(|s| s.value.as_str()).collect();
+    assert_eq!(values, ["SUP-000002"]);
+    assert!(got[0].label.contains("Acme"), "{:?}", got[0]);
+    let any = suggest(&d.chat.desk, &tom, Field::Reference { kind: None }, "").await;
+    assert!(any.iter().all(|s| !s.value.starts_with("SUP-")), "{any:?}");
+}
