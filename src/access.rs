@@ -91,6 +91,14 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("order.resolve", Gate::Record),
     ("contract.submit", Gate::Record),
     ("contract.show", Gate::Record),
+    ("supplier.add", Gate::Roles(suppliers::STAFF)),
+    ("supplier.show", Gate::Anyone),
+    ("supplier.find", Gate::Anyone),
+    ("supplier.list", Gate::Anyone),
+    ("supplier.update", Gate::Roles(suppliers::STAFF)),
+    ("supplier.qualify", Gate::Roles(suppliers::STAFF)),
+    ("supplier.cert", Gate::Roles(suppliers::STAFF)),
+    ("supplier.rate", Gate::Roles(suppliers::STAFF)),
     ("po.new", Gate::Roles(purchase_orders::BUYERS)),
     ("po.show", Gate::Record),
     ("po.list", Gate::Anyone),
@@ -280,6 +288,34 @@ pub mod orders {
         reviewer: bool,
         owner: EmployeeId,
         order_roles: &[Role],
+    }
+}
+
+/// Suppliers (采购 2): everyone may read a supplier's name, status, categories and standing;
+/// its contacts (email, phone) and prices are for those who buy from it and those who
+/// oversee them.
+pub mod suppliers {
+    use super::*;
+
+    /// Who keep the supplier list: procurement and the central office (add, update,
+    /// qualify, file certificates, rate).
+    pub const STAFF: &[Role] = &[Role::Procurement, Role::Bcmo];
+    /// Who may read contacts and prices: the staff, management and auditors.
+    const CONTACT_READERS: &[Role] = &[
+        Role::Procurement,
+        Role::Bcmo,
+        Role::Management,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may change suppliers and their records.
+    pub fn may_edit(actor: &Employee) -> bool {
+        holds(actor, STAFF)
+    }
+
+    /// Whether `actor` may read suppliers' emails, phones and prices.
+    pub fn may_read_contacts(actor: &Employee) -> bool {
+        holds(actor, CONTACT_READERS)
     ) -> bool {
         reviewer
             || submitter == actor.id

@@ -105,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         command: CustomersCommand,
     },
+    /// Supplier records.
+    Suppliers {
+        #[command(subcommand)]
+        command: SuppliersCommand,
+    },
     /// The configuration files.
     Config {
         #[command(subcommand)]
@@ -161,6 +166,21 @@ enum CustomersCommand {
         /// Erase for real.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SuppliersCommand {
+    /// Import suppliers from a CSV file with a header row: name and email (required),
+    /// company, phone, categories (separated by `;`), locale (English or Chinese column
+    /// names). Good rows are added as candidates owned by --as; each bad row is reported with
+    /// its line and reason, and nothing of it is written. Exit 0 when every row was added, 2
+    /// when some were refused.
+    Import {
+        file: PathBuf,
+        /// The employee importing (procurement or the central office), e.g. zhou.qiang.
+        #[arg(long = "as", value_name = "HANDLE")]
+        as_handle: String,
     },
 }
 
@@ -347,6 +367,16 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let chat = app::open_with_clock(&config, clock.clone()).await?;
             let code = bizdesk::operator::import_customers(&chat, &as_handle, &csv).await?;
+            chat.desk.store.close().await;
+            Ok(code)
+        }
+        Command::Suppliers {
+            command: SuppliersCommand::Import { file, as_handle },
+        } => {
+            let csv =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let chat = app::open_with_clock(&config, clock.clone()).await?;
+            let code = bizdesk::operator::import_suppliers(&chat, &as_handle, &csv).await?;
             chat.desk.store.close().await;
             Ok(code)
         }

@@ -1,4 +1,5 @@
-//! Operator commands' work that prints a report: `bizdesk customers import` and `bizdesk jobs`
+//! Operator commands' work that prints a report: `bizdesk customers import`, `bizdesk
+//! suppliers import` and `bizdesk jobs`
 //! (the command line in `src/main.rs` parses arguments and calls these).
 
 pub mod outbox;
@@ -41,6 +42,55 @@ pub async fn import_customers(
             )?;
             for (line, c) in &report.added {
                 outln!("  line {line}: #{} {}", c.id, c.name)?;
+            }
+            for (line, msgs) in &report.refused {
+                outln!("  line {line}: refused: {}", say(msgs))?;
+            }
+            Ok(if report.refused.is_empty() { 0 } else { 2 })
+        }
+        Err(service::DeskError::User(msgs)) => {
+            eprintln!("{}", say(&msgs));
+            Ok(2)
+        }
+        Err(e) => Err(anyhow::anyhow!("{e:#}")),
+    }
+}
+
+/// `bizdesk suppliers import`: adds the good rows as candidates owned by `handle`, lists the
+/// refused ones with their lines and reasons.
+pub async fn import_suppliers(
+    chat: &crate::chat::Chat,
+    handle: &str,
+    csv: &[u8],
+) -> anyhow::Result<u8> {
+    let desk = &chat.desk;
+    let actor = match service::directory::actor_by_handle(desk, handle).await {
+        Ok(a) => a,
+        Err(service::DeskError::User(msgs)) => {
+            let l = crate::chat::console::locale_for_handle(chat, handle).await;
+            let text: Vec<String> = msgs.iter().map(|m| chat.renderer.msg(l, m)).collect();
+            eprintln!("--as {handle}: {}", text.join("; "));
+            return Ok(2);
+        }
+        Err(e) => bail!("{e:#}"),
+    };
+    let locale = chat.locale_of(&actor);
+    let say = |msgs: &[crate::domain::Msg]| {
+        msgs.iter()
+            .map(|m| chat.renderer.msg(locale, m))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match crate::procurement::suppliers::import::import(desk, &actor, csv).await {
+        Ok(report) => {
+            outln!(
+                "imported {} suppliers; {} rows refused",
+                report.added.len(),
+                report.refused.len()
+            )?;
+            for (line, s) in &report.added {
+                let r = crate::procurement::suppliers::service::reference(s.id);
+                outln!("  line {line}: {r} {}", s.name)?;
             }
             for (line, msgs) in &report.refused {
                 outln!("  line {line}: refused: {}", say(msgs))?;

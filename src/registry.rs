@@ -41,6 +41,7 @@ pub fn subjects() -> Subjects {
         &crate::sales::opportunities::subject::SUBJECT,
         &crate::sales::contracts::subject::SUBJECT,
         &crate::procurement::orders::subject::SUBJECT,
+        &crate::procurement::suppliers::subject::SUBJECT,
     ])
 }
 
@@ -61,6 +62,7 @@ pub fn actions() -> Vec<Handler> {
         crate::approval::chat::actions(),
         crate::procurement::requisitions::chat::actions(),
         crate::procurement::orders::chat::actions(),
+        crate::procurement::suppliers::chat::actions(),
         crate::sales::opportunities::chat::actions(),
         crate::sales::contracts::chat::actions(),
         crate::sales::orders::chat::actions(),

@@ -11,13 +11,15 @@ use std::collections::BTreeMap;
 pub const DEFAULT: &str = include_str!("../../config/schedules.toml");
 
 /// The recurring jobs bizdesk knows, by their key in the file, with the job kind each runs.
-pub const KNOWN: [(&str, &str); 6] = [
+pub const KNOWN: [(&str, &str); 8] = [
     ("sla_sweep", kind::SLA_SWEEP),
     ("daily_digest", kind::DAILY_DIGEST),
     ("weekly_kpi", kind::WEEKLY_KPI),
     ("holiday_greetings", kind::HOLIDAY_GREETINGS),
     ("jobs_prune", kind::PRUNE),
     ("po_inspection", kind::PO_INSPECTION),
+    ("supplier_certs", kind::SUPPLIER_CERTS),
+    ("supplier_evaluation", kind::SUPPLIER_EVALUATION),
 ];
 
 /// One recurring system job as configured.

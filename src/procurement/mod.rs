@@ -12,11 +12,20 @@ use crate::scheduler::handlers::JobHandler;
 use crate::service::jobs::kind;
 use crate::service::notify::{kind as note, Notification};
 
-/// The job kinds procurement schedules.
+/// The job kinds procurement schedules: inspection reminders, the suppliers' certificate
+/// check and evaluation.
 pub fn jobs() -> Vec<JobHandler> {
-    vec![JobHandler::new(kind::PO_INSPECTION, |d, c, _, at| {
-        Box::pin(orders::inspection::remind(d, c, at))
-    })]
+    vec![
+        JobHandler::new(kind::PO_INSPECTION, |d, c, _, at| {
+            Box::pin(orders::inspection::remind(d, c, at))
+        }),
+        JobHandler::new(kind::SUPPLIER_CERTS, |d, c, _, at| {
+            Box::pin(suppliers::certs::daily(d, c, at))
+        }),
+        JobHandler::new(kind::SUPPLIER_EVALUATION, |d, c, _, at| {
+            Box::pin(suppliers::certs::evaluation(d, c, at))
+        }),
+    ]
 }
 
 /// The notifications procurement sends.
@@ -24,4 +33,7 @@ pub const NOTIFICATIONS: &[Notification] = &[
     Notification::email(note::PO_SENT),
     Notification::chat(note::PO_PROGRESS),
     Notification::chat(note::PO_INSPECTION_DUE),
+    Notification::chat(note::SUPPLIER_CERT_EXPIRING),
+    Notification::chat(note::SUPPLIER_SUSPENDED),
+    Notification::chat(note::SUPPLIER_EVALUATION),
 ];

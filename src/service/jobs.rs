@@ -32,6 +32,11 @@ pub mod kind {
     pub const INQUIRY_SLA: &str = "inquiry.sla";
     /// Reminds of sent POs due for delivery soon, to prepare their inspection (daily).
     pub const PO_INSPECTION: &str = "po.inspection";
+    /// Daily: reminds of suppliers' certificates before expiry, suspends on expiry.
+    pub const SUPPLIER_CERTS: &str = "supplier.certs";
+    /// Quarterly: refreshes the scorecards of suppliers with orders in the period just ended
+    /// and asks the central office to rate them.
+    pub const SUPPLIER_EVALUATION: &str = "supplier.evaluation";
     /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
     pub const PRUNE: &str = "jobs.prune";
 }

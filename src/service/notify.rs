@@ -106,6 +106,12 @@ pub mod kind {
     pub const INQUIRY_RESOLVED: &str = "inquiry_resolved";
     /// To a customer, by email: their order moved to another stage.
     pub const ORDER_STAGE: &str = "order_stage";
+    /// A supplier's certificate expires soon (to its owner and the central office).
+    pub const SUPPLIER_CERT_EXPIRING: &str = "supplier_cert_expiring";
+    /// A supplier was suspended for an expired required certificate.
+    pub const SUPPLIER_SUSPENDED: &str = "supplier_suspended";
+    /// The periodic evaluation: suppliers with orders in the period, to rate.
+    pub const SUPPLIER_EVALUATION: &str = "supplier_evaluation";
     /// The operator's test email (`bizdesk send-test-email`).
     /// To a PO's supplier, by email: the purchase order (printable).
     pub const PO_SENT: &str = "po_sent";

@@ -36,7 +36,9 @@ impl<'a> Field<'a> {
         match name {
             "category" => Some(Field::Category),
             "customer" => Some(Field::Customer),
-            "ref" | "order" | "opportunity" => Some(Field::Reference { kind: ref_kind }),
+            "ref" | "order" | "opportunity" | "supplier" => {
+                Some(Field::Reference { kind: ref_kind })
+            }
             _ => None,
         }
     }
@@ -152,6 +154,14 @@ async fn references(desk: &Desk, actor: &Employee, kind: Option<&str>) -> Vec<Su
         {
             let r = opportunities::reference(o.id).to_string();
             out.push(suggestion(format!("{r} · {} · {customer}", o.title), r));
+        }
+    }
+    // Suppliers only where a supplier is asked for (everyone may read the list).
+    if kind == Some("SUP") {
+        use crate::procurement::suppliers::service as suppliers;
+        for s in suppliers::list(desk, actor, None).await.unwrap_or_default() {
+            let r = suppliers::reference(s.id).to_string();
+            out.push(suggestion(format!("{r} · {} · {}", s.name, s.status), r));
         }
     }
     out.retain(|s| kind.is_none_or(|k| s.value.starts_with(&format!("{k}-"))));

@@ -44,6 +44,7 @@ fn embedded_catalog_loads_and_validates() {
             "report",
             "requisition",
             "settings",
+            "supplier",
             "whoami"
         ]
     );
@@ -72,7 +73,7 @@ fn embedded_catalog_loads_and_validates() {
     ] {
         assert!(catalog.options_for(action).is_some(), "{action}");
     }
-    assert_eq!(catalog.actions().len(), 58);
+    assert_eq!(catalog.actions().len(), 66);
     let new = catalog.options_for("requisition.new").unwrap();
     assert_eq!(new[0].name, "item");
     assert!(catalog.find_command("采购申请").is_some());

@@ -79,6 +79,8 @@ const CONTRACT_READERS: &[&str] = &[
     "grace.lin",
     "david.wu",
 ];
+/// Procurement and the central office: who keep the supplier list.
+const SUPPLIER_STAFF: &[&str] = &["chen.jie", "liu.yang", "zhou.qiang", "huang.lei"];
 /// Procurement and the central office: who raise, confirm and cancel POs.
 const BUYERS: &[&str] = &["chen.jie", "liu.yang", "zhou.qiang", "huang.lei"];
 /// Who may read PO-000001 (for Tom Baker's REQ-000002): procurement, the central office,
@@ -282,6 +284,34 @@ fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
             None,
         ),
         (
+            "supplier.add",
+            "/supplier add name:Acme email:acme@example.com",
+            only(SUPPLIER_STAFF),
+        ),
+        ("supplier.show", "/supplier show ref:SUP-000001", None),
+        ("supplier.find", "/supplier find text:华东", None),
+        ("supplier.list", "/supplier list", None),
+        (
+            "supplier.update",
+            "/supplier update ref:SUP-000001 phone:13900001111",
+            only(SUPPLIER_STAFF),
+        ),
+        (
+            "supplier.qualify",
+            "/supplier qualify ref:SUP-000001",
+            only(SUPPLIER_STAFF),
+        ),
+        (
+            "supplier.cert",
+            "/supplier cert ref:SUP-000001 kind:iso_9001 expires:2027-06-30",
+            only(SUPPLIER_STAFF),
+        ),
+        (
+            "supplier.rate",
+            "/supplier rate ref:SUP-000001 quality:4 delivery:4 price:4 service:4",
+            only(SUPPLIER_STAFF),
+        ),
+        (
             "order.resolve",
             "/order resolve issue:1 resolution:Replaced",
             only(ORDER_HANDLERS),
@@ -357,22 +387,18 @@ async fn fixture() -> TestDesk {
         ("li.na", "/order issue ref:SO-000001 kind:quality text:\"one broken\""),
         ("tom.baker", "/followup add ref:REQ-000001 when:tomorrow"),
         ("xu.jing", "/callback schedule customer:#1 when:tomorrow"),
+        ("zhou.qiang", "/supplier add name:\"华东电子\" email:sales@huadong.cn"),
     ] {
         d.ok(who, line).await;
     }
-    // A purchase order for Tom Baker's approved REQ-000002 (suppliers by SQL).
+    // A purchase order for Tom Baker's approved REQ-000002 (to SUP-000001, qualified by SQL).
     d.sql(
         "INSERT INTO requisitions (requester_id, department_code, item, quantity, unit_price_minor, \
          total_minor, currency, status, created_at, updated_at) SELECT id, 'SAL', 'Desk', 5, \
          10000, 50000, 'CNY', 'approved', 0, 0 FROM employees WHERE handle = 'tom.baker'",
     )
     .await;
-    d.sql(
-        "INSERT INTO suppliers (name, email, status, owner_id, created_at, updated_at) \
-         SELECT 'Desk Co', 'desk@example.test', 'qualified', id, 0, 0 FROM employees \
-         WHERE handle = 'huang.lei'",
-    )
-    .await;
+    d.sql("UPDATE suppliers SET status = 'qualified'").await;
     d.ok(
         "huang.lei",
         "/po new requisition:REQ-000002 supplier:SUP-000001 quantity:1",
