@@ -59,6 +59,7 @@ pub fn actions() -> Vec<Handler> {
         crate::chat::general::actions(),
         crate::approval::chat::actions(),
         crate::procurement::requisitions::chat::actions(),
+        crate::procurement::report::chat::actions(),
         crate::sales::opportunities::chat::actions(),
         crate::sales::contracts::chat::actions(),
         crate::sales::orders::chat::actions(),

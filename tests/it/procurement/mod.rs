@@ -1,3 +1,4 @@
 //! Requisitions end to end.
 
+mod report;
 mod requisitions;
