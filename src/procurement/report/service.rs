@@ -56,6 +56,17 @@ fn spend_row(s: &domain::Spend) -> Value {
     json!({ "ordered": sums(&s.ordered), "paid": sums(&s.paid), "orders": s.orders })
 }
 
+/// How many rows of a list the reply shows (a chat message has room for so much); the rest
+/// are counted.
+const SHOWN: usize = 10;
+
+/// The first [`SHOWN`] of `v`, and how many more there are.
+fn top(mut v: Vec<Value>) -> (Vec<Value>, usize) {
+    let more = v.len().saturating_sub(SHOWN);
+    v.truncate(SHOWN);
+    (v, more)
+}
+
 fn with(mut v: Value, extra: Value) -> Value {
     if let (Some(m), Value::Object(e)) = (v.as_object_mut(), extra) {
         m.extend(e);
@@ -211,6 +222,20 @@ pub async fn report(
         })
         .collect();
     let (overdue, overdue_sum, due, due_sum) = domain::payables(&payables, today);
+    let (overdue_n, due_n, claims_n) = (overdue.len(), due.len(), claims.len());
+    let (by_supplier, more_suppliers) = top(by_supplier);
+    let (by_category, more_categories) = top(by_category);
+    let (by_department, more_departments) = top(by_department);
+    let mut each = each;
+    each.sort_by(|a, b| {
+        b.receipts
+            .cmp(&a.receipts)
+            .then(a.supplier_id.cmp(&b.supplier_id))
+    });
+    let (rated, more_rated) = top(each.iter().map(rates).collect());
+    let (claims, more_claims) = top(claims);
+    let (overdue, more_overdue) = top(payable_rows(&overdue));
+    let (due, more_due) = top(payable_rows(&due));
 
     Ok(json!({
         "days": days, "from_ms": from, "to_ms": to, "today": today.to_string(),
@@ -218,6 +243,8 @@ pub async fn report(
         "spend": {
             "total": spend_row(&spend.total), "any": !lines.is_empty(),
             "by_supplier": by_supplier, "by_category": by_category, "by_department": by_department,
+            "more_suppliers": more_suppliers, "more_categories": more_categories,
+            "more_departments": more_departments,
         },
         "cycle": [
             step("approve_to_send", c.approve_to_send), step("send_to_receive", c.send_to_receive),
@@ -226,12 +253,12 @@ pub async fn report(
         "variance": {
             "count": variances.len(), "average": average.map(signed_percent), "largest": largest,
         },
-        "suppliers": each.iter().map(rates).collect::<Vec<_>>(),
-        "all_suppliers": rates(&all),
-        "claims": claims,
+        "suppliers": rated, "more_suppliers": more_rated, "all_suppliers": rates(&all),
+        "claims": claims, "claims_count": claims_n, "more_claims": more_claims,
         "payables": {
-            "overdue": payable_rows(&overdue), "overdue_total": sums(&overdue_sum),
-            "due": payable_rows(&due), "due_total": sums(&due_sum),
+            "overdue": overdue, "overdue_count": overdue_n, "overdue_total": sums(&overdue_sum),
+            "more_overdue": more_overdue,
+            "due": due, "due_count": due_n, "due_total": sums(&due_sum), "more_due": more_due,
         },
     }))
 }

@@ -250,6 +250,20 @@ async fn the_report_shows_what_the_period_implies() {
 #[tokio::test]
 async fn an_empty_period_reads_well_and_outsiders_are_refused() {
     let d = seeded().await;
+    // Eleven more payables due: the reply lists ten of the twelve and counts the rest.
+    let now = bizdesk::store::to_ms(d.chat.desk.now());
+    for n in 10..21 {
+        payment(
+            &d,
+            3,
+            &format!("INV-{n}"),
+            100,
+            "approved",
+            "2026-12-30",
+            now,
+        )
+        .await;
+    }
     // The last week has no orders sent and nothing paid; claims and payables are as of now.
     let r = d.ok("david.wu", "/report procurement period:week").await;
     assert!(
@@ -259,6 +273,8 @@ async fn an_empty_period_reads_well_and_outsiders_are_refused() {
     assert!(r.contains("no goods received in this period"), "{r}");
     assert!(r.contains("Open supplier claims (1):"), "{r}");
     assert!(!r.contains("Cycle times"), "{r}");
+    assert!(r.contains("Payables due (12, 511.00 CNY):"), "{r}");
+    assert!(r.contains("  … and 2 more"), "{r}");
     let fresh = common::spawn_desk().await;
     let r = fresh.ok("emily.chen", "/report procurement").await;
     for line in [
