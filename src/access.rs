@@ -36,6 +36,16 @@ const SALES_REPORT_READERS: &[Role] = &[
     Role::Sales,
     Role::Finance,
 ];
+/// Report readers, plus procurement and finance for the procurement figures (department heads
+/// see every department's, as in the other reports).
+const PROCUREMENT_REPORT_READERS: &[Role] = &[
+    Role::Bcmo,
+    Role::Management,
+    Role::Auditor,
+    Role::DeptHead,
+    Role::Procurement,
+    Role::Finance,
+];
 
 /// Every action of the command catalog and who may run it. A test checks that each catalog
 /// action has exactly one row here.
@@ -106,6 +116,10 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("po.cancel", Gate::Roles(purchase_orders::BUYERS)),
     ("report.service", Gate::Roles(REPORT_READERS)),
     ("report.sales", Gate::Roles(SALES_REPORT_READERS)),
+    (
+        "report.procurement",
+        Gate::Roles(PROCUREMENT_REPORT_READERS),
+    ),
 ];
 
 /// The gate of an action, if the catalog has it.
@@ -125,6 +139,7 @@ pub fn denied(action: &str, roles: &[Role]) -> Msg {
     match action {
         "report.service" => Msg::new("report.not_allowed"),
         "report.sales" => Msg::new("report.sales_not_allowed"),
+        "report.procurement" => Msg::new("procurement_report.not_allowed"),
         _ => {
             let codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             Msg::new("access.denied")

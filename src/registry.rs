@@ -63,6 +63,7 @@ pub fn actions() -> Vec<Handler> {
         crate::procurement::requisitions::chat::actions(),
         crate::procurement::orders::chat::actions(),
         crate::procurement::suppliers::chat::actions(),
+        crate::procurement::report::chat::actions(),
         crate::sales::opportunities::chat::actions(),
         crate::sales::contracts::chat::actions(),
         crate::sales::orders::chat::actions(),

@@ -2,6 +2,7 @@
 //! purchase orders (3) and their contracts (4), goods receipts (5) and payments (6).
 
 pub mod orders;
+pub mod report;
 pub mod requisitions;
 pub mod settings;
 pub mod suppliers;

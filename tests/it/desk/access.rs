@@ -114,6 +114,9 @@ fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
     let only = |v: &[&'static str]| Some(v.to_vec());
     let mut sales_report = REPORT_READERS.to_vec();
     sales_report.extend(["li.na", "tom.baker", "grace.lin"]);
+    // Procurement's own figures: report readers, plus procurement and finance.
+    let mut procurement_report = REPORT_READERS.to_vec();
+    procurement_report.extend(["huang.lei", "grace.lin"]);
     vec![
         ("help", "/help", None),
         ("whoami", "/whoami", None),
@@ -346,6 +349,11 @@ fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
         ),
         ("report.service", "/report service", only(REPORT_READERS)),
         ("report.sales", "/report sales", Some(sales_report)),
+        (
+            "report.procurement",
+            "/report procurement",
+            Some(procurement_report),
+        ),
     ]
 }
 
@@ -372,6 +380,7 @@ const REFUSALS: &[&str] = &[
     "issue.not_allowed",
     "report.not_allowed",
     "report.sales_not_allowed",
+    "procurement_report.not_allowed",
 ];
 
 /// The records every row of the table is run against, none of them made by most people.
