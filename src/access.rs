@@ -303,6 +303,11 @@ pub mod orders {
         reviewer: bool,
         owner: EmployeeId,
         order_roles: &[Role],
+    ) -> bool {
+        reviewer
+            || submitter == actor.id
+            || may_handle(actor, owner, order_roles)
+            || holds(actor, CONTRACT_READERS)
     }
 }
 
@@ -331,11 +336,6 @@ pub mod suppliers {
     /// Whether `actor` may read suppliers' emails, phones and prices.
     pub fn may_read_contacts(actor: &Employee) -> bool {
         holds(actor, CONTACT_READERS)
-    ) -> bool {
-        reviewer
-            || submitter == actor.id
-            || may_handle(actor, owner, order_roles)
-            || holds(actor, CONTRACT_READERS)
     }
 }
 
