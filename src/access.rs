@@ -91,6 +91,15 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("order.resolve", Gate::Record),
     ("contract.submit", Gate::Record),
     ("contract.show", Gate::Record),
+    ("receipt.new", Gate::Record),
+    ("receipt.show", Gate::Record),
+    ("receipt.list", Gate::Anyone),
+    ("receipt.resolve", Gate::Record),
+    ("payment.request", Gate::Roles(payments::REQUESTERS)),
+    ("payment.show", Gate::Roles(payments::READERS)),
+    ("payment.list", Gate::Roles(payments::READERS)),
+    ("payment.paid", Gate::Roles(payments::FINANCE)),
+    ("payment.settle", Gate::Roles(payments::FINANCE)),
     ("report.service", Gate::Roles(REPORT_READERS)),
     ("report.sales", Gate::Roles(SALES_REPORT_READERS)),
 ];
@@ -280,6 +289,59 @@ pub mod orders {
             || submitter == actor.id
             || may_handle(actor, owner, order_roles)
             || holds(actor, CONTRACT_READERS)
+    }
+}
+
+/// Goods receipts and the supplier claims they open.
+pub mod receipts {
+    use super::*;
+
+    /// Who may receive goods for any department: inspectors and the central office.
+    const RECEIVERS: &[Role] = &[Role::Inspector, Role::Bcmo];
+    /// Who may read every receipt.
+    const READERS: &[Role] = &[
+        Role::Inspector,
+        Role::Bcmo,
+        Role::Procurement,
+        Role::Finance,
+        Role::Management,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may record a receipt against (or settle a claim on) a PO of
+    /// `department`: its members, the `inspector` role and the central office.
+    pub fn may_receive(actor: &Employee, department: &str) -> bool {
+        actor.department == department || holds(actor, RECEIVERS)
+    }
+
+    /// Whether `actor` may read a receipt of a PO of `department`: those who may receive it,
+    /// procurement, finance, management and auditors.
+    pub fn may_read(actor: &Employee, department: &str) -> bool {
+        may_receive(actor, department) || holds(actor, READERS)
+    }
+}
+
+/// Supplier payments: requests, their three-way match, finance's settlement and payment.
+pub mod payments {
+    use super::*;
+
+    /// Who may request a payment: procurement and finance.
+    pub const REQUESTERS: &[Role] = &[Role::Procurement, Role::Finance];
+    /// Who may pay and settle exceptions.
+    pub const FINANCE: &[Role] = &[Role::Finance];
+    /// Who may read payment requests.
+    pub const READERS: &[Role] = &[
+        Role::Procurement,
+        Role::Finance,
+        Role::Bcmo,
+        Role::Management,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may pay an invoice that fails the match as it is: finance holding one
+    /// of `override_roles` (`procurement.override_roles`).
+    pub fn may_override(actor: &Employee, override_roles: &[Role]) -> bool {
+        holds(actor, FINANCE) && holds(actor, override_roles)
     }
 }
 

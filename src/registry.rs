@@ -40,6 +40,7 @@ pub fn subjects() -> Subjects {
         &crate::procurement::requisitions::subject::SUBJECT,
         &crate::sales::opportunities::subject::SUBJECT,
         &crate::sales::contracts::subject::SUBJECT,
+        &crate::procurement::payments::subject::SUBJECT,
     ])
 }
 
@@ -59,6 +60,8 @@ pub fn actions() -> Vec<Handler> {
         crate::chat::general::actions(),
         crate::approval::chat::actions(),
         crate::procurement::requisitions::chat::actions(),
+        crate::procurement::receipts::chat::actions(),
+        crate::procurement::payments::chat::actions(),
         crate::sales::opportunities::chat::actions(),
         crate::sales::contracts::chat::actions(),
         crate::sales::orders::chat::actions(),
@@ -76,6 +79,7 @@ pub fn jobs() -> Vec<JobHandler> {
         crate::scheduler::handlers::shared(),
         crate::approval::sla::jobs(),
         crate::sales::jobs(),
+        crate::procurement::jobs(),
         crate::service_desk::jobs(),
         crate::collaboration::jobs(),
     ]
@@ -88,6 +92,7 @@ pub fn notifications() -> Vec<Notification> {
         crate::service::notify::SHARED,
         crate::approval::NOTIFICATIONS,
         crate::sales::NOTIFICATIONS,
+        crate::procurement::NOTIFICATIONS,
         crate::service_desk::NOTIFICATIONS,
         crate::collaboration::NOTIFICATIONS,
     ]

@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 pub const DEFAULT: &str = include_str!("../../config/schedules.toml");
 
 /// The recurring jobs bizdesk knows, by their key in the file, with the job kind each runs.
-pub const KNOWN: [(&str, &str); 5] = [
+pub const KNOWN: [(&str, &str); 6] = [
     ("sla_sweep", kind::SLA_SWEEP),
     ("daily_digest", kind::DAILY_DIGEST),
     ("weekly_kpi", kind::WEEKLY_KPI),
     ("holiday_greetings", kind::HOLIDAY_GREETINGS),
     ("jobs_prune", kind::PRUNE),
+    ("payables", kind::PAYABLES),
 ];
 
 /// One recurring system job as configured.

@@ -30,6 +30,8 @@ pub mod kind {
     pub const COLLECTION: &str = "order.collect";
     /// Checks an inquiry's service level (payload: `id`, `check` = response | resolution).
     pub const INQUIRY_SLA: &str = "inquiry.sla";
+    /// Reminds finance of approved supplier payments due soon or overdue (daily).
+    pub const PAYABLES: &str = "payables.remind";
     /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
     pub const PRUNE: &str = "jobs.prune";
 }

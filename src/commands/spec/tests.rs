@@ -40,6 +40,8 @@ fn embedded_catalog_loads_and_validates() {
             "inquiry",
             "opportunity",
             "order",
+            "payment",
+            "receipt",
             "report",
             "requisition",
             "settings",
@@ -71,7 +73,7 @@ fn embedded_catalog_loads_and_validates() {
     ] {
         assert!(catalog.options_for(action).is_some(), "{action}");
     }
-    assert_eq!(catalog.actions().len(), 53);
+    assert_eq!(catalog.actions().len(), 62);
     let new = catalog.options_for("requisition.new").unwrap();
     assert_eq!(new[0].name, "item");
     assert!(catalog.find_command("采购申请").is_some());

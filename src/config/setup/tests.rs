@@ -23,7 +23,7 @@ quorum = 5
 fn the_sample_company_loads() {
     let (c, _d) = config_with(SAMPLE, DEFAULT_WORKFLOWS);
     let setup = load(&c).unwrap();
-    assert_eq!(setup.policies.by_kind.len(), 3);
+    assert_eq!(setup.policies.by_kind.len(), 4);
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn a_policy_for_a_kind_nobody_registered_is_named_with_the_known_kinds() {
     let p = &err.0[0];
     assert_eq!((p.key.as_str(), p.line), ("requisiton", Some(2)), "{err}");
     assert!(
-        p.message.contains("contract, opportunity, requisition"),
+        p.message.contains("contract, opportunity, payment, requisition"),
         "{err}"
     );
 }
