@@ -81,7 +81,8 @@ fn a_policy_for_a_kind_nobody_registered_is_named_with_the_known_kinds() {
     let p = &err.0[0];
     assert_eq!((p.key.as_str(), p.line), ("requisiton", Some(2)), "{err}");
     assert!(
-        p.message.contains("contract, opportunity, payment, requisition"),
+        p.message
+            .contains("contract, opportunity, payment, requisition"),
         "{err}"
     );
 }

@@ -177,13 +177,70 @@ mod tests {
         };
         let ex = PaymentStatus::Exception;
         let k = |r: Result<Option<i64>, Msg>| r.map_err(|m| m.key);
-        assert_eq!(k(check_settlement("P", ex, Settlement::PayAccepted, f, false, "")), Ok(Some(500)));
-        assert_eq!(k(check_settlement("P", ex, Settlement::Override, f, false, "x")), Err("payment.no_override"));
-        assert_eq!(k(check_settlement("P", ex, Settlement::Override, f, true, " ")), Err("payment.override_reason"));
-        assert_eq!(k(check_settlement("P", ex, Settlement::Override, f, true, "ok")), Ok(Some(1000)));
-        assert_eq!(k(check_settlement("P", PaymentStatus::Held, Settlement::Hold, f, false, "")), Ok(None));
         assert_eq!(
-            k(check_settlement("P", PaymentStatus::Approved, Settlement::Hold, f, true, "")),
+            k(check_settlement(
+                "P",
+                ex,
+                Settlement::PayAccepted,
+                f,
+                false,
+                ""
+            )),
+            Ok(Some(500))
+        );
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                ex,
+                Settlement::Override,
+                f,
+                false,
+                "x"
+            )),
+            Err("payment.no_override")
+        );
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                ex,
+                Settlement::Override,
+                f,
+                true,
+                " "
+            )),
+            Err("payment.override_reason")
+        );
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                ex,
+                Settlement::Override,
+                f,
+                true,
+                "ok"
+            )),
+            Ok(Some(1000))
+        );
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                PaymentStatus::Held,
+                Settlement::Hold,
+                f,
+                false,
+                ""
+            )),
+            Ok(None)
+        );
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                PaymentStatus::Approved,
+                Settlement::Hold,
+                f,
+                true,
+                ""
+            )),
             Err("payment.not_settleable")
         );
     }

@@ -94,7 +94,10 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
             problems.push(Msg::new("payment.due_far"));
         }
     }
-    let url = match input.attachment.map(crate::procurement::receipts::service::check_url) {
+    let url = match input
+        .attachment
+        .map(crate::procurement::receipts::service::check_url)
+    {
         Some(Err(m)) => {
             problems.push(m);
             None
@@ -141,11 +144,7 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
         invoiced: input.amount.minor,
     };
     let tol = &desk.company.procurement;
-    let verdict = domain::verdict(
-        figures,
-        tol.match_tolerance.percent,
-        tol.tolerance_minor(),
-    );
+    let verdict = domain::verdict(figures, tol.match_tolerance.percent, tol.tolerance_minor());
     let status = match verdict {
         MatchResult::Matched => PaymentStatus::Pending,
         MatchResult::Mismatch => PaymentStatus::Exception,
@@ -215,7 +214,8 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
             let facts = facts(&out);
             for e in dir.with_role(Role::Finance) {
                 if e.active {
-                    let m = notify::message(e.id, EXCEPTION_NOTE, Some(&r.to_string()), facts.clone());
+                    let m =
+                        notify::message(e.id, EXCEPTION_NOTE, Some(&r.to_string()), facts.clone());
                     notify::send(&mut tx, &m, now_ms).await?;
                 }
             }
@@ -299,7 +299,8 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
     let mut conn = desk.store.pool().acquire().await?;
     let mut s = load(&mut conn, r).await?;
     let dir = store::directory::load(&mut conn).await?;
-    s.progress = approvals::standing(&mut conn, &super::subject::SUBJECT, s.payment.id, &dir).await?;
+    s.progress =
+        approvals::standing(&mut conn, &super::subject::SUBJECT, s.payment.id, &dir).await?;
     Ok(s)
 }
 
@@ -341,8 +342,18 @@ pub(crate) async fn decided(
     };
     let approved = (to == PaymentStatus::Approved).then_some(p.amount_minor);
     let decision = (to == PaymentStatus::Approved).then_some("approved");
-    rows::set_status(conn, p.id, PaymentStatus::Pending, to, decision, approved, None, None, now)
-        .await?;
+    rows::set_status(
+        conn,
+        p.id,
+        PaymentStatus::Pending,
+        to,
+        decision,
+        approved,
+        None,
+        None,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -444,7 +455,10 @@ pub fn view(s: &Story, dir: &Directory) -> Value {
     let p = &s.payment;
     let mut v = facts(s);
     v["requester"] = json!(dir.by_id(p.requester_id).map(|e| e.name.clone()));
-    v["decided_by"] = json!(p.decided_by.and_then(|id| dir.by_id(id)).map(|e| e.name.clone()));
+    v["decided_by"] = json!(p
+        .decided_by
+        .and_then(|id| dir.by_id(id))
+        .map(|e| e.name.clone()));
     v["decision"] = json!(p.decision);
     v["reason"] = json!(p.reason);
     v["document"] = json!(p.document_url);
@@ -453,7 +467,11 @@ pub fn view(s: &Story, dir: &Directory) -> Value {
 }
 
 /// Approved payments due within [`REMIND_DAYS`] or overdue on `day`, as digest rows.
-pub async fn payables(conn: &mut Conn, day: NaiveDate, overdue_only: bool) -> DeskResult<Vec<Value>> {
+pub async fn payables(
+    conn: &mut Conn,
+    day: NaiveDate,
+    overdue_only: bool,
+) -> DeskResult<Vec<Value>> {
     let until = if overdue_only {
         day - Duration::days(1)
     } else {

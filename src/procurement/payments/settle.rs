@@ -40,10 +40,8 @@ pub async fn settle(
     payments::lock_po(&mut tx, story.po.id, now_ms).await?;
     let story = load(&mut tx, r).await?;
     let p = &story.payment;
-    let may_override = crate::access::payments::may_override(
-        actor,
-        &desk.company.procurement.override_roles(),
-    );
+    let may_override =
+        crate::access::payments::may_override(actor, &desk.company.procurement.override_roles());
     let approve = domain::check_settlement(
         &r.to_string(),
         p.status,

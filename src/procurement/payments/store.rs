@@ -142,10 +142,12 @@ pub async fn insert(conn: &mut Conn, n: &NewPayment<'_>, now_ms: i64) -> sqlx::R
 
 /// Payment request `id`.
 pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Payment>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM supplier_payments WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM supplier_payments WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The request that used invoice `invoice` of supplier `supplier_id`, if any.

@@ -25,16 +25,29 @@ pub static SUBJECT: Payments = Payments;
 pub fn summary(s: &Story) -> Summary {
     let p = &s.payment;
     Summary {
-        headline: format!("{} · {} · {}", po_reference(s.po.id), s.supplier.name, p.invoice),
+        headline: format!(
+            "{} · {} · {}",
+            po_reference(s.po.id),
+            s.supplier.name,
+            p.invoice
+        ),
         total: money(p, p.amount_minor),
         facts: [
             Fact::of("fact.supplier", s.supplier.name.clone()),
-            Fact::of("fact.po", format!("{} · {}", po_reference(s.po.id), s.po.item)),
+            Fact::of(
+                "fact.po",
+                format!("{} · {}", po_reference(s.po.id), s.po.item),
+            ),
             Fact::of("fact.invoice", p.invoice.clone()),
             Fact::of("fact.ordered", money(p, p.ordered_minor)),
             Fact::of(
                 "fact.accepted_value",
-                format!("{} ({} / {})", money(p, p.expected_minor), p.accepted_qty, s.po.quantity),
+                format!(
+                    "{} ({} / {})",
+                    money(p, p.expected_minor),
+                    p.accepted_qty,
+                    s.po.quantity
+                ),
             ),
             Fact::of("fact.invoiced", money(p, p.amount_minor)),
             Fact::of("fact.due", p.due_on.clone().unwrap_or_default()),

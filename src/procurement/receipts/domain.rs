@@ -139,7 +139,10 @@ mod tests {
             keys(check("P", sent, 10, 0, c(-1, 0, ""))),
             ["receipt.negative"]
         );
-        assert_eq!(keys(check("P", sent, 10, 0, c(0, 0, ""))), ["receipt.nothing"]);
+        assert_eq!(
+            keys(check("P", sent, 10, 0, c(0, 0, ""))),
+            ["receipt.nothing"]
+        );
         assert_eq!(
             keys(check("P", sent, 10, 4, c(5, 2, "x"))),
             ["receipt.too_many"]

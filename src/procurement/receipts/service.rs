@@ -91,7 +91,12 @@ pub async fn supplier_of(conn: &mut Conn, po: &PurchaseOrder) -> DeskResult<Supp
 }
 
 /// An email to a supplier about PO `po`, in its language, threaded with the PO's emails.
-pub fn to_supplier(s: &Supplier, po: &PurchaseOrder, kind: &'static str, extra: Value) -> NewMessage {
+pub fn to_supplier(
+    s: &Supplier,
+    po: &PurchaseOrder,
+    kind: &'static str,
+    extra: Value,
+) -> NewMessage {
     let po_ref = po_reference(po.id).to_string();
     let mut payload = json!({
         "po": po_ref, "item": po.item, "name": s.name, "supplier": s.company, "locale": s.locale,
@@ -118,7 +123,12 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
     let rejected = input.rejected.unwrap_or(0);
     let reason = crate::domain::text::optional("reason", input.reason, MAX_REASON)?;
     let note = crate::domain::text::optional("note", input.note, MAX_REASON)?;
-    let attachments: Vec<String> = input.attachment.map(check_url).transpose()?.into_iter().collect();
+    let attachments: Vec<String> = input
+        .attachment
+        .map(check_url)
+        .transpose()?
+        .into_iter()
+        .collect();
     let now = desk.now();
     let now_ms = store::to_ms(now);
     let mut tx = desk.begin().await?;
@@ -279,9 +289,8 @@ pub async fn resolve(
     resolution: &str,
     note: Option<&str>,
 ) -> DeskResult<Story> {
-    let resolution = Resolution::parse(resolution).ok_or_else(|| {
-        Msg::new("receipt.bad_resolution").arg("value", resolution)
-    })?;
+    let resolution = Resolution::parse(resolution)
+        .ok_or_else(|| Msg::new("receipt.bad_resolution").arg("value", resolution))?;
     let note = crate::domain::text::optional("note", note, MAX_NOTE)?;
     let now = desk.now();
     let now_ms = store::to_ms(now);
@@ -293,7 +302,16 @@ pub async fn resolve(
             .arg("department", &story.po.department)
             .into());
     }
-    if !rows::resolve(&mut tx, story.receipt.id, resolution, &note, actor.id, now_ms).await? {
+    if !rows::resolve(
+        &mut tx,
+        story.receipt.id,
+        resolution,
+        &note,
+        actor.id,
+        now_ms,
+    )
+    .await?
+    {
         return Err(Msg::new("receipt.no_open_claim")
             .arg("ref", r.to_string())
             .into());

@@ -128,11 +128,12 @@ pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Receipt>> {
 
 /// What was accepted on PO `po_id` so far.
 pub async fn accepted_total(conn: &mut Conn, po_id: i64) -> sqlx::Result<i64> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT CAST(COALESCE(SUM(accepted), 0) AS BIGINT) FROM receipts WHERE po_id = $1")
-            .bind(po_id)
-            .fetch_one(conn)
-            .await?;
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(accepted), 0) AS BIGINT) FROM receipts WHERE po_id = $1",
+    )
+    .bind(po_id)
+    .fetch_one(conn)
+    .await?;
     Ok(n)
 }
 

@@ -1,3 +1,5 @@
-//! Requisitions end to end.
+//! Procurement end to end: requisitions, goods receipts, supplier payments.
 
+mod payments;
+mod receipts;
 mod requisitions;
