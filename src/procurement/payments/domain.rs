@@ -142,6 +142,8 @@ pub fn check_settlement(
 }
 
 #[cfg(test)]
+// Amounts in minor units read as whole units and cents: 100_000_00 is 100,000.00.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -79,6 +79,36 @@ const CONTRACT_READERS: &[&str] = &[
     "grace.lin",
     "david.wu",
 ];
+/// Who may record receipts of PO-000001 (for Sales): Sales, inspectors, the central office.
+const RECEIVERS: &[&str] = &["chen.jie", "liu.yang", "wang.fang", "li.na", "tom.baker"];
+/// Who may read GR-000001: its receivers, procurement, finance, management and auditors.
+const RECEIPT_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "li.na",
+    "tom.baker",
+    "zhou.qiang",
+    "huang.lei",
+    "zhao.min",
+    "grace.lin",
+];
+/// Procurement and finance: payment requests.
+const PAYMENT_REQUESTERS: &[&str] = &["zhou.qiang", "huang.lei", "zhao.min", "grace.lin"];
+/// Who may read payment requests: procurement, finance, the central office, management and
+/// auditors.
+const PAYMENT_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "zhou.qiang",
+    "huang.lei",
+    "zhao.min",
+    "grace.lin",
+];
+/// Finance.
+const FINANCE: &[&str] = &["zhao.min", "grace.lin"];
 /// Department heads, the central office, management and auditors.
 const REPORT_READERS: &[&str] = &[
     "zhang.wei",
@@ -281,6 +311,43 @@ fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
             "/contract show ref:CTR-000001",
             only(CONTRACT_READERS),
         ),
+        (
+            "receipt.new",
+            "/receipt new po:PO-000001 accepted:1",
+            only(RECEIVERS),
+        ),
+        (
+            "receipt.show",
+            "/receipt show ref:GR-000001",
+            only(RECEIPT_READERS),
+        ),
+        ("receipt.list", "/receipt list", None),
+        (
+            "receipt.resolve",
+            "/receipt resolve ref:GR-000001 resolution:credit",
+            only(RECEIVERS),
+        ),
+        (
+            "payment.request",
+            "/payment request po:PO-000001 invoice:T-1 amount:100",
+            only(PAYMENT_REQUESTERS),
+        ),
+        (
+            "payment.show",
+            "/payment show ref:PAY-000001",
+            only(PAYMENT_READERS),
+        ),
+        ("payment.list", "/payment list", only(PAYMENT_READERS)),
+        (
+            "payment.paid",
+            "/payment paid ref:PAY-000001",
+            only(FINANCE),
+        ),
+        (
+            "payment.settle",
+            "/payment settle ref:PAY-000001 action:hold",
+            only(FINANCE),
+        ),
         ("report.service", "/report service", only(REPORT_READERS)),
         ("report.sales", "/report sales", Some(sales_report)),
     ]
@@ -307,6 +374,8 @@ const REFUSALS: &[&str] = &[
     "issue.not_allowed",
     "report.not_allowed",
     "report.sales_not_allowed",
+    "receipt.not_allowed",
+    "receipt.not_found",
 ];
 
 /// The records every row of the table is run against, none of them made by most people.
@@ -322,6 +391,36 @@ async fn fixture() -> TestDesk {
         ("li.na", "/order issue ref:SO-000001 kind:quality text:\"one broken\""),
         ("tom.baker", "/followup add ref:REQ-000001 when:tomorrow"),
         ("xu.jing", "/callback schedule customer:#1 when:tomorrow"),
+    ] {
+        d.ok(who, line).await;
+    }
+    // A supplier and a PO sent to it for Tom Baker's requisition (until /supplier and /po
+    // exist), a receipt with a claim and a payment request against it.
+    let (tom, buyer) = (
+        d.employee("tom.baker").await.id,
+        d.employee("huang.lei").await.id,
+    );
+    d.sql(&format!(
+        "INSERT INTO suppliers (name, email, status, owner_id, created_at, updated_at) \
+         VALUES ('Acme', 'sales@acme.example', 'qualified', {buyer}, 0, 0)"
+    ))
+    .await;
+    d.sql(&format!(
+        "INSERT INTO purchase_orders (requisition_id, supplier_id, requester_id, department_code, \
+         buyer_id, item, quantity, unit_price_minor, total_minor, currency, status, created_at, \
+         updated_at) VALUES (1, 1, {tom}, 'SAL', {buyer}, 'Monitor', 100, 10000, 1000000, 'CNY', \
+         'sent', 0, 0)"
+    ))
+    .await;
+    for (who, line) in [
+        (
+            "tom.baker",
+            "/receipt new po:PO-000001 accepted:1 rejected:1 reason:bent",
+        ),
+        (
+            "huang.lei",
+            "/payment request po:PO-000001 invoice:F-1 amount:100",
+        ),
     ] {
         d.ok(who, line).await;
     }
