@@ -58,7 +58,9 @@ impl Chat {
                 .localize_line(&format!("/payment settle ref:{r} action:{verb}"), locale),
             needs_comment,
             custom_id: format!("pay:{verb}:{id}"),
-            reference: Some(r.clone()),
+            // Not the PAY reference: these buttons decide no approval task, so the engine's
+            // stale-prompt check must not take them for one.
+            reference: Some(format!("payment:{id}")),
             task_id: None,
             style,
             modal_title: needs_comment.then_some("button.override_title"),

@@ -3,19 +3,46 @@
 //! from `procurement.override_roles` and a reason).
 
 use super::domain::{self, PaymentStatus, Settlement};
-use super::service::{self as payments, load, money, reference, Story, QUERY_EMAIL};
+use super::service::{
+    self as payments, load, money, reference, Story, EXCEPTION_NOTE, QUERY_EMAIL,
+};
 use super::store as rows;
 use crate::domain::directory::Employee;
 use crate::domain::reference::Reference;
 use crate::domain::Msg;
 use crate::procurement::orders::progress::{self, Step};
 use crate::procurement::receipts::service::{po_reference, to_supplier};
-use crate::service::{audit_event, Desk, DeskResult};
-use crate::store::{self, audit, outbox};
+use crate::service::{audit_event, notify, Desk, DeskResult};
+use crate::store::{self, audit, outbox, Conn};
 use serde_json::json;
 
 /// Longest settlement reason (characters).
 pub const MAX_REASON: usize = 500;
+
+/// Edits every finance member's exception prompt of `subject_ref` to show it was settled,
+/// without its buttons (a hold or a question leaves them: it can still be settled).
+async fn close_prompts(
+    conn: &mut Conn,
+    subject_ref: &str,
+    by: &str,
+    now_ms: i64,
+) -> DeskResult<()> {
+    let prompts: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, recipient_id FROM outbox WHERE channel = 'chat' AND kind = $1 \
+         AND subject_ref = $2 AND edits_id IS NULL ORDER BY id",
+    )
+    .bind(EXCEPTION_NOTE)
+    .bind(subject_ref)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, to) in prompts {
+        if let Some(to) = to {
+            let m = notify::prompt_closed(to, id, subject_ref, "approved", Some(by), now_ms);
+            outbox::enqueue(&mut *conn, &m, now_ms).await?;
+        }
+    }
+    Ok(())
+}
 
 /// Settles an exception (finance only).
 pub async fn settle(
@@ -91,6 +118,7 @@ pub async fn settle(
     payments::tell(&mut tx, &story, to.as_str(), Some(actor), now_ms).await?;
     if to == PaymentStatus::Approved {
         progress::moved(&mut tx, story.po.id, Step::Matched, now_ms).await?;
+        close_prompts(&mut tx, &reference(p.id).to_string(), &actor.name, now_ms).await?;
     }
     let summary = match approve {
         Some(minor) => format!(

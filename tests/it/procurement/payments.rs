@@ -116,7 +116,10 @@ async fn a_full_invoice_after_a_half_rejected_delivery_is_caught_and_finance_pay
     );
     let told = d.notes_of("huang.lei", "payment_update").await;
     assert!(told.iter().any(|n| n.text.contains("5,000.00")), "{told:?}");
-    // Settled once: the buttons now refuse.
+    // Grace Lin's prompt was closed (its buttons gone); a stale button still refuses.
+    let closed = d.notes_of("grace.lin", "prompt_closed").await;
+    assert_eq!(closed.len(), 1);
+    assert!(closed[0].text.contains("PAY-000001") && closed[0].actions.is_empty());
     let late = d.press("grace.lin", &notes[0].actions[0]).await;
     assert!(!late.ok);
 
@@ -164,6 +167,13 @@ async fn an_override_needs_a_reason_and_pays_the_invoice() {
     .await;
     assert!(en.contains("reason:") && zh.contains("理由"), "{en} / {zh}");
     let notes = d.notes_of("grace.lin", "payment_exception").await;
+    // Asking for the reason first is not mistaken for a stale approval prompt.
+    let grace = d.employee("grace.lin").await;
+    assert!(d
+        .chat
+        .precheck(&grace, &notes[0].actions[3])
+        .await
+        .is_none());
     let reply = d
         .chat
         .press(
