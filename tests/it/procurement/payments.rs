@@ -174,11 +174,19 @@ async fn an_override_needs_a_reason_and_pays_the_invoice() {
         .precheck(&grace, &notes[0].actions[3])
         .await
         .is_none());
+    let empty = d.chat.press(&grace, &notes[0].actions[3], Some(" ")).await;
+    assert!(
+        !empty.ok && empty.text.contains("reason:"),
+        "{}",
+        empty.text
+    );
+    // The Chinese prompt's button, with the reason its dialog asked for.
+    let zh = d.notes_of("zhao.min", "payment_exception").await;
     let reply = d
         .chat
         .press(
-            &d.employee("grace.lin").await,
-            &notes[0].actions[3],
+            &d.employee("zhao.min").await,
+            &zh[0].actions[3],
             Some("freight agreed by phone"),
         )
         .await;
