@@ -394,24 +394,10 @@ async fn fixture() -> TestDesk {
     ] {
         d.ok(who, line).await;
     }
-    // A supplier and a PO sent to it for Tom Baker's requisition (until /supplier and /po
-    // exist), a receipt with a claim and a payment request against it.
-    let (tom, buyer) = (
-        d.employee("tom.baker").await.id,
-        d.employee("huang.lei").await.id,
-    );
-    d.sql(&format!(
-        "INSERT INTO suppliers (name, email, status, owner_id, created_at, updated_at) \
-         VALUES ('Acme', 'sales@acme.example', 'qualified', {buyer}, 0, 0)"
-    ))
-    .await;
-    d.sql(&format!(
-        "INSERT INTO purchase_orders (requisition_id, supplier_id, requester_id, department_code, \
-         buyer_id, item, quantity, unit_price_minor, total_minor, currency, status, created_at, \
-         updated_at) VALUES (1, 1, {tom}, 'SAL', {buyer}, 'Monitor', 100, 10000, 1000000, 'CNY', \
-         'sent', 0, 0)"
-    ))
-    .await;
+    // A PO sent to a supplier for Tom Baker's requisition, a receipt with a claim and a
+    // payment request against it.
+    crate::procurement::receipts::insert_sent_po(d.chat.desk.store.pool(), "REQ-000001", 100, 100)
+        .await;
     for (who, line) in [
         (
             "tom.baker",

@@ -1,5 +1,5 @@
 //! Procurement end to end: requisitions, goods receipts, supplier payments.
 
 mod payments;
-mod receipts;
+pub(crate) mod receipts;
 mod requisitions;

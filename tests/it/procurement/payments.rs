@@ -2,7 +2,7 @@
 //! buttons, approval through the `[payment]` policy, payment, reminders, bad input and two
 //! requests at once.
 
-use super::receipts::{refusal, sent_po};
+use super::receipts::{insert_sent_po, refusal, sent_po};
 use crate::common::{spawn_desk, TestDesk};
 
 async fn receive(d: &TestDesk, po: &str, accepted: i64, rejected: i64) {
@@ -373,4 +373,74 @@ async fn two_requests_at_once_never_claim_more_than_was_accepted() {
             .await
             <= 1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_discord_finance_overrides_a_mismatch_with_the_prompts_button_and_a_reason() {
+    use crate::discord_support::{content, Bot};
+    use serde_json::json;
+    let bot = Bot::start().await;
+    bot.submit("tom.baker", "Office desk", 10, "1000").await;
+    for who in ["wang.fang", "chen.jie"] {
+        let p = bot.prompt(who, "REQ-000001").await;
+        bot.click(who, &p, 0).await;
+    }
+    let po = insert_sent_po(bot.chat.desk.store.pool(), "REQ-000001", 10, 1000).await;
+    let r = bot
+        .slash(
+            "tom.baker",
+            "en-US",
+            "receipt",
+            Some("new"),
+            vec![
+                ("po", json!(po)),
+                ("accepted", json!(5)),
+                ("rejected", json!(5)),
+                ("reason", json!("cracked")),
+            ],
+        )
+        .await;
+    assert!(content(&r).contains("GR-000001"), "{r}");
+    let r = bot
+        .slash(
+            "huang.lei",
+            "zh-CN",
+            "payment",
+            Some("request"),
+            vec![
+                ("po", json!(po)),
+                ("invoice", json!("INV-9")),
+                ("amount", json!("10000")),
+            ],
+        )
+        .await;
+    assert!(content(&r).contains("PAY-000001"), "{r}");
+    let dm = bot
+        .dm("zhao.min", |m| {
+            m.text().contains("PAY-000001") && !m.custom_ids().is_empty()
+        })
+        .await;
+    assert_eq!(
+        dm.custom_ids(),
+        [
+            "pay:pay_accepted:1",
+            "pay:hold:1",
+            "pay:ask_supplier:1",
+            "pay:override:1"
+        ],
+        "{}",
+        dm.text()
+    );
+    assert!(dm.text().contains("5,000.00"), "{}", dm.text());
+    let modal = bot.click("zhao.min", &dm, 3).await;
+    assert_eq!(modal["type"], 9, "Override asks why: {modal}");
+    let r = bot.answer_modal("zhao.min", &modal, "freight agreed").await;
+    assert!(content(&r).contains("已批准"), "{r}");
+    let (st, approved): (String, i64) =
+        sqlx::query_as("SELECT status, approved_minor FROM supplier_payments WHERE id = 1")
+            .fetch_one(bot.chat.desk.store.pool())
+            .await
+            .unwrap();
+    assert_eq!((st.as_str(), approved), ("approved", 1_000_000));
+    bot.stop().await;
 }

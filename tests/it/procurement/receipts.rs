@@ -6,9 +6,7 @@ use bizdesk::commands::parse_line;
 use bizdesk::domain::Locale;
 use bizdesk::service::DeskError;
 
-/// A qualified supplier (its address is returned) and a PO to it in status `sent`, for an
-/// approved requisition of tom.baker (Sales) raised by huang.lei. The supplier and PO rows
-/// are written with SQL until `/supplier` and `/po` exist; then this becomes those commands.
+/// A PO in status `sent` for an approved requisition of tom.baker (Sales): `PO-…`.
 pub async fn sent_po(d: &TestDesk, quantity: i64, unit_price: i64) -> String {
     let req = d
         .submit(
@@ -26,26 +24,53 @@ pub async fn sent_po(d: &TestDesk, quantity: i64, unit_price: i64) -> String {
         d.ok("zhao.min", &format!("/approval approve ref:{req}"))
             .await;
     }
+    insert_sent_po(d.chat.desk.store.pool(), &req, quantity, unit_price).await
+}
+
+/// THE stand-in for `/supplier` and `/po` (built in parallel): a qualified supplier
+/// `sales@acme.example` (English) and a PO to it in status `sent` for requisition `req`
+/// (tom.baker's, Sales), raised by huang.lei, due 2026-11-24, written with SQL. The merger
+/// replaces this with the real commands.
+pub async fn insert_sent_po(
+    pool: &sqlx::AnyPool,
+    req: &str,
+    quantity: i64,
+    unit_price: i64,
+) -> String {
     let req_id: i64 = req.trim_start_matches("REQ-").parse().unwrap();
-    let tom = d.employee("tom.baker").await.id;
-    let buyer = d.employee("huang.lei").await.id;
-    if d.count("SELECT COUNT(*) FROM suppliers").await == 0 {
-        d.sql(&format!(
-            "INSERT INTO suppliers (name, company, email, locale, status, owner_id, created_at, updated_at) \
-             VALUES ('Acme Furniture', 'Acme Ltd', 'sales@acme.example', 'en', 'qualified', {buyer}, 0, 0)"
-        ))
-        .await;
-    }
-    let total = quantity * unit_price * 100;
-    d.sql(&format!(
+    let id_of = |handle: &'static str| async move {
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM employees WHERE handle = $1")
+            .bind(handle)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        id
+    };
+    let (tom, buyer) = (id_of("tom.baker").await, id_of("huang.lei").await);
+    sqlx::query(
+        "INSERT INTO suppliers (name, company, email, locale, status, owner_id, created_at, updated_at) \
+         SELECT 'Acme Furniture', 'Acme Ltd', 'sales@acme.example', 'en', 'qualified', $1, 0, 0 \
+         WHERE NOT EXISTS (SELECT 1 FROM suppliers)",
+    )
+    .bind(buyer)
+    .execute(pool)
+    .await
+    .unwrap();
+    let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO purchase_orders (requisition_id, supplier_id, requester_id, department_code, \
          buyer_id, item, quantity, unit_price_minor, total_minor, currency, delivery_on, status, \
-         sent_at, created_at, updated_at) VALUES ({req_id}, 1, {tom}, 'SAL', {buyer}, 'Office desk', \
-         {quantity}, {}, {total}, 'CNY', '2026-11-24', 'sent', 0, 0, 0)",
-        unit_price * 100
-    ))
-    .await;
-    let id = d.count("SELECT MAX(id) FROM purchase_orders").await;
+         sent_at, created_at, updated_at) VALUES ($1, 1, $2, 'SAL', $3, 'Office desk', $4, $5, \
+         $6, 'CNY', '2026-11-24', 'sent', 0, 0, 0) RETURNING id",
+    )
+    .bind(req_id)
+    .bind(tom)
+    .bind(buyer)
+    .bind(quantity)
+    .bind(unit_price * 100)
+    .bind(quantity * unit_price * 100)
+    .fetch_one(pool)
+    .await
+    .unwrap();
     format!("PO-{id:06}")
 }
 
