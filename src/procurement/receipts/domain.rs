@@ -40,19 +40,27 @@ pub struct Counted<'a> {
     pub reason: &'a str,
 }
 
-/// What is still due on a PO: what was ordered less what was accepted so far (rejected goods
-/// stay due until they are replaced or the claim settles otherwise).
-pub fn still_due(ordered: i64, accepted_so_far: i64) -> i64 {
-    (ordered - accepted_so_far).max(0)
+/// What is still due on a PO: what was ordered less what is done with so far (`done`: the
+/// accepted quantity, plus rejected goods whose claim was settled by credit or return).
+/// Rejected goods stay due until then: a replacement is still to come.
+pub fn still_due(ordered: i64, done: i64) -> i64 {
+    (ordered - done).max(0)
 }
 
-/// Checks a receipt against PO `po` (its status, ordered quantity and what was accepted so
-/// far); every problem at once.
+impl Resolution {
+    /// Whether settling a claim this way means the rejected goods are no longer expected.
+    pub fn writes_off(self) -> bool {
+        !matches!(self, Resolution::Replacement)
+    }
+}
+
+/// Checks a receipt against PO `po` (its status, ordered quantity and what is done with so
+/// far, see [`still_due`]); every problem at once.
 pub fn check(
     po: &str,
     status: PoStatus,
     ordered: i64,
-    accepted_so_far: i64,
+    done: i64,
     c: Counted<'_>,
 ) -> Result<(), Vec<Msg>> {
     if !status.receivable() {
@@ -71,7 +79,7 @@ pub fn check(
         if c.accepted == 0 && c.rejected == 0 {
             out.push(Msg::new("receipt.nothing"));
         }
-        let due = still_due(ordered, accepted_so_far);
+        let due = still_due(ordered, done);
         match c.accepted.checked_add(c.rejected) {
             Some(n) if n <= due => {}
             _ => out.push(
@@ -98,9 +106,9 @@ pub fn days_late(received: NaiveDate, delivery_on: Option<NaiveDate>) -> i64 {
     delivery_on.map_or(0, |d| (received - d).num_days().max(0))
 }
 
-/// Whether everything ordered is accepted.
-pub fn complete(ordered: i64, accepted_total: i64) -> bool {
-    accepted_total >= ordered
+/// Whether everything ordered is done with (accepted, or written off by a settled claim).
+pub fn complete(ordered: i64, done: i64) -> bool {
+    done >= ordered
 }
 
 #[cfg(test)]
@@ -153,6 +161,12 @@ mod tests {
         );
         assert!(check("P", sent, 10, 4, c(3, 3, "broken")).is_ok());
         assert!(check("P", sent, 10, 0, c(i64::MAX, 1, "x")).is_err());
+    }
+
+    #[test]
+    fn only_a_replacement_keeps_rejected_goods_due() {
+        assert!(!Resolution::Replacement.writes_off());
+        assert!(Resolution::Credit.writes_off() && Resolution::Return.writes_off());
     }
 
     #[test]

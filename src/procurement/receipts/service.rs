@@ -141,13 +141,14 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
             .arg("department", &po.department)
             .into());
     }
-    let so_far = rows::accepted_total(&mut tx, po.id).await?;
+    let (so_far, written_off) = rows::counted(&mut tx, po.id).await?;
     let counted = Counted {
         accepted: input.accepted,
         rejected,
         reason: &reason,
     };
-    domain::check(&po_ref.to_string(), po.status, po.quantity, so_far, counted)?;
+    let done = so_far + written_off;
+    domain::check(&po_ref.to_string(), po.status, po.quantity, done, counted)?;
     let today = desk.today();
     let receipt = rows::insert(
         &mut tx,
@@ -166,12 +167,13 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
     )
     .await?;
     let accepted_total = so_far + input.accepted;
-    if domain::complete(po.quantity, accepted_total) {
+    let done = done + input.accepted;
+    if domain::complete(po.quantity, done) {
         rows::set_po_status(&mut tx, po.id, PoStatus::Received.as_str(), now_ms).await?;
     }
     let supplier = supplier_of(&mut tx, &po).await?;
     let r = reference(receipt.id).to_string();
-    let still_due = domain::still_due(po.quantity, accepted_total);
+    let still_due = domain::still_due(po.quantity, done);
     if rejected > 0 {
         let m = to_supplier(
             &supplier,
@@ -243,9 +245,9 @@ async fn load(conn: &mut Conn, actor: &Employee, r: Reference) -> DeskResult<Sto
         return Err(not_found().into());
     }
     let supplier = supplier_of(&mut *conn, &po).await?;
-    let accepted_total = rows::accepted_total(conn, po.id).await?;
+    let (accepted_total, written_off) = rows::counted(conn, po.id).await?;
     Ok(Story {
-        still_due: domain::still_due(po.quantity, accepted_total),
+        still_due: domain::still_due(po.quantity, accepted_total + written_off),
         receipt,
         po,
         supplier,
@@ -296,6 +298,8 @@ pub async fn resolve(
     let now_ms = store::to_ms(now);
     let mut tx = desk.begin().await?;
     let story = load(&mut tx, actor, r).await?;
+    // Settling runs after (or before) any receipt on the same PO, never beside it.
+    orders::lock(&mut tx, story.po.id, now_ms).await?;
     if !crate::access::receipts::may_receive(actor, &story.po.department) {
         return Err(Msg::new("receipt.not_allowed")
             .arg("ref", po_reference(story.po.id).to_string())
@@ -343,7 +347,13 @@ pub async fn resolve(
         format!("claim on {} resolved: {resolution}", po_reference(po.id)),
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
-    let story = load(&mut tx, actor, r).await?;
+    let mut story = load(&mut tx, actor, r).await?;
+    // Credited or returned goods are no longer expected: that may complete the PO.
+    if resolution.writes_off() && story.po.status.receivable() && story.still_due == 0 {
+        rows::set_po_status(&mut tx, story.po.id, PoStatus::Received.as_str(), now_ms).await?;
+        story.po.status = PoStatus::Received;
+        progress::moved(&mut tx, story.po.id, Step::Received, now_ms).await?;
+    }
     tx.commit().await?;
     Ok(story)
 }

@@ -126,6 +126,19 @@ pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Receipt>> {
         .await
 }
 
+/// What PO `po_id`'s receipts count so far: (accepted, rejected and written off by a claim
+/// settled by credit or return).
+pub async fn counted(conn: &mut Conn, po_id: i64) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(accepted), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN resolution IN ('credit', 'return') THEN rejected ELSE 0 END), 0) AS BIGINT) \
+         FROM receipts WHERE po_id = $1",
+    )
+    .bind(po_id)
+    .fetch_one(conn)
+    .await
+}
+
 /// What was accepted on PO `po_id` so far.
 pub async fn accepted_total(conn: &mut Conn, po_id: i64) -> sqlx::Result<i64> {
     let (n,): (i64,) = sqlx::query_as(

@@ -296,3 +296,44 @@ async fn two_receipts_at_once_never_exceed_the_order() {
         6
     );
 }
+
+#[tokio::test]
+async fn goods_credited_or_returned_are_no_longer_due() {
+    let d = spawn_desk().await;
+    let po = sent_po(&d, 10, 100).await;
+    d.ok(
+        "tom.baker",
+        &format!("/receipt new po:{po} accepted:6 rejected:2 reason:dented"),
+    )
+    .await;
+    d.ok(
+        "tom.baker",
+        "/receipt resolve ref:GR-000001 resolution:credit note:\"credit note CN-3\"",
+    )
+    .await;
+    // Two credited are written off: two more complete the order.
+    let refused = d
+        .refused("tom.baker", &format!("/receipt new po:{po} accepted:3"))
+        .await;
+    assert!(refused.contains("has 2 still due"), "{refused}");
+    d.ok(
+        "tom.baker",
+        &format!("/receipt new po:{po} accepted:1 rejected:1 reason:scratched"),
+    )
+    .await;
+    let text = d
+        .ok(
+            "tom.baker",
+            "/receipt resolve ref:GR-000002 resolution:return",
+        )
+        .await;
+    assert!(
+        text.contains("0 still due") && text.contains("fully received"),
+        "{text}"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM purchase_orders WHERE status = 'received'")
+            .await,
+        1
+    );
+}
