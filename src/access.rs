@@ -408,4 +408,21 @@ mod tests {
         assert!(customers::may_read(&sales, Some(5)));
         assert!(customers::may_edit(&sales, Some(5)));
     }
+
+    #[test]
+    fn inspectors_receive_for_every_department_and_only_finance_overrides() {
+        let inspector = person(7, "PUR", &[Role::Inspector]);
+        assert!(receipts::may_receive(&inspector, "SAL"));
+        let member = person(8, "SAL", &[]);
+        assert!(receipts::may_receive(&member, "SAL"));
+        assert!(!receipts::may_receive(&member, "HR"));
+        let buyer = person(9, "PUR", &[Role::Procurement]);
+        assert!(!receipts::may_receive(&buyer, "SAL"));
+        assert!(receipts::may_read(&buyer, "SAL"));
+        let finance = person(10, "FIN", &[Role::Finance]);
+        assert!(payments::may_override(&finance, &[Role::Finance]));
+        assert!(!payments::may_override(&finance, &[Role::Management]));
+        let boss = person(11, "MGT", &[Role::Management]);
+        assert!(!payments::may_override(&boss, &[Role::Management]));
+    }
 }
