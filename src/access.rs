@@ -114,6 +114,15 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("po.list", Gate::Anyone),
     ("po.confirm", Gate::Roles(purchase_orders::BUYERS)),
     ("po.cancel", Gate::Roles(purchase_orders::BUYERS)),
+    ("receipt.new", Gate::Record),
+    ("receipt.show", Gate::Record),
+    ("receipt.list", Gate::Anyone),
+    ("receipt.resolve", Gate::Record),
+    ("payment.request", Gate::Roles(payments::REQUESTERS)),
+    ("payment.show", Gate::Roles(payments::READERS)),
+    ("payment.list", Gate::Roles(payments::READERS)),
+    ("payment.paid", Gate::Roles(payments::FINANCE)),
+    ("payment.settle", Gate::Roles(payments::FINANCE)),
     ("report.service", Gate::Roles(REPORT_READERS)),
     ("report.sales", Gate::Roles(SALES_REPORT_READERS)),
     (
@@ -382,6 +391,59 @@ pub mod purchase_orders {
     }
 }
 
+/// Goods receipts and the supplier claims they open.
+pub mod receipts {
+    use super::*;
+
+    /// Who may receive goods for any department: inspectors and the central office.
+    const RECEIVERS: &[Role] = &[Role::Inspector, Role::Bcmo];
+    /// Who may read every receipt.
+    const READERS: &[Role] = &[
+        Role::Inspector,
+        Role::Bcmo,
+        Role::Procurement,
+        Role::Finance,
+        Role::Management,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may record a receipt against (or settle a claim on) a PO of
+    /// `department`: its members, the `inspector` role and the central office.
+    pub fn may_receive(actor: &Employee, department: &str) -> bool {
+        actor.department == department || holds(actor, RECEIVERS)
+    }
+
+    /// Whether `actor` may read a receipt of a PO of `department`: those who may receive it,
+    /// procurement, finance, management and auditors.
+    pub fn may_read(actor: &Employee, department: &str) -> bool {
+        may_receive(actor, department) || holds(actor, READERS)
+    }
+}
+
+/// Supplier payments: requests, their three-way match, finance's settlement and payment.
+pub mod payments {
+    use super::*;
+
+    /// Who may request a payment: procurement and finance.
+    pub const REQUESTERS: &[Role] = &[Role::Procurement, Role::Finance];
+    /// Who may pay and settle exceptions.
+    pub const FINANCE: &[Role] = &[Role::Finance];
+    /// Who may read payment requests.
+    pub const READERS: &[Role] = &[
+        Role::Procurement,
+        Role::Finance,
+        Role::Bcmo,
+        Role::Management,
+        Role::Auditor,
+    ];
+
+    /// Whether `actor` may pay an invoice that fails the match as it is: finance holding one
+    /// of `override_roles` (`procurement.override_roles`).
+    pub fn may_override(actor: &Employee, override_roles: &[Role]) -> bool {
+        holds(actor, FINANCE) && holds(actor, override_roles)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +506,22 @@ mod tests {
         let sales = person(6, "SAL", &[Role::Sales]);
         assert!(customers::may_read(&sales, Some(5)));
         assert!(customers::may_edit(&sales, Some(5)));
+    }
+
+    #[test]
+    fn inspectors_receive_for_every_department_and_only_finance_overrides() {
+        let inspector = person(7, "PUR", &[Role::Inspector]);
+        assert!(receipts::may_receive(&inspector, "SAL"));
+        let member = person(8, "SAL", &[]);
+        assert!(receipts::may_receive(&member, "SAL"));
+        assert!(!receipts::may_receive(&member, "HR"));
+        let buyer = person(9, "PUR", &[Role::Procurement]);
+        assert!(!receipts::may_receive(&buyer, "SAL"));
+        assert!(receipts::may_read(&buyer, "SAL"));
+        let finance = person(10, "FIN", &[Role::Finance]);
+        assert!(payments::may_override(&finance, &[Role::Finance]));
+        assert!(!payments::may_override(&finance, &[Role::Management]));
+        let boss = person(11, "MGT", &[Role::Management]);
+        assert!(!payments::may_override(&boss, &[Role::Management]));
     }
 }

@@ -42,6 +42,7 @@ pub fn subjects() -> Subjects {
         &crate::sales::contracts::subject::SUBJECT,
         &crate::procurement::orders::subject::SUBJECT,
         &crate::procurement::suppliers::subject::SUBJECT,
+        &crate::procurement::payments::subject::SUBJECT,
     ])
 }
 
@@ -64,6 +65,8 @@ pub fn actions() -> Vec<Handler> {
         crate::procurement::orders::chat::actions(),
         crate::procurement::suppliers::chat::actions(),
         crate::procurement::report::chat::actions(),
+        crate::procurement::receipts::chat::actions(),
+        crate::procurement::payments::chat::actions(),
         crate::sales::opportunities::chat::actions(),
         crate::sales::contracts::chat::actions(),
         crate::sales::orders::chat::actions(),

@@ -157,6 +157,9 @@ impl Chat {
             }
             (kind::FOLLOWUP_DUE, Some(id)) => reply.actions = self.followup_actions(locale, id),
             (kind::CALLBACK_DUE, Some(id)) => reply.actions = self.callback_actions(locale, id),
+            (crate::procurement::payments::service::EXCEPTION_NOTE, Some(id)) => {
+                reply.actions = self.payment_actions(locale, id)
+            }
             _ => {}
         }
         reply
@@ -190,6 +193,12 @@ impl Chat {
             "fu" => {
                 let id: i64 = id.parse().ok()?;
                 self.followup_actions(locale, id)
+                    .into_iter()
+                    .find(|a| a.custom_id == custom_id)
+            }
+            "pay" => {
+                let id: i64 = id.parse().ok()?;
+                self.payment_actions(locale, id)
                     .into_iter()
                     .find(|a| a.custom_id == custom_id)
             }

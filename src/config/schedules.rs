@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 pub const DEFAULT: &str = include_str!("../../config/schedules.toml");
 
 /// The recurring jobs bizdesk knows, by their key in the file, with the job kind each runs.
-pub const KNOWN: [(&str, &str); 8] = [
+pub const KNOWN: [(&str, &str); 9] = [
     ("sla_sweep", kind::SLA_SWEEP),
     ("daily_digest", kind::DAILY_DIGEST),
     ("weekly_kpi", kind::WEEKLY_KPI),
@@ -20,6 +20,7 @@ pub const KNOWN: [(&str, &str); 8] = [
     ("po_inspection", kind::PO_INSPECTION),
     ("supplier_certs", kind::SUPPLIER_CERTS),
     ("supplier_evaluation", kind::SUPPLIER_EVALUATION),
+    ("payables", kind::PAYABLES),
 ];
 
 /// One recurring system job as configured.

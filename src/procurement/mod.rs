@@ -2,6 +2,8 @@
 //! purchase orders (3) and their contracts (4), goods receipts (5) and payments (6).
 
 pub mod orders;
+pub mod payments;
+pub mod receipts;
 pub mod report;
 pub mod requisitions;
 pub mod settings;
@@ -14,7 +16,7 @@ use crate::service::jobs::kind;
 use crate::service::notify::{kind as note, Notification};
 
 /// The job kinds procurement schedules: inspection reminders, the suppliers' certificate
-/// check and evaluation.
+/// check and evaluation, payables reminders.
 pub fn jobs() -> Vec<JobHandler> {
     vec![
         JobHandler::new(kind::PO_INSPECTION, |d, c, _, at| {
@@ -25,6 +27,9 @@ pub fn jobs() -> Vec<JobHandler> {
         }),
         JobHandler::new(kind::SUPPLIER_EVALUATION, |d, c, _, at| {
             Box::pin(suppliers::certs::evaluation(d, c, at))
+        }),
+        JobHandler::new(kind::PAYABLES, |d, c, _, at| {
+            Box::pin(payments::service::remind(d, c, at))
         }),
     ]
 }
@@ -37,4 +42,10 @@ pub const NOTIFICATIONS: &[Notification] = &[
     Notification::chat(note::SUPPLIER_CERT_EXPIRING),
     Notification::chat(note::SUPPLIER_SUSPENDED),
     Notification::chat(note::SUPPLIER_EVALUATION),
+    Notification::chat(receipts::service::CLAIM_NOTE),
+    Notification::email(receipts::service::CLAIM_EMAIL),
+    Notification::chat(payments::service::EXCEPTION_NOTE),
+    Notification::chat(payments::service::UPDATE_NOTE),
+    Notification::chat(payments::service::DUE_NOTE),
+    Notification::email(payments::service::QUERY_EMAIL),
 ];

@@ -28,8 +28,9 @@ fn local_day(desk: &Desk, at: DateTime<Utc>) -> (i64, i64, String) {
     )
 }
 
-/// One person's day: pending tasks, follow-ups, callbacks, and (for finance) overdue payments.
-type Day = (Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>);
+/// One person's day: pending tasks, follow-ups, callbacks, and (for finance) overdue payments
+/// and overdue supplier payables.
+type Day = (Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>);
 
 /// The morning digest for the day of `fire_at`: one DM per person with pending approvals
 /// (and their age) or follow-ups and callbacks due that day. Returns how many were sent.
@@ -61,9 +62,17 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usi
             per.entry(e.id).or_default().3 = overdue.clone();
         }
     }
+    // And every approved supplier payment past its due date.
+    let day = at.with_timezone(&desk.company.time_zone).date_naive();
+    let payables = crate::procurement::payments::service::payables(&mut *conn, day, true).await?;
+    if !payables.is_empty() {
+        for e in dir.with_role(crate::domain::directory::Role::Finance) {
+            per.entry(e.id).or_default().4 = payables.clone();
+        }
+    }
     let now = store::to_ms(desk.now());
     let mut sent = 0;
-    for (to, (tasks, followups, callbacks, overdue)) in per {
+    for (to, (tasks, followups, callbacks, overdue, payables)) in per {
         if dir.by_id(to).is_none() {
             continue; // deactivated since
         }
@@ -72,7 +81,7 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usi
             notify::kind::DAILY_DIGEST,
             None,
             json!({ "date": date, "at_ms": fire_at, "tasks": tasks, "followups": followups,
-                    "callbacks": callbacks, "overdue": overdue }),
+                    "callbacks": callbacks, "overdue": overdue, "payables": payables }),
         );
         notify::send(&mut *conn, &m, now).await?;
         sent += 1;

@@ -37,6 +37,8 @@ pub mod kind {
     /// Quarterly: refreshes the scorecards of suppliers with orders in the period just ended
     /// and asks the central office to rate them.
     pub const SUPPLIER_EVALUATION: &str = "supplier.evaluation";
+    /// Reminds finance of approved supplier payments due soon or overdue (daily).
+    pub const PAYABLES: &str = "payables.remind";
     /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
     pub const PRUNE: &str = "jobs.prune";
 }

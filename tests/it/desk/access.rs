@@ -96,6 +96,36 @@ const PO_READERS: &[&str] = &[
     "zhao.min",
     "grace.lin",
 ];
+/// Who may record receipts of PO-000001 (for Sales): Sales, inspectors, the central office.
+const RECEIVERS: &[&str] = &["chen.jie", "liu.yang", "wang.fang", "li.na", "tom.baker"];
+/// Who may read GR-000001: its receivers, procurement, finance, management and auditors.
+const RECEIPT_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "li.na",
+    "tom.baker",
+    "zhou.qiang",
+    "huang.lei",
+    "zhao.min",
+    "grace.lin",
+];
+/// Procurement and finance: payment requests.
+const PAYMENT_REQUESTERS: &[&str] = &["zhou.qiang", "huang.lei", "zhao.min", "grace.lin"];
+/// Who may read payment requests: procurement, finance, the central office, management and
+/// auditors.
+const PAYMENT_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "zhou.qiang",
+    "huang.lei",
+    "zhao.min",
+    "grace.lin",
+];
+/// Finance.
+const FINANCE: &[&str] = &["zhao.min", "grace.lin"];
 /// Department heads, the central office, management and auditors.
 const REPORT_READERS: &[&str] = &[
     "zhang.wei",
@@ -347,6 +377,43 @@ fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static str>>)> {
             "/po cancel ref:PO-000001 reason:\"not needed\"",
             only(BUYERS),
         ),
+        (
+            "receipt.new",
+            "/receipt new po:PO-000001 accepted:1",
+            only(RECEIVERS),
+        ),
+        (
+            "receipt.show",
+            "/receipt show ref:GR-000001",
+            only(RECEIPT_READERS),
+        ),
+        ("receipt.list", "/receipt list", None),
+        (
+            "receipt.resolve",
+            "/receipt resolve ref:GR-000001 resolution:credit",
+            only(RECEIVERS),
+        ),
+        (
+            "payment.request",
+            "/payment request po:PO-000001 invoice:T-1 amount:100",
+            only(PAYMENT_REQUESTERS),
+        ),
+        (
+            "payment.show",
+            "/payment show ref:PAY-000001",
+            only(PAYMENT_READERS),
+        ),
+        ("payment.list", "/payment list", only(PAYMENT_READERS)),
+        (
+            "payment.paid",
+            "/payment paid ref:PAY-000001",
+            only(FINANCE),
+        ),
+        (
+            "payment.settle",
+            "/payment settle ref:PAY-000001 action:hold",
+            only(FINANCE),
+        ),
         ("report.service", "/report service", only(REPORT_READERS)),
         ("report.sales", "/report sales", Some(sales_report)),
         (
@@ -381,6 +448,8 @@ const REFUSALS: &[&str] = &[
     "report.not_allowed",
     "report.sales_not_allowed",
     "procurement_report.not_allowed",
+    "receipt.not_allowed",
+    "receipt.not_found",
 ];
 
 /// The records every row of the table is run against, none of them made by most people.
@@ -400,7 +469,8 @@ async fn fixture() -> TestDesk {
     ] {
         d.ok(who, line).await;
     }
-    // A purchase order for Tom Baker's approved REQ-000002 (to SUP-000001, qualified by SQL).
+    // A purchase order for Tom Baker's approved REQ-000002 (to SUP-000001, qualified by SQL),
+    // approved and sent; a receipt with a claim and a payment request against it.
     d.sql(
         "INSERT INTO requisitions (requester_id, department_code, item, quantity, unit_price_minor, \
          total_minor, currency, status, created_at, updated_at) SELECT id, 'SAL', 'Desk', 5, \
@@ -408,11 +478,23 @@ async fn fixture() -> TestDesk {
     )
     .await;
     d.sql("UPDATE suppliers SET status = 'qualified'").await;
-    d.ok(
-        "huang.lei",
-        "/po new requisition:REQ-000002 supplier:SUP-000001 quantity:1",
-    )
-    .await;
+    for (who, line) in [
+        (
+            "huang.lei",
+            "/po new requisition:REQ-000002 supplier:SUP-000001 quantity:3",
+        ),
+        ("chen.jie", "/approval approve ref:PO-000001"),
+        (
+            "tom.baker",
+            "/receipt new po:PO-000001 accepted:1 rejected:1 reason:bent",
+        ),
+        (
+            "huang.lei",
+            "/payment request po:PO-000001 invoice:F-1 amount:100",
+        ),
+    ] {
+        d.ok(who, line).await;
+    }
     d
 }
 

@@ -540,6 +540,18 @@ fn every_email_renders_in_both_languages_from_its_payload() {
                    "note": "SF <1234>", "delivery": null}),
         ),
         (
+            "supplier_claim",
+            json!({"event": "opened", "po": "PO-000001", "item": "Desk <oak>", "name": "Acme", "supplier": "Acme Ltd",
+                   "locale": "en", "receipt": "GR-000001", "accepted": 5, "rejected": 5, "reason": "cracked <legs>",
+                   "received_on": "2026-11-26"}),
+        ),
+        (
+            "supplier_query",
+            json!({"po": "PO-000001", "item": "Desk <oak>", "name": "Acme", "supplier": "Acme Ltd", "locale": null,
+                   "invoice": "INV-1", "ordered": "10,000.00 CNY", "expected": "5,000.00 CNY",
+                   "invoiced": "10,000.00 CNY", "accepted_qty": 5, "quantity": 10, "reason": ""}),
+        ),
+        (
             "callback_due",
             json!({"id": 2, "customer": "Acme & Sons", "note": "", "due_at_ms": 1_764_000_000_000i64,
                    "next_ms": null, "repeat": "every month"}),

@@ -1,6 +1,10 @@
-//! Procurement end to end: requisitions, suppliers, purchase orders, receipts, payments, the report.
+//! Procurement end to end: requisitions, suppliers, purchase orders, goods receipts, supplier
+//! payments, the report, and the whole chain through the real commands.
 
+mod chain;
 mod orders;
+mod payments;
+pub(crate) mod receipts;
 mod report;
 mod requisitions;
 mod suppliers;
