@@ -59,8 +59,11 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
         .await;
     assert!(sup.ok, "{}", sup.text);
     assert_eq!(sup.reference.unwrap().to_string(), "SUP-000001");
-    d.ok("huang.lei", "/supplier qualify ref:SUP-000001 note:\"site visit passed\"")
-        .await;
+    d.ok(
+        "huang.lei",
+        "/supplier qualify ref:SUP-000001 note:\"site visit passed\"",
+    )
+    .await;
     d.ok("chen.jie", "/approval approve ref:SUP-000001").await;
     d.ok("david.wu", "/approval approve ref:SUP-000001").await;
     assert_eq!(
@@ -118,7 +121,14 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
     let sent: Vec<_> = emails(&d).into_iter().filter(to_supplier).collect();
     assert_eq!(sent.len(), 1, "the PO email");
     let body = sent[0].body_text(0).unwrap().to_string();
-    for fact in ["PO-000001", "4K monitor", "15,000.00", "150,000.00", "HQ 5F store room", "2026-12-03"] {
+    for fact in [
+        "PO-000001",
+        "4K monitor",
+        "15,000.00",
+        "150,000.00",
+        "HQ 5F store room",
+        "2026-12-03",
+    ] {
         assert!(body.contains(fact), "{fact} not in the PO email:\n{body}");
     }
     let po_message_id = sent[0].message_id().unwrap().to_string();
