@@ -9,51 +9,31 @@ use crate::outln;
 use crate::service;
 use anyhow::bail;
 
+/// What an import did: the rows added (their line and how to name them) and the rows refused
+/// (their line and why).
+pub struct Imported {
+    pub added: Vec<(usize, String)>,
+    pub refused: Vec<(usize, Vec<crate::domain::Msg>)>,
+}
+
 /// `bizdesk customers import`: adds the good rows, lists the refused ones with their reasons.
 pub async fn import_customers(
     chat: &crate::chat::Chat,
     handle: &str,
     csv: &[u8],
 ) -> anyhow::Result<u8> {
-    let desk = &chat.desk;
-    let actor = match service::directory::actor_by_handle(desk, handle).await {
-        Ok(a) => a,
-        Err(service::DeskError::User(msgs)) => {
-            let l = crate::chat::console::locale_for_handle(chat, handle).await;
-            let text: Vec<String> = msgs.iter().map(|m| chat.renderer.msg(l, m)).collect();
-            eprintln!("--as {handle}: {}", text.join("; "));
-            return Ok(2);
-        }
-        Err(e) => bail!("{e:#}"),
-    };
-    let locale = chat.locale_of(&actor);
-    let say = |msgs: &[crate::domain::Msg]| {
-        msgs.iter()
-            .map(|m| chat.renderer.msg(locale, m))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    match crate::service_desk::customers::service::import(desk, &actor, csv).await {
-        Ok(report) => {
-            outln!(
-                "imported {} customers; {} rows refused",
-                report.added.len(),
-                report.refused.len()
-            )?;
-            for (line, c) in &report.added {
-                outln!("  line {line}: #{} {}", c.id, c.name)?;
-            }
-            for (line, msgs) in &report.refused {
-                outln!("  line {line}: refused: {}", say(msgs))?;
-            }
-            Ok(if report.refused.is_empty() { 0 } else { 2 })
-        }
-        Err(service::DeskError::User(msgs)) => {
-            eprintln!("{}", say(&msgs));
-            Ok(2)
-        }
-        Err(e) => Err(anyhow::anyhow!("{e:#}")),
-    }
+    import_as(chat, handle, "customers", |desk, actor| async move {
+        let r = crate::service_desk::customers::service::import(&desk, &actor, csv).await?;
+        Ok(Imported {
+            added: r
+                .added
+                .iter()
+                .map(|(line, c)| (*line, format!("#{} {}", c.id, c.name)))
+                .collect(),
+            refused: r.refused,
+        })
+    })
+    .await
 }
 
 /// `bizdesk suppliers import`: adds the good rows as candidates owned by `handle`, lists the
@@ -63,6 +43,35 @@ pub async fn import_suppliers(
     handle: &str,
     csv: &[u8],
 ) -> anyhow::Result<u8> {
+    import_as(chat, handle, "suppliers", |desk, actor| async move {
+        let r = crate::procurement::suppliers::import::import(&desk, &actor, csv).await?;
+        Ok(Imported {
+            added: r
+                .added
+                .iter()
+                .map(|(line, s)| {
+                    let r = crate::procurement::suppliers::service::reference(s.id);
+                    (*line, format!("{r} {}", s.name))
+                })
+                .collect(),
+            refused: r.refused,
+        })
+    })
+    .await
+}
+
+/// Runs an import as `handle` and prints what it added and refused (exit 2 when a row or the
+/// whole file was refused).
+async fn import_as<F, Fut>(
+    chat: &crate::chat::Chat,
+    handle: &str,
+    noun: &str,
+    run: F,
+) -> anyhow::Result<u8>
+where
+    F: FnOnce(service::Desk, crate::domain::directory::Employee) -> Fut,
+    Fut: std::future::Future<Output = service::DeskResult<Imported>>,
+{
     let desk = &chat.desk;
     let actor = match service::directory::actor_by_handle(desk, handle).await {
         Ok(a) => a,
@@ -81,16 +90,15 @@ pub async fn import_suppliers(
             .collect::<Vec<_>>()
             .join("; ")
     };
-    match crate::procurement::suppliers::import::import(desk, &actor, csv).await {
+    match run(desk.clone(), actor).await {
         Ok(report) => {
             outln!(
-                "imported {} suppliers; {} rows refused",
+                "imported {} {noun}; {} rows refused",
                 report.added.len(),
                 report.refused.len()
             )?;
-            for (line, s) in &report.added {
-                let r = crate::procurement::suppliers::service::reference(s.id);
-                outln!("  line {line}: {r} {}", s.name)?;
+            for (line, name) in &report.added {
+                outln!("  line {line}: {name}")?;
             }
             for (line, msgs) in &report.refused {
                 outln!("  line {line}: refused: {}", say(msgs))?;
