@@ -112,13 +112,13 @@ pub mod kind {
     pub const SUPPLIER_SUSPENDED: &str = "supplier_suspended";
     /// The periodic evaluation: suppliers with orders in the period, to rate.
     pub const SUPPLIER_EVALUATION: &str = "supplier_evaluation";
-    /// The operator's test email (`bizdesk send-test-email`).
     /// To a PO's supplier, by email: the purchase order (printable).
     pub const PO_SENT: &str = "po_sent";
     /// To a PO's requester: where it stands (one DM, edited as it moves).
     pub const PO_PROGRESS: &str = "po_progress";
     /// To the central office, the requester and their head: prepare the inspection.
     pub const PO_INSPECTION_DUE: &str = "po_inspection_due";
+    /// The operator's test email (`bizdesk send-test-email`).
     pub const TEST_EMAIL: &str = "test_email";
 }
 
