@@ -36,7 +36,7 @@ impl<'a> Field<'a> {
         match name {
             "category" => Some(Field::Category),
             "customer" => Some(Field::Customer),
-            "ref" | "order" | "opportunity" | "supplier" => {
+            "ref" | "order" | "opportunity" | "supplier" | "po" => {
                 Some(Field::Reference { kind: ref_kind })
             }
             _ => None,
@@ -154,6 +154,18 @@ async fn references(desk: &Desk, actor: &Employee, kind: Option<&str>) -> Vec<Su
         {
             let r = opportunities::reference(o.id).to_string();
             out.push(suggestion(format!("{r} · {} · {customer}", o.title), r));
+        }
+    }
+    // Open purchase orders only where a PO is asked for (receipts, payments, contracts).
+    if kind == Some("PO") {
+        use crate::procurement::orders::service as pos;
+        for (po, supplier) in pos::list(desk, actor, pos::Scope::Open, None)
+            .await
+            .unwrap_or_default()
+        {
+            let r = pos::reference(po.id).to_string();
+            let label = format!("{r} · {} × {} · {supplier}", po.item, po.quantity);
+            out.push(suggestion(label, r));
         }
     }
     // Suppliers only where a supplier is asked for (everyone may read the list).

@@ -121,3 +121,25 @@ async fn an_order_list_defaults_to_ones_own_unless_a_customer_is_named() {
         bizdesk::sales::opportunities::service::Scope::Mine
     );
 }
+
+#[tokio::test]
+async fn a_po_option_suggests_the_open_purchase_orders_one_may_read() {
+    use crate::procurement::orders::{approved_requisition, supplier};
+    let d = spawn_desk().await;
+    let desk = &d.chat.desk;
+    let req = approved_requisition(&d, "Steel sheet", 40, 1000).await;
+    let sup = supplier(&d, "Baosteel", "s@baosteel.test", "qualified", None).await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup} quantity:10"),
+    )
+    .await;
+    let po = Field::for_option("po", Some("PO")).unwrap();
+    let buyer = d.employee("huang.lei").await;
+    let got = suggest(desk, &buyer, po, "steel").await;
+    assert_eq!(values(&got), ["PO-000001"]);
+    assert!(got[0].label.contains("Baosteel"), "{}", got[0].label);
+    // Someone who may not read it is offered nothing.
+    let outsider = d.employee("xu.jing").await;
+    assert!(suggest(desk, &outsider, po, "").await.is_empty());
+}

@@ -2,7 +2,7 @@
 //! payments, the report, and the whole chain through the real commands.
 
 mod chain;
-mod orders;
+pub(crate) mod orders;
 mod payments;
 pub(crate) mod receipts;
 mod report;
