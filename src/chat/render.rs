@@ -79,6 +79,11 @@ impl Renderer {
             _ => minijinja::escape_formatter(out, state, value),
         });
         env.add_filter("time", move |v: Value| -> String { format_time(&v, tz) });
+        // `{{ ref | kind }}`: a reference's prefix (`PO-000001` → `PO`), e.g. for
+        // `t('noun.' ~ (ref | kind))`.
+        env.add_filter("kind", |r: String| -> String {
+            r.split('-').next().unwrap_or_default().to_string()
+        });
         env.add_function("t", translate);
         // `{{ name | full_stop }}` ends a sentence with a name: no second stop after
         // "Acme Co."; `full_stop("。")` for Chinese.
@@ -410,5 +415,21 @@ mod tests {
         assert_eq!(shaped["rows"][0]["reason"], "why\n    [1] Approve");
         let msg = Msg::new("option.missing").arg("option", hostile);
         assert!(r.msg(Locale::En, &msg).contains("^[[31mRED"));
+    }
+
+    /// Every approval subject's emails and notices name it (`noun.<prefix>`), in both
+    /// languages: a kind without its noun would make every prompt email a dead letter.
+    #[test]
+    fn every_subject_kind_has_its_noun_in_both_languages() {
+        let r = renderer();
+        let subjects = crate::registry::subjects();
+        for kind in subjects.kinds() {
+            let prefix = subjects.by_kind(kind).unwrap().ref_kind().prefix();
+            for locale in [Locale::En, Locale::ZhCn] {
+                let key: &'static str = Box::leak(format!("noun.{prefix}").into_boxed_str());
+                let noun = r.try_msg(locale, &Msg::new(key));
+                assert!(noun.is_ok(), "{kind}: no noun.{prefix} in {locale:?}");
+            }
+        }
     }
 }

@@ -174,6 +174,20 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
         7_500_000
     );
 
+    // Every email of the chain went out: none is a dead letter (a subject kind without its
+    // noun in the templates made every prompt and outcome email undeliverable).
+    d.send_all_email().await;
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE status = 'dead'")
+            .await,
+        0
+    );
+    assert!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND subject_ref = 'PO-000001' AND kind = 'request_outcome'")
+            .await
+            >= 1
+    );
+
     // The report says what happened: ordered 150,000, paid 75,000, one receipt on time with
     // half accepted, the claim still open, nothing payable.
     let report = d.ok("chen.jie", "/report procurement").await;
