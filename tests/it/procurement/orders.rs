@@ -163,7 +163,7 @@ async fn a_po_is_reviewed_emailed_to_the_supplier_and_confirmed() {
     let mails = dropped(&d);
     let po = mails
         .iter()
-        .find(|m| m.contains("PO-000001"))
+        .find(|m| m.contains("PO-000001") && m.contains("Dear Baosteel Trading"))
         .expect("the PO email");
     for expect in [
         "Purchase order PO-000001",
@@ -295,7 +295,7 @@ async fn a_large_po_waits_for_its_contract_then_is_sent() {
     let mails = dropped(&d);
     let po = mails
         .iter()
-        .find(|m| m.contains("采购订单 PO-000001"))
+        .find(|m| m.contains("采购订单 PO-000001") && m.contains("Haitian Machinery，您好"))
         .expect("the PO email");
     for expect in [
         "CNC machine",
