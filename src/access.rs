@@ -244,9 +244,10 @@ pub mod inquiries {
 pub mod requisitions {
     use super::*;
 
-    /// Who may read every requisition.
+    /// Who may read every requisition (procurement: to buy the approved ones).
     const READERS: &[Role] = &[
         Role::Bcmo,
+        Role::Procurement,
         Role::Finance,
         Role::Management,
         Role::Admin,
@@ -255,7 +256,7 @@ pub mod requisitions {
 
     /// Whether `actor` may read a requisition of `requester`: its requester, anyone assigned
     /// to it (or their delegate), the requester's department head, and the central office,
-    /// finance, management, admins and auditors.
+    /// procurement, finance, management, admins and auditors.
     pub fn may_read(
         actor: &Employee,
         requester: EmployeeId,

@@ -36,6 +36,7 @@ pub fn jobs() -> Vec<JobHandler> {
 
 /// The notifications procurement sends.
 pub const NOTIFICATIONS: &[Notification] = &[
+    Notification::chat(note::REQUISITION_TO_BUY),
     Notification::email(note::PO_SENT),
     Notification::chat(note::PO_PROGRESS),
     Notification::chat(note::PO_INSPECTION_DUE),

@@ -112,6 +112,8 @@ pub mod kind {
     pub const SUPPLIER_SUSPENDED: &str = "supplier_suspended";
     /// The periodic evaluation: suppliers with orders in the period, to rate.
     pub const SUPPLIER_EVALUATION: &str = "supplier_evaluation";
+    /// To procurement: a requisition was approved, theirs to buy.
+    pub const REQUISITION_TO_BUY: &str = "requisition_to_buy";
     /// To a PO's supplier, by email: the purchase order (printable).
     pub const PO_SENT: &str = "po_sent";
     /// To a PO's requester: where it stands (one DM, edited as it moves).

@@ -8,6 +8,8 @@ use crate::approval::store::Approval;
 use crate::approval::subject::{readable, Fact, Subject, Summary, Verb};
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
+use crate::domain::Locale;
+use crate::service::notify::{self, kind};
 use crate::service::{Desk, DeskResult};
 use crate::store::Conn;
 use futures::future::BoxFuture;
@@ -37,6 +39,35 @@ pub fn summary(d: &RequisitionDraft) -> Summary {
     }
 }
 
+/// Tells procurement an approved requisition is theirs to buy (who may raise its POs:
+/// `access::purchase_orders::BUYERS`), in the decision's transaction.
+async fn to_buyers(conn: &mut Conn, id: i64, now: i64) -> DeskResult<()> {
+    let Some(r) = reqs::get(&mut *conn, id).await? else {
+        return Ok(());
+    };
+    let dir = crate::store::directory::load(&mut *conn).await?;
+    let dept = dir.department(&r.department);
+    let payload = serde_json::json!({
+        "ref": r.reference.to_string(), "item": r.draft.item, "quantity": r.draft.quantity,
+        "total": r.draft.total.to_string(),
+        "department": dept.map_or(r.department.clone(), |d| d.display_name(Locale::En).to_string()),
+        "department_zh": dept.map_or(r.department.clone(), |d| d.display_name(Locale::ZhCn).to_string()),
+        "needed_by": r.draft.needed_by.map(|d| d.to_string()),
+    });
+    for e in dir.employees.iter().filter(|e| {
+        e.active && e.id != r.requester && e.has_role(crate::domain::directory::Role::Procurement)
+    }) {
+        let m = notify::message(
+            e.id,
+            kind::REQUISITION_TO_BUY,
+            Some(&r.reference.to_string()),
+            payload.clone(),
+        );
+        notify::send(&mut *conn, &m, now).await?;
+    }
+    Ok(())
+}
+
 impl Subject for Requisitions {
     fn kind(&self) -> &'static str {
         KIND
@@ -63,6 +94,9 @@ impl Subject for Requisitions {
     ) -> BoxFuture<'a, DeskResult<()>> {
         Box::pin(async move {
             reqs::set_status(conn, approval.subject_id, status, now).await?;
+            if status == ApprovalStatus::Approved {
+                to_buyers(conn, approval.subject_id, now).await?;
+            }
             Ok(())
         })
     }

@@ -82,6 +82,17 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
         d.ok(who, &format!("/approval approve ref:{req}")).await;
     }
 
+    // Procurement hears it is theirs to buy, and may read it.
+    let to_buy = d.notes_of("huang.lei", "requisition_to_buy").await;
+    assert_eq!(to_buy.len(), 1);
+    assert!(
+        to_buy[0].text.contains(&req) && to_buy[0].text.contains("Sales"),
+        "{}",
+        to_buy[0].text
+    );
+    d.ok("huang.lei", &format!("/requisition show ref:{req}"))
+        .await;
+
     // 采购 3: a 150,000 PO, reviewed by the central office and finance, waits for its contract.
     let po = d
         .run(

@@ -31,13 +31,15 @@ const CUSTOMER_STAFF: &[&str] = &[
     "xu.jing",
 ];
 /// Who may read REQ-000001 (Tom Baker's): he, his head (its approver), the central office,
-/// finance, management, the admin and auditors.
+/// procurement, finance, management, the admin and auditors.
 const REQ_READERS: &[&str] = &[
     "zhang.wei",
     "chen.jie",
     "liu.yang",
     "wang.fang",
     "tom.baker",
+    "zhou.qiang",
+    "huang.lei",
     "zhao.min",
     "grace.lin",
     "ops.admin",
