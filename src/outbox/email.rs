@@ -196,9 +196,19 @@ impl EmailOutbox {
             Ok(c) => c,
             Err(e) => return Ok(Err(format!("template: {e:#}"))),
         };
+        // A message may say who its replies reach (a PO's buyer, for its supplier): the
+        // payload's `reply_to` address, else the configured one.
+        let own_reply_to = payload
+            .get("reply_to")
+            .and_then(Value::as_str)
+            .and_then(|a| a.parse::<lettre::Address>().ok())
+            .map(|a| {
+                let name = payload.get("reply_to_name").and_then(Value::as_str);
+                lettre::message::Mailbox::new(name.map(str::to_string), a)
+            });
         let env = compose::Envelope {
             from: &self.mailer.from,
-            reply_to: self.mailer.reply_to.as_ref(),
+            reply_to: own_reply_to.as_ref().or(self.mailer.reply_to.as_ref()),
             to: address,
             to_name: to_name.as_deref(),
             message_id: compose::message_id(m.id, m.created_at, &self.mailer.domain),
