@@ -80,6 +80,12 @@ pub async fn cancel(
             .arg("status", p.status.as_str())
             .into());
     }
+    let subject_ref = reference(p.id).to_string();
+    // The round first (its row lock, as a decision takes it), then the request: a decision
+    // at the same moment waits for this or wins, never deadlocks with it.
+    if p.status == PaymentStatus::Pending {
+        withdraw_round(&mut tx, p.id, &actor.name, now_ms).await?;
+    }
     let moved = rows::set_status(
         &mut tx,
         p.id,
@@ -98,10 +104,7 @@ pub async fn cancel(
             .arg("status", "changed")
             .into());
     }
-    let subject_ref = reference(p.id).to_string();
-    if p.status == PaymentStatus::Pending {
-        withdraw_round(&mut tx, p.id, &actor.name, now_ms).await?;
-    } else {
+    if p.status != PaymentStatus::Pending {
         close_prompts(&mut tx, &subject_ref, "withdrawn", &actor.name, now_ms).await?;
     }
     let story = load(&mut tx, r).await?;

@@ -353,6 +353,17 @@ async fn one_invoice_in_two_cases_on_two_orders_at_once_is_used_once() {
     let lb = format!("/payment request po:{b} invoice:z-1 amount:1000");
     let (ra, rb) = tokio::join!(d.run("huang.lei", &la), d.run("zhou.qiang", &lb));
     assert!(ra.ok != rb.ok, "{} / {}", ra.text, rb.text);
+    // The one refused is told which request has the invoice (not an internal error).
+    let refused = if ra.ok { &rb } else { &ra };
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM supplier_payments")
+        .fetch_one(d.chat.desk.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        refused.text.contains(&format!("PAY-{id:06}")) && !refused.internal,
+        "{}",
+        refused.text
+    );
     assert_eq!(
         d.count("SELECT COUNT(*) FROM supplier_payments WHERE UPPER(invoice) = 'Z-1'")
             .await,
