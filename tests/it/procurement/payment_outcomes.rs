@@ -90,8 +90,12 @@ async fn nothing_left_to_accept_is_refused_when_paying_the_accepted_amount() {
     )
     .await;
     assert!(
-        en.contains("PAY-000001") && zh.contains("PAY-000001"),
+        en.contains("PAY-000001") && en.contains("other payment requests"),
         "{en}"
+    );
+    assert!(
+        zh.contains("PAY-000001") && zh.contains("其他付款申请"),
+        "{zh}"
     );
     assert_eq!(status(&d, 1).await, "exception");
 }
