@@ -123,6 +123,7 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("payment.list", Gate::Roles(payments::READERS)),
     ("payment.paid", Gate::Roles(payments::FINANCE)),
     ("payment.settle", Gate::Roles(payments::FINANCE)),
+    ("payment.cancel", Gate::Roles(payments::REQUESTERS)),
     ("report.service", Gate::Roles(REPORT_READERS)),
     ("report.sales", Gate::Roles(SALES_REPORT_READERS)),
     (
@@ -437,6 +438,12 @@ pub mod payments {
         Role::Management,
         Role::Auditor,
     ];
+
+    /// Whether `actor` may cancel a request asked for by `requester_id`: its requester and
+    /// finance.
+    pub fn may_cancel(actor: &Employee, requester_id: i64) -> bool {
+        actor.id == requester_id || holds(actor, FINANCE)
+    }
 
     /// Whether `actor` may pay an invoice that fails the match as it is: finance holding one
     /// of `override_roles` (`procurement.override_roles`).

@@ -1,4 +1,4 @@
-//! `/payment` (request, show, list, paid, settle) and the exception prompt's buttons.
+//! `/payment` (request, show, list, paid, settle, cancel) and the exception prompt's buttons.
 
 use super::service as payments;
 use crate::chat::actions::{missing, Chat, Handler, Reply};
@@ -17,6 +17,7 @@ enum Verb {
     List,
     Paid,
     Settle,
+    Cancel,
 }
 
 /// The `/payment` actions and their handlers.
@@ -36,6 +37,9 @@ pub fn actions() -> Vec<Handler> {
         }),
         Handler::new("payment.settle", |c, a, i, l| {
             Box::pin(c.payment(a, i, l, Verb::Settle))
+        }),
+        Handler::new("payment.cancel", |c, a, i, l| {
+            Box::pin(c.payment(a, i, l, Verb::Cancel))
         }),
     ]
 }
@@ -106,6 +110,10 @@ impl Chat {
                 let reason = inv.str("reason").or(inv.str("comment"));
                 let s = super::settle::settle(desk, actor, r()?, action, reason).await?;
                 ("settled", s)
+            }
+            Verb::Cancel => {
+                let s = super::cancel::cancel(desk, actor, r()?, inv.str("reason")).await?;
+                ("cancelled", s)
             }
         };
         let mut ctx = payments::view(&story, &dir);

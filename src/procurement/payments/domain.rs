@@ -33,6 +33,11 @@ impl PaymentStatus {
         !matches!(self, PaymentStatus::Rejected | PaymentStatus::Cancelled)
     }
 
+    /// Whether it may be cancelled: not decided yet (pending, exception, held or queried).
+    pub fn cancellable(self) -> bool {
+        self == PaymentStatus::Pending || self.settleable()
+    }
+
     /// Whether finance may settle it as an exception (exception, held or queried).
     pub fn settleable(self) -> bool {
         matches!(
@@ -60,6 +65,8 @@ words!(
         AskSupplier = "ask_supplier",
         /// Approve at the invoiced amount (needs an override role and a reason).
         Override = "override",
+        /// Refuse the invoice (needs a reason; the supplier is not emailed).
+        Reject = "reject",
     }
 );
 
@@ -93,6 +100,12 @@ pub fn expected(unit_price: i64, accepted_qty: i64, earlier: i64) -> i64 {
         .max(0)
 }
 
+/// What "pay the accepted amount" approves: what is still unclaimed of the accepted goods'
+/// value (`expected`, computed without this request's own claim), never more than invoiced.
+pub fn accepted_payable(expected: i64, invoiced: i64) -> i64 {
+    expected.min(invoiced).max(0)
+}
+
 /// Whether `invoiced` matches `expected`: it differs by at most `percent` % of it and at most
 /// `absolute` (minor units).
 pub fn matches(invoiced: i64, expected: i64, percent: f64, absolute: i64) -> bool {
@@ -111,7 +124,8 @@ pub fn verdict(f: Figures, percent: f64, absolute: i64) -> MatchResult {
 }
 
 /// Checks a settlement: the request must wait for one, an override needs the role and a
-/// reason. Returns the amount it approves (`None`: not an approval).
+/// reason, a rejection a reason. `f.expected` must be what is unclaimed now, without this
+/// request's own claim. Returns the amount it approves (`None`: not an approval).
 pub fn check_settlement(
     reference: &str,
     status: PaymentStatus,
@@ -129,7 +143,7 @@ pub fn check_settlement(
         Settlement::PayAccepted if f.expected <= 0 => {
             Err(Msg::new("payment.nothing_accepted").arg("ref", reference))
         }
-        Settlement::PayAccepted => Ok(Some(f.expected)),
+        Settlement::PayAccepted => Ok(Some(accepted_payable(f.expected, f.invoiced))),
         Settlement::Override if !may_override => {
             Err(Msg::new("payment.no_override").arg("ref", reference))
         }
@@ -137,7 +151,10 @@ pub fn check_settlement(
             Err(Msg::new("payment.override_reason").arg("ref", reference))
         }
         Settlement::Override => Ok(Some(f.invoiced)),
-        Settlement::Hold | Settlement::AskSupplier => Ok(None),
+        Settlement::Reject if reason.trim().is_empty() => {
+            Err(Msg::new("payment.reject_reason").arg("ref", reference))
+        }
+        Settlement::Hold | Settlement::AskSupplier | Settlement::Reject => Ok(None),
     }
 }
 
@@ -234,6 +251,54 @@ mod tests {
             )),
             Ok(None)
         );
+        // Never more than invoiced, even when more was accepted.
+        let under = Figures {
+            ordered: 1000,
+            expected: 1000,
+            invoiced: 700,
+        };
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                ex,
+                Settlement::PayAccepted,
+                under,
+                false,
+                ""
+            )),
+            Ok(Some(700))
+        );
+        let none_left = Figures {
+            expected: 0,
+            ..under
+        };
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                ex,
+                Settlement::PayAccepted,
+                none_left,
+                false,
+                ""
+            )),
+            Err("payment.nothing_accepted")
+        );
+        assert_eq!(
+            k(check_settlement("P", ex, Settlement::Reject, f, false, " ")),
+            Err("payment.reject_reason")
+        );
+        assert_eq!(
+            k(check_settlement(
+                "P",
+                ex,
+                Settlement::Reject,
+                f,
+                false,
+                "dup"
+            )),
+            Ok(None)
+        );
+        assert!(PaymentStatus::Pending.cancellable() && !PaymentStatus::Approved.cancellable());
         assert_eq!(
             k(check_settlement(
                 "P",

@@ -194,20 +194,8 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
     };
     match verdict {
         MatchResult::Matched => {
-            let spec = RoundSpec {
-                subject: &super::subject::SUBJECT,
-                subject_id: out.payment.id,
-                reference: r,
-                round: 1,
-                facts: SubjectFacts {
-                    requester: actor.id,
-                    department: out.po.department.clone(),
-                    amount_minor: out.payment.amount_minor,
-                    category: out.po.category.clone(),
-                },
-                summary: super::subject::summary(&out),
-            };
-            out.progress = Some(approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?);
+            let amount = out.payment.amount_minor;
+            out.progress = Some(open_approval(&mut tx, desk, &out, amount, actor, &dir).await?);
             progress::moved(&mut tx, out.po.id, Step::Matched, now_ms).await?;
         }
         MatchResult::Mismatch => {
@@ -247,6 +235,32 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
     Ok(out)
 }
 
+/// Opens request `s`'s `[payment]` approval at `amount_minor` (finance, then management
+/// above the policy's amount), asked for by `requester`; in the caller's transaction.
+pub(crate) async fn open_approval(
+    conn: &mut Conn,
+    desk: &Desk,
+    s: &Story,
+    amount_minor: i64,
+    requester: &Employee,
+    dir: &Directory,
+) -> DeskResult<Progress> {
+    let spec = RoundSpec {
+        subject: &super::subject::SUBJECT,
+        subject_id: s.payment.id,
+        reference: reference(s.payment.id),
+        round: 1,
+        facts: SubjectFacts {
+            requester: requester.id,
+            department: s.po.department.clone(),
+            amount_minor,
+            category: s.po.category.clone(),
+        },
+        summary: super::subject::summary(s),
+    };
+    approvals::open_round(conn, desk, &spec, requester, dir).await
+}
+
 fn invoice_used(invoice: &str, earlier: i64) -> Msg {
     Msg::new("payment.invoice_used")
         .arg("invoice", invoice)
@@ -269,7 +283,17 @@ pub fn facts(s: &Story) -> Value {
         "quantity": s.po.quantity, "status": p.status, "match": p.match_result,
         "approved": p.approved_minor.map(|m| money(p, m)),
         "paid": p.paid_minor.map(|m| money(p, m)), "paid_on": p.paid_on, "due": p.due_on,
+        "remaining": (p.status == PaymentStatus::Approved && p.paid_minor.unwrap_or(0) > 0)
+            .then(|| money(p, outstanding(p))),
     })
+}
+
+/// What is still to pay of an approved request: its approved amount less what was paid.
+pub fn outstanding(p: &Payment) -> i64 {
+    p.approved_minor
+        .unwrap_or(p.amount_minor)
+        .saturating_sub(p.paid_minor.unwrap_or(0))
+        .max(0)
 }
 
 /// Loads request `r` with its PO and supplier, or says it does not exist.
@@ -340,8 +364,10 @@ pub(crate) async fn decided(
         ApprovalStatus::Rejected => PaymentStatus::Rejected,
         _ => return Ok(()),
     };
-    let approved = (to == PaymentStatus::Approved).then_some(p.amount_minor);
-    let decision = (to == PaymentStatus::Approved).then_some("approved");
+    // A settled exception keeps the amount and decision finance settled it with.
+    let approved =
+        (to == PaymentStatus::Approved).then_some(p.approved_minor.unwrap_or(p.amount_minor));
+    let decision = (to == PaymentStatus::Approved && p.decision.is_none()).then_some("approved");
     rows::set_status(
         conn,
         p.id,
@@ -371,6 +397,8 @@ pub async fn tell(
     let mut f = facts(s);
     f["event"] = json!(event);
     f["by"] = json!(actor.map(|a| a.name.clone()));
+    f["decision"] = json!(s.payment.decision);
+    f["reason"] = json!(s.payment.reason);
     let r = reference(s.payment.id).to_string();
     for id in to {
         if actor.is_some_and(|a| a.id == id) {
@@ -408,17 +436,17 @@ pub async fn paid(
             .arg("status", p.status.as_str())
             .into());
     }
-    let approved = p.approved_minor.unwrap_or(p.amount_minor);
+    let remaining = outstanding(p);
     let amount_minor = match amount {
-        None => approved,
+        None => remaining,
         Some(m) if m.currency.as_str() != p.currency => {
             return Err(Msg::new("payment.wrong_currency")
                 .arg("currency", &p.currency)
                 .into())
         }
-        Some(m) if m.minor <= 0 || m.minor > approved => {
+        Some(m) if m.minor <= 0 || m.minor > remaining => {
             return Err(Msg::new("payment.bad_paid")
-                .arg("approved", money(p, approved))
+                .arg("approved", money(p, remaining))
                 .into())
         }
         Some(m) => m.minor,
@@ -430,8 +458,12 @@ pub async fn paid(
             .into());
     }
     let s = load(&mut tx, r).await?;
-    tell(&mut tx, &s, "paid", Some(actor), now_ms).await?;
-    progress::moved(&mut tx, s.po.id, Step::Paid, now_ms).await?;
+    let done = s.payment.status == PaymentStatus::Paid;
+    let event = if done { "paid" } else { "part_paid" };
+    tell(&mut tx, &s, event, Some(actor), now_ms).await?;
+    if done {
+        progress::moved(&mut tx, s.po.id, Step::Paid, now_ms).await?;
+    }
     let e = audit_event(
         now,
         &actor.handle,
@@ -439,10 +471,11 @@ pub async fn paid(
         "payment.paid",
         &r.to_string(),
         format!(
-            "{} paid on {on} for {} (supplier SUP-{:06})",
+            "{} paid on {on} for {} (supplier SUP-{:06}), {} to pay",
             money(&s.payment, amount_minor),
             po_reference(s.po.id),
-            s.supplier.id
+            s.supplier.id,
+            money(&s.payment, outstanding(&s.payment))
         ),
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
@@ -483,26 +516,41 @@ pub async fn payables(
         let mut f = facts(&s);
         let due = p.due_on.clone().unwrap_or_default();
         f["overdue"] = json!(due < day.to_string());
-        f["outstanding"] = json!(money(&p, p.approved_minor.unwrap_or(p.amount_minor)));
+        f["outstanding"] = json!(money(&p, outstanding(&p)));
         out.push(f);
     }
     Ok(out)
 }
 
-/// The scheduler's handler: reminds finance of approved payments due within a few days or
-/// overdue, one message per payment to each finance member.
+/// The scheduler's handler: reminds finance of each approved payment once when it is due
+/// within [`REMIND_DAYS`] and once when it is overdue, one message to each finance member.
 pub async fn remind(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<Vec<AuditEvent>> {
     let day = store::from_ms(fire_at)
         .with_timezone(&desk.company.time_zone)
         .date_naive();
-    let due = payables(&mut *conn, day, false).await?;
-    if due.is_empty() {
+    let until = (day + Duration::days(REMIND_DAYS)).to_string();
+    let today = day.to_string();
+    let mut todo: Vec<(Payment, bool)> = Vec::new();
+    for p in rows::overdue_unreminded(&mut *conn, &today).await? {
+        todo.push((p, true));
+    }
+    for p in rows::due_unreminded(&mut *conn, &today, &until).await? {
+        todo.push((p, false));
+    }
+    if todo.is_empty() {
         return Ok(vec![]);
     }
     let dir = store::directory::load(&mut *conn).await?;
     let now = store::to_ms(desk.now());
-    for f in &due {
-        let r = f["ref"].as_str().unwrap_or_default().to_string();
+    for (p, overdue) in todo {
+        if !rows::reminded(&mut *conn, p.id, overdue, now).await? {
+            continue;
+        }
+        let s = load(&mut *conn, reference(p.id)).await?;
+        let mut f = facts(&s);
+        f["overdue"] = json!(overdue);
+        f["outstanding"] = json!(money(&p, outstanding(&p)));
+        let r = reference(p.id).to_string();
         for e in dir.with_role(Role::Finance) {
             if e.active {
                 let m = notify::message(e.id, DUE_NOTE, Some(&r), f.clone());

@@ -150,29 +150,39 @@ pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Payment>> {
     .await
 }
 
-/// The request that used invoice `invoice` of supplier `supplier_id`, if any.
+/// The live request (not rejected or cancelled) that used invoice `invoice` of supplier
+/// `supplier_id`, if any; upper and lower case are the same invoice.
 pub async fn by_invoice(
     conn: &mut Conn,
     supplier_id: i64,
     invoice: &str,
 ) -> sqlx::Result<Option<i64>> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM supplier_payments WHERE supplier_id = $1 AND invoice = $2")
-            .bind(supplier_id)
-            .bind(invoice)
-            .fetch_optional(conn)
-            .await?;
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM supplier_payments WHERE supplier_id = $1 AND UPPER(invoice) = UPPER($2) \
+         AND status NOT IN ('rejected', 'cancelled') ORDER BY id LIMIT 1",
+    )
+    .bind(supplier_id)
+    .bind(invoice)
+    .fetch_optional(conn)
+    .await?;
     Ok(row.map(|r| r.0))
 }
 
 /// What live requests on PO `po_id` claim: approved or paid ones their approved amount,
 /// others their invoiced amount.
 pub async fn claimed(conn: &mut Conn, po_id: i64) -> sqlx::Result<i64> {
+    claimed_except(conn, po_id, 0).await
+}
+
+/// [`claimed`] without request `except` (0: none).
+pub async fn claimed_except(conn: &mut Conn, po_id: i64, except: i64) -> sqlx::Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(COALESCE(approved_minor, amount_minor)), 0) AS BIGINT) \
-         FROM supplier_payments WHERE po_id = $1 AND status NOT IN ('rejected', 'cancelled')",
+         FROM supplier_payments WHERE po_id = $1 AND id <> $2 \
+         AND status NOT IN ('rejected', 'cancelled')",
     )
     .bind(po_id)
+    .bind(except)
     .fetch_one(conn)
     .await?;
     Ok(n)
@@ -203,6 +213,47 @@ pub async fn approved_due_by(conn: &mut Conn, until: &str) -> sqlx::Result<Vec<P
     .bind(until)
     .fetch_all(conn)
     .await
+}
+
+/// Approved requests due from `from` to `until` not yet reminded of before their due date.
+pub async fn due_unreminded(
+    conn: &mut Conn,
+    from: &str,
+    until: &str,
+) -> sqlx::Result<Vec<Payment>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM supplier_payments WHERE status = 'approved' AND due_on IS NOT NULL \
+         AND due_on >= $1 AND due_on <= $2 AND due_reminded_at IS NULL ORDER BY due_on, id"
+    ))
+    .bind(from)
+    .bind(until)
+    .fetch_all(conn)
+    .await
+}
+
+/// Approved requests due before `day` not yet reminded of as overdue.
+pub async fn overdue_unreminded(conn: &mut Conn, day: &str) -> sqlx::Result<Vec<Payment>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM supplier_payments WHERE status = 'approved' AND due_on IS NOT NULL \
+         AND due_on < $1 AND overdue_reminded_at IS NULL ORDER BY due_on, id"
+    ))
+    .bind(day)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records that request `id` was reminded of (`overdue`: as overdue); `false` when it
+/// already was.
+pub async fn reminded(conn: &mut Conn, id: i64, overdue: bool, now_ms: i64) -> sqlx::Result<bool> {
+    let sql = if overdue {
+        "UPDATE supplier_payments SET overdue_reminded_at = $2 WHERE id = $1 \
+         AND overdue_reminded_at IS NULL"
+    } else {
+        "UPDATE supplier_payments SET due_reminded_at = $2 WHERE id = $1 \
+         AND due_reminded_at IS NULL"
+    };
+    let done = sqlx::query(sql).bind(id).bind(now_ms).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Moves request `id` from `from` to `to`, recording the settlement; `false` when it was
@@ -237,7 +288,9 @@ pub async fn set_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records request `id` as paid; `false` when it was not approved (any more).
+/// Adds `amount_minor` paid on `on` to approved request `id`: it is paid once all of its
+/// approved amount is; `false` when it was not approved (any more) or the amount is more
+/// than what remains.
 pub async fn paid(
     conn: &mut Conn,
     id: i64,
@@ -246,8 +299,11 @@ pub async fn paid(
     now_ms: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE supplier_payments SET status = 'paid', paid_minor = $2, paid_on = $3, \
-         updated_at = $4 WHERE id = $1 AND status = 'approved'",
+        "UPDATE supplier_payments SET paid_minor = COALESCE(paid_minor, 0) + $2, paid_on = $3, \
+         status = CASE WHEN COALESCE(paid_minor, 0) + $2 >= COALESCE(approved_minor, amount_minor) \
+         THEN 'paid' ELSE 'approved' END, updated_at = $4 \
+         WHERE id = $1 AND status = 'approved' \
+         AND COALESCE(paid_minor, 0) + $2 <= COALESCE(approved_minor, amount_minor)",
     )
     .bind(id)
     .bind(amount_minor)

@@ -31,7 +31,8 @@ pub fn summary(s: &Story) -> Summary {
             s.supplier.name,
             p.invoice
         ),
-        total: money(p, p.amount_minor),
+        // A settled exception is approved at the amount finance settled it with.
+        total: money(p, p.approved_minor.unwrap_or(p.amount_minor)),
         facts: [
             Fact::of("fact.supplier", s.supplier.name.clone()),
             Fact::of(
@@ -51,6 +52,13 @@ pub fn summary(s: &Story) -> Summary {
             ),
             Fact::of("fact.invoiced", money(p, p.amount_minor)),
             Fact::of("fact.due", p.due_on.clone().unwrap_or_default()),
+            Fact::of(
+                "fact.settled",
+                match (&p.decision, p.approved_minor) {
+                    (Some(d), Some(m)) => format!("{d} · {}", money(p, m)),
+                    _ => String::new(),
+                },
+            ),
         ]
         .into_iter()
         .flatten()

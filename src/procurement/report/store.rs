@@ -204,15 +204,17 @@ pub async fn payments_of_sent(
         .collect()
 }
 
-/// Supplier payments paid on days `from..=to`, as paid spend (the amount paid, else the amount
-/// approved, else the amount asked).
+/// Supplier payments paid on days `from..=to` (their last payment), as paid spend (the amount
+/// paid, else the amount approved, else the amount asked); an approved payment paid in part
+/// counts what was paid so far.
 pub async fn paid(conn: &mut Conn, from: NaiveDate, to: NaiveDate) -> sqlx::Result<Vec<SpendLine>> {
     type Row = (i64, i64, String, String, Option<String>, i64, String);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT y.id, y.supplier_id, s.name, p.department_code, p.category, \
          COALESCE(y.paid_minor, y.approved_minor, y.amount_minor), y.currency \
          FROM supplier_payments y JOIN purchase_orders p ON p.id = y.po_id JOIN suppliers s ON s.id = y.supplier_id \
-         WHERE y.status = 'paid' AND y.paid_on >= $1 AND y.paid_on <= $2 ORDER BY y.id",
+         WHERE (y.status = 'paid' OR (y.status = 'approved' AND y.paid_minor > 0)) \
+         AND y.paid_on >= $1 AND y.paid_on <= $2 ORDER BY y.id",
     )
     .bind(from.to_string())
     .bind(to.to_string())
@@ -298,11 +300,13 @@ pub async fn open_claims(conn: &mut Conn) -> sqlx::Result<Vec<OpenClaim>> {
         .collect()
 }
 
-/// Supplier payments approved and not yet paid (the amount approved, else the amount asked).
+/// Supplier payments approved and not yet paid (the amount approved, else the amount asked,
+/// less what was paid of it so far).
 pub async fn payables(conn: &mut Conn) -> sqlx::Result<Vec<Payable>> {
     type Row = (i64, i64, String, i64, String, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT y.id, y.po_id, s.name, COALESCE(y.approved_minor, y.amount_minor), y.currency, y.due_on \
+        "SELECT y.id, y.po_id, s.name, \
+         COALESCE(y.approved_minor, y.amount_minor) - COALESCE(y.paid_minor, 0), y.currency, y.due_on \
          FROM supplier_payments y JOIN suppliers s ON s.id = y.supplier_id \
          WHERE y.status = 'approved' ORDER BY y.id",
     )

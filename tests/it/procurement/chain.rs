@@ -175,9 +175,11 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
     for figure in ["150,000.00", "75,000.00", "ACME-7781"] {
         assert!(prompt.text.contains(figure), "{figure}: {}", prompt.text);
     }
-    // Finance pays the accepted amount, then records the payment.
+    // Finance pays the accepted amount (through the [payment] approval), then records the
+    // payment.
     let paid = d.press("grace.lin", &prompt.actions[0]).await;
     assert!(paid.ok, "{}", paid.text);
+    d.ok("zhao.min", "/approval approve ref:PAY-000001").await;
     d.ok("grace.lin", "/payment paid ref:PAY-000001").await;
     assert_eq!(
         d.count("SELECT paid_minor FROM supplier_payments WHERE id = 1")

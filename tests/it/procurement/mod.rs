@@ -3,6 +3,7 @@
 
 mod chain;
 pub(crate) mod orders;
+mod payment_outcomes;
 mod payments;
 pub(crate) mod receipts;
 mod report;

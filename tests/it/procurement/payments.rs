@@ -5,7 +5,7 @@
 use super::receipts::{insert_sent_po, refusal, sent_po};
 use crate::common::{spawn_desk, TestDesk};
 
-async fn receive(d: &TestDesk, po: &str, accepted: i64, rejected: i64) {
+pub(super) async fn receive(d: &TestDesk, po: &str, accepted: i64, rejected: i64) {
     let line = if rejected > 0 {
         format!("/receipt new po:{po} accepted:{accepted} rejected:{rejected} reason:\"scratched\"")
     } else {
@@ -14,7 +14,7 @@ async fn receive(d: &TestDesk, po: &str, accepted: i64, rejected: i64) {
     d.ok("tom.baker", &line).await;
 }
 
-async fn status(d: &TestDesk, id: i64) -> String {
+pub(super) async fn status(d: &TestDesk, id: i64) -> String {
     let (s,): (String,) = sqlx::query_as("SELECT status FROM supplier_payments WHERE id = $1")
         .bind(id)
         .fetch_one(d.chat.desk.store.pool())
@@ -110,9 +110,10 @@ async fn a_full_invoice_after_a_half_rejected_delivery_is_caught_and_finance_pay
     .fetch_one(d.chat.desk.store.pool())
     .await
     .unwrap();
+    // Settled at the accepted value, it goes through the [payment] approval like a match.
     assert_eq!(
         (st.as_str(), approved, decision.as_str()),
-        ("approved", 500_000, "pay_accepted")
+        ("pending", 500_000, "pay_accepted")
     );
     let told = d.notes_of("huang.lei", "payment_update").await;
     assert!(told.iter().any(|n| n.text.contains("5,000.00")), "{told:?}");
@@ -122,6 +123,10 @@ async fn a_full_invoice_after_a_half_rejected_delivery_is_caught_and_finance_pay
     assert!(closed[0].text.contains("PAY-000001") && closed[0].actions.is_empty());
     let late = d.press("grace.lin", &notes[0].actions[0]).await;
     assert!(!late.ok);
+    let refused = d.refused("zhao.min", "/payment paid ref:PAY-000001").await;
+    assert!(refused.contains("PAY-000001"), "{refused}");
+    d.ok("zhao.min", "/approval approve ref:PAY-000001").await;
+    assert_eq!(status(&d, 1).await, "approved");
 
     let text = d.ok("zhao.min", "/payment paid ref:PAY-000001").await;
     assert!(
@@ -435,12 +440,13 @@ async fn from_discord_finance_overrides_a_mismatch_with_the_prompts_button_and_a
     let modal = bot.click("zhao.min", &dm, 3).await;
     assert_eq!(modal["type"], 9, "Override asks why: {modal}");
     let r = bot.answer_modal("zhao.min", &modal, "freight agreed").await;
-    assert!(content(&r).contains("已批准"), "{r}");
+    assert!(content(&r).contains("审批中"), "{r}");
     let (st, approved): (String, i64) =
         sqlx::query_as("SELECT status, approved_minor FROM supplier_payments WHERE id = 1")
             .fetch_one(bot.chat.desk.store.pool())
             .await
             .unwrap();
-    assert_eq!((st.as_str(), approved), ("approved", 1_000_000));
+    // The override goes to the [payment] approval at 10,000.00 (finance only, below 200,000).
+    assert_eq!((st.as_str(), approved), ("pending", 1_000_000));
     bot.stop().await;
 }

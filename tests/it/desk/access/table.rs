@@ -118,6 +118,8 @@ const PAYMENT_READERS: &[&str] = &[
     "zhao.min",
     "grace.lin",
 ];
+/// Who may cancel PAY-000001 (Huang Lei's): he and finance.
+const PAYMENT_CANCELLERS: &[&str] = &["huang.lei", "zhao.min", "grace.lin"];
 /// Finance.
 const FINANCE: &[&str] = &["zhao.min", "grace.lin"];
 /// Department heads, the central office, management and auditors.
@@ -407,6 +409,11 @@ pub(super) fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static st
             "payment.settle",
             "/payment settle ref:PAY-000001 action:hold",
             only(FINANCE),
+        ),
+        (
+            "payment.cancel",
+            "/payment cancel ref:PAY-000001 reason:duplicate",
+            only(PAYMENT_CANCELLERS),
         ),
         ("report.service", "/report service", only(REPORT_READERS)),
         ("report.sales", "/report sales", Some(sales_report)),
