@@ -49,6 +49,21 @@ pub struct Story {
     /// Its contracts: (reference, status).
     pub contracts: Vec<(String, ApprovalStatus)>,
     pub progress: Option<Progress>,
+    /// What was delivered and what is still due.
+    pub delivered: Delivered,
+    /// Its goods receipts: (id, accepted, rejected).
+    pub receipts: Vec<(i64, i64, i64)>,
+    /// Its payment requests: (id, status, amount in minor units).
+    pub payments: Vec<(i64, String, i64)>,
+}
+
+/// What a PO's receipts count: accepted, rejected, and what is still due (ordered less
+/// accepted and less rejected goods written off by a claim settled by credit or return).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub accepted: i64,
+    pub rejected: i64,
+    pub due: i64,
 }
 
 fn not_found(r: Reference) -> Msg {
@@ -65,6 +80,7 @@ async fn supplier_of(conn: &mut Conn, r: Reference) -> DeskResult<Supplier> {
 
 /// Raises a PO from an approved requisition to an orderable supplier and opens its review.
 pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskResult<Story> {
+    crate::access::require(actor, "po.new")?;
     let req_ref = input
         .requisition
         .ok_or_else(|| Msg::new("option.missing").arg("option", "requisition"))?;
@@ -167,11 +183,18 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
     tx.commit().await?;
+    let delivered = Delivered {
+        due: po.quantity,
+        ..Delivered::default()
+    };
     Ok(Story {
         po,
         supplier,
         contracts: vec![],
         progress: Some(progress),
+        delivered,
+        receipts: vec![],
+        payments: vec![],
     })
 }
 
@@ -209,11 +232,23 @@ async fn story(conn: &mut Conn, po: PurchaseOrder) -> DeskResult<Story> {
         .collect();
     let dir = store::directory::load(&mut *conn).await?;
     let progress = approvals::standing(&mut *conn, &super::subject::SUBJECT, po.id, &dir).await?;
+    let (accepted, written_off) =
+        crate::procurement::receipts::store::counted(&mut *conn, po.id).await?;
+    let receipts = pos::receipts_of(&mut *conn, po.id).await?;
+    let payments = pos::payments_of(&mut *conn, po.id).await?;
+    let delivered = Delivered {
+        accepted,
+        rejected: receipts.iter().map(|r| r.2).sum(),
+        due: (po.quantity - accepted - written_off).max(0),
+    };
     Ok(Story {
         po,
         supplier,
         contracts,
         progress,
+        delivered,
+        receipts,
+        payments,
     })
 }
 
@@ -275,6 +310,7 @@ pub async fn confirm(
     r: Reference,
     delivery: Option<NaiveDate>,
 ) -> DeskResult<Story> {
+    crate::access::require(actor, "po.confirm")?;
     let now = desk.now();
     let now_ms = store::to_ms(now);
     let mut tx = desk.begin().await?;
@@ -322,6 +358,7 @@ pub async fn cancel(
     r: Reference,
     reason: Option<&str>,
 ) -> DeskResult<Story> {
+    crate::access::require(actor, "po.cancel")?;
     let reason = text::optional("reason", reason, MAX_REASON)?;
     if reason.is_empty() {
         return Err(Msg::new("option.missing").arg("option", "reason").into());
@@ -408,6 +445,12 @@ pub(crate) async fn reviewed(
 ) -> DeskResult<()> {
     match status {
         ApprovalStatus::Approved => {
+            // The PO's row lock first (as its contract's review takes it), then a fresh read:
+            // the two reviews finishing at once then run one after the other, and the second
+            // sees what the first did.
+            if !pos::lock(&mut *conn, po_id, now_ms).await? {
+                return Ok(());
+            }
             let Some(po) = pos::get(&mut *conn, po_id).await? else {
                 return Ok(());
             };
@@ -454,6 +497,10 @@ async fn contract_filed(conn: &mut Conn, po_id: i64) -> DeskResult<bool> {
 
 /// A PO's contract was filed (in the review's transaction): a PO waiting for it is sent.
 pub(crate) async fn contract_filed_for(conn: &mut Conn, po_id: i64, now_ms: i64) -> DeskResult<()> {
+    // The PO's row lock first (as the PO's own review takes it), then a fresh read.
+    if !pos::lock(&mut *conn, po_id, now_ms).await? {
+        return Ok(());
+    }
     let Some(po) = pos::get(&mut *conn, po_id).await? else {
         return Ok(());
     };
@@ -523,5 +570,14 @@ pub fn view(s: &Story, dir: &Directory) -> Value {
         "sent_ms": p.sent_at, "confirmed_ms": p.confirmed_at, "cancel_reason": p.cancel_reason,
         "created_ms": p.created_at,
         "contracts": s.contracts.iter().map(|(r, st)| json!({"ref": r, "status": st.as_str()})).collect::<Vec<_>>(),
+        "accepted": s.delivered.accepted, "rejected": s.delivered.rejected, "due": s.delivered.due,
+        "receipts": s.receipts.iter().map(|(id, a, r)| json!({
+            "ref": Reference { kind: RefKind::GoodsReceipt, number: *id }.to_string(),
+            "accepted": a, "rejected": r,
+        })).collect::<Vec<_>>(),
+        "payments": s.payments.iter().map(|(id, st, minor)| json!({
+            "ref": Reference { kind: RefKind::Payment, number: *id }.to_string(),
+            "status": st, "amount": Money::new(*minor, p.total.currency).to_string(),
+        })).collect::<Vec<_>>(),
     })
 }

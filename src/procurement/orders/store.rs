@@ -341,3 +341,21 @@ pub async fn mark_inspection_reminded(conn: &mut Conn, id: i64, now_ms: i64) -> 
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// PO `po_id`'s goods receipts, oldest first: (id, accepted, rejected).
+pub async fn receipts_of(conn: &mut Conn, po_id: i64) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as("SELECT id, accepted, rejected FROM receipts WHERE po_id = $1 ORDER BY id")
+        .bind(po_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// PO `po_id`'s payment requests, oldest first: (id, status, amount in minor units).
+pub async fn payments_of(conn: &mut Conn, po_id: i64) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT id, status, amount_minor FROM supplier_payments WHERE po_id = $1 ORDER BY id",
+    )
+    .bind(po_id)
+    .fetch_all(conn)
+    .await
+}

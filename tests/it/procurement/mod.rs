@@ -2,6 +2,7 @@
 //! payments, the report, and the whole chain through the real commands.
 
 mod chain;
+mod orderfix;
 mod orders;
 mod payments;
 pub(crate) mod receipts;

