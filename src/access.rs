@@ -109,6 +109,7 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("supplier.qualify", Gate::Roles(suppliers::STAFF)),
     ("supplier.cert", Gate::Roles(suppliers::STAFF)),
     ("supplier.rate", Gate::Roles(suppliers::STAFF)),
+    ("supplier.disqualify", Gate::Roles(suppliers::STAFF)),
     ("po.new", Gate::Roles(purchase_orders::BUYERS)),
     ("po.show", Gate::Record),
     ("po.list", Gate::Anyone),

@@ -6,6 +6,7 @@ pub mod payments;
 pub mod receipts;
 pub mod report;
 pub mod requisitions;
+mod review;
 pub mod settings;
 pub mod suppliers;
 
@@ -41,6 +42,7 @@ pub const NOTIFICATIONS: &[Notification] = &[
     Notification::chat(note::PO_INSPECTION_DUE),
     Notification::chat(note::SUPPLIER_CERT_EXPIRING),
     Notification::chat(note::SUPPLIER_SUSPENDED),
+    Notification::chat(note::SUPPLIER_DISQUALIFIED),
     Notification::chat(note::SUPPLIER_EVALUATION),
     Notification::chat(receipts::service::CLAIM_NOTE),
     Notification::email(receipts::service::CLAIM_EMAIL),

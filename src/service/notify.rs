@@ -110,6 +110,8 @@ pub mod kind {
     pub const SUPPLIER_CERT_EXPIRING: &str = "supplier_cert_expiring";
     /// A supplier was suspended for an expired required certificate.
     pub const SUPPLIER_SUSPENDED: &str = "supplier_suspended";
+    /// A supplier was disqualified (to its owner).
+    pub const SUPPLIER_DISQUALIFIED: &str = "supplier_disqualified";
     /// The periodic evaluation: suppliers with orders in the period, to rate.
     pub const SUPPLIER_EVALUATION: &str = "supplier_evaluation";
     /// To a PO's supplier, by email: the purchase order (printable).

@@ -370,7 +370,14 @@ pub async fn cancel(
     let touched = pos::received_or_paid(&mut tx, po.id).await?;
     rules::check_cancel(&r.to_string(), po.status, touched)?;
     if po.status == PoStatus::Pending {
-        close_round(&mut tx, po.id, &actor.name, now_ms).await?;
+        crate::procurement::review::withdraw_round(
+            &mut tx,
+            super::domain::PURCHASE_ORDER,
+            po.id,
+            &actor.name,
+            now_ms,
+        )
+        .await?;
     }
     pos::move_status(
         &mut tx,
@@ -400,39 +407,6 @@ pub async fn cancel(
     let s = story(&mut tx, po).await?;
     tx.commit().await?;
     Ok(s)
-}
-
-/// Ends a PO's open review round as withdrawn (its prompts closed, its tasks void).
-async fn close_round(conn: &mut Conn, po_id: i64, by: &str, now_ms: i64) -> DeskResult<()> {
-    use crate::approval::store as rounds;
-    let Some(latest) = rounds::latest_for(&mut *conn, super::domain::PURCHASE_ORDER, po_id).await?
-    else {
-        return Ok(());
-    };
-    let Some(approval) = rounds::lock_approval(&mut *conn, latest.id).await? else {
-        return Ok(());
-    };
-    if approval.status() != ApprovalStatus::Pending {
-        return Ok(());
-    }
-    let stages = rounds::stages(&mut *conn, approval.id).await?;
-    let stage_id = stages
-        .iter()
-        .find(|s| Some(s.idx) == approval.current_stage)
-        .map(|s| s.id);
-    approvals::close_prompts(
-        &mut *conn,
-        &approval,
-        stage_id,
-        "withdrawn",
-        Some(by),
-        now_ms,
-    )
-    .await?;
-    rounds::void_open_tasks(&mut *conn, approval.id, now_ms).await?;
-    rounds::cancel_remaining_stages(&mut *conn, approval.id, now_ms).await?;
-    rounds::finish(&mut *conn, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
-    Ok(())
 }
 
 /// Mirrors the end of a PO's review (in the decision's transaction): approved POs are sent

@@ -1,4 +1,4 @@
-//! `/supplier`: add, show, find, list, update, qualify, cert, rate.
+//! `/supplier`: add, show, find, list, update, qualify, cert, rate, disqualify.
 
 use super::domain::{Marks, SupplierStatus};
 use super::service::{self as suppliers, reference, Fields, Story};
@@ -22,6 +22,7 @@ enum Verb {
     Qualify,
     Cert,
     Rate,
+    Disqualify,
 }
 
 /// The `/supplier` actions and their handlers.
@@ -50,6 +51,9 @@ pub fn actions() -> Vec<Handler> {
         }),
         Handler::new("supplier.rate", |c, a, i, l| {
             Box::pin(c.supplier(a, i, l, Verb::Rate))
+        }),
+        Handler::new("supplier.disqualify", |c, a, i, l| {
+            Box::pin(c.supplier(a, i, l, Verb::Disqualify))
         }),
     ]
 }
@@ -138,6 +142,10 @@ impl Chat {
                 };
                 let story = suppliers::rate(desk, actor, r()?, marks, inv.str("comment")).await?;
                 self.supplier_reply(locale, "rated", &story, json!({}))
+            }
+            Verb::Disqualify => {
+                let story = suppliers::disqualify(desk, actor, r()?, inv.str("reason")).await?;
+                self.supplier_reply(locale, "disqualified", &story, json!({}))
             }
             Verb::Find | Verb::List => {
                 let contacts = crate::access::suppliers::may_read_contacts(actor);

@@ -284,3 +284,65 @@ pub async fn rate(
     tx.commit().await?;
     Ok(out)
 }
+
+/// Disqualifies a candidate, qualified or suspended supplier (its open qualification review,
+/// if any, is withdrawn) and tells its owner; it gets no purchase orders until it passes
+/// qualification again (/supplier qualify).
+pub async fn disqualify(
+    desk: &Desk,
+    actor: &Employee,
+    r: Reference,
+    reason: Option<&str>,
+) -> DeskResult<Story> {
+    access::require(actor, "supplier.disqualify")?;
+    let reason = crate::domain::text::optional("reason", reason, supplier::MAX_NOTE)?;
+    let mut tx = desk.begin().await?;
+    let now = store::to_ms(desk.now());
+    let s = load(&mut tx, r).await?;
+    rows::lock(&mut tx, s.id, now).await?;
+    let s = load(&mut tx, r).await?;
+    supplier::check_disqualify(&r.to_string(), s.status, &reason)?;
+    crate::procurement::review::withdraw_round(
+        &mut tx,
+        super::subject::KIND,
+        s.id,
+        &actor.name,
+        now,
+    )
+    .await?;
+    rows::set_status(
+        &mut tx,
+        s.id,
+        SupplierStatus::Disqualified,
+        Some(&reason),
+        now,
+    )
+    .await?;
+    let dir = store::directory::load(&mut tx).await?;
+    let owner_active = dir.by_id(s.owner_id).is_some_and(|o| o.active);
+    if owner_active && s.owner_id != actor.id {
+        let payload = serde_json::json!({
+            "ref": r.to_string(), "name": s.name, "reason": reason, "by": actor.name,
+        });
+        let m = crate::service::notify::message(
+            s.owner_id,
+            crate::service::notify::kind::SUPPLIER_DISQUALIFIED,
+            Some(&r.to_string()),
+            payload,
+        );
+        crate::service::notify::send(&mut tx, &m, now).await?;
+    }
+    let e = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "supplier.disqualify",
+        &r.to_string(),
+        format!("supplier {r} disqualified (was {})", s.status.as_str()),
+    );
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
+    let s = load(&mut tx, r).await?;
+    let out = story(&mut tx, actor, s).await?;
+    tx.commit().await?;
+    Ok(out)
+}

@@ -156,3 +156,115 @@ async fn po_services_check_permissions_themselves() {
         "pending"
     );
 }
+
+#[tokio::test]
+async fn a_supplier_is_disqualified_and_qualified_again_only_through_review() {
+    let d = spawn_desk().await;
+    let sup = supplier(&d, "Acme", "acme@example.test", "qualified", None).await;
+    // Not by just anyone, not without a reason.
+    d.refused(
+        "tom.baker",
+        &format!("/supplier disqualify ref:{sup} reason:x"),
+    )
+    .await;
+    let (en, zh) = refusal(&d, "chen.jie", &format!("/supplier disqualify ref:{sup}")).await;
+    assert!(
+        en.contains("reason") && zh.contains("reason"),
+        "{en} / {zh}"
+    );
+    let text = d
+        .ok(
+            "chen.jie",
+            &format!("/供应商 取消资格 编号:{sup} 原因:\"failed the audit\""),
+        )
+        .await;
+    assert!(text.contains("SUP-000001"), "{text}");
+    assert_eq!(
+        one(&d, "SELECT status FROM suppliers WHERE id = 1").await,
+        "disqualified"
+    );
+    let told = d.notes_of("huang.lei", "supplier_disqualified").await;
+    assert_eq!(told.len(), 1);
+    assert!(
+        told[0].text.contains("failed the audit"),
+        "{}",
+        told[0].text
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'supplier.disqualify'")
+            .await,
+        1
+    );
+    let (en, _) = refusal(
+        &d,
+        "chen.jie",
+        &format!("/supplier disqualify ref:{sup} reason:again"),
+    )
+    .await;
+    assert!(en.contains("/supplier qualify"), "{en}");
+    // No purchase orders to it; a new certificate does not bring it back.
+    let req = approved_requisition(&d, "Paper", 10, 20).await;
+    d.refused(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    d.ok(
+        "huang.lei",
+        &format!("/supplier cert ref:{sup} kind:business_license expires:2027-06-30"),
+    )
+    .await;
+    assert_eq!(
+        one(&d, "SELECT status FROM suppliers WHERE id = 1").await,
+        "disqualified"
+    );
+    // Only review qualifies it again; a disqualification during review withdraws it.
+    d.ok("huang.lei", &format!("/supplier qualify ref:{sup}"))
+        .await;
+    assert_eq!(d.inbox("chen.jie").await, [sup.clone()]);
+    d.sql("UPDATE suppliers SET status = 'candidate' WHERE id = 1")
+        .await;
+    d.ok(
+        "zhou.qiang",
+        &format!("/supplier disqualify ref:{sup} reason:fraud"),
+    )
+    .await;
+    assert!(d.inbox("chen.jie").await.is_empty());
+    d.ok("huang.lei", &format!("/supplier qualify ref:{sup}"))
+        .await;
+    d.ok("chen.jie", &format!("/approval approve ref:{sup}"))
+        .await;
+    d.ok("david.wu", &format!("/approval approve ref:{sup}"))
+        .await;
+    assert_eq!(
+        one(&d, "SELECT status FROM suppliers WHERE id = 1").await,
+        "qualified"
+    );
+}
+
+#[tokio::test]
+async fn certificate_reminders_skip_an_inactive_owner() {
+    let d = spawn_desk().await;
+    d.sync_schedules().await;
+    let sup = supplier(&d, "Acme", "acme@example.test", "qualified", None).await;
+    d.ok(
+        "zhou.qiang",
+        &format!("/supplier cert ref:{sup} kind:business_license expires:2026-12-20"),
+    )
+    .await;
+    d.sql("UPDATE employees SET active = 0 WHERE handle = 'huang.lei'")
+        .await;
+    d.advance(86_400).await;
+    assert_eq!(
+        d.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'supplier_cert_expiring' AND recipient_id = \
+             (SELECT id FROM employees WHERE handle = 'huang.lei')"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        d.notes_of("chen.jie", "supplier_cert_expiring").await.len(),
+        1
+    );
+}
