@@ -153,9 +153,11 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
         subject_id: id,
         reference: r,
         round: 1,
+        // The buyer submits it (never its own approver); the policy's departments and
+        // department heads are the requesting department's.
         facts: SubjectFacts {
             requester: actor.id,
-            department: actor.department.clone(),
+            department: po.department.clone(),
             amount_minor: po.total.minor,
             category: po.category.clone(),
         },

@@ -268,3 +268,49 @@ async fn certificate_reminders_skip_an_inactive_owner() {
         1
     );
 }
+
+/// A policy where the requesting department's head reviews POs, and Sales' contracts also
+/// go to the central office.
+const DEPT_POLICY: &str = r#"
+[purchase_order]
+[[purchase_order.stages]]
+name = "Department head"
+name_zh = "部门负责人审批"
+approvers = ["dept_head"]
+fallback = ["role:management"]
+
+[contract]
+[[contract.stages]]
+name = "Legal review"
+name_zh = "法务审核"
+approvers = ["role:legal"]
+
+[[contract.stages]]
+name = "Central office"
+name_zh = "业务集中管理部门审批"
+approvers = ["role:bcmo"]
+when = { departments = ["SAL"] }
+"#;
+
+#[tokio::test]
+async fn po_and_contract_reviews_follow_the_requesting_department() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("workflows.toml");
+    std::fs::write(&policy, DEPT_POLICY).unwrap();
+    let d = common::spawn_desk_with(|c| c.workflows.file = policy.clone()).await;
+    // tom.baker's (Sales) requisition, the PO raised by huang.lei (Procurement).
+    let req = approved_requisition(&d, "Safes", 1, 150_000).await;
+    let sup = supplier(&d, "Safe Co", "safe@example.test", "qualified", None).await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    // Sales' head, not procurement's.
+    assert_eq!(d.inbox("wang.fang").await, ["PO-000001"]);
+    assert!(d.inbox("zhou.qiang").await.is_empty());
+    d.ok("huang.lei", "/contract submit po:PO-000001").await;
+    d.ok("david.wu", "/approval approve ref:CTR-000001").await;
+    // The contract is for Sales: the central office's stage applies.
+    assert_eq!(d.inbox("chen.jie").await, ["CTR-000001"]);
+}
