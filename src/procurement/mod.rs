@@ -38,6 +38,7 @@ pub fn jobs() -> Vec<JobHandler> {
 /// The notifications procurement sends.
 pub const NOTIFICATIONS: &[Notification] = &[
     Notification::email(note::PO_SENT),
+    Notification::email(note::PO_CANCELLED),
     Notification::chat(note::PO_PROGRESS),
     Notification::chat(note::PO_INSPECTION_DUE),
     Notification::chat(note::SUPPLIER_CERT_EXPIRING),

@@ -116,6 +116,8 @@ pub mod kind {
     pub const SUPPLIER_EVALUATION: &str = "supplier_evaluation";
     /// To a PO's supplier, by email: the purchase order (printable).
     pub const PO_SENT: &str = "po_sent";
+    /// To a PO's supplier, by email in the PO's thread: the PO is cancelled.
+    pub const PO_CANCELLED: &str = "po_cancelled";
     /// To a PO's requester: where it stands (one DM, edited as it moves).
     pub const PO_PROGRESS: &str = "po_progress";
     /// To the central office, the requester and their head: prepare the inspection.

@@ -395,6 +395,9 @@ pub async fn cancel(
     )
     .await?;
     pos::set_cancel_reason(&mut tx, po.id, &reason).await?;
+    if matches!(po.status, PoStatus::Sent | PoStatus::Confirmed) {
+        cancel_email(&mut tx, &po, now_ms).await?;
+    }
     progress::moved(&mut tx, po.id, Step::Cancelled, now_ms).await?;
     let e = audit_event(
         now,
@@ -483,6 +486,31 @@ pub(crate) async fn contract_filed_for(conn: &mut Conn, po_id: i64, now_ms: i64)
     if po.status == PoStatus::Approved {
         send(conn, po_id, now_ms).await?;
     }
+    Ok(())
+}
+
+/// Tells the supplier of a PO it was sent that the PO is cancelled, in the PO's thread.
+async fn cancel_email(conn: &mut Conn, po: &PurchaseOrder, now_ms: i64) -> DeskResult<()> {
+    let Some(supplier) = suppliers::get(&mut *conn, po.supplier_id).await? else {
+        return Ok(());
+    };
+    let buyer = store::directory::by_id(&mut *conn, po.buyer_id).await?;
+    let r = reference(po.id).to_string();
+    let email = NewMessage {
+        channel: EMAIL,
+        recipient: None,
+        address: Some(supplier.email.clone()),
+        kind: crate::service::notify::kind::PO_CANCELLED,
+        subject_ref: Some(r.clone()),
+        payload: json!({
+            "ref": r, "name": supplier.name, "locale": supplier.locale.map(|l| l.tag()),
+            "item": po.item, "quantity": po.quantity, "total": po.total.to_string(),
+            "buyer": buyer.as_ref().map(|b| b.name.clone()),
+            "buyer_email": buyer.as_ref().map(|b| b.email.clone()),
+        }),
+        edits: None,
+    };
+    outbox::enqueue(&mut *conn, &email, now_ms).await?;
     Ok(())
 }
 

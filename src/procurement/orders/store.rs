@@ -271,13 +271,17 @@ pub async fn move_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Sets a confirmed PO's new delivery date.
+/// Sets a confirmed PO's new delivery date; a date that moved is reminded of again (its
+/// inspection reminder is reset).
 pub async fn set_delivery(conn: &mut Conn, id: i64, on: NaiveDate) -> sqlx::Result<()> {
-    sqlx::query("UPDATE purchase_orders SET delivery_on = $2 WHERE id = $1")
-        .bind(id)
-        .bind(on.to_string())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE purchase_orders SET delivery_on = $2, inspection_reminded_at = CASE \
+         WHEN delivery_on = $2 THEN inspection_reminded_at ELSE NULL END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(on.to_string())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -314,3 +314,80 @@ async fn po_and_contract_reviews_follow_the_requesting_department() {
     // The contract is for Sales: the central office's stage applies.
     assert_eq!(d.inbox("chen.jie").await, ["CTR-000001"]);
 }
+
+#[tokio::test]
+async fn a_moved_delivery_is_reminded_of_again() {
+    let d = spawn_desk().await;
+    d.sync_schedules().await;
+    let req = approved_requisition(&d, "Pumps", 2, 1000).await;
+    let sup = supplier(&d, "Pump Co", "pump@example.test", "qualified", None).await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup} delivery:2026-11-30"),
+    )
+    .await;
+    d.ok("chen.jie", "/approval approve ref:PO-000001").await;
+    d.advance(2 * 86_400).await;
+    assert_eq!(d.notes_of("tom.baker", "po_inspection_due").await.len(), 1);
+    // The supplier confirms a later date: the inspection is reminded of before it.
+    d.ok("huang.lei", "/po confirm ref:PO-000001 delivery:2026-12-10")
+        .await;
+    while d.chat.desk.today() < chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap() {
+        d.advance(86_400).await;
+    }
+    let notes = d.notes_of("tom.baker", "po_inspection_due").await;
+    assert_eq!(notes.len(), 2);
+    assert!(notes[1].text.contains("2026-12-10"), "{}", notes[1].text);
+}
+
+#[tokio::test]
+async fn cancelling_a_sent_po_tells_the_supplier_in_its_thread() {
+    let d = spawn_desk().await;
+    let req = approved_requisition(&d, "Paper", 10, 20).await;
+    let sup = supplier(&d, "Paper Co", "paper@example.test", "qualified", None).await;
+    d.sql("UPDATE suppliers SET locale = 'en'").await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    d.ok("chen.jie", "/approval approve ref:PO-000001").await;
+    d.ok("huang.lei", "/po confirm ref:PO-000001").await;
+    d.send_all_email().await;
+    d.ok(
+        "huang.lei",
+        "/po cancel ref:PO-000001 reason:\"found stock\"",
+    )
+    .await;
+    assert_eq!(
+        d.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'po_cancelled' \
+             AND address = 'paper@example.test' AND subject_ref = 'PO-000001'"
+        )
+        .await,
+        1
+    );
+    d.send_all_email().await;
+    let mails: Vec<String> = std::fs::read_dir(&d.config.smtp.drop_dir)
+        .unwrap()
+        .map(|e| String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).to_string())
+        .collect();
+    let cancelled = mails
+        .iter()
+        .find(|m| m.contains("is cancelled"))
+        .expect("the cancellation email");
+    assert!(cancelled.contains("In-Reply-To:"), "{cancelled}");
+    assert!(!cancelled.contains("found stock"), "{cancelled}");
+    // A PO the supplier never saw: no email.
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    d.ok("huang.lei", "/po cancel ref:PO-000002 reason:x").await;
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'po_cancelled'")
+            .await,
+        1
+    );
+}
