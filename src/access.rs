@@ -419,6 +419,12 @@ pub mod receipts {
     pub fn may_read(actor: &Employee, department: &str) -> bool {
         may_receive(actor, department) || holds(actor, READERS)
     }
+
+    /// Whether `actor` may read every department's receipts (others read their own
+    /// department's).
+    pub fn may_read_all(actor: &Employee) -> bool {
+        holds(actor, RECEIVERS) || holds(actor, READERS)
+    }
 }
 
 /// Supplier payments: requests, their three-way match, finance's settlement and payment.

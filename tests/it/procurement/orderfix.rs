@@ -391,3 +391,42 @@ async fn cancelling_a_sent_po_tells_the_supplier_in_its_thread() {
         1
     );
 }
+
+#[tokio::test]
+async fn receipts_do_not_reveal_a_po_one_may_not_read() {
+    let d = spawn_desk().await;
+    let po = sent_po(&d, 10, 100).await;
+    d.ok("tom.baker", &format!("/receipt new po:{po} accepted:1"))
+        .await;
+    // Service (emily.chen) may not read Sales' PO: it does not exist for her, as PO-999999.
+    let (seen, _) = refusal(
+        &d,
+        "emily.chen",
+        &format!("/receipt new po:{po} accepted:1"),
+    )
+    .await;
+    let (none, _) = refusal(&d, "emily.chen", "/receipt new po:PO-999999 accepted:1").await;
+    assert_eq!(seen.replace(&po, "PO-999999"), none);
+    assert!(!seen.contains("SAL") && !seen.contains("Sales"), "{seen}");
+    let (listed, _) = refusal(&d, "emily.chen", &format!("/receipt list po:{po}")).await;
+    assert_eq!(listed.replace(&po, "PO-999999"), none);
+    // Sales' own list is filtered before its limit: 60 newer receipts of another
+    // department's PO do not hide GR-000001.
+    d.sql(
+        "INSERT INTO purchase_orders (requisition_id, supplier_id, requester_id, department_code, \
+         buyer_id, item, quantity, unit_price_minor, total_minor, currency, status, created_at, \
+         updated_at) SELECT requisition_id, supplier_id, requester_id, 'SVC', buyer_id, item, 100, \
+         100, 10000, 'CNY', 'sent', 0, 0 FROM purchase_orders WHERE id = 1",
+    )
+    .await;
+    for _ in 0..60 {
+        d.sql(
+            "INSERT INTO receipts (po_id, inspector_id, accepted, received_on, created_at) \
+             SELECT 2, inspector_id, 1, received_on, 0 FROM receipts WHERE id = 1",
+        )
+        .await;
+    }
+    let mine = d.ok("li.na", "/receipt list").await;
+    assert!(mine.contains("GR-000001"), "{mine}");
+    assert!(!mine.contains("GR-000002"), "{mine}");
+}
