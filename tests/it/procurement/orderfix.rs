@@ -430,3 +430,42 @@ async fn receipts_do_not_reveal_a_po_one_may_not_read() {
     assert!(mine.contains("GR-000001"), "{mine}");
     assert!(!mine.contains("GR-000002"), "{mine}");
 }
+
+#[tokio::test]
+async fn supplier_contacts_are_masked_by_the_service() {
+    use bizdesk::procurement::suppliers::service as suppliers;
+    let d = spawn_desk().await;
+    let sup = supplier(&d, "Acme", "acme@example.test", "qualified", None).await;
+    d.sql("UPDATE suppliers SET phone = '13900001111'").await;
+    let r = Reference::parse(&sup).unwrap();
+    let desk = &d.chat.desk;
+    let (tom, buyer) = (d.employee("tom.baker").await, d.employee("huang.lei").await);
+    let seen = suppliers::show(desk, &tom, r).await.unwrap();
+    assert!(!seen.contacts);
+    assert_eq!(
+        (seen.supplier.email.as_str(), seen.supplier.phone.as_str()),
+        ("", "")
+    );
+    let listed = suppliers::list(desk, &tom, None).await.unwrap();
+    assert!(listed
+        .iter()
+        .all(|s| s.email.is_empty() && s.phone.is_empty()));
+    let found = suppliers::find(desk, &tom, "Acme").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].email.is_empty() && found[0].phone.is_empty());
+    let seen = suppliers::show(desk, &buyer, r).await.unwrap();
+    assert_eq!(seen.supplier.email, "acme@example.test");
+    assert_eq!(seen.supplier.phone, "13900001111");
+    let found = suppliers::find(desk, &buyer, "acme@").await.unwrap();
+    assert_eq!(found[0].email, "acme@example.test");
+    // The chat shows what the service gave.
+    let shown = d
+        .ok("tom.baker", &format!("/supplier show ref:{sup}"))
+        .await;
+    assert!(
+        !shown.contains("acme@example.test") && !shown.contains("13900001111"),
+        "{shown}"
+    );
+    let shown = d.ok("huang.lei", "/supplier list").await;
+    assert!(shown.contains("acme@example.test"), "{shown}");
+}
