@@ -7,6 +7,20 @@ use crate::approval::store as rounds;
 use crate::service::DeskResult;
 use crate::store::Conn;
 
+/// Takes subject `kind` `subject_id`'s open review round's lock, if one is open: a change
+/// that may end the round takes it before the subject's own row lock, in the engine's order
+/// (a decision locks its round, then the subject), so the two never deadlock.
+pub(crate) async fn lock_open_round(
+    conn: &mut Conn,
+    kind: &str,
+    subject_id: i64,
+) -> DeskResult<()> {
+    if let Some(latest) = rounds::latest_for(&mut *conn, kind, subject_id).await? {
+        rounds::lock_approval(&mut *conn, latest.id).await?;
+    }
+    Ok(())
+}
+
 /// Ends subject `kind` `subject_id`'s open review round as withdrawn (its prompts closed,
 /// its tasks void); nothing when none is open.
 pub(crate) async fn withdraw_round(

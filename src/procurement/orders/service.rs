@@ -368,6 +368,10 @@ pub async fn cancel(
     let now = desk.now();
     let now_ms = store::to_ms(now);
     let mut tx = desk.begin().await?;
+    if r.kind == RefKind::PurchaseOrder {
+        let kind = super::domain::PURCHASE_ORDER;
+        crate::procurement::review::lock_open_round(&mut tx, kind, r.number).await?;
+    }
     let po = for_change(&mut tx, actor, r, now_ms).await?;
     let touched = pos::received_or_paid(&mut tx, po.id).await?;
     rules::check_cancel(&r.to_string(), po.status, touched)?;

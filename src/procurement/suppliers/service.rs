@@ -317,6 +317,8 @@ pub async fn disqualify(
     let mut tx = desk.begin().await?;
     let now = store::to_ms(desk.now());
     let s = load(&mut tx, r).await?;
+    // Its review's lock before its row's, in the engine's order.
+    crate::procurement::review::lock_open_round(&mut tx, super::subject::KIND, s.id).await?;
     rows::lock(&mut tx, s.id, now).await?;
     let s = load(&mut tx, r).await?;
     supplier::check_disqualify(&r.to_string(), s.status, &reason)?;

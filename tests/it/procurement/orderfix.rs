@@ -221,7 +221,7 @@ async fn a_supplier_is_disqualified_and_qualified_again_only_through_review() {
     // Only review qualifies it again; a disqualification during review withdraws it.
     d.ok("huang.lei", &format!("/supplier qualify ref:{sup}"))
         .await;
-    assert_eq!(d.inbox("chen.jie").await, [sup.clone()]);
+    assert_eq!(d.inbox("chen.jie").await, [sup.as_str()]);
     d.sql("UPDATE suppliers SET status = 'candidate' WHERE id = 1")
         .await;
     d.ok(
@@ -468,4 +468,51 @@ async fn supplier_contacts_are_masked_by_the_service() {
     );
     let shown = d.ok("huang.lei", "/supplier list").await;
     assert!(shown.contains("acme@example.test"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_po_cancelled_while_approved_and_a_supplier_disqualified_while_reviewed_never_deadlock() {
+    let d = spawn_desk().await;
+    let req = approved_requisition(&d, "Paper", 10, 20).await;
+    let sup = supplier(&d, "Paper Co", "paper@example.test", "qualified", None).await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    let (a, b) = tokio::join!(
+        d.run("chen.jie", "/approval approve ref:PO-000001"),
+        d.run(
+            "huang.lei",
+            "/po cancel ref:PO-000001 reason:\"found stock\""
+        )
+    );
+    for t in [&a.text, &b.text] {
+        assert!(!t.contains("went wrong") && !t.contains("出错"), "{t}");
+    }
+    assert!(b.ok, "{}", b.text);
+    assert_eq!(
+        one(&d, "SELECT status FROM purchase_orders WHERE id = 1").await,
+        "cancelled"
+    );
+    let other = supplier(&d, "New Co", "new@example.test", "candidate", None).await;
+    d.ok("huang.lei", &format!("/supplier qualify ref:{other}"))
+        .await;
+    d.ok("chen.jie", &format!("/approval approve ref:{other}"))
+        .await;
+    let approve = format!("/approval approve ref:{other}");
+    let disqualify = format!("/supplier disqualify ref:{other} reason:fraud");
+    let (a, b) = tokio::join!(
+        d.run("david.wu", &approve),
+        d.run("zhou.qiang", &disqualify)
+    );
+    for t in [&a.text, &b.text] {
+        assert!(!t.contains("went wrong") && !t.contains("出错"), "{t}");
+    }
+    assert!(b.ok, "{}", b.text);
+    assert_eq!(
+        one(&d, "SELECT status FROM suppliers WHERE id = 2").await,
+        "disqualified"
+    );
+    on_sqlite();
 }
