@@ -25,30 +25,38 @@ fn on_sqlite() {
 
 #[tokio::test]
 async fn a_po_and_its_contract_approved_at_once_send_the_po() {
+    const N: i64 = 8;
     let d = spawn_desk().await;
-    let req = approved_requisition(&d, "CNC machine", 1, 150_000).await;
+    let req = approved_requisition(&d, "CNC machine", N, 150_000).await;
     let sup = supplier(&d, "Haitian", "orders@haitian.test", "qualified", None).await;
-    d.ok(
-        "huang.lei",
-        &format!("/po new requisition:{req} supplier:{sup}"),
-    )
-    .await;
-    d.ok("huang.lei", "/contract submit po:PO-000001").await;
-    d.ok("chen.jie", "/approval approve ref:PO-000001").await;
-    // The PO's last approval and its contract's filing at once.
-    let (a, b) = tokio::join!(
-        d.run("zhao.min", "/approval approve ref:PO-000001"),
-        d.run("david.wu", "/approval approve ref:CTR-000001")
-    );
-    assert!(a.ok && b.ok, "{} / {}", a.text, b.text);
+    let mut lines = Vec::new();
+    for i in 1..=N {
+        d.ok(
+            "huang.lei",
+            &format!("/po new requisition:{req} supplier:{sup} quantity:1"),
+        )
+        .await;
+        d.ok("huang.lei", &format!("/contract submit po:PO-{i:06}"))
+            .await;
+        d.ok("chen.jie", &format!("/approval approve ref:PO-{i:06}"))
+            .await;
+        lines.push(("zhao.min", format!("/approval approve ref:PO-{i:06}")));
+        lines.push(("david.wu", format!("/approval approve ref:CTR-{i:06}")));
+    }
+    // Each PO's last approval and its contract's filing at once.
+    let replies = futures::future::join_all(lines.iter().map(|(who, line)| d.run(who, line))).await;
+    for r in &replies {
+        assert!(r.ok, "{}", r.text);
+    }
     assert_eq!(
-        one(&d, "SELECT status FROM purchase_orders WHERE id = 1").await,
-        "sent"
+        d.count("SELECT COUNT(*) FROM purchase_orders WHERE status = 'sent'")
+            .await,
+        N
     );
     assert_eq!(
         d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'po_sent'")
             .await,
-        1
+        N
     );
     on_sqlite();
 }
