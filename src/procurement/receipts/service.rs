@@ -221,8 +221,6 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
         input.accepted,
         if rejected > 0 { "; claim opened" } else { "" }
     );
-    let e = audit_event(now, &actor.handle, None, "receipt.new", &r, summary);
-    audit::append(&mut tx, &desk.keys.audit, e).await?;
     progress::moved(&mut tx, po.id, Step::Received, now_ms).await?;
     scorecard::refresh(
         &mut tx,
@@ -232,6 +230,10 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
         now_ms,
     )
     .await?;
+    // The audit log last, as everywhere: its lock after the supplier's (a rating takes the
+    // supplier's, then the log's).
+    let e = audit_event(now, &actor.handle, None, "receipt.new", &r, summary);
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let po = orders::get(&mut tx, po.id).await?.unwrap_or(po);
     tx.commit().await?;
     Ok(Story {

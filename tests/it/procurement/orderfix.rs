@@ -120,18 +120,25 @@ async fn a_po_shows_what_is_still_due_its_receipts_and_payments() {
 }
 
 #[tokio::test]
-async fn a_rating_and_a_receipt_at_once_do_not_deadlock() {
+async fn ratings_and_receipts_at_once_do_not_deadlock() {
     let d = spawn_desk().await;
-    let po = sent_po(&d, 10, 100).await;
-    let receipt = format!("/receipt new po:{po} accepted:3");
-    let (a, b) = tokio::join!(
-        d.run(
-            "chen.jie",
-            "/supplier rate ref:SUP-000001 quality:5 delivery:4 price:4 service:5"
-        ),
-        d.run("tom.baker", &receipt)
-    );
-    assert!(a.ok && b.ok, "{} / {}", a.text, b.text);
+    let mut lines = Vec::new();
+    for (i, rater) in ["chen.jie", "zhou.qiang", "huang.lei", "liu.yang"]
+        .into_iter()
+        .enumerate()
+    {
+        let po = sent_po(&d, 10, 100).await;
+        lines.push(("tom.baker", format!("/receipt new po:{po} accepted:3")));
+        let q = i % 5 + 1;
+        lines.push((
+            rater,
+            format!("/supplier rate ref:SUP-000001 quality:{q} delivery:4 price:4 service:5"),
+        ));
+    }
+    let replies = futures::future::join_all(lines.iter().map(|(who, line)| d.run(who, line))).await;
+    for r in &replies {
+        assert!(r.ok, "{}", r.text);
+    }
     on_sqlite();
 }
 
