@@ -39,6 +39,7 @@ const REFUSALS: &[&str] = &[
     "procurement_report.not_allowed",
     "receipt.not_allowed",
     "receipt.not_found",
+    "receipt.po_not_found",
 ];
 
 /// The records every row of the table is run against, none of them made by most people.
