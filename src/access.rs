@@ -109,6 +109,7 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("supplier.qualify", Gate::Roles(suppliers::STAFF)),
     ("supplier.cert", Gate::Roles(suppliers::STAFF)),
     ("supplier.rate", Gate::Roles(suppliers::STAFF)),
+    ("supplier.disqualify", Gate::Roles(suppliers::STAFF)),
     ("po.new", Gate::Roles(purchase_orders::BUYERS)),
     ("po.show", Gate::Record),
     ("po.list", Gate::Anyone),
@@ -419,6 +420,12 @@ pub mod receipts {
     /// procurement, finance, management and auditors.
     pub fn may_read(actor: &Employee, department: &str) -> bool {
         may_receive(actor, department) || holds(actor, READERS)
+    }
+
+    /// Whether `actor` may read every department's receipts (others read their own
+    /// department's).
+    pub fn may_read_all(actor: &Employee) -> bool {
+        holds(actor, RECEIVERS) || holds(actor, READERS)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod payments;
 pub mod receipts;
 pub mod report;
 pub mod requisitions;
+mod review;
 pub mod settings;
 pub mod suppliers;
 
@@ -38,10 +39,12 @@ pub fn jobs() -> Vec<JobHandler> {
 pub const NOTIFICATIONS: &[Notification] = &[
     Notification::chat(note::REQUISITION_TO_BUY),
     Notification::email(note::PO_SENT),
+    Notification::email(note::PO_CANCELLED),
     Notification::chat(note::PO_PROGRESS),
     Notification::chat(note::PO_INSPECTION_DUE),
     Notification::chat(note::SUPPLIER_CERT_EXPIRING),
     Notification::chat(note::SUPPLIER_SUSPENDED),
+    Notification::chat(note::SUPPLIER_DISQUALIFIED),
     Notification::chat(note::SUPPLIER_EVALUATION),
     Notification::chat(receipts::service::CLAIM_NOTE),
     Notification::email(receipts::service::CLAIM_EMAIL),

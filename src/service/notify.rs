@@ -110,12 +110,16 @@ pub mod kind {
     pub const SUPPLIER_CERT_EXPIRING: &str = "supplier_cert_expiring";
     /// A supplier was suspended for an expired required certificate.
     pub const SUPPLIER_SUSPENDED: &str = "supplier_suspended";
+    /// A supplier was disqualified (to its owner).
+    pub const SUPPLIER_DISQUALIFIED: &str = "supplier_disqualified";
     /// The periodic evaluation: suppliers with orders in the period, to rate.
     pub const SUPPLIER_EVALUATION: &str = "supplier_evaluation";
     /// To procurement: a requisition was approved, theirs to buy.
     pub const REQUISITION_TO_BUY: &str = "requisition_to_buy";
     /// To a PO's supplier, by email: the purchase order (printable).
     pub const PO_SENT: &str = "po_sent";
+    /// To a PO's supplier, by email in the PO's thread: the PO is cancelled.
+    pub const PO_CANCELLED: &str = "po_cancelled";
     /// To a PO's requester: where it stands (one DM, edited as it moves).
     pub const PO_PROGRESS: &str = "po_progress";
     /// To the central office, the requester and their head: prepare the inspection.

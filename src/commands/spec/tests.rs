@@ -73,10 +73,11 @@ fn embedded_catalog_loads_and_validates() {
         "order.resolve",
         "report.sales",
         "report.procurement",
+        "supplier.disqualify",
     ] {
         assert!(catalog.options_for(action).is_some(), "{action}");
     }
-    assert_eq!(catalog.actions().len(), 77);
+    assert_eq!(catalog.actions().len(), 78);
     let new = catalog.options_for("requisition.new").unwrap();
     assert_eq!(new[0].name, "item");
     assert!(catalog.find_command("采购申请").is_some());

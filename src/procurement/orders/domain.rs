@@ -120,7 +120,15 @@ pub fn check_new(i: &PoInput<'_>) -> Result<PoDraft, Vec<Msg>> {
         );
     }
     let unit_price = i.unit_price.unwrap_or(i.requisition_unit_price);
-    if unit_price.minor <= 0 {
+    let currency = i.requisition_unit_price.currency;
+    if unit_price.currency != currency {
+        problems.push(
+            Msg::new("po.currency_mismatch")
+                .arg("ref", i.requisition)
+                .arg("currency", currency.as_str())
+                .arg("given", unit_price.currency.as_str()),
+        );
+    } else if unit_price.minor <= 0 {
         problems.push(Msg::new("po.price_positive"));
     }
     if let Some(d) = i.delivery {

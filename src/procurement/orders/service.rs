@@ -49,6 +49,21 @@ pub struct Story {
     /// Its contracts: (reference, status).
     pub contracts: Vec<(String, ApprovalStatus)>,
     pub progress: Option<Progress>,
+    /// What was delivered and what is still due.
+    pub delivered: Delivered,
+    /// Its goods receipts: (id, accepted, rejected).
+    pub receipts: Vec<(i64, i64, i64)>,
+    /// Its payment requests: (id, status, amount in minor units).
+    pub payments: Vec<(i64, String, i64)>,
+}
+
+/// What a PO's receipts count: accepted, rejected, and what is still due (ordered less
+/// accepted and less rejected goods written off by a claim settled by credit or return).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub accepted: i64,
+    pub rejected: i64,
+    pub due: i64,
 }
 
 fn not_found(r: Reference) -> Msg {
@@ -65,6 +80,7 @@ async fn supplier_of(conn: &mut Conn, r: Reference) -> DeskResult<Supplier> {
 
 /// Raises a PO from an approved requisition to an orderable supplier and opens its review.
 pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskResult<Story> {
+    crate::access::require(actor, "po.new")?;
     let req_ref = input
         .requisition
         .ok_or_else(|| Msg::new("option.missing").arg("option", "requisition"))?;
@@ -137,9 +153,11 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
         subject_id: id,
         reference: r,
         round: 1,
+        // The buyer submits it (never its own approver); the policy's departments and
+        // department heads are the requesting department's.
         facts: SubjectFacts {
             requester: actor.id,
-            department: actor.department.clone(),
+            department: po.department.clone(),
             amount_minor: po.total.minor,
             category: po.category.clone(),
         },
@@ -167,11 +185,18 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
     tx.commit().await?;
+    let delivered = Delivered {
+        due: po.quantity,
+        ..Delivered::default()
+    };
     Ok(Story {
         po,
         supplier,
         contracts: vec![],
         progress: Some(progress),
+        delivered,
+        receipts: vec![],
+        payments: vec![],
     })
 }
 
@@ -209,11 +234,23 @@ async fn story(conn: &mut Conn, po: PurchaseOrder) -> DeskResult<Story> {
         .collect();
     let dir = store::directory::load(&mut *conn).await?;
     let progress = approvals::standing(&mut *conn, &super::subject::SUBJECT, po.id, &dir).await?;
+    let (accepted, written_off) =
+        crate::procurement::receipts::store::counted(&mut *conn, po.id).await?;
+    let receipts = pos::receipts_of(&mut *conn, po.id).await?;
+    let payments = pos::payments_of(&mut *conn, po.id).await?;
+    let delivered = Delivered {
+        accepted,
+        rejected: receipts.iter().map(|r| r.2).sum(),
+        due: (po.quantity - accepted - written_off).max(0),
+    };
     Ok(Story {
         po,
         supplier,
         contracts,
         progress,
+        delivered,
+        receipts,
+        payments,
     })
 }
 
@@ -275,6 +312,7 @@ pub async fn confirm(
     r: Reference,
     delivery: Option<NaiveDate>,
 ) -> DeskResult<Story> {
+    crate::access::require(actor, "po.confirm")?;
     let now = desk.now();
     let now_ms = store::to_ms(now);
     let mut tx = desk.begin().await?;
@@ -322,6 +360,7 @@ pub async fn cancel(
     r: Reference,
     reason: Option<&str>,
 ) -> DeskResult<Story> {
+    crate::access::require(actor, "po.cancel")?;
     let reason = text::optional("reason", reason, MAX_REASON)?;
     if reason.is_empty() {
         return Err(Msg::new("option.missing").arg("option", "reason").into());
@@ -329,11 +368,22 @@ pub async fn cancel(
     let now = desk.now();
     let now_ms = store::to_ms(now);
     let mut tx = desk.begin().await?;
+    if r.kind == RefKind::PurchaseOrder {
+        let kind = super::domain::PURCHASE_ORDER;
+        crate::procurement::review::lock_open_round(&mut tx, kind, r.number).await?;
+    }
     let po = for_change(&mut tx, actor, r, now_ms).await?;
     let touched = pos::received_or_paid(&mut tx, po.id).await?;
     rules::check_cancel(&r.to_string(), po.status, touched)?;
     if po.status == PoStatus::Pending {
-        close_round(&mut tx, po.id, &actor.name, now_ms).await?;
+        crate::procurement::review::withdraw_round(
+            &mut tx,
+            super::domain::PURCHASE_ORDER,
+            po.id,
+            &actor.name,
+            now_ms,
+        )
+        .await?;
     }
     pos::move_status(
         &mut tx,
@@ -349,6 +399,9 @@ pub async fn cancel(
     )
     .await?;
     pos::set_cancel_reason(&mut tx, po.id, &reason).await?;
+    if matches!(po.status, PoStatus::Sent | PoStatus::Confirmed) {
+        cancel_email(&mut tx, &po, now_ms).await?;
+    }
     progress::moved(&mut tx, po.id, Step::Cancelled, now_ms).await?;
     let e = audit_event(
         now,
@@ -365,39 +418,6 @@ pub async fn cancel(
     Ok(s)
 }
 
-/// Ends a PO's open review round as withdrawn (its prompts closed, its tasks void).
-async fn close_round(conn: &mut Conn, po_id: i64, by: &str, now_ms: i64) -> DeskResult<()> {
-    use crate::approval::store as rounds;
-    let Some(latest) = rounds::latest_for(&mut *conn, super::domain::PURCHASE_ORDER, po_id).await?
-    else {
-        return Ok(());
-    };
-    let Some(approval) = rounds::lock_approval(&mut *conn, latest.id).await? else {
-        return Ok(());
-    };
-    if approval.status() != ApprovalStatus::Pending {
-        return Ok(());
-    }
-    let stages = rounds::stages(&mut *conn, approval.id).await?;
-    let stage_id = stages
-        .iter()
-        .find(|s| Some(s.idx) == approval.current_stage)
-        .map(|s| s.id);
-    approvals::close_prompts(
-        &mut *conn,
-        &approval,
-        stage_id,
-        "withdrawn",
-        Some(by),
-        now_ms,
-    )
-    .await?;
-    rounds::void_open_tasks(&mut *conn, approval.id, now_ms).await?;
-    rounds::cancel_remaining_stages(&mut *conn, approval.id, now_ms).await?;
-    rounds::finish(&mut *conn, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
-    Ok(())
-}
-
 /// Mirrors the end of a PO's review (in the decision's transaction): approved POs are sent
 /// unless they wait for their contract; rejected ones are rejected.
 pub(crate) async fn reviewed(
@@ -408,6 +428,12 @@ pub(crate) async fn reviewed(
 ) -> DeskResult<()> {
     match status {
         ApprovalStatus::Approved => {
+            // The PO's row lock first (as its contract's review takes it), then a fresh read:
+            // the two reviews finishing at once then run one after the other, and the second
+            // sees what the first did.
+            if !pos::lock(&mut *conn, po_id, now_ms).await? {
+                return Ok(());
+            }
             let Some(po) = pos::get(&mut *conn, po_id).await? else {
                 return Ok(());
             };
@@ -454,12 +480,41 @@ async fn contract_filed(conn: &mut Conn, po_id: i64) -> DeskResult<bool> {
 
 /// A PO's contract was filed (in the review's transaction): a PO waiting for it is sent.
 pub(crate) async fn contract_filed_for(conn: &mut Conn, po_id: i64, now_ms: i64) -> DeskResult<()> {
+    // The PO's row lock first (as the PO's own review takes it), then a fresh read.
+    if !pos::lock(&mut *conn, po_id, now_ms).await? {
+        return Ok(());
+    }
     let Some(po) = pos::get(&mut *conn, po_id).await? else {
         return Ok(());
     };
     if po.status == PoStatus::Approved {
         send(conn, po_id, now_ms).await?;
     }
+    Ok(())
+}
+
+/// Tells the supplier of a PO it was sent that the PO is cancelled, in the PO's thread.
+async fn cancel_email(conn: &mut Conn, po: &PurchaseOrder, now_ms: i64) -> DeskResult<()> {
+    let Some(supplier) = suppliers::get(&mut *conn, po.supplier_id).await? else {
+        return Ok(());
+    };
+    let buyer = store::directory::by_id(&mut *conn, po.buyer_id).await?;
+    let r = reference(po.id).to_string();
+    let email = NewMessage {
+        channel: EMAIL,
+        recipient: None,
+        address: Some(supplier.email.clone()),
+        kind: crate::service::notify::kind::PO_CANCELLED,
+        subject_ref: Some(r.clone()),
+        payload: json!({
+            "ref": r, "name": supplier.name, "locale": supplier.locale.map(|l| l.tag()),
+            "item": po.item, "quantity": po.quantity, "total": po.total.to_string(),
+            "buyer": buyer.as_ref().map(|b| b.name.clone()),
+            "buyer_email": buyer.as_ref().map(|b| b.email.clone()),
+        }),
+        edits: None,
+    };
+    outbox::enqueue(&mut *conn, &email, now_ms).await?;
     Ok(())
 }
 
@@ -523,5 +578,14 @@ pub fn view(s: &Story, dir: &Directory) -> Value {
         "sent_ms": p.sent_at, "confirmed_ms": p.confirmed_at, "cancel_reason": p.cancel_reason,
         "created_ms": p.created_at,
         "contracts": s.contracts.iter().map(|(r, st)| json!({"ref": r, "status": st.as_str()})).collect::<Vec<_>>(),
+        "accepted": s.delivered.accepted, "rejected": s.delivered.rejected, "due": s.delivered.due,
+        "receipts": s.receipts.iter().map(|(id, a, r)| json!({
+            "ref": Reference { kind: RefKind::GoodsReceipt, number: *id }.to_string(),
+            "accepted": a, "rejected": r,
+        })).collect::<Vec<_>>(),
+        "payments": s.payments.iter().map(|(id, st, minor)| json!({
+            "ref": Reference { kind: RefKind::Payment, number: *id }.to_string(),
+            "status": st, "amount": Money::new(*minor, p.total.currency).to_string(),
+        })).collect::<Vec<_>>(),
     })
 }

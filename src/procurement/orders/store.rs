@@ -271,13 +271,17 @@ pub async fn move_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Sets a confirmed PO's new delivery date.
+/// Sets a confirmed PO's new delivery date; a date that moved is reminded of again (its
+/// inspection reminder is reset).
 pub async fn set_delivery(conn: &mut Conn, id: i64, on: NaiveDate) -> sqlx::Result<()> {
-    sqlx::query("UPDATE purchase_orders SET delivery_on = $2 WHERE id = $1")
-        .bind(id)
-        .bind(on.to_string())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE purchase_orders SET delivery_on = $2, inspection_reminded_at = CASE \
+         WHEN delivery_on = $2 THEN inspection_reminded_at ELSE NULL END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(on.to_string())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -340,4 +344,22 @@ pub async fn mark_inspection_reminded(conn: &mut Conn, id: i64, now_ms: i64) -> 
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// PO `po_id`'s goods receipts, oldest first: (id, accepted, rejected).
+pub async fn receipts_of(conn: &mut Conn, po_id: i64) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as("SELECT id, accepted, rejected FROM receipts WHERE po_id = $1 ORDER BY id")
+        .bind(po_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// PO `po_id`'s payment requests, oldest first: (id, status, amount in minor units).
+pub async fn payments_of(conn: &mut Conn, po_id: i64) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT id, status, amount_minor FROM supplier_payments WHERE po_id = $1 ORDER BY id",
+    )
+    .bind(po_id)
+    .fetch_all(conn)
+    .await
 }

@@ -83,6 +83,29 @@ pub async fn po_of(conn: &mut Conn, r: Reference) -> DeskResult<PurchaseOrder> {
     Ok(orders::get(conn, r.number).await?.ok_or_else(not_found)?)
 }
 
+/// A PO the actor may know of: its readers (see `access::purchase_orders::may_read`) and
+/// whoever may read its receipts; to anyone else it does not exist.
+pub async fn visible_po(
+    conn: &mut Conn,
+    actor: &Employee,
+    r: Reference,
+) -> DeskResult<PurchaseOrder> {
+    let po = po_of(&mut *conn, r).await?;
+    if crate::access::receipts::may_read(actor, &po.department) {
+        return Ok(po);
+    }
+    let dir = store::directory::load(&mut *conn).await?;
+    let head = dir
+        .head_of(&po.department)
+        .is_some_and(|h| h.id == actor.id);
+    if crate::access::purchase_orders::may_read(actor, po.requester_id, po.buyer_id, head) {
+        return Ok(po);
+    }
+    Err(Msg::new("receipt.po_not_found")
+        .arg("ref", r.to_string())
+        .into())
+}
+
 /// The supplier of a PO.
 pub async fn supplier_of(conn: &mut Conn, po: &PurchaseOrder) -> DeskResult<Supplier> {
     Ok(suppliers::get(conn, po.supplier_id)
@@ -134,7 +157,7 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
     let mut tx = desk.begin().await?;
     // Two receipts for one PO at once: the second waits here, then counts the first.
     orders::lock(&mut tx, po_ref.number, now_ms).await?;
-    let po = po_of(&mut tx, po_ref).await?;
+    let po = visible_po(&mut tx, actor, po_ref).await?;
     if !crate::access::receipts::may_receive(actor, &po.department) {
         return Err(Msg::new("receipt.not_allowed")
             .arg("ref", po_ref.to_string())
@@ -198,8 +221,6 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
         input.accepted,
         if rejected > 0 { "; claim opened" } else { "" }
     );
-    let e = audit_event(now, &actor.handle, None, "receipt.new", &r, summary);
-    audit::append(&mut tx, &desk.keys.audit, e).await?;
     progress::moved(&mut tx, po.id, Step::Received, now_ms).await?;
     scorecard::refresh(
         &mut tx,
@@ -209,6 +230,10 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
         now_ms,
     )
     .await?;
+    // The audit log last, as everywhere: its lock after the supplier's (a rating takes the
+    // supplier's, then the log's).
+    let e = audit_event(now, &actor.handle, None, "receipt.new", &r, summary);
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     let po = orders::get(&mut tx, po.id).await?.unwrap_or(po);
     tx.commit().await?;
     Ok(Story {
@@ -270,11 +295,14 @@ pub async fn list(
 ) -> DeskResult<Vec<Story>> {
     let mut conn = desk.store.pool().acquire().await?;
     let po_id = match po {
-        Some(r) => Some(po_of(&mut conn, r).await?.id),
+        Some(r) => Some(visible_po(&mut conn, actor, r).await?.id),
         None => None,
     };
+    // Only what the actor may read, before the limit.
+    let department =
+        (!crate::access::receipts::may_read_all(actor)).then_some(actor.department.as_str());
     let mut out = Vec::new();
-    for rc in rows::list(&mut conn, po_id, open_only, 50).await? {
+    for rc in rows::list(&mut conn, po_id, open_only, department, 50).await? {
         if let Ok(s) = load(&mut conn, actor, reference(rc.id)).await {
             out.push(s);
         }

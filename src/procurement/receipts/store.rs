@@ -150,19 +150,23 @@ pub async fn accepted_total(conn: &mut Conn, po_id: i64) -> sqlx::Result<i64> {
     Ok(n)
 }
 
-/// Receipts, newest first: of one PO, or only those with an open claim, up to `limit`.
+/// Receipts, newest first: of one PO, or only those with an open claim, and only of POs of
+/// `department` when given; up to `limit`.
 pub async fn list(
     conn: &mut Conn,
     po_id: Option<i64>,
     open_only: bool,
+    department: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Vec<Receipt>> {
     sqlx::query_as(&format!(
         "SELECT {COLS} FROM receipts WHERE po_id = COALESCE($1, po_id) \
-         AND ($2 = 0 OR claim_status = 'open') ORDER BY id DESC LIMIT $3"
+         AND ($2 = 0 OR claim_status = 'open') AND ($3 = '' OR po_id IN \
+         (SELECT id FROM purchase_orders WHERE department_code = $3)) ORDER BY id DESC LIMIT $4"
     ))
     .bind(po_id)
     .bind(i64::from(open_only))
+    .bind(department.unwrap_or(""))
     .bind(limit)
     .fetch_all(conn)
     .await

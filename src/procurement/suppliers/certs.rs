@@ -116,10 +116,15 @@ async fn expired(
     ))
 }
 
-/// The owner and the central office, without repeats.
+/// The owner (while active) and the central office, without repeats.
 async fn recipients(conn: &mut Conn, owner: i64) -> DeskResult<Vec<i64>> {
     let dir = store::directory::load(conn).await?;
-    let mut to = vec![owner];
+    let mut to: Vec<i64> = dir
+        .by_id(owner)
+        .filter(|e| e.active)
+        .map(|e| e.id)
+        .into_iter()
+        .collect();
     for e in dir.with_role(Role::Bcmo) {
         if !to.contains(&e.id) {
             to.push(e.id);

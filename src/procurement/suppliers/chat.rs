@@ -1,4 +1,4 @@
-//! `/supplier`: add, show, find, list, update, qualify, cert, rate.
+//! `/supplier`: add, show, find, list, update, qualify, cert, rate, disqualify.
 
 use super::domain::{Marks, SupplierStatus};
 use super::service::{self as suppliers, reference, Fields, Story};
@@ -22,6 +22,7 @@ enum Verb {
     Qualify,
     Cert,
     Rate,
+    Disqualify,
 }
 
 /// The `/supplier` actions and their handlers.
@@ -51,11 +52,15 @@ pub fn actions() -> Vec<Handler> {
         Handler::new("supplier.rate", |c, a, i, l| {
             Box::pin(c.supplier(a, i, l, Verb::Rate))
         }),
+        Handler::new("supplier.disqualify", |c, a, i, l| {
+            Box::pin(c.supplier(a, i, l, Verb::Disqualify))
+        }),
     ]
 }
 
-/// One supplier in a list: contacts only for those who may read them.
-fn row(s: &Supplier, contacts: bool, desk: &crate::service::Desk, locale: Locale) -> Value {
+/// One supplier in a list, as the service gave it (contacts blank for those who may not
+/// read them).
+fn row(s: &Supplier, desk: &crate::service::Desk, locale: Locale) -> Value {
     let cats: Vec<&str> = s
         .categories
         .iter()
@@ -65,8 +70,7 @@ fn row(s: &Supplier, contacts: bool, desk: &crate::service::Desk, locale: Locale
         "ref": reference(s.id).to_string(), "name": s.name, "company": s.company,
         "status": s.status, "reason": s.suspended_reason, "categories": cats.join(", "),
         "score": s.score, "standing": s.standing, "locale": s.locale,
-        "email": if contacts { s.email.as_str() } else { "" },
-        "phone": if contacts { s.phone.as_str() } else { "" },
+        "email": s.email, "phone": s.phone,
     })
 }
 
@@ -139,8 +143,11 @@ impl Chat {
                 let story = suppliers::rate(desk, actor, r()?, marks, inv.str("comment")).await?;
                 self.supplier_reply(locale, "rated", &story, json!({}))
             }
+            Verb::Disqualify => {
+                let story = suppliers::disqualify(desk, actor, r()?, inv.str("reason")).await?;
+                self.supplier_reply(locale, "disqualified", &story, json!({}))
+            }
             Verb::Find | Verb::List => {
-                let contacts = crate::access::suppliers::may_read_contacts(actor);
                 let (rows, text, status) = if verb == Verb::Find {
                     let text = inv.str("text").ok_or_else(|| missing("text"))?;
                     (suppliers::find(desk, actor, text).await?, Some(text), None)
@@ -148,10 +155,7 @@ impl Chat {
                     let status = inv.str("status").and_then(SupplierStatus::parse);
                     (suppliers::list(desk, actor, status).await?, None, status)
                 };
-                let rows: Vec<Value> = rows
-                    .iter()
-                    .map(|s| row(s, contacts, desk, locale))
-                    .collect();
+                let rows: Vec<Value> = rows.iter().map(|s| row(s, desk, locale)).collect();
                 self.render(
                     locale,
                     "reply/suppliers.txt",
@@ -186,11 +190,9 @@ impl Chat {
                     "quality": r(p.quality), "delivery": r(p.delivery), "price": r(p.price),
                     "service": r(p.service), "on_time": r(p.on_time),
                     "acceptance": r(p.acceptance), "ratings": p.ratings, "receipts": p.receipts,
-                    "variance": if story.contacts {
-                        p.price_variance.iter()
-                            .map(|(po, item, v)| json!({ "po": po, "item": item, "pct": v }))
-                            .collect::<Vec<_>>()
-                    } else { vec![] },
+                    "variance": p.price_variance.iter()
+                        .map(|(po, item, v)| json!({ "po": po, "item": item, "pct": v }))
+                        .collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -200,7 +202,7 @@ impl Chat {
             .map(|p| views::progress(p, locale))
             .unwrap_or(Value::Null);
         let mut ctx = json!({
-            "event": event, "s": row(s, story.contacts, &self.desk, locale),
+            "event": event, "s": row(s, &self.desk, locale),
             "certs": certs, "cards": cards, "review": progress, "owner": story.owner,
             "contacts": story.contacts, "round": s.round,
         });

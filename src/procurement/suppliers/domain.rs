@@ -209,6 +209,18 @@ pub fn expired_required(
     out
 }
 
+/// Checks `/supplier disqualify`: a candidate, qualified or suspended supplier may be
+/// disqualified, with a reason; a disqualified one is qualified again only through review.
+pub fn check_disqualify(reference: &str, status: SupplierStatus, reason: &str) -> Result<(), Msg> {
+    if reason.trim().is_empty() {
+        return Err(Msg::new("option.missing").arg("option", "reason"));
+    }
+    if status == SupplierStatus::Disqualified {
+        return Err(Msg::new("supplier.already_disqualified").arg("ref", reference));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

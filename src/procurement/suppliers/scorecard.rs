@@ -88,6 +88,11 @@ pub async fn refresh(
     let Some((first, last)) = bounds(period) else {
         return Err(anyhow::anyhow!("not a period: {period}").into());
     };
+    // The supplier's row lock first, as `/supplier rate` takes it before its score: one
+    // order everywhere, so a rating and a receipt at once never deadlock.
+    if !super::store::lock(&mut *conn, supplier_id, now_ms).await? {
+        return Ok(());
+    }
     let mut parts = Parts::default();
     let (n, q, d, p, s): (i64, Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
         sqlx::query_as(

@@ -183,9 +183,20 @@ pub struct Story {
     pub cards: Vec<Card>,
     /// Where its qualification review stands.
     pub progress: Option<Progress>,
-    /// Whether the reader may see its contacts and prices.
+    /// Whether the reader may see its contacts and prices (without, the supplier's email and
+    /// phone are blank and its scorecards carry no price variance).
     pub contacts: bool,
     pub owner: Option<String>,
+}
+
+/// A supplier as `actor` may see it: its email and phone blank unless they may read
+/// contacts (`access::suppliers::may_read_contacts`).
+pub fn as_seen_by(actor: &Employee, mut s: Supplier) -> Supplier {
+    if !may::may_read_contacts(actor) {
+        s.email.clear();
+        s.phone.clear();
+    }
+    s
 }
 
 /// A supplier with its certificates, scorecards and qualification.
@@ -197,6 +208,7 @@ pub async fn show(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Sto
 
 /// The story of a supplier already loaded.
 pub(crate) async fn story(conn: &mut Conn, actor: &Employee, s: Supplier) -> DeskResult<Story> {
+    let contacts = may::may_read_contacts(actor);
     let certs = rows::current_certs(&mut *conn, s.id).await?;
     let mut cards = Vec::new();
     for (id, period, score, standing, components) in rows::scores(&mut *conn, s.id).await? {
@@ -205,6 +217,10 @@ pub(crate) async fn story(conn: &mut Conn, actor: &Employee, s: Supplier) -> Des
                 crate::store::decode::unknown("supplier_scores", id, "components", &components)
             })
             .map_err(sqlx::Error::from)?;
+        let mut parts: scorecard::Parts = parts;
+        if !contacts {
+            parts.price_variance.clear();
+        }
         cards.push(Card {
             period,
             score,
@@ -219,27 +235,29 @@ pub(crate) async fn story(conn: &mut Conn, actor: &Employee, s: Supplier) -> Des
         certs,
         cards,
         progress,
-        contacts: may::may_read_contacts(actor),
+        contacts,
         owner,
-        supplier: s,
+        supplier: as_seen_by(actor, s),
     })
 }
 
 /// Suppliers whose name or company (and email, for those who may read contacts) contains
-/// `text`; at most 20.
+/// `text`; at most 20, as the actor may see them.
 pub async fn find(desk: &Desk, actor: &Employee, text: &str) -> DeskResult<Vec<Supplier>> {
     let mut conn = desk.store.pool().acquire().await?;
-    Ok(rows::find(&mut conn, text, may::may_read_contacts(actor), 20).await?)
+    let found = rows::find(&mut conn, text, may::may_read_contacts(actor), 20).await?;
+    Ok(found.into_iter().map(|s| as_seen_by(actor, s)).collect())
 }
 
-/// Suppliers with `status` (or all), by name; at most 50.
+/// Suppliers with `status` (or all), by name; at most 50, as the actor may see them.
 pub async fn list(
     desk: &Desk,
-    _actor: &Employee,
+    actor: &Employee,
     status: Option<SupplierStatus>,
 ) -> DeskResult<Vec<Supplier>> {
     let mut conn = desk.store.pool().acquire().await?;
-    Ok(rows::list(&mut conn, status, 50).await?)
+    let listed = rows::list(&mut conn, status, 50).await?;
+    Ok(listed.into_iter().map(|s| as_seen_by(actor, s)).collect())
 }
 
 /// Rates a supplier in the current period and refreshes that period's scorecard.
@@ -277,6 +295,70 @@ pub async fn rate(
             "rated {}/{}/{}/{} in {period}",
             marks.quality, marks.delivery, marks.price, marks.service
         ),
+    );
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
+    let s = load(&mut tx, r).await?;
+    let out = story(&mut tx, actor, s).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Disqualifies a candidate, qualified or suspended supplier (its open qualification review,
+/// if any, is withdrawn) and tells its owner; it gets no purchase orders until it passes
+/// qualification again (/supplier qualify).
+pub async fn disqualify(
+    desk: &Desk,
+    actor: &Employee,
+    r: Reference,
+    reason: Option<&str>,
+) -> DeskResult<Story> {
+    access::require(actor, "supplier.disqualify")?;
+    let reason = crate::domain::text::optional("reason", reason, supplier::MAX_NOTE)?;
+    let mut tx = desk.begin().await?;
+    let now = store::to_ms(desk.now());
+    let s = load(&mut tx, r).await?;
+    // Its review's lock before its row's, in the engine's order.
+    crate::procurement::review::lock_open_round(&mut tx, super::subject::KIND, s.id).await?;
+    rows::lock(&mut tx, s.id, now).await?;
+    let s = load(&mut tx, r).await?;
+    supplier::check_disqualify(&r.to_string(), s.status, &reason)?;
+    crate::procurement::review::withdraw_round(
+        &mut tx,
+        super::subject::KIND,
+        s.id,
+        &actor.name,
+        now,
+    )
+    .await?;
+    rows::set_status(
+        &mut tx,
+        s.id,
+        SupplierStatus::Disqualified,
+        Some(&reason),
+        now,
+    )
+    .await?;
+    let dir = store::directory::load(&mut tx).await?;
+    let owner_active = dir.by_id(s.owner_id).is_some_and(|o| o.active);
+    if owner_active && s.owner_id != actor.id {
+        let payload = serde_json::json!({
+            "ref": r.to_string(), "name": s.name, "reason": reason, "by": actor.name,
+        });
+        let m = crate::service::notify::message(
+            s.owner_id,
+            crate::service::notify::kind::SUPPLIER_DISQUALIFIED,
+            Some(&r.to_string()),
+            payload,
+        );
+        crate::service::notify::send(&mut tx, &m, now).await?;
+    }
+    let e = audit_event(
+        desk.now(),
+        &actor.handle,
+        None,
+        "supplier.disqualify",
+        &r.to_string(),
+        format!("supplier {r} disqualified (was {})", s.status.as_str()),
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
     let s = load(&mut tx, r).await?;

@@ -101,9 +101,11 @@ pub async fn submit(
         subject_id: contract.id,
         reference: r,
         round: 1,
+        // Its submitter is never its own approver; the policy's departments and department
+        // heads are those of the department the goods are for (the requisition's).
         facts: SubjectFacts {
             requester: actor.id,
-            department: actor.department.clone(),
+            department: po.department.clone(),
             amount_minor: po.total.minor,
             category: None,
         },

@@ -40,6 +40,7 @@ const REFUSALS: &[&str] = &[
     "receipt.not_allowed",
     "receipt.not_found",
     "payment.not_yours",
+    "receipt.po_not_found",
 ];
 
 /// The records every row of the table is run against, none of them made by most people.

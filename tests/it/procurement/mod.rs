@@ -4,6 +4,7 @@
 mod chain;
 pub(crate) mod orders;
 mod payment_outcomes;
+mod orderfix;
 mod payments;
 pub(crate) mod receipts;
 mod report;

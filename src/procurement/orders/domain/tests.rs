@@ -134,3 +134,15 @@ fn confirm_cancel_and_inspection_follow_the_status() {
     assert!(!inspection_due(PoStatus::Pending, d, today(), 2));
     assert!(!inspection_due(PoStatus::Confirmed, None, today(), 2));
 }
+
+#[test]
+fn a_po_is_priced_in_its_requisitions_currency() {
+    let mut i = input();
+    i.unit_price = Some(Money::new(90_000, Currency::USD));
+    let err = check_new(&i).unwrap_err();
+    assert_eq!(err[0].key, "po.currency_mismatch");
+    assert_eq!(err[0].get("currency"), Some("CNY"));
+    assert_eq!(err[0].get("given"), Some("USD"));
+    i.unit_price = Some(cny(900));
+    assert!(check_new(&i).is_ok());
+}

@@ -341,6 +341,11 @@ pub(super) fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static st
             only(SUPPLIER_STAFF),
         ),
         (
+            "supplier.disqualify",
+            "/supplier disqualify ref:SUP-000001 reason:\"failed audit\"",
+            only(SUPPLIER_STAFF),
+        ),
+        (
             "order.resolve",
             "/order resolve issue:1 resolution:Replaced",
             only(ORDER_HANDLERS),
