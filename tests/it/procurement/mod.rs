@@ -2,9 +2,9 @@
 //! payments, the report, and the whole chain through the real commands.
 
 mod chain;
+mod orderfix;
 pub(crate) mod orders;
 mod payment_outcomes;
-mod orderfix;
 mod payments;
 pub(crate) mod receipts;
 mod report;
