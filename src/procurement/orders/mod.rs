@@ -5,6 +5,7 @@ pub mod chat;
 pub mod domain;
 pub mod inspection;
 pub mod progress;
+pub mod sending;
 pub mod service;
 pub mod store;
 pub mod subject;

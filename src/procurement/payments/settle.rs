@@ -110,6 +110,7 @@ pub async fn settle(
     }
     if s == Settlement::AskSupplier {
         let m = to_supplier(
+            &mut tx,
             &story.supplier,
             &story.po,
             QUERY_EMAIL,
@@ -117,7 +118,8 @@ pub async fn settle(
                     "expected": money(p, p.expected_minor), "invoiced": money(p, p.amount_minor),
                     "accepted_qty": p.accepted_qty, "quantity": story.po.quantity,
                     "reason": reason }),
-        );
+        )
+        .await?;
         outbox::enqueue(&mut tx, &m, now_ms).await?;
     }
     let mut story = load(&mut tx, r).await?;

@@ -114,20 +114,27 @@ pub async fn supplier_of(conn: &mut Conn, po: &PurchaseOrder) -> DeskResult<Supp
 }
 
 /// An email to a supplier about PO `po`, in its language, threaded with the PO's emails.
-pub fn to_supplier(
+pub async fn to_supplier(
+    conn: &mut Conn,
     s: &Supplier,
     po: &PurchaseOrder,
     kind: &'static str,
     extra: Value,
-) -> NewMessage {
+) -> DeskResult<NewMessage> {
     let po_ref = po_reference(po.id).to_string();
+    // The PO's buyer is the supplier's contact: named in the email, and its replies reach them.
+    let buyer = store::directory::by_id(&mut *conn, po.buyer_id).await?;
     let mut payload = json!({
         "po": po_ref, "item": po.item, "name": s.name, "supplier": s.company, "locale": s.locale,
+        "buyer": buyer.as_ref().map(|b| b.name.clone()),
+        "buyer_email": buyer.as_ref().map(|b| b.email.clone()),
+        "reply_to": buyer.as_ref().map(|b| b.email.clone()),
+        "reply_to_name": buyer.as_ref().map(|b| b.name.clone()),
     });
     if let (Value::Object(p), Value::Object(e)) = (&mut payload, extra) {
         p.extend(e);
     }
-    NewMessage {
+    Ok(NewMessage {
         channel: EMAIL,
         recipient: None,
         address: Some(s.email.clone()),
@@ -135,7 +142,7 @@ pub fn to_supplier(
         subject_ref: Some(po_ref),
         payload,
         edits: None,
-    }
+    })
 }
 
 /// Records a delivery's inspection against a sent or confirmed PO.
@@ -199,12 +206,14 @@ pub async fn receive(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> Desk
     let still_due = domain::still_due(po.quantity, done);
     if rejected > 0 {
         let m = to_supplier(
+            &mut tx,
             &supplier,
             &po,
             CLAIM_EMAIL,
             json!({ "event": "opened", "receipt": r, "accepted": input.accepted,
                     "rejected": rejected, "reason": reason, "received_on": receipt.received_on }),
-        );
+        )
+        .await?;
         outbox::enqueue(&mut tx, &m, now_ms).await?;
         let dir = store::directory::load(&mut tx).await?;
         let facts = json!({ "event": "opened", "ref": r, "po": po_ref.to_string(),
@@ -351,12 +360,14 @@ pub async fn resolve(
     let rs = r.to_string();
     let po = &story.po;
     let m = to_supplier(
+        &mut tx,
         &story.supplier,
         po,
         CLAIM_EMAIL,
         json!({ "event": "resolved", "receipt": rs, "rejected": story.receipt.rejected,
                 "reason": story.receipt.reason, "resolution": resolution, "note": note }),
-    );
+    )
+    .await?;
     outbox::enqueue(&mut tx, &m, now_ms).await?;
     let dir = store::directory::load(&mut tx).await?;
     let facts = json!({ "event": "resolved", "ref": rs, "po": po_reference(po.id).to_string(),

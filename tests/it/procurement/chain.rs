@@ -143,6 +143,12 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
         assert!(body.contains(fact), "{fact} not in the PO email:\n{body}");
     }
     let po_message_id = sent[0].message_id().unwrap().to_string();
+    // The supplier's answer reaches the buyer.
+    let reply_to = sent[0]
+        .reply_to()
+        .and_then(|r| r.first())
+        .and_then(|a| a.address());
+    assert_eq!(reply_to.as_deref(), Some("huang.lei@example.com"));
 
     // 采购 5: half the delivery is rejected; the claim reaches the supplier in the PO's thread.
     d.ok(

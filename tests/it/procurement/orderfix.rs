@@ -531,3 +531,30 @@ async fn a_po_cancelled_while_approved_and_a_supplier_disqualified_while_reviewe
     );
     on_sqlite();
 }
+
+#[tokio::test]
+async fn cancelling_a_po_withdraws_its_contract_in_review() {
+    let d = spawn_desk().await;
+    let req = approved_requisition(&d, "CNC machine", 1, 150_000).await;
+    let sup = supplier(&d, "Haitian", "orders@haitian.test", "qualified", None).await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{req} supplier:{sup}"),
+    )
+    .await;
+    d.ok("huang.lei", "/contract submit po:PO-000001").await;
+    assert_eq!(d.inbox("david.wu").await, ["CTR-000001"]);
+    d.ok(
+        "huang.lei",
+        "/po cancel ref:PO-000001 reason:\"bought elsewhere\"",
+    )
+    .await;
+    // Legal has nothing left to review, and an old button says it was withdrawn.
+    assert!(d.inbox("david.wu").await.is_empty());
+    assert_eq!(
+        one(&d, "SELECT status FROM contracts WHERE id = 1").await,
+        "withdrawn"
+    );
+    d.refused("david.wu", "/approval approve ref:CTR-000001")
+        .await;
+}
