@@ -148,7 +148,7 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
         .reply_to()
         .and_then(|r| r.first())
         .and_then(|a| a.address());
-    assert_eq!(reply_to.as_deref(), Some("huang.lei@example.com"));
+    assert_eq!(reply_to, Some("huang.lei@example.com"));
 
     // 采购 5: half the delivery is rejected; the claim reaches the supplier in the PO's thread.
     d.ok(
