@@ -164,7 +164,7 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
             amount_minor: po.total.minor,
             category: po.category.clone(),
         },
-        summary: super::subject::summary(&po, &supplier),
+        summary: super::subject::summary(&po, &supplier, Some(req.draft.unit_price)),
     };
     let dir = store::directory::load(&mut tx).await?;
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;

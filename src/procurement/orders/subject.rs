@@ -23,7 +23,30 @@ pub static SUBJECT: PurchaseOrders = PurchaseOrders;
 
 /// What the review prompt shows: supplier, item × quantity, unit price, delivery, the
 /// warning (and that approving needs a comment acknowledging it).
-pub fn summary(po: &PurchaseOrder, supplier: &Supplier) -> Summary {
+/// `requisition_price` is the approved requisition's unit price, shown when the PO's differs.
+pub fn summary(
+    po: &PurchaseOrder,
+    supplier: &Supplier,
+    requisition_price: Option<crate::domain::money::Money>,
+) -> Summary {
+    let approved_price = requisition_price
+        .filter(|p| *p != po.unit_price)
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    // Which standing warns is in the label (in the reader's language); the value is its score.
+    let (warning_label, warning) = match po.warning.as_deref() {
+        Some(w) => (
+            if w == "poor" {
+                "fact.warning_poor"
+            } else {
+                "fact.warning"
+            },
+            supplier
+                .score
+                .map_or_else(|| w.to_string(), |s| format!("{s}/100")),
+        ),
+        None => ("fact.warning", String::new()),
+    };
     let delivery = match (po.delivery_on, po.place.trim()) {
         (Some(d), "") => d.to_string(),
         (Some(d), p) => format!("{d} · {p}"),
@@ -36,11 +59,12 @@ pub fn summary(po: &PurchaseOrder, supplier: &Supplier) -> Summary {
             Fact::of("fact.supplier", supplier.name.clone()),
             Fact::of("fact.spec", po.spec.clone()),
             Fact::of("fact.unit_price", po.unit_price.to_string()),
+            Fact::of("fact.requisition_price", approved_price),
             Fact::of("fact.delivery", delivery),
             Fact::of("fact.terms", po.terms.clone()),
             Fact::of("fact.contract", if po.needs_contract { "✓" } else { "" }),
             // The label says that approving needs a comment acknowledging it.
-            Fact::of("fact.warning", po.warning.clone().unwrap_or_default()),
+            Fact::of(warning_label, warning),
         ]
         .into_iter()
         .flatten()

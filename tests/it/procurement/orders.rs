@@ -430,9 +430,10 @@ async fn a_poor_suppliers_po_is_approved_only_with_an_acknowledgement() {
         Some("poor"),
     )
     .await;
+    d.sql("UPDATE suppliers SET score = 42").await;
     d.ok(
         "huang.lei",
-        &format!("/po new requisition:{req} supplier:{sup}"),
+        &format!("/po new requisition:{req} supplier:{sup} unit_price:12"),
     )
     .await;
     assert_eq!(
@@ -442,7 +443,13 @@ async fn a_poor_suppliers_po_is_approved_only_with_an_acknowledgement() {
     );
     let prompt = d.notes_of("chen.jie", "approval_prompt").await;
     assert!(
-        prompt[0].text.contains("供应商评级") && prompt[0].text.contains("poor"),
+        prompt[0].text.contains("供应商评级较差") && prompt[0].text.contains("42/100"),
+        "{}",
+        prompt[0].text
+    );
+    // The approver sees the price the requisition was approved at, next to the PO's.
+    assert!(
+        prompt[0].text.contains("采购申请批准单价：10.00 CNY"),
         "{}",
         prompt[0].text
     );
