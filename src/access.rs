@@ -377,15 +377,20 @@ pub mod purchase_orders {
         holds(actor, READERS)
     }
 
-    /// Whether `actor` may read a PO: procurement, the central office, finance, management,
-    /// auditors, its buyer, its requester and the requester's department head.
+    /// Whether `actor` may read a PO for `department`: procurement, the central office,
+    /// finance, management, auditors, its buyer, its requester, the members of the department
+    /// it is for (its head among them; they receive and inspect the goods) and inspectors.
     pub fn may_read(
         actor: &Employee,
         requester: EmployeeId,
         buyer: EmployeeId,
-        head_of_dept: bool,
+        department: &str,
     ) -> bool {
-        may_read_all(actor) || requester == actor.id || buyer == actor.id || head_of_dept
+        may_read_all(actor)
+            || requester == actor.id
+            || buyer == actor.id
+            || actor.department == department
+            || actor.has_role(Role::Inspector)
     }
 
     /// Whether `actor` may read every PO's contract: the PO's readers by role and legal.

@@ -54,12 +54,12 @@ pub async fn submit(
     }
     let (po, supplier) = po_of(&mut tx, po_ref.number).await?;
     if !crate::access::purchase_orders::may_handle(actor) {
-        let dir = store::directory::load(&mut tx).await?;
-        let head = dir
-            .head_of(&po.department)
-            .is_some_and(|h| h.id == actor.id);
-        let reads =
-            crate::access::purchase_orders::may_read(actor, po.requester_id, po.buyer_id, head);
+        let reads = crate::access::purchase_orders::may_read(
+            actor,
+            po.requester_id,
+            po.buyer_id,
+            &po.department,
+        );
         return Err(if reads {
             Msg::new("po.contract_not_allowed").arg("ref", po_ref.to_string())
         } else {

@@ -78,12 +78,13 @@ const SUPPLIER_STAFF: &[&str] = &["chen.jie", "liu.yang", "zhou.qiang", "huang.l
 /// Procurement and the central office: who raise, confirm and cancel POs.
 const BUYERS: &[&str] = &["chen.jie", "liu.yang", "zhou.qiang", "huang.lei"];
 /// Who may read PO-000001 (for Tom Baker's REQ-000002): procurement, the central office,
-/// finance, management, auditors, the requester and his department head.
+/// finance, management, auditors, the requester and his department (Sales, its head too).
 const PO_READERS: &[&str] = &[
     "zhang.wei",
     "chen.jie",
     "liu.yang",
     "wang.fang",
+    "li.na",
     "tom.baker",
     "zhou.qiang",
     "huang.lei",
