@@ -223,7 +223,9 @@ async fn a_po_is_reviewed_emailed_to_the_supplier_and_confirmed() {
     d.refused("huang.lei", "/po confirm ref:PO-000001").await;
     let shown = d.ok("tom.baker", "/po show ref:PO-000001").await;
     assert!(shown.contains("Baosteel Trading"), "{shown}");
-    d.refused("li.na", "/po show ref:PO-000001").await;
+    // His department reads it (they receive the goods); another department does not.
+    d.ok("li.na", "/po show ref:PO-000001").await;
+    d.refused("xu.jing", "/po show ref:PO-000001").await;
     let listed = d.ok("tom.baker", "/po list").await;
     assert!(listed.contains("PO-000001"), "{listed}");
     assert!(
