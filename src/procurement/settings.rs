@@ -149,9 +149,9 @@ fn bad(out: &mut Vec<(String, String)>, key: &str, message: String) {
     out.push((format!("procurement.{key}"), message));
 }
 
-/// A certificate kind as typed (`ISO 9001` → `iso_9001`), if it is one: lowercase letters,
-/// digits and `_`, 1 to 40 characters, after trimming, lowercasing and turning spaces and
-/// `-` into `_`.
+/// A certificate kind as typed (`ISO 9001` → `iso_9001`, `营业执照`), if it is one: letters
+/// of any script, digits and `_` (at least one letter or digit), 1 to 40 characters, after
+/// trimming, lowercasing and turning spaces and `-` into `_`.
 pub fn cert_kind(input: &str) -> Option<String> {
     let k: String = input
         .trim()
@@ -161,8 +161,8 @@ pub fn cert_kind(input: &str) -> Option<String> {
         .collect();
     let ok = !k.is_empty()
         && k.chars().count() <= 40
-        && k.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && k.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && k.chars().any(char::is_alphanumeric);
     ok.then_some(k)
 }
 
@@ -213,6 +213,9 @@ mod tests {
             Some("business_license")
         );
         assert_eq!(cert_kind(""), None);
-        assert_eq!(cert_kind("证书"), None);
+        // Chinese names are kinds too (营业执照: a business licence).
+        assert_eq!(cert_kind(" 营业执照 ").as_deref(), Some("营业执照"));
+        assert_eq!(cert_kind("___"), None);
+        assert_eq!(cert_kind("ISO 9001!"), None);
     }
 }
