@@ -50,6 +50,13 @@ pub async fn moved(conn: &mut Conn, po_id: i64, step: Step, now_ms: i64) -> Desk
         .enumerate()
         .map(|(i, s)| json!({ "step": s.as_str(), "done": reached.is_some_and(|r| i <= r) }))
         .collect();
+    // What arrived and what was paid so far, so "received" and "paid" say how much.
+    let receipts = super::store::receipts_of(&mut *conn, po.id).await?;
+    let accepted: i64 = receipts.iter().map(|r| r.1).sum();
+    let rejected: i64 = receipts.iter().map(|r| r.2).sum();
+    let paid = super::store::paid_of(&mut *conn, po.id).await?;
+    let paid =
+        (paid > 0).then(|| crate::domain::money::Money::new(paid, po.total.currency).to_string());
     let r = super::service::reference(po.id).to_string();
     let mut m = notify::message(
         po.requester_id,
@@ -60,6 +67,7 @@ pub async fn moved(conn: &mut Conn, po_id: i64, step: Step, now_ms: i64) -> Desk
             "total": po.total.to_string(), "supplier": supplier,
             "delivery": po.delivery_on.map(|d| d.to_string()), "steps": steps,
             "reason": po.cancel_reason, "at_ms": now_ms,
+            "accepted": accepted, "rejected": rejected, "paid": paid,
         }),
     );
     m.edits = po.dm_message_id;

@@ -193,6 +193,15 @@ async fn supplier_to_payment_through_the_real_commands_and_the_report_adds_up() 
         7_500_000
     );
 
+    // The requester's one PO message, as last edited, says how much arrived and was paid.
+    let steps = d.notes_of("tom.baker", "po_progress").await;
+    let last = &steps.last().unwrap().text;
+    assert!(
+        last.contains("is paid")
+            && last.contains("Received: 5 of 10 accepted, 5 rejected · paid 75,000.00 CNY"),
+        "{last}"
+    );
+
     // Every email of the chain went out: none is a dead letter (a subject kind without its
     // noun in the templates made every prompt and outcome email undeliverable).
     d.send_all_email().await;
