@@ -6,46 +6,12 @@ use super::domain::{PaymentStatus, PAYMENT};
 use super::service::{self as payments, load, reference, Story};
 use super::settle::{close_prompts, MAX_REASON};
 use super::store as rows;
-use crate::approval::domain::ApprovalStatus;
-use crate::approval::service as approvals;
-use crate::approval::store as rounds;
 use crate::domain::directory::Employee;
 use crate::domain::reference::Reference;
 use crate::domain::Msg;
 use crate::procurement::receipts::service::po_reference;
 use crate::service::{audit_event, Desk, DeskResult};
-use crate::store::{self, audit, Conn};
-
-/// Ends request `payment_id`'s open approval round as withdrawn (prompts closed, tasks void).
-async fn withdraw_round(conn: &mut Conn, payment_id: i64, by: &str, now_ms: i64) -> DeskResult<()> {
-    let Some(latest) = rounds::latest_for(&mut *conn, PAYMENT, payment_id).await? else {
-        return Ok(());
-    };
-    let Some(approval) = rounds::lock_approval(&mut *conn, latest.id).await? else {
-        return Ok(());
-    };
-    if approval.status() != ApprovalStatus::Pending {
-        return Ok(());
-    }
-    let stages = rounds::stages(&mut *conn, approval.id).await?;
-    let stage_id = stages
-        .iter()
-        .find(|s| Some(s.idx) == approval.current_stage)
-        .map(|s| s.id);
-    approvals::close_prompts(
-        &mut *conn,
-        &approval,
-        stage_id,
-        "withdrawn",
-        Some(by),
-        now_ms,
-    )
-    .await?;
-    rounds::void_open_tasks(&mut *conn, approval.id, now_ms).await?;
-    rounds::cancel_remaining_stages(&mut *conn, approval.id, now_ms).await?;
-    rounds::finish(&mut *conn, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
-    Ok(())
-}
+use crate::store::{self, audit};
 
 /// Cancels request `r` (its requester or finance, while it is pending, an exception, held
 /// or queried), saying why.
@@ -84,7 +50,8 @@ pub async fn cancel(
     // The round first (its row lock, as a decision takes it), then the request: a decision
     // at the same moment waits for this or wins, never deadlocks with it.
     if p.status == PaymentStatus::Pending {
-        withdraw_round(&mut tx, p.id, &actor.name, now_ms).await?;
+        crate::procurement::review::withdraw_round(&mut tx, PAYMENT, p.id, &actor.name, now_ms)
+            .await?;
     }
     let moved = rows::set_status(
         &mut tx,
