@@ -367,7 +367,7 @@ pub async fn payments_of(conn: &mut Conn, po_id: i64) -> sqlx::Result<Vec<(i64, 
 /// What was paid on PO `po_id` so far, in minor units (all its payment requests).
 pub async fn paid_of(conn: &mut Conn, po_id: i64) -> sqlx::Result<i64> {
     let (paid,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(SUM(paid_minor), 0) FROM supplier_payments WHERE po_id = $1",
+        "SELECT CAST(COALESCE(SUM(paid_minor), 0) AS BIGINT) FROM supplier_payments WHERE po_id = $1",
     )
     .bind(po_id)
     .fetch_one(conn)
