@@ -143,6 +143,20 @@ pub async fn qualify(
     } else {
         s.categories.join(", ")
     };
+    // The reviewers see the certificates on file and which required ones are missing.
+    let certs = rows::current_certs(&mut tx, s.id).await?;
+    let on_file: Vec<String> = certs
+        .iter()
+        .map(|c| format!("{} ({})", c.kind, c.expires_on))
+        .collect();
+    let missing: Vec<&str> = desk
+        .company
+        .procurement
+        .required_certificates
+        .iter()
+        .map(String::as_str)
+        .filter(|k| !certs.iter().any(|c| c.kind == *k))
+        .collect();
     let spec = RoundSpec {
         subject: &SUBJECT,
         subject_id: s.id,
@@ -160,6 +174,8 @@ pub async fn qualify(
             facts: [
                 Fact::of("fact.notes", note.clone()),
                 Fact::of("fact.document", url.clone().unwrap_or_default()),
+                Fact::of("fact.certificates", on_file.join(", ")),
+                Fact::of("fact.missing_certificates", missing.join(", ")),
             ]
             .into_iter()
             .flatten()

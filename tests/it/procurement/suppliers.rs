@@ -200,6 +200,13 @@ async fn qualification_goes_to_the_central_office_then_legal() {
         .await;
     assert!(again.contains("审核中"), "{again}");
     assert_eq!(d.inbox("chen.jie").await, ["SUP-000001"]);
+    // The reviewers see that the required business licence is not on file.
+    let prompt = &d.notes_of("chen.jie", "approval_prompt").await[0];
+    assert!(
+        prompt.text.contains("尚未登记的必备证书：business_license"),
+        "{}",
+        prompt.text
+    );
     d.ok("chen.jie", "/approval approve ref:SUP-000001").await;
     assert_eq!(supplier(&d, 1).await.status, SupplierStatus::Candidate);
     assert_eq!(d.inbox("david.wu").await, ["SUP-000001"]);
