@@ -206,8 +206,17 @@ impl EmailOutbox {
                 let name = payload.get("reply_to_name").and_then(Value::as_str);
                 lettre::message::Mailbox::new(name.map(str::to_string), a)
             });
+        // The sender's name in the reader's language when it is the company's own name (an
+        // explicit `smtp.from_name` stays as written).
+        let from = match &self.mailer.from.name {
+            Some(n) if *n == desk.company.name => lettre::message::Mailbox::new(
+                Some(desk.company.name_in(locale).to_string()),
+                self.mailer.from.email.clone(),
+            ),
+            _ => self.mailer.from.clone(),
+        };
         let env = compose::Envelope {
-            from: &self.mailer.from,
+            from: &from,
             reply_to: own_reply_to.as_ref().or(self.mailer.reply_to.as_ref()),
             to: address,
             to_name: to_name.as_deref(),
