@@ -28,9 +28,16 @@ fn local_day(desk: &Desk, at: DateTime<Utc>) -> (i64, i64, String) {
     )
 }
 
-/// One person's day: pending tasks, follow-ups, callbacks, and (for finance) overdue payments
-/// and overdue supplier payables.
-type Day = (Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>);
+/// One person's day: pending tasks, follow-ups, callbacks, and (for finance) overdue payments,
+/// overdue supplier payables and supplier invoices waiting for finance's settlement.
+type Day = (
+    Vec<Value>,
+    Vec<Value>,
+    Vec<Value>,
+    Vec<Value>,
+    Vec<Value>,
+    Vec<Value>,
+);
 
 /// The morning digest for the day of `fire_at`: one DM per person with pending approvals
 /// (and their age) or follow-ups and callbacks due that day. Returns how many were sent.
@@ -70,9 +77,17 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usi
             per.entry(e.id).or_default().4 = payables.clone();
         }
     }
+    // And every supplier invoice that failed the three-way match and waits for finance (not
+    // an approval task, so not in /inbox).
+    let unsettled = crate::procurement::payments::service::unsettled(&mut *conn).await?;
+    if !unsettled.is_empty() {
+        for e in dir.with_role(crate::domain::directory::Role::Finance) {
+            per.entry(e.id).or_default().5 = unsettled.clone();
+        }
+    }
     let now = store::to_ms(desk.now());
     let mut sent = 0;
-    for (to, (tasks, followups, callbacks, overdue, payables)) in per {
+    for (to, (tasks, followups, callbacks, overdue, payables, unsettled)) in per {
         if dir.by_id(to).is_none() {
             continue; // deactivated since
         }
@@ -81,7 +96,8 @@ pub async fn daily(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<usi
             notify::kind::DAILY_DIGEST,
             None,
             json!({ "date": date, "at_ms": fire_at, "tasks": tasks, "followups": followups,
-                    "callbacks": callbacks, "overdue": overdue, "payables": payables }),
+                    "callbacks": callbacks, "overdue": overdue, "payables": payables,
+                    "unsettled": unsettled }),
         );
         notify::send(&mut *conn, &m, now).await?;
         sent += 1;

@@ -522,6 +522,23 @@ pub async fn payables(
     Ok(out)
 }
 
+/// Requests that failed the three-way match and wait for finance to settle them (an
+/// exception, held, or queried with the supplier), oldest first, for finance's digest.
+pub async fn unsettled(conn: &mut Conn) -> DeskResult<Vec<Value>> {
+    let mut out = Vec::new();
+    for status in [
+        PaymentStatus::Exception,
+        PaymentStatus::Held,
+        PaymentStatus::Queried,
+    ] {
+        for p in rows::list(&mut *conn, Some(status), 50).await? {
+            out.push(facts(&load(&mut *conn, reference(p.id)).await?));
+        }
+    }
+    out.sort_by_key(|f| f["id"].as_i64());
+    Ok(out)
+}
+
 /// The scheduler's handler: reminds finance of each approved payment once when it is due
 /// within [`REMIND_DAYS`] and once when it is overdue, one message to each finance member.
 pub async fn remind(desk: &Desk, conn: &mut Conn, fire_at: i64) -> DeskResult<Vec<AuditEvent>> {

@@ -69,6 +69,19 @@ async fn a_full_invoice_after_a_half_rejected_delivery_is_caught_and_finance_pay
         ["Pay accepted amount", "Hold", "Ask supplier", "Override"]
     );
     {}
+    // Not an approval task, so finance's morning digest lists it until it is settled.
+    let fire = bizdesk::store::to_ms(d.chat.desk.now());
+    let mut conn = d.chat.desk.store.pool().acquire().await.unwrap();
+    bizdesk::service::digests::daily(&d.chat.desk, &mut conn, fire)
+        .await
+        .unwrap();
+    drop(conn);
+    let digest = d.notes_of("grace.lin", "daily_digest").await;
+    assert!(
+        digest.iter().any(|n| n.text.contains("waiting for your settlement")
+            && n.text.contains("PAY-000001 · Acme Furniture · invoice INV-2026-001: 10,000.00 CNY against 5,000.00 CNY")),
+        "{digest:?}"
+    );
     // Only finance settles.
     let denied = d
         .refused(
