@@ -52,13 +52,12 @@ pub fn summary(s: &Story) -> Summary {
             ),
             Fact::of("fact.invoiced", money(p, p.amount_minor)),
             Fact::of("fact.due", p.due_on.clone().unwrap_or_default()),
-            Fact::of(
-                "fact.settled",
-                match (&p.decision, p.approved_minor) {
-                    (Some(d), Some(m)) => format!("{d} · {}", money(p, m)),
-                    _ => String::new(),
-                },
-            ),
+            // How finance settled it is in the label (in the reader's language).
+            match (p.decision.as_deref(), p.approved_minor) {
+                (Some("override"), Some(m)) => Fact::of("fact.settled_override", money(p, m)),
+                (Some(_), Some(m)) => Fact::of("fact.settled_pay_accepted", money(p, m)),
+                _ => None,
+            },
         ]
         .into_iter()
         .flatten()

@@ -130,6 +130,14 @@ async fn a_full_invoice_after_a_half_rejected_delivery_is_caught_and_finance_pay
     );
     let told = d.notes_of("huang.lei", "payment_update").await;
     assert!(told.iter().any(|n| n.text.contains("5,000.00")), "{told:?}");
+    // The approval prompt says how finance settled it, in words of each reader's language.
+    let prompts = d.notes_of("grace.lin", "approval_prompt").await;
+    assert!(
+        prompts.iter().any(|n| n
+            .text
+            .contains("Settled: pay the accepted amount: 5,000.00")),
+        "{prompts:?}"
+    );
     // Grace Lin's prompt was closed (its buttons gone); a stale button still refuses.
     let closed = d.notes_of("grace.lin", "prompt_closed").await;
     assert_eq!(closed.len(), 1);
