@@ -274,8 +274,8 @@ pub async fn serve_on(
         );
     }
     let mut router = crate::web::router_with_discord(
-        chat.desk.clone(),
-        chat.renderer.clone(),
+        chat.clone(),
+        crate::web::WebSettings::from_config(config),
         discord_readiness,
     );
     if let Some(endpoint) = endpoint_router {

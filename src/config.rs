@@ -115,6 +115,12 @@ pub struct Web {
     pub bind: std::net::SocketAddr,
     /// The address customers use to reach these pages (links in emails).
     pub public_url: String,
+    /// A web session ends after this many minutes without a request.
+    pub session_idle_minutes: u32,
+    /// How long an approve-from-email link works, in days.
+    pub link_valid_days: u32,
+    /// Sign-in links one address may ask for per hour.
+    pub signin_per_hour: u32,
 }
 
 /// Template overrides.
@@ -143,6 +149,9 @@ pub struct Discord {
     #[serde(deserialize_with = "de_snowflake")]
     pub application_id: Option<u64>,
     pub public_key: String,
+    /// The application's OAuth2 client secret, for "Sign in with Discord" on the web desk
+    /// (empty: that button is not shown).
+    pub client_secret: Secret,
     #[serde(deserialize_with = "de_snowflake")]
     pub guild_id: Option<u64>,
     pub api_base: String,

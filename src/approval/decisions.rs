@@ -248,6 +248,29 @@ pub async fn decide(
     decide_with(desk, actor, target, decision, comment, None).await
 }
 
+/// Where a decision was made, as the audit trail records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Via {
+    /// A command or a prompt's button (Discord, the console).
+    #[default]
+    Chat,
+    /// The web desk's inbox.
+    Web,
+    /// A link in an approval email (confirmed on its page).
+    Email,
+}
+
+impl Via {
+    /// What the audit summary adds: nothing for chat.
+    fn note(self) -> &'static str {
+        match self {
+            Via::Chat => "",
+            Via::Web => " (on the web)",
+            Via::Email => " (from email)",
+        }
+    }
+}
+
 /// [`decide`], with the grade a decision records (an opportunity's priority); each subject
 /// checks what it needs ([`crate::approval::subject::Subject::check_decision`]).
 pub async fn decide_with(
@@ -257,6 +280,17 @@ pub async fn decide_with(
     decision: Decision,
     comment: Option<&str>,
     grade: Option<&str>,
+) -> DeskResult<Decided> {
+    decide_via(desk, actor, target, (decision, comment, grade), Via::Chat).await
+}
+
+/// [`decide_with`] from a transport that the audit trail names (the web inbox, an email link).
+pub async fn decide_via(
+    desk: &Desk,
+    actor: &Employee,
+    target: Target,
+    (decision, comment, grade): (Decision, Option<&str>, Option<&str>),
+    via: Via,
 ) -> DeskResult<Decided> {
     check_comment(decision, comment)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
@@ -337,7 +371,7 @@ pub async fn decide_with(
         &decider,
         &stage,
         &subject_ref,
-        decision,
+        (decision, via),
     )];
     let snapshot = shown_round(subject, &approval);
     let progress = match outcome {
@@ -455,14 +489,19 @@ fn decision_event(
     d: &Decider<'_>,
     stage: &StageRow,
     subject_ref: &str,
-    decision: Decision,
+    (decision, via): (Decision, Via),
 ) -> AuditEvent {
     let (action, word) = match decision {
         Decision::Approve => ("approval.approve", "approved"),
         Decision::Reject => ("approval.reject", "rejected"),
         Decision::Changes => ("approval.changes", "changes requested"),
     };
-    let mut summary = format!("stage {} ({}): {word}", stage.idx + 1, stage.name);
+    let mut summary = format!(
+        "stage {} ({}): {word}{}",
+        stage.idx + 1,
+        stage.name,
+        via.note()
+    );
     if let Some(c) = d.comment {
         summary.push_str(&format!(" — {c}"));
     }

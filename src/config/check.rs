@@ -26,6 +26,7 @@ impl Config {
         let mut found = Found::default();
         self.check_database(&mut found);
         self.check_discord(&mut found);
+        self.check_web(&mut found);
         self.smtp.check(&mut found);
         self.scheduler.check(&mut found);
         self.check_lists(&mut found);
@@ -81,6 +82,30 @@ impl Config {
             (d.reconnect_min_ms..=3_600_000).contains(&d.reconnect_max_ms),
             "discord.reconnect_max_ms",
             "must be at least reconnect_min_ms and at most 3600000 (an hour)",
+        );
+    }
+
+    fn check_web(&self, found: &mut Found) {
+        let w = &self.web;
+        found.unless(
+            w.public_url.starts_with("http://") || w.public_url.starts_with("https://"),
+            "web.public_url",
+            "expected an http:// or https:// URL, e.g. \"https://desk.example.com\"",
+        );
+        found.unless(
+            (5..=43_200).contains(&w.session_idle_minutes),
+            "web.session_idle_minutes",
+            "must be between 5 and 43200 (30 days)",
+        );
+        found.unless(
+            (1..=90).contains(&w.link_valid_days),
+            "web.link_valid_days",
+            "must be between 1 and 90",
+        );
+        found.unless(
+            (1..=100).contains(&w.signin_per_hour),
+            "web.signin_per_hour",
+            "must be between 1 and 100",
         );
     }
 

@@ -104,7 +104,10 @@ async fn random_requests_to_the_web_endpoints_never_fail_internally() {
     let d = spawn_desk().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = bizdesk::web::router(d.chat.desk.clone(), d.chat.renderer.clone());
+    let app = bizdesk::web::router(
+        d.chat.clone(),
+        bizdesk::web::WebSettings::from_config(&d.config),
+    );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let http = reqwest::Client::new();
     let strategy = (

@@ -28,7 +28,10 @@ async fn a_score_is_recorded_once_and_forged_or_expired_links_are_refused() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = bizdesk::web::router(d.chat.desk.clone(), d.chat.renderer.clone());
+    let app = bizdesk::web::router(
+        d.chat.clone(),
+        bizdesk::web::WebSettings::from_config(&d.config),
+    );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let http = reqwest::Client::new();
     let url = format!("http://{addr}/satisfaction/{token}");
@@ -161,7 +164,10 @@ async fn a_missing_score_is_asked_for_and_pages_follow_the_browser_language() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = bizdesk::web::router(d.chat.desk.clone(), d.chat.renderer.clone());
+    let app = bizdesk::web::router(
+        d.chat.clone(),
+        bizdesk::web::WebSettings::from_config(&d.config),
+    );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let http = reqwest::Client::new();
     let url = |token: &str| format!("http://{addr}/satisfaction/{token}");

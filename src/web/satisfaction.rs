@@ -1,99 +1,22 @@
-//! The HTTP server: health and readiness, the customers' satisfaction page; the Discord interactions
-//! endpoint is merged in by `app` when Discord runs in http mode.
+//! The customers' satisfaction page, reached from the resolution email.
 
-use crate::chat::render::Renderer;
+use super::Web;
 use crate::domain::Locale;
-use crate::service::Desk;
 use crate::service_desk::satisfaction::service::{self as satisfaction, Page};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Html;
 use axum::routing::get;
-use axum::Json;
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
-use tokio::sync::watch;
 
-/// What the handlers share.
-#[derive(Clone)]
-struct Web {
-    desk: Desk,
-    renderer: Arc<Renderer>,
-    discord: DiscordReadiness,
-}
-
-/// What `/readyz` knows about Discord in this process.
-#[derive(Clone, Debug, Default)]
-pub enum DiscordReadiness {
-    /// No token: Discord is not used.
-    #[default]
-    Off,
-    /// HTTP mode: Discord calls the endpoint; there is no connection to hold.
-    Endpoint,
-    /// Gateway mode: whether the websocket session is live now.
-    Gateway(watch::Receiver<bool>),
-}
-
-/// The routes bizdesk serves, for a process without Discord.
-pub fn router(desk: Desk, renderer: Arc<Renderer>) -> Router {
-    router_with_discord(desk, renderer, DiscordReadiness::Off)
-}
-
-/// The routes bizdesk serves; `discord` tells `/readyz` about the Discord connection.
-pub fn router_with_discord(
-    desk: Desk,
-    renderer: Arc<Renderer>,
-    discord: DiscordReadiness,
-) -> Router {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/readyz", get(ready))
-        .route(
-            "/satisfaction/{token}",
-            get(satisfaction_page).post(satisfaction_post),
-        )
-        .with_state(Web {
-            desk,
-            renderer,
-            discord,
-        })
-}
-
-/// 200 when the database answers and, if this process holds a Discord gateway, it is
-/// connected; otherwise 503 saying which part is not ready. `/healthz` stays "the process
-/// and its database work": a load balancer or orchestrator picks the one it needs.
-async fn ready(State(web): State<Web>) -> (StatusCode, Json<serde_json::Value>) {
-    let database = match sqlx::query("SELECT 1").execute(web.desk.store.pool()).await {
-        Ok(_) => "ok",
-        Err(_) => "unavailable",
-    };
-    let discord = match &web.discord {
-        DiscordReadiness::Off => "off",
-        DiscordReadiness::Endpoint => "http endpoint",
-        DiscordReadiness::Gateway(c) if *c.borrow() => "connected",
-        DiscordReadiness::Gateway(_) => "not connected",
-    };
-    let ready = database == "ok" && discord != "not connected";
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body = json!({ "ready": ready, "database": database, "discord": discord });
-    (status, Json(body))
-}
-
-/// 200 when the database answers, 503 otherwise.
-async fn health(State(web): State<Web>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(web.desk.store.pool()).await {
-        Ok(_) => (StatusCode::OK, "ok\n"),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
-        }
-    }
+/// `/satisfaction/{token}`: GET shows, POST records.
+pub(super) fn routes() -> Router<Web> {
+    Router::new().route(
+        "/satisfaction/{token}",
+        get(satisfaction_page).post(satisfaction_post),
+    )
 }
 
 #[derive(Deserialize)]
@@ -119,7 +42,7 @@ async fn satisfaction_page(
     Query(q): Query<Preselect>,
     headers: HeaderMap,
 ) -> (StatusCode, Html<String>) {
-    let result = satisfaction::open(&web.desk, &token, score_of(q.score.as_deref())).await;
+    let result = satisfaction::open(&web.chat.desk, &token, score_of(q.score.as_deref())).await;
     page(&web, result, browser_locale(&headers), None)
 }
 
@@ -132,14 +55,14 @@ async fn satisfaction_post(
     Form(v): Form<Vote>,
 ) -> (StatusCode, Html<String>) {
     let score = score_of(v.score.as_deref()).unwrap_or(0);
-    let result = satisfaction::record(&web.desk, &token, score, v.comment.as_deref()).await;
+    let result = satisfaction::record(&web.chat.desk, &token, score, v.comment.as_deref()).await;
     page(&web, result, browser_locale(&headers), v.comment)
 }
 
 /// The language a browser asks for in `Accept-Language`: the first of its languages, in its
 /// order of preference, that bizdesk speaks (any `zh` is zh-CN); English when it names only
 /// others; `None` without the header.
-fn browser_locale(headers: &HeaderMap) -> Option<Locale> {
+pub(super) fn browser_locale(headers: &HeaderMap) -> Option<Locale> {
     let header = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
     let mut asked: Vec<(f32, &str)> = header
         .split(',')
@@ -193,7 +116,7 @@ fn page(
             );
         }
     };
-    let locale = locale.or(browser).unwrap_or(web.desk.company.locale);
+    let locale = locale.or(browser).unwrap_or(web.chat.desk.company.locale);
     let mut missing = false;
     let (status, state, reference, subject, score) = match page {
         Page::Choose {
@@ -241,11 +164,11 @@ fn page(
     };
     let ctx = json!({
         "state": state, "reference": reference, "subject": subject, "score": score,
-        "company": web.desk.company.name_in(locale), "missing_score": missing,
+        "company": web.chat.desk.company.name_in(locale), "missing_score": missing,
         "comment": if missing { comment } else { None },
     });
     let path = format!("web/{}/satisfaction.html", locale.tag());
-    match web.renderer.render_file(locale, &path, ctx) {
+    match web.chat.renderer.render_file(locale, &path, ctx) {
         Ok(html) => (status, Html(html)),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "satisfaction page cannot be rendered");

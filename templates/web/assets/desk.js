@@ -1,0 +1,1 @@
+// bizdesk web desk: small progressive enhancements; every page works without script.
