@@ -14,3 +14,4 @@ mod discord;
 mod procurement;
 mod sales;
 mod service_desk;
+mod web;
