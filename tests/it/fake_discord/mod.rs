@@ -22,13 +22,12 @@ mod gateway;
 mod interaction;
 mod limits;
 mod messages;
-mod oauth;
+pub mod oauth;
 mod rest;
 mod webhooks;
 
 pub use interaction::{check_interaction_payload, Interaction};
 pub use messages::{bot_user_json, user_json, StoredMessage};
-pub use oauth::CLIENT_SECRET;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};

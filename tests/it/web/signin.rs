@@ -4,7 +4,8 @@
 
 use super::{serve, serve_desk, WebDesk};
 use crate::common::spawn_desk_with;
-use crate::fake_discord::{FakeDiscord, APP_ID, CLIENT_SECRET};
+use crate::fake_discord::oauth::CLIENT_SECRET;
+use crate::fake_discord::{FakeDiscord, APP_ID};
 use sha2::{Digest, Sha256};
 
 /// The `Set-Cookie` headers of a response.
@@ -76,7 +77,11 @@ impl WebDesk {
                 let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
                 let text = m.body_text(0).unwrap().to_string();
                 let url = text.lines().find(|l| l.contains("/signin/")).unwrap();
-                let html = m.body_html(0).unwrap().replace("&#x2f;", "/").replace("&amp;", "&");
+                let html = m
+                    .body_html(0)
+                    .unwrap()
+                    .replace("&#x2f;", "/")
+                    .replace("&amp;", "&");
                 assert!(html.contains(url.trim()), "{html}");
                 url.trim().to_string()
             })
