@@ -75,6 +75,11 @@ impl WebDesk {
             .map(|p| {
                 let raw = std::fs::read(p).unwrap();
                 let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
+                let subject = m.subject().unwrap();
+                assert!(
+                    subject.contains("登录链接") || subject.contains("sign-in link"),
+                    "{subject}"
+                );
                 let text = m.body_text(0).unwrap().to_string();
                 let url = text.lines().find(|l| l.contains("/signin/")).unwrap();
                 let html = m
@@ -265,6 +270,12 @@ async fn everyone_gets_the_same_answer_and_no_more_than_five_links_an_hour() {
         assert_eq!((status, &page), (200, &unknown), "request {n}");
     }
     assert_eq!(w.links().await.len(), 5, "the sixth request sends nothing");
+    // Someone who left gets the same page and no link.
+    w.d.sql("UPDATE employees SET active = 0 WHERE handle = 'tom.baker'")
+        .await;
+    let (_, page) = w.ask("tom.baker@example.com", None).await;
+    assert_eq!(page, unknown);
+    assert_eq!(w.links().await.len(), 5);
     // An hour after the first ones, the address may ask again.
     w.d.clock.advance(chrono::Duration::minutes(61));
     w.ask("li.na@example.com", None).await;
@@ -332,6 +343,32 @@ async fn a_malformed_address_or_a_form_from_elsewhere_is_refused_clearly() {
         .unwrap();
     assert_eq!(r.status(), 403, "the token must match the cookie");
     assert!(w.links().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_presses_at_once_open_one_session() {
+    let w = serve().await;
+    w.ask("li.na@example.com", None).await;
+    let link = w.links().await.remove(0);
+    let (_, page) = w.get(None, &path_of(&link)).await;
+    let csrf = csrf_in(&page);
+    let presses = (0..4).map(|_| w.press_continue(&link, &csrf, None));
+    let statuses: Vec<u16> = futures::future::join_all(presses)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(w.sessions().await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
