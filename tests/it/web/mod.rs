@@ -133,3 +133,4 @@ async fn pages_need_a_session_and_forms_need_its_token() {
 }
 mod inbox;
 mod links;
+mod refs;
