@@ -59,7 +59,10 @@ async fn the_inbox_lists_a_request_for_its_approver_and_nobody_else() {
         assert!(page.contains(&format!("id=\"{id}-{task}\"")), "{id}");
     }
     assert!(page.contains("Monitor") && page.contains("<dl class=\"facts\">"));
-    assert!(page.contains("<html lang=\"zh-CN\">"), "wang.fang reads Chinese");
+    assert!(
+        page.contains("<html lang=\"zh-CN\">"),
+        "wang.fang reads Chinese"
+    );
     let tom = w.session("tom.baker").await;
     let (status, page) = w.get(Some(&tom), "/inbox").await;
     assert_eq!(status, 200);
@@ -67,8 +70,13 @@ async fn the_inbox_lists_a_request_for_its_approver_and_nobody_else() {
     // "My requests": the requester sees it with its timeline; the approver does not.
     let li = w.session("li.na").await;
     let (_, mine) = w.get(Some(&li), "/mine").await;
-    assert!(mine.contains(&format!("<article class=\"card request\" data-ref=\"{r}\">")));
-    assert!(mine.contains("王芳") || mine.contains("Wang Fang"), "{mine}");
+    assert!(mine.contains(&format!(
+        "<article class=\"card request\" data-ref=\"{r}\">"
+    )));
+    assert!(
+        mine.contains("王芳") || mine.contains("Wang Fang"),
+        "{mine}"
+    );
     let (_, theirs) = w.get(Some(&s), "/mine").await;
     assert!(!theirs.contains(&r));
 }
@@ -85,14 +93,18 @@ async fn approving_from_the_inbox_moves_the_request_on() {
     assert_eq!(to, format!("/inbox?done={r}&d=approve"));
     let (_, page) = w.get(Some(&s), &to).await;
     assert!(
-        page.contains(&format!("<p class=\"notice\" id=\"flash\" role=\"status\">你已同意 {r}。")),
+        page.contains(&format!(
+            "<p class=\"notice\" id=\"flash\" role=\"status\">你已同意 {r}。"
+        )),
         "{page}"
     );
     assert!(w.d.inbox("chen.jie").await.contains(&r));
     assert!(!w.d.inbox("wang.fang").await.contains(&r));
     let audit = audit_summaries(&w, &r).await;
     assert!(
-        audit.iter().any(|s| s.ends_with("approved (on the web) — ok")),
+        audit
+            .iter()
+            .any(|s| s.ends_with("approved (on the web) — ok")),
         "{audit:?}"
     );
     // A flash from a crafted query is escaped or dropped, never markup.
@@ -123,7 +135,10 @@ async fn bad_forms_and_reasonless_rejections_change_nothing() {
     };
     assert_eq!(decide(&w, &forged, task, "approve", "").await.status(), 403);
     assert_eq!(task_of(&w, "wang.fang", &r).await, task, "still open");
-    assert!(audit_summaries(&w, &r).await.iter().all(|s| !s.contains("stage 1")));
+    assert!(audit_summaries(&w, &r)
+        .await
+        .iter()
+        .all(|s| !s.contains("stage 1")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -160,14 +175,16 @@ async fn two_approvers_racing_on_one_stage_make_exactly_one_decision() {
     let mut statuses = [ra.status().as_u16(), rb.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, [303, 422]);
-    let decided = w
-        .d
-        .count(&format!(
+    let decided =
+        w.d.count(&format!(
             "SELECT COUNT(*) FROM approval_tasks t JOIN approvals a ON a.id = t.approval_id \
              WHERE a.subject_ref = '{r}' AND t.status IN ('approved', 'rejected')"
         ))
         .await;
-    assert_eq!(decided, 2, "the department head's and one central office decision");
+    assert_eq!(
+        decided, 2,
+        "the department head's and one central office decision"
+    );
     // The same one twice: the second hears it is already decided.
     let again = decide(&w, &sa, a, "approve", "").await;
     assert_eq!(again.status(), 422);

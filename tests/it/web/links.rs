@@ -39,7 +39,10 @@ fn link_in_prompt(dir: &tempfile::TempDir, address: &str, decision: &str) -> Str
             .find(|w| w.contains("/a/") && w.ends_with(&wanted))
             .unwrap_or_else(|| panic!("no {decision} link in:\n{text}"));
         let url = &url[url.find("http").expect("an absolute link")..];
-        assert!(html.contains(url), "the HTML part links the same: {url}\n{html}");
+        assert!(
+            html.contains(url),
+            "the HTML part links the same: {url}\n{html}"
+        );
         let path = &url[url.find("/a/").unwrap()..];
         return path.to_string();
     }
@@ -98,14 +101,16 @@ async fn an_email_link_confirms_on_get_and_decides_once_on_post() {
     // Reused: says who decided and when, decides nothing again.
     let (status, page) = post_link(&w, &path, &[("ft", &ft), ("comment", "")]).await;
     assert_eq!(status, 409);
-    assert!(page.contains("王芳") && page.contains("2026-11-26"), "{page}");
+    assert!(
+        page.contains("王芳") && page.contains("2026-11-26"),
+        "{page}"
+    );
     let (status, page) = w.get(None, &path).await;
     assert_eq!(status, 409);
     assert!(page.contains("王芳"));
-    let approvals = w
-        .d
-        .count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.approve'")
-        .await;
+    let approvals =
+        w.d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'approval.approve'")
+            .await;
     assert_eq!(approvals, 1);
 }
 
@@ -135,7 +140,8 @@ async fn forged_expired_and_others_links_change_nothing() {
     let r2 = w.post(Some(&chen), &path, &[("ft", &ft)]).await;
     assert_eq!(r2.status(), 403);
     // Expired after the configured 7 days.
-    w.d.clock.advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
+    w.d.clock
+        .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
     let (status, page) = w.get(None, &path).await;
     assert_eq!(status, 410, "{page}");
     assert_eq!(post_link(&w, &path, &[("ft", &ft)]).await.0, 410);
