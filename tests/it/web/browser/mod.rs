@@ -1,0 +1,413 @@
+//! Browser tests: a real headless Chromium (Debian's `chromium` and `chromium-driver`) drives
+//! the web desk over HTTP on 127.0.0.1, through the ids of the HTML contract, at phone width
+//! (375×812) and desktop width (1280×900).
+//!
+//! One `chromedriver` per test process, started on first use on a free port and stopped when
+//! the process ends. Without `/usr/bin/chromium` and `/usr/bin/chromedriver` a test says it is
+//! skipped and passes, unless `BIZDESK_BROWSER_TESTS=1` (as `.ci/run` sets) makes that a
+//! failure. `BIZDESK_SCREENSHOTS=DIR` saves a screenshot of every step as
+//! `DIR/<test>-<step>.png`.
+
+mod paths;
+
+use super::WebDesk;
+use fantoccini::elements::Element;
+use fantoccini::wd::{Capabilities, TimeoutConfiguration};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long a wait for an element or a page polls before the test fails.
+const PATIENCE: Duration = Duration::from_secs(10);
+/// Browsers open at once in this process (the suite runs tests in parallel on few cores).
+static BROWSERS: Semaphore = Semaphore::const_new(2);
+static DRIVER: OnceLock<Result<String, String>> = OnceLock::new();
+
+/// The window a test looks through.
+#[derive(Clone, Copy, Debug)]
+pub enum Size {
+    /// 375×812, a phone.
+    Phone,
+    /// 1280×900, a desktop.
+    Desktop,
+}
+
+impl Size {
+    fn width_height(self) -> (u32, u32) {
+        match self {
+            Size::Phone => (375, 812),
+            Size::Desktop => (1280, 900),
+        }
+    }
+}
+
+/// The running chromedriver's URL; `None` (after saying so) when Chromium is not installed and
+/// browser tests are not required.
+fn driver(test: &str) -> Option<&'static str> {
+    if !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
+        let required = std::env::var("BIZDESK_BROWSER_TESTS").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "BIZDESK_BROWSER_TESTS=1 but {CHROMIUM} or {CHROMEDRIVER} is missing \
+             (apt-get install chromium chromium-driver)"
+        );
+        eprintln!(
+            "skipped browser test {test}: {CHROMIUM} and {CHROMEDRIVER} are not installed \
+             (apt-get install chromium chromium-driver; BIZDESK_BROWSER_TESTS=1 makes this a failure)"
+        );
+        return None;
+    }
+    match DRIVER.get_or_init(start_driver) {
+        Ok(url) => Some(url.as_str()),
+        Err(e) => panic!("chromedriver did not start: {e}"),
+    }
+}
+
+/// Starts chromedriver on a free port behind a shell that holds our pipe: when this process
+/// ends (however it ends) the pipe closes and the shell stops its whole process group —
+/// chromedriver and any browser it left.
+fn start_driver() -> Result<String, String> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#""$0" --port="$1" >/dev/null 2>&1 & read -r _; kill -TERM 0"#)
+        .arg(CHROMEDRIVER)
+        .arg(port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("{CHROMEDRIVER}: {e}"))?;
+    // Held for the life of the process: its end is the signal to stop.
+    std::mem::forget(child.stdin.take());
+    std::mem::forget(child);
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if started.elapsed() > PATIENCE {
+            return Err(format!("nothing listens on port {port} after {PATIENCE:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(format!("http://127.0.0.1:{port}"))
+}
+
+/// A headless Chromium window on a web desk.
+pub struct Browser {
+    pub c: Client,
+    base: String,
+    test: String,
+    driver: &'static str,
+    session: String,
+    closed: bool,
+    _permit: SemaphorePermit<'static>,
+}
+
+impl Browser {
+    /// Opens a window of `size` on `w`'s web desk for the test named `test`; `None` when
+    /// browser tests are skipped on this machine.
+    pub async fn open(w: &WebDesk, test: &str, size: Size) -> Option<Browser> {
+        let driver = driver(test)?;
+        let permit = BROWSERS.acquire().await.unwrap();
+        let (width, height) = size.width_height();
+        let mut caps = Capabilities::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-extensions", "--disable-background-networking",
+                    format!("--window-size={width},{height}"),
+                ],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let c = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(driver)
+            .await
+            .unwrap_or_else(|e| panic!("no browser session from {driver}: {e}"));
+        let session = c.session_id().await.unwrap().unwrap_or_default();
+        let b = Browser {
+            c,
+            base: w.base.clone(),
+            test: test.into(),
+            driver,
+            session,
+            closed: false,
+            _permit: permit,
+        };
+        b.c.update_timeouts(TimeoutConfiguration::new(
+            Some(PATIENCE),
+            Some(PATIENCE),
+            Some(Duration::ZERO),
+        ))
+        .await
+        .unwrap();
+        // The layout viewport is the size asked for (what a phone's page sees).
+        let inner = b.js("return window.innerWidth").await;
+        if inner != json!(width) {
+            b.c.set_window_size(width, height).await.unwrap();
+        }
+        let inner = b.js("return window.innerWidth").await;
+        assert_eq!(inner, json!(width), "the window's inner width");
+        Some(b)
+    }
+
+    /// Ends the session (closing the window). A test that panics ends it in `drop`.
+    pub async fn close(mut self) {
+        self.closed = true;
+        let c = self.c.clone();
+        c.close().await.unwrap();
+    }
+
+    /// Opens `path` on the desk (or a full URL).
+    pub async fn goto(&self, path: &str) {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        self.c
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+
+    /// The current URL's path and query.
+    pub async fn path(&self) -> String {
+        let u = self.c.current_url().await.unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        }
+    }
+
+    /// Waits until the current path is `path` (polling), else fails saying where it is.
+    pub async fn wait_path(&self, path: &str) {
+        let started = Instant::now();
+        loop {
+            let now = self.path().await;
+            if now == path {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "still at {now}, not {path}, after {PATIENCE:?}; the page:\n{}",
+                    self.page_text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits for an element matching the CSS selector `css` (polling), else fails showing the
+    /// page it was not on.
+    pub async fn wait(&self, css: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await {
+                return e;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "no `{css}` on {} after {PATIENCE:?}; the page:\n{}",
+                    self.path().await,
+                    self.page_text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether an element matches `css` now.
+    pub async fn has(&self, css: &str) -> bool {
+        !self.all(css).await.is_empty()
+    }
+
+    /// Every element matching `css` now.
+    pub async fn all(&self, css: &str) -> Vec<Element> {
+        self.c.find_all(Locator::Css(css)).await.unwrap()
+    }
+
+    /// Types `text` into the field with id `id` (after clearing it).
+    pub async fn fill(&self, id: &str, text: &str) {
+        let e = self.wait(&format!("#{id}")).await;
+        e.clear().await.unwrap();
+        e.send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("typing into #{id}: {err}"));
+    }
+
+    /// Clicks the element with id `id`, once it is there.
+    pub async fn click(&self, id: &str) {
+        let e = self.wait(&format!("#{id}")).await;
+        e.click()
+            .await
+            .unwrap_or_else(|err| panic!("clicking #{id}: {err}"));
+    }
+
+    /// The visible text of the first element matching `css` (waiting for it).
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.unwrap()
+    }
+
+    /// The page's visible text (for failure messages and looser checks).
+    pub async fn page_text(&self) -> String {
+        match self.c.find(Locator::Css("body")).await {
+            Ok(b) => b.text().await.unwrap_or_default(),
+            Err(e) => format!("(no body: {e})"),
+        }
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.c.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Signs the browser in with a session cookie (set on the desk's origin).
+    pub async fn sign_in_with(&self, s: &super::Session) {
+        self.goto("/healthz").await;
+        // As the desk sets it (SameSite=None, the default here, would need Secure).
+        let cookie = fantoccini::cookies::Cookie::parse(format!(
+            "{}; Path=/; Domain=127.0.0.1; SameSite=Lax; HttpOnly",
+            s.cookie
+        ))
+        .unwrap();
+        self.c.add_cookie(cookie).await.unwrap();
+    }
+
+    /// At phone width nothing is wider than the screen: no sideways scrolling.
+    pub async fn assert_fits(&self) {
+        let widths = self
+            .js("return [document.documentElement.scrollWidth, window.innerWidth]")
+            .await;
+        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(
+            scroll <= inner,
+            "{} scrolls sideways: {scroll} px of content in a {inner} px window",
+            self.path().await
+        );
+    }
+
+    /// Saves a screenshot as `$BIZDESK_SCREENSHOTS/<test>-<step>.png` when that is set.
+    pub async fn shot(&self, step: &str) {
+        let Ok(dir) = std::env::var("BIZDESK_SCREENSHOTS") else {
+            return;
+        };
+        let dir = if dir.is_empty() || dir == "1" {
+            "target/screenshots".to_string()
+        } else {
+            dir
+        };
+        std::fs::create_dir_all(&dir).unwrap();
+        // The whole page, not only the first screen: Chromium's full-page capture.
+        let png = self.full_page_png().await;
+        let file = Path::new(&dir).join(format!("{}-{step}.png", self.test));
+        std::fs::write(&file, png).unwrap();
+    }
+
+    /// A PNG of the whole page: the window made as tall as the page for the capture.
+    async fn full_page_png(&self) -> Vec<u8> {
+        let (w, h) = self.c.get_window_size().await.unwrap();
+        let tall = self
+            .js("return Math.ceil(document.documentElement.scrollHeight)")
+            .await
+            .as_u64()
+            .unwrap_or(h)
+            .clamp(h, 6000);
+        if tall > h {
+            let chrome = h.saturating_sub(self.inner_height().await);
+            self.c
+                .set_window_size(w as u32, (tall + chrome) as u32)
+                .await
+                .unwrap();
+        }
+        let png = self.c.screenshot().await.unwrap();
+        if tall > h {
+            self.c.set_window_size(w as u32, h as u32).await.unwrap();
+        }
+        png
+    }
+
+    async fn inner_height(&self) -> u64 {
+        self.js("return window.innerHeight").await.as_u64().unwrap()
+    }
+}
+
+impl Drop for Browser {
+    /// A test that failed half-way still ends its browser session (the runtime that would
+    /// have sent the async close is going away): a plain DELETE to chromedriver.
+    fn drop(&mut self) {
+        if self.closed || self.session.is_empty() {
+            return;
+        }
+        let addr = self.driver.trim_start_matches("http://");
+        if let Ok(mut s) = TcpStream::connect(addr) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = write!(
+                s,
+                "DELETE /session/{} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            let _ = s.read(&mut [0u8; 512]);
+        }
+    }
+}
+
+/// The links (path and query, whatever host the email names) in the emails dropped for `to`,
+/// newest email first, whose path starts with `prefix`. Reads both parts of each email
+/// (quoted-printable and all: mail-parser decodes them).
+pub fn links_in_emails(w: &WebDesk, to: &str, prefix: &str) -> Vec<String> {
+    let dir = &w.d.config.smtp.drop_dir;
+    let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .map(|p| (p.metadata().unwrap().modified().unwrap(), p))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files.reverse();
+    let url = regex::Regex::new(r#"https?://[^/\s"'<>]+(/[^\s"'<>]*)"#).unwrap();
+    let mut links = Vec::new();
+    for (_, file) in files {
+        let raw = std::fs::read(&file).unwrap();
+        let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let for_them = m
+            .to()
+            .and_then(|t| t.first())
+            .and_then(|a| a.address())
+            .is_some_and(|a| a.eq_ignore_ascii_case(to));
+        if !for_them {
+            continue;
+        }
+        let mut text = m.body_text(0).map(|t| t.to_string()).unwrap_or_default();
+        if let Some(html) = m.body_html(0) {
+            text.push('\n');
+            text.push_str(&html.replace("&amp;", "&"));
+        }
+        for cap in url.captures_iter(&text) {
+            let link = cap[1].trim_end_matches(['.', ',', ')', '>']).to_string();
+            if link.starts_with(prefix) && !links.contains(&link) {
+                links.push(link);
+            }
+        }
+    }
+    links
+}
