@@ -126,6 +126,8 @@ pub mod kind {
     pub const PO_INSPECTION_DUE: &str = "po_inspection_due";
     /// The operator's test email (`bizdesk send-test-email`).
     pub const TEST_EMAIL: &str = "test_email";
+    /// To an employee who asked at the web desk: a link that signs them in (15 minutes, once).
+    pub const SIGNIN_LINK: &str = "signin_link";
 }
 
 /// The notification kinds no single area owns: the digests.
@@ -134,6 +136,7 @@ pub const SHARED: &[Notification] = &[
     Notification::chat(kind::WEEKLY_KPI),
     Notification::chat(kind::GREETINGS),
     Notification::email(kind::TEST_EMAIL),
+    Notification::email(kind::SIGNIN_LINK),
 ];
 
 /// Why a kind is sent, for the recipient's email settings; `None`: never by email.

@@ -76,20 +76,19 @@ impl WebSettings {
         let d = &config.discord;
         let discord_oauth = match (d.application_id, d.client_secret.is_set()) {
             (Some(client_id), true) => {
-                let api_base = if d.api_base.is_empty() {
-                    "https://discord.com/api/v10".to_string()
+                // `discord.api_base` is the site, as for the bot (`https://discord.com`, or a
+                // test's fake Discord); the API is under `/api/v10`, the authorize page beside it.
+                let base = if d.api_base.is_empty() {
+                    "https://discord.com"
                 } else {
-                    d.api_base.trim_end_matches('/').to_string()
+                    d.api_base.trim_end_matches('/')
                 };
-                // Discord's authorize page lives beside its API: `<site>/oauth2/authorize`.
-                let site = api_base
-                    .find("/api")
-                    .map_or(api_base.as_str(), |i| &api_base[..i]);
+                let site = base.find("/api").map_or(base, |i| &base[..i]);
                 Some(DiscordOAuth {
                     client_id,
                     client_secret: d.client_secret.clone(),
                     authorize_url: format!("{site}/oauth2/authorize"),
-                    api_base,
+                    api_base: format!("{site}/api/v10"),
                 })
             }
             _ => None,
