@@ -287,7 +287,8 @@ pub async fn serve_on(
         chat.renderer.clone(),
         mailer,
         config.smtp.pool_size as usize,
-    );
+    )
+    .with_link_validity(i64::from(config.web.link_valid_days) * 86_400_000);
     tasks.push(tokio::spawn(
         email.run(stop.clone(), Duration::from_millis(500)),
     ));

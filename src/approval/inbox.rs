@@ -12,6 +12,8 @@ use serde_json::Value;
 /// One task in someone's inbox.
 #[derive(Debug, Clone)]
 pub struct InboxItem {
+    /// The task to decide (a web form or an email link names it).
+    pub task_id: i64,
     pub reference: String,
     pub stage: String,
     pub stage_zh: String,
@@ -48,6 +50,7 @@ pub async fn open_tasks(desk: &Desk, actor: &Employee) -> DeskResult<Vec<InboxIt
         let summary = Summary::read(&approval.snapshot);
         let subject = shown(desk.subjects.of(&approval)?, &summary);
         items.push(InboxItem {
+            task_id: r.task_id,
             reference: r.subject_ref,
             stage: r.stage_name,
             stage_zh: r.stage_name_zh,

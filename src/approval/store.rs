@@ -412,3 +412,47 @@ pub async fn open_tasks_for(
     .fetch_all(conn)
     .await
 }
+
+/// The latest round of each subject `requester` submitted, newest first, at most `limit`
+/// (the web's "my requests").
+pub async fn latest_rounds_of(
+    conn: &mut Conn,
+    requester: EmployeeId,
+    limit: i64,
+) -> sqlx::Result<Vec<Approval>> {
+    sqlx::query_as(&format!(
+        "SELECT {APPROVAL_COLS} FROM approvals a WHERE a.requester_id = $1 \
+         AND a.round = (SELECT MAX(b.round) FROM approvals b WHERE b.subject_ref = a.subject_ref) \
+         ORDER BY a.created_at DESC, a.id DESC LIMIT $2"
+    ))
+    .bind(requester)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// When an open task is due: its stage's start and SLA, by task id (the web inbox's "due in").
+#[derive(Debug, Clone, FromRow)]
+pub struct TaskDue {
+    pub task_id: i64,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub remind_after_s: Option<i64>,
+    pub escalate_after_s: Option<i64>,
+    pub escalated_at: Option<i64>,
+}
+
+/// [`TaskDue`] of these tasks (ids from our own rows, inlined like [`open_tasks_for`]).
+pub async fn tasks_due(conn: &mut Conn, task_ids: &[i64]) -> sqlx::Result<Vec<TaskDue>> {
+    if task_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = join_ids(task_ids);
+    sqlx::query_as(&format!(
+        "SELECT t.id AS task_id, t.created_at, s.started_at, s.remind_after_s, s.escalate_after_s, \
+         s.escalated_at FROM approval_tasks t JOIN approval_stages s ON s.id = t.stage_id \
+         WHERE t.id IN ({list})"
+    ))
+    .fetch_all(conn)
+    .await
+}

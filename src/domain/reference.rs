@@ -58,6 +58,22 @@ impl RefKind {
             .find(|k| k.prefix().eq_ignore_ascii_case(prefix))
     }
 
+    /// The command line that tells a reference's story, to which ` ref:REF` is added (the
+    /// web's page per reference runs it as the reader, so it checks what they may see).
+    pub fn show_command(self) -> &'static str {
+        match self {
+            RefKind::Requisition => "/requisition show",
+            RefKind::Inquiry => "/inquiry show",
+            RefKind::SalesOrder => "/order status",
+            RefKind::PurchaseOrder => "/po show",
+            RefKind::Opportunity => "/opportunity show",
+            RefKind::Contract => "/contract show",
+            RefKind::Supplier => "/supplier show",
+            RefKind::GoodsReceipt => "/receipt show",
+            RefKind::Payment => "/payment show",
+        }
+    }
+
     /// An example reference of this kind for messages: `REQ-000042`.
     pub fn example(self) -> String {
         Reference {

@@ -29,6 +29,8 @@ pub struct EmailOutbox {
     concurrency: usize,
     /// Rows one claim takes.
     batch: i64,
+    /// How long an approve-from-email link works (`web.link_valid_days`).
+    link_valid_ms: i64,
 }
 
 impl EmailOutbox {
@@ -46,7 +48,14 @@ impl EmailOutbox {
             mailer,
             concurrency,
             batch: (concurrency * 8).clamp(16, 256) as i64,
+            link_valid_ms: 7 * 86_400_000,
         }
+    }
+
+    /// Approve-from-email links work this long (default 7 days).
+    pub fn with_link_validity(mut self, ms: i64) -> Self {
+        self.link_valid_ms = ms;
+        self
     }
 
     /// Delivers until `stop` turns true, polling every `poll` when idle.
@@ -185,6 +194,12 @@ impl EmailOutbox {
             map.insert("company".into(), json!(desk.company.name_in(locale)));
             map.insert("recipient".into(), json!(to_name));
             map.insert("in_thread".into(), json!(!thread.is_empty()));
+            if LINKED_KINDS.contains(&m.kind.as_str()) {
+                let links = m.recipient_id.map(|to| self.decision_links(to, map));
+                map.insert("links".into(), json!(links.unwrap_or_default()));
+                let days = (self.link_valid_ms + 86_399_999) / 86_400_000;
+                map.insert("link_days".into(), json!(days));
+            }
         }
         let content = match compose::render(
             &self.renderer,
@@ -227,6 +242,37 @@ impl EmailOutbox {
             Ok(msg) => Ok((msg, format!("{:06}-{}", m.id, m.kind))),
             Err(e) => Err(format!("{e:#}")),
         })
+    }
+}
+
+/// The notifications whose email carries Approve / Reject / Request changes links.
+const LINKED_KINDS: [&str; 2] = ["approval_prompt", "approval_reminder"];
+
+impl EmailOutbox {
+    /// A prompt's decision links for its recipient, one per decision its subject allows:
+    /// `{public_url}/a/{token}?d=approve`, the token signed for this task and approver.
+    fn decision_links(&self, to: i64, payload: &serde_json::Map<String, Value>) -> Vec<Value> {
+        let Some(task_id) = payload.get("task_id").and_then(Value::as_i64) else {
+            return Vec::new();
+        };
+        let desk = &self.desk;
+        let link = crate::web::links::token::Link {
+            task_id,
+            employee_id: to,
+            expires_ms: store::to_ms(desk.now()) + self.link_valid_ms,
+        };
+        let key = crate::web::links::token::key(&desk.keys.satisfaction);
+        let token = crate::web::links::token::sign(&key, &link);
+        let base = desk.company.public_url.trim_end_matches('/');
+        payload
+            .get("subject")
+            .and_then(|s| s.get("decisions"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|d| json!({ "decision": d, "url": format!("{base}/a/{token}?d={d}") }))
+            .collect()
     }
 }
 
