@@ -464,11 +464,60 @@ pub mod payments {
     }
 }
 
+/// The dashboards (`/dash`, its CSV and live updates): who may read them, and which
+/// departments' figures.
+pub mod dashboards {
+    use super::*;
+
+    /// Who reads every department's figures.
+    pub const READERS: &[Role] = &[Role::Bcmo, Role::Management, Role::Finance, Role::Auditor];
+
+    /// What a reader may see.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Scope {
+        /// Every department (a filter may pick one).
+        All,
+        /// Only this department (a department head's own); any other filter is forced to it.
+        Department(String),
+    }
+
+    /// What `actor` may see on the dashboards; `None`: nothing (the page is refused).
+    pub fn scope(actor: &Employee) -> Option<Scope> {
+        if holds(actor, READERS) {
+            Some(Scope::All)
+        } else if actor.has_role(Role::DeptHead) {
+            Some(Scope::Department(actor.department.clone()))
+        } else {
+            None
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::tests::person;
+        use super::*;
+
+        #[test]
+        fn the_central_office_and_finance_see_all_heads_their_own_others_nothing() {
+            assert_eq!(scope(&person(1, "BCMO", &[Role::Bcmo])), Some(Scope::All));
+            assert_eq!(scope(&person(2, "FIN", &[Role::Finance])), Some(Scope::All));
+            assert_eq!(scope(&person(3, "MGT", &[Role::Management])), Some(Scope::All));
+            assert_eq!(scope(&person(4, "BCMO", &[Role::Auditor])), Some(Scope::All));
+            assert_eq!(
+                scope(&person(5, "SAL", &[Role::DeptHead, Role::Sales])),
+                Some(Scope::Department("SAL".into()))
+            );
+            assert_eq!(scope(&person(6, "SAL", &[Role::Sales])), None);
+            assert_eq!(scope(&person(7, "PUR", &[])), None);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn person(id: i64, dept: &str, roles: &[Role]) -> Employee {
+    pub(super) fn person(id: i64, dept: &str, roles: &[Role]) -> Employee {
         Employee {
             id,
             handle: format!("p{id}"),

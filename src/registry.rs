@@ -104,6 +104,17 @@ pub fn notifications() -> Vec<Notification> {
     .concat()
 }
 
+/// Every dashboard panel, from every area, in the order the dashboard shows them.
+pub fn panels() -> Vec<crate::service::panels::Panel> {
+    [
+        crate::approval::panels::panels(),
+        crate::sales::panels::panels(),
+        crate::service_desk::panels::panels(),
+        crate::procurement::panels::panels(),
+    ]
+    .concat()
+}
+
 /// The languages every template must exist in.
 const LOCALES: [&str; 2] = ["en", "zh-CN"];
 

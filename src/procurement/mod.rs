@@ -2,6 +2,7 @@
 //! purchase orders (3) and their contracts (4), goods receipts (5) and payments (6).
 
 pub mod orders;
+pub mod panels;
 pub mod payments;
 pub mod receipts;
 pub mod report;

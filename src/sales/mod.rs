@@ -5,6 +5,7 @@ pub mod contracts;
 pub mod opportunities;
 pub mod order_issues;
 pub mod orders;
+pub mod panels;
 
 use crate::scheduler::handlers::JobHandler;
 use crate::service::jobs::kind;

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod jobs;
 pub mod notify;
 pub mod outbox;
+pub mod panels;
 pub mod reports;
 pub mod schedules;
 pub mod settings;

@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod forget;
 pub mod inquiries;
+pub mod panels;
 pub mod satisfaction;
 
 use crate::scheduler::handlers::JobHandler;

@@ -33,6 +33,8 @@ pub struct Web {
     pub chat: Chat,
     pub settings: Arc<WebSettings>,
     discord: DiscordReadiness,
+    /// Dashboard panels computed recently.
+    dash: Arc<dash::Cache>,
 }
 
 /// The web desk's settings, from `[web]` and `[discord]`.
@@ -127,6 +129,7 @@ pub fn router_with_discord(chat: Chat, settings: WebSettings, discord: DiscordRe
         chat,
         settings: Arc::new(settings),
         discord,
+        dash: Arc::default(),
     };
     let routes = Router::new()
         .route("/healthz", get(health))

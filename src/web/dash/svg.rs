@@ -1,0 +1,300 @@
+//! Bar and line charts as inline SVG, drawn by the server: axes with rounded ticks, category
+//! labels, a legend, and a "no data yet" state. No script, font or style sheet from anywhere:
+//! colours are presentation attributes (allowed by the page's CSP), text is escaped, and the
+//! `viewBox` lets the chart scale to a phone's width.
+
+use crate::web::page::escape;
+use std::fmt::Write;
+
+/// A chart with its words already in the reader's language.
+#[derive(Debug, Clone)]
+pub struct View<'a> {
+    pub lines: bool,
+    pub categories: &'a [String],
+    pub series: &'a [(String, Vec<f64>)],
+    /// The chart's accessible name (the panel's title).
+    pub title: &'a str,
+    /// What the empty state says.
+    pub no_data: &'a str,
+}
+
+const W: f64 = 640.0;
+const H: f64 = 300.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 36.0;
+const BOTTOM: f64 = 48.0;
+/// Colour-blind-safe colours (Okabe–Ito), one per series.
+const COLOURS: [&str; 6] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+];
+
+/// The chart as an `<svg class="chart">` element.
+pub fn render(v: &View<'_>) -> String {
+    let mut out = format!(
+        "<svg class=\"chart\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {W} {H}\" \
+         preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">",
+        escape(v.title)
+    );
+    let finite = || v.series.iter().flat_map(|(_, s)| s.iter().copied()).filter(|x| x.is_finite());
+    let has_data = !v.categories.is_empty() && finite().any(|x| x != 0.0);
+    if !has_data {
+        let _ = write!(
+            out,
+            "<path class=\"axis\" d=\"M{LEFT} {y} H{x}\" stroke=\"#888\" fill=\"none\"/>\
+             <text class=\"empty\" x=\"{cx}\" y=\"{cy}\" text-anchor=\"middle\" fill=\"#555\" \
+             font-size=\"16\">{}</text></svg>",
+            escape(v.no_data),
+            y = H - BOTTOM,
+            x = W - RIGHT,
+            cx = W / 2.0,
+            cy = H / 2.0,
+        );
+        return out;
+    }
+    let max = finite().fold(0.0_f64, f64::max);
+    let min = finite().fold(0.0_f64, f64::min);
+    let (lo, hi, step) = ticks(min, max);
+    let plot_h = H - TOP - BOTTOM;
+    let plot_w = W - LEFT - RIGHT;
+    let y_of = |x: f64| TOP + plot_h * (hi - x) / (hi - lo);
+    legend(&mut out, v.series);
+    // Grid lines and tick labels.
+    let mut t = lo;
+    while t <= hi + step / 2.0 {
+        let y = y_of(t);
+        let _ = write!(
+            out,
+            "<path class=\"grid\" d=\"M{LEFT} {y:.1} H{x}\" stroke=\"#ddd\" fill=\"none\"/>\
+             <text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" font-size=\"11\" fill=\"#444\">{}</text>",
+            number(t),
+            x = W - RIGHT,
+            tx = LEFT - 6.0,
+            ty = y + 4.0,
+        );
+        t += step;
+    }
+    let _ = write!(
+        out,
+        "<path class=\"axis\" d=\"M{LEFT} {TOP} V{b:.1} H{r}\" stroke=\"#444\" fill=\"none\"/>",
+        b = y_of(lo.max(0.0).min(hi)),
+        r = W - RIGHT,
+    );
+    let n = v.categories.len();
+    let band = plot_w / n as f64;
+    // Category labels: as many as fit, shortened.
+    let every = (n as f64 / (plot_w / 56.0)).ceil().max(1.0) as usize;
+    for (i, c) in v.categories.iter().enumerate() {
+        if i % every == 0 {
+            let _ = write!(
+                out,
+                "<text x=\"{x:.1}\" y=\"{y}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">{}</text>",
+                escape(&shorten(c, 12 * every)),
+                x = LEFT + band * (i as f64 + 0.5),
+                y = H - BOTTOM + 16.0,
+            );
+        }
+    }
+    let zero = y_of(0.0_f64.clamp(lo, hi));
+    for (k, (name, values)) in v.series.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        if v.lines {
+            line(&mut out, values, colour, name, |i| LEFT + band * (i as f64 + 0.5), &y_of);
+        } else {
+            let width = band * 0.8 / v.series.len() as f64;
+            for (i, x) in values.iter().enumerate().take(n) {
+                if !x.is_finite() || *x == 0.0 {
+                    continue;
+                }
+                let (y0, y1) = (zero, y_of(*x));
+                let _ = write!(
+                    out,
+                    "<rect class=\"bar\" x=\"{:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\" \
+                     fill=\"{colour}\"><title>{}: {}</title></rect>",
+                    LEFT + band * (i as f64 + 0.1) + width * k as f64,
+                    y0.min(y1),
+                    (y0 - y1).abs().max(0.5),
+                    escape(name),
+                    number(*x),
+                );
+            }
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// One series as a path (broken where a value is missing) with a dot per point.
+fn line(
+    out: &mut String,
+    values: &[f64],
+    colour: &str,
+    name: &str,
+    x_of: impl Fn(usize) -> f64,
+    y_of: &impl Fn(f64) -> f64,
+) {
+    let mut d = String::new();
+    let mut pen_down = false;
+    for (i, v) in values.iter().enumerate() {
+        if v.is_finite() {
+            let _ = write!(
+                d,
+                "{}{:.1} {:.1} ",
+                if pen_down { "L" } else { "M" },
+                x_of(i),
+                y_of(*v)
+            );
+            pen_down = true;
+        } else {
+            pen_down = false;
+        }
+    }
+    if !d.is_empty() {
+        let _ = write!(
+            out,
+            "<path class=\"line\" d=\"{}\" stroke=\"{colour}\" stroke-width=\"2\" fill=\"none\"/>",
+            d.trim_end()
+        );
+    }
+    for (i, v) in values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+        let _ = write!(
+            out,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{}: {}</title></circle>",
+            x_of(i),
+            y_of(*v),
+            escape(name),
+            number(*v),
+        );
+    }
+}
+
+/// The legend along the top: a swatch and a name per series.
+fn legend(out: &mut String, series: &[(String, Vec<f64>)]) {
+    let mut x = LEFT;
+    for (k, (name, _)) in series.iter().enumerate() {
+        let name = shorten(name, 24);
+        let _ = write!(
+            out,
+            "<rect class=\"swatch\" x=\"{x:.1}\" y=\"10\" width=\"12\" height=\"12\" fill=\"{}\"/>\
+             <text x=\"{tx:.1}\" y=\"20\" font-size=\"12\" fill=\"#222\">{}</text>",
+            COLOURS[k % COLOURS.len()],
+            escape(&name),
+            tx = x + 16.0,
+        );
+        // Wide characters (CJK) take about twice the room of Latin ones.
+        let width: f64 = name
+            .chars()
+            .map(|c| if c.is_ascii() { 6.5 } else { 12.0 })
+            .sum();
+        x += 16.0 + width + 16.0;
+    }
+}
+
+/// Axis bounds and step: round numbers covering `[min, max]` in at most six steps.
+pub fn ticks(min: f64, max: f64) -> (f64, f64, f64) {
+    let span = (max - min).max(f64::MIN_POSITIVE);
+    let raw = span / 6.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let lo = (min / step).floor() * step;
+    let hi = ((max / step).ceil() * step).max(lo + step);
+    (lo, hi, step)
+}
+
+/// A number as tables and CSV show it: whole numbers without decimals, others with up to two.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view<'a>(cats: &'a [String], series: &'a [(String, Vec<f64>)], lines: bool) -> View<'a> {
+        View {
+            lines,
+            categories: cats,
+            series,
+            title: "T <&>",
+            no_data: "No data yet",
+        }
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let cats = vec!["<script>alert(1)</script>".to_string()];
+        let series = vec![("a\"b&c".to_string(), vec![3.0])];
+        let svg = render(&view(&cats, &series, false));
+        assert!(!svg.contains("<script>"));
+        assert!(svg.contains("&lt;script&gt;"));
+        assert!(svg.contains("aria-label=\"T &lt;&amp;&gt;\""));
+        assert!(svg.contains("a&quot;b&amp;c"));
+        assert!(svg.contains("<rect class=\"bar\""));
+    }
+
+    #[test]
+    fn empty_data_says_so_without_bars() {
+        let svg = render(&view(&[], &[], false));
+        assert!(svg.contains("No data yet"));
+        assert!(!svg.contains("class=\"bar\""));
+        let cats = vec!["2026-01".to_string()];
+        let zeros = vec![("n".to_string(), vec![0.0])];
+        assert!(render(&view(&cats, &zeros, true)).contains("No data yet"));
+        let missing = vec![("n".to_string(), vec![f64::NAN])];
+        assert!(render(&view(&cats, &missing, true)).contains("No data yet"));
+    }
+
+    #[test]
+    fn large_numbers_get_round_ticks_and_marks_stay_inside() {
+        let cats: Vec<String> = (0..53).map(|i| format!("2026-W{i:02}")).collect();
+        let values: Vec<f64> = (0..53).map(|i| 1_000_000.0 + i as f64 * 37_123.5).collect();
+        let series = vec![("value".to_string(), values)];
+        let (lo, hi, step) = ticks(0.0, 2_968_000.0);
+        assert_eq!((lo, hi, step), (0.0, 3_000_000.0, 500_000.0));
+        for lines in [false, true] {
+            let svg = render(&view(&cats, &series, lines));
+            assert!(svg.contains(">3000000<"), "{svg}");
+            assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        }
+        let svg = render(&view(&cats, &series, true));
+        assert_eq!(svg.matches("<circle").count(), 53);
+        assert!(svg.contains("<path class=\"line\""));
+        assert_eq!(number(1234.5), "1234.5");
+        assert_eq!(number(7.0), "7");
+        assert_eq!(number(0.126), "0.13");
+    }
+
+    #[test]
+    fn a_gap_breaks_the_line() {
+        let cats: Vec<String> = (0..3).map(|i| i.to_string()).collect();
+        let series = vec![("x".to_string(), vec![1.0, f64::NAN, 2.0])];
+        let svg = render(&view(&cats, &series, true));
+        let start = svg.find("class=\"line\" d=\"").unwrap();
+        let d = &svg[start..start + svg[start..].find("\" stroke").unwrap()];
+        assert_eq!(d.matches('M').count(), 2, "{d}");
+        assert_eq!(svg.matches("<circle").count(), 2);
+    }
+}
