@@ -168,6 +168,19 @@ impl Browser {
         Some(b)
     }
 
+    /// Makes the window `size` (its inner width exactly).
+    pub async fn resize(&self, size: Size) {
+        let (width, height) = size.width_height();
+        self.c.set_window_size(width, height).await.unwrap();
+        let inner = self.js("return window.innerWidth").await.as_u64().unwrap();
+        if inner != u64::from(width) {
+            let outer = (2 * i64::from(width) - inner as i64).max(1) as u32;
+            self.c.set_window_size(outer, height).await.unwrap();
+        }
+        let inner = self.js("return window.innerWidth").await;
+        assert_eq!(inner, json!(width), "the window's inner width");
+    }
+
     /// Ends the session (closing the window). A test that panics ends it in `drop`.
     pub async fn close(mut self) {
         self.closed = true;
@@ -197,12 +210,13 @@ impl Browser {
         }
     }
 
-    /// Waits until the current path is `path` (polling), else fails saying where it is.
+    /// Waits until the current path (without the query) is `path` (polling), else fails
+    /// saying where it is.
     pub async fn wait_path(&self, path: &str) {
         let started = Instant::now();
         loop {
             let now = self.path().await;
-            if now == path {
+            if now.split('?').next() == Some(path) {
                 return;
             }
             if started.elapsed() > PATIENCE {
@@ -306,17 +320,27 @@ impl Browser {
 
     /// Saves a screenshot as `$BIZDESK_SCREENSHOTS/<test>-<step>.png` when that is set.
     pub async fn shot(&self, step: &str) {
-        let Ok(dir) = std::env::var("BIZDESK_SCREENSHOTS") else {
+        let Some(dir) = shots_dir() else {
             return;
         };
-        let dir = if dir.is_empty() || dir == "1" {
-            "target/screenshots".to_string()
-        } else {
-            dir
-        };
-        std::fs::create_dir_all(&dir).unwrap();
         // The whole page, not only the first screen: Chromium's full-page capture.
         let png = self.full_page_png().await;
+        let file = Path::new(&dir).join(format!("{}-{step}.png", self.test));
+        std::fs::write(&file, png).unwrap();
+    }
+
+    /// Saves a screenshot of the first element matching `css` (as [`Browser::shot`] does).
+    pub async fn shot_of(&self, css: &str, step: &str) {
+        let Some(dir) = shots_dir() else {
+            return;
+        };
+        let e = self.wait(css).await;
+        let arg = serde_json::to_value(&e).unwrap();
+        self.c
+            .execute("arguments[0].scrollIntoView()", vec![arg])
+            .await
+            .unwrap();
+        let png = e.screenshot().await.unwrap();
         let file = Path::new(&dir).join(format!("{}-{step}.png", self.test));
         std::fs::write(&file, png).unwrap();
     }
@@ -324,29 +348,38 @@ impl Browser {
     /// A PNG of the whole page: the window made as tall as the page for the capture.
     async fn full_page_png(&self) -> Vec<u8> {
         let (w, h) = self.c.get_window_size().await.unwrap();
-        let tall = self
-            .js("return Math.ceil(document.documentElement.scrollHeight)")
-            .await
-            .as_u64()
-            .unwrap_or(h)
-            .clamp(h, 6000);
-        if tall > h {
-            let chrome = h.saturating_sub(self.inner_height().await);
+        let sizes = self
+            .js("return [document.documentElement.scrollHeight, window.innerHeight]")
+            .await;
+        let (page, inner) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+        let taller = page > inner;
+        if taller {
+            // The window's own bars stay: the page gets `page` pixels (at most 8000).
+            let height = page.min(8000) + h.saturating_sub(inner);
             self.c
-                .set_window_size(w as u32, (tall + chrome) as u32)
+                .set_window_size(w as u32, height as u32)
                 .await
                 .unwrap();
         }
         let png = self.c.screenshot().await.unwrap();
-        if tall > h {
+        if taller {
             self.c.set_window_size(w as u32, h as u32).await.unwrap();
         }
         png
     }
+}
 
-    async fn inner_height(&self) -> u64 {
-        self.js("return window.innerHeight").await.as_u64().unwrap()
-    }
+/// Where screenshots go: `$BIZDESK_SCREENSHOTS` (`1` means `target/screenshots`), made if
+/// missing; `None` when it is not set.
+fn shots_dir() -> Option<String> {
+    let dir = std::env::var("BIZDESK_SCREENSHOTS").ok()?;
+    let dir = if dir.is_empty() || dir == "1" {
+        "target/screenshots".to_string()
+    } else {
+        dir
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    Some(dir)
 }
 
 impl Drop for Browser {

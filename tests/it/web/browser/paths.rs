@@ -157,12 +157,11 @@ async fn approving_from_an_email_link_confirms_before_deciding() {
     b.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dashboards_draw_charts_after_a_mornings_work() {
-    let w = serve().await;
-    let d = &w.d;
-    // The README's walkthroughs, shortened: requisitions approved, rejected and waiting; a
-    // customer's complaint logged, answered and resolved; a sales order.
+/// The README's walkthroughs, shortened, so that every panel has something to draw:
+/// requisitions approved, rejected and left waiting past their reminder; a complaint logged,
+/// answered, resolved and scored; an opportunity; a sales order with an overdue installment
+/// and a payment; a supplier qualified, a PO sent, received and its invoice approved.
+async fn a_few_days_of_work(d: &crate::common::TestDesk) {
     let big = d.submit("tom.baker", "ThinkPad X1", 2, "40000").await;
     d.advance(3600).await;
     for who in ["wang.fang", "chen.jie", "zhao.min"] {
@@ -179,6 +178,7 @@ async fn the_dashboards_draw_charts_after_a_mornings_work() {
     d.ok("wang.fang", &format!("/approval approve ref:{toner}"))
         .await;
     d.submit("tom.baker", "Monitor", 4, "2000").await;
+    // Customer service.
     d.ok(
         "xu.jing",
         "/customer add name:\"周军\" company:\"华东电子\" email:zj@huadong.cn",
@@ -193,11 +193,62 @@ async fn the_dashboards_draw_charts_after_a_mornings_work() {
         "/inquiry resolve ref:INQ-000001 resolution:\"已退款\"",
     )
     .await;
+    let survey = d.survey_url().await;
+    let token = survey.rsplit('/').next().unwrap();
+    bizdesk::service_desk::satisfaction::service::record(&d.chat.desk, token, 4, None)
+        .await
+        .unwrap();
+    // Sales.
+    d.ok(
+        "li.na",
+        "/opportunity new customer:#1 title:\"办公室装修三层\" value:250000",
+    )
+    .await;
     d.ok(
         "li.na",
         "/order new customer:#1 items:\"27寸显示器 × 20\" amount:36000",
     )
     .await;
+    d.ok(
+        "li.na",
+        "/order terms ref:SO-000001 due:2026-11-27 amount:20000",
+    )
+    .await;
+    d.ok("li.na", "/order paid ref:SO-000001 amount:5000").await;
+    // Procurement: the approved ThinkPads bought from a qualified supplier.
+    d.ok(
+        "huang.lei",
+        "/supplier add name:\"Acme Laptops\" email:sales@acme.example company:\"Acme Ltd\" categories:it locale:en",
+    )
+    .await;
+    d.ok("huang.lei", "/supplier qualify ref:SUP-000001 note:\"ok\"")
+        .await;
+    d.ok("chen.jie", "/approval approve ref:SUP-000001").await;
+    d.ok("david.wu", "/approval approve ref:SUP-000001").await;
+    d.ok(
+        "huang.lei",
+        &format!("/po new requisition:{big} supplier:SUP-000001 delivery:2026-12-03"),
+    )
+    .await;
+    for who in ["chen.jie", "zhao.min"] {
+        d.ok(who, "/approval approve ref:PO-000001").await;
+    }
+    d.ok("tom.baker", "/receipt new po:PO-000001 accepted:2")
+        .await;
+    d.ok(
+        "huang.lei",
+        "/payment request po:PO-000001 invoice:ACME-1 amount:80000 due:2026-12-20",
+    )
+    .await;
+    d.ok("zhao.min", "/approval approve ref:PAY-000001").await;
+    // Three days on: the monitor waited past its reminder; the installment is overdue.
+    d.advance(3 * 86_400).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboards_draw_charts_after_a_few_days_of_work() {
+    let w = serve().await;
+    a_few_days_of_work(&w.d).await;
     let s = w.session("chen.jie").await;
     let Some(b) = Browser::open(&w, "dash", Size::Desktop).await else {
         return;
@@ -206,15 +257,16 @@ async fn the_dashboards_draw_charts_after_a_mornings_work() {
     b.goto("/dash").await;
     b.wait("section.panel svg.chart").await;
     b.shot("1-desktop").await;
-    // Every panel draws marks, has its table and its CSV download.
+    b.shot_of("#panel-sales-revenue", "1-revenue").await;
+    // Every panel draws marks (bars, lines, points: not only its axes, grid and legend), has
+    // its table and its CSV download.
     let panels = b
-        .js(
-            "return Array.from(document.querySelectorAll('section.panel')).map(p => [p.id, \
+        .js("return Array.from(document.querySelectorAll('section.panel')).map(p => [p.id, \
              p.querySelectorAll('svg.chart').length, \
-             p.querySelectorAll('svg.chart rect, svg.chart path, svg.chart circle').length, \
+             p.querySelectorAll('svg.chart rect:not(.swatch), svg.chart path:not(.axis):not(.grid), \
+             svg.chart circle').length, \
              p.querySelectorAll('table').length, \
-             p.querySelectorAll('a[id^=\"csv-\"]').length])",
-        )
+             p.querySelectorAll('a[id^=\"csv-\"]').length])")
         .await;
     let panels = panels.as_array().unwrap().clone();
     assert!(!panels.is_empty(), "no panels on /dash");
@@ -236,5 +288,11 @@ async fn the_dashboards_draw_charts_after_a_mornings_work() {
         empty.is_empty(),
         "charts with no marks: {empty:?} of {panels:?}"
     );
+    // On a phone the same page stacks its panels and nothing scrolls sideways.
+    b.resize(Size::Phone).await;
+    b.assert_fits().await;
+    b.shot("2-phone").await;
+    b.shot_of("#panel-approvals-pending", "2-phone-pending")
+        .await;
     b.close().await;
 }
