@@ -5,8 +5,10 @@
 //! One `chromedriver` per test process, started on first use on a free port and stopped when
 //! the process ends. Without `/usr/bin/chromium` and `/usr/bin/chromedriver` a test says it is
 //! skipped and passes, unless `BIZDESK_BROWSER_TESTS=1` (as `.ci/run` sets) makes that a
-//! failure. `BIZDESK_SCREENSHOTS=DIR` saves a screenshot of every step as
-//! `DIR/<test>-<step>.png`.
+//! failure (`BIZDESK_CHROMIUM` and `BIZDESK_CHROMEDRIVER` name others). A session ends with
+//! a look at the browser's console: whatever the content security policy blocked, or a
+//! script threw, fails the test. `BIZDESK_SCREENSHOTS=DIR` saves a screenshot of every step
+//! as `DIR/<test>-<step>.png` (`=1`: target/screenshots).
 
 mod paths;
 
@@ -24,8 +26,15 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The browser (`BIZDESK_CHROMIUM` names another).
+fn chromium() -> String {
+    std::env::var("BIZDESK_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// Its WebDriver (`BIZDESK_CHROMEDRIVER` names another).
+fn chromedriver() -> String {
+    std::env::var("BIZDESK_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
 /// How long a wait for an element or a page polls before the test fails.
 const PATIENCE: Duration = Duration::from_secs(10);
 /// Browsers open at once in this process (the suite runs tests in parallel on few cores).
@@ -53,15 +62,16 @@ impl Size {
 /// The running chromedriver's URL; `None` (after saying so) when Chromium is not installed and
 /// browser tests are not required.
 fn driver(test: &str) -> Option<&'static str> {
-    if !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
+    let (browser, driver) = (chromium(), chromedriver());
+    if !(Path::new(&browser).exists() && Path::new(&driver).exists()) {
         let required = std::env::var("BIZDESK_BROWSER_TESTS").is_ok_and(|v| v == "1");
         assert!(
             !required,
-            "BIZDESK_BROWSER_TESTS=1 but {CHROMIUM} or {CHROMEDRIVER} is missing \
+            "BIZDESK_BROWSER_TESTS=1 but {browser} or {driver} is missing \
              (apt-get install chromium chromium-driver)"
         );
         eprintln!(
-            "skipped browser test {test}: {CHROMIUM} and {CHROMEDRIVER} are not installed \
+            "skipped browser test {test}: {browser} or {driver} is missing \
              (apt-get install chromium chromium-driver; BIZDESK_BROWSER_TESTS=1 makes this a failure)"
         );
         return None;
@@ -83,14 +93,14 @@ fn start_driver() -> Result<String, String> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(r#""$0" --port="$1" >/dev/null 2>&1 & read -r _; kill -TERM 0"#)
-        .arg(CHROMEDRIVER)
+        .arg(chromedriver())
         .arg(port.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0)
         .spawn()
-        .map_err(|e| format!("{CHROMEDRIVER}: {e}"))?;
+        .map_err(|e| format!("{}: {e}", chromedriver()))?;
     // Held for the life of the process: its end is the signal to stop.
     std::mem::forget(child.stdin.take());
     std::mem::forget(child);
@@ -124,10 +134,12 @@ impl Browser {
         let (width, height) = size.width_height();
         let mut caps = Capabilities::new();
         caps.insert("browserName".into(), json!("chrome"));
+        // The console, to find what the page's policy blocked or its script threw.
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
-                "binary": CHROMIUM,
+                "binary": chromium(),
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--no-first-run", "--disable-extensions", "--disable-background-networking",
@@ -181,8 +193,40 @@ impl Browser {
         assert_eq!(inner, json!(width), "the window's inner width");
     }
 
-    /// Ends the session (closing the window). A test that panics ends it in `drop`.
+    /// Fails on what the browser's console reported as an error since the last look: a
+    /// style or script the content security policy blocked, a script error, a missing asset.
+    pub async fn assert_console_clean(&self) {
+        let url = format!("{}/session/{}/se/log", self.driver, self.session);
+        let log: serde_json::Value = reqwest::Client::new()
+            .post(&url)
+            .json(&json!({ "type": "browser" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let errors: Vec<&str> = log["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .filter_map(|e| e["message"].as_str())
+            // A page's own status (a 409 or 410 problem page) is the test's to check; a
+            // missing asset is not (browsers ask for /favicon.ico by themselves).
+            .filter(|m| {
+                let url = m.split(' ').next().unwrap_or_default();
+                let asset = url.contains("/assets/");
+                asset || !m.contains("Failed to load resource")
+            })
+            .collect();
+        assert!(errors.is_empty(), "the browser console: {errors:#?}");
+    }
+
+    /// Checks the console once more and ends the session (closing the window). A test that
+    /// panics ends it in `drop`.
     pub async fn close(mut self) {
+        self.assert_console_clean().await;
         self.closed = true;
         let c = self.c.clone();
         c.close().await.unwrap();

@@ -4,6 +4,7 @@
 
 use super::{links_in_emails, Browser, Size};
 use crate::web::serve;
+use fantoccini::key::Key;
 use std::time::{Duration, Instant};
 
 /// Polls `check` until it holds (or fails after ten seconds saying `what`).
@@ -25,6 +26,7 @@ where
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_from_the_emailed_link_at_phone_width() {
     let w = serve().await;
+    let mine = w.d.submit("li.na", "Toner", 3, "1000").await;
     let Some(b) = Browser::open(&w, "signin", Size::Phone).await else {
         return;
     };
@@ -62,6 +64,12 @@ async fn signing_in_from_the_emailed_link_at_phone_width() {
     b.assert_fits().await;
     b.shot("4-inbox").await;
     assert_eq!(w.d.count("SELECT COUNT(*) FROM web_sessions").await, 1);
+    // Her requests, one tap away.
+    b.click("nav-mine").await;
+    b.wait(&format!("article.request[data-ref=\"{mine}\"]"))
+        .await;
+    b.assert_fits().await;
+    b.shot("5-mine").await;
     b.close().await;
 }
 
@@ -96,6 +104,13 @@ async fn approving_from_the_inbox_at_phone_width() {
     );
     b.assert_fits().await;
     b.shot("2-decided").await;
+    // The search box takes the reference to its page, which tells the story with her comment.
+    b.fill("q", &format!("{r}{}", Key::Enter)).await;
+    b.wait_path(&format!("/r/{r}")).await;
+    let story = b.text("#ref-story").await;
+    assert!(story.contains("预算内，同意"), "{story}");
+    b.assert_fits().await;
+    b.shot("3-reference").await;
     b.close().await;
     // The chat tells the same story: her head approved with the comment; the central office
     // has it now.
