@@ -53,7 +53,13 @@ enum Refusal {
 async fn start(State(web): State<Web>, Query(q): Query<Next>, headers: HeaderMap) -> Response {
     let Some(oauth) = &web.settings.discord_oauth else {
         let locale = page::anonymous_locale(&web, &headers);
-        return page::problem(&web, None, locale, StatusCode::NOT_FOUND, "web.problem.not_found");
+        return page::problem(
+            &web,
+            None,
+            locale,
+            StatusCode::NOT_FOUND,
+            "web.problem.not_found",
+        );
     };
     let state = session::random_token();
     let next = safe_next(q.next.as_deref()).unwrap_or_default();
@@ -79,7 +85,11 @@ fn redirect_uri(web: &Web) -> String {
 
 /// GET `/auth/discord/callback`: checks the state, asks Discord who signed in, and opens a
 /// session for the employee with that Discord account.
-async fn callback(State(web): State<Web>, Query(q): Query<Callback>, headers: HeaderMap) -> Response {
+async fn callback(
+    State(web): State<Web>,
+    Query(q): Query<Callback>,
+    headers: HeaderMap,
+) -> Response {
     let locale = page::anonymous_locale(&web, &headers);
     let mut r = match sign_in(&web, &q, &headers).await {
         Ok(Ok((cookie, next))) => signed_in(cookie, next.as_deref()),
@@ -127,7 +137,11 @@ async fn sign_in(
     if q.error.is_some() {
         return Ok(Err(Refusal::Denied));
     }
-    let Some(code) = q.code.as_deref().filter(|c| !c.is_empty() && c.len() <= 512) else {
+    let Some(code) = q
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty() && c.len() <= 512)
+    else {
         return Ok(Err(Refusal::Denied));
     };
     let next = hex::decode(next)

@@ -142,8 +142,8 @@ fn refused(web: &Web, locale: crate::domain::Locale, link: &Link) -> Response {
 
 /// The form token of a link's page: HMAC of the token under the web's link key.
 fn form_token(web: &Web, token: &str) -> String {
-    let mut m = Hmac::<Sha256>::new_from_slice(&session::link_key(web))
-        .expect("HMAC takes any key length");
+    let mut m =
+        Hmac::<Sha256>::new_from_slice(&session::link_key(web)).expect("HMAC takes any key length");
     m.update(b"signin:");
     m.update(token.as_bytes());
     hex::encode(m.finalize().into_bytes())
@@ -196,11 +196,18 @@ async fn link_use(
     if !is_token(&token) {
         return refused(&web, locale, &Link::Unknown);
     }
-    let csrf_ok = f.csrf.as_deref().is_some_and(|c| {
-        constant_time_eq(c.as_bytes(), form_token(&web, &token).as_bytes())
-    });
+    let csrf_ok = f
+        .csrf
+        .as_deref()
+        .is_some_and(|c| constant_time_eq(c.as_bytes(), form_token(&web, &token).as_bytes()));
     if !csrf_ok {
-        return page::problem(&web, None, locale, StatusCode::FORBIDDEN, "web.problem.csrf");
+        return page::problem(
+            &web,
+            None,
+            locale,
+            StatusCode::FORBIDDEN,
+            "web.problem.csrf",
+        );
     }
     match consume(&web, &token).await {
         Ok(Some(id)) => match session::open(&web, id, "email").await {

@@ -115,8 +115,10 @@ fn form_page(
         "discord": discord,
     });
     let mut r = page::render_status(web, None, locale, status, "web/signin.html", ctx);
-    r.headers_mut()
-        .append(header::SET_COOKIE, short_cookie(web, FORM_COOKIE, &token, "/", FORM_COOKIE_SECS));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        short_cookie(web, FORM_COOKIE, &token, "/", FORM_COOKIE_SECS),
+    );
     r
 }
 
@@ -134,7 +136,13 @@ async fn signin_request(
         _ => false,
     };
     if !csrf_ok {
-        return page::problem(&web, None, locale, StatusCode::FORBIDDEN, "web.problem.csrf");
+        return page::problem(
+            &web,
+            None,
+            locale,
+            StatusCode::FORBIDDEN,
+            "web.problem.csrf",
+        );
     }
     let next = safe_next(f.next.as_deref());
     let email = f.email.unwrap_or_default().trim().to_string();
@@ -220,7 +228,10 @@ mod tests {
 
     #[test]
     fn only_paths_on_this_site_are_followed() {
-        assert_eq!(safe_next(Some("/r/REQ-1?x=1")).as_deref(), Some("/r/REQ-1?x=1"));
+        assert_eq!(
+            safe_next(Some("/r/REQ-1?x=1")).as_deref(),
+            Some("/r/REQ-1?x=1")
+        );
         for bad in [
             "//evil.example",
             "/\\evil.example",

@@ -22,6 +22,7 @@ mod gateway;
 mod interaction;
 mod limits;
 mod messages;
+pub mod oauth;
 mod rest;
 mod webhooks;
 
@@ -33,7 +34,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::Router;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -250,6 +250,7 @@ struct Shared {
     changed: watch::Sender<u64>,
     opts: FakeOptions,
     gateway_url: String,
+    oauth: Mutex<oauth::OAuthApp>,
 }
 
 impl Shared {
@@ -307,8 +308,9 @@ impl FakeDiscord {
             changed,
             opts,
             gateway_url: format!("ws://127.0.0.1:{gw_port}"),
+            oauth: Mutex::default(),
         });
-        let app = Router::new()
+        let app = oauth::routes()
             .fallback(rest_handler)
             .with_state(shared.clone());
         let rest_task = tokio::spawn(async move {

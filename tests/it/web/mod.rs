@@ -2,6 +2,7 @@
 //! signed-in sessions made the way the sign-in link makes them.
 
 mod browser;
+mod signin;
 
 use crate::common::{spawn_desk, TestDesk};
 use sha2::{Digest, Sha256};
