@@ -142,7 +142,11 @@ async fn confirmation(
     let desk = &web.chat.desk;
     let mut conn = desk.store.pool().acquire().await?;
     let Some(task) = rows::task(&mut conn, o.link.task_id).await? else {
-        return Err(anyhow::anyhow!("a signed link names task {} that does not exist", o.link.task_id).into());
+        return Err(anyhow::anyhow!(
+            "a signed link names task {} that does not exist",
+            o.link.task_id
+        )
+        .into());
     };
     let Some(approval) = rows::get(&mut conn, task.approval_id).await? else {
         return Err(anyhow::anyhow!("task {} has no round", task.id).into());
@@ -249,7 +253,15 @@ async fn decide(
     let (decision, comment, priority) =
         match parse_choice(d, f.comment.as_deref(), f.priority.as_deref()) {
             Ok(c) => c,
-            Err(k) => return problem(&web, v, o.locale, 400, k.trim_start_matches("web_inbox.problem.")),
+            Err(k) => {
+                return problem(
+                    &web,
+                    v,
+                    o.locale,
+                    400,
+                    k.trim_start_matches("web_inbox.problem."),
+                )
+            }
         };
     let choice = (decision, comment.as_deref(), priority.as_deref());
     let target = Target::Task(o.link.task_id);

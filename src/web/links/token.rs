@@ -127,7 +127,12 @@ mod tests {
         assert_eq!(verify(KEY, &format!("{t}.1"), 0), Err(LinkError::Forged));
         // Another task, another approver or a later expiry with the same signature.
         let sig = t.rsplit('.').next().unwrap();
-        for body in ["43.7.1000000", "42.8.1000000", "42.7.9000000", "+42.7.1000000"] {
+        for body in [
+            "43.7.1000000",
+            "42.8.1000000",
+            "42.7.9000000",
+            "+42.7.1000000",
+        ] {
             assert_eq!(
                 verify(KEY, &format!("{body}.{sig}"), 0),
                 Err(LinkError::Forged),
@@ -144,7 +149,13 @@ mod tests {
     #[test]
     fn the_form_token_belongs_to_its_link() {
         let t = sign(KEY, &LINK);
-        let other = sign(KEY, &Link { task_id: 43, ..LINK });
+        let other = sign(
+            KEY,
+            &Link {
+                task_id: 43,
+                ..LINK
+            },
+        );
         let f = form_token(KEY, &t);
         assert!(form_token_ok(KEY, &t, &f));
         assert!(!form_token_ok(KEY, &other, &f));

@@ -134,3 +134,6 @@ async fn pages_need_a_session_and_forms_need_its_token() {
     let r = w.post(Some(&forged), "/signout", &[]).await;
     assert_eq!(r.status(), 403, "{:?}", r.text().await);
 }
+mod inbox;
+mod links;
+mod refs;
