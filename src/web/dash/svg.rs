@@ -37,7 +37,8 @@ pub fn render(v: &View<'_>) -> String {
         escape(v.title)
     );
     let finite = || v.series.iter().flat_map(|(_, s)| s.iter().copied()).filter(|x| x.is_finite());
-    let has_data = !v.categories.is_empty() && finite().any(|x| x != 0.0);
+    // A point at zero is data on a line; a bar of zero height is not.
+    let has_data = !v.categories.is_empty() && finite().any(|x| v.lines || x != 0.0);
     if !has_data {
         let _ = write!(
             out,
@@ -262,7 +263,8 @@ mod tests {
         assert!(!svg.contains("class=\"bar\""));
         let cats = vec!["2026-01".to_string()];
         let zeros = vec![("n".to_string(), vec![0.0])];
-        assert!(render(&view(&cats, &zeros, true)).contains("No data yet"));
+        assert!(render(&view(&cats, &zeros, false)).contains("No data yet"));
+        assert!(render(&view(&cats, &zeros, true)).contains("<circle"));
         let missing = vec![("n".to_string(), vec![f64::NAN])];
         assert!(render(&view(&cats, &missing, true)).contains("No data yet"));
     }

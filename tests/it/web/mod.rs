@@ -3,6 +3,7 @@
 
 mod browser;
 mod signin;
+mod dash;
 
 use crate::common::{spawn_desk, TestDesk};
 use sha2::{Digest, Sha256};
