@@ -1,6 +1,8 @@
 //! The web desk over real HTTP on 127.0.0.1: a server per test on the test desk, and
 //! signed-in sessions made the way the sign-in link makes them.
 
+mod ops;
+
 use crate::common::{spawn_desk, TestDesk};
 use sha2::{Digest, Sha256};
 
