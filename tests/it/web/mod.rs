@@ -4,6 +4,7 @@
 mod browser;
 mod signin;
 mod dash;
+mod ops;
 
 use crate::common::{spawn_desk, TestDesk};
 use sha2::{Digest, Sha256};
