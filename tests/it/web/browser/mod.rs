@@ -105,13 +105,41 @@ fn start_driver() -> Result<String, String> {
     std::mem::forget(child.stdin.take());
     std::mem::forget(child);
     let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if started.elapsed() > PATIENCE {
-            return Err(format!("nothing listens on port {port} after {PATIENCE:?}"));
+    loop {
+        match driver_status(port) {
+            Some(status) if status.contains("\"ready\":true") => break,
+            Some(status) if !status.is_empty() && !status.contains("\"ready\"") => {
+                return Err(format!("something else answers on port {port}: {status}"))
+            }
+            _ if started.elapsed() > PATIENCE => {
+                return Err(format!("not ready on port {port} after {PATIENCE:?}"))
+            }
+            _ => std::thread::sleep(Duration::from_millis(50)),
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
     Ok(format!("http://127.0.0.1:{port}"))
+}
+
+/// What `GET /status` on the port answers, if anything does.
+fn driver_status(port: u16) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(
+        s,
+        "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    // chromedriver may keep the connection open: read until the answer says whether it is
+    // ready, or nothing more comes.
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n @ 1..) = s.read(&mut buf) {
+        answer.extend_from_slice(&buf[..n]);
+        if answer.windows(7).any(|w| w == b"\"ready\"") && answer.ends_with(b"}") {
+            break;
+        }
+    }
+    Some(String::from_utf8_lossy(&answer).into_owned())
 }
 
 /// A headless Chromium window on a web desk.
