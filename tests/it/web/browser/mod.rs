@@ -377,8 +377,23 @@ impl Browser {
         self.c.add_cookie(cookie).await.unwrap();
     }
 
-    /// At phone width nothing is wider than the screen: no sideways scrolling.
-    pub async fn assert_fits(&self) {
+    /// At phone width nothing is wider than the screen (no sideways scrolling), and every
+    /// field and button on the page says what it is (a label, or words on the button).
+    pub async fn assert_usable(&self) {
+        let unlabelled = self
+            .js("return Array.from(document.querySelectorAll(\
+                 'input:not([type=hidden]), textarea, select, button')).filter(e => {\
+                   if (e.tagName === 'BUTTON') return !(e.textContent.trim() || e.getAttribute('aria-label'));\
+                   if (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.closest('label')) return false;\
+                   return !(e.id && document.querySelector('label[for=\"' + CSS.escape(e.id) + '\"]'));\
+                 }).map(e => e.outerHTML.slice(0, 160))")
+            .await;
+        assert_eq!(
+            unlabelled,
+            json!([]),
+            "fields without a label on {}",
+            self.path().await
+        );
         let widths = self
             .js("return [document.documentElement.scrollWidth, window.innerWidth]")
             .await;

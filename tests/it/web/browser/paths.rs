@@ -32,7 +32,7 @@ async fn signing_in_from_the_emailed_link_at_phone_width() {
     };
     b.goto("/").await;
     b.wait("form#signin").await;
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("1-form").await;
     b.fill("email", "li.na@example.com").await;
     b.click("signin-send").await;
@@ -54,21 +54,21 @@ async fn signing_in_from_the_emailed_link_at_phone_width() {
         .clone();
     b.goto(&link).await;
     b.wait("#signin-continue").await;
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("3-continue").await;
     // Opening the link (as a mail scanner would) signed nobody in.
     assert_eq!(w.d.count("SELECT COUNT(*) FROM web_sessions").await, 0);
     b.click("signin-continue").await;
     b.wait_path("/inbox").await;
     b.wait("#signout").await;
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("4-inbox").await;
     assert_eq!(w.d.count("SELECT COUNT(*) FROM web_sessions").await, 1);
     // Her requests, one tap away.
     b.click("nav-mine").await;
     b.wait(&format!("article.request[data-ref=\"{mine}\"]"))
         .await;
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("5-mine").await;
     b.close().await;
 }
@@ -91,7 +91,7 @@ async fn approving_from_the_inbox_at_phone_width() {
         b.page_text().await.contains("ThinkPad X1"),
         "the task shows what is asked"
     );
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("1-inbox").await;
     b.fill(&format!("comment-{task}"), "预算内，同意").await;
     b.click(&format!("approve-{task}")).await;
@@ -102,14 +102,14 @@ async fn approving_from_the_inbox_at_phone_width() {
         !b.has(&format!("#task-{task}")).await,
         "the decided task left the inbox"
     );
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("2-decided").await;
     // The search box takes the reference to its page, which tells the story with her comment.
     b.fill("q", &format!("{r}{}", Key::Enter)).await;
     b.wait_path(&format!("/r/{r}")).await;
     let story = b.text("#ref-story").await;
     assert!(story.contains("预算内，同意"), "{story}");
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("3-reference").await;
     b.close().await;
     // The chat tells the same story: her head approved with the comment; the central office
@@ -144,7 +144,7 @@ async fn approving_from_an_email_link_confirms_before_deciding() {
     // Not signed in: the link alone opens the confirmation.
     b.goto(&approve).await;
     b.wait("form#link-form").await;
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("1-confirm").await;
     // The GET (what a mail scanner does) decided nothing.
     assert!(w.d.inbox("wang.fang").await.contains(&r));
@@ -152,7 +152,7 @@ async fn approving_from_an_email_link_confirms_before_deciding() {
     b.click("link-confirm").await;
     let flash = b.text("#flash").await;
     assert!(!flash.trim().is_empty());
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("2-decided").await;
     assert!(!w.d.inbox("wang.fang").await.contains(&r));
     let from_email =
@@ -305,7 +305,7 @@ async fn the_dashboards_draw_charts_after_a_few_days_of_work() {
     );
     // On a phone the same page stacks its panels and nothing scrolls sideways.
     b.resize(Size::Phone).await;
-    b.assert_fits().await;
+    b.assert_usable().await;
     b.shot("2-phone").await;
     b.shot_of("#panel-approvals-pending", "2-phone-pending")
         .await;
