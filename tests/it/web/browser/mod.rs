@@ -394,6 +394,7 @@ impl Browser {
             "fields without a label on {}",
             self.path().await
         );
+        self.assert_readable().await;
         let widths = self
             .js("return [document.documentElement.scrollWidth, window.innerWidth]")
             .await;
@@ -403,6 +404,13 @@ impl Browser {
             "{} scrolls sideways: {scroll} px of content in a {inner} px window",
             self.path().await
         );
+    }
+
+    /// Text that is hard to read: less contrast with its background than WCAG AA asks
+    /// (4.5:1, or 3:1 for large text). Chart text (SVG) is left out.
+    pub async fn assert_readable(&self) {
+        let faint = self.js(CONTRAST).await;
+        assert_eq!(faint, json!([]), "faint text on {}", self.path().await);
     }
 
     /// Saves a screenshot as `$BIZDESK_SCREENSHOTS/<test>-<step>.png` when that is set.
@@ -455,6 +463,30 @@ impl Browser {
         png
     }
 }
+
+/// Lists the page's text elements whose colour contrasts too little with their background.
+const CONTRAST: &str = r#"
+const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); }); return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+const bg = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c; } return [255, 255, 255]; };
+const out = [];
+for (const e of document.querySelectorAll('body *')) {
+  if (e.closest('svg')) continue;
+  const text = Array.from(e.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join('');
+  if (!text) continue;
+  const r = e.getBoundingClientRect();
+  if (r.width <= 1 || r.height <= 1) continue;
+  const st = getComputedStyle(e);
+  if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
+  const fg = rgb(st.color), b = bg(e);
+  const l1 = lum(fg), l2 = lum(b);
+  const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+  const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+  const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+  if (ratio < need) out.push(e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' "' + text.slice(0, 40) + '" ' + ratio.toFixed(2) + ' < ' + need + ' (' + st.color + ' on rgb(' + b.slice(0,3).join(',') + '))');
+}
+return out;
+"#;
 
 /// Where screenshots go: `$BIZDESK_SCREENSHOTS` (`1` means `target/screenshots`), made if
 /// missing; `None` when it is not set.
