@@ -10,7 +10,11 @@
 //! script threw, fails the test. `BIZDESK_SCREENSHOTS=DIR` saves a screenshot of every step
 //! as `DIR/<test>-<step>.png` (`=1`: target/screenshots).
 
+mod checks;
+mod mail;
 mod paths;
+
+pub use mail::links_in_emails;
 
 use super::WebDesk;
 use fantoccini::elements::Element;
@@ -35,6 +39,7 @@ fn chromium() -> String {
 fn chromedriver() -> String {
     std::env::var("BIZDESK_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
 }
+
 /// How long a wait for an element or a page polls before the test fails.
 const PATIENCE: Duration = Duration::from_secs(10);
 /// Browsers open at once in this process (the suite runs tests in parallel on few cores).
@@ -221,36 +226,6 @@ impl Browser {
         assert_eq!(inner, json!(width), "the window's inner width");
     }
 
-    /// Fails on what the browser's console reported as an error since the last look: a
-    /// style or script the content security policy blocked, a script error, a missing asset.
-    pub async fn assert_console_clean(&self) {
-        let url = format!("{}/session/{}/se/log", self.driver, self.session);
-        let log: serde_json::Value = reqwest::Client::new()
-            .post(&url)
-            .json(&json!({ "type": "browser" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let errors: Vec<&str> = log["value"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|e| e["level"] == "SEVERE")
-            .filter_map(|e| e["message"].as_str())
-            // A page's own status (a 409 or 410 problem page) is the test's to check; a
-            // missing asset is not (browsers ask for /favicon.ico by themselves).
-            .filter(|m| {
-                let url = m.split(' ').next().unwrap_or_default();
-                let asset = url.contains("/assets/");
-                asset || !m.contains("Failed to load resource")
-            })
-            .collect();
-        assert!(errors.is_empty(), "the browser console: {errors:#?}");
-    }
-
     /// Checks the console once more and ends the session (closing the window). A test that
     /// panics ends it in `drop`.
     pub async fn close(mut self) {
@@ -377,42 +352,6 @@ impl Browser {
         self.c.add_cookie(cookie).await.unwrap();
     }
 
-    /// At phone width nothing is wider than the screen (no sideways scrolling), and every
-    /// field and button on the page says what it is (a label, or words on the button).
-    pub async fn assert_usable(&self) {
-        let unlabelled = self
-            .js("return Array.from(document.querySelectorAll(\
-                 'input:not([type=hidden]), textarea, select, button')).filter(e => {\
-                   if (e.tagName === 'BUTTON') return !(e.textContent.trim() || e.getAttribute('aria-label'));\
-                   if (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.closest('label')) return false;\
-                   return !(e.id && document.querySelector('label[for=\"' + CSS.escape(e.id) + '\"]'));\
-                 }).map(e => e.outerHTML.slice(0, 160))")
-            .await;
-        assert_eq!(
-            unlabelled,
-            json!([]),
-            "fields without a label on {}",
-            self.path().await
-        );
-        self.assert_readable().await;
-        let widths = self
-            .js("return [document.documentElement.scrollWidth, window.innerWidth]")
-            .await;
-        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-        assert!(
-            scroll <= inner,
-            "{} scrolls sideways: {scroll} px of content in a {inner} px window",
-            self.path().await
-        );
-    }
-
-    /// Text that is hard to read: less contrast with its background than WCAG AA asks
-    /// (4.5:1, or 3:1 for large text). Chart text (SVG) is left out.
-    pub async fn assert_readable(&self) {
-        let faint = self.js(CONTRAST).await;
-        assert_eq!(faint, json!([]), "faint text on {}", self.path().await);
-    }
-
     /// Saves a screenshot as `$BIZDESK_SCREENSHOTS/<test>-<step>.png` when that is set.
     pub async fn shot(&self, step: &str) {
         let Some(dir) = shots_dir() else {
@@ -464,30 +403,6 @@ impl Browser {
     }
 }
 
-/// Lists the page's text elements whose colour contrasts too little with their background.
-const CONTRAST: &str = r#"
-const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
-const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); }); return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
-const bg = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c; } return [255, 255, 255]; };
-const out = [];
-for (const e of document.querySelectorAll('body *')) {
-  if (e.closest('svg')) continue;
-  const text = Array.from(e.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join('');
-  if (!text) continue;
-  const r = e.getBoundingClientRect();
-  if (r.width <= 1 || r.height <= 1) continue;
-  const st = getComputedStyle(e);
-  if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
-  const fg = rgb(st.color), b = bg(e);
-  const l1 = lum(fg), l2 = lum(b);
-  const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-  const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
-  const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
-  if (ratio < need) out.push(e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' "' + text.slice(0, 40) + '" ' + ratio.toFixed(2) + ' < ' + need + ' (' + st.color + ' on rgb(' + b.slice(0,3).join(',') + '))');
-}
-return out;
-"#;
-
 /// Where screenshots go: `$BIZDESK_SCREENSHOTS` (`1` means `target/screenshots`), made if
 /// missing; `None` when it is not set.
 fn shots_dir() -> Option<String> {
@@ -519,47 +434,4 @@ impl Drop for Browser {
             let _ = s.read(&mut [0u8; 512]);
         }
     }
-}
-
-/// The links (path and query, whatever host the email names) in the emails dropped for `to`,
-/// newest email first, whose path starts with `prefix`. Reads both parts of each email
-/// (quoted-printable and all: mail-parser decodes them).
-pub fn links_in_emails(w: &WebDesk, to: &str, prefix: &str) -> Vec<String> {
-    let dir = &w.d.config.smtp.drop_dir;
-    let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                .map(|p| (p.metadata().unwrap().modified().unwrap(), p))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files.reverse();
-    let url = regex::Regex::new(r#"https?://[^/\s"'<>]+(/[^\s"'<>]*)"#).unwrap();
-    let mut links = Vec::new();
-    for (_, file) in files {
-        let raw = std::fs::read(&file).unwrap();
-        let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
-        let for_them = m
-            .to()
-            .and_then(|t| t.first())
-            .and_then(|a| a.address())
-            .is_some_and(|a| a.eq_ignore_ascii_case(to));
-        if !for_them {
-            continue;
-        }
-        let mut text = m.body_text(0).map(|t| t.to_string()).unwrap_or_default();
-        if let Some(html) = m.body_html(0) {
-            text.push('\n');
-            text.push_str(&html.replace("&amp;", "&"));
-        }
-        for cap in url.captures_iter(&text) {
-            let link = cap[1].trim_end_matches(['.', ',', ')', '>']).to_string();
-            if link.starts_with(prefix) && !links.contains(&link) {
-                links.push(link);
-            }
-        }
-    }
-    links
 }
