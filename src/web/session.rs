@@ -13,7 +13,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -233,10 +232,7 @@ pub fn hash(token: &str) -> String {
 /// The key that signs the web's links (approve-from-email), derived from the key file's
 /// link-signing key so the key file stays as it is.
 pub fn link_key(web: &Web) -> Vec<u8> {
-    let mut m = Hmac::<Sha256>::new_from_slice(&web.chat.desk.keys.satisfaction)
-        .expect("HMAC takes any key length");
-    m.update(b"bizdesk web links v1");
-    m.finalize().into_bytes().to_vec()
+    super::links::token::key(&web.chat.desk.keys.satisfaction)
 }
 
 /// Equality that takes the same time wherever the inputs differ.

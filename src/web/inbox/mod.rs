@@ -16,6 +16,7 @@ use crate::approval::store::{self as rows, TaskDue};
 use crate::chat::views;
 use crate::domain::reference::Reference;
 use crate::domain::Locale;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -170,12 +171,19 @@ pub(crate) fn parse_choice(
 }
 
 /// `POST /inbox/decide`: decides one task as the viewer, then back to the inbox.
-async fn decide(State(web): State<Web>, viewer: Viewer, Form(f): Form<DecideForm>) -> Response {
+async fn decide(
+    State(web): State<Web>,
+    viewer: Viewer,
+    form: Result<Form<DecideForm>, FormRejection>,
+) -> Response {
+    let locale = viewer.locale;
+    let bad = |key: &str| page::problem(&web, Some(&viewer), locale, StatusCode::BAD_REQUEST, key);
+    let Ok(Form(f)) = form else {
+        return bad("web_inbox.problem.bad_form");
+    };
     if let Err(r) = viewer.check_csrf(&web, f.csrf.as_deref()) {
         return r;
     }
-    let locale = viewer.locale;
-    let bad = |key: &str| page::problem(&web, Some(&viewer), locale, StatusCode::BAD_REQUEST, key);
     let Some(task) = f
         .task
         .as_deref()

@@ -17,6 +17,7 @@ use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
 use crate::service::DeskResult;
 use crate::store;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -126,10 +127,20 @@ async fn confirm(
         return problem(&web, v, o.locale, 400, "bad_decision");
     };
     match confirmation(&web, &o, &raw, decision).await {
+        Ok(Ok(ctx)) if !allows(&ctx["subject"], decision) => {
+            problem(&web, v, o.locale, 400, "bad_decision")
+        }
         Ok(Ok(ctx)) => page::render(&web, v, o.locale, "web/link.html", ctx),
         Ok(Err(closed)) => closed_page(&web, v, o.locale, closed),
         Err(e) => page::internal(&web, &e),
     }
+}
+
+/// Whether a subject (as shown) offers `decision`.
+fn allows(subject: &Value, decision: Decision) -> bool {
+    subject["decisions"]
+        .as_array()
+        .is_some_and(|ds| ds.iter().any(|d| d.as_str() == Some(decision.verb())))
 }
 
 /// What the confirmation page shows, or the task as it ended.
@@ -154,7 +165,15 @@ async fn confirmation(
     if task.status() != TaskStatus::Open {
         return Ok(Err(ended(&mut conn, &approval.subject_ref, &task).await?));
     }
-    let subject = shown_round(desk.subjects.of(&approval)?, &approval);
+    let kind = desk.subjects.of(&approval)?;
+    let subject = shown_round(kind, &approval);
+    // What the chat's button would ask: a reason for this decision (an opportunity's
+    // assessment asks one even when feasible).
+    let needs_comment = decision.needs_comment()
+        || kind
+            .verbs()
+            .iter()
+            .any(|v| v.decision == decision && v.needs_comment);
     let stage = rows::stage(&mut conn, task.stage_id).await?;
     let stage = stage.map_or_else(String::new, |s| {
         crate::chat::views::stage_name(&s.name, &s.name_zh, o.locale)
@@ -162,7 +181,7 @@ async fn confirmation(
     let key = session::link_key(web);
     Ok(Ok(json!({
         "ref": approval.subject_ref, "stage": stage, "subject": subject,
-        "decision": decision.verb(), "needs_comment": decision.needs_comment(),
+        "decision": decision.verb(), "needs_comment": needs_comment,
         "graded": subject["graded"].as_bool().unwrap_or(false) && decision == Decision::Approve,
         "ft": token::form_token(&key, raw), "outcome": null,
     })))
@@ -234,13 +253,16 @@ async fn decide(
     headers: HeaderMap,
     Path(raw): Path<String>,
     Query(q): Query<LinkQuery>,
-    Form(f): Form<LinkForm>,
+    form: Result<Form<LinkForm>, FormRejection>,
 ) -> Response {
     let o = match open(&web, &headers, viewer.as_ref(), &raw).await {
         Ok(o) => o,
         Err(r) => return r,
     };
     let v = viewer.as_ref();
+    let Ok(Form(f)) = form else {
+        return problem(&web, v, o.locale, 400, "bad_form");
+    };
     let key = session::link_key(&web);
     if !f
         .ft

@@ -25,8 +25,8 @@ pub enum LinkError {
     Expired,
 }
 
-/// The key web links are signed with, from the key file's link-signing key (the same
-/// derivation as [`crate::web::session::link_key`]).
+/// The key web links are signed with, derived from the key file's link-signing key (so the
+/// key file stays as it is); [`crate::web::session::link_key`] and the email renderer use it.
 pub fn key(link_signing_key: &[u8]) -> Vec<u8> {
     let mut m = mac(link_signing_key);
     m.update(b"bizdesk web links v1");

@@ -128,6 +128,15 @@ async fn bad_forms_and_reasonless_rejections_change_nothing() {
     let form = [("task", "12abc"), ("decision", "approve")];
     let resp = w.post(Some(&s), "/inbox/decide", &form).await;
     assert_eq!(resp.status(), 400);
+    let t = task.to_string();
+    let twice = [
+        ("task", t.as_str()),
+        ("task", t.as_str()),
+        ("decision", "approve"),
+    ];
+    let resp = w.post(Some(&s), "/inbox/decide", &twice).await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("problem-page"));
     // Without the session's token nothing happens either.
     let forged = Session {
         csrf: "0".repeat(32),

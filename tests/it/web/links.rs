@@ -17,11 +17,16 @@ async fn serve_with_drop() -> (WebDesk, tempfile::TempDir) {
 /// The path (`/a/…?d=approve`) of the `decision` link in the latest approval prompt emailed
 /// to `address`.
 fn link_in_prompt(dir: &tempfile::TempDir, address: &str, decision: &str) -> String {
+    link_in(dir, "approval_prompt", address, decision)
+}
+
+/// The `decision` link in the latest email of `kind` to `address`.
+fn link_in(dir: &tempfile::TempDir, kind: &str, address: &str, decision: &str) -> String {
     let drop = dir.path().join("outbox");
     let mut files: Vec<_> = std::fs::read_dir(&drop)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with("approval_prompt.eml"))
+        .filter(|p| p.to_string_lossy().ends_with(&format!("{kind}.eml")))
         .collect();
     files.sort();
     for f in files.iter().rev() {
@@ -46,7 +51,7 @@ fn link_in_prompt(dir: &tempfile::TempDir, address: &str, decision: &str) -> Str
         let path = &url[url.find("/a/").unwrap()..];
         return path.to_string();
     }
-    panic!("no approval prompt to {address}");
+    panic!("no {kind} to {address}");
 }
 
 /// The form token on a confirmation page.
@@ -146,4 +151,32 @@ async fn forged_expired_and_others_links_change_nothing() {
     assert_eq!(status, 410, "{page}");
     assert_eq!(post_link(&w, &path, &[("ft", &ft)]).await.0, 410);
     assert_eq!(task_of(&w, "wang.fang", &r).await, task, "still open");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_carries_the_links_and_the_inbox_says_it_is_overdue() {
+    let (w, dir) = serve_with_drop().await;
+    let r = w.d.submit("li.na", "Monitor", 2, "1500").await;
+    let task = task_of(&w, "wang.fang", &r).await;
+    let s = w.session("wang.fang").await;
+    let (_, page) = w.get(Some(&s), "/inbox").await;
+    assert!(page.contains("1天0小时后到期"), "{page}");
+    w.d.advance(25 * 3600).await;
+    w.d.send_all_email().await;
+    let path = link_in(
+        &dir,
+        "approval_reminder",
+        "wang.fang@example.com",
+        "changes",
+    );
+    let (status, page) = w.get(None, &path).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"link-confirm\""));
+    let s = w.session("wang.fang").await;
+    let (_, page) = w.get(Some(&s), "/inbox").await;
+    assert!(
+        page.contains("badge late") && page.contains("已超期 1小时"),
+        "{page}"
+    );
+    assert_eq!(task_of(&w, "wang.fang", &r).await, task);
 }
