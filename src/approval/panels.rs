@@ -63,7 +63,11 @@ async fn pending(desk: &Desk, f: &Filter) -> DeskResult<PanelData> {
         .keys()
         .map(|(en, zh)| Label::Both {
             en: en.clone(),
-            zh: if zh.is_empty() { en.clone() } else { zh.clone() },
+            zh: if zh.is_empty() {
+                en.clone()
+            } else {
+                zh.clone()
+            },
         })
         .collect();
     let series = AGES
@@ -105,14 +109,8 @@ async fn cycle(desk: &Desk, f: &Filter) -> DeskResult<PanelData> {
         }
     }
     let count = took.iter().map(|t| t.len() as f64).collect();
-    let median = took
-        .iter_mut()
-        .map(|t| hours(percentile(t, 50)))
-        .collect();
-    let p90 = took
-        .iter_mut()
-        .map(|t| hours(percentile(t, 90)))
-        .collect();
+    let median = took.iter_mut().map(|t| hours(percentile(t, 50))).collect();
+    let p90 = took.iter_mut().map(|t| hours(percentile(t, 90))).collect();
     let series = vec![
         Series {
             name: Label::Key("web_dash.col.median_h"),

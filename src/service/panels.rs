@@ -35,7 +35,10 @@ pub struct Filter {
 impl Filter {
     /// `[start of from, start of the day after to)` in ms UTC, in the company's time zone.
     pub fn span_ms(&self, tz: chrono_tz::Tz) -> (i64, i64) {
-        (start_ms(self.from, tz), start_ms(self.to + Duration::days(1), tz))
+        (
+            start_ms(self.from, tz),
+            start_ms(self.to + Duration::days(1), tz),
+        )
     }
 
     /// The department code to filter on, or `""` for all (bound as `($n = '' OR col = $n)`).
@@ -149,7 +152,11 @@ impl PanelData {
     pub fn add_column(&mut self, name: Label, values: Vec<f64>) {
         self.table.columns.push(name);
         for (row, v) in self.table.rows.iter_mut().zip(values) {
-            row.push(if v.is_finite() { Cell::Num(v) } else { Cell::Empty });
+            row.push(if v.is_finite() {
+                Cell::Num(v)
+            } else {
+                Cell::Empty
+            });
         }
     }
 }
@@ -312,7 +319,10 @@ mod tests {
                 let title = r.render_file(locale, &path, serde_json::json!({}));
                 assert!(title.is_ok(), "the panel `{}` lacks {path}", p.id);
                 let path = format!("{}/msg/web_dash.areas.{}", locale.tag(), p.area);
-                assert!(r.render_file(locale, &path, serde_json::json!({})).is_ok(), "{path}");
+                assert!(
+                    r.render_file(locale, &path, serde_json::json!({})).is_ok(),
+                    "{path}"
+                );
             }
         }
     }

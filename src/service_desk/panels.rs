@@ -49,7 +49,10 @@ async fn by_month(desk: &Desk, f: &Filter) -> DeskResult<(Calendar, Vec<Vec<Inqu
     let months = Calendar::months(f, tz);
     let mut out = vec![Vec::new(); months.len()];
     for r in rows {
-        if f.department.as_ref().is_some_and(|d| *d != r.department_code) {
+        if f.department
+            .as_ref()
+            .is_some_and(|d| *d != r.department_code)
+        {
             continue;
         }
         if let Some(i) = months.index_of(r.created_at) {

@@ -103,11 +103,7 @@ pub fn check(
             problems.push(Msg::new("web_dash.error.unknown_dept").arg("value", shown(d)));
         }
     }
-    let area = raw
-        .area
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty());
+    let area = raw.area.as_deref().map(str::trim).filter(|a| !a.is_empty());
     if let Some(a) = area {
         if !areas.contains(&a) {
             problems.push(

@@ -32,13 +32,25 @@ pub(super) fn routes() -> Router<Web> {
         .route("/dash/{file}", get(csv_file))
 }
 
-/// Panels computed recently, keyed by filter and by what could change them: the audit
-/// trail's head (every change writes an event) and a 15-second slice of the clock (ages and
-/// "today" move on their own). Shared by the page, the CSV and the live-update poll.
+/// Panels computed recently, per filter, with what could change them: the audit trail's
+/// head (every change writes an event) and a 15-second slice of the clock (ages and "today"
+/// move on their own). When only the clock moved, the last figures are served while they are
+/// computed again in the background; after a change, the first request computes them (one
+/// computation at a time, so a burst of requests does not compute the same thing each).
+/// Shared by the page, the CSV and the live-update poll.
 #[derive(Default)]
-pub struct Cache(Mutex<HashMap<Key, Arc<Computed>>>);
+pub struct Cache {
+    entries: Mutex<HashMap<Filter, Entry>>,
+    computing: tokio::sync::Mutex<()>,
+}
 
-type Key = (Filter, i64, i64);
+/// One filter's figures and when they were computed.
+struct Entry {
+    seq: i64,
+    slice: i64,
+    data: Arc<Computed>,
+    refreshing: bool,
+}
 
 /// Every panel's data for one filter, and their short hash.
 struct Computed {
@@ -49,16 +61,92 @@ struct Computed {
 /// How many filters the cache keeps before it starts afresh.
 const CACHE_ENTRIES: usize = 64;
 
+/// What the cache has for `f` at (`seq`, `slice`).
+enum Cached {
+    Fresh(Arc<Computed>),
+    /// Only the clock moved: these figures, and whether the caller should refresh them.
+    Stale(Arc<Computed>, bool),
+    Missing,
+}
+
+impl Cache {
+    fn get(&self, f: &Filter, seq: i64, slice: i64) -> Cached {
+        let Ok(mut m) = self.entries.lock() else {
+            return Cached::Missing;
+        };
+        match m.get_mut(f) {
+            Some(e) if e.seq == seq && e.slice >= slice => Cached::Fresh(e.data.clone()),
+            Some(e) if e.seq == seq => {
+                let refresh = !e.refreshing;
+                e.refreshing = true;
+                Cached::Stale(e.data.clone(), refresh)
+            }
+            _ => Cached::Missing,
+        }
+    }
+
+    fn put(&self, f: &Filter, seq: i64, slice: i64, data: Arc<Computed>) {
+        if let Ok(mut m) = self.entries.lock() {
+            if m.len() >= CACHE_ENTRIES && !m.contains_key(f) {
+                m.clear();
+            }
+            let e = Entry {
+                seq,
+                slice,
+                data,
+                refreshing: false,
+            };
+            m.insert(f.clone(), e);
+        }
+    }
+
+    fn refreshed(&self, f: &Filter) {
+        if let Ok(mut m) = self.entries.lock() {
+            if let Some(e) = m.get_mut(f) {
+                e.refreshing = false;
+            }
+        }
+    }
+}
+
 /// The panels' data for `f`, from the cache when nothing changed.
 async fn computed(web: &Web, f: &Filter) -> DeskResult<Arc<Computed>> {
     let desk = &web.chat.desk;
     let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM audit_head WHERE id = 1")
         .fetch_one(desk.store.pool())
         .await?;
-    let key = (f.clone(), seq, crate::store::to_ms(desk.now()) / 15_000);
-    if let Some(hit) = web.dash.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return Ok(hit);
+    let slice = crate::store::to_ms(desk.now()) / 15_000;
+    match web.dash.get(f, seq, slice) {
+        Cached::Fresh(d) => return Ok(d),
+        Cached::Stale(d, refresh) => {
+            if refresh {
+                let (web, f) = (web.clone(), f.clone());
+                tokio::spawn(async move {
+                    match compute(&web, &f).await {
+                        Ok(d) => web.dash.put(&f, seq, slice, d),
+                        Err(e) => {
+                            tracing::error!(error = %format!("{e:#}"), "dashboard refresh failed");
+                            web.dash.refreshed(&f);
+                        }
+                    }
+                });
+            }
+            return Ok(d);
+        }
+        Cached::Missing => {}
     }
+    let _one_at_a_time = web.dash.computing.lock().await;
+    if let Cached::Fresh(d) = web.dash.get(f, seq, slice) {
+        return Ok(d);
+    }
+    let d = compute(web, f).await?;
+    web.dash.put(f, seq, slice, d.clone());
+    Ok(d)
+}
+
+/// Runs every registered panel for `f` and hashes the results.
+async fn compute(web: &Web, f: &Filter) -> DeskResult<Arc<Computed>> {
+    let desk = &web.chat.desk;
     let list = crate::registry::panels();
     let runs = list.iter().map(|p| (p.run)(desk, f));
     let data = futures::future::try_join_all(runs).await?;
@@ -66,17 +154,10 @@ async fn computed(web: &Web, f: &Filter) -> DeskResult<Arc<Computed>> {
     for d in &data {
         hash.update(format!("{d:?}").as_bytes());
     }
-    let computed = Arc::new(Computed {
+    Ok(Arc::new(Computed {
         version: hex::encode(&hash.finalize()[..8]),
         panels: list.into_iter().zip(data).collect(),
-    });
-    if let Ok(mut m) = web.dash.0.lock() {
-        if m.len() >= CACHE_ENTRIES {
-            m.clear();
-        }
-        m.insert(key, computed.clone());
-    }
-    Ok(computed)
+    }))
 }
 
 /// The refusal for someone the dashboards are not for.
@@ -136,7 +217,12 @@ fn text(web: &Web, locale: Locale, l: &Label) -> String {
 
 /// A table's header and rows as text.
 fn table_text(web: &Web, locale: Locale, d: &PanelData) -> (Vec<String>, Vec<Vec<String>>) {
-    let columns = d.table.columns.iter().map(|c| text(web, locale, c)).collect();
+    let columns = d
+        .table
+        .columns
+        .iter()
+        .map(|c| text(web, locale, c))
+        .collect();
     let rows = d
         .table
         .rows
@@ -174,7 +260,8 @@ async fn show(State(web): State<Web>, viewer: Viewer, Query(raw): Query<Raw>) ->
         .map(|(p, d)| {
             let title = label(&web, locale, p.title_key);
             let (categories, series) = d.chart.parts();
-            let categories: Vec<String> = categories.iter().map(|l| text(&web, locale, l)).collect();
+            let categories: Vec<String> =
+                categories.iter().map(|l| text(&web, locale, l)).collect();
             let series: Vec<(String, Vec<f64>)> = series
                 .iter()
                 .map(|s| (text(&web, locale, &s.name), s.values.clone()))
@@ -284,7 +371,10 @@ async fn csv_file(
         Err(e) => return page::failure(&web, Some(&viewer), locale, e),
     };
     let Some((_, data)) = computed.panels.iter().find(|(p, _)| p.id == panel.id) else {
-        return page::internal(&web, &DeskError::Internal(anyhow::anyhow!("panel not computed")));
+        return page::internal(
+            &web,
+            &DeskError::Internal(anyhow::anyhow!("panel not computed")),
+        );
     };
     let (columns, rows) = table_text(&web, locale, data);
     let body = match csv_text(&columns, &rows) {

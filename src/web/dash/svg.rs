@@ -36,7 +36,12 @@ pub fn render(v: &View<'_>) -> String {
          preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(v.title)
     );
-    let finite = || v.series.iter().flat_map(|(_, s)| s.iter().copied()).filter(|x| x.is_finite());
+    let finite = || {
+        v.series
+            .iter()
+            .flat_map(|(_, s)| s.iter().copied())
+            .filter(|x| x.is_finite())
+    };
     // A point at zero is data on a line; a bar of zero height is not.
     let has_data = !v.categories.is_empty() && finite().any(|x| v.lines || x != 0.0);
     if !has_data {
@@ -100,7 +105,14 @@ pub fn render(v: &View<'_>) -> String {
     for (k, (name, values)) in v.series.iter().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
         if v.lines {
-            line(&mut out, values, colour, name, |i| LEFT + band * (i as f64 + 0.5), &y_of);
+            line(
+                &mut out,
+                values,
+                colour,
+                name,
+                |i| LEFT + band * (i as f64 + 0.5),
+                &y_of,
+            );
         } else {
             let width = band * 0.8 / v.series.len() as f64;
             for (i, x) in values.iter().enumerate().take(n) {

@@ -68,8 +68,11 @@ async fn walkthrough() -> WebDesk {
         "/opportunity new customer:#1 title:\"三层装修\" value:250000",
     )
     .await;
-    d.ok("li.na", "/order new customer:#1 items:\"500 chairs\" amount:10000")
-        .await;
+    d.ok(
+        "li.na",
+        "/order new customer:#1 items:\"500 chairs\" amount:10000",
+    )
+    .await;
     let due = d.chat.desk.today() + chrono::Duration::days(2);
     d.ok("li.na", &format!("/order terms ref:SO-000001 due:{due}"))
         .await;
@@ -102,7 +105,10 @@ async fn the_central_office_sees_every_panel_with_its_chart_table_and_csv() {
     let s = w.session("chen.jie").await;
     let (status, page) = w.get(Some(&s), "/dash").await;
     assert_eq!(status, 200, "{page}");
-    assert!(unescape(&page).contains("data-live=\"/dash/version?"), "{page}");
+    assert!(
+        unescape(&page).contains("data-live=\"/dash/version?"),
+        "{page}"
+    );
     for p in bizdesk::registry::panels() {
         let sec = section(&page, p.id);
         assert!(sec.contains("<svg class=\"chart\" role=\"img\""), "{sec}");
@@ -120,16 +126,25 @@ async fn the_central_office_sees_every_panel_with_its_chart_table_and_csv() {
         "service-times",
         "service-complaints",
     ] {
-        assert!(has_marks(section(&page, id)), "{id}: {}", section(&page, id));
+        assert!(
+            has_marks(section(&page, id)),
+            "{id}: {}",
+            section(&page, id)
+        );
     }
     // Booked 10,000 and collected 4,000 this month; 6,000 overdue.
     let revenue = section(&page, "sales-revenue");
     let month = "2026-11"; // the sample desk's clock starts on 2026-11-26
-    let row = format!("<th scope=\"row\">{month}</th><td class=\"num\">10000</td><td class=\"num\">4000</td>");
+    let row = format!(
+        "<th scope=\"row\">{month}</th><td class=\"num\">10000</td><td class=\"num\">4000</td>"
+    );
     assert!(revenue.contains(&row), "{revenue}");
     assert!(section(&page, "sales-overdue").contains("<td class=\"num\">6000</td>"));
     // The CSV of the revenue panel has the same numbers.
-    let href = revenue.split("id=\"csv-sales-revenue\" href=\"").nth(1).unwrap();
+    let href = revenue
+        .split("id=\"csv-sales-revenue\" href=\"")
+        .nth(1)
+        .unwrap();
     let href = unescape(&href[..href.find('"').unwrap()]);
     let r = w
         .http
@@ -140,7 +155,10 @@ async fn the_central_office_sees_every_panel_with_its_chart_table_and_csv() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
-    let cd = r.headers()["content-disposition"].to_str().unwrap().to_string();
+    let cd = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cd.starts_with("attachment;"), "{cd}");
     let csv = r.text().await.unwrap();
     assert!(csv.starts_with("月份,签约额,回款额\n"), "{csv}");
@@ -177,7 +195,10 @@ async fn heads_see_their_department_others_are_refused_and_filters_are_checked()
     }
     // Filters that make no sense are refused with a message.
     for (path, words) in [
-        ("/dash?from=2026-05-01&to=2026-04-01", "结束日期早于开始日期"),
+        (
+            "/dash?from=2026-05-01&to=2026-04-01",
+            "结束日期早于开始日期",
+        ),
         ("/dash?from=yesterday", "不是有效日期"),
         ("/dash?to=2026-02-30", "不是有效日期"),
         ("/dash?dept=NOPE", "没有“NOPE”这个部门"),
@@ -215,4 +236,52 @@ async fn the_live_version_changes_when_a_decision_is_made() {
     assert_ne!(after, before);
     let (_, page) = w.get(Some(&s), "/dash").await;
     assert!(page.contains(&format!("data-version=\"{after}\"")));
+}
+
+/// Not a timed test (run by hand with `--ignored --nocapture`): how long `/dash` takes with
+/// 100,000 decided and 5,000 pending approvals, cold (computed) and warm (cached).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn dashboard_timing_with_many_approvals() {
+    let w = serve().await;
+    let now = bizdesk::store::to_ms(w.d.chat.desk.now());
+    let seed = |sql: &str| sql.replace("NOW", &now.to_string());
+    let numbers =
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < COUNT) ";
+    w.d.sql(&seed(&format!(
+        "INSERT INTO approvals (subject_kind, subject_id, subject_ref, round, requester_id, policy, \
+         snapshot, status, current_stage, version, created_at, closed_at) \
+         {} SELECT 'requisition', 1000000 + i, 'REQ-' || i, 1, 1 + i % 10, 'requisition', '{{}}', \
+         'approved', NULL, 1, NOW - i * 300000 - 7200000, NOW - i * 300000 FROM n",
+        numbers.replace("COUNT", "100000")
+    )))
+    .await;
+    w.d.sql(&seed(&format!(
+        "INSERT INTO approvals (subject_kind, subject_id, subject_ref, round, requester_id, policy, \
+         snapshot, status, current_stage, version, created_at, closed_at) \
+         {} SELECT 'requisition', 2000000 + i, 'REQ-P' || i, 1, 1 + i % 10, 'requisition', '{{}}', \
+         'pending', 0, 1, NOW - i * 60000, NULL FROM n",
+        numbers.replace("COUNT", "5000")
+    )))
+    .await;
+    w.d.sql(
+        "INSERT INTO approval_stages (approval_id, idx, name, name_zh, mode, required, approvers, \
+         status, started_at) SELECT id, 0, 'Head', '负责人', 'any', 1, 'role:dept_head', 'active', \
+         created_at FROM approvals WHERE status = 'pending' AND subject_id >= 2000000",
+    )
+    .await;
+    let s = w.session("chen.jie").await;
+    let mut times = Vec::new();
+    for i in 0..21 {
+        let t = std::time::Instant::now();
+        let (status, page) = w.get(Some(&s), "/dash").await;
+        assert_eq!(status, 200, "{page}");
+        if i == 0 {
+            println!("cold /dash: {:?} ({} bytes)", t.elapsed(), page.len());
+        } else {
+            times.push(t.elapsed());
+        }
+    }
+    times.sort();
+    println!("warm /dash: median {:?}, max {:?}", times[10], times[19]);
 }
