@@ -2,9 +2,9 @@
 //! signed-in sessions made the way the sign-in link makes them.
 
 mod browser;
-mod signin;
 mod dash;
 mod ops;
+mod signin;
 
 use crate::common::{spawn_desk, TestDesk};
 use sha2::{Digest, Sha256};
