@@ -23,7 +23,8 @@
 //! * [`commands`]: the slash commands as data (`commands/*.toml`) and the one parser.
 //! * [`chat`]: transports and rendering only (console, Discord); no business rules.
 //! * [`scheduler`], [`outbox`], [`mail`]: timed work, delivery with leases and retries, email.
-//! * [`web`]: the HTTP server (health, readiness, Discord interactions, satisfaction pages).
+//! * [`web`]: the HTTP server (health, readiness, metrics, Discord interactions, satisfaction pages);
+//!   [`metrics`]: the in-process counters `/metrics` shows.
 //! * [`config`]: settings, the directory file, the checks that list every problem at once.
 //!
 //! Business areas, each a folder with one sub-folder per feature holding its `domain`,
@@ -54,6 +55,7 @@ pub mod config;
 pub mod domain;
 pub mod logging;
 pub mod mail;
+pub mod metrics;
 pub mod operator;
 pub mod outbox;
 pub mod procurement;

@@ -94,6 +94,7 @@ impl DiscordOutbox {
             }
             let now = store::to_ms(desk.now());
             let settle = settlement(&verdict, m.attempts, now);
+            crate::metrics::global().delivery("chat", &settle);
             let mut tx = desk.store.begin().await?;
             outbox::settle(&mut tx, m.id, held, settle, now).await?;
             tx.commit().await?;

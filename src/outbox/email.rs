@@ -126,6 +126,7 @@ impl EmailOutbox {
                 _ => {}
             }
             let settle = settlement(verdict, *attempts, now);
+            crate::metrics::global().delivery("email", &settle);
             outbox::settle(&mut tx, *id, *held, settle, now).await?;
         }
         tx.commit().await?;

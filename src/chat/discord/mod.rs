@@ -72,30 +72,29 @@ impl Discord {
     /// response is a deferral and the still-running work is handed back: the caller sends the
     /// first response, then calls [`Discord::finish`] so the edit never precedes the deferral.
     pub async fn respond(&self, interaction: Interaction) -> (Option<Value>, Option<Deferred>) {
+        let (started, kind) = (std::time::Instant::now(), kind_of(&interaction));
         let token = interaction_token(&interaction);
         let fallback = interactions::slow_fallback(&self.chat, &interaction);
         let chat = self.chat.clone();
         let mut work = tokio::spawn(async move { interactions::handle(&chat, &interaction).await });
-        match tokio::time::timeout(self.deadline, &mut work).await {
-            Ok(Ok(outcome)) => (outcome.response(), None),
+        let (how, answer) = match tokio::time::timeout(self.deadline, &mut work).await {
+            Ok(Ok(outcome)) => ("direct", (outcome.response(), None)),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "interaction handler failed");
-                (
-                    Some(json!({ "type": 4, "data": components::text("⚠️") })),
-                    None,
-                )
+                let body = json!({ "type": 4, "data": components::text("⚠️") });
+                ("error", (Some(body), None))
             }
             // Autocomplete cannot be deferred, and a modal cannot follow a deferral: answer
             // those directly (the decision itself checks everything again on submit).
-            Err(_) if fallback.is_some() => (fallback.and_then(|o| o.response()), None),
+            Err(_) if fallback.is_some() => ("direct", (fallback.and_then(|o| o.response()), None)),
             Err(_) => {
                 let deferred = token.map(|token| Deferred { token, work });
-                (
-                    Some(json!({ "type": 5, "data": { "flags": 64 } })),
-                    deferred,
-                )
+                let body = json!({ "type": 5, "data": { "flags": 64 } });
+                ("deferred", (Some(body), deferred))
             }
-        }
+        };
+        crate::metrics::global().discord_answered(kind, how, started.elapsed());
+        answer
     }
 
     /// Finishes a deferred interaction: waits for the work and edits its answer in. Retries a
@@ -150,6 +149,17 @@ impl Discord {
 pub struct Deferred {
     token: String,
     work: tokio::task::JoinHandle<Outcome>,
+}
+
+/// The interaction's kind, as a metrics label.
+fn kind_of(i: &Interaction) -> &'static str {
+    match i {
+        Interaction::Command(_) => "command",
+        Interaction::Autocomplete(_) => "autocomplete",
+        Interaction::Component(_) => "component",
+        Interaction::Modal(_) => "modal",
+        _ => "other",
+    }
 }
 
 fn interaction_token(i: &Interaction) -> Option<String> {

@@ -1,8 +1,10 @@
 //! The web desk over real HTTP on 127.0.0.1: a server per test on the test desk, and
 //! signed-in sessions made the way the sign-in link makes them.
 
-mod signin;
+mod browser;
 mod dash;
+mod ops;
+mod signin;
 
 use crate::common::{spawn_desk, TestDesk};
 use sha2::{Digest, Sha256};
