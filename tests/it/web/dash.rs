@@ -252,7 +252,7 @@ async fn dashboard_timing_with_many_approvals() {
         "INSERT INTO approvals (subject_kind, subject_id, subject_ref, round, requester_id, policy, \
          snapshot, status, current_stage, version, created_at, closed_at) \
          {} SELECT 'requisition', 1000000 + i, 'REQ-' || i, 1, 1 + i % 10, 'requisition', '{{}}', \
-         'approved', NULL, 1, NOW - i * 300000 - 7200000, NOW - i * 300000 FROM n",
+         'approved', NULL, 1, NOW - CAST(i AS BIGINT) * 300000 - 7200000, NOW - CAST(i AS BIGINT) * 300000 FROM n",
         numbers.replace("COUNT", "100000")
     )))
     .await;
@@ -260,7 +260,7 @@ async fn dashboard_timing_with_many_approvals() {
         "INSERT INTO approvals (subject_kind, subject_id, subject_ref, round, requester_id, policy, \
          snapshot, status, current_stage, version, created_at, closed_at) \
          {} SELECT 'requisition', 2000000 + i, 'REQ-P' || i, 1, 1 + i % 10, 'requisition', '{{}}', \
-         'pending', 0, 1, NOW - i * 60000, NULL FROM n",
+         'pending', 0, 1, NOW - CAST(i AS BIGINT) * 60000, NULL FROM n",
         numbers.replace("COUNT", "5000")
     )))
     .await;
