@@ -77,7 +77,6 @@ pub async fn open_tasks(desk: &Desk, actor: &Employee) -> DeskResult<Vec<InboxIt
 /// as the round a decision reaches) and the requester's and assignee's names.
 #[derive(Debug, FromRow)]
 struct OpenTaskRow {
-    #[allow(dead_code)] // the web inbox names the task in its forms
     task_id: i64,
     assignee_id: i64,
     approval_id: i64,
