@@ -18,9 +18,10 @@ pub struct View<'a> {
     pub no_data: &'a str,
 }
 
-const W: f64 = 640.0;
-const H: f64 = 300.0;
-const LEFT: f64 = 64.0;
+// Narrow enough that its text stays legible when a phone scales it to ~340 px.
+const W: f64 = 480.0;
+const H: f64 = 260.0;
+const LEFT: f64 = 60.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 36.0;
 const BOTTOM: f64 = 48.0;
@@ -72,7 +73,7 @@ pub fn render(v: &View<'_>) -> String {
         let _ = write!(
             out,
             "<path class=\"grid\" d=\"M{LEFT} {y:.1} H{x}\" stroke=\"#ddd\" fill=\"none\"/>\
-             <text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" font-size=\"11\" fill=\"#444\">{}</text>",
+             <text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" font-size=\"12\" fill=\"#444\">{}</text>",
             number(t),
             x = W - RIGHT,
             tx = LEFT - 6.0,
@@ -94,7 +95,7 @@ pub fn render(v: &View<'_>) -> String {
         if i % every == 0 {
             let _ = write!(
                 out,
-                "<text x=\"{x:.1}\" y=\"{y}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">{}</text>",
+                "<text x=\"{x:.1}\" y=\"{y}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#444\">{}</text>",
                 escape(&shorten(c, 12 * every)),
                 x = LEFT + band * (i as f64 + 0.5),
                 y = H - BOTTOM + 16.0,
@@ -205,7 +206,8 @@ fn legend(out: &mut String, series: &[(String, Vec<f64>)]) {
 
 /// Axis bounds and step: round numbers covering `[min, max]` in at most six steps.
 pub fn ticks(min: f64, max: f64) -> (f64, f64, f64) {
-    let span = (max - min).max(f64::MIN_POSITIVE);
+    // All values equal (all zero on a line): a unit-high axis instead of a flat one.
+    let span = if max > min { max - min } else { 1.0 };
     let raw = span / 6.0;
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
@@ -214,7 +216,7 @@ pub fn ticks(min: f64, max: f64) -> (f64, f64, f64) {
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
     let lo = (min / step).floor() * step;
-    let hi = ((max / step).ceil() * step).max(lo + step);
+    let hi = ((max.max(min + span) / step).ceil() * step).max(lo + step);
     (lo, hi, step)
 }
 
@@ -296,6 +298,7 @@ mod tests {
         let svg = render(&view(&cats, &series, true));
         assert_eq!(svg.matches("<circle").count(), 53);
         assert!(svg.contains("<path class=\"line\""));
+        assert_eq!(ticks(0.0, 0.0), (0.0, 1.0, 0.2));
         assert_eq!(number(1234.5), "1234.5");
         assert_eq!(number(7.0), "7");
         assert_eq!(number(0.126), "0.13");
