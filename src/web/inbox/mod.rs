@@ -36,11 +36,15 @@ pub(super) fn routes() -> Router<Web> {
         .route("/mine", get(mine::mine))
 }
 
-/// What `/inbox` is sent back to after a decision: `done=REF&d=approve`.
+/// Tasks on one page of the inbox: a long inbox is read page by page, oldest first.
+pub const PAGE_SIZE: usize = 50;
+
+/// What `/inbox` is sent back to after a decision (`done=REF&d=approve`), and the page.
 #[derive(Debug, Deserialize)]
 struct Flash {
     done: Option<String>,
     d: Option<String>,
+    page: Option<String>,
 }
 
 /// `GET /inbox`: the viewer's open tasks, oldest first, each with its decision form.
@@ -51,12 +55,22 @@ async fn inbox(State(web): State<Web>, viewer: Viewer, Query(flash): Query<Flash
         Ok(i) => i,
         Err(e) => return page::internal(&web, &e),
     };
-    let due = match task_dues(&web, &items).await {
+    let due = match task_dues(&web, &page_of(&items, flash.page.as_deref())).await {
         Ok(d) => d,
         Err(e) => return page::internal(&web, &e),
     };
     let now = desk.now().timestamp_millis();
-    let tasks: Vec<Value> = items
+    let total = items.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    // A page number out of range or not a number shows the nearest page: it is only a pager.
+    let page_no = flash
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let shown = &items[((page_no - 1) * PAGE_SIZE).min(total)..(page_no * PAGE_SIZE).min(total)];
+    let tasks: Vec<Value> = shown
         .iter()
         .map(|i| task_view(i, due.iter().find(|d| d.task_id == i.task_id), now, locale))
         .collect();
@@ -66,8 +80,26 @@ async fn inbox(State(web): State<Web>, viewer: Viewer, Query(flash): Query<Flash
         Some(&viewer),
         locale,
         "web/inbox.html",
-        json!({ "tasks": tasks, "flash": flash }),
+        json!({
+            "tasks": tasks, "flash": flash, "total": total,
+            "page": page_no, "pages": pages,
+        }),
     )
+}
+
+/// The tasks of the page asked for (see [`PAGE_SIZE`]), for the queries about them.
+fn page_of(items: &[InboxItem], page: Option<&str>) -> Vec<InboxItem> {
+    let pages = items.len().div_ceil(PAGE_SIZE).max(1);
+    let n = page
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    items
+        .iter()
+        .skip((n - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .cloned()
+        .collect()
 }
 
 /// The notice after a decision, from the query (a valid reference and decision only).

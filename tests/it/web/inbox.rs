@@ -198,3 +198,31 @@ async fn two_approvers_racing_on_one_stage_make_exactly_one_decision() {
     let again = decide(&w, &sa, a, "approve", "").await;
     assert_eq!(again.status(), 422);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_inbox_is_read_page_by_page_oldest_first() {
+    let w = serve().await;
+    let mut refs = Vec::new();
+    for n in 0..53 {
+        refs.push(w.d.submit("li.na", &format!("Cable {n}"), 1, "10").await);
+    }
+    let s = w.session("wang.fang").await;
+    let (_, first) = w.get(Some(&s), "/inbox").await;
+    assert_eq!(first.matches("<article class=\"card task\"").count(), 50);
+    assert!(
+        first.contains(&format!("data-ref=\"{}\"", refs[0])),
+        "oldest first"
+    );
+    assert!(!first.contains(&format!("data-ref=\"{}\"", refs[52])));
+    assert!(first.contains("共 53 项") && first.contains("id=\"page-next\""));
+    let (_, second) = w.get(Some(&s), "/inbox?page=2").await;
+    assert_eq!(second.matches("<article class=\"card task\"").count(), 3);
+    assert!(second.contains(&format!("data-ref=\"{}\"", refs[52])));
+    assert!(second.contains("id=\"page-prev\"") && !second.contains("id=\"page-next\""));
+    // A pager value out of range or not a number shows the nearest page, never an error.
+    for bad in ["99", "0", "x", "-1"] {
+        let (status, page) = w.get(Some(&s), &format!("/inbox?page={bad}")).await;
+        assert_eq!(status, 200, "{bad}");
+        assert!(page.contains("<article class=\"card task\""), "{bad}");
+    }
+}
