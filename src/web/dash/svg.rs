@@ -61,7 +61,13 @@ pub fn render(v: &View<'_>) -> String {
     }
     let max = finite().fold(0.0_f64, f64::max);
     let min = finite().fold(0.0_f64, f64::min);
-    let (lo, hi, step) = ticks(min, max);
+    // Counts (every value whole) get whole ticks: no "0.4 requests".
+    let whole = finite().all(|x| x.fract() == 0.0);
+    let (lo, hi, step) = if whole {
+        whole_ticks(min, max)
+    } else {
+        ticks(min, max)
+    };
     let plot_h = H - TOP - BOTTOM;
     let plot_w = W - LEFT - RIGHT;
     let y_of = |x: f64| TOP + plot_h * (hi - x) / (hi - lo);
@@ -220,6 +226,21 @@ pub fn ticks(min: f64, max: f64) -> (f64, f64, f64) {
     (lo, hi, step)
 }
 
+/// [`ticks`] for whole numbers: steps of 1, 2 or 5 times a power of ten, never below 1.
+pub fn whole_ticks(min: f64, max: f64) -> (f64, f64, f64) {
+    let span = if max > min { max - min } else { 1.0 };
+    let raw = (span / 6.0).max(1.0);
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let lo = (min / step).floor() * step;
+    let hi = ((max.max(min + span) / step).ceil() * step).max(lo + step);
+    (lo, hi, step)
+}
+
 /// A number as tables and CSV show it: whole numbers without decimals, others with up to two.
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
@@ -290,6 +311,11 @@ mod tests {
         let series = vec![("value".to_string(), values)];
         let (lo, hi, step) = ticks(0.0, 2_968_000.0);
         assert_eq!((lo, hi, step), (0.0, 3_000_000.0, 500_000.0));
+        // Counts: whole steps only.
+        assert_eq!(whole_ticks(0.0, 2.0), (0.0, 2.0, 1.0));
+        assert_eq!(whole_ticks(0.0, 3.0), (0.0, 3.0, 1.0));
+        assert_eq!(whole_ticks(0.0, 13.0), (0.0, 15.0, 5.0));
+        assert_eq!(whole_ticks(0.0, 0.0), (0.0, 1.0, 1.0));
         for lines in [false, true] {
             let svg = render(&view(&cats, &series, lines));
             assert!(svg.contains(">3000000<"), "{svg}");
