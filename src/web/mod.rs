@@ -141,7 +141,8 @@ pub fn router_with_discord(chat: Chat, settings: WebSettings, discord: DiscordRe
         .merge(links::routes())
         .merge(refs::routes())
         .merge(dash::routes())
-        .merge(metrics::routes());
+        .merge(metrics::routes())
+        .fallback(page::not_found);
     metrics::layer(routes).with_state(web)
 }
 

@@ -76,6 +76,8 @@ pub fn render_status(
             json!({
                 "name": v.employee.name, "handle": v.employee.handle, "csrf": v.csrf,
                 "department": v.employee.department,
+                // The menu offers the dashboards only to those who may read them.
+                "dash": crate::access::dashboards::scope(&v.employee).is_some(),
             })
         }),
     );
@@ -124,6 +126,25 @@ fn with_headers(status: StatusCode, html: String) -> Response {
     r
 }
 
+/// Any address bizdesk does not serve: a page saying so, in the reader's language.
+pub(super) async fn not_found(
+    axum::extract::State(web): axum::extract::State<Web>,
+    viewer: super::session::MaybeViewer,
+    headers: HeaderMap,
+) -> Response {
+    let locale = viewer
+        .0
+        .as_ref()
+        .map_or_else(|| anonymous_locale(&web, &headers), |v| v.locale);
+    problem(
+        &web,
+        viewer.0.as_ref(),
+        locale,
+        StatusCode::NOT_FOUND,
+        "web.problem.not_found",
+    )
+}
+
 /// A page that says what went wrong and what to do: `key.title` and `key.text` from the
 /// message catalog.
 pub fn problem(
@@ -162,10 +183,7 @@ pub fn problem_text(
 pub fn failure(web: &Web, viewer: Option<&Viewer>, locale: Locale, e: DeskError) -> Response {
     match e {
         DeskError::User(msgs) => {
-            let text: Vec<String> = msgs
-                .iter()
-                .map(|m| web.chat.renderer.msg(locale, m))
-                .collect();
+            let text: Vec<String> = msgs.iter().map(|m| web_words(web, locale, m)).collect();
             let title = label(web, locale, "web.problem.refused.title");
             problem_text(
                 web,
@@ -178,6 +196,37 @@ pub fn failure(web: &Web, viewer: Option<&Viewer>, locale: Locale, e: DeskError)
         }
         other => internal(web, &other),
     }
+}
+
+/// A service's message in the web's words: the few that tell a chat user what to type are
+/// said for a page instead (`web.chat_words.<key>`); the rest read the same everywhere.
+fn web_words(web: &Web, locale: Locale, m: &crate::domain::Msg) -> String {
+    const WEB_SAYS: [&str; 4] = [
+        "approval.comment_required",
+        "approval.not_assigned",
+        "approval.prompt_outdated",
+        "approval.unknown_prompt",
+    ];
+    if WEB_SAYS.contains(&m.key) {
+        let path = format!(
+            "{}/msg/web.chat_words.{}",
+            locale.tag(),
+            m.key.replace('.', "_")
+        );
+        let args: serde_json::Map<String, Value> = m
+            .args
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        if let Ok(text) = web
+            .chat
+            .renderer
+            .render_file(locale, &path, Value::Object(args))
+        {
+            return text.trim().to_string();
+        }
+    }
+    web.chat.renderer.msg(locale, m)
 }
 
 /// 500: an apology; the cause chain goes to the log.

@@ -391,7 +391,8 @@ async fn csv_file(
             (header::CONTENT_DISPOSITION, name),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        body,
+        // A byte-order mark: Excel opens UTF-8 (Chinese headers) right only with it.
+        format!("\u{feff}{body}"),
     )
         .into_response()
 }

@@ -160,8 +160,11 @@ async fn the_central_office_sees_every_panel_with_its_chart_table_and_csv() {
         .unwrap()
         .to_string();
     assert!(cd.starts_with("attachment;"), "{cd}");
-    let csv = r.text().await.unwrap();
-    assert!(csv.starts_with("月份,签约额,回款额\n"), "{csv}");
+    let csv = String::from_utf8(r.bytes().await.unwrap().to_vec()).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}月份,签约额,回款额\n"),
+        "a BOM for Excel, then the header: {csv}"
+    );
     assert!(csv.contains(&format!("\n{month},10000,4000\n")), "{csv}");
     // One area only.
     let (_, sales) = w.get(Some(&s), "/dash?area=sales").await;

@@ -139,3 +139,24 @@ async fn pages_need_a_session_and_forms_need_its_token() {
 mod inbox;
 mod links;
 mod refs;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_menu_offers_what_the_reader_may_open_and_unknown_pages_say_so() {
+    let w = serve().await;
+    let li = w.session("li.na").await;
+    let boss = w.session("chen.jie").await;
+    let (_, page) = w.get(Some(&li), "/inbox").await;
+    assert!(
+        !page.contains("id=\"nav-dash\""),
+        "li.na may not read dashboards"
+    );
+    assert!(page.contains("<script src=\"/assets/desk.js\" defer></script>"));
+    let (_, page) = w.get(Some(&boss), "/inbox").await;
+    assert!(page.contains("id=\"nav-dash\""));
+    let (status, page) = w.get(Some(&li), "/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("页面不存在"), "{page}");
+    let (status, page) = w.get(None, "/nothing-here").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("<h1>"), "{page}");
+}
