@@ -32,7 +32,12 @@ pub enum Target {
 }
 
 /// The round a target points at now, and the task a button wants.
-async fn locate(conn: &mut Conn, target: Target) -> DeskResult<(Approval, Option<i64>)> {
+async fn locate(
+    conn: &mut Conn,
+    desk: &Desk,
+    actor: &Employee,
+    target: Target,
+) -> DeskResult<(Approval, Option<i64>)> {
     match target {
         Target::Ref(r) => {
             let subject_ref = r.to_string();
@@ -46,6 +51,15 @@ async fn locate(conn: &mut Conn, target: Target) -> DeskResult<(Approval, Option
             let task = rows::task(&mut *conn, id)
                 .await?
                 .ok_or_else(|| Msg::new("approval.unknown_prompt"))?;
+            // Someone else's task reads like no task: a task id typed into a form (the web)
+            // must not tell who decided what on a request the actor may not read.
+            if task.assignee_id != actor.id
+                && !delegations::delegators_of(&mut *conn, actor.id, desk.today())
+                    .await?
+                    .contains(&task.assignee_id)
+            {
+                return Err(Msg::new("approval.unknown_prompt").into());
+            }
             let round = rows::get(&mut *conn, task.approval_id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("task {id} has no round"))?;
@@ -207,7 +221,7 @@ fn explain_refusal(
 /// can say "already decided" before asking for a reason.
 pub async fn precheck(desk: &Desk, actor: &Employee, target: Target) -> DeskResult<()> {
     let mut conn = desk.store.pool().acquire().await?;
-    let (latest, wanted) = locate(&mut conn, target).await?;
+    let (latest, wanted) = locate(&mut conn, desk, actor, target).await?;
     if latest.status() != ApprovalStatus::Pending {
         return Err(explain_closed(&mut conn, actor, &latest).await?.into());
     }
@@ -295,7 +309,7 @@ pub async fn decide_via(
     check_comment(decision, comment)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     let mut tx = desk.begin().await?;
-    let (latest, wanted) = locate(&mut tx, target).await?;
+    let (latest, wanted) = locate(&mut tx, desk, actor, target).await?;
     let Some(approval) = rows::lock_approval(&mut tx, latest.id).await? else {
         // Someone ended the round first; read it again to say how (the copy above is stale).
         let now_closed = rows::get(&mut tx, latest.id).await?.unwrap_or(latest);

@@ -36,7 +36,13 @@ async fn track(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or(UNMATCHED.to_string(), |m| m.as_str().to_string());
-    let method = req.method().as_str().to_string();
+    // Only the standard methods become labels: any token is a method to HTTP, and a label
+    // per made-up one would grow the series without end.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS") => m,
+        _ => "other",
+    }
+    .to_string();
     let response = next.run(req).await;
     crate::metrics::global().http_request(
         &route,

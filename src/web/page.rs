@@ -265,6 +265,28 @@ pub fn anonymous_locale(web: &Web, headers: &HeaderMap) -> Locale {
     browser_locale(headers).unwrap_or(web.chat.desk.company.locale)
 }
 
+/// Whether a form was posted from one of bizdesk's own pages, by the browser's word
+/// (`Sec-Fetch-Site`, else `Origin`): a page elsewhere cannot submit it for someone (login
+/// CSRF). A client that sends neither header is not a browser and is let through.
+pub fn same_origin(web: &Web, headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let ours = |base: &str| {
+        let rest = base.split_once("://").map_or("", |(_, r)| r);
+        let host = rest.split('/').next().unwrap_or("");
+        origin.ends_with(&format!("://{host}")) && !host.is_empty()
+    };
+    let by_host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|h| origin.split_once("://").is_some_and(|(_, o)| o == h));
+    ours(&web.settings.public_url) || by_host
+}
+
 /// Percent-encodes a query value.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -45,6 +45,29 @@ pub(super) async fn request(web: &Web, email: &str, next: Option<&str>) -> DeskR
     let address_hash = hex::encode(Sha256::digest(address.as_bytes()));
     let now = store::to_ms(desk.now());
     let mut tx = desk.store.begin().await?;
+    // Requests for one address count one at a time (SQLite's write transaction already
+    // serializes them; PostgreSQL's READ COMMITTED would let a burst all pass the count).
+    if desk.store.backend() == crate::store::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(&address_hash)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // What no check needs any more goes: requests older than the hour the limit looks at,
+    // links past their expiry, sessions ended or idle for a day.
+    sqlx::query("DELETE FROM web_signin_requests WHERE at <= $1")
+        .bind(now - HOUR_MS)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM web_signin_tokens WHERE expires_at <= $1")
+        .bind(now - HOUR_MS)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM web_sessions WHERE ended_at <= $1 OR last_seen_at <= $2")
+        .bind(now - 86_400_000)
+        .bind(now - web.settings.session_idle_ms - 86_400_000)
+        .execute(&mut *tx)
+        .await?;
     let (asked,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM web_signin_requests WHERE address_hash = $1 AND at > $2",
     )
@@ -196,10 +219,13 @@ async fn link_use(
     if !is_token(&token) {
         return refused(&web, locale, &Link::Unknown);
     }
-    let csrf_ok = f
-        .csrf
-        .as_deref()
-        .is_some_and(|c| constant_time_eq(c.as_bytes(), form_token(&web, &token).as_bytes()));
+    // The form's token proves the page was seen; the browser's own headers prove the POST
+    // came from that page, not from a site that read the link and signs someone in as its
+    // holder.
+    let csrf_ok = page::same_origin(&web, &headers)
+        && f.csrf
+            .as_deref()
+            .is_some_and(|c| constant_time_eq(c.as_bytes(), form_token(&web, &token).as_bytes()));
     if !csrf_ok {
         return page::problem(
             &web,

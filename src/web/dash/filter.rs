@@ -106,11 +106,7 @@ pub fn check(
     let area = raw.area.as_deref().map(str::trim).filter(|a| !a.is_empty());
     if let Some(a) = area {
         if !areas.contains(&a) {
-            problems.push(
-                Msg::new("web_dash.error.unknown_area")
-                    .arg("value", shown(a))
-                    .arg("areas", areas.join(", ")),
-            );
+            problems.push(Msg::new("web_dash.error.unknown_area").arg("value", shown(a)));
         }
     }
     let (Some(from), Some(to), true) = (from, to, problems.is_empty()) else {

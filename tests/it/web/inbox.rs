@@ -226,3 +226,22 @@ async fn a_long_inbox_is_read_page_by_page_oldest_first() {
         assert!(page.contains("<article class=\"card task\""), "{bad}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_id_typed_into_the_form_tells_nothing_about_others_requests() {
+    let w = serve().await;
+    let r = w.d.submit("li.na", "Desk", 1, "900").await;
+    let task = task_of(&w, "wang.fang", &r).await;
+    let head = w.session("wang.fang").await;
+    decide(&w, &head, task, "approve", "ok").await;
+    // xu.jing may not read the request: probing its decided task by id says what a made-up
+    // id says, without the reference or who decided.
+    let xu = w.session("xu.jing").await;
+    let probe = decide(&w, &xu, task, "approve", "").await;
+    assert_eq!(probe.status(), 422);
+    let probe = probe.text().await.unwrap();
+    let made_up = decide(&w, &xu, 999_999, "approve", "").await;
+    let made_up = made_up.text().await.unwrap();
+    assert!(!probe.contains(&r) && !probe.contains("王芳"), "{probe}");
+    assert_eq!(probe, made_up);
+}
