@@ -24,6 +24,8 @@ const H: f64 = 260.0;
 const LEFT: f64 = 64.0;
 const RIGHT: f64 = 14.0;
 const TOP: f64 = 36.0;
+/// The height of one row of the legend.
+const LEGEND_ROW: f64 = 20.0;
 const BOTTOM: f64 = 48.0;
 /// Text size in the viewBox: 400 units drawn about 310 px wide on a 375 px phone keep it
 /// near 11 px there, and larger on wider screens.
@@ -73,10 +75,12 @@ pub fn render(v: &View<'_>) -> String {
     } else {
         ticks(min, max)
     };
-    let plot_h = H - TOP - BOTTOM;
+    // The legend wraps onto more rows when its names do not fit; the plot starts below it.
+    let rows = legend(&mut out, v.series);
+    let top = TOP + LEGEND_ROW * (rows - 1) as f64;
+    let plot_h = H - top - BOTTOM;
     let plot_w = W - LEFT - RIGHT;
-    let y_of = |x: f64| TOP + plot_h * (hi - x) / (hi - lo);
-    legend(&mut out, v.series);
+    let y_of = |x: f64| top + plot_h * (hi - x) / (hi - lo);
     // Grid lines and tick labels.
     let mut t = lo;
     while t <= hi + step / 2.0 {
@@ -94,7 +98,7 @@ pub fn render(v: &View<'_>) -> String {
     }
     let _ = write!(
         out,
-        "<path class=\"axis\" d=\"M{LEFT} {TOP} V{b:.1} H{r}\" stroke=\"#444\" fill=\"none\"/>",
+        "<path class=\"axis\" d=\"M{LEFT} {top} V{b:.1} H{r}\" stroke=\"#444\" fill=\"none\"/>",
         b = y_of(lo.max(0.0).min(hi)),
         r = W - RIGHT,
     );
@@ -195,22 +199,30 @@ fn line(
 }
 
 /// The legend along the top: a swatch and a name per series.
-fn legend(out: &mut String, series: &[(String, Vec<f64>)]) {
+fn legend(out: &mut String, series: &[(String, Vec<f64>)]) -> usize {
     let mut x = LEFT;
+    let mut row = 0usize;
     for (k, (name, _)) in series.iter().enumerate() {
         let name = shorten(name, 24);
+        // Wide characters (CJK) take about twice the room of Latin ones.
+        let width: f64 = name.chars().map(char_width).sum();
+        if x > LEFT && x + 16.0 + width > W - RIGHT {
+            row += 1;
+            x = LEFT;
+        }
+        let y = 10.0 + LEGEND_ROW * row as f64;
         let _ = write!(
             out,
-            "<rect class=\"swatch\" x=\"{x:.1}\" y=\"10\" width=\"12\" height=\"12\" fill=\"{}\"/>\
-             <text x=\"{tx:.1}\" y=\"20\" font-size=\"{FONT}\" fill=\"#222\">{}</text>",
+            "<rect class=\"swatch\" x=\"{x:.1}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
+             <text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"{FONT}\" fill=\"#222\">{}</text>",
             COLOURS[k % COLOURS.len()],
             escape(&name),
             tx = x + 16.0,
+            ty = y + 10.0,
         );
-        // Wide characters (CJK) take about twice the room of Latin ones.
-        let width: f64 = name.chars().map(char_width).sum();
         x += 16.0 + width + 16.0;
     }
+    row + 1
 }
 
 /// Axis bounds and step: round numbers covering `[min, max]` in at most six steps.
@@ -333,6 +345,32 @@ mod tests {
         assert!(svg.contains("aria-label=\"T &lt;&amp;&gt;\""));
         assert!(svg.contains("a&quot;b&amp;c"));
         assert!(svg.contains("<rect class=\"bar\""));
+    }
+
+    #[test]
+    fn a_long_legend_wraps_and_stays_inside() {
+        let cats = vec!["a".to_string(), "b".to_string()];
+        let names = ["不足 1 天", "1–3 天", "3–7 天", "超过 7 天", "超过 30 天"];
+        let series: Vec<(String, Vec<f64>)> = names
+            .iter()
+            .map(|n| (n.to_string(), vec![1.0, 2.0]))
+            .collect();
+        let svg = render(&view(&cats, &series, false));
+        for n in names {
+            assert!(
+                svg.contains(&format!(">{n}</text>")),
+                "{n} shown whole: {svg}"
+            );
+        }
+        // Every legend text starts inside the chart, on a second row when the first is full.
+        assert!(
+            svg.contains("y=\"30\"") || svg.contains("y=\"50\""),
+            "{svg}"
+        );
+        for x in svg.split("<text x=\"").skip(1) {
+            let x: f64 = x.split('"').next().unwrap().parse().unwrap();
+            assert!(x < W - RIGHT, "text starts at {x}");
+        }
     }
 
     #[test]
