@@ -170,7 +170,14 @@ async fn complaints(desk: &Desk, f: &Filter) -> DeskResult<PanelData> {
     let categories = counts
         .iter()
         .map(|(c, _)| match c {
-            Some(c) => Label::Text(c.clone()),
+            // The category's names from routing.toml (the code when it has none).
+            Some(c) => match desk.routing.categories.iter().find(|t| t.code == *c) {
+                Some(t) => Label::Both {
+                    en: t.name.clone(),
+                    zh: t.name_zh.clone(),
+                },
+                None => Label::Text(c.clone()),
+            },
             None => Label::Key("web_dash.col.uncategorized"),
         })
         .collect();

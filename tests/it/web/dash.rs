@@ -132,6 +132,12 @@ async fn the_central_office_sees_every_panel_with_its_chart_table_and_csv() {
             section(&page, id)
         );
     }
+    // Complaint categories by the names routing.toml gives them, not their codes.
+    let complaints = section(&page, "service-complaints");
+    assert!(
+        complaints.contains("账务") && !complaints.contains(">billing<"),
+        "{complaints}"
+    );
     // Booked 10,000 and collected 4,000 this month; 6,000 overdue.
     let revenue = section(&page, "sales-revenue");
     let month = "2026-11"; // the sample desk's clock starts on 2026-11-26
