@@ -74,7 +74,10 @@ async fn inbox(State(web): State<Web>, viewer: Viewer, Query(flash): Query<Flash
         .iter()
         .map(|i| task_view(i, due.iter().find(|d| d.task_id == i.task_id), now, locale))
         .collect();
-    let flash = flash_text(&web, locale, &flash);
+    let flash = match flash_text(&web, &viewer, &flash).await {
+        Ok(f) => f,
+        Err(e) => return page::internal(&web, &e),
+    };
     page::render(
         &web,
         Some(&viewer),
@@ -102,17 +105,39 @@ fn page_of(items: &[InboxItem], page: Option<&str>) -> Vec<InboxItem> {
         .collect()
 }
 
-/// The notice after a decision, from the query (a valid reference and decision only).
-fn flash_text(web: &Web, locale: Locale, f: &Flash) -> Option<String> {
-    let r: Reference = f.done.as_deref()?.parse().ok()?;
-    let d = decision_of(f.d.as_deref()?)?;
+/// The notice after a decision, from the query: only for a reference the viewer decided
+/// this way (a link someone crafts cannot make the page claim a decision that was not made).
+async fn flash_text(
+    web: &Web,
+    viewer: &Viewer,
+    f: &Flash,
+) -> crate::service::DeskResult<Option<String>> {
+    let (Some(r), Some(d)) = (
+        f.done.as_deref().and_then(|r| r.parse::<Reference>().ok()),
+        f.d.as_deref().and_then(decision_of),
+    ) else {
+        return Ok(None);
+    };
+    let mut conn = web.chat.desk.store.pool().acquire().await?;
+    let decided: Option<(i64,)> = sqlx::query_as(
+        "SELECT t.id FROM approval_tasks t JOIN approvals a ON a.id = t.approval_id \
+         WHERE a.subject_ref = $1 AND t.decided_by = $2 AND t.status = $3 LIMIT 1",
+    )
+    .bind(r.to_string())
+    .bind(viewer.employee.id)
+    .bind(d.task_status().as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if decided.is_none() {
+        return Ok(None);
+    }
     let msg = crate::domain::Msg::new(match d {
         Decision::Approve => "web_inbox.flash.approve",
         Decision::Reject => "web_inbox.flash.reject",
         Decision::Changes => "web_inbox.flash.changes",
     })
     .arg("ref", r.to_string());
-    Some(web.chat.renderer.msg(locale, &msg))
+    Ok(Some(web.chat.renderer.msg(viewer.locale, &msg)))
 }
 
 /// The SLA facts of these tasks (one query).

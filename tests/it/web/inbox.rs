@@ -110,6 +110,15 @@ async fn approving_from_the_inbox_moves_the_request_on() {
     // A flash from a crafted query is escaped or dropped, never markup.
     let (_, page) = w.get(Some(&s), "/inbox?done=<b>x</b>&d=approve").await;
     assert!(!page.contains("id=\"flash\""));
+    // Nor can a crafted link claim a decision the viewer did not make.
+    let (_, page) = w.get(Some(&s), &format!("/inbox?done={r}&d=reject")).await;
+    assert!(
+        !page.contains("id=\"flash\""),
+        "wang.fang approved, not rejected"
+    );
+    let other = w.session("zhou.qiang").await;
+    let (_, page) = w.get(Some(&other), &to).await;
+    assert!(!page.contains("id=\"flash\""), "zhou.qiang decided nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
