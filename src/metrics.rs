@@ -179,6 +179,19 @@ impl Metrics {
         self.discord_latency.observe(took);
     }
 
+    /// Discord interactions answered so far with `answer` (any kind), and how many latencies
+    /// were observed (tests).
+    pub fn discord_counts(&self, answer: &str) -> (u64, u64) {
+        let answered = self
+            .discord_answered
+            .snapshot()
+            .iter()
+            .filter(|(k, _)| k[1] == answer)
+            .map(|(_, v)| v.load(Relaxed))
+            .sum();
+        (answered, self.discord_latency.count())
+    }
+
     /// The in-process series in the text exposition format.
     pub fn render(&self, out: &mut String) {
         out.push_str("# HELP bizdesk_http_requests_total HTTP requests answered, by route template, method and status.\n");

@@ -18,8 +18,12 @@ async fn a_requisition_from_slash_command_to_final_approval_with_every_prompt_ed
         .expect("requisition registered");
     assert_eq!(req["name_localizations"]["zh-CN"], "采购申请");
 
+    let (answered, timed) = bizdesk::metrics::global().discord_counts("direct");
     let r = bot.submit("tom.baker", "ThinkPad X1", 2, "40000").await;
     assert_eq!(r["type"], 4, "{r}");
+    // /metrics counts the interaction as answered directly, with its latency.
+    let (answered_now, timed_now) = bizdesk::metrics::global().discord_counts("direct");
+    assert!(answered_now > answered && timed_now > timed);
     assert_eq!(r["data"]["flags"], 64, "private reply: {r}");
     assert!(
         content(&r).contains("REQ-000001") && content(&r).contains("80,000.00 CNY"),
