@@ -120,13 +120,18 @@ pub async fn lookup(web: &Web, headers: &HeaderMap) -> DeskResult<Option<Viewer>
         return Ok(None);
     };
     if now - last_seen > web.settings.session_idle_ms {
-        sqlx::query(
+        // Best effort: the session is over whether or not this write lands now (a busy
+        // SQLite writer must not turn a page into an error; the purge ends it later).
+        if let Err(e) = sqlx::query(
             "UPDATE web_sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL",
         )
         .bind(&id_hash)
         .bind(now)
         .execute(&mut *conn)
-        .await?;
+        .await
+        {
+            tracing::warn!(error = %e, "could not mark an idle web session ended");
+        }
         return Ok(None);
     }
     let Some(employee) = store::directory::by_id(&mut conn, employee_id).await? else {
@@ -136,11 +141,15 @@ pub async fn lookup(web: &Web, headers: &HeaderMap) -> DeskResult<Option<Viewer>
         return Ok(None);
     }
     if now - last_seen > TOUCH_EVERY_MS {
-        sqlx::query("UPDATE web_sessions SET last_seen_at = $2 WHERE id_hash = $1")
+        // Best effort too: a missed touch costs at most a minute of idle time.
+        if let Err(e) = sqlx::query("UPDATE web_sessions SET last_seen_at = $2 WHERE id_hash = $1")
             .bind(&id_hash)
             .bind(now)
             .execute(&mut *conn)
-            .await?;
+            .await
+        {
+            tracing::warn!(error = %e, "could not touch a web session");
+        }
     }
     Ok(Some(Viewer {
         locale: desk.locale_of(&employee),

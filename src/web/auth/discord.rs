@@ -163,7 +163,7 @@ async fn sign_in(
     let Some(employee) = employee else {
         return Ok(Err(Refusal::Unknown));
     };
-    let cookie = session::open(web, employee.id, "discord").await?;
+    let cookie = super::link::switch_session(web, headers, employee.id, "discord").await?;
     Ok(Ok((cookie, next)))
 }
 

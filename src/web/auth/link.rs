@@ -82,10 +82,15 @@ pub(super) async fn request(web: &Web, email: &str, next: Option<&str>) -> DeskR
         .await?;
     let employee: Option<(EmployeeId, String)> = if asked < i64::from(web.settings.signin_per_hour)
     {
-        sqlx::query_as("SELECT id, email FROM employees WHERE LOWER(email) = $1 AND active = 1")
-            .bind(&address)
-            .fetch_optional(&mut *tx)
-            .await?
+        // Compared in Rust: SQLite's LOWER folds ASCII only, and an address may have other
+        // capitals. The active staff is a short list.
+        let staff: Vec<(EmployeeId, String)> =
+            sqlx::query_as("SELECT id, email FROM employees WHERE active = 1")
+                .fetch_all(&mut *tx)
+                .await?;
+        staff
+            .into_iter()
+            .find(|(_, e)| e.trim().to_lowercase() == address)
     } else {
         None
     };
@@ -151,6 +156,20 @@ async fn status(web: &Web, token: &str) -> DeskResult<Link> {
         Some((_, expires, None)) if expires <= now => Link::Expired,
         Some((id, _, None)) => Link::Valid(id),
     })
+}
+
+/// Opens `id`'s session; a session this browser already had (perhaps someone else's) ends,
+/// so a shared browser never holds two.
+pub(super) async fn switch_session(
+    web: &Web,
+    headers: &HeaderMap,
+    id: EmployeeId,
+    via: &str,
+) -> crate::service::DeskResult<axum::http::HeaderValue> {
+    if let Some(old) = session::cookie(headers, session::COOKIE) {
+        session::end(web, &session::hash(old)).await?;
+    }
+    session::open(web, id, via).await
 }
 
 /// The page for a link that cannot sign in.
@@ -236,7 +255,7 @@ async fn link_use(
         );
     }
     match consume(&web, &token).await {
-        Ok(Some(id)) => match session::open(&web, id, "email").await {
+        Ok(Some(id)) => match switch_session(&web, &headers, id, "email").await {
             Ok(cookie) => signed_in(cookie, safe_next(f.next.as_deref()).as_deref()),
             Err(e) => page::internal(&web, &e),
         },
