@@ -5,6 +5,7 @@ mod browser;
 mod dash;
 mod ops;
 mod signin;
+mod signin_guard;
 
 use crate::common::{spawn_desk, TestDesk};
 use sha2::{Digest, Sha256};
