@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod delegations;
 pub mod domain;
 pub mod inbox;
+pub mod link_token;
 pub mod panels;
 pub mod policy;
 pub mod service;

@@ -169,6 +169,12 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// Equality of two secrets (signatures, tokens) that takes the same time wherever they differ:
+/// a timing difference must not reveal how much of a guess is right.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -257,13 +257,13 @@ impl EmailOutbox {
             return Vec::new();
         };
         let desk = &self.desk;
-        let link = crate::web::links::token::Link {
+        let link = crate::approval::link_token::Link {
             task_id,
             employee_id: to,
             expires_ms: store::to_ms(desk.now()) + self.link_valid_ms,
         };
-        let key = crate::web::links::token::key(&desk.keys.satisfaction);
-        let token = crate::web::links::token::sign(&key, &link);
+        let key = crate::approval::link_token::key(&desk.keys.satisfaction);
+        let token = crate::approval::link_token::sign(&key, &link);
         let base = desk.company.public_url.trim_end_matches('/');
         payload
             .get("subject")

@@ -241,10 +241,9 @@ pub fn hash(token: &str) -> String {
 /// The key that signs the web's links (approve-from-email), derived from the key file's
 /// link-signing key so the key file stays as it is.
 pub fn link_key(web: &Web) -> Vec<u8> {
-    super::links::token::key(&web.chat.desk.keys.satisfaction)
+    crate::approval::link_token::key(&web.chat.desk.keys.satisfaction)
 }
 
-/// Equality that takes the same time wherever the inputs differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+/// Equality that takes the same time wherever the inputs differ (see
+/// [`crate::domain::text::constant_time_eq`]).
+pub use crate::domain::text::constant_time_eq;

@@ -50,13 +50,7 @@ pub fn verify_expiring_by(
         return Err(TokenError::Forged);
     };
     let want = mac(key, &format!("{id}-{expires_ms}"));
-    // Constant-time comparison: a timing difference must not reveal how much of a guess is right.
-    let same = want.len() == sig.len()
-        && want
-            .bytes()
-            .zip(sig.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+    let same = crate::domain::text::constant_time_eq(want.as_bytes(), sig.as_bytes());
     if !same || expires_ms > latest_expiry_ms {
         return Err(TokenError::Forged);
     }

@@ -3,14 +3,13 @@
 //! approver the link was sent to. The link is the approver's credential for that one task: it
 //! is signed ([`token`]), names the task and the approver, and expires.
 
-pub mod token;
-
 use super::inbox::{decision_of, parse_choice};
 use super::page;
 use super::session::{self, MaybeViewer, Viewer};
 use super::Web;
 use crate::approval::decisions::{decide_via, Target, Via};
 use crate::approval::domain::{Decision, TaskStatus};
+use crate::approval::link_token::{self as token, Link, LinkError};
 use crate::approval::service::{name_of, shown_round};
 use crate::approval::store::{self as rows, TaskRow};
 use crate::domain::directory::Employee;
@@ -25,7 +24,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use token::{Link, LinkError};
 
 /// This part's routes.
 pub(super) fn routes() -> Router<Web> {

@@ -1,6 +1,6 @@
 //! Approve-from-email link tokens: which task, for which approver, until when — signed with
-//! HMAC-SHA256 so nobody can make or alter one. No I/O: the email renderer signs, the link
-//! page verifies.
+//! HMAC-SHA256 so nobody can make or alter one. No I/O, and here rather than in the web layer
+//! because two layers use it: the email outbox signs, the web desk's link page verifies.
 //!
 //! A token reads `TASK.EMPLOYEE.EXPIRES_MS.SIGNATURE` (digits and hex: safe in a URL path).
 
@@ -26,7 +26,7 @@ pub enum LinkError {
 }
 
 /// The key web links are signed with, derived from the key file's link-signing key (so the
-/// key file stays as it is); [`crate::web::session::link_key`] and the email renderer use it.
+/// key file stays as it is); the web desk and the email renderer use it.
 pub fn key(link_signing_key: &[u8]) -> Vec<u8> {
     let mut m = mac(link_signing_key);
     m.update(b"bizdesk web links v1");
@@ -79,7 +79,7 @@ pub fn verify(key: &[u8], token: &str, now_ms: i64) -> Result<Link, LinkError> {
         expires_ms: number(x)?,
     };
     let expected = signature(key, b"approve-link:", &body(&link));
-    if !crate::web::session::constant_time_eq(sig.as_bytes(), expected.as_bytes()) {
+    if !crate::domain::text::constant_time_eq(sig.as_bytes(), expected.as_bytes()) {
         return Err(LinkError::Forged);
     }
     if now_ms >= link.expires_ms {
@@ -96,7 +96,7 @@ pub fn form_token(key: &[u8], token: &str) -> String {
 
 /// Whether `given` is the form token of `token`.
 pub fn form_token_ok(key: &[u8], token: &str, given: &str) -> bool {
-    crate::web::session::constant_time_eq(given.as_bytes(), form_token(key, token).as_bytes())
+    crate::domain::text::constant_time_eq(given.as_bytes(), form_token(key, token).as_bytes())
 }
 
 #[cfg(test)]
