@@ -131,6 +131,19 @@ pub const COMMANDS: &[(&str, Gate)] = &[
         "report.procurement",
         Gate::Roles(PROCUREMENT_REPORT_READERS),
     ),
+    ("report.budget", Gate::Roles(budgets::READERS)),
+    ("budget.round", Gate::Roles(budgets::FINANCE)),
+    ("budget.draft", Gate::Record),
+    ("budget.show", Gate::Record),
+    ("budget.submit", Gate::Record),
+    ("budget.consolidate", Gate::Roles(budgets::FINANCE)),
+    ("budget.return", Gate::Roles(budgets::FINANCE)),
+    ("budget.revise", Gate::Record),
+    ("budget.status", Gate::Roles(budgets::READERS)),
+    ("expense.claim", Gate::Anyone),
+    ("expense.show", Gate::Record),
+    ("expense.list", Gate::Anyone),
+    ("expense.withdraw", Gate::Record),
 ];
 
 /// The gate of an action, if the catalog has it.
@@ -151,6 +164,7 @@ pub fn denied(action: &str, roles: &[Role]) -> Msg {
         "report.service" => Msg::new("report.not_allowed"),
         "report.sales" => Msg::new("report.sales_not_allowed"),
         "report.procurement" => Msg::new("procurement_report.not_allowed"),
+        "report.budget" | "budget.status" => Msg::new("budget.not_allowed"),
         _ => {
             let codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             Msg::new("access.denied")
@@ -464,6 +478,9 @@ pub mod payments {
     }
 }
 
+mod finance;
+pub use finance::{budgets, expenses};
+
 /// The dashboards (`/dash`, its CSV and live updates): who may read them, and which
 /// departments' figures.
 pub mod dashboards {
@@ -513,83 +530,4 @@ pub mod dashboards {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    pub(super) fn person(id: i64, dept: &str, roles: &[Role]) -> Employee {
-        Employee {
-            id,
-            handle: format!("p{id}"),
-            name: format!("P{id}"),
-            email: format!("p{id}@example.com"),
-            department: dept.into(),
-            roles: roles.to_vec(),
-            discord_id: None,
-            locale: None,
-            active: true,
-        }
-    }
-
-    #[test]
-    fn every_action_has_one_gate() {
-        let mut seen = std::collections::HashSet::new();
-        for (a, _) in COMMANDS {
-            assert!(seen.insert(*a), "{a} twice");
-        }
-    }
-
-    #[test]
-    fn an_unknown_action_is_closed() {
-        let admin = person(1, "MGT", &[Role::Admin, Role::Bcmo]);
-        assert_eq!(
-            require(&admin, "nope.nothing").unwrap_err().key,
-            "access.denied"
-        );
-    }
-
-    #[test]
-    fn procurement_cannot_touch_customers_or_service_inquiries() {
-        let buyer = person(8, "PUR", &[Role::Procurement]);
-        assert!(require(&buyer, "customer.add").is_err());
-        assert!(require(&buyer, "inquiry.log").is_err());
-        assert!(!customers::may_read(&buyer, Some(2)));
-        assert!(!customers::may_edit(&buyer, Some(2)));
-        let i = inquiries::Facts {
-            department: "SVC",
-            owner: None,
-            logged_by: 10,
-        };
-        assert!(!inquiries::may_handle(&buyer, i));
-        assert!(!inquiries::may_read(&buyer, i));
-        assert!(!inquiries::may_receive(&buyer, "SVC"));
-    }
-
-    #[test]
-    fn owners_keep_their_own_customers() {
-        let rep = person(5, "SAL", &[]);
-        assert!(customers::may_read(&rep, Some(5)));
-        assert!(customers::may_edit(&rep, Some(5)));
-        assert!(!customers::may_read(&rep, None));
-        assert!(!customers::may_read(&rep, Some(6)));
-        let sales = person(6, "SAL", &[Role::Sales]);
-        assert!(customers::may_read(&sales, Some(5)));
-        assert!(customers::may_edit(&sales, Some(5)));
-    }
-
-    #[test]
-    fn inspectors_receive_for_every_department_and_only_finance_overrides() {
-        let inspector = person(7, "PUR", &[Role::Inspector]);
-        assert!(receipts::may_receive(&inspector, "SAL"));
-        let member = person(8, "SAL", &[]);
-        assert!(receipts::may_receive(&member, "SAL"));
-        assert!(!receipts::may_receive(&member, "HR"));
-        let buyer = person(9, "PUR", &[Role::Procurement]);
-        assert!(!receipts::may_receive(&buyer, "SAL"));
-        assert!(receipts::may_read(&buyer, "SAL"));
-        let finance = person(10, "FIN", &[Role::Finance]);
-        assert!(payments::may_override(&finance, &[Role::Finance]));
-        assert!(!payments::may_override(&finance, &[Role::Management]));
-        let boss = person(11, "MGT", &[Role::Management]);
-        assert!(!payments::may_override(&boss, &[Role::Management]));
-    }
-}
+mod tests;

@@ -179,6 +179,7 @@ pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::
         terms: Arc::new(vocabulary(config, &routing)),
         order_roles: config.sales.roles()?,
         procurement: config.procurement.clone(),
+        budget: config.budget.clone(),
     };
     renderer.set_terms(company.terms.clone());
     let desk = Desk {

@@ -43,6 +43,7 @@ pub struct Config {
     pub scheduler: Scheduler,
     pub sales: Sales,
     pub procurement: crate::procurement::Settings,
+    pub budget: crate::finance::Settings,
     pub inquiries: Inquiries,
     pub security: Security,
     pub log: Log,

@@ -53,6 +53,7 @@ pub mod collaboration;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod finance;
 pub mod logging;
 pub mod mail;
 pub mod metrics;

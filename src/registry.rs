@@ -43,6 +43,8 @@ pub fn subjects() -> Subjects {
         &crate::procurement::orders::subject::SUBJECT,
         &crate::procurement::suppliers::subject::SUBJECT,
         &crate::procurement::payments::subject::SUBJECT,
+        &crate::finance::budgets::subject::SUBJECT,
+        &crate::finance::expenses::subject::SUBJECT,
     ])
 }
 
@@ -74,6 +76,9 @@ pub fn actions() -> Vec<Handler> {
         crate::service_desk::customers::chat::actions(),
         crate::service_desk::inquiries::chat::actions(),
         crate::collaboration::chat::actions(),
+        crate::finance::budgets::chat::actions(),
+        crate::finance::expenses::chat::actions(),
+        crate::finance::report::chat::actions(),
     ]
     .concat()
 }
@@ -87,6 +92,7 @@ pub fn jobs() -> Vec<JobHandler> {
         crate::procurement::jobs(),
         crate::service_desk::jobs(),
         crate::collaboration::jobs(),
+        crate::finance::jobs(),
     ]
     .concat()
 }
@@ -100,6 +106,9 @@ pub fn notifications() -> Vec<Notification> {
         crate::procurement::NOTIFICATIONS,
         crate::service_desk::NOTIFICATIONS,
         crate::collaboration::NOTIFICATIONS,
+        crate::finance::budgets::NOTIFICATIONS,
+        crate::finance::ledger::NOTIFICATIONS,
+        crate::finance::report::NOTIFICATIONS,
     ]
     .concat()
 }
@@ -111,6 +120,7 @@ pub fn panels() -> Vec<crate::service::panels::Panel> {
         crate::sales::panels::panels(),
         crate::service_desk::panels::panels(),
         crate::procurement::panels::panels(),
+        crate::finance::panels::panels(),
     ]
     .concat()
 }

@@ -163,8 +163,19 @@ pub fn parse_line(
     };
     let sub = resolve_subcommand(command, sub_word.as_deref()).map_err(|m| vec![m])?;
 
-    let pieces = tokens
-        .map(|t| {
+    // A bare word right after the subcommand fills its positional option, if it has one.
+    let positional = sub.and_then(|s| s.options.iter().find(|o| o.positional));
+    let first_bare = match positional {
+        Some(o) => tokens.next_if(|t| !t.has_sep).map(|t| Piece::Opt {
+            name: o.name.clone(),
+            bare_empty: false,
+            value: RawValue::Text(t.head),
+        }),
+        None => None,
+    };
+    let pieces = first_bare
+        .into_iter()
+        .chain(tokens.map(|t| {
             if !t.has_sep || t.head.trim().is_empty() {
                 Piece::Problem(Msg::new("command.stray_text").arg("text", shown(&t.raw)))
             } else {
@@ -174,7 +185,7 @@ pub fn parse_line(
                     value: RawValue::Text(t.value),
                 }
             }
-        })
+        }))
         .collect();
     bind_pieces(command, sub, pieces, ctx)
 }

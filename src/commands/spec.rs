@@ -98,6 +98,10 @@ pub struct OptionSpec {
     /// Fixed choices (string, integer, number options). The stored value is `value`.
     #[serde(default)]
     pub choices: Vec<ChoiceSpec>,
+    /// In a typed line, a bare word right after the subcommand is this option's value
+    /// (`/budget round open year:2027` for `action:open`); at most one per subcommand.
+    #[serde(default)]
+    pub positional: bool,
     /// String options: a regex the whole (trimmed) value must match.
     #[serde(default)]
     pub pattern: Option<String>,

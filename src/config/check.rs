@@ -33,6 +33,15 @@ impl Config {
         for (key, message) in self.procurement.problems() {
             found.add(&key, message);
         }
+        let categories: Vec<String> = self
+            .requisitions
+            .categories
+            .iter()
+            .map(|c| c.term().code)
+            .collect();
+        for (key, message) in self.budget.problems(&categories) {
+            found.add(&key, message);
+        }
         found.0
     }
 

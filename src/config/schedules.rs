@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 pub const DEFAULT: &str = include_str!("../../config/schedules.toml");
 
 /// The recurring jobs bizdesk knows, by their key in the file, with the job kind each runs.
-pub const KNOWN: [(&str, &str); 9] = [
+pub const KNOWN: [(&str, &str); 10] = [
     ("sla_sweep", kind::SLA_SWEEP),
     ("daily_digest", kind::DAILY_DIGEST),
     ("weekly_kpi", kind::WEEKLY_KPI),
@@ -21,6 +21,7 @@ pub const KNOWN: [(&str, &str); 9] = [
     ("supplier_certs", kind::SUPPLIER_CERTS),
     ("supplier_evaluation", kind::SUPPLIER_EVALUATION),
     ("payables", kind::PAYABLES),
+    ("finance_summary", kind::FINANCE_SUMMARY),
 ];
 
 /// One recurring system job as configured.

@@ -20,11 +20,13 @@ pub enum RefKind {
     Supplier,
     GoodsReceipt,
     Payment,
+    Budget,
+    Expense,
 }
 
 impl RefKind {
     /// Every kind, in prefix order of the docs.
-    pub const ALL: [RefKind; 9] = [
+    pub const ALL: [RefKind; 11] = [
         RefKind::Requisition,
         RefKind::Inquiry,
         RefKind::SalesOrder,
@@ -34,9 +36,11 @@ impl RefKind {
         RefKind::Supplier,
         RefKind::GoodsReceipt,
         RefKind::Payment,
+        RefKind::Budget,
+        RefKind::Expense,
     ];
 
-    /// The uppercase prefix: `REQ`, `INQ`, `SO`, `PO`, `OPP`, `CTR`, `SUP`, `GR`, `PAY`.
+    /// The uppercase prefix: `REQ`, `INQ`, `SO`, `PO`, `OPP`, `CTR`, `SUP`, `GR`, `PAY`, `BUD`, `EXP`.
     pub fn prefix(self) -> &'static str {
         match self {
             RefKind::Requisition => "REQ",
@@ -48,6 +52,8 @@ impl RefKind {
             RefKind::Supplier => "SUP",
             RefKind::GoodsReceipt => "GR",
             RefKind::Payment => "PAY",
+            RefKind::Budget => "BUD",
+            RefKind::Expense => "EXP",
         }
     }
 
@@ -71,6 +77,8 @@ impl RefKind {
             RefKind::Supplier => "/supplier show",
             RefKind::GoodsReceipt => "/receipt show",
             RefKind::Payment => "/payment show",
+            RefKind::Budget => "/budget show",
+            RefKind::Expense => "/expense show",
         }
     }
 

@@ -39,6 +39,14 @@ pub mod kind {
     pub const SUPPLIER_EVALUATION: &str = "supplier.evaluation";
     /// Reminds finance of approved supplier payments due soon or overdue (daily).
     pub const PAYABLES: &str = "payables.remind";
+    /// Reminds department heads who have not submitted a budget draft before the round's due
+    /// date (payload: `round_id`, `due`).
+    pub const BUDGET_REMIND: &str = "budget.remind";
+    /// Tells the superiors of heads whose draft is late, the day after the due date (payload:
+    /// `round_id`, `due`).
+    pub const BUDGET_ESCALATE: &str = "budget.escalate";
+    /// Monthly: the finance summary to management.
+    pub const FINANCE_SUMMARY: &str = "finance.summary";
     /// Deletes finished jobs older than [`super::KEEP_DONE_DAYS`].
     pub const PRUNE: &str = "jobs.prune";
 }

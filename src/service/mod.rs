@@ -42,6 +42,8 @@ pub struct Company {
     pub order_roles: Vec<crate::domain::directory::Role>,
     /// Procurement settings (`[procurement]`): contract threshold, match tolerance, scorecard.
     pub procurement: crate::procurement::Settings,
+    /// Budget settings (`[budget]`): control per stage and period, alerts, round reminders.
+    pub budget: crate::finance::Settings,
     /// Whether Discord is configured (a bot token): emails point people there only then.
     pub discord: bool,
     /// Where customers reach bizdesk's web pages (links in emails), e.g. `https://desk.example.com`.

@@ -11,6 +11,7 @@ mod approval;
 mod collaboration;
 mod desk;
 mod discord;
+mod finance;
 mod procurement;
 mod sales;
 mod service_desk;

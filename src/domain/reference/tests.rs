@@ -113,7 +113,7 @@ fn refuses_unknown_kind() {
     assert_eq!(e.get("prefix"), Some("FOO"));
     assert_eq!(
         e.get("known"),
-        Some("REQ, INQ, SO, PO, OPP, CTR, SUP, GR, PAY")
+        Some("REQ, INQ, SO, PO, OPP, CTR, SUP, GR, PAY, BUD, EXP")
     );
     let e = Reference::parse("RE-1").unwrap_err();
     assert_eq!(e.key, "reference.unknown_kind");

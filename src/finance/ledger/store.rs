@@ -1,0 +1,1 @@
+//! Ledger rows: positions, moves, alerts, and the allocation of lines in force.

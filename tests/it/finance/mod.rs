@@ -1,0 +1,6 @@
+//! Finance: budget rounds, the ledger and its checks, expense claims, reports and exports.
+
+mod budgets;
+mod expenses;
+mod ledger;
+mod report;
