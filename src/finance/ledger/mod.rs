@@ -12,8 +12,8 @@ pub mod store;
 
 pub use domain::{Figures, Split};
 pub use service::{
-    acknowledge, check, figures, position_facts, position_msg, requisition_date, sync, Charge,
-    Checked, Doc,
+    acknowledge, check, figures, position_facts, position_msg, requisition_date, resync, sync,
+    Charge, Checked, Doc,
 };
 
 use crate::service::notify::Notification;

@@ -121,7 +121,14 @@ pub async fn check(conn: &mut Conn, desk: &Desk, charge: &Charge<'_>) -> DeskRes
     if charge.adds <= 0 {
         return Ok(out);
     }
-    let compared = domain::compare(settings, charge.stage, charge.on, &lines, &used, charge.adds);
+    let compared = domain::compare(
+        settings,
+        charge.stage,
+        charge.on,
+        &lines,
+        &used,
+        charge.adds,
+    );
     match domain::verdict(&compared) {
         Verdict::Pass => Ok(out),
         Verdict::Stop(c) => Err(figures_msg(desk, "ledger.stop", &out, &c).into()),
@@ -202,7 +209,11 @@ pub fn position_facts(desk: &Desk, checked: &Checked) -> Vec<Fact> {
         ),
         Fact::of(
             "fact.budget_available",
-            format!("{} → {}", money(desk, y.available()), money(desk, y.after())),
+            format!(
+                "{} → {}",
+                money(desk, y.available()),
+                money(desk, y.after())
+            ),
         ),
     ];
     for c in &checked.acknowledged {
@@ -257,81 +268,163 @@ pub async fn requisition_date(conn: &mut Conn, desk: &Desk, id: i64) -> DeskResu
         .unwrap_or_else(|| desk.today()))
 }
 
-/// Recomputes where `doc`'s amount stands from its current state and moves its position
-/// there (recording the move), in the caller's transaction; then sends the line's notices
-/// that are due (each once). Call after every change of the document's state. A PO also
-/// moves its requisition, a payment its PO.
-pub async fn sync(conn: &mut Conn, desk: &Desk, doc: Doc, now_ms: i64) -> DeskResult<()> {
+/// Where `doc`'s amount stands by its current state (`None`: no such document). Needs only
+/// the connection, so the approval engine's outcome hooks can call it through [`resync`].
+async fn split_of(conn: &mut Conn, doc: Doc) -> DeskResult<Option<Split>> {
     use crate::procurement::orders::store as pos;
-    let (key, split) = match doc {
+    Ok(match doc {
         Doc::Requisition(id) => {
-            let Some(key) = requisition_key(&mut *conn, desk, id).await? else {
-                return Ok(());
-            };
-            let Some(r) = crate::procurement::requisitions::store::get(&mut *conn, id).await?
-            else {
-                return Ok(());
-            };
-            let ordered = pos::ordered_of(&mut *conn, id).await?;
-            let unordered = (r.draft.quantity - ordered).max(0) * r.draft.unit_price.minor;
-            let split = domain::requisition(r.status.as_str(), r.draft.total.minor, unordered);
-            (key, split)
+            match crate::procurement::requisitions::store::get(&mut *conn, id).await? {
+                Some(r) => {
+                    let ordered = pos::ordered_of(&mut *conn, id).await?;
+                    let unordered = (r.draft.quantity - ordered).max(0) * r.draft.unit_price.minor;
+                    Some(domain::requisition(
+                        r.status.as_str(),
+                        r.draft.total.minor,
+                        unordered,
+                    ))
+                }
+                None => None,
+            }
         }
-        Doc::PurchaseOrder(id) => {
-            let Some(po) = pos::get(&mut *conn, id).await? else {
-                return Ok(());
-            };
-            Box::pin(sync(&mut *conn, desk, Doc::Requisition(po.requisition_id), now_ms)).await?;
-            let Some(key) = requisition_key(&mut *conn, desk, po.requisition_id).await? else {
-                return Ok(());
-            };
-            let paid = pos::paid_of(&mut *conn, id).await?;
-            (key, domain::purchase_order(po.status.live(), po.total.minor, paid))
-        }
-        Doc::Payment(id) => {
-            let Some(p) = crate::procurement::payments::store::get(&mut *conn, id).await? else {
-                return Ok(());
-            };
-            let Some(po) = pos::get(&mut *conn, p.po_id).await? else {
-                return Ok(());
-            };
-            let Some(key) = requisition_key(&mut *conn, desk, po.requisition_id).await? else {
-                return Ok(());
-            };
-            let split = domain::payment(p.paid_minor.unwrap_or(0));
-            move_to(&mut *conn, desk, doc, &key, &split, now_ms).await?;
-            return Box::pin(sync(&mut *conn, desk, Doc::PurchaseOrder(po.id), now_ms)).await;
+        Doc::PurchaseOrder(id) => match pos::get(&mut *conn, id).await? {
+            Some(po) => {
+                let paid = pos::paid_of(&mut *conn, id).await?;
+                Some(domain::purchase_order(
+                    po.status.live(),
+                    po.total.minor,
+                    paid,
+                ))
+            }
+            None => None,
+        },
+        Doc::Payment(id) => crate::procurement::payments::store::get(&mut *conn, id)
+            .await?
+            .map(|p| domain::payment(p.paid_minor.unwrap_or(0))),
+        Doc::Expense(id) => rows::claim(&mut *conn, id)
+            .await?
+            .map(|c| domain::expense(&c.status, c.amount_minor, c.paid_minor)),
+    })
+}
+
+/// The documents whose positions follow `doc`'s: a PO's requisition, a payment's PO (and its
+/// requisition).
+async fn upstream(conn: &mut Conn, doc: Doc) -> DeskResult<Vec<Doc>> {
+    use crate::procurement::orders::store as pos;
+    Ok(match doc {
+        Doc::PurchaseOrder(id) => match pos::get(&mut *conn, id).await? {
+            Some(po) => vec![Doc::Requisition(po.requisition_id)],
+            None => vec![],
+        },
+        Doc::Payment(id) => match crate::procurement::payments::store::get(&mut *conn, id).await? {
+            Some(p) => {
+                let mut v = vec![Doc::PurchaseOrder(p.po_id)];
+                if let Some(po) = pos::get(&mut *conn, p.po_id).await? {
+                    v.push(Doc::Requisition(po.requisition_id));
+                }
+                v
+            }
+            None => vec![],
+        },
+        _ => vec![],
+    })
+}
+
+/// Where a document is charged: its position's key once it has one; else a requisition's
+/// department, category (or the default) and first submission month, a PO's and a payment's
+/// requisition's, a claim's department, category and date.
+async fn key_of(conn: &mut Conn, desk: &Desk, doc: Doc) -> DeskResult<Option<Key>> {
+    if let Some(p) = rows::position(&mut *conn, &doc.reference()).await? {
+        return Ok(Some(p.key));
+    }
+    match doc {
+        Doc::Requisition(id) => requisition_key(conn, desk, id).await,
+        Doc::PurchaseOrder(_) | Doc::Payment(_) => {
+            let req = upstream(&mut *conn, doc)
+                .await?
+                .into_iter()
+                .find(|d| matches!(d, Doc::Requisition(_)));
+            match req {
+                Some(Doc::Requisition(id)) => requisition_key(conn, desk, id).await,
+                _ => Ok(None),
+            }
         }
         Doc::Expense(id) => {
             let Some(c) = rows::claim(&mut *conn, id).await? else {
-                return Ok(());
+                return Ok(None);
             };
             if c.currency != desk.company.currency.as_str() {
-                return Ok(());
+                return Ok(None);
             }
             let on = c
                 .spent_on
                 .parse::<NaiveDate>()
                 .unwrap_or_else(|_| desk.today());
-            let key = match rows::position(&mut *conn, &doc.reference()).await? {
-                Some(p) => p.key,
-                None => Key {
-                    department: c.department_code.clone(),
-                    category: c.category.clone(),
-                    year: on.year(),
-                    month: on.month(),
-                },
-            };
-            (key, domain::expense(&c.status, c.amount_minor, c.paid_minor))
+            Ok(Some(Key {
+                department: c.department_code,
+                category: c.category,
+                year: on.year(),
+                month: on.month(),
+            }))
         }
-    };
-    move_to(conn, desk, doc, &key, &split, now_ms).await
+    }
+}
+
+/// Recomputes where `doc`'s amount stands from its current state and moves its position
+/// there (recording the move), with the documents that follow it (a PO's requisition, a
+/// payment's PO and requisition), in the caller's transaction; then sends the line's notices
+/// that are due (each once). Call after every change of a document's state.
+pub async fn sync(conn: &mut Conn, desk: &Desk, doc: Doc, now_ms: i64) -> DeskResult<()> {
+    let mut docs = upstream(&mut *conn, doc).await?;
+    docs.insert(0, doc);
+    // Decreases first, so a move from one document to another never counts twice, even
+    // for a moment (the alerts read the line after each move).
+    let mut moves = Vec::new();
+    for d in docs {
+        let (Some(key), Some(split)) = (
+            key_of(&mut *conn, desk, d).await?,
+            split_of(&mut *conn, d).await?,
+        ) else {
+            continue;
+        };
+        moves.push((d, key, split));
+    }
+    let mut ordered = Vec::new();
+    for (d, key, split) in moves {
+        let before = rows::position(&mut *conn, &d.reference())
+            .await?
+            .map(|p| p.split)
+            .unwrap_or_default();
+        ordered.push((split.minus(&before).total(), d, key, split));
+    }
+    ordered.sort_by_key(|m| m.0);
+    for (_, d, key, split) in ordered {
+        move_to(&mut *conn, Some(desk), d, &key, &split, now_ms).await?;
+    }
+    Ok(())
+}
+
+/// [`sync`] for documents that already have a position, with the connection alone: the
+/// approval engine's outcome hooks (`Subject::on_finished`) call it. An outcome never adds to
+/// a line (approval moves requested to committed; the rest release), so no notice is due.
+pub async fn resync(conn: &mut Conn, doc: Doc, now_ms: i64) -> DeskResult<()> {
+    let mut docs = upstream(&mut *conn, doc).await?;
+    docs.insert(0, doc);
+    for d in docs {
+        let Some(p) = rows::position(&mut *conn, &d.reference()).await? else {
+            continue;
+        };
+        if let Some(split) = split_of(&mut *conn, d).await? {
+            move_to(&mut *conn, None, d, &p.key, &split, now_ms).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Moves `doc` to `split` (when it changed) and sends the notices its line now calls for.
 async fn move_to(
     conn: &mut Conn,
-    desk: &Desk,
+    desk: Option<&Desk>,
     doc: Doc,
     key: &Key,
     split: &Split,
@@ -347,7 +440,7 @@ async fn move_to(
         return Ok(());
     }
     rows::put(&mut *conn, &reference, key, split, &delta, now_ms).await?;
-    if delta.total() > 0 {
+    if let (Some(desk), true) = (desk, delta.total() > 0) {
         alerts(conn, desk, key, &reference, now_ms).await?;
     }
     Ok(())
@@ -377,8 +470,15 @@ async fn alerts(
     }
     let dir = crate::store::directory::load(&mut *conn).await?;
     for level in levels {
-        if !rows::alert_once(&mut *conn, &key.department, &key.category, key.year, level, now_ms)
-            .await?
+        if !rows::alert_once(
+            &mut *conn,
+            &key.department,
+            &key.category,
+            key.year,
+            level,
+            now_ms,
+        )
+        .await?
         {
             continue;
         }
@@ -412,7 +512,11 @@ async fn alerts(
             None,
             "budget.alert",
             &format!("{}/{}/{}", key.department, key.category, key.year),
-            format!("{level}% of {} used ({} after {reference})", money(desk, allocated), money(desk, used)),
+            format!(
+                "{level}% of {} used ({} after {reference})",
+                money(desk, allocated),
+                money(desk, used)
+            ),
         );
         audit::append(&mut *conn, &desk.keys.audit, e).await?;
     }
@@ -429,9 +533,8 @@ pub async fn figures(
     category: Option<&str>,
 ) -> DeskResult<Vec<(String, String, Figures)>> {
     let mut map: std::collections::BTreeMap<(String, String), Figures> = Default::default();
-    let wanted = |d: &str, c: &str| {
-        department.is_none_or(|x| x == d) && category.is_none_or(|x| x == c)
-    };
+    let wanted =
+        |d: &str, c: &str| department.is_none_or(|x| x == d) && category.is_none_or(|x| x == c);
     for (d, c, a) in rows::allocated(&mut *conn, year).await? {
         if wanted(&d, &c) {
             map.entry((d, c)).or_default().allocated += a;
