@@ -9,9 +9,7 @@ use crate::chat::actions::{missing, Chat, Handler, Reply};
 use crate::chat::views::{self, stage_name};
 use crate::commands::Invocation;
 use crate::domain::directory::{Directory, Employee};
-use crate::domain::money::format_stored;
 use crate::domain::Locale;
-use crate::finance::ledger::Checked;
 use crate::service::DeskError;
 use serde_json::{json, Value};
 
@@ -44,25 +42,6 @@ fn claim_view(c: &Claim, dir: &Directory, locale: Locale) -> Value {
             .then(|| c.money(c.unpaid())),
         "created_ms": c.created_at, "updated_ms": c.updated_at,
     })
-}
-
-/// The budget position a claim was checked against: its year's availability before and
-/// after it (`null` when the department has no budget in force for the year).
-fn position(checked: &Checked, currency: &str) -> Value {
-    let money = |m: i64| format_stored(m, currency);
-    let acknowledged: Vec<&str> = checked
-        .acknowledged
-        .iter()
-        .map(|c| c.period.as_str())
-        .collect();
-    match &checked.year {
-        None => Value::Null,
-        Some(y) => json!({
-            "period": y.period, "allocated": money(y.allocated), "before": money(y.available()),
-            "after": money(y.after()), "over": y.after() < 0,
-            "acknowledged": acknowledged.join(", "),
-        }),
-    }
 }
 
 /// A claim's rounds, stages and decisions, for `/expense show`.
@@ -144,7 +123,14 @@ impl Chat {
         let dir = crate::service::directory::snapshot(&self.desk).await?;
         let mut ctx = claim_view(&claim, &dir, locale);
         ctx["progress"] = views::progress(&progress, locale);
-        ctx["budget"] = position(&checked, &claim.currency);
+        ctx["budget"] = json!(crate::finance::ledger::position_msg(&self.desk, &checked)
+            .map(|m| self.renderer.msg(locale, &m)));
+        let acknowledged: Vec<&str> = checked
+            .acknowledged
+            .iter()
+            .map(|c| c.period.as_str())
+            .collect();
+        ctx["acknowledged"] = json!(acknowledged.join(", "));
         ctx["year"] = json!(&claim.spent_on[..4]);
         let mut reply = self.render(locale, "reply/expense_claimed.txt", ctx)?;
         reply.reference = Some(claim.reference());

@@ -90,16 +90,6 @@ pub async fn claim(
     notify::email_copy(&mut tx, &receipt, now_ms).await?;
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
     ledger::sync(&mut tx, desk, Doc::Expense(id), now_ms).await?;
-    let acknowledged = if checked.acknowledged.is_empty() {
-        String::new()
-    } else {
-        let periods: Vec<&str> = checked
-            .acknowledged
-            .iter()
-            .map(|c| c.period.as_str())
-            .collect();
-        format!("; budget warning acknowledged for {}", periods.join(", "))
-    };
     let e = audit_event(
         now,
         &actor.handle,
@@ -107,11 +97,12 @@ pub async fn claim(
         "expense.claim",
         &reference.to_string(),
         format!(
-            "{} {} spent on {}, charged to {}{acknowledged}",
+            "{} {} spent on {}, charged to {}",
             draft.category, draft.amount, draft.spent_on, department
         ),
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
+    ledger::acknowledge(&mut tx, desk, actor, &reference.to_string(), &checked).await?;
     let claim = rows::get(&mut tx, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("expense claim {id} vanished"))?;
@@ -227,7 +218,8 @@ async fn current_stage_id(conn: &mut Conn, approval: &Approval) -> DeskResult<Op
         .map(|s| s.id))
 }
 
-/// Mirrors how a claim's round ended onto the claim, in the ending transaction.
+/// Mirrors how a claim's round ended onto the claim, in the ending transaction, and moves
+/// its budget position (approved: requested → committed; otherwise released).
 pub(crate) async fn decided(
     conn: &mut Conn,
     approval: &Approval,
@@ -249,6 +241,7 @@ pub(crate) async fn decided(
         now_ms,
     )
     .await?;
+    ledger::resync(conn, Doc::Expense(approval.subject_id), now_ms).await?;
     Ok(())
 }
 
