@@ -19,8 +19,12 @@ pub fn actions() -> Vec<Handler> {
         Handler::new("expense.claim", |c, a, i, l| {
             Box::pin(c.expense_claim(a, i, l))
         }),
-        Handler::new("expense.show", |c, a, i, l| Box::pin(c.expense_show(a, i, l))),
-        Handler::new("expense.list", |c, a, i, l| Box::pin(c.expense_list(a, i, l))),
+        Handler::new("expense.show", |c, a, i, l| {
+            Box::pin(c.expense_show(a, i, l))
+        }),
+        Handler::new("expense.list", |c, a, i, l| {
+            Box::pin(c.expense_list(a, i, l))
+        }),
         Handler::new("expense.withdraw", |c, a, i, l| {
             Box::pin(c.expense_withdraw(a, i, l))
         }),
@@ -61,12 +65,14 @@ fn story_view(s: &Story, locale: Locale) -> Value {
                 .map(|(st, tasks)| {
                     let tasks: Vec<Value> = tasks
                         .iter()
-                        .map(|t| json!({
-                            "assignee": name(Some(t.assignee_id)).unwrap_or_default(),
-                            "status": t.status, "by": name(t.decided_by),
-                            "on_behalf_of": name(t.on_behalf_of), "comment": t.comment,
-                            "at_ms": t.decided_at,
-                        }))
+                        .map(|t| {
+                            json!({
+                                "assignee": name(Some(t.assignee_id)).unwrap_or_default(),
+                                "status": t.status, "by": name(t.decided_by),
+                                "on_behalf_of": name(t.on_behalf_of), "comment": t.comment,
+                                "at_ms": t.decided_at,
+                            })
+                        })
                         .collect();
                     let waiting: Vec<String> = if st.status == StageStatus::Waiting {
                         st.approver_ids()

@@ -33,7 +33,10 @@ words!(
 impl ExpenseStatus {
     /// Whether its claimant may still withdraw it.
     pub fn withdrawable(self) -> bool {
-        matches!(self, ExpenseStatus::Pending | ExpenseStatus::ChangesRequested)
+        matches!(
+            self,
+            ExpenseStatus::Pending | ExpenseStatus::ChangesRequested
+        )
     }
 }
 
@@ -83,8 +86,7 @@ impl ClaimDraft {
             .unwrap_or_default();
         if category.is_empty() {
             problems.push(
-                Msg::new("expense.category_required")
-                    .arg("choices", rules.categories.join(", ")),
+                Msg::new("expense.category_required").arg("choices", rules.categories.join(", ")),
             );
         } else if let Err(m) = text::at_most("category", &category, MAX_CATEGORY) {
             problems.push(m);

@@ -109,8 +109,7 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
             stages,
         });
     }
-    let progress =
-        approvals::standing(&mut conn, &super::subject::SUBJECT, claim.id, &dir).await?;
+    let progress = approvals::standing(&mut conn, &super::subject::SUBJECT, claim.id, &dir).await?;
     let claimant = dir
         .by_id(claim.claimant_id)
         .cloned()

@@ -282,7 +282,9 @@ pub async fn paid(
         amount,
     )?;
     if !rows::paid(&mut tx, c.id, now_minor, &on.to_string(), now_ms).await? {
-        let now_status = rows::get(&mut tx, c.id).await?.map_or(c.status, |c| c.status);
+        let now_status = rows::get(&mut tx, c.id)
+            .await?
+            .map_or(c.status, |c| c.status);
         return Err(Msg::new("expense.not_payable_status")
             .arg("ref", &r)
             .arg("status", now_status.as_str())

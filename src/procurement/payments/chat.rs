@@ -106,10 +106,13 @@ impl Chat {
                 let r = r()?;
                 let (date, amount) = (inv.date("date"), inv.money("amount"));
                 match r.kind {
-                    RefKind::Payment => ("paid", payments::paid(desk, actor, r, date, amount).await?),
+                    RefKind::Payment => {
+                        ("paid", payments::paid(desk, actor, r, date, amount).await?)
+                    }
                     RefKind::Expense => {
-                        let paid = crate::finance::expenses::service::paid(desk, actor, r, date, amount)
-                            .await?;
+                        let paid =
+                            crate::finance::expenses::service::paid(desk, actor, r, date, amount)
+                                .await?;
                         return self.expense_paid_reply(&paid, locale).await;
                     }
                     _ => return Err(Msg::new("expense.not_payable").arg("ref", r).into()),

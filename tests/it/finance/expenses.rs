@@ -56,7 +56,13 @@ async fn a_small_claim_goes_to_the_head_then_is_paid_in_two_parts_and_the_ledger
     let d = spawn_desk().await;
     budget_in_force(&d, &[("SAL", "travel", "2026", 10_000)]).await;
     let text = d.ok("tom.baker", &claim("350")).await;
-    for expect in ["EXP-000001", "350.00 CNY", "Department head", "王芳", "2026-11-20"] {
+    for expect in [
+        "EXP-000001",
+        "350.00 CNY",
+        "Department head",
+        "王芳",
+        "2026-11-20",
+    ] {
         assert!(text.contains(expect), "claim reply lacks {expect}:\n{text}");
     }
     // The budget position before and after it.
@@ -116,9 +122,7 @@ async fn a_small_claim_goes_to_the_head_then_is_paid_in_two_parts_and_the_ledger
             .await,
         35_000
     );
-    let again = d
-        .refused("grace.lin", "/payment paid ref:EXP-000001")
-        .await;
+    let again = d.refused("grace.lin", "/payment paid ref:EXP-000001").await;
     assert!(again.contains("paid"), "{again}");
     // The claimant heard of each payment.
     let paid = d.notes_of("tom.baker", "expense_paid").await;
@@ -131,7 +135,13 @@ async fn a_small_claim_goes_to_the_head_then_is_paid_in_two_parts_and_the_ledger
         2
     );
     let story = d.ok("tom.baker", "/expense show ref:EXP-000001").await;
-    for expect in ["paid", "Department head", "王芳", "Taxi to the client", "350.00 CNY"] {
+    for expect in [
+        "paid",
+        "Department head",
+        "王芳",
+        "Taxi to the client",
+        "350.00 CNY",
+    ] {
         assert!(story.contains(expect), "show lacks {expect}:\n{story}");
     }
 }
@@ -147,9 +157,7 @@ async fn finance_approves_claims_of_2000_and_more() {
     assert_eq!(status(&d, 2).await, "pending");
     assert_eq!(d.inbox("zhao.min").await, ["EXP-000002"]);
     // Finance may not pay what finance has not approved yet.
-    let text = d
-        .refused("grace.lin", "/payment paid ref:EXP-000002")
-        .await;
+    let text = d.refused("grace.lin", "/payment paid ref:EXP-000002").await;
     assert!(text.contains("pending"), "{text}");
     d.ok("zhao.min", "/approval approve ref:EXP-000002").await;
     assert_eq!(status(&d, 2).await, "approved");
@@ -200,12 +208,7 @@ async fn bad_claims_are_refused_clearly_and_write_nothing() {
         let text = d.refused("tom.baker", line).await;
         assert!(text.contains(expect), "{line}: {text}");
     }
-    for table in [
-        "expense_claims",
-        "budget_positions",
-        "approvals",
-        "outbox",
-    ] {
+    for table in ["expense_claims", "budget_positions", "approvals", "outbox"] {
         assert_eq!(
             d.count(&format!("SELECT COUNT(*) FROM {table}")).await,
             0,
@@ -218,10 +221,11 @@ async fn bad_claims_are_refused_clearly_and_write_nothing() {
     assert_eq!(d.count("SELECT COUNT(*) FROM expense_claims").await, 0);
     // A payment of something that is neither a payment request nor a claim.
     d.submit("huang.lei", "Chair", 1, "100").await;
-    let text = d
-        .refused("grace.lin", "/payment paid ref:REQ-000001")
-        .await;
-    assert!(text.contains("not a payment request or an expense claim"), "{text}");
+    let text = d.refused("grace.lin", "/payment paid ref:REQ-000001").await;
+    assert!(
+        text.contains("not a payment request or an expense claim"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -238,7 +242,10 @@ async fn a_monthly_warning_needs_an_acknowledgement_recorded_in_the_trail() {
     let text = d
         .ok("tom.baker", &format!("{} ack:yes", claim("1500")))
         .await;
-    assert!(text.contains("EXP-000001") && text.contains("2026-11"), "{text}");
+    assert!(
+        text.contains("EXP-000001") && text.contains("2026-11"),
+        "{text}"
+    );
     assert_eq!(
         d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'budget.acknowledge'")
             .await,
@@ -257,18 +264,20 @@ async fn only_those_involved_read_a_claim_only_its_claimant_withdraws_only_finan
         )
         .await;
     // Chinese for a Chinese reader.
-    assert!(text.contains("费用报销 EXP-000001") && text.contains("可用"), "{text}");
-    let nothing = d
-        .refused("huang.lei", "/expense show ref:EXP-000099")
-        .await;
-    let hidden = d
-        .refused("huang.lei", "/expense show ref:EXP-000001")
-        .await;
+    assert!(
+        text.contains("费用报销 EXP-000001") && text.contains("可用"),
+        "{text}"
+    );
+    let nothing = d.refused("huang.lei", "/expense show ref:EXP-000099").await;
+    let hidden = d.refused("huang.lei", "/expense show ref:EXP-000001").await;
     assert_eq!(hidden, nothing.replace("EXP-000099", "EXP-000001"));
     d.refused("tom.baker", "/expense show ref:EXP-000001").await;
     for reader in ["li.na", "wang.fang", "grace.lin", "liu.yang", "zhao.min"] {
         let story = d.ok(reader, "/expense show ref:EXP-000001").await;
-        assert!(story.contains("files.example.com/r1.pdf"), "{reader}: {story}");
+        assert!(
+            story.contains("files.example.com/r1.pdf"),
+            "{reader}: {story}"
+        );
     }
     // The web page of the reference reads through the subject.
     let subject = d.chat.desk.subjects.of_reference("EXP-000001").unwrap();
@@ -305,9 +314,7 @@ async fn only_those_involved_read_a_claim_only_its_claimant_withdraws_only_finan
     assert_eq!(position(&d, "EXP-000001").await, (0, 0, 0));
     let closed = d.notes_of("wang.fang", "prompt_closed").await;
     assert_eq!(closed.len(), 1);
-    let text = d
-        .refused("li.na", "/expense withdraw ref:EXP-000001")
-        .await;
+    let text = d.refused("li.na", "/expense withdraw ref:EXP-000001").await;
     assert!(text.contains("已撤回"), "{text}");
     d.refused("wang.fang", "/approval approve ref:EXP-000001")
         .await;
