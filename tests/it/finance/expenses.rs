@@ -359,3 +359,21 @@ async fn a_claim_sent_back_releases_its_budget_and_is_withdrawn_to_claim_again()
         2
     );
 }
+
+#[tokio::test]
+async fn the_heads_delegate_reads_and_decides_a_claim_on_their_behalf() {
+    let d = spawn_desk().await;
+    d.ok("wang.fang", "/delegate to:emily.chen until:2026-12-10")
+        .await;
+    d.ok("li.na", &claim("120")).await;
+    // Emily stands in for the head: she reads it and decides it; David does not read it.
+    let story = d.ok("emily.chen", "/expense show ref:EXP-000001").await;
+    assert!(story.contains("Taxi to the client"), "{story}");
+    d.refused("david.wu", "/expense show ref:EXP-000001").await;
+    d.ok("emily.chen", "/approval approve ref:EXP-000001").await;
+    assert_eq!(status(&d, 1).await, "approved");
+    let story = d.ok("tom.baker", "/expense list").await;
+    assert!(!story.contains("EXP-000001"), "{story}");
+    let story = d.ok("li.na", "/expense show ref:EXP-000001").await;
+    assert!(story.contains("Emily Chen"), "{story}");
+}
