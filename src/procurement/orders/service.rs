@@ -13,12 +13,12 @@ use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::Money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::{text, Msg};
+use crate::finance::ledger::{self, Charge, Checked, Doc};
+use crate::finance::settings::Stage;
 use crate::procurement::requisitions::store as reqs;
 use crate::procurement::suppliers::store::{self as suppliers, Supplier};
 use crate::sales::contracts::domain::CONTRACT;
 use crate::sales::contracts::store as contracts;
-use crate::finance::ledger::{self, Charge, Checked, Doc};
-use crate::finance::settings::Stage;
 use crate::service::{audit_event, Desk, DeskResult};
 
 use crate::store::{self, audit, Conn};

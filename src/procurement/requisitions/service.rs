@@ -7,13 +7,13 @@ use crate::approval::store::{self as rows, Approval, StageRow, TaskRow};
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
+use crate::finance::ledger::{self, Charge, Checked, Doc};
+use crate::finance::settings::Stage;
 use crate::procurement::requisitions::domain::{
     RequisitionDraft, RequisitionInput, RequisitionRules,
 };
 use crate::procurement::requisitions::store::{self as reqs, Requisition};
 use crate::service::{audit_event, notify, Desk, DeskResult};
-use crate::finance::ledger::{self, Charge, Checked, Doc};
-use crate::finance::settings::Stage;
 use crate::store::{self, audit, Conn};
 use chrono::NaiveDate;
 use serde_json::Value;
