@@ -246,10 +246,19 @@ async fn a_monthly_warning_needs_an_acknowledgement_recorded_in_the_trail() {
         text.contains("EXP-000001") && text.contains("2026-11"),
         "{text}"
     );
+    // Or with the "Submit anyway" button, which runs the same claim once.
+    let r = d.run("tom.baker", &claim("100")).await;
+    assert!(!r.ok, "{}", r.text);
+    let button = r.actions.first().expect("a Submit anyway button").clone();
+    let done = d.press("tom.baker", &button).await;
+    assert!(done.ok && done.text.contains("EXP-000002"), "{}", done.text);
+    assert!(done.text.contains("100.00 CNY"), "{}", done.text);
+    assert!(!d.press("tom.baker", &button).await.ok);
+    assert_eq!(d.count("SELECT COUNT(*) FROM expense_claims").await, 2);
     assert_eq!(
         d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'budget.acknowledge'")
             .await,
-        1
+        2
     );
 }
 
