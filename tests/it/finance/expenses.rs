@@ -171,7 +171,10 @@ async fn finance_approves_claims_of_2000_and_more() {
     // A claim no stage applies to (the head of management, below 2,000) is approved at once
     // and committed straight away.
     let text = d.ok("zhang.wei", &claim("100")).await;
-    assert!(text.contains("已批准") && text.contains("没有生效的预算"), "{text}");
+    assert!(
+        text.contains("已批准") && text.contains("没有生效的预算"),
+        "{text}"
+    );
     assert_eq!(status(&d, 3).await, "approved");
     assert_eq!(position(&d, "EXP-000003").await, (0, 10_000, 0));
 }
