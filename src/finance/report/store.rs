@@ -17,6 +17,23 @@ fn currency(table: &'static str, id: i64, s: &str) -> sqlx::Result<Currency> {
     Ok(decode::column(table, id, "currency", s)?)
 }
 
+/// The rows of `sql`, whose `$1` and `$2` are the first and last day of a span.
+async fn between<R>(
+    conn: &mut Conn,
+    sql: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(conn)
+        .await
+}
+
 /// One installment of a sales order's payment terms, with what is still owed of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstallmentDue {
@@ -99,14 +116,14 @@ pub async fn collections(
     from: NaiveDate,
     to: NaiveDate,
 ) -> sqlx::Result<Vec<Collection>> {
-    let rows: Vec<(i64, i64, i64, String, i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, i64, String, i64, String)> = between(
+        conn,
         "SELECT p.id, o.id, o.customer_id, p.paid_on, p.amount_minor, o.currency \
          FROM payments p JOIN orders o ON o.id = p.order_id \
          WHERE p.paid_on >= $1 AND p.paid_on <= $2 ORDER BY p.paid_on, p.id",
+        from,
+        to,
     )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(conn)
     .await?;
     rows.into_iter()
         .map(|(id, order_id, customer_id, on, minor, cur)| {
@@ -160,16 +177,16 @@ pub async fn supplier_paid(
         String,
         String,
     );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = between(
+        conn,
         "SELECT y.id, y.po_id, y.supplier_id, s.company, s.name, y.invoice, p.department_code, \
          p.category, y.paid_minor, y.currency, y.paid_on FROM supplier_payments y \
          JOIN suppliers s ON s.id = y.supplier_id JOIN purchase_orders p ON p.id = y.po_id \
          WHERE y.status IN ('paid', 'approved') AND y.paid_minor > 0 AND y.paid_on IS NOT NULL \
          AND y.paid_on >= $1 AND y.paid_on <= $2 ORDER BY y.paid_on, y.id",
+        from,
+        to,
     )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(conn)
     .await?;
     rows.into_iter()
         .map(|r| {
@@ -209,15 +226,15 @@ pub async fn expenses_paid(
     to: NaiveDate,
 ) -> sqlx::Result<Vec<ExpensePaid>> {
     type Row = (i64, String, String, String, i64, String, String);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = between(
+        conn,
         "SELECT x.id, x.department_code, x.category, e.name, x.paid_minor, x.currency, x.paid_on \
          FROM expense_claims x JOIN employees e ON e.id = x.claimant_id \
          WHERE x.paid_minor > 0 AND x.paid_on IS NOT NULL AND x.paid_on >= $1 AND x.paid_on <= $2 \
          ORDER BY x.paid_on, x.id",
+        from,
+        to,
     )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(conn)
     .await?;
     rows.into_iter()
         .map(|r| {
