@@ -390,7 +390,34 @@ async fn the_monthly_summary_goes_once_to_management_with_the_totals() {
     assert!(d.notes_of("zhao.min", "finance_summary").await.is_empty());
     d.advance(86_400).await;
     assert_eq!(payloads(&d, "chat").await.len(), 1);
+    // The email copy renders (both its parts) and goes out.
     d.send_all_email().await;
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM outbox WHERE kind = 'finance_summary' AND channel = 'email' AND status = 'sent'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_report_follows_documents_through_the_ledger() {
+    let d = common::spawn_desk().await;
+    round(&d, 2026, "in_force", &[("SAL", "it", 10_000)]).await;
+    d.ok(
+        "li.na",
+        "/requisition new item:\"Monitor\" quantity:3 unit_price:1000 reason:test category:it ack:yes",
+    )
+    .await;
+    let r = report(&d, "zhao.min", None, Some("SAL")).await.unwrap();
+    assert_eq!(yuan(&r.table.total), (10_000, 3_000, 0, 0));
+    assert_eq!(r.table.total.available(), 700_000);
+    assert!(r.table.overruns.is_empty());
+    // Approved, it is committed: the same amount, in one column only.
+    for approver in ["wang.fang", "chen.jie"] {
+        d.ok(approver, "/approval approve ref:REQ-000001").await;
+    }
+    let r = report(&d, "zhao.min", None, Some("SAL")).await.unwrap();
+    assert_eq!(yuan(&r.table.total), (10_000, 0, 3_000, 0));
 }
 
 fn export(d: &TestDesk, args: &[&str]) -> Output {
