@@ -1,5 +1,6 @@
 //! The monthly finance summary (`schedules.toml` `finance_summary`) to each member of
-//! management, in chat with an email copy: budget execution per department this year;
+//! management, in chat with an email copy: budget execution per department this year (the
+//! year of the month just ended);
 //! receivables (sales installments) and payables (approved supplier payments, approved expense
 //! claims) overdue and due in the next [`HORIZON_DAYS`] days; cash in and out in each of the
 //! last [`MONTHS`] whole months.
@@ -42,8 +43,10 @@ pub async fn facts(desk: &Desk, conn: &mut Conn, today: NaiveDate) -> DeskResult
     let money = |m: i64| Money::new(m, cur).to_string();
     let until = today + Duration::days(HORIZON_DAYS);
 
-    // Budget execution per department, this year.
-    let rows = ledger::figures(&mut *conn, today.year(), None, None).await?;
+    // Budget execution per department, in the year of the day before (the summary on
+    // 1 January closes the year just ended rather than showing a year with nothing used).
+    let year = (today - Duration::days(1)).year();
+    let rows = ledger::figures(&mut *conn, year, None, None).await?;
     let mut by_dept: BTreeMap<String, Vec<Figures>> = BTreeMap::new();
     for (d, _, f) in rows {
         by_dept.entry(d).or_default().push(f);
@@ -119,7 +122,7 @@ pub async fn facts(desk: &Desk, conn: &mut Conn, today: NaiveDate) -> DeskResult
         .collect();
 
     Ok(json!({
-        "today": today.to_string(), "year": today.year(), "horizon_days": HORIZON_DAYS,
+        "today": today.to_string(), "year": year, "horizon_days": HORIZON_DAYS,
         "departments": departments,
         "budget_total": {
             "allocated": money(total.allocated), "used": money(total.used()),

@@ -397,6 +397,19 @@ async fn the_monthly_summary_goes_once_to_management_with_the_totals() {
             .await,
         1
     );
+    // On 1 January the summary closes the year just ended.
+    let mut conn = d.chat.desk.store.pool().acquire().await.unwrap();
+    let jan = "2027-01-01".parse().unwrap();
+    let facts = bizdesk::finance::report::summary::facts(&d.chat.desk, &mut conn, jan)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            facts["year"].as_i64(),
+            facts["departments"].as_array().map(Vec::len)
+        ),
+        (Some(2026), Some(3))
+    );
 }
 
 #[tokio::test]
