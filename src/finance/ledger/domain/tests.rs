@@ -38,18 +38,18 @@ fn periods_and_the_months_they_cover() {
 
 #[test]
 fn a_coarse_line_is_spread_evenly_and_the_remainder_lands_in_its_last_month() {
-    let year = [("2027".to_string(), 1_000_00)];
+    let year = [("2027".to_string(), 100_000)];
     let all: Vec<u32> = (1..=12).collect();
-    assert_eq!(allocated_in(&year, &all), 1_000_00);
+    assert_eq!(allocated_in(&year, &all), 100_000);
     assert_eq!(allocated_in(&year, &[1]), 8_333);
-    assert_eq!(allocated_in(&year, &[12]), 1_000_00 - 8_333 * 11);
+    assert_eq!(allocated_in(&year, &[12]), 100_000 - 8_333 * 11);
     let quarters = [
-        ("2027-Q1".to_string(), 300_00),
-        ("2027-Q2".to_string(), 90_00),
+        ("2027-Q1".to_string(), 30_000),
+        ("2027-Q2".to_string(), 9_000),
     ];
-    assert_eq!(allocated_in(&quarters, &[4, 5, 6]), 90_00);
-    assert_eq!(allocated_in(&quarters, &[2]), 100_00);
-    assert_eq!(allocated_in(&quarters, &all), 390_00);
+    assert_eq!(allocated_in(&quarters, &[4, 5, 6]), 9_000);
+    assert_eq!(allocated_in(&quarters, &[2]), 10_000);
+    assert_eq!(allocated_in(&quarters, &all), 39_000);
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn a_stop_wins_over_warnings_and_a_warning_names_each_period_over() {
     assert_eq!(verdict(&c), Verdict::Pass);
     // Off everywhere: nothing compared.
     let off = settings(Control::Off, Control::Off, Control::Off);
-    assert!(compare(&off, Stage::Payment, day(5, 3), &lines, &used, 1_000_000).is_empty());
+    assert!(compare(&off, Stage::Payment, day(5, 3), &lines, &used, 100_0000).is_empty());
 }
 
 #[test]
