@@ -7,13 +7,14 @@
 //! a document adds to a line.
 
 pub mod domain;
+mod moves;
 pub mod service;
 pub mod store;
 
 pub use domain::{Figures, Split};
+pub use moves::{requisition_date, resync, sync};
 pub use service::{
-    acknowledge, check, figures, position_facts, position_msg, requisition_date, resync, sync,
-    Charge, Checked, Doc,
+    acknowledge, check, figures, position_facts, position_msg, Charge, Checked, Doc,
 };
 
 use crate::service::notify::Notification;
