@@ -1,4 +1,5 @@
-//! Budgets as the approval engine sees them.
+//! Budgets as the approval engine sees them: a round's consolidated budget or a revision of a
+//! line in force, approved by management (`[budget]` in `workflows.toml`).
 
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::store::Approval;
@@ -31,22 +32,26 @@ impl Subject for Budgets {
         &[Verb::APPROVE, Verb::REJECT, Verb::CHANGES]
     }
 
+    fn resubmit_hint(&self) -> Option<&'static str> {
+        Some("budget.resubmit_hint")
+    }
+
     fn on_finished<'a>(
         &'a self,
-        _conn: &'a mut Conn,
-        _approval: &'a Approval,
-        _status: ApprovalStatus,
-        _now: i64,
+        conn: &'a mut Conn,
+        approval: &'a Approval,
+        status: ApprovalStatus,
+        now: i64,
     ) -> BoxFuture<'a, DeskResult<()>> {
-        Box::pin(async { Ok(()) })
+        Box::pin(super::revise::decided(conn, approval, status, now))
     }
 
     fn may_read<'a>(
         &'a self,
-        _desk: &'a Desk,
-        _actor: &'a Employee,
-        _reference: Reference,
+        desk: &'a Desk,
+        actor: &'a Employee,
+        reference: Reference,
     ) -> BoxFuture<'a, DeskResult<bool>> {
-        Box::pin(async { Ok(false) })
+        Box::pin(super::read::may_read(desk, actor, reference))
     }
 }
