@@ -22,7 +22,10 @@ pub mod budgets {
 
     /// Whether `actor` reads every department's budget (not only one they head).
     pub fn may_read_all(actor: &Employee) -> bool {
-        holds(actor, &[Role::Finance, Role::Management, Role::Bcmo, Role::Auditor])
+        holds(
+            actor,
+            &[Role::Finance, Role::Management, Role::Bcmo, Role::Auditor],
+        )
     }
 
     /// Whether `actor` may read the budget of a department: every department's readers, and
@@ -56,4 +59,3 @@ pub mod expenses {
         actor.id == claimant || involved || head || holds(actor, READ_ALL)
     }
 }
-

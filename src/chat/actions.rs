@@ -116,6 +116,16 @@ impl Chat {
     pub async fn run(&self, actor: &Employee, inv: &Invocation) -> Reply {
         match self.execute(actor, inv).await {
             Ok(reply) => reply,
+            Err(DeskError::User(msgs)) if msgs.iter().any(|m| m.key == super::ack::WARN) => {
+                // A budget warning: the same command with ack:yes is one button away.
+                let locale = self.locale_of(actor);
+                let mut reply = self.user_error(locale, &msgs);
+                match self.offer_ack(actor, inv, locale).await {
+                    Ok(action) => reply.actions.push(action),
+                    Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot hold the command"),
+                }
+                reply
+            }
             Err(e) => self.failure(actor, &inv.action, e),
         }
     }

@@ -107,6 +107,11 @@ impl Chat {
     /// Presses a button: a prompt's decision goes to exactly its task; other buttons run
     /// their command line. `comment` answers `needs_comment`.
     pub async fn press(&self, actor: &Employee, action: &Action, comment: Option<&str>) -> Reply {
+        if let Some(id) = action.custom_id.strip_prefix("ack:run:") {
+            if let Ok(id) = id.parse::<i64>() {
+                return self.press_ack(actor, id).await;
+            }
+        }
         let verb = action.custom_id.split(':').nth(1).unwrap_or_default();
         let verb = self.desk.subjects.verb(verb);
         let (Some(task), Some(verb)) = (action.task_id, verb) else {
@@ -201,6 +206,20 @@ impl Chat {
                 self.payment_actions(locale, id)
                     .into_iter()
                     .find(|a| a.custom_id == custom_id)
+            }
+            "ack" if verb == "run" => {
+                let id: i64 = id.parse().ok()?;
+                // The command line is looked up when pressed (see `press`).
+                Some(Action {
+                    label: self.renderer.msg(locale, &Msg::new("ledger.ack_button")),
+                    command: String::new(),
+                    needs_comment: false,
+                    custom_id: format!("ack:run:{id}"),
+                    reference: None,
+                    task_id: None,
+                    style: Style::Go,
+                    modal_title: None,
+                })
             }
             "cb" => {
                 let id: i64 = id.parse().ok()?;

@@ -4,6 +4,7 @@
 //!
 //! [`Invocation`]: crate::commands::Invocation
 
+pub mod ack;
 pub mod actions;
 pub mod buttons;
 pub mod console;

@@ -129,10 +129,7 @@ impl Settings {
             ));
         }
         if self.remind_days_before > 60 {
-            out.push((
-                "budget.remind_days_before".into(),
-                "at most 60 days".into(),
-            ));
+            out.push(("budget.remind_days_before".into(), "at most 60 days".into()));
         }
         out
     }
@@ -152,7 +149,12 @@ mod tests {
         let s = defaults();
         let cats: Vec<String> = ["it", "other"].map(String::from).to_vec();
         assert!(s.problems(&cats).is_empty(), "{:?}", s.problems(&cats));
-        for stage in [Stage::Requisition, Stage::PurchaseOrder, Stage::Payment, Stage::Expense] {
+        for stage in [
+            Stage::Requisition,
+            Stage::PurchaseOrder,
+            Stage::Payment,
+            Stage::Expense,
+        ] {
             assert_eq!(s.control(Level::Year, stage), Control::Stop);
             assert_eq!(s.control(Level::Quarter, stage), Control::Off);
             assert_eq!(s.control(Level::Month, stage), Control::Warn);
@@ -172,7 +174,11 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["budget.default_category", "budget.alert_percents", "budget.remind_days_before"]
+            [
+                "budget.default_category",
+                "budget.alert_percents",
+                "budget.remind_days_before"
+            ]
         );
     }
 

@@ -11,7 +11,10 @@ pub mod service;
 pub mod store;
 
 pub use domain::{Figures, Split};
-pub use service::{check, figures, position_facts, sync, Charge, Checked, Doc};
+pub use service::{
+    acknowledge, check, figures, position_facts, position_msg, requisition_date, resync, sync,
+    Charge, Checked, Doc,
+};
 
 use crate::service::notify::Notification;
 
@@ -19,4 +22,4 @@ use crate::service::notify::Notification;
 pub const ALERT: &str = "budget_alert";
 
 /// The notifications the ledger sends.
-pub const NOTIFICATIONS: &[Notification] = &[Notification::both(ALERT)];
+pub const NOTIFICATIONS: &[Notification] = &[Notification::chat(ALERT)];

@@ -42,6 +42,7 @@ impl Chat {
                     place: inv.str("place"),
                     terms: inv.str("terms"),
                     important: inv.bool("important"),
+                    ack: inv.bool("ack").unwrap_or(false),
                 };
                 ("new", pos::create(desk, actor, input).await?)
             }
@@ -63,6 +64,7 @@ impl Chat {
             .as_ref()
             .map(|p| views::progress(p, locale))
             .unwrap_or(Value::Null);
+        ctx["budget"] = json!(story.budget.as_ref().map(|m| self.renderer.msg(locale, m)));
         let mut reply = self.render(locale, "reply/po.txt", ctx)?;
         reply.reference = Some(pos::reference(story.po.id));
         Ok(reply)

@@ -13,6 +13,8 @@ use crate::domain::directory::{Directory, Employee};
 use crate::domain::money::Money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::{text, Msg};
+use crate::finance::ledger::{self, Charge, Checked, Doc};
+use crate::finance::settings::Stage;
 use crate::procurement::requisitions::store as reqs;
 use crate::procurement::suppliers::store::{self as suppliers, Supplier};
 use crate::sales::contracts::domain::CONTRACT;
@@ -42,6 +44,8 @@ pub struct NewInput<'a> {
     pub place: Option<&'a str>,
     pub terms: Option<&'a str>,
     pub important: Option<bool>,
+    /// The buyer acknowledged a budget warning (`ack:yes`).
+    pub ack: bool,
 }
 
 /// A PO as people see it.
@@ -58,6 +62,8 @@ pub struct Story {
     pub receipts: Vec<(i64, i64, i64)>,
     /// Its payment requests: (id, status, amount in minor units).
     pub payments: Vec<(i64, String, i64)>,
+    /// Where its budget line stands before and after it, when just raised.
+    pub budget: Option<Msg>,
 }
 
 /// What a PO's receipts count: accepted, rejected, and what is still due (ordered less
@@ -127,6 +133,20 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
         important,
         contract_threshold_minor: desk.company.procurement.contract_threshold_minor(),
     })?;
+    let checked = if draft.total.currency == desk.company.currency {
+        // Only what it adds over the part of the requisition it orders.
+        let charge = Charge {
+            stage: Stage::PurchaseOrder,
+            department: &req.department,
+            category: req.draft.category.as_deref(),
+            on: ledger::requisition_date(&mut tx, desk, req.id).await?,
+            adds: draft.total.minor - draft.quantity * req.draft.unit_price.minor,
+            ack: input.ack,
+        };
+        ledger::check(&mut tx, desk, &charge).await?
+    } else {
+        Checked::default()
+    };
     let id = pos::insert(
         &mut tx,
         &NewPo {
@@ -164,7 +184,11 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
             amount_minor: po.total.minor,
             category: po.category.clone(),
         },
-        summary: super::subject::summary(&po, &supplier, Some(req.draft.unit_price)),
+        summary: {
+            let mut s = super::subject::summary(&po, &supplier, Some(req.draft.unit_price));
+            s.facts.extend(ledger::position_facts(desk, &checked));
+            s
+        },
     };
     let dir = store::directory::load(&mut tx).await?;
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
@@ -187,6 +211,8 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
         ),
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
+    ledger::sync(&mut tx, desk, Doc::PurchaseOrder(id), now_ms).await?;
+    ledger::acknowledge(&mut tx, desk, actor, &r.to_string(), &checked).await?;
     tx.commit().await?;
     let delivered = Delivered {
         due: po.quantity,
@@ -200,6 +226,7 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
         delivered,
         receipts: vec![],
         payments: vec![],
+        budget: ledger::position_msg(desk, &checked),
     })
 }
 
@@ -255,6 +282,7 @@ async fn story(conn: &mut Conn, po: PurchaseOrder) -> DeskResult<Story> {
         delivered,
         receipts,
         payments,
+        budget: None,
     })
 }
 
@@ -429,6 +457,7 @@ pub async fn cancel(
         cancel_email(&mut tx, &po, now_ms).await?;
     }
     progress::moved(&mut tx, po.id, Step::Cancelled, now_ms).await?;
+    ledger::sync(&mut tx, desk, Doc::PurchaseOrder(po.id), now_ms).await?;
     let e = audit_event(
         now,
         &actor.handle,

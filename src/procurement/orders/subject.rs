@@ -114,7 +114,11 @@ impl Subject for PurchaseOrders {
         status: ApprovalStatus,
         now: i64,
     ) -> BoxFuture<'a, DeskResult<()>> {
-        Box::pin(reviewed(conn, approval.subject_id, status, now))
+        Box::pin(async move {
+            reviewed(&mut *conn, approval.subject_id, status, now).await?;
+            let doc = crate::finance::ledger::Doc::PurchaseOrder(approval.subject_id);
+            crate::finance::ledger::resync(conn, doc, now).await
+        })
     }
 
     fn may_read<'a>(

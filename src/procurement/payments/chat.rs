@@ -96,6 +96,7 @@ impl Chat {
                     amount: inv.money("amount").ok_or_else(|| missing("amount"))?,
                     due: inv.date("due"),
                     attachment: inv.str("attachment"),
+                    ack: inv.bool("ack").unwrap_or(false),
                 };
                 ("requested", payments::request(desk, actor, input).await?)
             }

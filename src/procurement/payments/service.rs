@@ -13,6 +13,8 @@ use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::money::Money;
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
+use crate::finance::ledger::{self, Charge, Checked, Doc};
+use crate::finance::settings::Stage;
 use crate::procurement::orders::progress::{self, Step};
 use crate::procurement::orders::store::{self as orders, PurchaseOrder};
 use crate::procurement::receipts::service::{po_of, po_reference, supplier_of};
@@ -50,6 +52,8 @@ pub struct RequestInput<'a> {
     pub amount: Money,
     pub due: Option<NaiveDate>,
     pub attachment: Option<&'a str>,
+    /// The requester acknowledged a budget warning (`ack:yes`).
+    pub ack: bool,
 }
 
 /// A payment request as people see it.
@@ -138,6 +142,20 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
             .arg("accepted", accepted_qty)
             .into());
     }
+    let checked = if input.amount.currency == desk.company.currency {
+        // Only what it adds over what its PO still commits.
+        let charge = Charge {
+            stage: Stage::Payment,
+            department: &po.department,
+            category: po.category.as_deref(),
+            on: ledger::requisition_date(&mut tx, desk, po.requisition_id).await?,
+            adds: input.amount.minor - (po.total.minor - claimed).max(0),
+            ack: input.ack,
+        };
+        ledger::check(&mut tx, desk, &charge).await?
+    } else {
+        Checked::default()
+    };
     let figures = Figures {
         ordered: po.total.minor,
         expected,
@@ -195,7 +213,9 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
     match verdict {
         MatchResult::Matched => {
             let amount = out.payment.amount_minor;
-            out.progress = Some(open_approval(&mut tx, desk, &out, amount, actor, &dir).await?);
+            let facts = ledger::position_facts(desk, &checked);
+            out.progress =
+                Some(open_approval(&mut tx, desk, &out, amount, actor, &dir, facts).await?);
             progress::moved(&mut tx, out.po.id, Step::Matched, now_ms).await?;
         }
         MatchResult::Mismatch => {
@@ -228,6 +248,7 @@ pub async fn request(desk: &Desk, actor: &Employee, input: RequestInput<'_>) -> 
         ),
     );
     audit::append(&mut tx, &desk.keys.audit, e).await?;
+    ledger::acknowledge(&mut tx, desk, actor, &r.to_string(), &checked).await?;
     out.payment = rows::get(&mut tx, out.payment.id)
         .await?
         .unwrap_or(out.payment);
@@ -244,6 +265,7 @@ pub(crate) async fn open_approval(
     amount_minor: i64,
     requester: &Employee,
     dir: &Directory,
+    budget: Vec<crate::approval::subject::Fact>,
 ) -> DeskResult<Progress> {
     let spec = RoundSpec {
         subject: &super::subject::SUBJECT,
@@ -256,7 +278,11 @@ pub(crate) async fn open_approval(
             amount_minor,
             category: s.po.category.clone(),
         },
-        summary: super::subject::summary(s),
+        summary: {
+            let mut summary = super::subject::summary(s);
+            summary.facts.extend(budget);
+            summary
+        },
     };
     approvals::open_round(conn, desk, &spec, requester, dir).await
 }
@@ -457,6 +483,7 @@ pub async fn paid(
             .arg("status", "changed")
             .into());
     }
+    ledger::sync(&mut tx, desk, Doc::Payment(p.id), now_ms).await?;
     let s = load(&mut tx, r).await?;
     let done = s.payment.status == PaymentStatus::Paid;
     let event = if done { "paid" } else { "part_paid" };

@@ -131,7 +131,7 @@ pub async fn settle(
             .ok_or_else(|| anyhow::anyhow!("payment {} has no requester", p.id))?
             .clone();
         let progress =
-            payments::open_approval(&mut tx, desk, &story, minor, &requester, &dir).await?;
+            payments::open_approval(&mut tx, desk, &story, minor, &requester, &dir, vec![]).await?;
         progress::moved(&mut tx, story.po.id, Step::Matched, now_ms).await?;
         close_prompts(&mut tx, &subject_ref, "approved", &actor.name, now_ms).await?;
         story = load(&mut tx, r).await?;

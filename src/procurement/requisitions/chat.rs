@@ -54,6 +54,7 @@ impl Chat {
             json!({
                 "ref": out.reference.to_string(), "total": out.total, "round": out.round,
                 "progress": views::progress(&out.progress, locale), "resubmitted": resubmitted,
+                "budget": out.budget.as_ref().map(|m| self.renderer.msg(locale, m)),
             }),
         )?;
         reply.reference = Some(out.reference);
@@ -118,5 +119,6 @@ fn requisition_input(inv: &Invocation) -> RequisitionInput {
         needed_by: inv.date("needed_by"),
         reason: inv.str("reason").map(str::to_string),
         category: inv.str("category").map(str::to_string),
+        ack: inv.bool("ack").unwrap_or(false),
     }
 }

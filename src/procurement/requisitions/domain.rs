@@ -37,6 +37,8 @@ pub struct RequisitionInput {
     pub needed_by: Option<NaiveDate>,
     pub reason: Option<String>,
     pub category: Option<String>,
+    /// The requester acknowledged a budget warning (`ack:yes`).
+    pub ack: bool,
 }
 
 /// Rules a requisition must satisfy, from configuration.
@@ -138,6 +140,7 @@ impl RequisitionDraft {
             needed_by: changes.needed_by.or(self.needed_by),
             reason: changes.reason.or_else(|| Some(self.reason.clone())),
             category: changes.category.or_else(|| self.category.clone()),
+            ack: changes.ack,
         };
         // An unchanged needed-by date that has since passed must not block the resubmission.
         let rules = RequisitionRules {

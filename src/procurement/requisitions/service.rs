@@ -7,12 +7,15 @@ use crate::approval::store::{self as rows, Approval, StageRow, TaskRow};
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
+use crate::finance::ledger::{self, Charge, Checked, Doc};
+use crate::finance::settings::Stage;
 use crate::procurement::requisitions::domain::{
     RequisitionDraft, RequisitionInput, RequisitionRules,
 };
 use crate::procurement::requisitions::store::{self as reqs, Requisition};
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::{self, audit, Conn};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 /// The subject kind name used by policies and approval rows.
@@ -32,6 +35,8 @@ pub struct Submitted {
     pub total: String,
     pub round: i64,
     pub progress: Progress,
+    /// Where its budget line stands before and after it (`None`: no budget in force).
+    pub budget: Option<Msg>,
 }
 
 /// Submits a new requisition and starts its approval.
@@ -40,10 +45,13 @@ pub async fn submit(
     actor: &Employee,
     input: RequisitionInput,
 ) -> DeskResult<Submitted> {
+    let ack = input.ack;
     let draft = RequisitionDraft::build(input, &rules(desk))?;
     let now = desk.now();
     let mut tx = desk.begin().await?;
     let dir = store::directory::load(&mut tx).await?;
+    let on = desk.today();
+    let checked = budget_check(&mut tx, desk, &actor.department, &draft, on, ack).await?;
     let id = reqs::insert(
         &mut tx,
         actor.id,
@@ -52,9 +60,42 @@ pub async fn submit(
         store::to_ms(now),
     )
     .await?;
-    let out = open_round(&mut tx, desk, actor, &dir, id, &actor.department, 1, &draft).await?;
+    let out = open_round(
+        &mut tx,
+        desk,
+        actor,
+        &dir,
+        (id, &actor.department, 1),
+        &draft,
+        &checked,
+    )
+    .await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// Checks a requisition's total against its department's budget line (`budget.control` at
+/// the requisition stage), charged on `on`; nothing is checked for another currency.
+async fn budget_check(
+    conn: &mut Conn,
+    desk: &Desk,
+    department: &str,
+    draft: &RequisitionDraft,
+    on: NaiveDate,
+    ack: bool,
+) -> DeskResult<Checked> {
+    if draft.total.currency != desk.company.currency {
+        return Ok(Checked::default());
+    }
+    let charge = Charge {
+        stage: Stage::Requisition,
+        department,
+        category: draft.category.as_deref(),
+        on,
+        adds: draft.total.minor,
+        ack,
+    };
+    ledger::check(conn, desk, &charge).await
 }
 
 /// Loads a requisition or says it does not exist.
@@ -140,6 +181,7 @@ pub async fn withdraw(
     if !reqs::withdraw_if(&mut tx, r.id, r.status, r.round, now_ms).await? {
         return Err(not_withdrawable(&mut tx, reference).await?.into());
     }
+    ledger::sync(&mut tx, desk, Doc::Requisition(r.id), now_ms).await?;
     audit::append(
         &mut tx,
         &desk.keys.audit,
@@ -192,7 +234,10 @@ pub async fn resubmit(
             .arg("status", r.status.as_str())
             .into());
     }
+    let ack = changes.ack;
     let draft = r.draft.amended(changes, &rules(desk))?;
+    let on = ledger::requisition_date(&mut tx, desk, r.id).await?;
+    let checked = budget_check(&mut tx, desk, &r.department, &draft, on, ack).await?;
     if !reqs::resubmit(&mut tx, r.id, r.round, &draft, store::to_ms(now)).await? {
         return Err(Msg::new("requisition.not_resubmittable")
             .arg("ref", reference)
@@ -206,28 +251,26 @@ pub async fn resubmit(
         desk,
         actor,
         &dir,
-        r.id,
-        &r.department,
-        round,
+        (r.id, &r.department, round),
         &draft,
+        &checked,
     )
     .await?;
     tx.commit().await?;
     Ok(out)
 }
 
-/// Opens approval round `round` of a requisition and records the submission in the audit
-/// trail, inside the caller's transaction.
-#[allow(clippy::too_many_arguments)]
+/// Opens approval round `round` of requisition `id` of `department` and records the
+/// submission in the audit trail, inside the caller's transaction; its budget position moves
+/// to requested and its prompts show the line.
 async fn open_round(
     conn: &mut Conn,
     desk: &Desk,
     actor: &Employee,
     dir: &Directory,
-    id: i64,
-    department: &str,
-    round: i64,
+    (id, department, round): (i64, &str, i64),
     draft: &RequisitionDraft,
+    checked: &Checked,
 ) -> DeskResult<Submitted> {
     let reference = Reference {
         kind: RefKind::Requisition,
@@ -244,7 +287,11 @@ async fn open_round(
             amount_minor: draft.total.minor,
             category: draft.category.clone(),
         },
-        summary: super::subject::summary(draft),
+        summary: {
+            let mut s = super::subject::summary(draft);
+            s.facts.extend(ledger::position_facts(desk, checked));
+            s
+        },
     };
     // The receipt comes first, so every later email about it threads under it.
     let receipt = notify::received(
@@ -276,12 +323,16 @@ async fn open_round(
         &reference.to_string(),
         summary,
     );
-    audit::append(conn, &desk.keys.audit, event).await?;
+    audit::append(&mut *conn, &desk.keys.audit, event).await?;
+    let now_ms = store::to_ms(desk.now());
+    ledger::sync(&mut *conn, desk, Doc::Requisition(id), now_ms).await?;
+    ledger::acknowledge(conn, desk, actor, &reference.to_string(), checked).await?;
     Ok(Submitted {
         reference,
         total: draft.total.to_string(),
         round,
         progress,
+        budget: ledger::position_msg(desk, checked),
     })
 }
 

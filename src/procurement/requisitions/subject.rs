@@ -94,6 +94,8 @@ impl Subject for Requisitions {
     ) -> BoxFuture<'a, DeskResult<()>> {
         Box::pin(async move {
             reqs::set_status(conn, approval.subject_id, status, now).await?;
+            let doc = crate::finance::ledger::Doc::Requisition(approval.subject_id);
+            crate::finance::ledger::resync(conn, doc, now).await?;
             if status == ApprovalStatus::Approved {
                 to_buyers(conn, approval.subject_id, now).await?;
             }
