@@ -20,16 +20,28 @@ use serde_json::{json, Value};
 /// The `/budget` actions and their handlers.
 pub fn actions() -> Vec<Handler> {
     vec![
-        Handler::new("budget.round", |c, a, i, l| Box::pin(c.budget_round(a, i, l))),
-        Handler::new("budget.draft", |c, a, i, l| Box::pin(c.budget_draft(a, i, l))),
-        Handler::new("budget.submit", |c, a, i, l| Box::pin(c.budget_draft(a, i, l))),
-        Handler::new("budget.return", |c, a, i, l| Box::pin(c.budget_draft(a, i, l))),
+        Handler::new("budget.round", |c, a, i, l| {
+            Box::pin(c.budget_round(a, i, l))
+        }),
+        Handler::new("budget.draft", |c, a, i, l| {
+            Box::pin(c.budget_draft(a, i, l))
+        }),
+        Handler::new("budget.submit", |c, a, i, l| {
+            Box::pin(c.budget_draft(a, i, l))
+        }),
+        Handler::new("budget.return", |c, a, i, l| {
+            Box::pin(c.budget_draft(a, i, l))
+        }),
         Handler::new("budget.show", |c, a, i, l| Box::pin(c.budget_show(a, i, l))),
         Handler::new("budget.consolidate", |c, a, i, l| {
             Box::pin(c.budget_consolidate(a, i, l))
         }),
-        Handler::new("budget.revise", |c, a, i, l| Box::pin(c.budget_revise(a, i, l))),
-        Handler::new("budget.status", |c, a, i, l| Box::pin(c.budget_status(a, i, l))),
+        Handler::new("budget.revise", |c, a, i, l| {
+            Box::pin(c.budget_revise(a, i, l))
+        }),
+        Handler::new("budget.status", |c, a, i, l| {
+            Box::pin(c.budget_status(a, i, l))
+        }),
     ]
 }
 
@@ -110,7 +122,8 @@ impl Chat {
             reply.reference = Some(r);
             return Ok(reply);
         }
-        let b = read::department_budget(desk, actor, inv.str("department"), inv.int("year")).await?;
+        let b =
+            read::department_budget(desk, actor, inv.str("department"), inv.int("year")).await?;
         let dir = directory::snapshot(desk).await?;
         let ctx = budget_view(&b, &dir, &self.currency());
         self.render(locale, "reply/budget_show.txt", ctx)
@@ -214,8 +227,8 @@ fn draft_view(v: &DraftView, dir: &Directory, currency: &str) -> Value {
     ctx["year"] = json!(v.round.year);
     ctx["due"] = json!(v.round.due_on);
     ctx["round_status"] = json!(v.round.status.as_str());
-    ctx["status"] = json!(v.draft.status.as_str());
-    ctx["comment"] = json!(v.draft.comment);
+    ctx["status"] = json!(v.draft.as_ref().map_or("none", |d| d.status.as_str()));
+    ctx["comment"] = json!(v.draft.as_ref().map_or("", |d| d.comment.as_str()));
     ctx["lines"] = json!(lines);
     ctx["total"] = json!(money(v.total, currency));
     ctx

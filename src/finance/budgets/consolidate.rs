@@ -74,14 +74,14 @@ pub async fn consolidate(
     let spent_by_dept = sum_by(actuals.iter().map(|(d, _, f)| (d.clone(), f.spent)));
     let spent_by_cat = sum_by(actuals.iter().map(|(_, c, f)| (c.clone(), f.spent)));
     let spent_of = |rows: &[(String, i64)], key: &str| {
-        rows.iter()
-            .find(|(k, _)| k == key)
-            .map_or(0, |(_, v)| *v)
+        rows.iter().find(|(k, _)| k == key).map_or(0, |(_, v)| *v)
     };
     let departments: Vec<DepartmentRow> = drafts
         .iter()
         .map(|d: &Draft| {
-            let own = lines.iter().filter(|l| l.department_code == d.department_code);
+            let own = lines
+                .iter()
+                .filter(|l| l.department_code == d.department_code);
             DepartmentRow {
                 department: d.department_code.clone(),
                 status: d.status,

@@ -100,7 +100,7 @@ pub fn remind_day(due: NaiveDate, days: u32, today: NaiveDate) -> Option<NaiveDa
 }
 
 /// The stored period of a line of `year` in a round phased by `level`, from what was typed:
-/// nothing for a yearly round (`2027`); `Q1`–`Q4` by quarter (`2027-Q1`); `1`–`12` by month
+/// nothing for a yearly round (`2027`); `Q1`–`Q4` (or `1`–`4`) by quarter (`2027-Q1`); `1`–`12` by month
 /// (`2027-03`). The stored form itself (`2027-Q1`, `2027-03`) is accepted too.
 pub fn line_period(year: i32, level: Level, typed: Option<&str>) -> Result<String, Msg> {
     let typed = typed.map(str::trim).filter(|t| !t.is_empty());
@@ -109,8 +109,8 @@ pub fn line_period(year: i32, level: Level, typed: Option<&str>) -> Result<Strin
     match (level, bare) {
         (Level::Year, None) => Ok(year.to_string()),
         (Level::Year, Some(_)) => Err(Msg::new("budget.period_not_phased").arg("year", year)),
-        (Level::Quarter, Some(q)) => match q.strip_prefix('Q').and_then(|n| n.parse::<u32>().ok()) {
-            Some(n @ 1..=4) => Ok(format!("{year}-Q{n}")),
+        (Level::Quarter, Some(q)) => match q.strip_prefix('Q').unwrap_or(&q).parse::<u32>() {
+            Ok(n @ 1..=4) => Ok(format!("{year}-Q{n}")),
             _ => Err(bad_period(level, &q)),
         },
         (Level::Month, Some(m)) => match m.parse::<u32>() {
@@ -200,14 +200,23 @@ mod tests {
             "2027-Q4"
         );
         assert_eq!(
-            line_period(2027, Level::Quarter, Some("Q5")).unwrap_err().key,
+            line_period(2027, Level::Quarter, Some("2")).unwrap(),
+            "2027-Q2"
+        );
+        assert_eq!(
+            line_period(2027, Level::Quarter, Some("Q5"))
+                .unwrap_err()
+                .key,
             "budget.bad_period"
         );
         assert_eq!(
             line_period(2027, Level::Quarter, None).unwrap_err().key,
             "budget.period_needed"
         );
-        assert_eq!(line_period(2027, Level::Month, Some("3")).unwrap(), "2027-03");
+        assert_eq!(
+            line_period(2027, Level::Month, Some("3")).unwrap(),
+            "2027-03"
+        );
         assert_eq!(
             line_period(2027, Level::Month, Some("12")).unwrap(),
             "2027-12"

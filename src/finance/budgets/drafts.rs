@@ -6,7 +6,7 @@ use super::service::{
     audit_subject, category, check_amount, company_money, department, department_facts, heads,
     tell, UPDATE_NOTE,
 };
-use super::store::{self as rows, Draft, Line, NewLine, Round};
+use super::store::{self as rows, Draft, DraftMove, Line, NewLine, Round};
 use crate::domain::directory::{Directory, Employee, Role};
 use crate::domain::money::Money;
 use crate::domain::Msg;
@@ -29,16 +29,15 @@ pub struct DraftInput<'a> {
 pub struct DraftView {
     pub round: Round,
     pub department: String,
-    pub draft: Draft,
+    /// `None` for a department with lines but no draft (lines added by a revision).
+    pub draft: Option<Draft>,
     pub lines: Vec<Line>,
     pub total: i64,
 }
 
 /// Loads a department's draft with its lines and total.
 pub(crate) async fn view(conn: &mut Conn, round: &Round, code: &str) -> DeskResult<DraftView> {
-    let draft = rows::draft(&mut *conn, round.id, code)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("round {} has no draft of {code}", round.id))?;
+    let draft = rows::draft(&mut *conn, round.id, code).await?;
     let lines = rows::lines(&mut *conn, round.id, Some(code)).await?;
     let total = lines.iter().map(|l| l.amount_minor).sum();
     Ok(DraftView {
@@ -100,7 +99,8 @@ pub async fn draft(desk: &Desk, actor: &Employee, input: DraftInput<'_>) -> Desk
     rows::ensure_draft(&mut tx, round.id, &code, now_ms).await?;
     let current = view(&mut tx, &round, &code).await?;
     let due = round.due_on.parse().unwrap_or(desk.today());
-    domain::may_change(current.draft.status, due, desk.today())?;
+    let status = current.draft.map_or(DraftStatus::Drafting, |d| d.status);
+    domain::may_change(status, due, desk.today())?;
     let amount = input.amount.minor;
     let currency = desk.company.currency.to_string();
     let what = if amount == 0 {
@@ -149,7 +149,10 @@ pub async fn submit(desk: &Desk, actor: &Employee, typed: &str) -> DeskResult<Dr
     let round = open_round(&mut tx, now_ms).await?;
     rows::ensure_draft(&mut tx, round.id, &code, now_ms).await?;
     let current = view(&mut tx, &round, &code).await?;
-    let status = current.draft.status;
+    let status = current
+        .draft
+        .as_ref()
+        .map_or(DraftStatus::Drafting, |d| d.status);
     if !status.editable() {
         return Err(Msg::new("budget.not_editable")
             .arg("status", status.as_str())
@@ -160,17 +163,13 @@ pub async fn submit(desk: &Desk, actor: &Employee, typed: &str) -> DeskResult<Dr
             .arg("department", &code)
             .into());
     }
-    let moved = rows::set_draft_status(
-        &mut tx,
-        round.id,
-        &code,
-        status,
-        DraftStatus::Submitted,
-        None,
-        Some(actor.id),
-        now_ms,
-    )
-    .await?;
+    let m = DraftMove {
+        from: status,
+        to: DraftStatus::Submitted,
+        comment: None,
+        submitted_by: Some(actor.id),
+    };
+    let moved = rows::set_draft_status(&mut tx, round.id, &code, &m, now_ms).await?;
     if !moved {
         return Err(Msg::new("budget.not_editable")
             .arg("status", "changed")
@@ -242,24 +241,22 @@ pub async fn return_draft(
             .arg("status", round.status.as_str())
             .into());
     }
-    let status = rows::draft(&mut tx, round.id, &code).await?.map(|d| d.status);
+    let status = rows::draft(&mut tx, round.id, &code)
+        .await?
+        .map(|d| d.status);
     if status != Some(DraftStatus::Submitted) {
         return Err(Msg::new("budget.not_submitted")
             .arg("department", &code)
             .arg("status", status.map_or("none", |s| s.as_str()))
             .into());
     }
-    rows::set_draft_status(
-        &mut tx,
-        round.id,
-        &code,
-        DraftStatus::Submitted,
-        DraftStatus::Returned,
-        Some(comment),
-        None,
-        now_ms,
-    )
-    .await?;
+    let m = DraftMove {
+        from: DraftStatus::Submitted,
+        to: DraftStatus::Returned,
+        comment: Some(comment),
+        submitted_by: None,
+    };
+    rows::set_draft_status(&mut tx, round.id, &code, &m, now_ms).await?;
     let out = view(&mut tx, &round, &code).await?;
     if let Some(head) = dir.head_of(&code) {
         let mut f = department_facts(&dir, &code);

@@ -48,13 +48,13 @@ pub async fn department_budget(
         Some(y) => Msg::new("budget.no_round").arg("year", y),
         None => Msg::new("budget.no_rounds"),
     })?;
-    if rows::draft(&mut conn, round.id, &code).await?.is_none() {
+    let draft = view(&mut conn, &round, &code).await?;
+    if draft.draft.is_none() && draft.lines.is_empty() {
         return Err(Msg::new("budget.no_draft")
             .arg("department", &code)
             .arg("year", round.year)
             .into());
     }
-    let draft = view(&mut conn, &round, &code).await?;
     let changes = rows::changes(&mut conn, round.id, &code).await?;
     let changes = changes
         .into_iter()
@@ -66,6 +66,9 @@ pub async fn department_budget(
     Ok(DepartmentBudget { draft, changes })
 }
 
+/// One approval round of a `BUD-` with its stages and their tasks.
+pub type RoundStory = (Approval, Vec<(StageRow, Vec<TaskRow>)>);
+
 /// A `BUD-` approval with its round and its approval story.
 #[derive(Debug, Clone)]
 pub struct BudgetStory {
@@ -73,7 +76,7 @@ pub struct BudgetStory {
     pub round: Round,
     /// A round's departments and their totals (empty for a revision).
     pub departments: Vec<(String, i64)>,
-    pub approvals: Vec<(Approval, Vec<(StageRow, Vec<TaskRow>)>)>,
+    pub approvals: Vec<RoundStory>,
     pub dir: Directory,
 }
 
@@ -107,9 +110,8 @@ pub async fn story(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Bu
         Some(code) => heads(&mut conn, desk, &dir, actor, code).await?,
         None => false,
     };
-    let readable = crate::access::budgets::may_read(actor, own)
-        || involved
-        || budget.requested_by == actor.id;
+    let readable =
+        crate::access::budgets::may_read(actor, own) || involved || budget.requested_by == actor.id;
     if !readable {
         return Err(not_found().into());
     }
@@ -134,10 +136,7 @@ pub async fn story(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Bu
     })
 }
 
-async fn approval_story(
-    conn: &mut Conn,
-    id: i64,
-) -> DeskResult<Vec<(Approval, Vec<(StageRow, Vec<TaskRow>)>)>> {
+async fn approval_story(conn: &mut Conn, id: i64) -> DeskResult<Vec<RoundStory>> {
     let mut out = Vec::new();
     for a in approval_rows::rounds_for(&mut *conn, super::subject::KIND, id).await? {
         let tasks = approval_rows::tasks(&mut *conn, a.id).await?;
@@ -145,7 +144,11 @@ async fn approval_story(
             .await?
             .into_iter()
             .map(|s| {
-                let own = tasks.iter().filter(|t| t.stage_id == s.id).cloned().collect();
+                let own = tasks
+                    .iter()
+                    .filter(|t| t.stage_id == s.id)
+                    .cloned()
+                    .collect();
                 (s, own)
             })
             .collect();

@@ -4,8 +4,8 @@
 
 use super::domain::{self, BudgetKind, BudgetStatus, DraftStatus, RoundStatus};
 use super::service::{
-    category, check_amount, department, department_facts, heads, money,
-    reference, tell, UPDATE_NOTE,
+    category, check_amount, department, department_facts, heads, money, reference, tell,
+    UPDATE_NOTE,
 };
 use super::store::{self as rows, Budget, Change, NewBudget, NewLine};
 use crate::approval::domain::ApprovalStatus;
@@ -13,7 +13,7 @@ use crate::approval::policy::SubjectFacts;
 use crate::approval::service::{self as approvals, Progress, RoundSpec};
 use crate::approval::store::Approval;
 use crate::approval::subject::{Fact, Summary};
-use crate::domain::directory::{Directory, Employee};
+use crate::domain::directory::Employee;
 use crate::domain::money::Money;
 use crate::domain::Msg;
 use crate::service::{audit_event, Desk, DeskResult};
@@ -117,7 +117,7 @@ pub async fn revise(
             amount_minor: input.amount.minor,
             category: Some(cat.clone()),
         },
-        summary: summary(&budget, &dir),
+        summary: summary(&budget),
     };
     let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
     let e = audit_event(
@@ -140,17 +140,14 @@ pub async fn revise(
 
 /// What management's prompt shows of a revision: the line, its amount before and after, and
 /// why.
-pub fn summary(b: &Budget, dir: &Directory) -> Summary {
+pub fn summary(b: &Budget) -> Summary {
     let code = b.department_code.clone().unwrap_or_default();
     let cat = b.category.clone().unwrap_or_default();
     let period = b.period.clone().unwrap_or_default();
-    let names = department_facts(dir, &code);
-    let name = names["department_name"].as_str().unwrap_or_default();
     Summary {
         headline: format!("{code} · {cat} · {period}"),
         total: money(b.amount_minor, &b.currency),
         facts: [
-            Fact::of("fact.budget_line", format!("{code} {name} · {cat} · {period}")),
             Fact::of(
                 "fact.budget_change",
                 format!(
@@ -254,8 +251,7 @@ async fn in_force(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<()> {
 }
 
 async fn revised(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<()> {
-    let (Some(code), Some(cat), Some(period)) = (&b.department_code, &b.category, &b.period)
-    else {
+    let (Some(code), Some(cat), Some(period)) = (&b.department_code, &b.category, &b.period) else {
         return Err(anyhow::anyhow!("budgets row {} is a revision without its line", b.id).into());
     };
     let old = rows::line(&mut *conn, b.round_id, code, cat, period)
