@@ -13,6 +13,7 @@ use crate::approval::policy::SubjectFacts;
 use crate::approval::service::{self as approvals, Progress, RoundSpec};
 use crate::approval::store::Approval;
 use crate::approval::subject::{Fact, Summary};
+use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Employee;
 use crate::domain::money::Money;
 use crate::domain::Msg;
@@ -168,24 +169,26 @@ pub fn summary(b: &Budget) -> Summary {
 /// into force (its drafts approved, every head told); not approved, it goes back to finance
 /// (drafting, drafts still submitted, so finance may return some and submit again). A
 /// revision approved sets its line (creating it if needed) and keeps the change in history.
+/// Returns the audit events of what changed (`budget.in_force`, `budget.revised`), for a
+/// caller holding the audit key to append.
 pub async fn decided(
     conn: &mut Conn,
     approval: &Approval,
     status: ApprovalStatus,
     now: i64,
-) -> DeskResult<()> {
+) -> DeskResult<Vec<AuditEvent>> {
     let Some(b) = rows::budget(&mut *conn, approval.subject_id).await? else {
-        return Ok(());
+        return Ok(vec![]);
     };
     let to = match status {
         ApprovalStatus::Approved => BudgetStatus::Approved,
         ApprovalStatus::Rejected => BudgetStatus::Rejected,
         ApprovalStatus::ChangesRequested => BudgetStatus::ChangesRequested,
         ApprovalStatus::Withdrawn => BudgetStatus::Withdrawn,
-        _ => return Ok(()),
+        _ => return Ok(vec![]),
     };
     if !rows::set_budget_status(&mut *conn, b.id, BudgetStatus::Pending, to, now).await? {
-        return Ok(());
+        return Ok(vec![]);
     }
     let approved = to == BudgetStatus::Approved;
     match (b.kind, approved) {
@@ -199,14 +202,26 @@ pub async fn decided(
                 now,
             )
             .await?;
-            Ok(())
+            Ok(vec![])
         }
         (BudgetKind::Revision, true) => revised(conn, &b, now).await,
-        (BudgetKind::Revision, false) => Ok(()),
+        (BudgetKind::Revision, false) => Ok(vec![]),
     }
 }
 
-async fn in_force(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<()> {
+/// An event of the engine's decision, recorded by the system on the `BUD-` reference.
+fn event(b: &Budget, action: &str, now: i64, summary: String) -> AuditEvent {
+    audit_event(
+        store::from_ms(now),
+        "bizdesk",
+        None,
+        action,
+        &reference(b.id).to_string(),
+        summary,
+    )
+}
+
+async fn in_force(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<Vec<AuditEvent>> {
     let id = b.round_id;
     rows::set_round_status(
         &mut *conn,
@@ -225,7 +240,7 @@ async fn in_force(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<()> {
     )
     .await?;
     let Some(round) = rows::round(&mut *conn, id).await? else {
-        return Ok(());
+        return Ok(vec![]);
     };
     let dir = store::directory::load(&mut *conn).await?;
     let r = reference(b.id).to_string();
@@ -247,10 +262,15 @@ async fn in_force(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<()> {
         f["comment"] = json!("");
         tell(&mut *conn, head.id, UPDATE_NOTE, Some(&r), f, false, now).await?;
     }
-    Ok(())
+    let summary = format!(
+        "{} budget in force: {}",
+        round.year,
+        money(b.amount_minor, &b.currency)
+    );
+    Ok(vec![event(b, "budget.in_force", now, summary)])
 }
 
-async fn revised(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<()> {
+async fn revised(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<Vec<AuditEvent>> {
     let (Some(code), Some(cat), Some(period)) = (&b.department_code, &b.category, &b.period) else {
         return Err(anyhow::anyhow!("budgets row {} is a revision without its line", b.id).into());
     };
@@ -300,5 +320,10 @@ async fn revised(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<()> {
         let r = reference(b.id).to_string();
         tell(&mut *conn, head.id, UPDATE_NOTE, Some(&r), f, false, now).await?;
     }
-    Ok(())
+    let summary = format!(
+        "{code} {cat} {period}: {} → {}",
+        money(old, &b.currency),
+        money(b.amount_minor, &b.currency)
+    );
+    Ok(vec![event(b, "budget.revised", now, summary)])
 }

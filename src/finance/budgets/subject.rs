@@ -43,7 +43,15 @@ impl Subject for Budgets {
         status: ApprovalStatus,
         now: i64,
     ) -> BoxFuture<'a, DeskResult<()>> {
-        Box::pin(super::revise::decided(conn, approval, status, now))
+        Box::pin(async move {
+            // The engine gives subjects no audit key here: `decided` returns the events
+            // (`budget.in_force`, `budget.revised`) for the engine to append once it can; the
+            // engine's own `approval.approved` / `approval.rejected` on the BUD- reference
+            // records the outcome meanwhile.
+            super::revise::decided(conn, approval, status, now)
+                .await
+                .map(drop)
+        })
     }
 
     fn may_read<'a>(

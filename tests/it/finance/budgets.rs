@@ -6,6 +6,8 @@
 use super::ledger::budget_in_force;
 use crate::common::{spawn_desk, TestDesk};
 
+mod revisions;
+
 /// Every department and its head in the sample company.
 const HEADS: &[(&str, &str)] = &[
     ("zhang.wei", "MGT"),
@@ -133,9 +135,21 @@ async fn a_round_is_drafted_returned_fixed_consolidated_and_approved_into_force(
     d.ok("zhou.qiang", "/budget submit department:PUR").await;
     assert_eq!(draft_status(&d, "PUR").await, 2);
 
-    // The side-by-side view, then the consolidated budget to management.
+    // The side-by-side view with last year's actuals (a payment the ledger holds as spent),
+    // then the consolidated budget to management.
+    d.sql(
+        "INSERT INTO budget_positions (doc, department_code, category, year, month, \
+         requested_minor, committed_minor, spent_minor, updated_at) \
+         VALUES ('PAY-000001', 'SAL', 'travel', 2026, 5, 0, 0, 321000, 0)",
+    )
+    .await;
     let table = d.ok("grace.lin", "/budget consolidate year:2027").await;
     assert!(table.contains("153,000.00"), "{table}");
+    let sal = table
+        .lines()
+        .find(|l| l.contains("SAL"))
+        .unwrap_or_default();
+    assert!(sal.contains("3,210.00"), "{table}");
     let r = d
         .run("grace.lin", "/budget consolidate year:2027 submit:yes")
         .await;
@@ -199,6 +213,103 @@ async fn a_round_is_drafted_returned_fixed_consolidated_and_approved_into_force(
         )
         .await;
     assert_eq!(events, 1 + 5 + 8 + 1 + 8 + 1 + 1 + 1);
+}
+
+/// Every head drafts one office line and submits it.
+async fn all_submitted(d: &TestDesk) {
+    for (head, dept) in HEADS {
+        d.ok(
+            head,
+            &format!("/budget draft department:{dept} category:office amount:10000"),
+        )
+        .await;
+        d.ok(head, &format!("/budget submit department:{dept}"))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_budget_sent_back_by_management_returns_to_finance_and_goes_again() {
+    let d = spawn_desk().await;
+    d.ok("grace.lin", OPEN).await;
+    all_submitted(&d).await;
+    d.ok("grace.lin", "/budget consolidate year:2027 submit:yes")
+        .await;
+    // While management decides, drafts stay as they are.
+    d.refused("grace.lin", "/budget return department:SAL comment:x")
+        .await;
+    d.refused("grace.lin", "/budget consolidate year:2027 submit:yes")
+        .await;
+    d.ok(
+        "zhang.wei",
+        "/approval changes ref:BUD-000001 comment:\"cut office supplies\"",
+    )
+    .await;
+    // Back with finance: the round drafting, the drafts still submitted, nothing in force.
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM budget_rounds WHERE status = 'drafting'")
+            .await,
+        1
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM budget_drafts WHERE status = 'submitted'")
+            .await,
+        8
+    );
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM budgets WHERE status = 'changes_requested'")
+            .await,
+        1
+    );
+    d.ok("grace.lin", "/budget return department:SAL comment:\"cut\"")
+        .await;
+    d.ok(
+        "wang.fang",
+        "/budget draft department:SAL category:office amount:5000",
+    )
+    .await;
+    d.ok("wang.fang", "/budget submit department:SAL").await;
+    let r = d
+        .run("grace.lin", "/budget consolidate year:2027 submit:yes")
+        .await;
+    assert!(r.ok && r.text.contains("75,000.00"), "{}", r.text);
+    assert_eq!(
+        r.reference.map(|r| r.to_string()).as_deref(),
+        Some("BUD-000002")
+    );
+    d.ok("zhang.wei", "/approval approve ref:BUD-000002").await;
+    assert_eq!(line(&d, "SAL", "office").await, 500_000);
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM budget_rounds WHERE status = 'in_force'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_heads_delegate_drafts_for_them() {
+    let d = spawn_desk().await;
+    d.ok("grace.lin", OPEN).await;
+    d.refused(
+        "li.na",
+        "/budget draft department:SAL category:it amount:100",
+    )
+    .await;
+    d.ok("wang.fang", "/delegate set to:li.na until:2026-12-10")
+        .await;
+    d.ok(
+        "li.na",
+        "/budget draft department:SAL category:it amount:100",
+    )
+    .await;
+    d.ok("li.na", "/budget submit department:SAL").await;
+    assert_eq!(draft_status(&d, "SAL").await, 2);
+    // Standing in for Sales' head is not heading another department.
+    d.refused(
+        "li.na",
+        "/budget draft department:PUR category:it amount:100",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -434,82 +545,5 @@ async fn heads_are_reminded_and_superiors_told_once_and_a_moved_due_date_moves_t
         d.count("SELECT COUNT(*) FROM budget_drafts WHERE escalated_at IS NOT NULL")
             .await,
         7
-    );
-}
-
-#[tokio::test]
-async fn an_approved_revision_changes_the_allocation_with_history_and_a_rejected_one_nothing() {
-    let d = spawn_desk().await;
-    budget_in_force(&d, &[("SAL", "it", "2026", 120_000)]).await;
-    let r = d
-        .run(
-            "wang.fang",
-            "/budget revise department:SAL category:it amount:150000 reason:\"two new hires\"",
-        )
-        .await;
-    assert!(r.ok, "{}", r.text);
-    assert_eq!(
-        r.reference.map(|r| r.to_string()).as_deref(),
-        Some("BUD-000001")
-    );
-    let pending = d
-        .refused(
-            "zhao.min",
-            "/budget revise department:SAL category:it amount:140000 reason:\"less\"",
-        )
-        .await;
-    assert!(pending.contains("BUD-000001"), "{pending}");
-    let before = d.ok("zhao.min", "/budget status department:SAL").await;
-    assert!(before.contains("120,000.00"), "{before}");
-
-    d.ok("zhang.wei", "/approval approve ref:BUD-000001").await;
-    let after = d.ok("zhao.min", "/budget status department:SAL").await;
-    assert!(after.contains("150,000.00"), "{after}");
-    assert_eq!(d.count("SELECT COUNT(*) FROM budget_line_history").await, 1);
-    let shown = d
-        .ok("wang.fang", "/budget show department:SAL year:2026")
-        .await;
-    for part in ["BUD-000001", "120,000.00", "150,000.00", "two new hires"] {
-        assert!(shown.contains(part), "{part} not in {shown}");
-    }
-
-    // Rejected: nothing changes.
-    d.ok(
-        "zhao.min",
-        "/budget revise department:SAL category:it amount:200000 reason:\"more\"",
-    )
-    .await;
-    d.ok(
-        "zhang.wei",
-        "/approval reject ref:BUD-000002 comment:\"no\"",
-    )
-    .await;
-    let after = d.ok("zhao.min", "/budget status department:SAL").await;
-    assert!(
-        after.contains("150,000.00") && !after.contains("200,000.00"),
-        "{after}"
-    );
-    assert_eq!(d.count("SELECT COUNT(*) FROM budget_line_history").await, 1);
-    assert_eq!(
-        d.count("SELECT COUNT(*) FROM budgets WHERE status = 'rejected'")
-            .await,
-        1
-    );
-
-    // A line the budget did not have is created by an approved revision.
-    d.ok(
-        "zhao.min",
-        "/budget revise department:SAL category:travel amount:5000 reason:\"fairs\"",
-    )
-    .await;
-    d.ok("zhang.wei", "/approval approve ref:BUD-000003").await;
-    let travel = d
-        .count("SELECT amount_minor FROM budget_lines WHERE category = 'travel'")
-        .await;
-    assert_eq!(travel, 500_000);
-    assert_eq!(
-        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'budget.revise'")
-            .await,
-        3
     );
 }
