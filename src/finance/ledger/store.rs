@@ -193,7 +193,8 @@ pub async fn allocated(conn: &mut Conn, year: i32) -> sqlx::Result<Vec<(String, 
 
 /// What documents hold in `year`, per department and category.
 pub async fn held(conn: &mut Conn, year: i32) -> sqlx::Result<Vec<(String, String, Split)>> {
-    let rows: Vec<(String, String, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type Sums = (String, String, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Sums> = sqlx::query_as(
         "SELECT department_code, category, CAST(SUM(requested_minor) AS BIGINT), \
          CAST(SUM(committed_minor) AS BIGINT), CAST(SUM(spent_minor) AS BIGINT) \
          FROM budget_positions WHERE year = $1 GROUP BY department_code, category",

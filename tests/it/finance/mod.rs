@@ -3,4 +3,5 @@
 mod budgets;
 mod expenses;
 mod ledger;
+mod ledger_props;
 mod report;
