@@ -397,6 +397,27 @@ async fn bad_input_gets_a_clear_message_and_changes_nothing() {
     assert!(late.contains("2026-12-15"), "{late}");
     assert_eq!(line(&d, "SAL", "it").await, 10_000);
     assert_eq!(lines(&d).await, 1);
+    // A submitted draft does not change; one finance returns may be fixed even after the due
+    // date.
+    d.ok("wang.fang", "/budget submit department:SAL").await;
+    let submitted = d
+        .refused(
+            "wang.fang",
+            "/budget draft department:SAL category:it amount:900",
+        )
+        .await;
+    assert!(submitted.contains("已提交"), "{submitted}");
+    d.ok(
+        "grace.lin",
+        "/budget return department:SAL comment:\"more detail\"",
+    )
+    .await;
+    d.ok(
+        "wang.fang",
+        "/budget draft department:SAL category:it amount:900",
+    )
+    .await;
+    assert_eq!(line(&d, "SAL", "it").await, 90_000);
 
     // A revision needs a reason (and a budget in force).
     budget_in_force(&d, &[("SAL", "it", "2026", 120_000)]).await;
