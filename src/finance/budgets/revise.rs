@@ -47,7 +47,9 @@ pub async fn revise(
     let code = department(&dir, input.department)?.code.clone();
     let own = heads(&mut tx, desk, &dir, actor, &code).await?;
     if !crate::access::budgets::may_revise(actor, own) {
-        return Err(Msg::new("budget.not_allowed").into());
+        return Err(Msg::new("budget.not_reviser")
+            .arg("department", &code)
+            .into());
     }
     let year = input.year.unwrap_or(i64::from(desk.today().year()));
     let year = i32::try_from(year).unwrap_or(i32::MAX);
