@@ -157,12 +157,27 @@ async fn send(
             .arg("year", round.year)
             .into());
     }
-    let missing: Vec<&str> = c
+    let dir = store::directory::load(&mut *conn).await?;
+    // Every department with a head, including one that gained its head after the round opened.
+    let submitted = |code: &str| {
+        c.departments
+            .iter()
+            .any(|d| d.department == code && d.status == DraftStatus::Submitted)
+    };
+    let mut missing: Vec<&str> = c
         .departments
         .iter()
         .filter(|d| d.status != DraftStatus::Submitted)
         .map(|d| d.department.as_str())
         .collect();
+    for d in &dir.departments {
+        if dir.head_of(&d.code).is_some()
+            && !submitted(&d.code)
+            && !missing.contains(&d.code.as_str())
+        {
+            missing.push(&d.code);
+        }
+    }
     if !missing.is_empty() {
         return Err(Msg::new("budget.not_all_submitted")
             .arg("departments", missing.join(", "))
@@ -193,7 +208,6 @@ async fn send(
         now_ms,
     )
     .await?;
-    let dir = store::directory::load(&mut *conn).await?;
     let spec = RoundSpec {
         subject: &super::subject::SUBJECT,
         subject_id: budget.id,

@@ -287,6 +287,27 @@ async fn a_budget_sent_back_by_management_returns_to_finance_and_goes_again() {
 }
 
 #[tokio::test]
+async fn a_department_that_gains_a_head_after_opening_must_submit_too() {
+    let d = spawn_desk().await;
+    d.ok("grace.lin", OPEN).await;
+    all_submitted(&d).await;
+    d.sql(
+        "INSERT INTO departments (code, name, name_zh, head_handle, parent_code) \
+         VALUES ('OPS', 'Operations', '运营部', 'ops.admin', 'MGT')",
+    )
+    .await;
+    let missing = d
+        .refused("grace.lin", "/budget consolidate year:2027 submit:yes")
+        .await;
+    assert!(missing.contains("OPS"), "{missing}");
+    d.ok("ops.admin", "/budget draft department:OPS category:it amount:100")
+        .await;
+    d.ok("ops.admin", "/budget submit department:OPS").await;
+    d.ok("grace.lin", "/budget consolidate year:2027 submit:yes")
+        .await;
+}
+
+#[tokio::test]
 async fn a_heads_delegate_drafts_for_them() {
     let d = spawn_desk().await;
     d.ok("grace.lin", OPEN).await;
