@@ -2,10 +2,9 @@
 //! and, once all are submitted, the consolidated budget sent to management's approval.
 
 use super::domain::{sum_by, BudgetKind, DraftStatus, RoundStatus};
-use super::service::{audit_subject, company_money, reference};
+use super::service::{audit_subject, company_money, open_approval, reference};
 use super::store::{self as rows, Budget, Draft, NewBudget, Round};
-use crate::approval::policy::SubjectFacts;
-use crate::approval::service::{self as approvals, Progress, RoundSpec};
+use crate::approval::service::Progress;
 use crate::approval::subject::{Fact, Summary};
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
@@ -208,20 +207,8 @@ async fn send(
         now_ms,
     )
     .await?;
-    let spec = RoundSpec {
-        subject: &super::subject::SUBJECT,
-        subject_id: budget.id,
-        reference: reference(budget.id),
-        round: 1,
-        facts: SubjectFacts {
-            requester: actor.id,
-            department: actor.department.clone(),
-            amount_minor: c.total,
-            category: None,
-        },
-        summary: summary(desk, c),
-    };
-    let progress = approvals::open_round(&mut *conn, desk, &spec, actor, &dir).await?;
+    let facts = (actor.department.as_str(), None);
+    let progress = open_approval(&mut *conn, desk, actor, &budget, facts, summary(desk, c)).await?;
     let budget = rows::budget(&mut *conn, budget.id).await?.unwrap_or(budget);
     Ok((budget, progress))
 }

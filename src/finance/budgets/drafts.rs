@@ -3,8 +3,8 @@
 
 use super::domain::{self, DraftStatus, RoundStatus};
 use super::service::{
-    audit_subject, category, check_amount, company_money, department, department_facts, heads,
-    tell, UPDATE_NOTE,
+    audit_subject, check_line, company_money, department, department_facts, heads, tell,
+    UPDATE_NOTE,
 };
 use super::store::{self as rows, Draft, DraftMove, Line, NewLine, Round};
 use crate::domain::directory::{Directory, Employee, Role};
@@ -82,12 +82,7 @@ pub async fn draft(desk: &Desk, actor: &Employee, input: DraftInput<'_>) -> Desk
     let code = own_department(&mut tx, desk, &dir, actor, input.department).await?;
     let round = open_round(&mut tx, now_ms).await?;
     let mut problems = Vec::new();
-    let cat = category(desk, input.category)
-        .map_err(|m| problems.push(m))
-        .ok();
-    if let Err(m) = check_amount(desk, input.amount, true) {
-        problems.push(m);
-    }
+    let cat = check_line(desk, input.category, input.amount, &mut problems);
     let period = domain::line_period(round.year, round.period, input.period)
         .map_err(|m| problems.push(m))
         .ok();

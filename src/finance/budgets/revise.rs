@@ -4,13 +4,12 @@
 
 use super::domain::{self, BudgetKind, BudgetStatus, DraftStatus, RoundStatus};
 use super::service::{
-    category, check_amount, department, department_facts, heads, money, reference, tell,
+    check_line, department, department_facts, heads, money, open_approval, reference, tell,
     UPDATE_NOTE,
 };
 use super::store::{self as rows, Budget, Change, NewBudget, NewLine};
 use crate::approval::domain::ApprovalStatus;
-use crate::approval::policy::SubjectFacts;
-use crate::approval::service::{self as approvals, Progress, RoundSpec};
+use crate::approval::service::Progress;
 use crate::approval::store::Approval;
 use crate::approval::subject::{Fact, Summary};
 use crate::domain::audit::AuditEvent;
@@ -54,12 +53,7 @@ pub async fn revise(
     let year = input.year.unwrap_or(i64::from(desk.today().year()));
     let year = i32::try_from(year).unwrap_or(i32::MAX);
     let mut problems = Vec::new();
-    let cat = category(desk, input.category)
-        .map_err(|m| problems.push(m))
-        .ok();
-    if let Err(m) = check_amount(desk, input.amount, true) {
-        problems.push(m);
-    }
+    let cat = check_line(desk, input.category, input.amount, &mut problems);
     let reason = input.reason.trim();
     if reason.is_empty() {
         problems.push(Msg::new("budget.reason_needed"));
@@ -109,20 +103,8 @@ pub async fn revise(
         now_ms,
     )
     .await?;
-    let spec = RoundSpec {
-        subject: &super::subject::SUBJECT,
-        subject_id: budget.id,
-        reference: reference(budget.id),
-        round: 1,
-        facts: SubjectFacts {
-            requester: actor.id,
-            department: code.clone(),
-            amount_minor: input.amount.minor,
-            category: Some(cat.clone()),
-        },
-        summary: summary(&budget),
-    };
-    let progress = approvals::open_round(&mut tx, desk, &spec, actor, &dir).await?;
+    let facts = (code.as_str(), Some(cat.as_str()));
+    let progress = open_approval(&mut tx, desk, actor, &budget, facts, summary(&budget)).await?;
     let e = audit_event(
         now,
         &actor.handle,

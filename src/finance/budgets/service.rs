@@ -1,6 +1,10 @@
 //! What every budget use case shares: references, money, departments typed by people, who
 //! heads a department today, and the notifications budgets send.
 
+use super::store::Budget;
+use crate::approval::policy::SubjectFacts;
+use crate::approval::service::{self as approvals, Progress, RoundSpec};
+use crate::approval::subject::Summary;
 use crate::domain::delivery::Purpose;
 use crate::domain::directory::{Department, Directory, Employee, EmployeeId};
 use crate::domain::money::{format_stored, Money};
@@ -86,6 +90,23 @@ pub fn check_amount(desk: &Desk, amount: Money, zero_ok: bool) -> Result<(), Msg
     Ok(())
 }
 
+/// Checks a line's category and amount (0 allowed), adding what is wrong to `problems`;
+/// the category's code when it is one.
+pub fn check_line(
+    desk: &Desk,
+    typed_category: &str,
+    amount: Money,
+    problems: &mut Vec<Msg>,
+) -> Option<String> {
+    let cat = category(desk, typed_category)
+        .map_err(|m| problems.push(m))
+        .ok();
+    if let Err(m) = check_amount(desk, amount, true) {
+        problems.push(m);
+    }
+    cat
+}
+
 /// Whether `actor` heads department `code`, or stands in for its head today.
 pub async fn heads(
     conn: &mut Conn,
@@ -139,4 +160,31 @@ pub fn audit_subject(year: i32, dept: Option<&str>) -> String {
         Some(d) => format!("budget:{year}:{d}"),
         None => format!("budget:{year}"),
     }
+}
+
+/// Opens the `[budget]` approval of `budget` (management), asked for by `actor`, in the
+/// caller's transaction: `department` and `category` are what the policy's conditions see.
+pub async fn open_approval(
+    conn: &mut Conn,
+    desk: &Desk,
+    actor: &Employee,
+    budget: &Budget,
+    (department, category): (&str, Option<&str>),
+    summary: Summary,
+) -> DeskResult<Progress> {
+    let spec = RoundSpec {
+        subject: &super::subject::SUBJECT,
+        subject_id: budget.id,
+        reference: reference(budget.id),
+        round: 1,
+        facts: SubjectFacts {
+            requester: actor.id,
+            department: department.to_string(),
+            amount_minor: budget.amount_minor,
+            category: category.map(str::to_string),
+        },
+        summary,
+    };
+    let dir = store::directory::load(&mut *conn).await?;
+    approvals::open_round(conn, desk, &spec, actor, &dir).await
 }

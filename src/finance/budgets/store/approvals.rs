@@ -179,14 +179,6 @@ pub async fn set_budget_status(
     to: BudgetStatus,
     now_ms: i64,
 ) -> sqlx::Result<bool> {
-    let r = sqlx::query(
-        "UPDATE budgets SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2",
-    )
-    .bind(id)
-    .bind(from.as_str())
-    .bind(to.as_str())
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    let statuses = (from.as_str(), to.as_str());
+    super::move_status(conn, "budgets", id, statuses, now_ms).await
 }

@@ -140,6 +140,27 @@ pub async fn set_due(
     Ok(r.rows_affected() == 1)
 }
 
+/// Moves row `id` of `table` (rounds or `BUD-` approvals) from status `from` to `to`;
+/// `false` when it was not in `from` (someone else moved it first).
+async fn move_status(
+    conn: &mut Conn,
+    table: &str,
+    id: i64,
+    (from, to): (&str, &str),
+    now_ms: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(&format!(
+        "UPDATE {table} SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2"
+    ))
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Moves a round from `from` to `to`; `false` when it was not in `from`.
 pub async fn set_round_status(
     conn: &mut Conn,
@@ -148,16 +169,8 @@ pub async fn set_round_status(
     to: RoundStatus,
     now_ms: i64,
 ) -> sqlx::Result<bool> {
-    let r = sqlx::query(
-        "UPDATE budget_rounds SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2",
-    )
-    .bind(id)
-    .bind(from.as_str())
-    .bind(to.as_str())
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    let statuses = (from.as_str(), to.as_str());
+    move_status(conn, "budget_rounds", id, statuses, now_ms).await
 }
 
 /// A stored draft.
