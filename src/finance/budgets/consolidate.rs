@@ -9,6 +9,7 @@ use crate::approval::subject::{Fact, Summary};
 use crate::domain::directory::Employee;
 use crate::domain::Msg;
 use crate::finance::ledger;
+use crate::finance::settings::Level;
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::{self, audit};
 
@@ -115,6 +116,10 @@ pub async fn consolidate(
     };
     if submit {
         out.submitted = Some(send(&mut tx, desk, actor, &out).await?);
+        // With management now.
+        out.round = rows::round(&mut tx, out.round.id)
+            .await?
+            .unwrap_or(out.round);
         let e = audit_event(
             now,
             &actor.handle,
@@ -218,7 +223,15 @@ async fn send(
 fn summary(desk: &Desk, c: &Consolidation) -> Summary {
     let year = c.round.year;
     let mut facts: Vec<Fact> = [
-        Fact::of("fact.budget_period", c.round.period.as_str()),
+        // Frozen with the round and read in either language.
+        Fact::of(
+            "fact.budget_period",
+            match c.round.period {
+                Level::Year => "year · 年",
+                Level::Quarter => "quarter · 季度",
+                Level::Month => "month · 月",
+            },
+        ),
         Fact::of("fact.budget_last_year", company_money(desk, c.last_year)),
     ]
     .into_iter()
