@@ -300,8 +300,11 @@ async fn a_department_that_gains_a_head_after_opening_must_submit_too() {
         .refused("grace.lin", "/budget consolidate year:2027 submit:yes")
         .await;
     assert!(missing.contains("OPS"), "{missing}");
-    d.ok("ops.admin", "/budget draft department:OPS category:it amount:100")
-        .await;
+    d.ok(
+        "ops.admin",
+        "/budget draft department:OPS category:it amount:100",
+    )
+    .await;
     d.ok("ops.admin", "/budget submit department:OPS").await;
     d.ok("grace.lin", "/budget consolidate year:2027 submit:yes")
         .await;
