@@ -32,6 +32,10 @@ impl Subject for Budgets {
         &[Verb::APPROVE, Verb::REJECT, Verb::CHANGES]
     }
 
+    fn hint(&self) -> Option<&'static str> {
+        Some("budget.prompt_hint")
+    }
+
     fn resubmit_hint(&self) -> Option<&'static str> {
         Some("budget.resubmit_hint")
     }
