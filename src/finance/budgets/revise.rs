@@ -74,6 +74,8 @@ pub async fn revise(
         (Some(r), Some(c), Some(p)) if problems.is_empty() => (r, c, p),
         _ => return Err(problems.into()),
     };
+    // Two revisions of one line at once: the second waits here, then sees the first pending.
+    rows::lock_round(&mut tx, round.id, now_ms).await?;
     let old = rows::line(&mut tx, round.id, &code, &cat, &period)
         .await?
         .map_or(0, |l| l.amount_minor);

@@ -65,10 +65,19 @@ pub async fn open(
     let dir = store::directory::load(&mut tx).await?;
     let due_s = due.to_string();
     let (round, moved_from) = match rows::round_of_year(&mut tx, year).await? {
-        None => {
-            let r = rows::insert_round(&mut tx, year, level, &due_s, actor.id, now_ms).await?;
-            (r, None)
-        }
+        None => match rows::insert_round(&mut tx, year, level, &due_s, actor.id, now_ms).await {
+            Ok(r) => (r, None),
+            // Someone opened the year's round between our read and the insert.
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation()) =>
+            {
+                return Err(Msg::new("budget.round_opened_meanwhile")
+                    .arg("year", year)
+                    .into())
+            }
+            Err(e) => return Err(e.into()),
+        },
         Some(r) if r.status == RoundStatus::Drafting => {
             let r = rows::lock_round(&mut tx, r.id, now_ms).await?.unwrap_or(r);
             if r.due_on == due_s && r.period == level {

@@ -6,6 +6,7 @@
 use super::ledger::budget_in_force;
 use crate::common::{spawn_desk, TestDesk};
 
+mod races;
 mod revisions;
 
 /// Every department and its head in the sample company.
