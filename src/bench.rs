@@ -31,6 +31,11 @@ pub struct BenchArgs {
     /// Alternating passes of each side (the machine is noisy; alternating evens it out).
     #[arg(long, default_value_t = 2)]
     pub passes: usize,
+    /// Also measure the service with a budget in force for every department (each submission
+    /// then checks budget.control under the year's lock and moves its ledger position), on a
+    /// third fresh database, in the same alternating passes.
+    #[arg(long)]
+    pub budget: bool,
 }
 
 /// Latencies of one side.
@@ -69,6 +74,20 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     cfg.database.max_connections = args.clients.max(1) as u32;
     let chat = app::open_with_clock(&cfg, Arc::new(SystemClock)).await?;
     let desk = chat.desk.clone();
+    let budget_url = match args.budget {
+        true => Some(fresh::fresh_url(args.postgres.as_deref(), dir.path(), "bench_bud").await?),
+        false => None,
+    };
+    let budget_desk = match &budget_url {
+        Some(url) => {
+            let mut cfg = cfg.clone();
+            cfg.database.url = crate::config::Secret::new(url.clone());
+            let desk = app::open_with_clock(&cfg, Arc::new(SystemClock)).await?.desk;
+            budget_in_force(&desk).await?;
+            Some(desk)
+        }
+        None => None,
+    };
     let raw = Store::open(
         &raw_url,
         args.clients.max(1) as u32,
@@ -98,6 +117,7 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     )?;
     let mut svc = Side::default();
     let mut base = Side::default();
+    let mut bud = Side::default();
     for pass in 0..args.passes {
         let b = drive(args.requests, args.clients, {
             let raw = raw.clone();
@@ -117,6 +137,21 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
             }
         })
         .await?;
+        if let Some(budget_desk) = &budget_desk {
+            let u = drive(args.requests, args.clients, {
+                let desk = budget_desk.clone();
+                let requesters = requesters.clone();
+                move |i| {
+                    let desk = desk.clone();
+                    let who = requesters[i % requesters.len()].clone();
+                    async move { service_submit(&desk, &who, i).await }
+                }
+            })
+            .await?;
+            outln!("  pass {}: service with a budget in force {:>8.0}/s", pass + 1, u.rate())?;
+            bud.latencies.extend(u.latencies);
+            bud.wall += u.wall;
+        }
         outln!(
             "  pass {}: baseline {:>8.0}/s   service {:>8.0}/s",
             pass + 1,
@@ -146,12 +181,69 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         "  ratio service/baseline: {ratio:.2} (target >= 0.50: {})",
         if ratio >= 0.5 { "met" } else { "NOT met" }
     )?;
+    if let Some(budget_desk) = &budget_desk {
+        let share = bud.rate() / svc.rate().max(1e-9);
+        outln!(
+            "  service + budget    {:>8.0}/s  {:>7.2} ms  {:>7.2} ms",
+            bud.rate(),
+            bud.pct(0.5),
+            bud.pct(0.99)
+        )?;
+        outln!(
+            "  ratio with budget/without: {share:.2} (target >= 0.80: {})",
+            if share >= 0.8 { "met" } else { "NOT met" }
+        )?;
+        budget_desk.store.close().await;
+    }
     desk.store.close().await;
     raw.close().await;
     if let Some(admin) = &args.postgres {
         fresh::drop_database(admin, &svc_url).await?;
         fresh::drop_database(admin, &raw_url).await?;
+        if let Some(url) = &budget_url {
+            fresh::drop_database(admin, url).await?;
+        }
     }
+    Ok(())
+}
+
+/// A budget for this year in force with an `it` line for every department, large enough
+/// that no submission is refused or warned (each is still checked and moved).
+async fn budget_in_force(desk: &Desk) -> anyhow::Result<()> {
+    use chrono::Datelike;
+    let mut tx = desk.store.begin().await?;
+    let dir = store::directory::load(&mut tx).await?;
+    let finance = dir
+        .employees
+        .first()
+        .map(|e| e.id)
+        .context("an empty directory")?;
+    let now = store::to_ms(desk.now());
+    let (round,): (i64,) = sqlx::query_as(
+        "INSERT INTO budget_rounds (year, period, due_on, status, opened_by, created_at, updated_at) \
+         VALUES ($1, 'year', '2000-01-01', 'in_force', $2, $3, $3) RETURNING id",
+    )
+    .bind(i64::from(desk.today().year()))
+    .bind(finance)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    for d in &dir.departments {
+        sqlx::query(
+            "INSERT INTO budget_lines (round_id, department_code, category, period, amount_minor, \
+             currency, updated_by, updated_at) VALUES ($1, $2, 'it', $3, $4, $5, $6, $7)",
+        )
+        .bind(round)
+        .bind(&d.code)
+        .bind(desk.today().year().to_string())
+        .bind(1_000_000_000_000_000i64)
+        .bind(desk.company.currency.as_str())
+        .bind(finance)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

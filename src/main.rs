@@ -115,6 +115,14 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// CSV for the accounting system on standard output: KIND budget, payments or receivables
+    /// of one year (exit 2 for an unknown kind or a bad year).
+    Export {
+        kind: String,
+        /// The year, e.g. 2027 (default: this year).
+        #[arg(long, value_name = "YEAR")]
+        year: Option<String>,
+    },
     /// Send a test email with the [smtp] settings, and explain what fails.
     SendTestEmail {
         /// Where to send it.
@@ -379,6 +387,9 @@ async fn run(command: Command, config: Config, clock: Arc<dyn Clock>) -> anyhow:
             let code = bizdesk::operator::import_suppliers(&chat, &as_handle, &csv).await?;
             chat.desk.store.close().await;
             Ok(code)
+        }
+        Command::Export { kind, year } => {
+            bizdesk::operator::export(&config, clock, &kind, year.as_deref()).await
         }
         Command::SendTestEmail { address } => {
             let chat = app::open_with_clock(&config, clock.clone()).await?;

@@ -107,6 +107,7 @@ pub fn notifications() -> Vec<Notification> {
         crate::service_desk::NOTIFICATIONS,
         crate::collaboration::NOTIFICATIONS,
         crate::finance::budgets::NOTIFICATIONS,
+        crate::finance::expenses::NOTIFICATIONS,
         crate::finance::ledger::NOTIFICATIONS,
         crate::finance::report::NOTIFICATIONS,
     ]

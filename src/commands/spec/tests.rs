@@ -30,10 +30,12 @@ fn embedded_catalog_loads_and_validates() {
         names,
         [
             "approval",
+            "budget",
             "callback",
             "contract",
             "customer",
             "delegate",
+            "expense",
             "followup",
             "help",
             "inbox",
@@ -47,7 +49,7 @@ fn embedded_catalog_loads_and_validates() {
             "requisition",
             "settings",
             "supplier",
-            "whoami"
+            "whoami",
         ]
     );
     for action in [

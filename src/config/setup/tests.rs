@@ -23,7 +23,7 @@ quorum = 5
 fn the_sample_company_loads() {
     let (c, _d) = config_with(SAMPLE, DEFAULT_WORKFLOWS);
     let setup = load(&c).unwrap();
-    assert_eq!(setup.policies.by_kind.len(), 6);
+    assert_eq!(setup.policies.by_kind.len(), 8);
 }
 
 #[test]
@@ -82,7 +82,9 @@ fn a_policy_for_a_kind_nobody_registered_is_named_with_the_known_kinds() {
     assert_eq!((p.key.as_str(), p.line), ("requisiton", Some(2)), "{err}");
     assert!(
         p.message
-            .contains("contract, opportunity, payment, purchase_order, requisition, supplier"),
+            .contains(
+                "budget, contract, expense, opportunity, payment, purchase_order, requisition, supplier"
+            ),
         "{err}"
     );
 }

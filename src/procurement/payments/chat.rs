@@ -6,6 +6,7 @@ use crate::chat::buttons::{Action, Style};
 use crate::chat::views;
 use crate::commands::Invocation;
 use crate::domain::directory::Employee;
+use crate::domain::reference::RefKind;
 use crate::domain::{Locale, Msg};
 use crate::service::{directory, DeskError};
 use serde_json::{json, Value};
@@ -102,9 +103,20 @@ impl Chat {
             }
             Verb::Show => ("show", payments::show(desk, actor, r()?).await?),
             Verb::Paid => {
-                let s = payments::paid(desk, actor, r()?, inv.date("date"), inv.money("amount"))
-                    .await?;
-                ("paid", s)
+                let r = r()?;
+                let (date, amount) = (inv.date("date"), inv.money("amount"));
+                match r.kind {
+                    RefKind::Payment => {
+                        ("paid", payments::paid(desk, actor, r, date, amount).await?)
+                    }
+                    RefKind::Expense => {
+                        let paid =
+                            crate::finance::expenses::service::paid(desk, actor, r, date, amount)
+                                .await?;
+                        return self.expense_paid_reply(&paid, locale).await;
+                    }
+                    _ => return Err(Msg::new("expense.not_payable").arg("ref", r).into()),
+                }
             }
             Verb::Settle => {
                 let action = inv.str("action").ok_or_else(|| missing("action"))?;

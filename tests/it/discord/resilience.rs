@@ -314,8 +314,8 @@ async fn discord_register_overwrites_the_commands_from_the_cli() {
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("registered 19 global commands"), "{text}");
-    assert_eq!(fake.global_commands().len(), 19);
+    assert!(text.contains("registered 21 global commands"), "{text}");
+    assert_eq!(fake.global_commands().len(), 21);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
