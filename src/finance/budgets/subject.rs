@@ -1,4 +1,5 @@
-//! Budgets as the approval engine sees them.
+//! Budgets as the approval engine sees them: a round's consolidated budget or a revision of a
+//! line in force, approved by management (`[budget]` in `workflows.toml`).
 
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::store::Approval;
@@ -31,22 +32,38 @@ impl Subject for Budgets {
         &[Verb::APPROVE, Verb::REJECT, Verb::CHANGES]
     }
 
+    fn hint(&self) -> Option<&'static str> {
+        Some("budget.prompt_hint")
+    }
+
+    fn resubmit_hint(&self) -> Option<&'static str> {
+        Some("budget.resubmit_hint")
+    }
+
     fn on_finished<'a>(
         &'a self,
-        _conn: &'a mut Conn,
-        _approval: &'a Approval,
-        _status: ApprovalStatus,
-        _now: i64,
+        conn: &'a mut Conn,
+        approval: &'a Approval,
+        status: ApprovalStatus,
+        now: i64,
     ) -> BoxFuture<'a, DeskResult<()>> {
-        Box::pin(async { Ok(()) })
+        Box::pin(async move {
+            // The engine gives subjects no audit key here: `decided` returns the events
+            // (`budget.in_force`, `budget.revised`) for the engine to append once it can; the
+            // engine's own `approval.approved` / `approval.rejected` on the BUD- reference
+            // records the outcome meanwhile.
+            super::revise::decided(conn, approval, status, now)
+                .await
+                .map(drop)
+        })
     }
 
     fn may_read<'a>(
         &'a self,
-        _desk: &'a Desk,
-        _actor: &'a Employee,
-        _reference: Reference,
+        desk: &'a Desk,
+        actor: &'a Employee,
+        reference: Reference,
     ) -> BoxFuture<'a, DeskResult<bool>> {
-        Box::pin(async { Ok(false) })
+        Box::pin(super::read::may_read(desk, actor, reference))
     }
 }
