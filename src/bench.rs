@@ -82,7 +82,9 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         Some(url) => {
             let mut cfg = cfg.clone();
             cfg.database.url = crate::config::Secret::new(url.clone());
-            let desk = app::open_with_clock(&cfg, Arc::new(SystemClock)).await?.desk;
+            let desk = app::open_with_clock(&cfg, Arc::new(SystemClock))
+                .await?
+                .desk;
             budget_in_force(&desk).await?;
             Some(desk)
         }
@@ -148,7 +150,11 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
                 }
             })
             .await?;
-            outln!("  pass {}: service with a budget in force {:>8.0}/s", pass + 1, u.rate())?;
+            outln!(
+                "  pass {}: service with a budget in force {:>8.0}/s",
+                pass + 1,
+                u.rate()
+            )?;
             bud.latencies.extend(u.latencies);
             bud.wall += u.wall;
         }

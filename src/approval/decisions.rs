@@ -444,12 +444,16 @@ pub async fn decide_via(
                     notify::send(&mut tx, &m, now).await?;
                 }
                 Progress::Finished(status) => {
+                    let more = subject
+                        .on_finished_audited(&mut tx, &approval, *status, now)
+                        .await?;
                     events.push(
                         announce_outcome(
                             &mut tx, desk, &approval, *status, &decider, &snapshot, now,
                         )
                         .await?,
                     );
+                    events.extend(more);
                 }
             }
             next
@@ -467,7 +471,9 @@ pub async fn decide_via(
             rows::close_stage(&mut tx, stage.id, stage_status, now).await?;
             rows::cancel_remaining_stages(&mut tx, approval.id, now).await?;
             rows::finish(&mut tx, approval.id, status, now).await?;
-            subject.on_finished(&mut tx, &approval, status, now).await?;
+            let more = subject
+                .on_finished_audited(&mut tx, &approval, status, now)
+                .await?;
             let ids: Vec<i64> = stage_tasks.iter().map(|t| t.id).collect();
             close_task_prompts(
                 &mut tx,
@@ -482,6 +488,7 @@ pub async fn decide_via(
                 announce_outcome(&mut tx, desk, &approval, status, &decider, &snapshot, now)
                     .await?,
             );
+            events.extend(more);
             Progress::Finished(status)
         }
     };

@@ -147,6 +147,10 @@ pub async fn open_round(
     )
     .await?;
     if let Progress::Finished(status) = progress {
+        let more = spec
+            .subject
+            .on_finished_audited(&mut *conn, &approval, status, now)
+            .await?;
         // No stage applied: the requester still hears the outcome, and the trail records it.
         let system = Decider {
             handle: "system",
@@ -164,7 +168,10 @@ pub async fn open_round(
             now,
         )
         .await?;
-        audit::append(conn, &desk.keys.audit, event).await?;
+        audit::append(&mut *conn, &desk.keys.audit, event).await?;
+        for e in more {
+            audit::append(&mut *conn, &desk.keys.audit, e).await?;
+        }
     }
     Ok(progress)
 }
@@ -186,10 +193,8 @@ pub(crate) async fn start_next_stage(
         .iter()
         .find(|s| s.status == StageStatus::Waiting && after.is_none_or(|a| s.idx > a));
     let Some(stage) = next else {
+        // The caller mirrors the outcome onto the subject (`Subject::on_finished_audited`).
         rows::finish(&mut *conn, approval.id, ApprovalStatus::Approved, now).await?;
-        subject
-            .on_finished(conn, approval, ApprovalStatus::Approved, now)
-            .await?;
         return Ok(Progress::Finished(ApprovalStatus::Approved));
     };
     let tasks = rows::activate_stage(&mut *conn, approval.id, stage, now).await?;

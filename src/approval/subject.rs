@@ -192,6 +192,21 @@ pub trait Subject: Send + Sync {
         status: ApprovalStatus,
         now: i64,
     ) -> BoxFuture<'a, DeskResult<()>>;
+    /// [`Subject::on_finished`], returning the audit events the outcome adds to the engine's
+    /// own (`budget.in_force`, ...), which the engine appends in the same transaction. By
+    /// default: none.
+    fn on_finished_audited<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+        approval: &'a Approval,
+        status: ApprovalStatus,
+        now: i64,
+    ) -> BoxFuture<'a, DeskResult<Vec<crate::domain::audit::AuditEvent>>> {
+        Box::pin(async move {
+            self.on_finished(conn, approval, status, now).await?;
+            Ok(Vec::new())
+        })
+    }
     /// Whether `actor` may read the subject behind `reference`.
     fn may_read<'a>(
         &'a self,

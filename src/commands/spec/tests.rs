@@ -76,10 +76,14 @@ fn embedded_catalog_loads_and_validates() {
         "report.sales",
         "report.procurement",
         "supplier.disqualify",
+        "budget.round",
+        "budget.revise",
+        "expense.claim",
+        "report.budget",
     ] {
         assert!(catalog.options_for(action).is_some(), "{action}");
     }
-    assert_eq!(catalog.actions().len(), 78);
+    assert_eq!(catalog.actions().len(), 91);
     let new = catalog.options_for("requisition.new").unwrap();
     assert_eq!(new[0].name, "item");
     assert!(catalog.find_command("采购申请").is_some());

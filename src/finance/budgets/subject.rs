@@ -4,6 +4,7 @@
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::store::Approval;
 use crate::approval::subject::{Subject, Verb};
+use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Employee;
 use crate::domain::reference::{RefKind, Reference};
 use crate::service::{Desk, DeskResult};
@@ -48,14 +49,21 @@ impl Subject for Budgets {
         now: i64,
     ) -> BoxFuture<'a, DeskResult<()>> {
         Box::pin(async move {
-            // The engine gives subjects no audit key here: `decided` returns the events
-            // (`budget.in_force`, `budget.revised`) for the engine to append once it can; the
-            // engine's own `approval.approved` / `approval.rejected` on the BUD- reference
-            // records the outcome meanwhile.
             super::revise::decided(conn, approval, status, now)
                 .await
                 .map(drop)
         })
+    }
+
+    /// `budget.in_force` / `budget.revised` besides the engine's own outcome event.
+    fn on_finished_audited<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+        approval: &'a Approval,
+        status: ApprovalStatus,
+        now: i64,
+    ) -> BoxFuture<'a, DeskResult<Vec<AuditEvent>>> {
+        Box::pin(super::revise::decided(conn, approval, status, now))
     }
 
     fn may_read<'a>(

@@ -44,7 +44,8 @@ async fn load(conn: &mut Conn, desk: Option<&Desk>, doc: Doc) -> DeskResult<Opti
     use crate::procurement::orders::store as pos;
     Ok(match doc {
         Doc::Requisition(id) => {
-            let Some(r) = crate::procurement::requisitions::store::get(&mut *conn, id).await? else {
+            let Some(r) = crate::procurement::requisitions::store::get(&mut *conn, id).await?
+            else {
                 return Ok(None);
             };
             let status = r.status.as_str();
@@ -92,7 +93,10 @@ async fn load(conn: &mut Conn, desk: Option<&Desk>, doc: Doc) -> DeskResult<Opti
             Some(c) => {
                 let origin = match desk {
                     Some(d) if c.currency == d.company.currency.as_str() => {
-                        let on = c.spent_on.parse::<NaiveDate>().unwrap_or_else(|_| d.today());
+                        let on = c
+                            .spent_on
+                            .parse::<NaiveDate>()
+                            .unwrap_or_else(|_| d.today());
                         Some(key_on(&c.department_code, c.category.clone(), on))
                     }
                     Some(_) => return Ok(None),
@@ -181,7 +185,15 @@ pub async fn resync(conn: &mut Conn, doc: Doc, now_ms: i64) -> DeskResult<()> {
     for m in moves(&mut *conn, None, doc).await? {
         let delta = m.after.minus(&m.before);
         if !delta.is_zero() {
-            rows::put(&mut *conn, &m.doc.reference(), &m.key, &m.after, &delta, now_ms).await?;
+            rows::put(
+                &mut *conn,
+                &m.doc.reference(),
+                &m.key,
+                &m.after,
+                &delta,
+                now_ms,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -193,7 +205,9 @@ pub async fn requisition_date(conn: &mut Conn, desk: &Desk, id: i64) -> DeskResu
     let doc = Doc::Requisition(id);
     let key = match rows::position(&mut *conn, &doc.reference()).await? {
         Some(p) => Some(p.key),
-        None => load(&mut *conn, Some(desk), doc).await?.and_then(|l| l.origin),
+        None => load(&mut *conn, Some(desk), doc)
+            .await?
+            .and_then(|l| l.origin),
     };
     Ok(key
         .and_then(|k| NaiveDate::from_ymd_opt(k.year, k.month, 1))
@@ -228,8 +242,15 @@ async fn alerts(
     }
     let dir = crate::store::directory::load(&mut *conn).await?;
     for level in levels {
-        if !rows::alert_once(&mut *conn, &key.department, &key.category, key.year, level, now_ms)
-            .await?
+        if !rows::alert_once(
+            &mut *conn,
+            &key.department,
+            &key.category,
+            key.year,
+            level,
+            now_ms,
+        )
+        .await?
         {
             continue;
         }

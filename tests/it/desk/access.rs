@@ -41,6 +41,12 @@ const REFUSALS: &[&str] = &[
     "receipt.not_found",
     "payment.not_yours",
     "receipt.po_not_found",
+    "budget.not_allowed",
+    "budget.not_head",
+    "budget.not_reviser",
+    "budget.not_found",
+    "expense.not_found",
+    "expense.only_claimant",
 ];
 
 /// The records every row of the table is run against, none of them made by most people.
@@ -57,6 +63,7 @@ async fn fixture() -> TestDesk {
         ("tom.baker", "/followup add ref:REQ-000001 when:tomorrow"),
         ("xu.jing", "/callback schedule customer:#1 when:tomorrow"),
         ("zhou.qiang", "/supplier add name:\"华东电子\" email:sales@huadong.cn"),
+        ("tom.baker", "/expense claim category:travel amount:300 description:taxi"),
     ] {
         d.ok(who, line).await;
     }

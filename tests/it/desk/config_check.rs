@@ -133,8 +133,8 @@ fn routing_adapted_to_the_company_passes_with_a_summary() {
     assert_eq!(
         stdout(&o).trim(),
         format!(
-            "configuration OK: 2 departments, 2 employees, 6 approval policies, 5 routing rules, \
-             9 recurring jobs; settings: {}",
+            "configuration OK: 2 departments, 2 employees, 8 approval policies, 5 routing rules, \
+             10 recurring jobs; settings: {}",
             settings.display()
         )
     );

@@ -178,6 +178,12 @@ async fn a_round_is_drafted_returned_fixed_consolidated_and_approved_into_force(
         1
     );
     assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'budget.in_force'")
+            .await,
+        1,
+        "the outcome's own event is in the trail"
+    );
+    assert_eq!(
         d.count("SELECT COUNT(*) FROM budget_drafts WHERE status = 'approved'")
             .await,
         8

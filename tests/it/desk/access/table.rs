@@ -123,6 +123,26 @@ const PAYMENT_READERS: &[&str] = &[
 const PAYMENT_CANCELLERS: &[&str] = &["huang.lei", "zhao.min", "grace.lin"];
 /// Finance.
 const FINANCE: &[&str] = &["zhao.min", "grace.lin"];
+/// Who may read the Sales department's budget: finance, management, the central office,
+/// auditors and its head.
+const SAL_BUDGET_READERS: &[&str] = &[
+    "zhang.wei",
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "zhao.min",
+    "grace.lin",
+];
+/// Who may read EXP-000001 (Tom Baker's taxi): he, his head (its approver), the central office,
+/// auditors and finance.
+const EXP_READERS: &[&str] = &[
+    "chen.jie",
+    "liu.yang",
+    "wang.fang",
+    "tom.baker",
+    "zhao.min",
+    "grace.lin",
+];
 /// Department heads, the central office, management and auditors.
 const REPORT_READERS: &[&str] = &[
     "zhang.wei",
@@ -427,6 +447,67 @@ pub(super) fn table() -> Vec<(&'static str, &'static str, Option<Vec<&'static st
             "report.procurement",
             "/report procurement",
             Some(procurement_report),
+        ),
+        (
+            "report.budget",
+            "/report budget department:SAL",
+            only(SAL_BUDGET_READERS),
+        ),
+        (
+            "budget.round",
+            "/budget round open year:2027 due:2026-12-20",
+            only(FINANCE),
+        ),
+        (
+            "budget.draft",
+            "/budget draft department:SAL category:it amount:1000",
+            only(&["wang.fang"]),
+        ),
+        (
+            "budget.show",
+            "/budget show department:SAL year:2027",
+            only(SAL_BUDGET_READERS),
+        ),
+        (
+            "budget.status",
+            "/budget status department:SAL",
+            only(SAL_BUDGET_READERS),
+        ),
+        (
+            "budget.submit",
+            "/budget submit department:SAL",
+            only(&["wang.fang"]),
+        ),
+        (
+            "budget.return",
+            "/budget return department:SAL comment:\"more detail\"",
+            only(FINANCE),
+        ),
+        (
+            "budget.consolidate",
+            "/budget consolidate year:2027",
+            only(FINANCE),
+        ),
+        (
+            "budget.revise",
+            "/budget revise department:SAL category:it amount:5 reason:\"fairs\"",
+            only(&["wang.fang", "zhao.min", "grace.lin"]),
+        ),
+        (
+            "expense.claim",
+            "/expense claim category:travel amount:20 description:bus",
+            None,
+        ),
+        ("expense.list", "/expense list", None),
+        (
+            "expense.show",
+            "/expense show ref:EXP-000001",
+            only(EXP_READERS),
+        ),
+        (
+            "expense.withdraw",
+            "/expense withdraw ref:EXP-000001",
+            only(&["tom.baker"]),
         ),
     ]
 }

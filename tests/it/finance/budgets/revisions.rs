@@ -70,6 +70,12 @@ async fn an_approved_revision_changes_the_allocation_with_history_and_a_rejected
     )
     .await;
     d.ok("zhang.wei", "/approval approve ref:BUD-000003").await;
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM audit_events WHERE action = 'budget.revised'")
+            .await,
+        2,
+        "each approved revision is in the trail"
+    );
     let travel = d
         .count("SELECT amount_minor FROM budget_lines WHERE category = 'travel'")
         .await;
