@@ -93,12 +93,18 @@ pub async fn check(conn: &mut Conn, desk: &Desk, charge: &Charge<'_>) -> DeskRes
         ..Checked::default()
     };
     let year = charge.on.year();
-    if !rows::lock_year(&mut *conn, year).await?
-        || !rows::has_budget(&mut *conn, year, charge.department).await?
-    {
+    if !rows::lock_year(&mut *conn, year).await? {
         return Ok(out);
     }
-    let lines = rows::lines(&mut *conn, year, charge.department, &out.category).await?;
+    let department = rows::department_lines(&mut *conn, year, charge.department).await?;
+    if department.is_empty() {
+        return Ok(out);
+    }
+    let lines: Vec<(String, i64)> = department
+        .into_iter()
+        .filter(|(c, _, _)| *c == out.category)
+        .map(|(_, period, amount)| (period, amount))
+        .collect();
     let used = rows::used_by_month(&mut *conn, year, charge.department, &out.category).await?;
     let settings = &desk.company.budget;
     out.year = Some(Compared {

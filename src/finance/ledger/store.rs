@@ -113,17 +113,22 @@ pub async fn lock_year(conn: &mut Conn, year: i32) -> sqlx::Result<bool> {
     Ok(done.rows_affected() > 0)
 }
 
-/// Whether `department` has any line in the budget in force for `year`.
-pub async fn has_budget(conn: &mut Conn, year: i32, department: &str) -> sqlx::Result<bool> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM budget_lines l JOIN budget_rounds r ON r.id = l.round_id \
+/// Every line of `department` in the budget in force for `year`: (category, period, amount).
+/// Empty: the department has no budget in force that year.
+pub async fn department_lines(
+    conn: &mut Conn,
+    year: i32,
+    department: &str,
+) -> sqlx::Result<Vec<(String, String, i64)>> {
+    sqlx::query_as(
+        "SELECT l.category, l.period, l.amount_minor FROM budget_lines l \
+         JOIN budget_rounds r ON r.id = l.round_id \
          WHERE r.year = $1 AND r.status = 'in_force' AND l.department_code = $2",
     )
     .bind(i64::from(year))
     .bind(department)
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
+    .fetch_all(conn)
+    .await
 }
 
 /// The in-force line of one department and category for `year`, by period
