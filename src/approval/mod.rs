@@ -13,6 +13,7 @@ pub mod policy;
 pub mod service;
 pub mod sla;
 pub mod store;
+pub mod story;
 pub mod subject;
 
 use crate::service::notify::{kind as note, Notification};

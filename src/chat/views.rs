@@ -3,6 +3,8 @@
 use crate::approval::domain::{ApprovalStatus, StageStatus};
 use crate::approval::inbox::InboxItem;
 use crate::approval::service::Progress;
+use crate::approval::story::RoundStory;
+use crate::domain::directory::Directory;
 use crate::domain::directory::Employee;
 use crate::domain::Locale;
 use crate::procurement::requisitions::service::Story;
@@ -106,13 +108,28 @@ pub fn inbox_row(i: &InboxItem, now_ms: i64, locale: Locale) -> Value {
 /// The whole story of a requisition, for `/requisition show`.
 pub fn story(s: &Story, locale: Locale) -> Value {
     let dir = &s.dir;
+    let r = &s.requisition;
+    let rounds = rounds(&s.rounds, dir, locale);
+    let d = &r.draft;
+    json!({
+        "ref": r.reference.to_string(), "status": r.status.as_str(), "requester": s.requester.name,
+        "department": dir.department(&r.department).map(|d| d.display_name(locale).to_string()).unwrap_or_else(|| r.department.clone()),
+        "item": d.item, "spec": d.spec, "quantity": d.quantity, "unit_price": d.unit_price.to_string(),
+        "total": d.total.to_string(), "needed_by": d.needed_by.map(|n| n.to_string()), "reason": d.reason,
+        "category": d.category, "created_ms": r.created_at_ms, "round": r.round, "rounds": rounds,
+        "withdrawn": r.status == ApprovalStatus::Withdrawn, "updated_ms": r.updated_at_ms,
+        "undelivered": s.undelivered.iter().map(|(who, why)| json!({ "name": who, "reason": why })).collect::<Vec<_>>(),
+    })
+}
+
+/// An approval story's rounds for a reply: each round's status, what its messages showed, its
+/// stages with their decisions (who, for whom, when, why) and who a waiting stage will ask.
+pub fn rounds(rounds: &[RoundStory], dir: &Directory, locale: Locale) -> Vec<Value> {
     let name = |id: Option<i64>| -> Option<String> {
         id.and_then(|i| dir.by_id(i))
             .map(|e: &Employee| e.name.clone())
     };
-    let r = &s.requisition;
-    let rounds: Vec<Value> = s
-        .rounds
+    rounds
         .iter()
         .map(|round| {
             let stages: Vec<Value> = round
@@ -143,15 +160,5 @@ pub fn story(s: &Story, locale: Locale) -> Value {
                 "closed_ms": round.approval.closed_at, "subject": round.subject, "stages": stages,
             })
         })
-        .collect();
-    let d = &r.draft;
-    json!({
-        "ref": r.reference.to_string(), "status": r.status.as_str(), "requester": s.requester.name,
-        "department": dir.department(&r.department).map(|d| d.display_name(locale).to_string()).unwrap_or_else(|| r.department.clone()),
-        "item": d.item, "spec": d.spec, "quantity": d.quantity, "unit_price": d.unit_price.to_string(),
-        "total": d.total.to_string(), "needed_by": d.needed_by.map(|n| n.to_string()), "reason": d.reason,
-        "category": d.category, "created_ms": r.created_at_ms, "round": r.round, "rounds": rounds,
-        "withdrawn": r.status == ApprovalStatus::Withdrawn, "updated_ms": r.updated_at_ms,
-        "undelivered": s.undelivered.iter().map(|(who, why)| json!({ "name": who, "reason": why })).collect::<Vec<_>>(),
-    })
+        .collect()
 }

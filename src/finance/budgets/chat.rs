@@ -258,33 +258,7 @@ fn story_view(s: &BudgetStory, event: &str, progress: Option<&Progress>, locale:
     let b: &Budget = &s.budget;
     let dir = &s.dir;
     let name = |id: Option<i64>| id.and_then(|i| dir.by_id(i)).map(|e| e.name.clone());
-    let rounds: Vec<Value> = s
-        .approvals
-        .iter()
-        .map(|(a, stages)| {
-            let stages: Vec<Value> = stages
-                .iter()
-                .map(|(st, tasks)| {
-                    let tasks: Vec<Value> = tasks
-                        .iter()
-                        .map(|t| {
-                            json!({
-                                "assignee": name(Some(t.assignee_id)).unwrap_or_default(),
-                                "status": t.status, "by": name(t.decided_by),
-                                "on_behalf_of": name(t.on_behalf_of), "comment": t.comment,
-                                "at_ms": t.decided_at,
-                            })
-                        })
-                        .collect();
-                    json!({
-                        "n": st.idx + 1, "name": views::stage_name(&st.name, &st.name_zh, locale),
-                        "status": st.status, "tasks": tasks,
-                    })
-                })
-                .collect();
-            json!({ "round": a.round, "status": a.status, "started_ms": a.created_at, "stages": stages })
-        })
-        .collect();
+    let rounds = views::rounds(&s.approvals, dir, locale);
     let departments: Vec<Value> = s
         .departments
         .iter()

@@ -5,13 +5,13 @@ use super::domain::{BudgetKind, RoundStatus};
 use super::drafts::{view, DraftView};
 use super::service::{category, department, heads};
 use super::store::{self as rows, Budget, Change, Line, Round};
-use crate::approval::store::{self as approval_rows, Approval, StageRow, TaskRow};
+use crate::approval::story::RoundStory;
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::finance::ledger::{self, Figures};
 use crate::service::{Desk, DeskResult};
-use crate::store::{self, Conn};
+use crate::store;
 use chrono::Datelike;
 
 /// A department's budget for a year: its draft and lines, and every revision of them.
@@ -66,9 +66,6 @@ pub async fn department_budget(
     Ok(DepartmentBudget { draft, changes })
 }
 
-/// One approval round of a `BUD-` with its stages and their tasks.
-pub type RoundStory = (Approval, Vec<(StageRow, Vec<TaskRow>)>);
-
 /// A `BUD-` approval with its round and its approval story.
 #[derive(Debug, Clone)]
 pub struct BudgetStory {
@@ -93,19 +90,12 @@ pub async fn story(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Bu
         .await?
         .ok_or_else(not_found)?;
     let dir = store::directory::load(&mut conn).await?;
-    let approvals = approval_story(&mut conn, budget.id).await?;
+    let approvals =
+        crate::approval::story::rounds(&mut conn, &super::subject::SUBJECT, budget.id).await?;
     let from =
         crate::approval::delegations::store::delegators_of(&mut conn, actor.id, desk.today())
             .await?;
-    let involved = approvals.iter().any(|(_, stages)| {
-        stages.iter().any(|(_, tasks)| {
-            tasks.iter().any(|t| {
-                t.assignee_id == actor.id
-                    || t.decided_by == Some(actor.id)
-                    || from.contains(&t.assignee_id)
-            })
-        })
-    });
+    let involved = approvals.iter().any(|a| a.involves(actor.id, &from));
     let own = match &budget.department_code {
         Some(code) => heads(&mut conn, desk, &dir, actor, code).await?,
         None => false,
@@ -134,27 +124,6 @@ pub async fn story(desk: &Desk, actor: &Employee, r: Reference) -> DeskResult<Bu
         approvals,
         dir,
     })
-}
-
-async fn approval_story(conn: &mut Conn, id: i64) -> DeskResult<Vec<RoundStory>> {
-    let mut out = Vec::new();
-    for a in approval_rows::rounds_for(&mut *conn, super::subject::KIND, id).await? {
-        let tasks = approval_rows::tasks(&mut *conn, a.id).await?;
-        let stages = approval_rows::stages(&mut *conn, a.id)
-            .await?
-            .into_iter()
-            .map(|s| {
-                let own = tasks
-                    .iter()
-                    .filter(|t| t.stage_id == s.id)
-                    .cloned()
-                    .collect();
-                (s, own)
-            })
-            .collect();
-        out.push((a, stages));
-    }
-    Ok(out)
 }
 
 /// The ledger's figures for `/budget status`.

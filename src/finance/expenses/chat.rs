@@ -4,9 +4,8 @@ use super::domain::{ClaimInput, ExpenseStatus};
 use super::read::{self, Story};
 use super::service::{self as expenses, Claimed, Paid};
 use super::store::Claim;
-use crate::approval::domain::StageStatus;
 use crate::chat::actions::{missing, Chat, Handler, Reply};
-use crate::chat::views::{self, stage_name};
+use crate::chat::views;
 use crate::commands::Invocation;
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::Locale;
@@ -51,50 +50,7 @@ fn claim_view(c: &Claim, dir: &Directory, locale: Locale) -> Value {
 /// A claim's rounds, stages and decisions, for `/expense show`.
 fn story_view(s: &Story, locale: Locale) -> Value {
     let dir = &s.dir;
-    let name = |id: Option<i64>| -> Option<String> {
-        id.and_then(|i| dir.by_id(i))
-            .map(|e: &Employee| e.name.clone())
-    };
-    let rounds: Vec<Value> = s
-        .rounds
-        .iter()
-        .map(|round| {
-            let stages: Vec<Value> = round
-                .stages
-                .iter()
-                .map(|(st, tasks)| {
-                    let tasks: Vec<Value> = tasks
-                        .iter()
-                        .map(|t| {
-                            json!({
-                                "assignee": name(Some(t.assignee_id)).unwrap_or_default(),
-                                "status": t.status, "by": name(t.decided_by),
-                                "on_behalf_of": name(t.on_behalf_of), "comment": t.comment,
-                                "at_ms": t.decided_at,
-                            })
-                        })
-                        .collect();
-                    let waiting: Vec<String> = if st.status == StageStatus::Waiting {
-                        st.approver_ids()
-                            .into_iter()
-                            .filter_map(|i| name(Some(i)))
-                            .collect()
-                    } else {
-                        vec![]
-                    };
-                    json!({
-                        "n": st.idx + 1, "name": stage_name(&st.name, &st.name_zh, locale),
-                        "status": st.status, "tasks": tasks, "waiting": waiting.join(", "),
-                    })
-                })
-                .collect();
-            json!({
-                "round": round.approval.round, "status": round.approval.status,
-                "started_ms": round.approval.created_at, "subject": round.subject,
-                "stages": stages,
-            })
-        })
-        .collect();
+    let rounds = views::rounds(&s.rounds, dir, locale);
     let mut v = claim_view(&s.claim, dir, locale);
     v["rounds"] = json!(rounds);
     v["progress"] = s

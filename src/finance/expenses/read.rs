@@ -5,13 +5,12 @@ use super::service::{load, not_found};
 use super::store::{self as rows, Claim};
 use crate::approval::delegations::store::delegators_of;
 use crate::approval::service::{self as approvals, Progress};
-use crate::approval::store::{self as approval_rows, Approval, StageRow, TaskRow};
+use crate::approval::story::{self, RoundStory};
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::reference::Reference;
 use crate::domain::Msg;
 use crate::service::{Desk, DeskResult};
 use crate::store::{self, Conn};
-use serde_json::Value;
 
 /// Whether `actor` may read claim `c`: its claimant, anyone with a task on it (or standing in
 /// today for someone who has one), its department's head, and finance, auditors and the
@@ -30,17 +29,10 @@ pub async fn may_read(
         .head_of(&c.department_code)
         .is_some_and(|h| h.id == actor.id);
     let from = delegators_of(&mut *conn, actor.id, desk.today()).await?;
-    let mut involved = false;
-    for a in approval_rows::rounds_for(&mut *conn, super::subject::KIND, c.id).await? {
-        involved |= approval_rows::tasks(&mut *conn, a.id)
-            .await?
-            .iter()
-            .any(|t| {
-                t.assignee_id == actor.id
-                    || t.decided_by == Some(actor.id)
-                    || from.contains(&t.assignee_id)
-            });
-    }
+    let involved = story::rounds(&mut *conn, &super::subject::SUBJECT, c.id)
+        .await?
+        .iter()
+        .any(|r| r.involves(actor.id, &from));
     Ok(crate::access::expenses::may_read(
         actor,
         c.claimant_id,
@@ -67,15 +59,6 @@ pub struct Story {
     pub progress: Option<Progress>,
 }
 
-/// One round of the story.
-#[derive(Debug, Clone)]
-pub struct RoundStory {
-    pub approval: Approval,
-    /// What the round's messages showed of the claim.
-    pub subject: Value,
-    pub stages: Vec<(StageRow, Vec<TaskRow>)>,
-}
-
 /// The story of a claim, for `/expense show` (and the web page of its reference); reads as
 /// "not found" to those who may not read it.
 pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskResult<Story> {
@@ -87,28 +70,7 @@ pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskRe
         return Err(not_found(reference).into());
     }
     let dir = store::directory::load(&mut conn).await?;
-    let mut rounds = Vec::new();
-    for approval in approval_rows::rounds_for(&mut conn, super::subject::KIND, claim.id).await? {
-        let stages = approval_rows::stages(&mut conn, approval.id).await?;
-        let tasks = approval_rows::tasks(&mut conn, approval.id).await?;
-        let subject = approvals::shown_round(&super::subject::SUBJECT, &approval);
-        let stages = stages
-            .into_iter()
-            .map(|s| {
-                let ts = tasks
-                    .iter()
-                    .filter(|t| t.stage_id == s.id)
-                    .cloned()
-                    .collect();
-                (s, ts)
-            })
-            .collect();
-        rounds.push(RoundStory {
-            approval,
-            subject,
-            stages,
-        });
-    }
+    let rounds = story::rounds(&mut conn, &super::subject::SUBJECT, claim.id).await?;
     let progress = approvals::standing(&mut conn, &super::subject::SUBJECT, claim.id, &dir).await?;
     let claimant = dir
         .by_id(claim.claimant_id)

@@ -5,8 +5,9 @@ use super::domain::{self, ClaimDraft, ClaimInput, ClaimRules, ExpenseStatus};
 use super::store::{self as rows, Claim};
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::policy::SubjectFacts;
-use crate::approval::service::{self as approvals, close_prompts, Progress, RoundSpec};
-use crate::approval::store::{self as approval_rows, Approval};
+use crate::approval::service::{self as approvals, Progress, RoundSpec};
+use crate::approval::store::Approval;
+use crate::approval::story;
 use crate::domain::directory::Employee;
 use crate::domain::money::Money;
 use crate::domain::reference::{RefKind, Reference};
@@ -154,29 +155,11 @@ pub async fn withdraw(
     if !c.status.withdrawable() {
         return Err(not_withdrawable(reference, c.status).into());
     }
-    if c.status == ExpenseStatus::Pending {
-        let latest = approval_rows::latest_for(&mut tx, super::subject::KIND, c.id).await?;
-        let approval = match latest {
-            Some(a) => approval_rows::lock_approval(&mut tx, a.id).await?,
-            None => None,
-        };
-        let Some(approval) = approval.filter(|a| a.status() == ApprovalStatus::Pending) else {
-            // A decision ended the round between our read and the lock.
-            return Err(now_not_withdrawable(&mut tx, reference).await?.into());
-        };
-        let stage_id = current_stage_id(&mut tx, &approval).await?;
-        close_prompts(
-            &mut tx,
-            &approval,
-            stage_id,
-            "withdrawn",
-            Some(&actor.name),
-            now_ms,
-        )
-        .await?;
-        approval_rows::void_open_tasks(&mut tx, approval.id, now_ms).await?;
-        approval_rows::cancel_remaining_stages(&mut tx, approval.id, now_ms).await?;
-        approval_rows::finish(&mut tx, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
+    if c.status == ExpenseStatus::Pending
+        && !story::withdraw(&mut tx, super::subject::KIND, c.id, &actor.name, now_ms).await?
+    {
+        // A decision ended the round between our read and the lock.
+        return Err(now_not_withdrawable(&mut tx, reference).await?.into());
     }
     if !rows::set_status(&mut tx, c.id, &[c.status], ExpenseStatus::Withdrawn, now_ms).await? {
         return Err(now_not_withdrawable(&mut tx, reference).await?.into());
@@ -208,14 +191,6 @@ async fn now_not_withdrawable(conn: &mut Conn, reference: Reference) -> DeskResu
         reference,
         status.unwrap_or(ExpenseStatus::Pending),
     ))
-}
-
-async fn current_stage_id(conn: &mut Conn, approval: &Approval) -> DeskResult<Option<i64>> {
-    let stages = approval_rows::stages(conn, approval.id).await?;
-    Ok(stages
-        .iter()
-        .find(|s| Some(s.idx) == approval.current_stage)
-        .map(|s| s.id))
 }
 
 /// Mirrors how a claim's round ended onto the claim, in the ending transaction, and moves

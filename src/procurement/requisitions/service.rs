@@ -2,8 +2,10 @@
 
 use crate::approval::domain::ApprovalStatus;
 use crate::approval::policy::SubjectFacts;
-use crate::approval::service::{self as approvals, close_prompts, Progress, RoundSpec};
-use crate::approval::store::{self as rows, Approval, StageRow, TaskRow};
+use crate::approval::service::{self as approvals, Progress, RoundSpec};
+use crate::approval::store as rows;
+use crate::approval::story;
+use crate::approval::subject::Subject;
 use crate::domain::directory::{Directory, Employee};
 use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
@@ -16,7 +18,6 @@ use crate::procurement::requisitions::store::{self as reqs, Requisition};
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::{self, audit, Conn};
 use chrono::NaiveDate;
-use serde_json::Value;
 
 /// The subject kind name used by policies and approval rows.
 pub const KIND: &str = "requisition";
@@ -147,27 +148,10 @@ pub async fn withdraw(
     }
     match r.status {
         ApprovalStatus::Pending => {
-            let latest = rows::latest_for(&mut tx, KIND, r.id).await?;
-            let Some(approval) = (match latest {
-                Some(a) => rows::lock_approval(&mut tx, a.id).await?,
-                None => None,
-            }) else {
-                // A decision ended the round between our read and the lock.
+            let kind = super::subject::SUBJECT.kind();
+            if !story::withdraw(&mut tx, kind, r.id, &actor.name, now_ms).await? {
                 return Err(not_withdrawable(&mut tx, reference).await?.into());
-            };
-            let stage_id = current_stage_id(&mut tx, &approval).await?;
-            close_prompts(
-                &mut tx,
-                &approval,
-                stage_id,
-                "withdrawn",
-                Some(&actor.name),
-                now_ms,
-            )
-            .await?;
-            rows::void_open_tasks(&mut tx, approval.id, now_ms).await?;
-            rows::cancel_remaining_stages(&mut tx, approval.id, now_ms).await?;
-            rows::finish(&mut tx, approval.id, ApprovalStatus::Withdrawn, now_ms).await?;
+            }
         }
         ApprovalStatus::ChangesRequested => {}
         s => {
@@ -205,14 +189,6 @@ async fn not_withdrawable(conn: &mut Conn, reference: Reference) -> DeskResult<M
     Ok(Msg::new("requisition.not_withdrawable")
         .arg("ref", reference)
         .arg("status", status.unwrap_or(ApprovalStatus::Pending).as_str()))
-}
-
-async fn current_stage_id(conn: &mut Conn, approval: &Approval) -> DeskResult<Option<i64>> {
-    let stages = rows::stages(conn, approval.id).await?;
-    Ok(stages
-        .iter()
-        .find(|s| Some(s.idx) == approval.current_stage)
-        .map(|s| s.id))
 }
 
 /// Resubmits a requisition that was returned for changes, with field changes, as a new round.
@@ -348,58 +324,20 @@ pub struct Story {
     pub rounds: Vec<RoundStory>,
 }
 
-/// One round of the story.
-#[derive(Debug, Clone)]
-pub struct RoundStory {
-    pub approval: Approval,
-    /// What the round's messages showed of the requisition.
-    pub subject: Value,
-    pub stages: Vec<(StageRow, Vec<TaskRow>)>,
-}
+pub use crate::approval::story::RoundStory;
 
 /// The full story of a requisition, for `/requisition show`.
 pub async fn show(desk: &Desk, actor: &Employee, reference: Reference) -> DeskResult<Story> {
     let mut conn = desk.store.pool().acquire().await?;
     let r = load(&mut conn, reference).await?;
     let dir = store::directory::load(&mut conn).await?;
-    let mut rounds = Vec::new();
-    let mut assigned = false;
-    for approval in rows::rounds_for(&mut conn, KIND, r.id).await? {
-        let stages = rows::stages(&mut conn, approval.id).await?;
-        let tasks = rows::tasks(&mut conn, approval.id).await?;
-        assigned |= tasks
-            .iter()
-            .any(|t| t.assignee_id == actor.id || t.decided_by == Some(actor.id));
-        let subject = approvals::shown_round(&super::subject::SUBJECT, &approval);
-        let stages = stages
-            .into_iter()
-            .map(|s| {
-                let ts = tasks
-                    .iter()
-                    .filter(|t| t.stage_id == s.id)
-                    .cloned()
-                    .collect();
-                (s, ts)
-            })
-            .collect();
-        rounds.push(RoundStory {
-            approval,
-            subject,
-            stages,
-        });
-    }
+    let rounds = story::rounds(&mut conn, &super::subject::SUBJECT, r.id).await?;
     let head = dir.head_of(&r.department).is_some_and(|h| h.id == actor.id);
-    let delegated = {
-        let from =
-            crate::approval::delegations::store::delegators_of(&mut conn, actor.id, desk.today())
-                .await?;
-        rounds.iter().any(|rs| {
-            rs.stages
-                .iter()
-                .any(|(_, ts)| ts.iter().any(|t| from.contains(&t.assignee_id)))
-        })
-    };
-    if !crate::access::requisitions::may_read(actor, r.requester, assigned || delegated, head) {
+    let from =
+        crate::approval::delegations::store::delegators_of(&mut conn, actor.id, desk.today())
+            .await?;
+    let involved = rounds.iter().any(|rs| rs.involves(actor.id, &from));
+    if !crate::access::requisitions::may_read(actor, r.requester, involved, head) {
         // Reads exactly like a requisition that does not exist: numbers cannot be probed.
         return Err(Msg::new("requisition.not_found")
             .arg("ref", reference)
