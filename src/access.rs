@@ -131,7 +131,7 @@ pub const COMMANDS: &[(&str, Gate)] = &[
         "report.procurement",
         Gate::Roles(PROCUREMENT_REPORT_READERS),
     ),
-    ("report.budget", Gate::Roles(budgets::READERS)),
+    ("report.budget", Gate::Record),
     ("budget.round", Gate::Roles(budgets::FINANCE)),
     ("budget.draft", Gate::Record),
     ("budget.show", Gate::Record),
@@ -139,7 +139,7 @@ pub const COMMANDS: &[(&str, Gate)] = &[
     ("budget.consolidate", Gate::Roles(budgets::FINANCE)),
     ("budget.return", Gate::Roles(budgets::FINANCE)),
     ("budget.revise", Gate::Record),
-    ("budget.status", Gate::Roles(budgets::READERS)),
+    ("budget.status", Gate::Record),
     ("expense.claim", Gate::Anyone),
     ("expense.show", Gate::Record),
     ("expense.list", Gate::Anyone),
@@ -164,7 +164,6 @@ pub fn denied(action: &str, roles: &[Role]) -> Msg {
         "report.service" => Msg::new("report.not_allowed"),
         "report.sales" => Msg::new("report.sales_not_allowed"),
         "report.procurement" => Msg::new("procurement_report.not_allowed"),
-        "report.budget" | "budget.status" => Msg::new("budget.not_allowed"),
         _ => {
             let codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             Msg::new("access.denied")

@@ -13,6 +13,12 @@ pub mod settings;
 pub use settings::Settings;
 
 use crate::scheduler::handlers::JobHandler;
+use crate::service::Desk;
+
+/// An amount in the company's currency, formatted like every other (`36,000.00 CNY`).
+pub fn company_money(desk: &Desk, minor: i64) -> String {
+    crate::domain::money::Money::new(minor, desk.company.currency).to_string()
+}
 
 /// The job kinds finance schedules: round reminders and escalations, the monthly summary.
 pub fn jobs() -> Vec<JobHandler> {

@@ -70,7 +70,15 @@ async fn open_round(conn: &mut Conn, now_ms: i64) -> DeskResult<Round> {
     let r = rows::drafting_round(&mut *conn)
         .await?
         .ok_or_else(|| Msg::new("budget.no_open_round"))?;
-    Ok(rows::lock_round(conn, r.id, now_ms).await?.unwrap_or(r))
+    let r = rows::lock_round(conn, r.id, now_ms).await?.unwrap_or(r);
+    // Consolidation may have sent it to management between our read and the lock.
+    if r.status != RoundStatus::Drafting {
+        return Err(Msg::new("budget.round_not_drafting")
+            .arg("year", r.year)
+            .arg("status", r.status.as_str())
+            .into());
+    }
+    Ok(r)
 }
 
 /// Adds or changes a line of a department's draft (amount 0 removes it).

@@ -260,6 +260,9 @@ async fn revised(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<Vec<AuditE
     let (Some(code), Some(cat), Some(period)) = (&b.department_code, &b.category, &b.period) else {
         return Err(anyhow::anyhow!("budgets row {} is a revision without its line", b.id).into());
     };
+    // The ledger checks documents against this line under the same lock: none is checked
+    // against the old amount while the new one commits.
+    rows::lock_round(&mut *conn, b.round_id, now).await?;
     let old = rows::line(&mut *conn, b.round_id, code, cat, period)
         .await?
         .map_or(0, |l| l.amount_minor);

@@ -64,6 +64,16 @@ pub async fn open(
     let mut tx = desk.begin().await?;
     let dir = store::directory::load(&mut tx).await?;
     let due_s = due.to_string();
+    // Heads draft in the one round that is open: another year waits until it is consolidated.
+    if let Some(other) = rows::drafting_round(&mut tx)
+        .await?
+        .filter(|r| r.year != year)
+    {
+        return Err(Msg::new("budget.other_round_open")
+            .arg("year", year)
+            .arg("other", other.year)
+            .into());
+    }
     let (round, moved_from) = match rows::round_of_year(&mut tx, year).await? {
         None => match rows::insert_round(&mut tx, year, level, &due_s, actor.id, now_ms).await {
             Ok(r) => (r, None),

@@ -13,6 +13,7 @@ use crate::domain::{Locale, Msg};
 use crate::service::{notify, Desk, DeskResult};
 use crate::store::outbox::{self, EMAIL};
 use crate::store::{self, Conn};
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 /// To a department's head: draft your lines (a round opened, or its due date moved).
@@ -38,10 +39,7 @@ pub fn money(minor: i64, currency: &str) -> String {
     format_stored(minor, currency)
 }
 
-/// An amount in the company's currency, formatted.
-pub fn company_money(desk: &Desk, minor: i64) -> String {
-    Money::new(minor, desk.company.currency).to_string()
-}
+pub use crate::finance::company_money;
 
 /// The department a person typed (code, English or Chinese name), or the refusal listing
 /// them.
@@ -115,15 +113,35 @@ pub async fn heads(
     actor: &Employee,
     code: &str,
 ) -> DeskResult<bool> {
-    let Some(head) = dir.head_of(code) else {
+    if dir.head_of(code).is_none() {
         return Ok(false);
-    };
-    if head.id == actor.id {
-        return Ok(true);
     }
-    let from =
-        crate::approval::delegations::store::delegators_of(conn, actor.id, desk.today()).await?;
-    Ok(from.contains(&head.id))
+    Ok(headed(conn, dir, actor, desk.today())
+        .await?
+        .iter()
+        .any(|c| c == code))
+}
+
+/// The departments `actor` heads on `today`: theirs, and those of the heads they stand in for.
+pub async fn headed(
+    conn: &mut Conn,
+    dir: &Directory,
+    actor: &Employee,
+    today: NaiveDate,
+) -> DeskResult<Vec<String>> {
+    let mut heads = vec![actor.id];
+    heads.extend(crate::approval::delegations::store::delegators_of(conn, actor.id, today).await?);
+    Ok(dir
+        .departments
+        .iter()
+        .filter(|d| {
+            d.head
+                .as_deref()
+                .and_then(|h| dir.by_handle(h))
+                .is_some_and(|h| heads.contains(&h.id))
+        })
+        .map(|d| d.code.clone())
+        .collect())
 }
 
 /// Sends a chat notification; with `prompt`, also an email copy to those who take prompts by

@@ -248,6 +248,10 @@ pub async fn paid(
     let mut tx = desk.begin().await?;
     let c = load(&mut tx, reference).await?;
     let r = reference.to_string();
+    // Four eyes: a finance member does not record the payment of their own claim.
+    if c.claimant_id == actor.id {
+        return Err(Msg::new("expense.own_claim").arg("ref", &r).into());
+    }
     let now_minor = domain::payment(
         &r,
         c.status,

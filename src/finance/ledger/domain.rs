@@ -1,6 +1,8 @@
 //! The ledger's rules that need no I/O: where a document's amount stands given its state, the
 //! figures of a line, and what `budget.control` says about a document adding to it.
 
+use crate::approval::domain::ApprovalStatus;
+use crate::finance::expenses::domain::ExpenseStatus;
 use crate::finance::settings::{Control, Level, Settings, Stage};
 use chrono::{Datelike, NaiveDate};
 
@@ -37,17 +39,19 @@ impl Split {
 /// A requisition: its total while in approval, the value not yet on a live PO once approved
 /// (`unordered` = quantity not ordered × unit price), nothing otherwise (rejected, withdrawn,
 /// returned for changes: a resubmission is checked and counted again).
-pub fn requisition(status: &str, total: i64, unordered: i64) -> Split {
+pub fn requisition(status: ApprovalStatus, total: i64, unordered: i64) -> Split {
     match status {
-        "pending" => Split {
+        ApprovalStatus::Pending => Split {
             requested: total,
             ..Split::default()
         },
-        "approved" => Split {
+        ApprovalStatus::Approved => Split {
             committed: unordered.max(0),
             ..Split::default()
         },
-        _ => Split::default(),
+        ApprovalStatus::Rejected | ApprovalStatus::ChangesRequested | ApprovalStatus::Withdrawn => {
+            Split::default()
+        }
     }
 }
 
@@ -70,18 +74,20 @@ pub fn payment(paid: i64) -> Split {
 
 /// An expense claim: its amount in approval; once approved what is unpaid is committed and
 /// what is paid spent; nothing when rejected, withdrawn or returned for changes.
-pub fn expense(status: &str, amount: i64, paid: i64) -> Split {
+pub fn expense(status: ExpenseStatus, amount: i64, paid: i64) -> Split {
     match status {
-        "pending" => Split {
+        ExpenseStatus::Pending => Split {
             requested: amount,
             ..Split::default()
         },
-        "approved" | "paid" => Split {
+        ExpenseStatus::Approved | ExpenseStatus::Paid => Split {
             requested: 0,
             committed: (amount - paid).max(0),
             spent: paid.max(0),
         },
-        _ => Split::default(),
+        ExpenseStatus::Rejected | ExpenseStatus::ChangesRequested | ExpenseStatus::Withdrawn => {
+            Split::default()
+        }
     }
 }
 
@@ -116,9 +122,9 @@ impl Figures {
     }
 
     pub fn add_split(&mut self, s: &Split) {
-        self.requested += s.requested;
-        self.committed += s.committed;
-        self.spent += s.spent;
+        self.requested = self.requested.saturating_add(s.requested);
+        self.committed = self.committed.saturating_add(s.committed);
+        self.spent = self.spent.saturating_add(s.spent);
     }
 }
 

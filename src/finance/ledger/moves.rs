@@ -5,8 +5,9 @@
 use super::domain::{self, Split};
 use super::store::{self as rows, Key};
 use super::Doc;
+use crate::approval::domain::ApprovalStatus;
 use crate::domain::directory::Role;
-use crate::domain::money::Money;
+use crate::finance::company_money;
 use crate::service::{audit_event, notify, Desk, DeskResult};
 use crate::store::{self, audit, Conn};
 use chrono::{Datelike, NaiveDate};
@@ -48,9 +49,9 @@ async fn load(conn: &mut Conn, desk: Option<&Desk>, doc: Doc) -> DeskResult<Opti
             else {
                 return Ok(None);
             };
-            let status = r.status.as_str();
+            let status = r.status;
             let ordered = match status {
-                "approved" => pos::ordered_of(&mut *conn, id).await?,
+                ApprovalStatus::Approved => pos::ordered_of(&mut *conn, id).await?,
                 _ => 0,
             };
             let unordered = (r.draft.quantity - ordered).max(0) * r.draft.unit_price.minor;
@@ -93,17 +94,13 @@ async fn load(conn: &mut Conn, desk: Option<&Desk>, doc: Doc) -> DeskResult<Opti
             Some(c) => {
                 let origin = match desk {
                     Some(d) if c.currency == d.company.currency.as_str() => {
-                        let on = c
-                            .spent_on
-                            .parse::<NaiveDate>()
-                            .unwrap_or_else(|_| d.today());
-                        Some(key_on(&c.department_code, c.category.clone(), on))
+                        Some(key_on(&c.department_code, c.category.clone(), c.spent_on))
                     }
                     Some(_) => return Ok(None),
                     None => None,
                 };
                 Some(Loaded {
-                    split: domain::expense(&c.status, c.amount_minor, c.paid_minor),
+                    split: domain::expense(c.status, c.amount_minor, c.paid_minor),
                     origin,
                     follows: None,
                 })
@@ -214,10 +211,6 @@ pub async fn requisition_date(conn: &mut Conn, desk: &Desk, id: i64) -> DeskResu
         .unwrap_or_else(|| desk.today()))
 }
 
-fn money(desk: &Desk, minor: i64) -> String {
-    Money::new(minor, desk.company.currency).to_string()
-}
-
 /// Tells the department's head and finance, once per level, when what the line's documents
 /// hold reaches `budget.alert_percents` of its allocation for the year.
 async fn alerts(
@@ -261,8 +254,8 @@ async fn alerts(
             "department_name": name(crate::domain::Locale::En),
             "department_name_zh": name(crate::domain::Locale::ZhCn),
             "category": key.category, "year": key.year, "level": level,
-            "allocated": money(desk, allocated), "used": money(desk, used),
-            "available": money(desk, allocated - used), "ref": reference,
+            "allocated": company_money(desk, allocated), "used": company_money(desk, used),
+            "available": company_money(desk, allocated - used), "ref": reference,
         });
         let mut to: Vec<i64> = dir
             .with_role(Role::Finance)
@@ -287,8 +280,8 @@ async fn alerts(
             &format!("{}/{}/{}", key.department, key.category, key.year),
             format!(
                 "{level}% of {} used ({} after {reference})",
-                money(desk, allocated),
-                money(desk, used)
+                company_money(desk, allocated),
+                company_money(desk, used)
             ),
         );
         audit::append(&mut *conn, &desk.keys.audit, e).await?;

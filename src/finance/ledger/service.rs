@@ -4,8 +4,8 @@ use super::domain::{self, Compared, Figures, Verdict};
 use super::store as rows;
 use crate::approval::subject::Fact;
 use crate::domain::directory::Employee;
-use crate::domain::money::Money;
 use crate::domain::Msg;
+use crate::finance::company_money;
 use crate::finance::settings::{Control, Level, Stage};
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::{audit, Conn};
@@ -63,10 +63,6 @@ pub struct Checked {
     pub department: String,
 }
 
-fn money(desk: &Desk, minor: i64) -> String {
-    Money::new(minor, desk.company.currency).to_string()
-}
-
 /// The figures of a compared period as message arguments.
 fn figures_msg(desk: &Desk, key: &'static str, charged: &Checked, c: &Compared) -> Msg {
     Msg::new(key)
@@ -74,12 +70,12 @@ fn figures_msg(desk: &Desk, key: &'static str, charged: &Checked, c: &Compared) 
         .arg("category", &charged.category)
         .arg("level", c.level.as_str())
         .arg("period", &c.period)
-        .arg("allocated", money(desk, c.allocated))
-        .arg("used", money(desk, c.used))
-        .arg("available", money(desk, c.available()))
-        .arg("adds", money(desk, c.adds))
-        .arg("after", money(desk, c.after()))
-        .arg("over", money(desk, -c.after()))
+        .arg("allocated", company_money(desk, c.allocated))
+        .arg("used", company_money(desk, c.used))
+        .arg("available", company_money(desk, c.available()))
+        .arg("adds", company_money(desk, c.adds))
+        .arg("after", company_money(desk, c.after()))
+        .arg("over", company_money(desk, -c.after()))
 }
 
 /// Checks `charge` against `budget.control`, in the caller's transaction, after locking the
@@ -164,9 +160,9 @@ pub async fn acknowledge(
                 "{} {} over by {} ({} available, {} asked)",
                 c.level,
                 c.period,
-                money(desk, -c.after()),
-                money(desk, c.available()),
-                money(desk, c.adds)
+                company_money(desk, -c.after()),
+                company_money(desk, c.available()),
+                company_money(desk, c.adds)
             )
         })
         .collect();
@@ -201,22 +197,22 @@ pub fn position_facts(desk: &Desk, checked: &Checked) -> Vec<Fact> {
                 checked.department,
                 checked.category,
                 y.period,
-                money(desk, y.allocated)
+                company_money(desk, y.allocated)
             ),
         ),
         Fact::of(
             "fact.budget_available",
             format!(
                 "{} → {}",
-                money(desk, y.available()),
-                money(desk, y.after())
+                company_money(desk, y.available()),
+                company_money(desk, y.after())
             ),
         ),
     ];
     for c in &checked.acknowledged {
         out.push(Fact::of(
             "fact.budget_warning",
-            format!("{}: −{}", c.period, money(desk, -c.after())),
+            format!("{}: −{}", c.period, company_money(desk, -c.after())),
         ));
     }
     out.into_iter().flatten().collect()

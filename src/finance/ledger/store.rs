@@ -1,7 +1,9 @@
 //! Ledger rows: positions, moves, alerts, and the allocation of lines in force.
 
 use super::domain::Split;
-use crate::store::Conn;
+use crate::finance::expenses::domain::ExpenseStatus;
+use crate::store::{decode, Conn};
+use chrono::NaiveDate;
 use sqlx::FromRow;
 
 /// Where a document is charged: the department, category and month of its origin.
@@ -244,24 +246,54 @@ pub async fn alert_once(
 }
 
 /// An expense claim as the ledger needs it.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct ClaimRow {
     pub department_code: String,
     pub category: String,
     pub amount_minor: i64,
     pub currency: String,
-    pub spent_on: String,
-    pub status: String,
+    pub spent_on: NaiveDate,
+    pub status: ExpenseStatus,
     pub paid_minor: i64,
 }
 
-/// The claim `id`.
+#[derive(FromRow)]
+struct RawClaim {
+    department_code: String,
+    category: String,
+    amount_minor: i64,
+    currency: String,
+    spent_on: String,
+    status: String,
+    paid_minor: i64,
+}
+
+/// The claim `id`; a stored status or date bizdesk does not know is an error naming the row.
 pub async fn claim(conn: &mut Conn, id: i64) -> sqlx::Result<Option<ClaimRow>> {
-    sqlx::query_as(
+    const T: &str = "expense_claims";
+    let row: Option<RawClaim> = sqlx::query_as(
         "SELECT department_code, category, amount_minor, currency, spent_on, status, paid_minor \
          FROM expense_claims WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
-    .await
+    .await?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let spent_on = r
+        .spent_on
+        .parse::<NaiveDate>()
+        .map_err(|_| decode::unknown(T, id, "spent_on", &r.spent_on))?;
+    let status = ExpenseStatus::parse(&r.status)
+        .ok_or_else(|| decode::unknown(T, id, "status", &r.status))?;
+    Ok(Some(ClaimRow {
+        department_code: r.department_code,
+        category: r.category,
+        amount_minor: r.amount_minor,
+        currency: r.currency,
+        spent_on,
+        status,
+        paid_minor: r.paid_minor,
+    }))
 }

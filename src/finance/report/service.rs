@@ -5,14 +5,13 @@
 
 use super::domain::{self, Table};
 use crate::access::budgets;
-use crate::approval::delegations::store::delegators_of;
-use crate::domain::directory::{Directory, Employee};
+use crate::domain::directory::Employee;
 use crate::domain::money::Currency;
 use crate::domain::Msg;
 use crate::finance::ledger;
 use crate::service::{Desk, DeskResult};
-use crate::store::{self as db, Conn};
-use chrono::{Datelike, NaiveDate};
+use crate::store as db;
+use chrono::Datelike;
 
 /// The action (and its gate in [`crate::access::COMMANDS`]).
 pub const ACTION: &str = "report.budget";
@@ -30,26 +29,7 @@ pub struct BudgetReport {
     pub table: Table,
 }
 
-/// The departments `actor` heads on `today`: theirs, and those of the heads they stand in for.
-pub async fn headed(
-    conn: &mut Conn,
-    dir: &Directory,
-    actor: &Employee,
-    today: NaiveDate,
-) -> DeskResult<Vec<String>> {
-    let mut heads = vec![actor.handle.clone()];
-    for id in delegators_of(conn, actor.id, today).await? {
-        if let Some(e) = dir.by_id(id) {
-            heads.push(e.handle.clone());
-        }
-    }
-    Ok(dir
-        .departments
-        .iter()
-        .filter(|d| d.head.as_ref().is_some_and(|h| heads.contains(h)))
-        .map(|d| d.code.clone())
-        .collect())
-}
+pub use crate::finance::budgets::service::headed;
 
 /// The budget report of `year` (default: this year), for every department the actor may read
 /// or only `department` (a code or name).

@@ -133,7 +133,8 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
         important,
         contract_threshold_minor: desk.company.procurement.contract_threshold_minor(),
     })?;
-    let checked = if draft.total.currency == desk.company.currency {
+    let company = desk.company.currency;
+    let checked = if draft.total.currency == company && req.draft.unit_price.currency == company {
         // Only what it adds over the part of the requisition it orders.
         let charge = Charge {
             stage: Stage::PurchaseOrder,

@@ -4,6 +4,7 @@
 pub mod cancel;
 pub mod chat;
 pub mod domain;
+mod pay;
 pub mod service;
 pub mod settle;
 pub mod store;

@@ -6,23 +6,7 @@
 use crate::common::{spawn_desk, spawn_desk_with, TestDesk};
 use bizdesk::finance::settings::Control;
 
-/// A budget for 2026 in force with these lines (department, category, period, whole units).
-async fn budget_in_force(d: &TestDesk, lines: &[(&str, &str, &str, i64)]) {
-    d.sql(
-        "INSERT INTO budget_rounds (year, period, due_on, status, opened_by, created_at, updated_at) \
-         SELECT 2026, 'year', '2026-11-30', 'in_force', id, 0, 0 FROM employees WHERE handle = 'zhao.min'",
-    )
-    .await;
-    for (dept, cat, period, major) in lines {
-        d.sql(&format!(
-            "INSERT INTO budget_lines (round_id, department_code, category, period, amount_minor, \
-             currency, note, updated_by, updated_at) SELECT r.id, '{dept}', '{cat}', '{period}', {}, \
-             'CNY', '', e.id, 0 FROM budget_rounds r, employees e WHERE r.year = 2026 AND e.handle = 'zhao.min'",
-            major * 100
-        ))
-        .await;
-    }
-}
+use super::ledger::budget_in_force;
 
 /// One document's position: requested, committed, spent (minor units).
 async fn position(d: &TestDesk, doc: &str) -> (i64, i64, i64) {
@@ -394,4 +378,30 @@ async fn the_heads_delegate_reads_and_decides_a_claim_on_their_behalf() {
     assert!(!story.contains("EXP-000001"), "{story}");
     let story = d.ok("li.na", "/expense show ref:EXP-000001").await;
     assert!(story.contains("Emily Chen"), "{story}");
+}
+
+#[tokio::test]
+async fn finance_does_not_record_the_payment_of_its_own_claim() {
+    let d = spawn_desk().await;
+    let r = d
+        .ok(
+            "grace.lin",
+            "/expense claim category:travel amount:120 description:taxi",
+        )
+        .await;
+    assert!(r.contains("EXP-000001"), "{r}");
+    d.ok("zhao.min", "/approval approve ref:EXP-000001").await;
+    let text = d.refused("grace.lin", "/payment paid ref:EXP-000001").await;
+    assert!(text.contains("your own claim"), "{text}");
+    assert_eq!(
+        d.count("SELECT paid_minor FROM expense_claims WHERE id = 1")
+            .await,
+        0
+    );
+    d.ok("zhao.min", "/payment paid ref:EXP-000001").await;
+    assert_eq!(
+        d.count("SELECT paid_minor FROM expense_claims WHERE id = 1")
+            .await,
+        12_000
+    );
 }

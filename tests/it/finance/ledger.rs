@@ -80,6 +80,11 @@ async fn a_stop_line_refuses_with_the_figures_and_a_warning_goes_through_once_ac
     assert!(done.ok, "{}", done.text);
     assert!(done.text.contains("REQ-000001"), "{}", done.text);
     assert!(done.text.contains("108,000.00"), "{}", done.text);
+    assert!(
+        done.text.contains("CNY.\nBudget SAL · IT equipment 2026:"),
+        "the budget line is a line of its own: {}",
+        done.text
+    );
     let again = d.press("tom.baker", &button).await;
     assert!(!again.ok, "{}", again.text);
     assert_eq!(d.count("SELECT COUNT(*) FROM requisitions").await, 1);

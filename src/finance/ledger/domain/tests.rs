@@ -86,16 +86,18 @@ fn a_stop_wins_over_warnings_and_a_warning_names_each_period_over() {
 
 #[test]
 fn a_document_is_in_one_column_by_its_state() {
-    assert_eq!(requisition("pending", 500, 500).requested, 500);
+    use crate::approval::domain::ApprovalStatus as A;
+    use crate::finance::expenses::domain::ExpenseStatus as E;
+    assert_eq!(requisition(A::Pending, 500, 500).requested, 500);
     assert_eq!(
-        requisition("approved", 500, 200),
+        requisition(A::Approved, 500, 200),
         Split {
             committed: 200,
             ..Split::default()
         }
     );
-    for gone in ["rejected", "withdrawn", "changes_requested"] {
-        assert!(requisition(gone, 500, 500).is_zero(), "{gone}");
+    for gone in [A::Rejected, A::Withdrawn, A::ChangesRequested] {
+        assert!(requisition(gone, 500, 500).is_zero(), "{gone:?}");
     }
     assert_eq!(purchase_order(true, 700, 300).committed, 400);
     assert!(purchase_order(false, 700, 0).is_zero());
@@ -105,10 +107,10 @@ fn a_document_is_in_one_column_by_its_state() {
         "overpaid: nothing committed"
     );
     assert_eq!(payment(250).spent, 250);
-    assert_eq!(expense("pending", 80, 0).requested, 80);
-    let part = expense("approved", 80, 30);
+    assert_eq!(expense(E::Pending, 80, 0).requested, 80);
+    let part = expense(E::Approved, 80, 30);
     assert_eq!((part.committed, part.spent, part.total()), (50, 30, 80));
-    assert!(expense("rejected", 80, 0).is_zero());
+    assert!(expense(E::Rejected, 80, 0).is_zero());
 }
 
 #[test]
