@@ -16,6 +16,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::directory::Employee;
 use crate::domain::money::Money;
 use crate::domain::Msg;
+use crate::finance::ledger;
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::{self, audit, Conn};
 use chrono::Datelike;
@@ -106,7 +107,29 @@ pub async fn revise(
     )
     .await?;
     let facts = (code.as_str(), Some(cat.as_str()));
-    let progress = open_approval(&mut tx, desk, actor, &budget, facts, summary(&budget)).await?;
+    // Management sees what the line's documents hold, so a cut below it is a known choice.
+    let mut shown = summary(&budget);
+    let year: i32 = period
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_default();
+    if let Some((_, _, f)) = ledger::figures(&mut tx, year, Some(&code), Some(&cat))
+        .await?
+        .into_iter()
+        .next()
+    {
+        let after = f.allocated - old + input.amount.minor - f.used();
+        shown.facts.extend(Fact::of(
+            "fact.budget_used",
+            format!(
+                "{} · {} → {}",
+                money(f.used(), &currency),
+                money(f.available(), &currency),
+                money(after, &currency)
+            ),
+        ));
+    }
+    let progress = open_approval(&mut tx, desk, actor, &budget, facts, shown).await?;
     let e = audit_event(
         now,
         &actor.handle,
@@ -262,7 +285,11 @@ async fn revised(conn: &mut Conn, b: &Budget, now: i64) -> DeskResult<Vec<AuditE
     };
     // The ledger checks documents against this line under the same lock: none is checked
     // against the old amount while the new one commits.
-    rows::lock_round(&mut *conn, b.round_id, now).await?;
+    let year = period
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_default();
+    crate::finance::ledger::lock_line(&mut *conn, year, code, cat).await?;
     let old = rows::line(&mut *conn, b.round_id, code, cat, period)
         .await?
         .map_or(0, |l| l.amount_minor);

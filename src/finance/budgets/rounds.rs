@@ -90,6 +90,8 @@ pub async fn open(
         },
         Some(r) if r.status == RoundStatus::Drafting => {
             let r = rows::lock_round(&mut tx, r.id, now_ms).await?.unwrap_or(r);
+            // Moving the deadline keeps the phasing unless `period:` says otherwise.
+            let level = if period.is_some() { level } else { r.period };
             if r.due_on == due_s && r.period == level {
                 return Err(Msg::new("budget.round_unchanged")
                     .arg("year", year)

@@ -153,7 +153,7 @@ pub fn months_of(period: &str) -> Vec<u32> {
 }
 
 /// What a line allocates to `months` (a yearly line counts 1/12 per month, a quarterly one 1/3;
-/// rounded down, the last month of the line's span taking the remainder).
+/// the minor units that do not divide go one each to the first months of the line's span).
 pub fn allocated_in(lines: &[(String, i64)], months: &[u32]) -> i64 {
     let mut sum = 0i64;
     for (period, amount) in lines {
@@ -162,14 +162,10 @@ pub fn allocated_in(lines: &[(String, i64)], months: &[u32]) -> i64 {
             continue;
         }
         let n = span.len() as i64;
-        let share = amount / n;
+        let (share, rest) = (amount / n, amount % n);
         for (i, m) in span.iter().enumerate() {
             if months.contains(m) {
-                sum += if i + 1 == span.len() {
-                    amount - share * (n - 1)
-                } else {
-                    share
-                };
+                sum += share + i64::from((i as i64) < rest);
             }
         }
     }

@@ -16,6 +16,7 @@ pub use moves::{requisition_date, resync, sync};
 pub use service::{
     acknowledge, check, figures, position_facts, position_msg, Charge, Checked, Doc,
 };
+pub use store::lock_line;
 
 use crate::service::notify::Notification;
 

@@ -78,9 +78,9 @@ fn figures_msg(desk: &Desk, key: &'static str, charged: &Checked, c: &Compared) 
         .arg("over", company_money(desk, -c.after()))
 }
 
-/// Checks `charge` against `budget.control`, in the caller's transaction, after locking the
-/// budget in force for the year so that concurrent charges are checked one after the other
-/// (call it before writing the document). Refuses with the figures (`ledger.stop`, or
+/// Checks `charge` against `budget.control`, in the caller's transaction, after locking its
+/// line so that concurrent charges against it are checked one after the other (call it before
+/// writing the document). Refuses with the figures (`ledger.stop`, or
 /// `ledger.warn` when a warning is not acknowledged); records nothing itself.
 pub async fn check(conn: &mut Conn, desk: &Desk, charge: &Charge<'_>) -> DeskResult<Checked> {
     let mut out = Checked {
@@ -89,18 +89,16 @@ pub async fn check(conn: &mut Conn, desk: &Desk, charge: &Charge<'_>) -> DeskRes
         ..Checked::default()
     };
     let year = charge.on.year();
-    if !rows::lock_year(&mut *conn, year).await? {
+    // Most departments most of the year: no budget in force, one read and done.
+    if rows::department_lines(&mut *conn, year, charge.department)
+        .await?
+        .is_empty()
+    {
         return Ok(out);
     }
-    let department = rows::department_lines(&mut *conn, year, charge.department).await?;
-    if department.is_empty() {
-        return Ok(out);
-    }
-    let lines: Vec<(String, i64)> = department
-        .into_iter()
-        .filter(|(c, _, _)| *c == out.category)
-        .map(|(_, period, amount)| (period, amount))
-        .collect();
+    rows::lock_line(&mut *conn, year, charge.department, &out.category).await?;
+    // Read under the lock: a revision of the line may have committed since.
+    let lines = rows::lines(&mut *conn, year, charge.department, &out.category).await?;
     let used = rows::used_by_month(&mut *conn, year, charge.department, &out.category).await?;
     let settings = &desk.company.budget;
     out.year = Some(Compared {
@@ -124,7 +122,11 @@ pub async fn check(conn: &mut Conn, desk: &Desk, charge: &Charge<'_>) -> DeskRes
     );
     match domain::verdict(&compared) {
         Verdict::Pass => Ok(out),
-        Verdict::Stop(c) => Err(figures_msg(desk, "ledger.stop", &out, &c).into()),
+        Verdict::Stop(c) => {
+            let mut msgs = vec![figures_msg(desk, "ledger.stop", &out, &c)];
+            msgs.extend(no_category(charge, &out));
+            Err(msgs.into())
+        }
         Verdict::Warn(ws) if charge.ack => {
             out.acknowledged = ws;
             Ok(out)
@@ -134,10 +136,20 @@ pub async fn check(conn: &mut Conn, desk: &Desk, charge: &Charge<'_>) -> DeskRes
                 .iter()
                 .map(|c| figures_msg(desk, "ledger.warn", &out, c))
                 .collect();
+            msgs.extend(no_category(charge, &out));
             msgs.push(Msg::new("ledger.ack_hint"));
             Err(msgs.into())
         }
     }
+}
+
+/// When the document named no category: it was charged to the default one, which a
+/// category of its own may avoid.
+fn no_category(charge: &Charge<'_>, out: &Checked) -> Option<Msg> {
+    charge
+        .category
+        .is_none()
+        .then(|| Msg::new("ledger.no_category").arg("category", &out.category))
 }
 
 /// Records in the audit trail that `actor` acknowledged `checked`'s warnings for `reference`

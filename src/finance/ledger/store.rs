@@ -103,16 +103,27 @@ pub async fn put(
     Ok(())
 }
 
-/// Locks the budget in force for `year` (its round's row) until the transaction ends, so
-/// checks against it run one after the other; `false` when no budget is in force.
-pub async fn lock_year(conn: &mut Conn, year: i32) -> sqlx::Result<bool> {
+/// Locks one line of the budget in force for `year` (its rows, every period) until the
+/// transaction ends, so that checks against it run one after the other while other lines are
+/// checked at the same time; a line that does not exist locks nothing (it allocates nothing,
+/// so a stop refuses every charge against it anyway).
+pub async fn lock_line(
+    conn: &mut Conn,
+    year: i32,
+    department: &str,
+    category: &str,
+) -> sqlx::Result<u64> {
     let done = sqlx::query(
-        "UPDATE budget_rounds SET updated_at = updated_at WHERE year = $1 AND status = 'in_force'",
+        "UPDATE budget_lines SET updated_at = updated_at WHERE department_code = $2 \
+         AND category = $3 AND round_id IN \
+         (SELECT id FROM budget_rounds WHERE year = $1 AND status = 'in_force')",
     )
     .bind(i64::from(year))
+    .bind(department)
+    .bind(category)
     .execute(conn)
     .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(done.rows_affected())
 }
 
 /// Every line of `department` in the budget in force for `year`: (category, period, amount).

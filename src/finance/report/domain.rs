@@ -142,8 +142,9 @@ pub fn signed_percent(bp: i64) -> String {
         1 => "+",
         _ => "",
     };
-    let a = bp.unsigned_abs();
-    format!("{sign}{}.{}%", a / 100, (a % 100) / 10)
+    // Tenths of a percent, rounded half away from zero (−66.66… % reads −66.7 %).
+    let tenths = (bp.unsigned_abs() + 5) / 10;
+    format!("{sign}{}.{}%", tenths / 10, tenths % 10)
 }
 
 /// Amounts per currency (minor units); several currencies are never added together.
@@ -323,6 +324,9 @@ mod tests {
         assert_eq!(signed_percent(2000), "+20.0%");
         assert_eq!(signed_percent(-250), "-2.5%");
         assert_eq!(signed_percent(0), "0.0%");
+        assert_eq!(signed_percent(-6666), "-66.7%");
+        assert_eq!(signed_percent(-8875), "-88.8%");
+        assert_eq!(signed_percent(-9164), "-91.6%");
     }
 
     #[test]

@@ -152,15 +152,6 @@ async fn finance_approves_claims_of_2000_and_more() {
     );
     // Without a budget in force the claim says so, and the ledger still holds it.
     assert_eq!(position(&d, "EXP-000002").await, (0, 200_000, 0));
-    // A claim no stage applies to (the head of management, below 2,000) is approved at once
-    // and committed straight away.
-    let text = d.ok("zhang.wei", &claim("100")).await;
-    assert!(
-        text.contains("已批准") && text.contains("没有生效的预算"),
-        "{text}"
-    );
-    assert_eq!(status(&d, 3).await, "approved");
-    assert_eq!(position(&d, "EXP-000003").await, (0, 10_000, 0));
 }
 
 #[tokio::test]
@@ -403,5 +394,55 @@ async fn finance_does_not_record_the_payment_of_its_own_claim() {
         d.count("SELECT paid_minor FROM expense_claims WHERE id = 1")
             .await,
         12_000
+    );
+}
+
+#[tokio::test]
+async fn the_receipt_email_names_an_expense_claim_and_its_own_show_command() {
+    let d = spawn_desk().await;
+    d.ok(
+        "tom.baker",
+        "/expense claim category:travel amount:120 description:taxi",
+    )
+    .await;
+    d.send_all_email().await;
+    let mail = crate::procurement::orders::dropped(&d);
+    let receipt = mail
+        .iter()
+        .find(|m| m.contains("EXP-000001") && m.contains("We received"))
+        .unwrap_or_else(|| panic!("no receipt in {mail:?}"));
+    assert!(receipt.contains("expense claim EXP-000001"), "{receipt}");
+    assert!(
+        receipt.contains("/expense show ref:EXP-000001"),
+        "{receipt}"
+    );
+    assert!(!receipt.contains("requisition"), "{receipt}");
+}
+
+#[tokio::test]
+async fn the_general_managers_own_claim_is_approved_by_finance() {
+    let d = spawn_desk().await;
+    let r = d
+        .ok(
+            "zhang.wei",
+            "/expense claim category:travel amount:500 description:taxi",
+        )
+        .await;
+    assert!(r.contains("EXP-000001"), "{r}");
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM expense_claims WHERE status = 'pending'")
+            .await,
+        1,
+        "{r}"
+    );
+    assert!(d
+        .inbox("zhao.min")
+        .await
+        .contains(&"EXP-000001".to_string()));
+    d.ok("grace.lin", "/approval approve ref:EXP-000001").await;
+    assert_eq!(
+        d.count("SELECT COUNT(*) FROM expense_claims WHERE status = 'approved'")
+            .await,
+        1
     );
 }

@@ -48,7 +48,7 @@ pub async fn approved_requisition(
 }
 
 /// Emails dropped by the file transport: (subject + text + html).
-fn dropped(d: &TestDesk) -> Vec<String> {
+pub(crate) fn dropped(d: &TestDesk) -> Vec<String> {
     let Ok(dir) = std::fs::read_dir(&d.config.smtp.drop_dir) else {
         return vec![];
     };

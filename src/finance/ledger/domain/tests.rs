@@ -37,12 +37,15 @@ fn periods_and_the_months_they_cover() {
 }
 
 #[test]
-fn a_coarse_line_is_spread_evenly_and_the_remainder_lands_in_its_last_month() {
+fn a_coarse_line_is_spread_evenly_a_cent_more_in_its_first_months() {
     let year = [("2027".to_string(), 100_000)];
     let all: Vec<u32> = (1..=12).collect();
     assert_eq!(allocated_in(&year, &all), 100_000);
-    assert_eq!(allocated_in(&year, &[1]), 8_333);
-    assert_eq!(allocated_in(&year, &[12]), 100_000 - 8_333 * 11);
+    // 100,000 = 12 × 8,333 + 4: January to April get one more.
+    assert_eq!(allocated_in(&year, &[1]), 8_334);
+    assert_eq!(allocated_in(&year, &[4]), 8_334);
+    assert_eq!(allocated_in(&year, &[5]), 8_333);
+    assert_eq!(allocated_in(&year, &[12]), 8_333);
     let quarters = [
         ("2027-Q1".to_string(), 30_000),
         ("2027-Q2".to_string(), 9_000),

@@ -28,6 +28,12 @@ async fn an_approved_revision_changes_the_allocation_with_history_and_a_rejected
     assert!(pending.contains("BUD-000001"), "{pending}");
     let before = d.ok("zhao.min", "/budget status department:SAL").await;
     assert!(before.contains("120,000.00"), "{before}");
+    // Management's prompt says what the line already holds and what would be left.
+    let prompt = &d.notes_of("zhang.wei", "approval_prompt").await[0].text;
+    assert!(
+        prompt.contains("已使用 · 当前可用 → 调整后可用") && prompt.contains("150,000.00 CNY"),
+        "{prompt}"
+    );
 
     d.ok("zhang.wei", "/approval approve ref:BUD-000001").await;
     let after = d.ok("zhao.min", "/budget status department:SAL").await;
