@@ -115,6 +115,7 @@ fn a_directory_to_sync_is_checked_against_the_policies() {
             .all(|p| p.key == "requisition.stages[2].approvers"
                 || p.key == "purchase_order.stages[1].approvers"
                 || p.key == "payment.stages[0].approvers"
+                || p.key == "expense.stages[0].fallback"
                 || p.key == "expense.stages[1].approvers"),
         "{err}"
     );
