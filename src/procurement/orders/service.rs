@@ -211,8 +211,9 @@ pub async fn create(desk: &Desk, actor: &Employee, input: NewInput<'_>) -> DeskR
             }
         ),
     );
-    audit::append(&mut tx, &desk.keys.audit, e).await?;
+    // The ledger first: the audit append locks the chain's head until the commit.
     ledger::sync(&mut tx, desk, Doc::PurchaseOrder(id), now_ms).await?;
+    audit::append(&mut tx, &desk.keys.audit, e).await?;
     ledger::acknowledge(&mut tx, desk, actor, &r.to_string(), &checked).await?;
     tx.commit().await?;
     let delivered = Delivered {

@@ -299,9 +299,11 @@ async fn open_round(
         &reference.to_string(),
         summary,
     );
-    audit::append(&mut *conn, &desk.keys.audit, event).await?;
+    // The ledger moves before the audit append: the audit chain's head is locked from the
+    // append to the commit (one writer at a time on PostgreSQL), so nothing else goes after it.
     let now_ms = store::to_ms(desk.now());
     ledger::sync(&mut *conn, desk, Doc::Requisition(id), now_ms).await?;
+    audit::append(&mut *conn, &desk.keys.audit, event).await?;
     ledger::acknowledge(conn, desk, actor, &reference.to_string(), checked).await?;
     Ok(Submitted {
         reference,
