@@ -56,6 +56,11 @@ pub mod expenses {
     /// Whether `actor` may read a claim: its claimant, anyone with a task on it (or standing
     /// in for one), its department's head, and [`READ_ALL`].
     pub fn may_read(actor: &Employee, claimant: EmployeeId, involved: bool, head: bool) -> bool {
-        actor.id == claimant || involved || head || holds(actor, READ_ALL)
+        actor.id == claimant || involved || head || may_read_all(actor)
+    }
+
+    /// Whether `actor` reads (and lists) every claim: [`READ_ALL`].
+    pub fn may_read_all(actor: &Employee) -> bool {
+        holds(actor, READ_ALL)
     }
 }

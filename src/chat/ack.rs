@@ -10,7 +10,7 @@ use crate::commands::Invocation;
 use crate::domain::directory::Employee;
 use crate::domain::{Locale, Msg};
 use crate::service::DeskResult;
-use crate::store;
+use crate::store::{self, acknowledgements};
 
 /// How long a held command may be run, in milliseconds.
 const VALID_MS: i64 = 86_400_000;
@@ -54,19 +54,7 @@ impl Chat {
         let line = line_of(inv);
         let now = store::to_ms(self.desk.now());
         let mut tx = self.desk.store.begin().await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO acknowledgements (employee_id, line, created_at) VALUES ($1, $2, $3) \
-             RETURNING id",
-        )
-        .bind(actor.id)
-        .bind(&line)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM acknowledgements WHERE created_at < $1")
-            .bind(now - 7 * VALID_MS)
-            .execute(&mut *tx)
-            .await?;
+        let id = acknowledgements::hold(&mut tx, actor.id, &line, now, 7 * VALID_MS).await?;
         tx.commit().await?;
         Ok(Action {
             label: self.renderer.msg(locale, &Msg::new("ledger.ack_button")),
@@ -86,18 +74,9 @@ impl Chat {
         let now = store::to_ms(self.desk.now());
         let taken: DeskResult<Option<String>> = async {
             let mut tx = self.desk.store.begin().await?;
-            let row: Option<(String,)> = sqlx::query_as(
-                "UPDATE acknowledgements SET used_at = $1 WHERE id = $2 AND employee_id = $3 \
-                 AND used_at IS NULL AND created_at >= $4 RETURNING line",
-            )
-            .bind(now)
-            .bind(id)
-            .bind(actor.id)
-            .bind(now - VALID_MS)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let line = acknowledgements::take(&mut tx, id, actor.id, now, now - VALID_MS).await?;
             tx.commit().await?;
-            Ok(row.map(|(l,)| l))
+            Ok(line)
         }
         .await;
         match taken {

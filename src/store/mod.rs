@@ -7,6 +7,7 @@
 //! branches on [`Backend`]. Every function takes the caller's connection or transaction, so a
 //! service composes them into one transaction.
 
+pub mod acknowledgements;
 pub mod audit;
 pub mod backup;
 pub mod decode;

@@ -4,9 +4,10 @@ use super::domain::{self, Compared, Figures, Verdict};
 use super::store as rows;
 use crate::approval::subject::Fact;
 use crate::domain::directory::Employee;
+use crate::domain::reference::{RefKind, Reference};
 use crate::domain::Msg;
 use crate::finance::company_money;
-use crate::finance::settings::{Control, Level, Stage};
+use crate::finance::settings::{Level, Stage};
 use crate::service::{audit_event, Desk, DeskResult};
 use crate::store::{audit, Conn};
 use chrono::{Datelike, NaiveDate};
@@ -23,12 +24,13 @@ pub enum Doc {
 impl Doc {
     /// Its reference, the position's key: `REQ-000042`.
     pub fn reference(self) -> String {
-        match self {
-            Doc::Requisition(id) => format!("REQ-{id:06}"),
-            Doc::PurchaseOrder(id) => format!("PO-{id:06}"),
-            Doc::Payment(id) => format!("PAY-{id:06}"),
-            Doc::Expense(id) => format!("EXP-{id:06}"),
-        }
+        let (kind, number) = match self {
+            Doc::Requisition(id) => (RefKind::Requisition, id),
+            Doc::PurchaseOrder(id) => (RefKind::PurchaseOrder, id),
+            Doc::Payment(id) => (RefKind::Payment, id),
+            Doc::Expense(id) => (RefKind::Expense, id),
+        };
+        Reference { kind, number }.to_string()
     }
 }
 
@@ -260,13 +262,4 @@ pub async fn figures(
         }
     }
     Ok(map.into_iter().map(|((d, c), f)| (d, c, f)).collect())
-}
-
-/// Whether a control level is checked at all for `stage` (for help texts and replies).
-pub fn checked_at(desk: &Desk, stage: Stage) -> Vec<(Level, Control)> {
-    [Level::Year, Level::Quarter, Level::Month]
-        .into_iter()
-        .map(|l| (l, desk.company.budget.control(l, stage)))
-        .filter(|(_, c)| *c != Control::Off)
-        .collect()
 }
